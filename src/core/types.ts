@@ -196,6 +196,8 @@ export type Notice =
   | { kind: 'incident-resolved'; incident: Incident }
   | { kind: 'would-fire'; verdict: Verdict }
   | { kind: 'warning'; verdict: Verdict }
+  | { kind: 'inconclusive'; verdict: Verdict; since: Instant }
+  | { kind: 'rule-error'; verdict: Verdict }
   | { kind: 'source-error'; source: string; message: string; count: number }
   | { kind: 'version-changed'; from: VersionFingerprint; to: VersionFingerprint };
 

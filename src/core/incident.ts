@@ -1,0 +1,159 @@
+// Turns verdicts into incidents: one incident per rule and cause (a firing joins the open one instead
+// of opening another, so a fault that persists for hours is one alert, not hundreds).
+import type { Rule } from '../config/schema.ts';
+import type { Effect, Incident, Instant, Notice, Verdict } from './types.ts';
+
+export interface IncidentState {
+  /** Every incident ever opened that is still worth keeping (open ones, and closed ones for a while). */
+  incidents: Incident[];
+  nextSeq: number;
+  /** Notices already given, by dedupe key, so a persisting warning is said once. */
+  noticed: Record<string, Instant>;
+  /** Since when a rule+cause has been inconclusive, to ask a human only when it persists. */
+  inconclusiveSince: Record<string, Instant>;
+}
+
+export interface JournalEntry {
+  at: Instant;
+  type: 'incident-opened' | 'incident-joined' | 'incident-resolved';
+  incidentId: string;
+  ruleId: string;
+  cause: string;
+  summary: string;
+}
+
+export const INCONCLUSIVE_ASK_AFTER_MS = 30 * 60_000;
+/** Closed incidents are kept this long for `status` and the journal's readers, then dropped from state. */
+const CLOSED_RETENTION_MS = 7 * 24 * 3_600_000;
+const OPEN_PHASES = new Set<Incident['phase']>(['detected', 'awaiting-decision', 'approved', 'running', 'verified']);
+
+export function emptyIncidentState(): IncidentState {
+  return { incidents: [], nextSeq: 1, noticed: {}, inconclusiveSince: {} };
+}
+
+export function isOpen(incident: Incident): boolean {
+  return OPEN_PHASES.has(incident.phase);
+}
+
+export function causeKey(ruleId: string, cause: string): string {
+  return `${ruleId}|${cause}`;
+}
+
+/**
+ * Reconcile the verdicts of one evaluation with the incidents. Rules not in `verdictsByRule` (off, or
+ * not evaluated) leave their incidents untouched.
+ */
+export function reconcileIncidents(
+  state: IncidentState,
+  rules: Rule[],
+  verdictsByRule: Map<string, Verdict[]>,
+  now: Instant,
+): { state: IncidentState; effects: Effect[]; journal: JournalEntry[] } {
+  const incidents = state.incidents.map((i) => ({ ...i }));
+  const noticed = { ...state.noticed };
+  const inconclusiveSince = { ...state.inconclusiveSince };
+  let nextSeq = state.nextSeq;
+  const effects: Effect[] = [];
+  const journal: JournalEntry[] = [];
+  const notify = (key: string, notice: Notice) => effects.push({ kind: 'notify', key, notice });
+
+  for (const rule of rules) {
+    const verdicts = verdictsByRule.get(rule.id);
+    if (!verdicts) continue;
+    for (const verdict of verdicts) {
+      const key = causeKey(rule.id, verdict.cause);
+      const open = incidents.find((i) => isOpen(i) && causeKey(i.ruleId, i.cause) === key);
+
+      if (verdict.outcome !== 'inconclusive') delete inconclusiveSince[key];
+
+      switch (verdict.outcome) {
+        case 'fail': {
+          if (rule.mode === 'dry-run') {
+            const noticeKey = `would-fire|${key}`;
+            if (noticed[noticeKey] === undefined) {
+              noticed[noticeKey] = now;
+              notify(noticeKey, { kind: 'would-fire', verdict });
+            }
+            break;
+          }
+          if (open) {
+            open.joins += 1;
+            open.updatedAt = now;
+            open.evidence = verdict.evidence;
+            open.summary = verdict.summary;
+            if (verdict.label !== undefined) open.label = verdict.label;
+            journal.push(entry(now, 'incident-joined', open));
+            break;
+          }
+          const incident: Incident = {
+            id: `INC-${String(nextSeq).padStart(4, '0')}`,
+            ruleId: rule.id,
+            cause: verdict.cause,
+            severity: rule.severity,
+            action: rule.action,
+            phase: 'detected',
+            openedAt: now,
+            updatedAt: now,
+            summary: verdict.summary,
+            ...(verdict.label !== undefined ? { label: verdict.label } : {}),
+            evidence: verdict.evidence,
+            joins: 0,
+            history: [{ at: now, phase: 'detected', note: verdict.summary }],
+          };
+          nextSeq += 1;
+          incidents.push(incident);
+          journal.push(entry(now, 'incident-opened', incident));
+          notify(`opened|${incident.id}`, { kind: 'incident-opened', incident });
+          break;
+        }
+        case 'pass': {
+          delete noticed[`would-fire|${key}`];
+          if (verdict.warning !== undefined) {
+            const noticeKey = `warning|${key}|${verdict.warning}`;
+            if (noticed[noticeKey] === undefined) {
+              noticed[noticeKey] = now;
+              notify(noticeKey, { kind: 'warning', verdict });
+            }
+          }
+          // Only an incident nobody has acted on yet resolves by itself: once a decision or an action is
+          // under way, its own lifecycle closes it.
+          if (open && open.phase === 'detected') {
+            open.phase = 'resolved';
+            open.updatedAt = now;
+            open.history = [...open.history, { at: now, phase: 'resolved', note: `recovered: ${verdict.summary}` }];
+            journal.push(entry(now, 'incident-resolved', open));
+            notify(`resolved|${open.id}`, { kind: 'incident-resolved', incident: open });
+          }
+          break;
+        }
+        case 'inconclusive': {
+          const since = inconclusiveSince[key] ?? now;
+          inconclusiveSince[key] = since;
+          const noticeKey = `inconclusive|${key}`;
+          if (now - since >= INCONCLUSIVE_ASK_AFTER_MS && noticed[noticeKey] === undefined) {
+            noticed[noticeKey] = now;
+            notify(noticeKey, { kind: 'inconclusive', verdict, since });
+          }
+          break;
+        }
+        case 'error': {
+          const noticeKey = `error|${key}`;
+          if (noticed[noticeKey] === undefined) {
+            noticed[noticeKey] = now;
+            notify(noticeKey, { kind: 'rule-error', verdict });
+          }
+          break;
+        }
+      }
+      if (verdict.outcome !== 'error') delete noticed[`error|${key}`];
+      if (verdict.outcome !== 'inconclusive') delete noticed[`inconclusive|${key}`];
+    }
+  }
+
+  const kept = incidents.filter((i) => isOpen(i) || now - i.updatedAt < CLOSED_RETENTION_MS);
+  return { state: { incidents: kept, nextSeq, noticed, inconclusiveSince }, effects, journal };
+}
+
+function entry(at: Instant, type: JournalEntry['type'], incident: Incident): JournalEntry {
+  return { at, type, incidentId: incident.id, ruleId: incident.ruleId, cause: incident.cause, summary: incident.summary };
+}

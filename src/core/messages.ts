@@ -1,0 +1,111 @@
+// Operator text for notices, in Korean (default) or English. Plain text: the Telegram adapter adds
+// its own markup and escaping. Times are shown in the deployment's timezone, never the host's.
+import type { Evidence, Incident, Instant, Notice, Verdict } from './types.ts';
+
+export type Language = 'ko' | 'en';
+
+const T = {
+  ko: {
+    opened: '🚨 인시던트 열림',
+    resolved: '✅ 인시던트 해소',
+    wouldFire: '🧪 dry-run: 실행했다면 발동했을 규칙',
+    warning: '⚠️ 경고',
+    inconclusive: '❓ 판단 불가 (확인 필요)',
+    ruleError: '🛠 규칙 평가 오류',
+    sourceError: '🛠 소스 읽기 오류',
+    versionChanged: '🔁 배포 버전 변경 감지',
+    rule: '규칙',
+    action: '조치',
+    evidence: '근거',
+    since: '시작',
+    label: '유형',
+    times: '회',
+  },
+  en: {
+    opened: '🚨 Incident opened',
+    resolved: '✅ Incident resolved',
+    wouldFire: '🧪 dry-run: rule would have fired',
+    warning: '⚠️ Warning',
+    inconclusive: '❓ Inconclusive (please check)',
+    ruleError: '🛠 Rule evaluation error',
+    sourceError: '🛠 Source read error',
+    versionChanged: '🔁 Deployed version changed',
+    rule: 'rule',
+    action: 'action',
+    evidence: 'evidence',
+    since: 'since',
+    label: 'case',
+    times: 'times',
+  },
+} as const;
+
+/** `2026-02-23 16:00:02 KST`-style local time in the given zone. */
+export function formatInstant(at: Instant, timeZone: string): string {
+  const parts = new Intl.DateTimeFormat('en-CA', {
+    timeZone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+    hourCycle: 'h23',
+    timeZoneName: 'short',
+  }).formatToParts(new Date(at));
+  const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
+  return `${get('year')}-${get('month')}-${get('day')} ${get('hour')}:${get('minute')}:${get('second')} ${get('timeZoneName')}`;
+}
+
+function evidenceLines(evidence: Evidence[], timeZone: string, max = 8): string[] {
+  const shown = evidence.slice(0, max).map((e) => {
+    const where = e.file ?? e.path;
+    const when = e.at !== undefined ? `[${formatInstant(e.at, timeZone)}] ` : '';
+    return `  - ${when}${where ? `${where}: ` : ''}${e.text}`;
+  });
+  if (evidence.length > max) shown.push(`  … +${evidence.length - max}`);
+  return shown;
+}
+
+function incidentText(title: string, incident: Incident, lang: Language, timeZone: string): string {
+  const t = T[lang];
+  return [
+    `${title} ${incident.id} [${incident.severity}]`,
+    `${t.rule}: ${incident.ruleId}${incident.label ? ` (${t.label}: ${incident.label})` : ''}`,
+    incident.summary,
+    `${t.action}: ${incident.action}`,
+    `${t.evidence}:`,
+    ...evidenceLines(incident.evidence, timeZone),
+  ].join('\n');
+}
+
+function verdictText(title: string, verdict: Verdict, lang: Language, timeZone: string, extra?: string): string {
+  const t = T[lang];
+  return [
+    `${title}`,
+    `${t.rule}: ${verdict.ruleId}${verdict.label ? ` (${t.label}: ${verdict.label})` : ''}`,
+    extra ?? verdict.summary,
+    ...(verdict.evidence.length ? [`${t.evidence}:`, ...evidenceLines(verdict.evidence, timeZone)] : []),
+  ].join('\n');
+}
+
+export function renderNotice(notice: Notice, lang: Language, timeZone: string): string {
+  const t = T[lang];
+  switch (notice.kind) {
+    case 'incident-opened':
+      return incidentText(t.opened, notice.incident, lang, timeZone);
+    case 'incident-resolved':
+      return incidentText(t.resolved, notice.incident, lang, timeZone);
+    case 'would-fire':
+      return verdictText(t.wouldFire, notice.verdict, lang, timeZone);
+    case 'warning':
+      return verdictText(t.warning, notice.verdict, lang, timeZone, notice.verdict.warning);
+    case 'inconclusive':
+      return verdictText(t.inconclusive, notice.verdict, lang, timeZone, `${notice.verdict.summary} (${t.since} ${formatInstant(notice.since, timeZone)})`);
+    case 'rule-error':
+      return verdictText(t.ruleError, notice.verdict, lang, timeZone);
+    case 'source-error':
+      return `${t.sourceError}: ${notice.source} (${notice.count} ${t.times})\n${notice.message}`;
+    case 'version-changed':
+      return `${t.versionChanged}: ${notice.from.version} → ${notice.to.version}\n${notice.to.evidence.map((e) => `  - ${e}`).join('\n')}`;
+  }
+}

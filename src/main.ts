@@ -1,0 +1,160 @@
+// CLI entry: parse arguments, load configuration, wire the real adapters, and map every expected
+// failure to a clear message and an exit code (0 healthy, 1 firing, 2 configuration error).
+import { Command } from 'commander';
+import { resolve } from 'node:path';
+import { loadConfig, type LoadedConfig } from './config/load-config.ts';
+import { loadRules } from './config/load-rules.ts';
+import { watchConfig } from './adapters/config-watch.ts';
+import { createLogger } from './adapters/logger.ts';
+import { createConsoleNotifier } from './adapters/console-notifier.ts';
+import { systemClock } from './adapters/clock.ts';
+import { startSentinel } from './runtime/sentinel.ts';
+import { runCheck, printCheck } from './runtime/check.ts';
+import { readStatus, printStatus } from './runtime/status.ts';
+import { runRuleTests } from './runtime/rule-tests.ts';
+
+const EXIT_HEALTHY = 0;
+const EXIT_FIRING = 1;
+const EXIT_CONFIG = 2;
+
+function configPathOf(opts: { config?: string }): string | undefined {
+  return opts.config ?? process.env.SENTINEL_CONFIG ?? undefined;
+}
+
+async function loadAll(configPath: string | undefined, rulesOverride?: string) {
+  const loaded = await loadConfig(configPath);
+  if (!loaded.ok) return { ok: false as const, errors: loaded.errors };
+  const rulesPaths = rulesOverride ? [resolve(rulesOverride)] : rulesPathsOf(loaded);
+  const rules = await loadRules(rulesPaths);
+  if (!rules.ok) return { ok: false as const, errors: rules.errors };
+  return { ok: true as const, loaded, rules, rulesPaths };
+}
+
+function rulesPathsOf(loaded: Extract<LoadedConfig, { ok: true }>): string[] {
+  const r = loaded.config.rules;
+  return (Array.isArray(r) ? r : [r]).map((p) => resolve(loaded.baseDir, p));
+}
+
+function fail(errors: string[]): never {
+  for (const e of errors) process.stderr.write(e + '\n');
+  process.exit(EXIT_CONFIG);
+}
+
+const program = new Command();
+program.name('turtle-sentinel').description('Guards a turtle-trading deployment against its rollback runbook criteria').showHelpAfterError();
+
+program
+  .command('run')
+  .description('watch the deployment continuously (daemon)')
+  .option('-c, --config <file>', 'sentinel.yaml (default: $SENTINEL_CONFIG, else the embedded defaults)')
+  .action(async (opts: { config?: string }) => {
+    const configPath = configPathOf(opts);
+    const all = await loadAll(configPath);
+    if (!all.ok) fail(all.errors);
+    const { config, baseDir } = all.loaded;
+    const secrets = [process.env[config.telegram.tokenEnv] ?? ''].filter((s) => s.length > 0);
+    const logger = createLogger({ level: config.log.level, secrets });
+    const notifier = createConsoleNotifier({ language: config.telegram.language, timeZone: config.deployment.timezone });
+    const started = await startSentinel({
+      config,
+      baseDir,
+      rules: all.rules.rules,
+      profiles: all.rules.profiles,
+      clock: systemClock,
+      notifier,
+      logger,
+    });
+    if (!started.ok) {
+      logger.error({ error: started.error }, 'cannot start');
+      process.exit(EXIT_CONFIG);
+    }
+    const { sentinel } = started;
+    logger.info({ config: all.loaded.source, rules: all.rules.files.length }, 'turtle-sentinel running');
+
+    const watcher = watchConfig({
+      configPath: all.loaded.path,
+      rulesPaths: all.rulesPaths,
+      load: async () => loadAll(configPath),
+      onReload: async (result) => {
+        if (!result.ok) return;
+        await sentinel.reloadRules(result.rules.rules, result.rules.profiles);
+        logger.info({ rules: result.rules.rules.length }, 'rules reloaded');
+      },
+      onInvalid: (errors) => logger.warn({ errors }, 'invalid configuration on reload; keeping the last good version'),
+    });
+
+    let stopping = false;
+    const stop = async (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      logger.info({ signal }, 'stopping: draining the event queue');
+      watcher.close();
+      await sentinel.stop();
+      await notifier.close();
+      process.exit(0);
+    };
+    process.on('SIGTERM', () => void stop('SIGTERM'));
+    process.on('SIGINT', () => void stop('SIGINT'));
+  });
+
+program
+  .command('check')
+  .description('evaluate every rule once against the current logs, files and containers')
+  .option('-c, --config <file>', 'sentinel.yaml')
+  .option('--lookback <duration>', 'judge scheduled runs this far back', '26h')
+  .option('--json', 'print verdicts as JSON')
+  .action(async (opts: { config?: string; lookback: string; json?: boolean }) => {
+    const all = await loadAll(configPathOf(opts));
+    if (!all.ok) fail(all.errors);
+    const result = await runCheck({
+      config: all.loaded.config,
+      baseDir: all.loaded.baseDir,
+      rules: all.rules.rules,
+      profiles: all.rules.profiles,
+      now: systemClock.now(),
+      lookback: opts.lookback,
+    });
+    if (!result.ok) fail(result.errors);
+    printCheck(result, opts.json === true, (line) => process.stdout.write(line + '\n'));
+    process.exit(result.firing ? EXIT_FIRING : EXIT_HEALTHY);
+  });
+
+program
+  .command('status')
+  .description("print the running sidecar's view: jobs, runs, containers, version, incidents")
+  .option('-c, --config <file>', 'sentinel.yaml')
+  .option('--json', 'print as JSON')
+  .action(async (opts: { config?: string; json?: boolean }) => {
+    const loaded = await loadConfig(configPathOf(opts));
+    if (!loaded.ok) fail(loaded.errors);
+    const status = readStatus(loaded.config, loaded.baseDir);
+    if (!status.ok) fail([status.error]);
+    printStatus(status, loaded.config, opts.json === true, (line) => process.stdout.write(line + '\n'));
+  });
+
+const rulesCmd = program.command('rules').description('work with rule files');
+rulesCmd
+  .command('validate')
+  .description('check rule files; errors as file:line:col: path: message')
+  .option('-c, --config <file>', 'sentinel.yaml (to find the rules)')
+  .option('-r, --rules <path>', 'a rules directory or file (overrides the config)')
+  .action(async (opts: { config?: string; rules?: string }) => {
+    const all = await loadAll(configPathOf(opts), opts.rules);
+    if (!all.ok) fail(all.errors);
+    process.stdout.write(`ok: ${all.rules.rules.length} rules, ${Object.keys(all.rules.profiles).length} profiles in ${all.rules.files.length} files\n`);
+  });
+rulesCmd
+  .command('test')
+  .description('run rule unit tests (fixture lines and times in, expected firings out)')
+  .argument('<files...>', 'rule test files (*.test.yaml)')
+  .action(async (files: string[]) => {
+    const result = await runRuleTests(files.map((f) => resolve(f)), (line) => process.stdout.write(line + '\n'));
+    if (!result.ok) fail(result.errors);
+    process.exit(result.failed > 0 ? EXIT_FIRING : EXIT_HEALTHY);
+  });
+
+program.parseAsync(process.argv).catch((err: unknown) => {
+  // Exceptions are bugs: say so plainly, with the stack for the report.
+  process.stderr.write(`turtle-sentinel: internal error: ${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exit(EXIT_CONFIG);
+});

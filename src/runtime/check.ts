@@ -1,0 +1,122 @@
+// `turtle-sentinel check`: one evaluation of every rule against what is on disk and in Docker now,
+// through the same core as the daemon, with no state kept. Exit code says healthy or firing.
+import { readFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import type { Config, Profile, Rule } from '../config/schema.ts';
+import { duration } from '../config/schema.ts';
+import { initialState, step, type CoreState } from '../core/step.ts';
+import type { Event, Verdict } from '../core/types.ts';
+import { startLogTailer } from '../adapters/log-tail.ts';
+import { createLineSelector } from '../adapters/log-scan.ts';
+import { runNeedles } from '../core/runs.ts';
+import { startDockerObserver } from '../adapters/docker-observer.ts';
+import { deploymentPaths, stepContextOf } from './sentinel.ts';
+
+export interface CheckResult {
+  ok: true;
+  firing: boolean;
+  state: CoreState;
+  verdicts: Verdict[];
+}
+
+export async function runCheck(options: {
+  config: Config;
+  baseDir: string;
+  rules: Rule[];
+  profiles: Record<string, Profile>;
+  now: number;
+  lookback: string;
+}): Promise<CheckResult | { ok: false; errors: string[] }> {
+  const lookback = duration.safeParse(options.lookback);
+  if (!lookback.success) return { ok: false, errors: [`--lookback: ${lookback.error.issues[0]?.message ?? 'invalid'}`] };
+  const { config, now } = options;
+  const paths = deploymentPaths(config, options.baseDir);
+  const ctx = stepContextOf(config, options.rules, options.profiles);
+  // Judge scheduled runs over the lookback window only: a one-shot check has no memory of when it began watching.
+  let state: CoreState = { ...initialState(now - lookback.data), now: now - lookback.data };
+  const events: Event[] = [];
+  const at = () => now;
+
+  // The crontab first, so that log lines are attributed to jobs as they are read.
+  if (config.docker.enabled) {
+    const observer = await startDockerObserver({
+      socketPath: config.docker.socketPath,
+      containers: config.deployment.containers,
+      cronContainer: config.deployment.cronContainer,
+      crontabCommand: config.deployment.crontab.command,
+      fingerprintFiles: config.deployment.fingerprintFiles,
+      crontabRefreshMs: config.deployment.crontab.refresh,
+      now: at,
+      emit: (e) => events.push(e),
+    });
+    await observer.close();
+  }
+  const hasCrontab = events.some((e) => e.kind === 'crontab');
+  if (!hasCrontab && paths.crontabFallback) {
+    try {
+      events.push({ kind: 'crontab', crontab: { text: await readFile(paths.crontabFallback, 'utf8'), source: 'file', observedAt: now } });
+    } catch (err) {
+      events.push({ kind: 'source-error', source: 'crontab-file', message: (err as Error).message, observedAt: now });
+    }
+  }
+  // The crontab also tells the jobs' observation window: it was "seen" at the start of the lookback.
+  for (const e of events) {
+    if (e.kind === 'crontab') e.crontab.observedAt = now - lookback.data;
+  }
+  for (const e of events.filter((e) => e.kind === 'crontab')) state = step(state, e, ctx).state;
+  for (const e of events.filter((e) => e.kind !== 'crontab')) state = step(state, e, ctx).state;
+
+  const errorPatterns = options.rules.flatMap((r) => (r.kind === 'repeated-failures' ? r.params.errorPatterns : []));
+  const lineBatches: Event[] = [];
+  const tailer = await startLogTailer({
+    dir: paths.logs,
+    cursors: {},
+    now: at,
+    select: createLineSelector(runNeedles(options.profiles, errorPatterns)),
+    onBatch: async (batch) => {
+      lineBatches.push({ kind: 'log-lines', lines: batch.lines });
+    },
+    onError: (message) => lineBatches.push({ kind: 'source-error', source: 'logs', message, observedAt: now }),
+  });
+  await tailer.poke();
+  await tailer.close();
+  for (const e of lineBatches) state = step(state, e, ctx).state;
+
+  for (const file of paths.json) {
+    let content: string | undefined;
+    let sha256: string | undefined;
+    try {
+      const bytes = await readFile(file.path);
+      content = bytes.toString('utf8');
+      sha256 = createHash('sha256').update(bytes).digest('hex');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
+        state = step(state, { kind: 'source-error', source: `state-files`, message: `${file.path}: ${(err as Error).message}`, observedAt: now }, ctx).state;
+        continue;
+      }
+    }
+    state = step(state, { kind: 'json-file', file: { which: file.which, observedAt: now, ...(content !== undefined ? { content, sha256: sha256! } : {}) } }, ctx).state;
+  }
+  state = step(state, { kind: 'tick', now }, ctx).state;
+  const verdicts = Object.values(state.lastVerdicts).flat();
+  const enforced = new Set(options.rules.filter((r) => r.mode === 'enforce').map((r) => r.id));
+  const firing = verdicts.some((v) => v.outcome === 'fail' && enforced.has(v.ruleId));
+  return { ok: true, firing, state, verdicts };
+}
+
+export function printCheck(result: CheckResult, json: boolean, write: (line: string) => void): void {
+  if (json) {
+    write(JSON.stringify({ firing: result.firing, version: result.state.fingerprint, verdicts: result.verdicts }, null, 2));
+    return;
+  }
+  write(`version: ${result.state.fingerprint.version} (${result.state.fingerprint.evidence.join('; ')})`);
+  write(`jobs: ${result.state.jobs.map((j) => `${j.id} [${j.schedule}]`).join(', ') || 'none (no crontab read)'}`);
+  for (const v of result.verdicts) {
+    if (v.outcome === 'pass' && v.warning === undefined) continue;
+    const tag = v.outcome === 'pass' ? 'warn' : v.outcome;
+    write(`${tag.toUpperCase().padEnd(12)} ${v.ruleId} ${v.cause}${v.label ? ` (${v.label})` : ''}: ${v.warning ?? v.summary}`);
+    for (const e of v.evidence.slice(0, 5)) write(`    ${e.file ?? e.path ?? e.kind}: ${e.text}`);
+  }
+  const counts = result.verdicts.reduce<Record<string, number>>((acc, v) => ({ ...acc, [v.outcome]: (acc[v.outcome] ?? 0) + 1 }), {});
+  write(`${result.firing ? 'FIRING' : 'healthy'}: ${Object.entries(counts).map(([k, n]) => `${n} ${k}`).join(', ')}`);
+}

@@ -1,0 +1,123 @@
+// The serial event loop: every observation goes through step() one at a time, is made durable
+// (journal, then checkpoint with the tail cursors), and only then are its notices delivered.
+import type { Logger } from 'pino';
+import type { JournalEntry } from '../core/incident.ts';
+import { evaluateAll, initialState, step, type CoreState, type StepContext, type StepResult } from '../core/step.ts';
+import type { Effect, Event } from '../core/types.ts';
+import type { TailCursor } from '../adapters/log-tail.ts';
+import { StateStore } from '../adapters/state-store.ts';
+import type { Clock, Notifier } from './ports.ts';
+
+type PendingNotice = Extract<Effect, { kind: 'notify' }>;
+
+export interface EventLoopOptions {
+  stateDir: string;
+  clock: Clock;
+  notifier: Notifier;
+  logger: Logger;
+  context: StepContext;
+  /** Checkpoint at least this often even when nothing happened (ticks only move the clock). */
+  idleCheckpointMs?: number;
+}
+
+export interface EventLoop {
+  readonly cursors: Record<string, TailCursor>;
+  state(): CoreState;
+  context(): StepContext;
+  /** Queue an observation; resolves when it is durable (and its notices handed to the notifier). */
+  submit(event: Event, cursors?: Record<string, TailCursor>): Promise<void>;
+  /** Replace rules/profiles (hot reload) and re-evaluate. */
+  replaceContext(context: StepContext): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function openEventLoop(options: EventLoopOptions): Promise<{ ok: true; loop: EventLoop; restored: boolean } | { ok: false; error: string }> {
+  const store = new StateStore<CoreState, TailCursor, PendingNotice>(options.stateDir);
+  const opened = store.open();
+  if (!opened.ok) return { ok: false, error: opened.error };
+  for (const warning of opened.warnings) options.logger.warn({ stateDir: options.stateDir }, warning);
+  if (opened.droppedJournalEntries > 0) {
+    options.logger.info({ dropped: opened.droppedJournalEntries }, 'journal entries newer than the checkpoint were cut: their lines will be read again');
+  }
+
+  let core = opened.checkpoint?.core ?? initialState(options.clock.now());
+  let cursors: Record<string, TailCursor> = opened.checkpoint?.cursors ?? {};
+  let outbox: PendingNotice[] = opened.checkpoint?.outbox ?? [];
+  let seq = opened.checkpoint?.seq ?? 0;
+  let context = options.context;
+  let lastSave = 0;
+  let queue: Promise<void> = Promise.resolve();
+  let closed = false;
+  const idleCheckpointMs = options.idleCheckpointMs ?? 5 * 60_000;
+
+  const persist = (journal: JournalEntry[], force: boolean) => {
+    const now = options.clock.now();
+    if (!force && journal.length === 0 && outbox.length === 0 && now - lastSave < idleCheckpointMs) return;
+    seq += 1;
+    store.appendJournal(seq, journal);
+    store.saveCheckpoint({ seq, savedAt: now, core, cursors, outbox });
+    lastSave = now;
+  };
+
+  const deliverOutbox = async () => {
+    while (outbox.length > 0) {
+      const next = outbox[0]!;
+      try {
+        await options.notifier.deliver(next.key, next.notice);
+      } catch (err) {
+        // The notifier owns its retries; if it still throws, keep the notice for the next attempt and
+        // let detection go on: a notification outage must never block the loop.
+        options.logger.error({ err: (err as Error).message, key: next.key }, 'notice not delivered; kept for retry');
+        return;
+      }
+      outbox = outbox.slice(1);
+    }
+  };
+
+  const apply = (result: StepResult, newCursors: Record<string, TailCursor> | undefined, force: boolean) => {
+    core = result.state;
+    if (newCursors) cursors = { ...cursors, ...newCursors };
+    for (const effect of result.effects) if (effect.kind === 'notify') outbox.push(effect);
+    persist(result.journal, force || newCursors !== undefined || result.effects.length > 0);
+  };
+
+  const enqueue = (work: () => Promise<void> | void): Promise<void> => {
+    const run = queue.then(async () => {
+      if (closed) return;
+      await work();
+      await deliverOutbox();
+    });
+    // A failure in one event must not wedge the queue: log it, keep the last good state.
+    queue = run.catch((err: unknown) => {
+      options.logger.error({ err: err instanceof Error ? err.stack : String(err) }, 'event processing failed; state kept as before');
+    });
+    return run;
+  };
+
+  // Notices decided before a crash but not delivered go out first.
+  await enqueue(() => {});
+
+  const loop: EventLoop = {
+    get cursors() {
+      return cursors;
+    },
+    state: () => core,
+    context: () => context,
+    submit(event, newCursors) {
+      return enqueue(() => apply(step(core, event, context), newCursors, false));
+    },
+    replaceContext(next) {
+      return enqueue(() => {
+        context = next;
+        apply(evaluateAll({ ...core, now: Math.max(core.now, options.clock.now()) }, context), undefined, true);
+      });
+    },
+    async close() {
+      await queue;
+      closed = true;
+      persist([], true);
+      store.close();
+    },
+  };
+  return { ok: true, loop, restored: opened.checkpoint !== undefined };
+}

@@ -1,0 +1,13 @@
+// The small interfaces the runtime talks to. Each has one real adapter and, where a test needs it, a fake.
+import type { Notice } from '../core/types.ts';
+
+/** Delivers operator notices. The console notifier ships now; Telegram implements the same port. */
+export interface Notifier {
+  /** Resolves once the notice is delivered or durably queued for delivery; `key` makes delivery idempotent. */
+  deliver(key: string, notice: Notice): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface Clock {
+  now(): number;
+}

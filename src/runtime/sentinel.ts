@@ -1,0 +1,161 @@
+// Wires the real adapters (log tailer, JSON file watcher, Docker observer, ticks) to the event loop
+// for `turtle-sentinel run`. Holds no decisions of its own: everything decided is in the core.
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { Logger } from 'pino';
+import type { Config, Rule, Profile } from '../config/schema.ts';
+import { positionsIntegrityParams } from '../config/schema.ts';
+import type { StepContext } from '../core/step.ts';
+import type { Event, JsonFileKind } from '../core/types.ts';
+import { startLogTailer, type LogTailer } from '../adapters/log-tail.ts';
+import { createLineSelector } from '../adapters/log-scan.ts';
+import { runNeedles } from '../core/runs.ts';
+import { startJsonFileWatcher } from '../adapters/json-files.ts';
+import { startDockerObserver } from '../adapters/docker-observer.ts';
+import { openEventLoop, type EventLoop } from './event-loop.ts';
+import type { Clock, Notifier } from './ports.ts';
+
+export interface SentinelOptions {
+  config: Config;
+  /** Directory that relative paths of the config resolve from. */
+  baseDir: string;
+  rules: Rule[];
+  profiles: Record<string, Profile>;
+  clock: Clock;
+  notifier: Notifier;
+  logger: Logger;
+  /** Evaluate deadlines this often (the core decides what is due; this only moves its clock). */
+  tickMs?: number;
+}
+
+export interface Sentinel {
+  loop: EventLoop;
+  reloadRules(rules: Rule[], profiles: Record<string, Profile>): Promise<void>;
+  /** Read whatever is new right now (used by tests and after a reload). */
+  poke(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export function stepContextOf(config: Config, rules: Rule[], profiles: Record<string, Profile>): StepContext {
+  const integrity = rules.find((r) => r.kind === 'positions-integrity');
+  const keys = integrity?.kind === 'positions-integrity' ? integrity.params : positionsIntegrityParams.parse({});
+  return {
+    rules,
+    profiles,
+    deployment: {
+      timezone: config.deployment.timezone,
+      containerLogsDir: config.deployment.containerLogsDir,
+      logTimestampZone: config.deployment.logTimestampZone,
+      cronContainer: config.deployment.cronContainer,
+    },
+    positionsKeys: { requiredKeys: keys.requiredKeys, knownKeys: keys.knownKeys },
+  };
+}
+
+export function deploymentPaths(config: Config, baseDir: string) {
+  const root = resolve(baseDir, config.deployment.root);
+  const data = resolve(root, config.deployment.dataDir);
+  return {
+    root,
+    logs: resolve(root, config.deployment.logsDir),
+    data,
+    json: [
+      { which: 'positions' as JsonFileKind, path: resolve(data, 'positions/positions.json') },
+      { which: 'entries' as JsonFileKind, path: resolve(data, 'entries/entries.json') },
+      { which: 'orderLog' as JsonFileKind, path: resolve(data, 'trades/order_log.json') },
+    ],
+    crontabFallback: config.deployment.crontab.fallbackFile ? resolve(root, config.deployment.crontab.fallbackFile) : undefined,
+    stateDir: resolve(baseDir, config.state.dir),
+  };
+}
+
+export async function startSentinel(options: SentinelOptions): Promise<{ ok: true; sentinel: Sentinel } | { ok: false; error: string }> {
+  const { config, logger, clock } = options;
+  const paths = deploymentPaths(config, options.baseDir);
+  let profiles = options.profiles;
+  let rules = options.rules;
+  const opened = await openEventLoop({
+    stateDir: paths.stateDir,
+    clock,
+    notifier: options.notifier,
+    logger,
+    context: stepContextOf(config, rules, profiles),
+  });
+  if (!opened.ok) return opened;
+  const loop = opened.loop;
+  logger.info({ restored: opened.restored, stateDir: paths.stateDir, root: paths.root }, 'sentinel state opened');
+
+  const emit = (event: Event) => {
+    void loop.submit(event);
+  };
+  const sourceError = (source: string) => (message: string) => {
+    logger.warn({ source, message }, 'source error');
+    emit({ kind: 'source-error', source, message, observedAt: clock.now() });
+  };
+
+  // The crontab from a file, when the container cannot be asked (no Docker, or configured so).
+  const crontabFromFile = async () => {
+    if (!paths.crontabFallback) return;
+    try {
+      const text = await readFile(paths.crontabFallback, 'utf8');
+      emit({ kind: 'crontab', crontab: { text, source: 'file', observedAt: clock.now() } });
+    } catch (err) {
+      sourceError('crontab-file')(`${paths.crontabFallback}: ${(err as Error).message}`);
+    }
+  };
+
+  const selector = () => createLineSelector(runNeedles(profiles, loop.context().rules.flatMap((r) => (r.kind === 'repeated-failures' ? r.params.errorPatterns : []))));
+  let currentSelector = selector();
+  let tailer: LogTailer | undefined;
+  tailer = await startLogTailer({
+    dir: paths.logs,
+    cursors: loop.cursors,
+    now: () => clock.now(),
+    select: (buf, from, to) => currentSelector(buf, from, to),
+    onBatch: (batch) => loop.submit({ kind: 'log-lines', lines: batch.lines }, batch.cursors),
+    onError: sourceError('logs'),
+  });
+
+  const jsonWatcher = await startJsonFileWatcher({ files: paths.json, now: () => clock.now(), emit, onError: sourceError('state-files') });
+
+  let docker: Awaited<ReturnType<typeof startDockerObserver>> | undefined;
+  if (config.docker.enabled && config.deployment.crontab.fromContainer) {
+    docker = await startDockerObserver({
+      socketPath: config.docker.socketPath,
+      containers: config.deployment.containers,
+      cronContainer: config.deployment.cronContainer,
+      crontabCommand: config.deployment.crontab.command,
+      fingerprintFiles: config.deployment.fingerprintFiles,
+      crontabRefreshMs: config.deployment.crontab.refresh,
+      now: () => clock.now(),
+      emit,
+    });
+  } else {
+    await crontabFromFile();
+  }
+
+  const tickMs = options.tickMs ?? 30_000;
+  const timer = setInterval(() => emit({ kind: 'tick', now: clock.now() }), tickMs);
+
+  const sentinel: Sentinel = {
+    loop,
+    async reloadRules(nextRules, nextProfiles) {
+      rules = nextRules;
+      profiles = nextProfiles;
+      currentSelector = selector();
+      await loop.replaceContext(stepContextOf(config, rules, profiles));
+    },
+    async poke() {
+      await tailer?.poke();
+      await jsonWatcher.poke();
+    },
+    async stop() {
+      clearInterval(timer);
+      await tailer?.close();
+      await jsonWatcher.close();
+      await docker?.close();
+      await loop.close();
+    },
+  };
+  return { ok: true, sentinel };
+}
