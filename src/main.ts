@@ -2,7 +2,7 @@
 // failure to a clear message and an exit code (0 healthy, 1 firing, 2 configuration error).
 import { Command } from 'commander';
 import { resolve } from 'node:path';
-import { loadConfig, type LoadedConfig } from './config/load-config.ts';
+import { loadConfig, rulesPathsOf } from './config/load-config.ts';
 import { loadRules } from './config/load-rules.ts';
 import { watchConfig } from './adapters/config-watch.ts';
 import { createLogger } from './adapters/logger.ts';
@@ -24,16 +24,12 @@ function configPathOf(opts: { config?: string }): string | undefined {
 async function loadAll(configPath: string | undefined, rulesOverride?: string) {
   const loaded = await loadConfig(configPath);
   if (!loaded.ok) return { ok: false as const, errors: loaded.errors };
-  const rulesPaths = rulesOverride ? [resolve(rulesOverride)] : rulesPathsOf(loaded);
+  const rulesPaths = rulesOverride ? [resolve(rulesOverride)] : rulesPathsOf(loaded.config, loaded.baseDir);
   const rules = await loadRules(rulesPaths);
   if (!rules.ok) return { ok: false as const, errors: rules.errors };
   return { ok: true as const, loaded, rules, rulesPaths };
 }
 
-function rulesPathsOf(loaded: Extract<LoadedConfig, { ok: true }>): string[] {
-  const r = loaded.config.rules;
-  return (Array.isArray(r) ? r : [r]).map((p) => resolve(loaded.baseDir, p));
-}
 
 function fail(errors: string[]): never {
   for (const e of errors) process.stderr.write(e + '\n');
@@ -69,7 +65,7 @@ program
       process.exit(EXIT_CONFIG);
     }
     const { sentinel } = started;
-    logger.info({ config: all.loaded.source, rules: all.rules.files.length }, 'turtle-sentinel running');
+    logger.info({ config: all.loaded.file, rules: all.rules.files.length }, 'turtle-sentinel running');
 
     const watcher = watchConfig({
       configPath: all.loaded.path,

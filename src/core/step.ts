@@ -75,6 +75,8 @@ export interface CoreState {
   healLines: { file: string; text: string; at: Instant }[];
   closeLines: { positionId: string; at: Instant }[];
   sources: Record<string, SourceHealth>;
+  /** Log lines handed to the core, per file: what `status` and the exactly-once tests count. */
+  linesEvaluated: Record<string, number>;
   incidents: IncidentState;
   /** Last verdicts per rule, for `status` and `check`. */
   lastVerdicts: Record<string, Verdict[]>;
@@ -104,6 +106,7 @@ export function initialState(now: Instant): CoreState {
     healLines: [],
     closeLines: [],
     sources: {},
+    linesEvaluated: {},
     incidents: emptyIncidentState(),
     lastVerdicts: {},
   };
@@ -226,8 +229,11 @@ function absorbLogLines(s: CoreState, lines: LogLine[], ctx: StepContext): CoreS
       }
     }
   }
+  const linesEvaluated = { ...s.linesEvaluated };
+  for (const line of lines) linesEvaluated[line.file] = (linesEvaluated[line.file] ?? 0) + 1;
   return {
     ...s,
+    linesEvaluated,
     runsState: applied.state,
     finishedRuns,
     closeLines: closeLines.slice(-LOG_MARKS_KEPT),

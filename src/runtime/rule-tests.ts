@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { dirname, resolve } from 'node:path';
 import { ruleTestFileSchema, type RuleTestInput } from '../config/rule-tests-schema.ts';
-import { parseYamlFile } from '../config/yaml-errors.ts';
+import { parseYaml, validateYaml } from '../config/yaml-errors.ts';
 import { loadRules } from '../config/load-rules.ts';
 import { initialState, step, type CoreState } from '../core/step.ts';
 import type { Event } from '../core/types.ts';
@@ -58,7 +58,12 @@ export async function runRuleTests(files: string[], write: (line: string) => voi
       errors.push(`${file}: ${(err as Error).message}`);
       continue;
     }
-    const parsed = parseYamlFile(file, text, ruleTestFileSchema);
+    const yaml = parseYaml(text, file);
+    if (!yaml.ok) {
+      errors.push(...yaml.errors);
+      continue;
+    }
+    const parsed = validateYaml(yaml.source, yaml.data, ruleTestFileSchema);
     if (!parsed.ok) {
       errors.push(...parsed.errors);
       continue;
