@@ -68,11 +68,12 @@ test('the bundled knobs carry the runbook defaults', async () => {
   assert.deepEqual(failures.params.jobs, ['check_positions.py', 'signal_check.py']);
 
   const sends = rule(rules, 'telegram-alerts-missing', 'telegram-delivery');
-  assert.deepEqual(sends.params.cases, ['send-failed', 'event-without-success', 'report-without-success']);
+  assert.deepEqual(sends.params.cases, ['send-failed', 'event-without-success']);
   assert.equal(sends.params.consecutive, 2);
   // "Channel not configured" cannot be cured by a rollback: it has its own rule, which escalates.
   const channel = rule(rules, 'telegram-channel-not-configured', 'telegram-delivery');
-  assert.deepEqual(channel.params.cases, ['channel-not-configured']);
+  // A daily report with neither a success nor a failure line attempted no send: the same missing token.
+  assert.deepEqual(channel.params.cases, ['channel-not-configured', 'report-without-success']);
 
   const corrupt = rule(rules, 'positions-corrupt', 'positions-integrity');
   assert.deepEqual(corrupt.params.checks, ['corrupt', 'healed']);

@@ -1,0 +1,120 @@
+// Runbook criterion "repeated exceptions without recovery" (SPEC §2.2): per job, N consecutive failed
+// runs with no successful run between them fire; a single failed run only warns.
+import type { RuleOf } from '../../config/schema.ts';
+import type { Evidence, Instant, JobProfile, Run, Verdict } from '../types.ts';
+import type { World } from '../world.ts';
+
+export interface FailureParams {
+  errorPatterns: readonly string[];
+  missingFinishFails: boolean;
+}
+
+/** Why one run failed: each item is one piece of evidence. */
+export interface RunFailure {
+  kind: 'traceback' | 'error-pattern' | 'missing-finish';
+  text: string;
+}
+
+/**
+ * `failed` with its reasons, `succeeded`, or `undecided` (still open and nothing wrong yet: a run in
+ * progress is neither a success nor a failure; a hung one is the cron-schedule rule's business).
+ * A traceback or an error line is decisive even while the run is still open: the process that printed
+ * an uncaught traceback is gone, and waiting for the next start would delay the verdict by a day.
+ */
+export function judgeRun(run: Run, params: FailureParams): { status: 'failed'; failures: RunFailure[] } | { status: 'succeeded' | 'undecided' } {
+  const failures: RunFailure[] = [];
+  for (const tb of run.tracebacks) failures.push({ kind: 'traceback', text: tb.error });
+  for (const line of run.errorLines) {
+    if (params.errorPatterns.some((p) => p.length > 0 && line.includes(p))) failures.push({ kind: 'error-pattern', text: line });
+  }
+  // A traceback already explains a missing finish: saying it twice would only bury the error line.
+  if (run.end === 'superseded' && params.missingFinishFails && run.tracebacks.length === 0) {
+    failures.push({ kind: 'missing-finish', text: 'no finish marker before the next start' });
+  }
+  if (failures.length > 0) return { status: 'failed', failures };
+  if (run.end === 'finished') return { status: 'succeeded' };
+  // `superseded` without missingFinishFails, or `open`: no judgement either way.
+  return { status: 'undecided' };
+}
+
+export interface SelectedJob {
+  id: string;
+  script: string;
+  logFile?: string;
+  profile: JobProfile;
+}
+
+/**
+ * The jobs a log rule looks at: those of the deployed crontab that have a profile and match the rule's
+ * selector (job id or script name; empty = all). Before the crontab is known, the jobs that left runs.
+ * Jobs of a previous crontab are not looked at: after a rollback, the old version's failures and silence
+ * must not fire again.
+ */
+export function selectedJobs(world: World, selector: readonly string[]): SelectedJob[] {
+  const wanted = (id: string, script: string) => selector.length === 0 || selector.includes(id) || selector.includes(script);
+  const jobs: SelectedJob[] = [];
+  if (world.crontabKnown) {
+    for (const job of world.jobs) {
+      const profile = job.script ? world.profiles[job.script] : undefined;
+      if (!profile || !job.script || !wanted(job.id, job.script)) continue;
+      jobs.push({ id: job.id, script: job.script, profile, ...(job.logFile ? { logFile: job.logFile } : {}) });
+    }
+    return jobs;
+  }
+  for (const [id, runs] of Object.entries(world.runs).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    const script = runs[runs.length - 1]?.script;
+    const profile = script ? world.profiles[script] : undefined;
+    if (script && profile && wanted(id, script)) jobs.push({ id, script, profile, logFile: id });
+  }
+  return jobs;
+}
+
+/** How an operator reads a run's start: its own stamp, or a note that it crashed before its start marker. */
+export function runLabel(run: Run): string {
+  return run.startStamp ? `run started ${run.startStamp}` : 'crash before the start marker';
+}
+
+export function evaluateRepeatedFailures(rule: RuleOf<'repeated-failures'>, world: World, _now: Instant): Verdict[] {
+  const { consecutive } = rule.params;
+  return selectedJobs(world, rule.params.jobs).map((job): Verdict => {
+    const runs = world.runs[job.id] ?? [];
+    const streak: { run: Run; failures: RunFailure[] }[] = [];
+    for (let i = runs.length - 1; i >= 0; i--) {
+      const run = runs[i]!;
+      const judged = judgeRun(run, rule.params);
+      if (judged.status === 'succeeded') break;
+      if (judged.status === 'failed') streak.push({ run, failures: judged.failures });
+    }
+    const base = { ruleId: rule.id, cause: job.id };
+    if (streak.length === 0) {
+      const summary = runs.length === 0 ? `${job.id}: no runs seen yet` : `${job.id}: last run succeeded`;
+      return { ...base, outcome: 'pass', summary, evidence: [] };
+    }
+    // Oldest first, as the operator reads a story; one line per failure reason.
+    const chronological = [...streak].reverse();
+    const evidence: Evidence[] = chronological.flatMap(({ run, failures }) =>
+      failures.map((f): Evidence => ({
+        kind: 'log',
+        text: `${runLabel(run)}: ${f.text}`,
+        ...(job.logFile ? { file: job.logFile } : {}),
+        at: run.startedAt,
+      })),
+    );
+    const latest = streak[0]!.failures[0]!;
+    if (streak.length >= consecutive) {
+      return {
+        ...base,
+        outcome: 'fail',
+        summary: `${job.id}: ${streak.length} consecutive failed runs with no successful run between them (threshold ${consecutive}); latest: ${latest.text}`,
+        evidence,
+      };
+    }
+    return {
+      ...base,
+      outcome: 'pass',
+      summary: `${job.id}: ${streak.length} failed run(s), below the threshold of ${consecutive}`,
+      warning: `${job.id}: ${streak.length === 1 ? 'the last run failed' : `the last ${streak.length} runs failed`} (${latest.text}); ${consecutive} consecutive failures fire the rule`,
+      evidence,
+    };
+  });
+}

@@ -1,0 +1,100 @@
+// Runbook criterion "Telegram alerts not received in two consecutive scheduled runs" (SPEC §2.3).
+// Silence alone is normal (reference §3: check_positions sends nothing on a quiet day), so each
+// finished run is classified by what it was expected to send and what its log says happened.
+import type { RuleOf } from '../../config/schema.ts';
+import type { Evidence, Instant, JobProfile, Run, Verdict } from '../types.ts';
+import type { World } from '../world.ts';
+import { runLabel, selectedJobs } from './repeated-failures.ts';
+
+export type TelegramCase = 'send-failed' | 'event-without-success' | 'report-without-success' | 'channel-not-configured';
+export type TelegramRunClass = TelegramCase | 'quiet' | 'ok';
+
+const CASE_TEXT: Record<TelegramCase, string> = {
+  'send-failed': 'a Telegram send failed after all retries (Telegram 오류 (모든 재시도 소진))',
+  'event-without-success': 'an event that always notifies was logged without any Telegram 전송 성공',
+  'report-without-success': 'the job that always sends ended without Telegram 전송 성공',
+  'channel-not-configured':
+    'channel not configured: the run did not log its channel-activation line (a configuration fault a rollback cannot cure)',
+};
+
+/**
+ * One class per finished run, the most telling first:
+ * - `send-failed`: a send gave up after its retries (whatever else was delivered);
+ * - `channel-not-configured`: the profile names a channel line and the run lacks it. Sends are then silent
+ *   no-ops, so this also explains any missing success below; a run that died of a traceback is not
+ *   blamed on the channel (it may have crashed before that line);
+ * - `event-without-success`: it logged a notify event and no success at all (one success per run is the
+ *   robust test: one event line can mean several messages, e.g. v3.2.0 `발견된 시그널: 2개`);
+ * - `report-without-success`: the profile always sends and no success was logged;
+ * - `ok`: something was delivered; `quiet`: nothing was expected and nothing went wrong.
+ */
+export function classifyTelegramRun(run: Run, profile: JobProfile): TelegramRunClass {
+  const t = run.telegram;
+  if (t.failures.length > 0) return 'send-failed';
+  if (profile.channelMarker !== undefined && !t.channelActive && run.tracebacks.length === 0) return 'channel-not-configured';
+  if (t.notifyEvents.length > 0 && t.successes.length === 0) return 'event-without-success';
+  if (profile.alwaysSends && t.successes.length === 0) return 'report-without-success';
+  return t.successes.length > 0 ? 'ok' : 'quiet';
+}
+
+function caseEvidence(run: Run, cls: TelegramCase, profile: JobProfile, file: string | undefined): Evidence[] {
+  const where = { ...(file ? { file } : {}), at: run.startedAt };
+  switch (cls) {
+    case 'send-failed':
+      return run.telegram.failures.map((text) => ({ kind: 'log', text: `${runLabel(run)}: ${text}`, ...where }));
+    case 'event-without-success':
+      return run.telegram.notifyEvents.map((text) => ({ kind: 'log', text: `${runLabel(run)}: ${text} (no Telegram 전송 성공 in the run)`, ...where }));
+    case 'report-without-success':
+      return [{ kind: 'log', text: `${runLabel(run)}: no Telegram 전송 성공 line (${profile.script} always sends)`, ...where }];
+    case 'channel-not-configured':
+      return [{ kind: 'log', text: `${runLabel(run)}: no '${profile.channelMarker ?? ''}' line`, ...where }];
+  }
+}
+
+export function evaluateTelegramDelivery(rule: RuleOf<'telegram-delivery'>, world: World, _now: Instant): Verdict[] {
+  const { consecutive, cases, quietRunsResetStreak } = rule.params;
+  const counts = new Set<TelegramCase>(cases);
+  return selectedJobs(world, rule.params.jobs).map((job): Verdict => {
+    const runs = (world.runs[job.id] ?? []).filter((r) => r.end !== 'open');
+    const streak: { run: Run; cls: TelegramCase }[] = [];
+    for (let i = runs.length - 1; i >= 0; i--) {
+      const run = runs[i]!;
+      const cls = classifyTelegramRun(run, job.profile);
+      if (cls !== 'ok' && cls !== 'quiet' && counts.has(cls)) {
+        streak.push({ run, cls });
+        continue;
+      }
+      if (cls === 'ok') break;
+      if (cls === 'quiet' && quietRunsResetStreak) break;
+      // A run that logged its channel line proves the channel configured, whatever else happened in it.
+      if (counts.has('channel-not-configured') && job.profile.channelMarker !== undefined && run.telegram.channelActive) break;
+      // Otherwise (quiet, or a case this rule does not count) the run says nothing either way.
+    }
+    const base = { ruleId: rule.id, cause: job.id };
+    if (streak.length === 0) {
+      const summary = runs.length === 0 ? `${job.id}: no finished runs yet` : `${job.id}: no missing Telegram alert in the recent runs`;
+      return { ...base, outcome: 'pass', summary, evidence: [] };
+    }
+    const label = streak[0]!.cls;
+    const seen = [...new Set(streak.map((s) => s.cls))];
+    const evidence = [...streak].reverse().flatMap(({ run, cls }) => caseEvidence(run, cls, job.profile, job.logFile));
+    const which = seen.map((c) => `${c}: ${CASE_TEXT[c]}`).join('; ');
+    if (streak.length >= consecutive) {
+      return {
+        ...base,
+        outcome: 'fail',
+        label,
+        summary: `${job.id}: Telegram alert missing in ${streak.length} consecutive runs (threshold ${consecutive}) — ${which}`,
+        evidence,
+      };
+    }
+    return {
+      ...base,
+      outcome: 'pass',
+      label,
+      summary: `${job.id}: Telegram alert missing in ${streak.length} run(s), below the threshold of ${consecutive}`,
+      warning: `${job.id}: Telegram alert missing in the last ${streak.length === 1 ? 'run' : `${streak.length} runs`} — ${which}`,
+      evidence,
+    };
+  });
+}
