@@ -1,7 +1,6 @@
 // `turtle-sentinel check`: one evaluation of every rule against what is on disk and in Docker now,
 // through the same core as the daemon, with no state kept. Exit code says healthy or firing.
 import { readFile } from 'node:fs/promises';
-import { createHash } from 'node:crypto';
 import type { Config, Profile, Rule } from '../config/schema.ts';
 import { duration } from '../config/schema.ts';
 import { initialState, step, type CoreState } from '../core/step.ts';
@@ -10,6 +9,7 @@ import { startLogTailer } from '../adapters/log-tail.ts';
 import { createLineSelector } from '../adapters/log-scan.ts';
 import { runNeedles } from '../core/runs.ts';
 import { startDockerObserver } from '../adapters/docker-observer.ts';
+import { readJsonFile } from '../adapters/json-files.ts';
 import { deploymentPaths, stepContextOf } from './sentinel.ts';
 
 export interface CheckResult {
@@ -83,19 +83,11 @@ export async function runCheck(options: {
   for (const e of lineBatches) state = step(state, e, ctx).state;
 
   for (const file of paths.json) {
-    let content: string | undefined;
-    let sha256: string | undefined;
-    try {
-      const bytes = await readFile(file.path);
-      content = bytes.toString('utf8');
-      sha256 = createHash('sha256').update(bytes).digest('hex');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
-        state = step(state, { kind: 'source-error', source: `state-files`, message: `${file.path}: ${(err as Error).message}`, observedAt: now }, ctx).state;
-        continue;
-      }
-    }
-    state = step(state, { kind: 'json-file', file: { which: file.which, observedAt: now, ...(content !== undefined ? { content, sha256: sha256! } : {}) } }, ctx).state;
+    // The daemon's reader: same decoding, size cap, and a FIFO or directory in the file's place is an error.
+    let read = await readJsonFile(file.which, file.path, at);
+    if (!read.ok && read.unstable) read = await readJsonFile(file.which, file.path, at);
+    if (read.ok) state = step(state, { kind: 'json-file', file: read.file }, ctx).state;
+    else state = step(state, { kind: 'source-error', source: 'state-files', message: read.unstable ? `${file.path}: kept changing while read` : read.message, observedAt: now }, ctx).state;
   }
   state = step(state, { kind: 'tick', now }, ctx).state;
   const verdicts = Object.values(state.lastVerdicts).flat();

@@ -13,6 +13,7 @@ import { runNeedles } from '../core/runs.ts';
 import { startJsonFileWatcher } from '../adapters/json-files.ts';
 import { startDockerObserver } from '../adapters/docker-observer.ts';
 import { openEventLoop, type EventLoop } from './event-loop.ts';
+import { startHttp, type HttpServer } from '../adapters/http.ts';
 import type { Clock, Notifier } from './ports.ts';
 
 export interface SentinelOptions {
@@ -134,6 +135,17 @@ export async function startSentinel(options: SentinelOptions): Promise<{ ok: tru
     await crontabFromFile();
   }
 
+  let http: HttpServer | undefined;
+  if (config.http.enabled) {
+    try {
+      http = await startHttp({ host: config.http.host, port: config.http.port, state: () => loop.state(), now: () => clock.now() });
+      logger.info({ host: config.http.host, port: http.port }, 'http listening (/healthz, /metrics)');
+    } catch (err) {
+      // Monitoring the monitor is secondary: a busy port must not stop detection.
+      logger.error({ err: (err as Error).message, port: config.http.port }, 'http not started');
+    }
+  }
+
   const tickMs = options.tickMs ?? 30_000;
   const timer = setInterval(() => emit({ kind: 'tick', now: clock.now() }), tickMs);
 
@@ -151,6 +163,7 @@ export async function startSentinel(options: SentinelOptions): Promise<{ ok: tru
     },
     async stop() {
       clearInterval(timer);
+      await http?.close();
       await tailer?.close();
       await jsonWatcher.close();
       await docker?.close();

@@ -1,0 +1,73 @@
+// The sidecar's HTTP face, on loopback by default: /healthz for liveness and /metrics in the
+// Prometheus text format. Metrics are read from the core state on each scrape, never kept twice.
+import { createServer, type Server } from 'node:http';
+import { Registry, Gauge } from 'prom-client';
+import type { CoreState } from '../core/step.ts';
+import { isOpen } from '../core/incident.ts';
+
+export interface HttpOptions {
+  host: string;
+  port: number;
+  state: () => CoreState;
+  now: () => number;
+}
+
+export interface HttpServer {
+  /** The port actually bound (useful with port 0 in tests). */
+  port: number;
+  close(): Promise<void>;
+}
+
+const OUTCOMES = ['pass', 'fail', 'inconclusive', 'error'] as const;
+
+export async function startHttp(options: HttpOptions): Promise<HttpServer> {
+  const registry = new Registry();
+  const lines = new Gauge({ name: 'sentinel_log_lines_evaluated', help: 'Log lines handed to the core since the state began, by file', labelNames: ['file'], registers: [registry] });
+  const verdicts = new Gauge({ name: 'sentinel_rule_verdicts', help: 'Verdicts of the last evaluation, by rule and outcome', labelNames: ['rule', 'outcome'], registers: [registry] });
+  const incidents = new Gauge({ name: 'sentinel_incidents_open', help: 'Open incidents, by rule', labelNames: ['rule'], registers: [registry] });
+  const sourceErrors = new Gauge({ name: 'sentinel_source_consecutive_errors', help: 'Consecutive read errors, by source', labelNames: ['source'], registers: [registry] });
+  const lastEvent = new Gauge({ name: 'sentinel_core_clock_lag_seconds', help: 'How far the core clock is behind the wall clock', registers: [registry] });
+
+  const refresh = () => {
+    const s = options.state();
+    registry.resetMetrics();
+    for (const [file, n] of Object.entries(s.linesEvaluated)) lines.set({ file }, n);
+    for (const [rule, list] of Object.entries(s.lastVerdicts)) {
+      for (const outcome of OUTCOMES) verdicts.set({ rule, outcome }, list.filter((v) => v.outcome === outcome).length);
+    }
+    for (const i of s.incidents.incidents.filter(isOpen)) incidents.inc({ rule: i.ruleId });
+    for (const [source, h] of Object.entries(s.sources)) sourceErrors.set({ source }, h.consecutiveErrors);
+    lastEvent.set(Math.max(0, (options.now() - s.now) / 1000));
+  };
+
+  const server: Server = createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (req.method !== 'GET') {
+      res.writeHead(405, { allow: 'GET' }).end();
+      return;
+    }
+    if (path === '/healthz') {
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: true }));
+      return;
+    }
+    if (path === '/metrics') {
+      refresh();
+      registry
+        .metrics()
+        .then((text) => res.writeHead(200, { 'content-type': registry.contentType }).end(text))
+        .catch((err: unknown) => res.writeHead(500).end(String(err)));
+      return;
+    }
+    res.writeHead(404).end();
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => resolve());
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : options.port;
+  return {
+    port,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}

@@ -1,0 +1,348 @@
+// Watches the guarded system's JSON state files and reports their raw content (never parsed here, never
+// written): a `json-file` event whenever a file's bytes change, appears or disappears.
+//
+// The guarded system replaces positions.json by mkstemp + rename (a new inode each write, `tmpXXXX.tmp`
+// files in between) and health_check rewrites it in place, so the *directory* is watched, not the file,
+// and the directory's parent too: a watch on a deleted-and-recreated directory goes silent. node's
+// fs.watch is used rather than chokidar because only a few known names in known directories matter
+// and the parent-watch logic would be needed either way. Events are debounced (trailing), each read is
+// checked to be stable (same inode, size and mtime after the read), and a slow re-stat catches anything
+// the kernel did not report (bind mounts from Docker Desktop, network file systems).
+import { constants, watch, type FSWatcher } from 'node:fs';
+import { open, stat } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { basename, dirname, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { Instant, JsonFileKind, JsonFileObservation } from '../core/types.ts';
+
+export interface WatchedJsonFile {
+  which: JsonFileKind;
+  path: string;
+}
+
+export type JsonFileEvent = { kind: 'json-file'; file: JsonFileObservation } | { kind: 'source-ok'; source: string; observedAt: Instant };
+
+export interface JsonFileWatcherOptions {
+  files: readonly WatchedJsonFile[];
+  now: () => Instant;
+  emit: (event: JsonFileEvent) => void;
+  /** A file that exists but cannot be read (permissions, a directory in its place, too large). */
+  onError: (message: string) => void;
+  /** Source name of the `source-ok` sent when a file reads again after an error. */
+  source?: string;
+  /** Quiet time after the last event before reading (a writer's truncate + write is one change). */
+  debounceMs?: number;
+  /** Upper bound on debouncing under a constant stream of events. */
+  maxWaitMs?: number;
+  /** Safety re-stat of every file and directory. */
+  restatMs?: number;
+  /** Larger files are refused (positions.json is a few KB). */
+  maxBytes?: number;
+  /** false: rely on the re-stat alone (file systems without inotify). */
+  fsWatch?: boolean;
+}
+
+export interface JsonFileWatcher {
+  /** Read every file now; resolves once the reads are done and any change has been emitted. */
+  poke(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export type JsonFileRead =
+  | { ok: true; file: JsonFileObservation; statKey: string }
+  /** The file changed while it was read: read again later. */
+  | { ok: false; unstable: true }
+  | { ok: false; unstable: false; code: string; message: string };
+
+const ABSENT = 'absent';
+const DEFAULTS = { debounceMs: 100, maxWaitMs: 1000, restatMs: 30_000, maxBytes: 16 * 1024 * 1024 };
+
+/**
+ * Read one state file as bytes: content (UTF-8 text, a BOM kept so the core can refuse it as Python
+ * does, invalid bytes as U+FFFD) and the SHA-256 of the bytes. A missing file is `absent`, not an error.
+ */
+export async function readJsonFile(which: JsonFileKind, path: string, now: () => Instant, maxBytes = DEFAULTS.maxBytes): Promise<JsonFileRead> {
+  let handle;
+  try {
+    // O_NONBLOCK: a FIFO put in the file's place must not hang the reader.
+    handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (err) {
+    const code = errorCode(err);
+    if (code === 'ENOENT') return { ok: true, file: { which, observedAt: now() }, statKey: ABSENT };
+    return { ok: false, unstable: false, code, message: describeError(path, err) };
+  }
+  try {
+    const before = await handle.stat();
+    if (!before.isFile()) {
+      const what = before.isDirectory() ? 'a directory' : 'not a regular file';
+      return { ok: false, unstable: false, code: 'ENOTFILE', message: `${path}: is ${what}, expected the JSON file` };
+    }
+    if (before.size > maxBytes) {
+      return { ok: false, unstable: false, code: 'EFBIG', message: `${path}: ${before.size} bytes, more than the ${maxBytes} a state file may have` };
+    }
+    const bytes = await handle.readFile();
+    let after;
+    try {
+      after = await stat(path);
+    } catch {
+      return { ok: false, unstable: true };
+    }
+    // Replaced (rename), or written during the read: this snapshot may be half of a write.
+    if (after.ino !== before.ino || after.size !== before.size || after.mtimeMs !== before.mtimeMs || bytes.length !== before.size) {
+      return { ok: false, unstable: true };
+    }
+    const file: JsonFileObservation = {
+      which,
+      content: bytes.toString('utf8'),
+      sha256: createHash('sha256').update(bytes).digest('hex'),
+      observedAt: now(),
+    };
+    return { ok: true, file, statKey: statKeyOf(after) };
+  } catch (err) {
+    return { ok: false, unstable: false, code: errorCode(err), message: describeError(path, err) };
+  } finally {
+    await handle.close().catch(() => undefined);
+  }
+}
+
+interface Tracked {
+  which: JsonFileKind;
+  path: string;
+  base: string;
+  /** sha256 of the last emitted content, `absent`, or undefined (nothing emitted, or an error since). */
+  lastKey: string | undefined;
+  /** Stat key when last read; `error` after a failed read (the re-stat then reads again). */
+  lastStat: string | undefined;
+  failed: boolean;
+  timer: NodeJS.Timeout | undefined;
+  pendingSince: number | undefined;
+  /** Reads of one file run one after another; `queued` is a read not started yet (events coalesce into it). */
+  chain: Promise<void>;
+  queued: Promise<void> | undefined;
+}
+
+interface WatchedDir {
+  path: string;
+  watcher: FSWatcher | undefined;
+  ino: number | undefined;
+  files: Tracked[];
+}
+
+export async function startJsonFileWatcher(options: JsonFileWatcherOptions): Promise<JsonFileWatcher> {
+  const debounceMs = options.debounceMs ?? DEFAULTS.debounceMs;
+  const maxWaitMs = options.maxWaitMs ?? DEFAULTS.maxWaitMs;
+  const restatMs = options.restatMs ?? DEFAULTS.restatMs;
+  const maxBytes = options.maxBytes ?? DEFAULTS.maxBytes;
+  const useFsWatch = options.fsWatch ?? true;
+  const source = options.source ?? 'state-files';
+  let closed = false;
+
+  const files: Tracked[] = options.files.map((f) => {
+    const path = resolve(f.path);
+    return { which: f.which, path, base: basename(path), lastKey: undefined, lastStat: undefined, failed: false, timer: undefined, pendingSince: undefined, chain: Promise.resolve(), queued: undefined };
+  });
+  // Each file's directory, and each directory's parent (which sees the directory vanish and come back).
+  const dirs = new Map<string, WatchedDir>();
+  for (const f of files) {
+    const path = dirname(f.path);
+    const dir = dirs.get(path) ?? { path, watcher: undefined, ino: undefined, files: [] };
+    dir.files.push(f);
+    dirs.set(path, dir);
+  }
+  const parents = new Map<string, WatchedDir & { dirs: WatchedDir[] }>();
+  for (const dir of dirs.values()) {
+    const path = dirname(dir.path);
+    if (path === dir.path) continue;
+    const parent = parents.get(path) ?? { path, watcher: undefined, ino: undefined, files: [], dirs: [] };
+    parent.dirs.push(dir);
+    parents.set(path, parent);
+  }
+  const warned = new Set<string>();
+
+  // Work started from timers and kernel events has no caller to reject to: a failure there (a bug, or
+  // an emit that throws) is reported, never left as an unhandled rejection that would end the process.
+  const background = (work: Promise<unknown>) => {
+    work.catch((err: unknown) => {
+      try {
+        options.onError(`state-file watcher: ${err instanceof Error ? err.message : String(err)}`);
+      } catch {
+        // nothing left to tell
+      }
+    });
+  };
+
+  const schedule = (f: Tracked) => {
+    if (closed) return;
+    const t = performance.now();
+    f.pendingSince ??= t;
+    // Trailing debounce, but a constant stream of events must not postpone the read forever.
+    if (f.timer !== undefined && t - f.pendingSince >= maxWaitMs) return;
+    clearTimeout(f.timer);
+    f.timer = setTimeout(() => {
+      f.timer = undefined;
+      f.pendingSince = undefined;
+      background(readNow(f));
+    }, debounceMs);
+  };
+
+  const readNow = (f: Tracked): Promise<void> => {
+    if (f.queued) return f.queued;
+    const next = f.chain.then(async () => {
+      f.queued = undefined;
+      await readOnce(f);
+    });
+    f.queued = next;
+    f.chain = next.catch(() => undefined);
+    return next;
+  };
+
+  const readOnce = async (f: Tracked) => {
+    if (closed) return;
+    const result = await readJsonFile(f.which, f.path, options.now, maxBytes);
+    if (closed) return;
+    if (!result.ok) {
+      if (result.unstable) {
+        schedule(f);
+        return;
+      }
+      f.lastKey = undefined;
+      f.lastStat = 'error';
+      f.failed = true;
+      options.onError(result.message);
+      return;
+    }
+    f.lastStat = result.statKey;
+    if (f.failed) {
+      f.failed = false;
+      options.emit({ kind: 'source-ok', source, observedAt: result.file.observedAt });
+    }
+    const key = result.file.sha256 ?? ABSENT;
+    if (key === f.lastKey) return;
+    f.lastKey = key;
+    options.emit({ kind: 'json-file', file: result.file });
+  };
+
+  const arm = (dir: WatchedDir, onEvent: (name: string | null) => void): boolean => {
+    if (closed || dir.watcher || !useFsWatch) return false;
+    try {
+      const watcher = watch(dir.path, { persistent: true }, (_event, name) => onEvent(typeof name === 'string' ? name : null));
+      // An error (the directory went away under some kernels) drops the watch; the parent or re-stat re-arms it.
+      watcher.on('error', () => disarm(dir));
+      dir.watcher = watcher;
+      return true;
+    } catch (err) {
+      const code = errorCode(err);
+      if (code !== 'ENOENT' && code !== 'ENOTDIR' && !warned.has(dir.path)) {
+        warned.add(dir.path);
+        // Said once; the files still read, so the next good read sends source-ok and clears the count.
+        for (const f of dir.files) f.failed = true;
+        options.onError(`${dir.path}: cannot watch (${code}); changes will be seen by the re-stat every ${Math.round(restatMs / 1000)} s`);
+      }
+      return false;
+    }
+  };
+
+  const disarm = (dir: WatchedDir) => {
+    dir.watcher?.close();
+    dir.watcher = undefined;
+    dir.ino = undefined;
+  };
+
+  const onDirEvent = (dir: WatchedDir, name: string | null) => {
+    // Only the watched names matter: tmpXXXX.tmp files and backups/ are ignored.
+    for (const f of dir.files) if (name === null || name === f.base) schedule(f);
+  };
+
+  /** Re-arm a directory watch when the directory was replaced or is back; schedule reads if anything moved. */
+  const checkDir = async (dir: WatchedDir) => {
+    const st = await stat(dir.path).catch(() => undefined);
+    if (closed) return;
+    if (!st?.isDirectory()) {
+      if (dir.watcher) {
+        disarm(dir);
+        for (const f of dir.files) schedule(f);
+      }
+      return;
+    }
+    if (dir.watcher && dir.ino === st.ino) return;
+    const wasWatched = dir.watcher !== undefined;
+    disarm(dir);
+    if (arm(dir, (name) => onDirEvent(dir, name))) dir.ino = st.ino;
+    // The directory is new (or newly watchable): files may have been written before the watch existed.
+    if (wasWatched || useFsWatch) for (const f of dir.files) schedule(f);
+  };
+
+  const checkParent = async (parent: WatchedDir & { dirs: WatchedDir[] }) => {
+    const st = await stat(parent.path).catch(() => undefined);
+    if (closed) return;
+    if (!st?.isDirectory()) {
+      disarm(parent);
+      return;
+    }
+    if (parent.watcher && parent.ino === st.ino) return;
+    disarm(parent);
+    const onEvent = (name: string | null) => {
+      for (const dir of parent.dirs) if (name === null || name === basename(dir.path)) background(checkDir(dir));
+    };
+    if (arm(parent, onEvent)) parent.ino = st.ino;
+  };
+
+  const restat = async () => {
+    for (const parent of parents.values()) await checkParent(parent);
+    for (const dir of dirs.values()) await checkDir(dir);
+    for (const f of files) {
+      const key = await stat(f.path).then(statKeyOf, (err) => (errorCode(err) === 'ENOENT' ? ABSENT : `error:${errorCode(err)}`));
+      if (closed) return;
+      if (key !== f.lastStat || f.failed) schedule(f);
+    }
+  };
+
+  // Watches first, then the initial read: nothing written in between is missed.
+  for (const parent of parents.values()) await checkParent(parent);
+  for (const dir of dirs.values()) {
+    const st = await stat(dir.path).catch(() => undefined);
+    if (st?.isDirectory() && arm(dir, (name) => onDirEvent(dir, name))) dir.ino = st.ino;
+  }
+  try {
+    await Promise.all(files.map(readNow));
+  } catch (err) {
+    // Only a throwing emit/onError gets here: do not leave watches behind that keep the process alive.
+    closed = true;
+    for (const dir of [...dirs.values(), ...parents.values()]) disarm(dir);
+    throw err;
+  }
+
+  const interval = setInterval(() => background(restat()), restatMs);
+  interval.unref();
+
+  return {
+    async poke() {
+      if (closed) return;
+      await Promise.all(files.map(readNow));
+    },
+    async close() {
+      closed = true;
+      clearInterval(interval);
+      for (const f of files) clearTimeout(f.timer);
+      for (const dir of [...dirs.values(), ...parents.values()]) disarm(dir);
+      await Promise.all(files.map((f) => f.chain));
+    },
+  };
+}
+
+function statKeyOf(st: { ino: number; size: number; mtimeMs: number }): string {
+  return `${st.ino}:${st.size}:${st.mtimeMs}`;
+}
+
+function errorCode(err: unknown): string {
+  return typeof err === 'object' && err !== null && 'code' in err && typeof err.code === 'string' ? err.code : 'EUNKNOWN';
+}
+
+function describeError(path: string, err: unknown): string {
+  const code = errorCode(err);
+  if (code === 'EACCES' || code === 'EPERM') {
+    return `${path}: permission denied (${code}): the sidecar's user cannot read it (at v3.2.x it is root-owned, mode 0600; run the sidecar as a user that can)`;
+  }
+  if (code === 'EISDIR') return `${path}: is a directory, expected the JSON file`;
+  return `${path}: ${err instanceof Error ? err.message : String(err)}`;
+}

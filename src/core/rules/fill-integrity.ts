@@ -1,0 +1,89 @@
+// Runbook criterion "fill mismatch / pyramiding malfunction" (SPEC §2.5): the invariants of
+// invariants.ts over positions.json, entries.json and order_log.json, one verdict per check.
+// A check whose input file is unusable is inconclusive: never a failure on a guess.
+import type { Evidence, Verdict } from '../types.ts';
+import type { JsonDocState, World } from '../world.ts';
+import type { JsonFileKind } from '../types.ts';
+import { CHECK_INPUTS, runInvariant, type FillCheck, type Finding, type InvariantData } from '../invariants.ts';
+import type { RuleEvaluator } from './rule-kind.ts';
+
+export const FILE_NAMES: Record<JsonFileKind, string> = {
+  positions: 'positions.json',
+  entries: 'entries.json',
+  orderLog: 'order_log.json',
+};
+
+const MAX_EVIDENCE = 30;
+
+type Availability = { ok: true; records: readonly unknown[] } | { ok: false; why: string };
+
+/**
+ * Whether a file can be checked. An absent order_log.json is an empty one: auto_trade.py is manual, and at
+ * v3.2.x it writes inside the container's site-packages, not the bind mount (reference §6), so on most
+ * deployments the file never exists and "no orders logged" is the truth, not a guess. An absent
+ * positions.json or entries.json leaves nothing to compare against: inconclusive.
+ */
+function availability(which: JsonFileKind, state: JsonDocState<readonly unknown[]> | undefined): Availability {
+  const file = FILE_NAMES[which];
+  if (!state) return { ok: false, why: `${file} has not been read yet` };
+  switch (state.status) {
+    case 'valid':
+      return { ok: true, records: state.doc };
+    case 'absent':
+      return which === 'orderLog' ? { ok: true, records: [] } : { ok: false, why: `${file} does not exist` };
+    case 'corrupt':
+      return { ok: false, why: `${file} is corrupt (${state.problems[0]?.path ?? '$'}: ${state.problems[0]?.message ?? 'unreadable'})` };
+  }
+}
+
+export const evaluateFillIntegrity: RuleEvaluator<'fill-integrity'> = (rule, world) => {
+  const files: Record<JsonFileKind, Availability> = {
+    positions: availability('positions', world.positions),
+    entries: availability('entries', world.entries),
+    orderLog: availability('orderLog', world.orderLog),
+  };
+  const data: InvariantData = {
+    ...(files.positions.ok ? { positions: files.positions.records as InvariantData['positions'] } : {}),
+    ...(files.entries.ok ? { entries: files.entries.records as InvariantData['entries'] } : {}),
+    ...(files.orderLog.ok ? { orderLog: files.orderLog.records as InvariantData['orderLog'] } : {}),
+  };
+  return [...new Set(rule.params.checks)].map((check) => verdictFor(rule.id, check, files, data, rule.params));
+};
+
+function verdictFor(
+  ruleId: string,
+  check: FillCheck,
+  files: Record<JsonFileKind, Availability>,
+  data: InvariantData,
+  params: Parameters<typeof runInvariant>[2],
+): Verdict {
+  const base = { ruleId, cause: check };
+  const missing = CHECK_INPUTS[check].map((which) => files[which]).filter((a): a is { ok: false; why: string } => !a.ok);
+  if (missing.length > 0) {
+    return {
+      ...base,
+      outcome: 'inconclusive',
+      summary: `${check} cannot be checked: ${missing.map((m) => m.why).join('; ')}`,
+      evidence: missing.map((m): Evidence => ({ kind: 'note', text: m.why })),
+    };
+  }
+  const findings = runInvariant(check, data, params) ?? [];
+  if (findings.length === 0) {
+    return { ...base, outcome: 'pass', summary: `${check}: no violation in ${CHECK_INPUTS[check].map((w) => FILE_NAMES[w]).join(' + ')}`, evidence: [] };
+  }
+  return {
+    ...base,
+    outcome: 'fail',
+    label: check,
+    summary: `${check}: ${findings.length} violation${findings.length > 1 ? 's' : ''}: ${findings[0]!.message}`,
+    evidence: evidenceOf(findings),
+  };
+}
+
+function evidenceOf(findings: readonly Finding[]): Evidence[] {
+  const items = findings.map((f): Evidence => ({ kind: 'json', file: FILE_NAMES[f.file], path: f.path, text: `${f.message} [${f.evidence}]` }));
+  if (items.length <= MAX_EVIDENCE) return items;
+  // Every offending path stays visible, the overflow compactly in one note.
+  const rest = findings.slice(MAX_EVIDENCE).map((f) => `${FILE_NAMES[f.file]} ${f.path}`);
+  return [...items.slice(0, MAX_EVIDENCE), { kind: 'note', text: `… and ${rest.length} more violations at ${rest.join(', ')}` }];
+}

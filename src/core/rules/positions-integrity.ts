@@ -1,0 +1,142 @@
+// Runbook criterion "positions.json corrupted or changed unexpectedly" (SPEC §2.4): a file v3.2.x cannot
+// load, the guarded system's own silent restore from a backup, and changes no allowed writer explains.
+import type { RuleOf } from '../../config/schema.ts';
+import type { Evidence, Instant, Verdict } from '../types.ts';
+import type { JsonProblem, PositionsChange, World } from '../world.ts';
+import { positionKeyProblems, type PositionKeys } from '../positions.ts';
+import { judgeChange } from '../positions-change.ts';
+import type { RuleEvaluator } from './rule-kind.ts';
+
+type Rule = RuleOf<'positions-integrity'>;
+
+export const CAUSE_CORRUPT = 'positions.json:corrupt';
+export const CAUSE_HEALED = 'positions.json:healed';
+export const changeCause = (change: PositionsChange) => `positions.json:change:${change.toSha256.slice(0, 12)}`;
+
+/**
+ * Heals and changes are events, not states: one seen within this long fails; older ones are history.
+ * Without the bound, a heal in a month-old backlog read at start-up would halt trading, and a heal an
+ * operator already dealt with would fail for as long as the line is remembered.
+ */
+export const EVENT_WINDOW_MS = 24 * 3_600_000;
+
+/** Evidence items shown per verdict: the rest is summarised, an operator reads the first few. */
+const MAX_EVIDENCE = 20;
+
+export const evaluatePositionsIntegrity: RuleEvaluator<'positions-integrity'> = (rule, world, now) => {
+  const verdicts: Verdict[] = [];
+  const checks = new Set(rule.params.checks);
+  if (checks.has('corrupt')) verdicts.push(corruptVerdict(rule, world));
+  if (checks.has('healed')) verdicts.push(healedVerdict(rule, world, now));
+  if (checks.has('unexpected-change')) verdicts.push(...changeVerdicts(rule, world, now));
+  return verdicts;
+};
+
+function corruptVerdict(rule: Rule, world: World): Verdict {
+  const base = { ruleId: rule.id, cause: CAUSE_CORRUPT };
+  const state = world.positions;
+  if (!state) {
+    return { ...base, outcome: 'inconclusive', summary: 'positions.json has not been read yet', evidence: [] };
+  }
+  if (state.status === 'absent') {
+    return {
+      ...base,
+      outcome: 'inconclusive',
+      summary: 'positions.json does not exist; the guarded system creates [] on its next run, nothing to judge until then',
+      evidence: [{ kind: 'note', text: 'file absent', at: state.observedAt }],
+    };
+  }
+  // The file may have been parsed with another rule's key lists: judge by this rule's own.
+  const problems = state.status === 'valid' ? positionKeyProblems(state.doc, rule.params) : rejudged(state.problems, rule.params);
+  if (problems.length === 0) {
+    return { ...base, outcome: 'pass', summary: 'positions.json parses and every record loads in v3.2.x', evidence: [] };
+  }
+  return {
+    ...base,
+    outcome: 'fail',
+    label: 'corrupt',
+    summary: `positions.json is corrupt: ${problems[0]!.path}: ${problems[0]!.message}${problems.length > 1 ? ` (+${problems.length - 1} more)` : ''}`,
+    evidence: capped(
+      problems.map((p): Evidence => ({ kind: 'json', file: 'positions.json', path: p.path, text: `${p.code}: ${p.message}`, at: state.observedAt })),
+    ),
+  };
+}
+
+/**
+ * A key problem found with other key lists may not be one under this rule's lists. Parse, shape and
+ * type problems always stand. The parser's "… and N more" summary sits at `$`; with a key code it
+ * stands for more key problems only, which count when some listed key problem still counts.
+ */
+function rejudged(problems: readonly JsonProblem[], keys: PositionKeys): JsonProblem[] {
+  const isKeyCode = (p: JsonProblem) => p.code === 'unknown-key' || p.code === 'missing-key';
+  const isSummary = (p: JsonProblem) => isKeyCode(p) && p.path === '$';
+  const kept = problems.filter((p) => {
+    if (isSummary(p) || !isKeyCode(p)) return true;
+    const key = lastKey(p.path);
+    if (key === undefined) return true;
+    return p.code === 'unknown-key' ? !keys.knownKeys.includes(key) : keys.requiredKeys.includes(key);
+  });
+  return kept.some((p) => !isSummary(p)) ? kept : [];
+}
+
+/** `$[3].market` → `market`, `$[3]["a b"]` → `a b`. */
+function lastKey(path: string): string | undefined {
+  const dotted = /\.([A-Za-z_][A-Za-z0-9_]*)$/.exec(path);
+  if (dotted) return dotted[1];
+  const quoted = /\[("(?:[^"\\]|\\.)*")\]$/.exec(path);
+  if (!quoted) return undefined;
+  try {
+    return JSON.parse(quoted[1]!) as string;
+  } catch {
+    return undefined;
+  }
+}
+
+function healedVerdict(rule: Rule, world: World, now: Instant): Verdict {
+  const base = { ruleId: rule.id, cause: CAUSE_HEALED };
+  const recent = world.healLines.filter((h) => h.at >= now - EVENT_WINDOW_MS);
+  if (recent.length === 0) {
+    return { ...base, outcome: 'pass', summary: 'no silent restore (JSON 파일 손상 / 백업에서 복원) in the logs of the last 24 h', evidence: [] };
+  }
+  const last = recent[recent.length - 1]!;
+  return {
+    ...base,
+    outcome: 'fail',
+    label: 'healed',
+    summary: `the guarded system found a corrupt JSON file and silently restored it from a backup (${last.file}: ${last.text})`,
+    evidence: capped(recent.map((h): Evidence => ({ kind: 'log', file: h.file, text: h.text, at: h.at }))),
+  };
+}
+
+function changeVerdicts(rule: Rule, world: World, now: Instant): Verdict[] {
+  return world.positionsChanges.filter((change) => change.at >= now - EVENT_WINDOW_MS).map((change): Verdict => {
+    const judgement = judgeChange(change, world, rule.params, now);
+    const evidence = capped([
+      ...judgement.reasons.map((text): Evidence => ({ kind: 'note', text, at: change.at })),
+      { kind: 'note', text: `sha256 ${change.fromSha256.slice(0, 12)} → ${change.toSha256.slice(0, 12)}`, at: change.at },
+      ...change.vanishedOpen.map((id): Evidence => ({ kind: 'json', file: 'positions.json', path: byIdPath(id, 'status'), text: 'open before, not open now', at: change.at })),
+      ...change.sizeChanges.map(
+        (s): Evidence => ({ kind: 'json', file: 'positions.json', path: byIdPath(s.positionId, s.field), text: `${String(s.before)} → ${String(s.after)}`, at: change.at }),
+      ),
+    ]);
+    const base = { ruleId: rule.id, cause: changeCause(change), evidence };
+    switch (judgement.status) {
+      case 'unexplained':
+        return { ...base, outcome: 'fail', label: 'unexpected-change', summary: `positions.json changed unexpectedly: ${judgement.reasons.join('; ')}` };
+      case 'pending':
+        return { ...base, outcome: 'pass', summary: `positions.json changed; not judged yet: ${judgement.reasons.join('; ')}` };
+      case 'explained':
+        return { ...base, outcome: 'pass', summary: `positions.json change explained: ${judgement.reasons.join('; ')}` };
+    }
+  });
+}
+
+/** JSONPath filter for a record by id: the index may differ between the two versions. */
+function byIdPath(positionId: string, field: string): string {
+  return `$[?(@.position_id==${JSON.stringify(positionId)})].${field}`;
+}
+
+function capped(evidence: Evidence[]): Evidence[] {
+  if (evidence.length <= MAX_EVIDENCE) return evidence;
+  return [...evidence.slice(0, MAX_EVIDENCE), { kind: 'note', text: `… and ${evidence.length - MAX_EVIDENCE} more` }];
+}
