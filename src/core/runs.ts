@@ -212,7 +212,9 @@ function applyLine(fs: FileRunsState, line: LogLine, ctx: RunsContext, finished:
   }
 
   const message = parsed?.message ?? text;
-  if (message.includes(id.profile.startMarker)) {
+  // Markers count only on a well-formed logging line: the scripts log them through `logging`, so the
+  // same text inside a raw print, a traceback body or a garbled line proves nothing.
+  if (parsed !== null && message.includes(id.profile.startMarker)) {
     if (fs.open) {
       fs.open.run.end = 'superseded';
       finished.push(fs.open.run);
@@ -225,7 +227,7 @@ function applyLine(fs: FileRunsState, line: LogLine, ctx: RunsContext, finished:
     for (const p of takePreamble(fs, at)) collect(fs.open.run, p.text, p.message, id.profile, ctx);
     return;
   }
-  if (message.includes(id.profile.finishMarker)) {
+  if (parsed !== null && message.includes(id.profile.finishMarker)) {
     if (fs.open) {
       const run = fs.open.run;
       run.end = run.tracebacks.length > 0 ? 'failed' : 'finished';

@@ -31,7 +31,9 @@ const CASE_TEXT: Record<TelegramCase, string> = {
 export function classifyTelegramRun(run: Run, profile: JobProfile): TelegramRunClass {
   const t = run.telegram;
   if (t.failures.length > 0) return 'send-failed';
-  if (profile.channelMarker !== undefined && !t.channelActive && run.tracebacks.length === 0) return 'channel-not-configured';
+  // Only a run that reached its finish marker proves the channel line was skipped: a run that crashed
+  // or was cut short may simply not have got that far, and judging it would be a guess.
+  if (profile.channelMarker !== undefined && !t.channelActive && run.tracebacks.length === 0 && run.end === 'finished') return 'channel-not-configured';
   if (t.notifyEvents.length > 0 && t.successes.length === 0) return 'event-without-success';
   if (profile.alwaysSends && t.successes.length === 0) return 'report-without-success';
   return t.successes.length > 0 ? 'ok' : 'quiet';
