@@ -144,7 +144,7 @@ rulesCmd
   .description('run rule unit tests (fixture lines and times in, expected firings out)')
   .argument('<files...>', 'rule test files (*.test.yaml)')
   .action(async (files: string[]) => {
-    const result = await runRuleTests(files.map((f) => resolve(f)), (line) => process.stdout.write(line + '\n'));
+    const result = await runRuleTests(files, (line) => process.stdout.write(line + '\n'));
     if (!result.ok) fail(result.errors);
     process.exit(result.failed > 0 ? EXIT_FIRING : EXIT_HEALTHY);
   });

@@ -1,0 +1,145 @@
+// The CLI as an operator runs it: exit codes (0 healthy, 1 firing, 2 configuration error), error
+// lines with file positions, rule unit tests, `status` from a daemon's state, and hot reload in `run`.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync, existsSync, appendFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const bin = join(repo, 'bin/turtle-sentinel.js');
+const cli = (args: string[], cwd = repo, env: Record<string, string> = {}) =>
+  spawnSync(process.execPath, [bin, ...args], { cwd, encoding: 'utf8', env: { ...process.env, ...env }, timeout: 60_000 });
+
+/** A deployment whose KR job ran fine at the last fire time before `now` (so `check` is healthy). */
+function deployment(options: { failing?: boolean } = {}) {
+  const work = mkdtempSync(join(tmpdir(), 'sentinel-cli-'));
+  const root = join(work, 'deployment');
+  mkdirSync(join(root, 'logs'), { recursive: true });
+  mkdirSync(join(root, 'data/positions'), { recursive: true });
+  cpSync(join(repo, 'examples/deployment/data'), join(root, 'data'), { recursive: true });
+  // A crontab that fires every minute, so that the last fire time is always moments ago.
+  writeFileSync(join(root, 'crontab'), '* * * * * cd /app && python scripts/check_positions.py >> /app/logs/check_kr.log 2>&1\n');
+  const stamp = (d: Date) => d.toISOString().replace('T', ' ').replace('Z', '').replace('.', ',');
+  const lines: string[] = [];
+  // One run per minute for the last 30 minutes, in UTC stamps as Debian cron writes them.
+  const now = Date.now();
+  for (let m = 30; m >= 0; m--) {
+    const t = new Date(Math.floor((now - m * 60_000) / 60_000) * 60_000 + 2000);
+    if (t.getTime() > now) continue;
+    lines.push(`${stamp(t)} - __main__ - INFO - === 통합 포지션 & 시그널 체크 시작 ===`);
+    lines.push(`${stamp(t)} - __main__ - INFO - Telegram 채널 활성화`);
+    if (options.failing && m < 3) {
+      lines.push('Traceback (most recent call last):', '  File "/app/scripts/check_positions.py", line 546, in <module>', "KeyError: 'units'");
+    } else {
+      lines.push(`${stamp(t)} - __main__ - INFO - === 체크 완료 ===`);
+    }
+  }
+  writeFileSync(join(root, 'logs/check_kr.log'), lines.join('\n') + '\n');
+  const config = join(work, 'sentinel.yaml');
+  writeFileSync(
+    config,
+    ['deployment:', '  root: deployment', '  logTimestampZone: UTC', '  crontab:', '    fromContainer: false', '    fallbackFile: crontab', 'docker:', '  enabled: false',
+      `rules: ${JSON.stringify(join(repo, 'rules'))}`, 'state:', '  dir: state', 'http:', '  enabled: false', 'log:', '  level: info', ''].join('\n'),
+  );
+  return { work, root, config };
+}
+
+test('check: exit 0 on a healthy deployment, 1 when a rule fires, with the verdict printed', () => {
+  const healthy = deployment();
+  const ok = cli(['check', '--config', healthy.config, '--lookback', '20m']);
+  assert.equal(ok.status, 0, ok.stdout + ok.stderr);
+  assert.match(ok.stdout, /^healthy: /m);
+
+  const broken = deployment({ failing: true });
+  const firing = cli(['check', '--config', broken.config, '--lookback', '20m']);
+  assert.equal(firing.status, 1, firing.stdout + firing.stderr);
+  assert.match(firing.stdout, /^FAIL\s+check-repeated-failures check_kr\.log/m);
+  assert.match(firing.stdout, /KeyError: 'units'/);
+  const json = cli(['check', '--config', broken.config, '--lookback', '20m', '--json']);
+  const parsed = JSON.parse(json.stdout) as { firing: boolean; verdicts: { ruleId: string; outcome: string }[] };
+  assert.equal(parsed.firing, true);
+  assert.ok(parsed.verdicts.some((v) => v.ruleId === 'check-repeated-failures' && v.outcome === 'fail'));
+});
+
+test('configuration errors exit 2 with file:line:col: path: message', () => {
+  const d = deployment();
+  writeFileSync(d.config, 'deployment:\n  root: deployment\n  grace: 10m\n');
+  const r = cli(['check', '--config', d.config]);
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /sentinel\.yaml:3:3: deployment\.grace: /);
+
+  const rulesDir = join(d.work, 'rules');
+  mkdirSync(rulesDir);
+  writeFileSync(join(rulesDir, 'a.yaml'), 'rules:\n  - id: x\n    kind: cron-schedule\n    params:\n      grace: 10\n');
+  const v = cli(['rules', 'validate', '--rules', rulesDir]);
+  assert.equal(v.status, 2);
+  assert.match(v.stderr, /a\.yaml:5:14: rules\.0\.params\.grace: /);
+  const missing = cli(['check', '--config', join(d.work, 'nope.yaml')]);
+  assert.equal(missing.status, 2);
+  assert.match(missing.stderr, /nope\.yaml: cannot read the config file/);
+});
+
+test('rules validate and rules test pass on the bundled rules; a failing rule test exits 1', () => {
+  const v = cli(['rules', 'validate']);
+  assert.equal(v.status, 0, v.stderr);
+  assert.match(v.stdout, /^ok: \d+ rules, 3 profiles/);
+  const t = cli(['rules', 'test', 'rules/tests/criteria.test.yaml']);
+  assert.equal(t.status, 0, t.stdout + t.stderr);
+  assert.match(t.stdout, /^5 passed, 0 failed$/m);
+
+  const dir = mkdtempSync(join(tmpdir(), 'sentinel-ruletest-'));
+  const file = join(dir, 'wrong.test.yaml');
+  writeFileSync(
+    file,
+    [`rule_files: [${JSON.stringify(join(repo, 'rules/profiles.yaml'))}, ${JSON.stringify(join(repo, 'rules/10-cron.yaml'))}]`, 'tests:', '  - name: expects a firing that does not happen',
+      '    watch_from: 2026-02-23T15:00:00+09:00', '    eval_at: 2026-02-23T15:01:00+09:00', '    expect_firing:', '      - { rule: cron-missed-or-hung }', ''].join('\n'),
+  );
+  const f = cli(['rules', 'test', file]);
+  assert.equal(f.status, 1);
+  assert.match(f.stdout, /FAIL .*expects a firing that does not happen/);
+  assert.match(f.stdout, /expected to fire, did not: cron-missed-or-hung/);
+});
+
+test('run: notices on stdout, status from its state, hot reload keeps the last good rules', { timeout: 60_000 }, async () => {
+  const d = deployment();
+  const rulesDir = join(d.work, 'rules');
+  cpSync(join(repo, 'rules'), rulesDir, { recursive: true });
+  writeFileSync(d.config, readFileSync(d.config, 'utf8').replace(/^rules: .*$/m, 'rules: rules'));
+  const child = spawn(process.execPath, [bin, 'run', '--config', d.config], { cwd: d.work, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (b) => (out += b));
+  child.stderr.on('data', (b) => (out += b));
+  const waitFor = async (re: RegExp, what: string) => {
+    const deadline = Date.now() + 20_000;
+    while (!re.test(out)) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; output so far:\n${out}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  };
+  try {
+    await waitFor(/turtle-sentinel running/, 'start');
+    // Two failing runs appended live → one incident, printed by the console notifier.
+    const t = new Date();
+    const stamp = t.toISOString().replace('T', ' ').replace('Z', '').replace('.', ',');
+    const crash = [`${stamp} - __main__ - INFO - === 통합 포지션 & 시그널 체크 시작 ===`, 'Traceback (most recent call last):', '  File "x.py", line 1, in <module>', "KeyError: 'units'"];
+    appendFileSync(join(d.root, 'logs/check_kr.log'), [...crash, ...crash, `${stamp} - __main__ - INFO - === 통합 포지션 & 시그널 체크 시작 ===`].join('\n') + '\n');
+    await waitFor(/"notice":"incident-opened"[^\n]*check-repeated-failures/, 'the incident notice');
+
+    // An invalid rules edit is refused with its position; the daemon keeps running on the old rules.
+    writeFileSync(join(rulesDir, '20-failures.yaml'), 'rules:\n  - id: check-repeated-failures\n    kind: repeated-failures\n    params:\n      consecutive: two\n');
+    await waitFor(/keeping the last good version/, 'the refused reload');
+    assert.match(out, /20-failures\.yaml:5:20: rules\.0\.params\.consecutive/);
+
+    const status = cli(['status', '--config', d.config]);
+    assert.equal(status.status, 0, status.stderr);
+    assert.match(status.stdout, /incident INC-0001 detected check-repeated-failures check_kr\.log/);
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('exit', r));
+  }
+  assert.ok(existsSync(join(d.work, 'state/journal.jsonl')));
+  assert.match(readFileSync(join(d.work, 'state/journal.jsonl'), 'utf8'), /"type":"incident-opened"/);
+});
