@@ -4,7 +4,7 @@
 //   node --import tsx bench/idle.ts [--seconds 60]
 // Targets: RSS under 80 MB, CPU under 0.5 % of one core.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -78,7 +78,11 @@ async function main() {
   );
 
   const baseline = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1 << 30)'], { stdio: 'ignore' });
-  const sentinel = spawn(process.execPath, [join(repo, 'bin/turtle-sentinel.js'), 'run', '--config', join(work, 'sentinel.yaml')], {
+  // The production entry and flags: compiled JavaScript (`npm run build`), as the Dockerfile runs it. The tsx
+  // loader used in development keeps a TypeScript compiler in memory and is not what operators run.
+  const entry = join(repo, 'dist/main.js');
+  if (!existsSync(entry)) throw new Error('dist/main.js missing: run `npm run build` first (npm run bench:idle does)');
+  const sentinel = spawn(process.execPath, ['--max-semi-space-size=2', entry, 'run', '--config', join(work, 'sentinel.yaml')], {
     stdio: ['ignore', 'ignore', 'inherit'],
     cwd: work,
   });
