@@ -42,7 +42,7 @@ const EXACT: Record<string, string[]> = {
     'config-unknown-crontab-key.yaml:5:5: deployment.crontab.fallback_file: unknown key "fallback_file" (did you mean "fallbackFile"?)',
   ],
   'config-unknown-telegram-key.yaml': [
-    'config-unknown-telegram-key.yaml:4:3: telegram.token: unknown key "token" (allowed here: tokenEnv, chatIdEnv, apiRoot, allowedUserIds, language)',
+    'config-unknown-telegram-key.yaml:4:3: telegram.token: unknown key "token" (allowed here: tokenEnv, chatIdEnv, apiRoot, allowedUserIds, language, remindBefore, buttonExpiry)',
   ],
   'config-unknown-http-key.yaml': ['config-unknown-http-key.yaml:4:3: http.bind: unknown key "bind" (allowed here: enabled, host, port)'],
   'config-wrong-type-port.yaml': ['config-wrong-type-port.yaml:4:9: http.port: expected a number, got "9464"'],

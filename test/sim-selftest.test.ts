@@ -41,6 +41,11 @@ function observedAt(e: Event): Instant {
     case 'source-error':
     case 'source-ok':
       return e.observedAt;
+    case 'operator':
+    case 'execution':
+    case 'plan-ready':
+    case 'startup':
+      return e.at;
   }
 }
 

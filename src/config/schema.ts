@@ -66,6 +66,23 @@ export const dockerSchema = z.strictObject({
   socketPath: z.string().min(1).default('/var/run/docker.sock'),
 });
 
+const contactSchema = z.strictObject({
+  /** Role or name as the operator wants it shown, e.g. "on-call operator". */
+  name: z.string().min(1),
+  /** Telegram @username to mention in escalations. */
+  telegram: z.string().regex(/^@[A-Za-z0-9_]{4,}$/, 'a Telegram @username').optional(),
+  phone: z.string().min(3).optional(),
+});
+
+/** Runbook §5: who is told when, and how long a "manual check first" window lasts. */
+export const escalationSchema = z.strictObject({
+  contacts: z
+    .strictObject({ l1: contactSchema.optional(), l2: contactSchema.optional(), broker: contactSchema.optional() })
+    .prefault({}),
+  /** Telegram alerts missing / fill mismatch: a human checks first, escalation after this window. */
+  manualCheckWindow: duration.prefault('30m'),
+});
+
 export const telegramSchema = z.strictObject({
   /** Name of the environment variable that holds the sidecar's own bot token (never the token itself). */
   tokenEnv: z.string().regex(/^[A-Z_][A-Z0-9_]*$/).default('SENTINEL_TELEGRAM_TOKEN'),
@@ -73,6 +90,10 @@ export const telegramSchema = z.strictObject({
   apiRoot: z.url().optional(),
   allowedUserIds: z.array(z.number().int()).default([]),
   language: z.enum(['ko', 'en']).default('ko'),
+  /** For the `required` policy: remind this long before the decision deadline. */
+  remindBefore: duration.prefault('3m'),
+  /** Buttons older than this are refused as expired, whatever their incident's state. */
+  buttonExpiry: duration.prefault('1h'),
 });
 
 export const configSchema = z.strictObject({
@@ -82,6 +103,18 @@ export const configSchema = z.strictObject({
   rules: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).default('rules'),
   state: z.strictObject({ dir: z.string().min(1).default('var/state') }).prefault({}),
   telegram: telegramSchema.prefault({}),
+  escalation: escalationSchema.prefault({}),
+  /** Guard rails of the automatic path (SPEC §4). */
+  safety: z
+    .strictObject({
+      /** After a rollback, nothing runs automatically again until an operator re-arms (/arm). */
+      disarmAfterRollback: z.boolean().default(true),
+      cooldown: duration.prefault('6h'),
+      maxRollbacksPerDay: z.number().int().min(0).default(1),
+      /** How long to wait for a running job to finish before asking a human. */
+      jobRunningDeadline: duration.prefault('20m'),
+    })
+    .prefault({}),
   http: z
     .strictObject({
       enabled: z.boolean().default(true),

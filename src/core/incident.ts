@@ -15,7 +15,7 @@ export interface IncidentState {
 
 export interface JournalEntry {
   at: Instant;
-  type: 'incident-opened' | 'incident-joined' | 'incident-resolved';
+  type: 'incident-opened' | 'incident-joined' | 'incident-resolved' | 'incident-phase' | 'operator-refused' | 'operator-command';
   incidentId: string;
   ruleId: string;
   cause: string;
@@ -48,13 +48,16 @@ export function reconcileIncidents(
   rules: Rule[],
   verdictsByRule: Map<string, Verdict[]>,
   now: Instant,
-): { state: IncidentState; effects: Effect[]; journal: JournalEntry[] } {
+  silenced: Record<string, Instant> = {},
+): { state: IncidentState; effects: Effect[]; journal: JournalEntry[]; opened: string[]; joined: string[] } {
   const incidents = state.incidents.map((i) => ({ ...i }));
   const noticed = { ...state.noticed };
   const inconclusiveSince = { ...state.inconclusiveSince };
   let nextSeq = state.nextSeq;
   const effects: Effect[] = [];
   const journal: JournalEntry[] = [];
+  const opened: string[] = [];
+  const joined: string[] = [];
   const notify = (key: string, notice: Notice) => effects.push({ kind: 'notify', key, notice });
 
   for (const rule of rules) {
@@ -68,6 +71,8 @@ export function reconcileIncidents(
 
       switch (verdict.outcome) {
         case 'fail': {
+          // A silenced rule still evaluates (status shows it) but neither opens nor announces anything.
+          if (silenced[rule.id] !== undefined && silenced[rule.id]! > now && !open) break;
           if (rule.mode === 'dry-run') {
             const noticeKey = `would-fire|${key}`;
             if (noticed[noticeKey] === undefined) {
@@ -77,6 +82,7 @@ export function reconcileIncidents(
             break;
           }
           if (open) {
+            joined.push(open.id);
             open.joins += 1;
             open.updatedAt = now;
             open.evidence = verdict.evidence;
@@ -102,6 +108,7 @@ export function reconcileIncidents(
           };
           nextSeq += 1;
           incidents.push(incident);
+          opened.push(incident.id);
           journal.push(entry(now, 'incident-opened', incident));
           notify(`opened|${incident.id}`, { kind: 'incident-opened', incident });
           break;
@@ -151,7 +158,7 @@ export function reconcileIncidents(
   }
 
   const kept = incidents.filter((i) => isOpen(i) || now - i.updatedAt < CLOSED_RETENTION_MS);
-  return { state: { incidents: kept, nextSeq, noticed, inconclusiveSince }, effects, journal };
+  return { state: { incidents: kept, nextSeq, noticed, inconclusiveSince }, effects, journal, opened, joined };
 }
 
 function entry(at: Instant, type: JournalEntry['type'], incident: Incident): JournalEntry {

@@ -107,5 +107,26 @@ export function renderNotice(notice: Notice, lang: Language, timeZone: string): 
       return `${t.sourceError}: ${notice.source} (${notice.count} ${t.times})\n${notice.message}`;
     case 'version-changed':
       return `${t.versionChanged}: ${notice.from.version} → ${notice.to.version}\n${notice.to.evidence.map((e) => `  - ${e}`).join('\n')}`;
+    case 'decision-requested': {
+      const i = notice.incident;
+      const d = i.decision;
+      return [
+        `${lang === 'ko' ? '🗳 결정 요청' : '🗳 Decision requested'} ${i.id}${notice.again ? (lang === 'ko' ? ' (재공지)' : ' (again)') : ''}`,
+        `${t.rule}: ${i.ruleId} — ${i.summary}`,
+        `${t.action}: ${i.action} (${d?.policy ?? '-'}, ${lang === 'ko' ? '기한' : 'deadline'} ${d ? formatInstant(d.deadline, timeZone) : '-'})`,
+        ...(i.plan ? i.plan.steps.map((s, n) => `  ${n + 1}. ${s}`) : []),
+        `/approve ${i.id} · /veto ${i.id}`,
+      ].join('\n');
+    }
+    case 'decision-reminder':
+      return `${lang === 'ko' ? '⏰ 결정 대기 중' : '⏰ Still awaiting a decision'}: ${notice.incident.id} (${lang === 'ko' ? '기한' : 'deadline'} ${notice.incident.decision ? formatInstant(notice.incident.decision.deadline, timeZone) : '-'})`;
+    case 'decision-recorded':
+      return `${lang === 'ko' ? '📝 결정 기록' : '📝 Decision recorded'}: ${notice.incident.id} ${notice.decision}${notice.reason ? ` — ${notice.reason}` : ''}`;
+    case 'decision-refused':
+      return `${lang === 'ko' ? '⛔ 거부됨' : '⛔ Refused'}: ${notice.incidentId ?? '-'} (${notice.reason}) ${notice.detail}`;
+    case 'escalation':
+      return `${lang === 'ko' ? '📣 에스컬레이션' : '📣 Escalation'} ${notice.level}: ${notice.incident.id} — ${notice.why}`;
+    case 'execution-update':
+      return `${lang === 'ko' ? '⚙️ 실행' : '⚙️ Execution'} ${notice.incident.id}: ${notice.report.kind}${'detail' in notice.report ? ` — ${notice.report.detail}` : 'reason' in notice.report ? ` — ${notice.report.reason}` : ''}`;
   }
 }

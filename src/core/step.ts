@@ -4,6 +4,20 @@ import type { Rule } from '../config/schema.ts';
 import { parseCrontab } from './crontab.ts';
 import { fingerprintVersion } from './fingerprint.ts';
 import { emptyIncidentState, reconcileIncidents, type IncidentState, type JournalEntry } from './incident.ts';
+import {
+  decisionBuilder,
+  initialSafety,
+  onExecution,
+  onOpened,
+  onOperator,
+  onPersistingFault,
+  onPlanReady,
+  onRecovered,
+  onStartup,
+  onTick,
+  type DecisionPolicy,
+  type SafetyState,
+} from './decision.ts';
 import { parseEntries, parseOrderLog, parsePositions } from './positions.ts';
 import { diffPositions, type PositionsHistory, emptyPositionsHistory } from './positions-change.ts';
 import { evaluateRule } from './rules/index.ts';
@@ -13,6 +27,7 @@ import type {
   CrontabObservation,
   Effect,
   Event,
+  Incident,
   Instant,
   Job,
   JobProfile,
@@ -51,6 +66,8 @@ export interface StepContext {
   };
   /** Keys of a position record (from the positions-integrity rule, or the schema's defaults). */
   positionsKeys: { requiredKeys: string[]; knownKeys: string[] };
+  /** Who may decide, how long decisions wait, and the guard rails of the automatic path. */
+  policy: DecisionPolicy;
 }
 
 export interface CoreState {
@@ -78,6 +95,7 @@ export interface CoreState {
   /** Log lines handed to the core, per file: what `status` and the exactly-once tests count. */
   linesEvaluated: Record<string, number>;
   incidents: IncidentState;
+  safety: SafetyState;
   /** Last verdicts per rule, for `status` and `check`. */
   lastVerdicts: Record<string, Verdict[]>;
 }
@@ -108,6 +126,7 @@ export function initialState(now: Instant): CoreState {
     sources: {},
     linesEvaluated: {},
     incidents: emptyIncidentState(),
+    safety: initialSafety(),
     lastVerdicts: {},
   };
 }
@@ -115,11 +134,11 @@ export function initialState(now: Instant): CoreState {
 /** Apply one observation, then evaluate every rule that is not off. */
 export function step(state: CoreState, event: Event, ctx: StepContext): StepResult {
   const effects: Effect[] = [];
+  const journal: JournalEntry[] = [];
   let next = absorb(state, event, ctx, effects);
+  next = absorbDecisionEvent(next, event, ctx, effects, journal);
   const evaluated = evaluateAll(next, ctx);
-  next = evaluated.state;
-  effects.push(...evaluated.effects);
-  return { state: next, effects, journal: evaluated.journal };
+  return { state: evaluated.state, effects: [...effects, ...evaluated.effects], journal: [...journal, ...evaluated.journal] };
 }
 
 /** Re-evaluate without a new observation (after a rules reload, or for `check`). */
@@ -130,12 +149,93 @@ export function evaluateAll(state: CoreState, ctx: StepContext): StepResult {
     if (rule.mode === 'off') continue;
     verdictsByRule.set(rule.id, evaluateRule(rule, world, state.now));
   }
-  const reconciled = reconcileIncidents(state.incidents, ctx.rules, verdictsByRule, state.now);
+  const reconciled = reconcileIncidents(state.incidents, ctx.rules, verdictsByRule, state.now, state.safety.silenced);
+  const b = decisionBuilder({ incidents: reconciled.state.incidents, safety: state.safety, jobRunning: jobRunning(state) }, state.now, ctx.policy);
+  for (const id of reconciled.opened) {
+    const incident = b.find(id);
+    if (incident) onOpened(b, incident, ctx.rules.find((r) => r.id === incident.ruleId));
+  }
+  for (const id of reconciled.joined) {
+    const incident = b.find(id);
+    if (incident?.phase === 'verified') onPersistingFault(b, incident);
+  }
+  for (const incident of b.incidents) {
+    if (incident.phase === 'verified' && incident.verifiedAt !== undefined && recoveredSince(world, incident.verifiedAt, verdictsByRule, incident)) onRecovered(b, incident);
+  }
+  onTick(b, ctx.rules);
+  const decided = b.result();
   return {
-    state: { ...state, incidents: reconciled.state, lastVerdicts: Object.fromEntries(verdictsByRule) },
-    effects: reconciled.effects,
-    journal: reconciled.journal,
+    state: { ...state, incidents: { ...reconciled.state, incidents: decided.incidents }, safety: decided.safety, lastVerdicts: Object.fromEntries(verdictsByRule) },
+    effects: [...reconciled.effects, ...decided.effects],
+    journal: [...reconciled.journal, ...decided.journal],
   };
+}
+
+/** A job process is running in the cron container, as last observed (a stale look counts as unknown = running). */
+function jobRunning(state: CoreState): boolean {
+  const seen = state.jobProcesses;
+  if (!seen) return false;
+  return seen.commands.length > 0;
+}
+
+/**
+ * After a verified rollback: every profiled job of the (new) crontab has had a good run that started
+ * after verification, and the incident's own rule passes for its cause.
+ */
+function recoveredSince(world: World, verifiedAt: Instant, verdictsByRule: Map<string, Verdict[]>, incident: Incident): boolean {
+  const own = verdictsByRule.get(incident.ruleId)?.find((v) => v.cause === incident.cause);
+  if (own && own.outcome !== 'pass') return false;
+  const jobs = world.jobs.filter((j) => j.script !== undefined && world.profiles[j.script] !== undefined);
+  if (jobs.length === 0) return false;
+  return jobs.every((job) => (world.runs[job.id] ?? []).some((r) => r.startedAt > verifiedAt && r.end === 'finished' && r.tracebacks.length === 0));
+}
+
+function absorbDecisionEvent(s: CoreState, event: Event, ctx: StepContext, effects: Effect[], journal: JournalEntry[]): CoreState {
+  if (event.kind !== 'operator' && event.kind !== 'execution' && event.kind !== 'plan-ready' && event.kind !== 'startup') return s;
+  const b = decisionBuilder({ incidents: s.incidents.incidents, safety: s.safety, jobRunning: jobRunning(s) }, s.now, ctx.policy);
+  let nextSeq = s.incidents.nextSeq;
+  switch (event.kind) {
+    case 'operator':
+      onOperator(b, event.command, event.by, (action) => {
+        const id = `INC-${String(nextSeq).padStart(4, '0')}`;
+        nextSeq += 1;
+        return {
+          id,
+          ruleId: 'operator',
+          cause: `manual-${action}`,
+          severity: 'critical',
+          action,
+          phase: 'detected',
+          openedAt: s.now,
+          updatedAt: s.now,
+          summary: `${action} asked by an operator`,
+          evidence: [],
+          joins: 0,
+          history: [{ at: s.now, phase: 'detected', note: `${action} asked by an operator` }],
+        };
+      });
+      break;
+    case 'execution':
+      onExecution(b, event.incidentId, event.report);
+      break;
+    case 'plan-ready': {
+      const incident = b.find(event.incidentId);
+      // A manual action was confirmed by the operator already: its plan runs at once (still gated).
+      if (incident?.ruleId === 'operator' && event.result.ok) {
+        onPlanReady(b, event.incidentId, event.result, event.nonce, [{ id: 'operator', approval: { policy: 'auto', window: 0 } } as unknown as Rule]);
+      } else {
+        onPlanReady(b, event.incidentId, event.result, event.nonce, ctx.rules);
+      }
+      break;
+    }
+    case 'startup':
+      onStartup(b, event.seed);
+      break;
+  }
+  const r = b.result();
+  effects.push(...r.effects);
+  journal.push(...r.journal);
+  return { ...s, incidents: { ...s.incidents, incidents: r.incidents, nextSeq }, safety: r.safety };
 }
 
 function eventTime(event: Event): Instant | undefined {
@@ -155,6 +255,11 @@ function eventTime(event: Event): Instant | undefined {
       return event.file.observedAt;
     case 'tick':
       return event.now;
+    case 'operator':
+    case 'execution':
+    case 'plan-ready':
+    case 'startup':
+      return event.at;
   }
 }
 
@@ -165,6 +270,10 @@ function absorb(state: CoreState, event: Event, ctx: StepContext, effects: Effec
   const s: CoreState = { ...state, now };
   switch (event.kind) {
     case 'tick':
+    case 'operator':
+    case 'execution':
+    case 'plan-ready':
+    case 'startup':
       return s;
     case 'log-lines':
       return absorbLogLines(s, event.lines, ctx);

@@ -61,7 +61,72 @@ export type Event =
   | { kind: 'json-file'; file: JsonFileObservation }
   | { kind: 'source-error'; source: string; message: string; observedAt: Instant }
   | { kind: 'source-ok'; source: string; observedAt: Instant }
-  | { kind: 'tick'; now: Instant };
+  | { kind: 'tick'; now: Instant }
+  | { kind: 'operator'; command: OperatorCommand; by: OperatorIdentity; at: Instant }
+  | { kind: 'execution'; incidentId: string; report: ExecutionReport; at: Instant }
+  /** The engine's answer to a `plan` effect: the exact plan (or why there is none), with a fresh random nonce. */
+  | { kind: 'plan-ready'; incidentId: string; result: { ok: true; plan: PlanPreview } | { ok: false; reason: string }; nonce: string; at: Instant }
+  /** The daemon (re)started: pending decisions are re-announced, never executed blindly. `seed` is fresh randomness for new nonces. */
+  | { kind: 'startup'; at: Instant; seed: string };
+
+// ---------------------------------------------------------------------------------------------
+// Operator decisions and plan execution (Telegram and the CLI produce these; the engine reports back)
+
+/** Who asked: a Telegram user (checked against the allow-list) or the local CLI operator. */
+export interface OperatorIdentity {
+  channel: 'telegram' | 'cli';
+  userId?: number;
+  chatId?: number;
+  name?: string;
+}
+
+export type OperatorCommand =
+  /** A button press or `/approve <id>`: `nonce` binds it to one incident and one plan. */
+  | { kind: 'approve'; incidentId: string; nonce?: string }
+  | { kind: 'veto'; incidentId: string; nonce?: string; reason?: string }
+  /** `/rollback` after its confirmation, `/halt`, `/resume`: manual actions, still through the safety gates. */
+  | { kind: 'manual-action'; action: 'rollback' | 'halt' | 'resume'; nonce?: string }
+  | { kind: 'arm' }
+  | { kind: 'silence'; ruleId: string; until: Instant }
+  | { kind: 'unsilence'; ruleId: string };
+
+/** What an operator approves: the exact operations, images and names, as `rollback --dry-run` prints them. */
+export interface PlanPreview {
+  /** Content hash of the plan: an approval is bound to this plan and no other. */
+  id: string;
+  action: 'rollback' | 'halt' | 'resume';
+  strategy?: 'image-tag' | 'git';
+  /** One line per operation, in order. */
+  steps: string[];
+  /** Image ID the containers will run afterwards (rollback). */
+  targetImageId?: string;
+}
+
+export interface IncidentDecision {
+  policy: 'required' | 'veto-window' | 'auto';
+  /** Random, bound to this incident and plan; a button press must carry it. A new one on every re-announce. */
+  nonce: string;
+  /** When the buttons carrying this nonce were sent; presses older than the button expiry are refused. */
+  announcedAt: Instant;
+  /** veto-window: runs at this instant unless vetoed. required: reminder before, escalation at. */
+  deadline: Instant;
+  remindAt?: Instant;
+  reminded: boolean;
+  /** A job is mid-run in the cron container: acting waits until it ends or this instant passes. */
+  deferredUntil?: Instant;
+  decidedBy?: OperatorIdentity;
+  decidedAt?: Instant;
+  reason?: string;
+}
+
+/** What the rollback engine says about an execution it was asked to run. */
+export type ExecutionReport =
+  | { kind: 'deferred'; reason: string; retryAt: Instant }
+  | { kind: 'refused'; reason: string }
+  | { kind: 'started'; planId: string }
+  | { kind: 'step'; name: string; ok: boolean; detail: string }
+  | { kind: 'finished'; ok: boolean; detail: string; targetImageId?: string }
+  | { kind: 'verified'; ok: boolean; detail: string; preExisting: string[] };
 
 // ---------------------------------------------------------------------------------------------
 // Jobs, runs and versions
@@ -176,13 +241,24 @@ export interface Incident {
   ruleId: string;
   cause: string;
   severity: Severity;
-  action: Action;
+  /** The rule's action; `resume` only for an operator's manual resume. */
+  action: Action | 'resume';
   phase: IncidentPhase;
   openedAt: Instant;
   updatedAt: Instant;
   summary: string;
   label?: string;
   evidence: Evidence[];
+  /** For rollback and halt: the plan the operator is asked to approve, once the engine has made it. */
+  plan?: PlanPreview;
+  /** A plan was asked of the engine and not answered yet. */
+  planRequested?: boolean;
+  decision?: IncidentDecision;
+  /** When the operator contacts are to be told (runbook §5), and when they were. */
+  escalateAt?: Instant;
+  escalatedAt?: Instant;
+  /** The rollback passed its immediate checks: the incident watches the next scheduled runs. */
+  verifiedAt?: Instant;
   /** How many times a firing joined this incident after it opened. */
   joins: number;
   history: { at: Instant; phase: IncidentPhase; note: string }[];
@@ -199,6 +275,18 @@ export type Notice =
   | { kind: 'inconclusive'; verdict: Verdict; since: Instant }
   | { kind: 'rule-error'; verdict: Verdict }
   | { kind: 'source-error'; source: string; message: string; count: number }
-  | { kind: 'version-changed'; from: VersionFingerprint; to: VersionFingerprint };
+  | { kind: 'version-changed'; from: VersionFingerprint; to: VersionFingerprint }
+  /** An incident whose plan awaits a decision (first announcement, or again after a restart). */
+  | { kind: 'decision-requested'; incident: Incident; again: boolean }
+  | { kind: 'decision-reminder'; incident: Incident }
+  | { kind: 'decision-recorded'; incident: Incident; decision: 'approved' | 'vetoed' | 'expired'; by?: OperatorIdentity; reason?: string }
+  | { kind: 'decision-refused'; incidentId?: string; by: OperatorIdentity; reason: 'not-allowed' | 'unknown-incident' | 'stale' | 'expired' | 'not-awaiting' | 'blocked'; detail: string }
+  | { kind: 'escalation'; incident: Incident; why: string; level: 'L1' | 'L2' }
+  | { kind: 'execution-update'; incident: Incident; report: ExecutionReport };
 
-export type Effect = { kind: 'notify'; key: string; notice: Notice };
+export type Effect =
+  | { kind: 'notify'; key: string; notice: Notice }
+  /** Ask the engine for the exact plan of an action (answered by a `plan-ready` event). */
+  | { kind: 'plan'; incidentId: string; action: 'rollback' | 'halt' | 'resume' }
+  /** Run the approved plan now (the engine is idempotent by incident id and journals every step). */
+  | { kind: 'execute'; incidentId: string; action: 'rollback' | 'halt' | 'resume'; planId: string };

@@ -3,10 +3,11 @@
 import type { Logger } from 'pino';
 import type { JournalEntry } from '../core/incident.ts';
 import { evaluateAll, initialState, step, type CoreState, type StepContext, type StepResult } from '../core/step.ts';
-import type { Effect, Event } from '../core/types.ts';
+import type { Effect, Event, ExecutionReport } from '../core/types.ts';
 import type { TailCursor } from '../adapters/log-tail.ts';
 import { StateStore } from '../adapters/state-store.ts';
-import type { Clock, Notifier } from './ports.ts';
+import { randomBytes } from 'node:crypto';
+import type { ActionPort, Clock, Notifier } from './ports.ts';
 
 type PendingNotice = Extract<Effect, { kind: 'notify' }>;
 
@@ -16,6 +17,8 @@ export interface EventLoopOptions {
   notifier: Notifier;
   logger: Logger;
   context: StepContext;
+  /** Plans and executes rollback / halt / resume. Without one, every plan request is answered "unavailable". */
+  actions?: ActionPort;
   /** Checkpoint at least this often even when nothing happened (ticks only move the clock). */
   idleCheckpointMs?: number;
 }
@@ -74,11 +77,43 @@ export async function openEventLoop(options: EventLoopOptions): Promise<{ ok: tr
     }
   };
 
+  // Randomness for nonces lives here, at the edge: the core stays deterministic.
+  const freshNonce = () => randomBytes(9).toString('base64url');
+
   const apply = (result: StepResult, newCursors: Record<string, TailCursor> | undefined, force: boolean) => {
     core = result.state;
     if (newCursors) cursors = { ...cursors, ...newCursors };
     for (const effect of result.effects) if (effect.kind === 'notify') outbox.push(effect);
     persist(result.journal, force || newCursors !== undefined || result.effects.length > 0);
+    // Plans and executions run outside the queue (they take seconds to minutes) and report back as
+    // events. They are not queued durably: the state says what is pending, and `startup` re-asks.
+    for (const effect of result.effects) {
+      if (effect.kind === 'plan') void requestPlan(effect.incidentId, effect.action);
+      if (effect.kind === 'execute') void runExecution(effect.incidentId, effect.action, effect.planId);
+    }
+  };
+
+  const requestPlan = async (incidentId: string, action: 'rollback' | 'halt' | 'resume') => {
+    let result: Extract<Event, { kind: 'plan-ready' }>['result'];
+    try {
+      result = options.actions ? await options.actions.plan(action) : { ok: false, reason: 'no rollback engine is configured in this sidecar' };
+    } catch (err) {
+      result = { ok: false, reason: `planning failed: ${(err as Error).message}` };
+    }
+    await loop.submit({ kind: 'plan-ready', incidentId, result, nonce: freshNonce(), at: options.clock.now() });
+  };
+
+  const runExecution = async (incidentId: string, action: 'rollback' | 'halt' | 'resume', planId: string) => {
+    const report = (r: ExecutionReport) => void loop.submit({ kind: 'execution', incidentId, report: r, at: options.clock.now() });
+    if (!options.actions) {
+      report({ kind: 'refused', reason: 'no rollback engine is configured in this sidecar' });
+      return;
+    }
+    try {
+      await options.actions.execute(incidentId, action, planId, report);
+    } catch (err) {
+      report({ kind: 'finished', ok: false, detail: `the engine failed: ${(err as Error).message}` });
+    }
   };
 
   const enqueue = (work: () => Promise<void> | void): Promise<void> => {
@@ -94,7 +129,8 @@ export async function openEventLoop(options: EventLoopOptions): Promise<{ ok: tr
     return run;
   };
 
-  // Notices decided before a crash but not delivered go out first.
+  // Notices decided before a crash but not delivered go out first; then pending decisions are
+  // announced again (never executed blindly) with fresh randomness for their nonces.
   await enqueue(() => {});
 
   const loop: EventLoop = {
@@ -119,5 +155,6 @@ export async function openEventLoop(options: EventLoopOptions): Promise<{ ok: tr
       store.close();
     },
   };
+  await loop.submit({ kind: 'startup', at: options.clock.now(), seed: freshNonce() });
   return { ok: true, loop, restored: opened.checkpoint !== undefined };
 }

@@ -1,5 +1,5 @@
 // The small interfaces the runtime talks to. Each has one real adapter and, where a test needs it, a fake.
-import type { Notice } from '../core/types.ts';
+import type { ExecutionReport, Notice, PlanPreview } from '../core/types.ts';
 
 /** Delivers operator notices. The console notifier ships now; Telegram implements the same port. */
 export interface Notifier {
@@ -10,4 +10,10 @@ export interface Notifier {
 
 export interface Clock {
   now(): number;
+}
+
+/** The rollback engine as the event loop sees it (issue 3 implements it over Docker and git). */
+export interface ActionPort {
+  plan(action: 'rollback' | 'halt' | 'resume'): Promise<{ ok: true; plan: PlanPreview } | { ok: false; reason: string }>;
+  execute(incidentId: string, action: 'rollback' | 'halt' | 'resume', planId: string, report: (r: ExecutionReport) => void): Promise<void>;
 }

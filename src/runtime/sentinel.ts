@@ -50,6 +50,17 @@ export function stepContextOf(config: Config, rules: Rule[], profiles: Record<st
       cronContainer: config.deployment.cronContainer,
     },
     positionsKeys: { requiredKeys: keys.requiredKeys, knownKeys: keys.knownKeys },
+    policy: {
+      allowedUserIds: config.telegram.allowedUserIds,
+      remindBefore: config.telegram.remindBefore,
+      buttonExpiry: config.telegram.buttonExpiry,
+      manualCheckWindow: config.escalation.manualCheckWindow,
+      disarmAfterRollback: config.safety.disarmAfterRollback,
+      cooldown: config.safety.cooldown,
+      maxRollbacksPerDay: config.safety.maxRollbacksPerDay,
+      jobRunningDeadline: config.safety.jobRunningDeadline,
+      timezone: config.deployment.timezone,
+    },
   };
 }
 

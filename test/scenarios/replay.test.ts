@@ -29,7 +29,7 @@ function replay(options: SimOptions, ctx: StepContext): { state: CoreState; open
   for (const event of timeline.events) {
     const r = step(state, event, ctx);
     state = r.state;
-    for (const e of r.effects) if (e.notice.kind === 'incident-opened') opened.push(e.notice.incident);
+    for (const e of r.effects) if (e.kind === 'notify' && e.notice.kind === 'incident-opened') opened.push(e.notice.incident);
   }
   return { state, opened };
 }

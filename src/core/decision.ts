@@ -1,0 +1,423 @@
+// The decision lifecycle of incidents whose action is rollback or halt, and the escalation of the
+// rest: plan → awaiting decision (required / veto-window / auto) → approved / vetoed → running →
+// verified / failed → resolved or escalated. Every guard rail of SPEC §4 is decided here, purely.
+import type { Rule } from '../config/schema.ts';
+import type { JournalEntry } from './incident.ts';
+import type {
+  Effect,
+  ExecutionReport,
+  Incident,
+  IncidentPhase,
+  Instant,
+  Notice,
+  OperatorCommand,
+  OperatorIdentity,
+  PlanPreview,
+} from './types.ts';
+
+export interface DecisionPolicy {
+  allowedUserIds: number[];
+  /** The configured chat; presses from any other chat are refused. */
+  chatId?: number;
+  remindBefore: number;
+  buttonExpiry: number;
+  manualCheckWindow: number;
+  disarmAfterRollback: boolean;
+  cooldown: number;
+  maxRollbacksPerDay: number;
+  jobRunningDeadline: number;
+  /** Calendar days for the daily cap are counted in this zone. */
+  timezone: string;
+}
+
+export interface SafetyState {
+  /** The automatic path may act; false after a rollback until an operator re-arms. */
+  armed: boolean;
+  /** The incident whose rollback or halt is executing now (at most one). */
+  inFlight?: string;
+  lastRollbackAt?: Instant;
+  /** Rollbacks started per calendar day (`YYYY-MM-DD` in the deployment's zone). */
+  rollbacksByDay: Record<string, number>;
+  /** Plans whose target failed verification: never retried automatically. */
+  failedTargets: string[];
+  /** Rules silenced by an operator until the given instant. */
+  silenced: Record<string, Instant>;
+  /** Counter that makes every nonce unique; combined with randomness from the runtime. */
+  nonceCounter: number;
+  nonceSeed: string;
+}
+
+export function initialSafety(): SafetyState {
+  return { armed: true, rollbacksByDay: {}, failedTargets: [], silenced: {}, nonceCounter: 0, nonceSeed: 'unseeded' };
+}
+
+export interface DecisionState {
+  incidents: Incident[];
+  safety: SafetyState;
+  /** Whether a job process is running in the cron container, as last observed. */
+  jobRunning: boolean;
+}
+
+export interface DecisionResult {
+  incidents: Incident[];
+  safety: SafetyState;
+  effects: Effect[];
+  journal: JournalEntry[];
+}
+
+const ACTING = new Set<Incident['action']>(['rollback', 'halt', 'resume']);
+/** Rule kinds whose escalation waits for a manual check first (runbook §5.1). */
+const MANUAL_CHECK_FIRST = new Set<Rule['kind']>(['telegram-delivery', 'fill-integrity']);
+
+function dayOf(at: Instant, timeZone: string): string {
+  // en-CA formats as YYYY-MM-DD.
+  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(at));
+}
+
+class Builder {
+  incidents: Incident[];
+  safety: SafetyState;
+  effects: Effect[] = [];
+  journal: JournalEntry[] = [];
+  constructor(
+    state: DecisionState,
+    readonly now: Instant,
+    readonly policy: DecisionPolicy,
+    readonly jobRunning: boolean,
+  ) {
+    this.incidents = state.incidents.map((i) => ({ ...i }));
+    this.safety = { ...state.safety, rollbacksByDay: { ...state.safety.rollbacksByDay }, silenced: { ...state.safety.silenced }, failedTargets: [...state.safety.failedTargets] };
+  }
+  notify(key: string, notice: Notice) {
+    this.effects.push({ kind: 'notify', key, notice });
+  }
+  record(incident: Incident, type: JournalEntry['type'], note: string) {
+    this.journal.push({ at: this.now, type, incidentId: incident.id, ruleId: incident.ruleId, cause: incident.cause, summary: note });
+  }
+  transition(incident: Incident, phase: IncidentPhase, note: string) {
+    incident.phase = phase;
+    incident.updatedAt = this.now;
+    incident.history = [...incident.history, { at: this.now, phase, note }];
+    this.record(incident, 'incident-phase', `${phase}: ${note}`);
+  }
+  nonce(): string {
+    this.safety.nonceCounter += 1;
+    return `${this.safety.nonceSeed}${this.safety.nonceCounter.toString(36)}`;
+  }
+  find(id: string): Incident | undefined {
+    return this.incidents.find((i) => i.id === id);
+  }
+  result(): DecisionResult {
+    return { incidents: this.incidents, safety: this.safety, effects: this.effects, journal: this.journal };
+  }
+}
+
+/** Why the automatic path may not act now, or undefined. Manual approval is still possible. */
+function automaticBlock(b: Builder, incident: Incident): string | undefined {
+  if (incident.action !== 'rollback') return undefined;
+  const s = b.safety;
+  if (!s.armed) return 'disarmed after the last rollback: an operator must re-arm (/arm) or approve by hand';
+  if (s.lastRollbackAt !== undefined && b.now - s.lastRollbackAt < b.policy.cooldown) return 'within the cooldown after the last rollback';
+  if ((s.rollbacksByDay[dayOf(b.now, b.policy.timezone)] ?? 0) >= b.policy.maxRollbacksPerDay) return 'the daily rollback cap is reached';
+  if (incident.plan && s.failedTargets.includes(incident.plan.id)) return 'this target failed verification before';
+  return undefined;
+}
+
+/** A hard block: nothing may start, approved or not. */
+function hardBlock(b: Builder): string | undefined {
+  if (b.safety.inFlight !== undefined) return `another execution is in flight (${b.safety.inFlight})`;
+  return undefined;
+}
+
+/** Called for each incident that reconcile just opened. */
+export function onOpened(b: Builder, incident: Incident, rule: Rule | undefined): void {
+  if (ACTING.has(incident.action)) {
+    incident.planRequested = true;
+    b.effects.push({ kind: 'plan', incidentId: incident.id, action: incident.action as 'rollback' | 'halt' });
+    return;
+  }
+  if (incident.action === 'escalate') {
+    const wait = rule && MANUAL_CHECK_FIRST.has(rule.kind) ? b.policy.manualCheckWindow : 0;
+    incident.escalateAt = b.now + wait;
+  }
+}
+
+function escalate(b: Builder, incident: Incident, why: string, level: 'L1' | 'L2'): void {
+  if (incident.escalatedAt !== undefined) return;
+  incident.escalatedAt = b.now;
+  incident.updatedAt = b.now;
+  b.record(incident, 'incident-phase', `escalated to ${level}: ${why}`);
+  b.notify(`escalation|${incident.id}|${level}`, { kind: 'escalation', incident: { ...incident }, why, level });
+}
+
+function requestDecision(b: Builder, incident: Incident, plan: PlanPreview, policy: 'required' | 'veto-window' | 'auto', window: number, nonce: string, again: boolean, note?: string): void {
+  incident.plan = plan;
+  incident.planRequested = false;
+  const block = automaticBlock(b, incident);
+  const effective = block !== undefined && policy !== 'required' ? 'required' : policy;
+  // A policy forced to `required` by a guard rail gets a human-sized window, not the auto's zero.
+  const deadline = b.now + (effective !== policy ? Math.max(window, b.policy.manualCheckWindow) : window);
+  incident.decision = {
+    policy: effective,
+    nonce,
+    announcedAt: b.now,
+    deadline,
+    reminded: false,
+    ...(effective === 'required' ? { remindAt: Math.max(b.now, deadline - b.policy.remindBefore) } : {}),
+  };
+  b.transition(incident, 'awaiting-decision', `${effective}${block ? ` (automatic path blocked: ${block})` : ''}${note ? `; ${note}` : ''}`);
+  if (effective === 'auto') {
+    approve(b, incident, undefined, 'approval policy auto');
+    return;
+  }
+  b.notify(`decision|${incident.id}|${nonce}`, { kind: 'decision-requested', incident: { ...incident }, again });
+}
+
+function approve(b: Builder, incident: Incident, by: OperatorIdentity | undefined, reason: string): void {
+  if (incident.decision) {
+    incident.decision = { ...incident.decision, ...(by ? { decidedBy: by } : {}), decidedAt: b.now, reason };
+  }
+  b.transition(incident, 'approved', reason);
+  b.notify(`decided|${incident.id}|approved|${b.now}`, { kind: 'decision-recorded', incident: { ...incident }, decision: 'approved', ...(by ? { by } : {}), reason });
+  tryExecute(b, incident);
+}
+
+/** Start an approved plan unless a job is mid-run (defer) or another execution is in flight. */
+function tryExecute(b: Builder, incident: Incident): void {
+  if (incident.phase !== 'approved' || !incident.plan) return;
+  const block = hardBlock(b);
+  if (block) {
+    // Wait for the other execution: it ends in a report, after which ticks retry this one.
+    incident.decision = incident.decision ? { ...incident.decision, deferredUntil: b.now + b.policy.jobRunningDeadline } : incident.decision;
+    return;
+  }
+  if (b.jobRunning && incident.action !== 'resume') {
+    const until = incident.decision?.deferredUntil ?? b.now + b.policy.jobRunningDeadline;
+    if (b.now < until) {
+      if (incident.decision && incident.decision.deferredUntil === undefined) {
+        incident.decision = { ...incident.decision, deferredUntil: until };
+        b.record(incident, 'incident-phase', 'deferred: a job is running in the cron container');
+        b.notify(`deferred|${incident.id}`, { kind: 'execution-update', incident: { ...incident }, report: { kind: 'deferred', reason: 'a job is running in the cron container', retryAt: until } });
+      }
+      return;
+    }
+    // The job outlived the deadline: never act on a guess, ask a human again.
+    const nonce = b.nonce();
+    requestDecision(b, incident, incident.plan, 'required', b.policy.manualCheckWindow, nonce, true, 'a job was still running at the deferral deadline');
+    return;
+  }
+  b.safety.inFlight = incident.id;
+  b.effects.push({ kind: 'execute', incidentId: incident.id, action: incident.action as 'rollback' | 'halt' | 'resume', planId: incident.plan.id });
+  b.record(incident, 'incident-phase', `execute requested: plan ${incident.plan.id}`);
+}
+
+/** Deadlines, reminders, escalations and deferrals: everything time decides. */
+export function onTick(b: Builder, rules: Rule[]): void {
+  for (const incident of b.incidents) {
+    const d = incident.decision;
+    if (incident.phase === 'awaiting-decision' && d) {
+      if (d.policy === 'veto-window' && b.now >= d.deadline) {
+        approve(b, incident, undefined, 'the veto window ran out');
+      } else if (d.policy === 'required') {
+        if (!d.reminded && d.remindAt !== undefined && b.now >= d.remindAt && b.now < d.deadline) {
+          incident.decision = { ...d, reminded: true };
+          b.notify(`reminder|${incident.id}|${d.nonce}`, { kind: 'decision-reminder', incident: { ...incident } });
+        }
+        if (b.now >= d.deadline) escalate(b, incident, 'no decision before the deadline', 'L1');
+      }
+    } else if (incident.phase === 'approved') {
+      tryExecute(b, incident);
+    }
+    if (incident.escalateAt !== undefined && incident.escalatedAt === undefined && b.now >= incident.escalateAt && incident.phase !== 'resolved') {
+      const rule = rules.find((r) => r.id === incident.ruleId);
+      escalate(b, incident, rule && MANUAL_CHECK_FIRST.has(rule.kind) ? 'still firing after the manual-check window' : incident.summary, 'L1');
+    }
+  }
+  for (const [ruleId, until] of Object.entries(b.safety.silenced)) if (b.now >= until) delete b.safety.silenced[ruleId];
+}
+
+export function onPlanReady(b: Builder, incidentId: string, result: { ok: true; plan: PlanPreview } | { ok: false; reason: string }, nonce: string, rules: Rule[]): void {
+  const incident = b.find(incidentId);
+  if (!incident || !incident.planRequested) return;
+  incident.planRequested = false;
+  if (!result.ok) {
+    b.record(incident, 'incident-phase', `no plan: ${result.reason}`);
+    escalate(b, incident, `no ${incident.action} plan can be made: ${result.reason}`, 'L1');
+    return;
+  }
+  const rule = rules.find((r) => r.id === incident.ruleId);
+  const approval = rule?.approval ?? { policy: 'required' as const, window: b.policy.manualCheckWindow };
+  requestDecision(b, incident, result.plan, approval.policy, approval.window, nonce, false);
+}
+
+function refuse(b: Builder, by: OperatorIdentity, reason: Extract<Notice, { kind: 'decision-refused' }>['reason'], detail: string, incidentId?: string): void {
+  b.journal.push({ at: b.now, type: 'operator-refused', incidentId: incidentId ?? '-', ruleId: '-', cause: reason, summary: `${describeOperator(by)}: ${detail}` });
+  b.notify(`refused|${b.now}|${by.userId ?? by.channel}|${incidentId ?? '-'}|${reason}`, { kind: 'decision-refused', ...(incidentId ? { incidentId } : {}), by, reason, detail });
+}
+
+export function describeOperator(by: OperatorIdentity): string {
+  return by.channel === 'cli' ? 'local CLI' : `telegram user ${by.userId ?? '?'}${by.name ? ` (${by.name})` : ''}`;
+}
+
+function allowed(b: Builder, by: OperatorIdentity): boolean {
+  if (by.channel === 'cli') return true;
+  if (by.userId === undefined || !b.policy.allowedUserIds.includes(by.userId)) return false;
+  if (b.policy.chatId !== undefined && by.chatId !== b.policy.chatId) return false;
+  return true;
+}
+
+/** Manual incidents (`/rollback`, `/halt`, `/resume`) get ids of their own. */
+export function onOperator(b: Builder, command: OperatorCommand, by: OperatorIdentity, openManual: (action: 'rollback' | 'halt' | 'resume') => Incident): void {
+  if (!allowed(b, by)) {
+    refuse(b, by, 'not-allowed', `not on the allow-list: ${command.kind} refused`, 'incidentId' in command ? command.incidentId : undefined);
+    return;
+  }
+  switch (command.kind) {
+    case 'approve':
+    case 'veto': {
+      const incident = b.find(command.incidentId);
+      if (!incident) return refuse(b, by, 'unknown-incident', `no incident ${command.incidentId}`, command.incidentId);
+      const d = incident.decision;
+      if (incident.phase !== 'awaiting-decision' || !d) return refuse(b, by, 'not-awaiting', `${incident.id} is ${incident.phase}, not awaiting a decision`, incident.id);
+      if (command.nonce !== undefined) {
+        if (command.nonce !== d.nonce) return refuse(b, by, 'stale', `this button belongs to an earlier announcement of ${incident.id}`, incident.id);
+        if (b.now - d.announcedAt > b.policy.buttonExpiry) return refuse(b, by, 'expired', `the buttons of ${incident.id} expired; use /${command.kind} ${incident.id}`, incident.id);
+      }
+      if (command.kind === 'veto') {
+        incident.decision = { ...d, decidedBy: by, decidedAt: b.now, ...(command.reason ? { reason: command.reason } : {}) };
+        b.transition(incident, 'vetoed', `vetoed by ${describeOperator(by)}${command.reason ? `: ${command.reason}` : ''}`);
+        b.notify(`decided|${incident.id}|vetoed|${b.now}`, { kind: 'decision-recorded', incident: { ...incident }, decision: 'vetoed', by, ...(command.reason ? { reason: command.reason } : {}) });
+        return;
+      }
+      const block = hardBlock(b);
+      if (block) return refuse(b, by, 'blocked', block, incident.id);
+      approve(b, incident, by, `approved by ${describeOperator(by)}`);
+      return;
+    }
+    case 'manual-action': {
+      const block = hardBlock(b);
+      if (block && command.action !== 'resume') return refuse(b, by, 'blocked', block);
+      const incident = openManual(command.action);
+      b.incidents.push(incident);
+      b.record(incident, 'incident-opened', `${command.action} asked by ${describeOperator(by)}`);
+      incident.planRequested = true;
+      b.effects.push({ kind: 'plan', incidentId: incident.id, action: command.action });
+      return;
+    }
+    case 'arm':
+      b.safety.armed = true;
+      b.journal.push({ at: b.now, type: 'operator-command', incidentId: '-', ruleId: '-', cause: 'arm', summary: `re-armed by ${describeOperator(by)}` });
+      return;
+    case 'silence':
+      b.safety.silenced[command.ruleId] = command.until;
+      b.journal.push({ at: b.now, type: 'operator-command', incidentId: '-', ruleId: command.ruleId, cause: 'silence', summary: `silenced until ${new Date(command.until).toISOString()} by ${describeOperator(by)}` });
+      return;
+    case 'unsilence':
+      delete b.safety.silenced[command.ruleId];
+      b.journal.push({ at: b.now, type: 'operator-command', incidentId: '-', ruleId: command.ruleId, cause: 'unsilence', summary: `unsilenced by ${describeOperator(by)}` });
+      return;
+  }
+}
+
+export function onExecution(b: Builder, incidentId: string, report: ExecutionReport): void {
+  const incident = b.find(incidentId);
+  if (!incident) return;
+  const update = () => b.notify(`exec|${incident.id}|${report.kind}|${b.now}`, { kind: 'execution-update', incident: { ...incident }, report });
+  const release = () => {
+    if (b.safety.inFlight === incident.id) delete b.safety.inFlight;
+  };
+  switch (report.kind) {
+    case 'deferred':
+      if (b.safety.inFlight === incident.id) delete b.safety.inFlight;
+      incident.decision = incident.decision ? { ...incident.decision, deferredUntil: report.retryAt } : incident.decision;
+      b.record(incident, 'incident-phase', `deferred: ${report.reason}`);
+      update();
+      return;
+    case 'refused':
+      release();
+      b.transition(incident, 'failed', `refused by the engine: ${report.reason}`);
+      update();
+      escalate(b, incident, `${incident.action} refused: ${report.reason}`, 'L2');
+      return;
+    case 'started':
+      b.safety.inFlight = incident.id;
+      if (incident.action === 'rollback') {
+        b.safety.lastRollbackAt = b.now;
+        const day = dayOf(b.now, b.policy.timezone);
+        b.safety.rollbacksByDay[day] = (b.safety.rollbacksByDay[day] ?? 0) + 1;
+        if (b.policy.disarmAfterRollback) b.safety.armed = false;
+      }
+      b.transition(incident, 'running', `${incident.action} started (plan ${report.planId})`);
+      update();
+      return;
+    case 'step':
+      b.record(incident, 'incident-phase', `step ${report.name}: ${report.ok ? 'ok' : 'failed'}: ${report.detail}`);
+      return;
+    case 'finished':
+      if (!report.ok) {
+        release();
+        if (incident.plan) b.safety.failedTargets = [...new Set([...b.safety.failedTargets, incident.plan.id])];
+        b.transition(incident, 'failed', `${incident.action} failed: ${report.detail}`);
+        update();
+        escalate(b, incident, `${incident.action} failed: ${report.detail}`, 'L2');
+        return;
+      }
+      if (incident.action !== 'rollback') {
+        release();
+        b.transition(incident, incident.action === 'halt' ? 'escalated' : 'resolved', `${incident.action} done: ${report.detail}`);
+        update();
+        // Runbook §5.1: stop trading at once, then escalate to a human.
+        if (incident.action === 'halt') escalate(b, incident, `trading halted (cron container stopped): ${incident.summary}`, 'L1');
+        return;
+      }
+      b.record(incident, 'incident-phase', `rollback finished, verifying: ${report.detail}`);
+      update();
+      return;
+    case 'verified':
+      release();
+      if (!report.ok) {
+        if (incident.plan) b.safety.failedTargets = [...new Set([...b.safety.failedTargets, incident.plan.id])];
+        b.transition(incident, 'failed', `verification failed: ${report.detail}`);
+        update();
+        escalate(b, incident, `rollback verification failed: ${report.detail}`, 'L2');
+        return;
+      }
+      incident.verifiedAt = b.now;
+      b.transition(incident, 'verified', `verified${report.preExisting.length ? ` (pre-existing: ${report.preExisting.join('; ')})` : ''}; watching the next scheduled runs`);
+      update();
+      return;
+  }
+}
+
+/** After a restart: pending decisions are announced again and never executed blindly. */
+export function onStartup(b: Builder, seed: string): void {
+  b.safety.nonceSeed = seed;
+  for (const incident of b.incidents) {
+    if ((incident.phase === 'awaiting-decision' || incident.phase === 'approved') && incident.plan) {
+      const d = incident.decision;
+      const passed = d !== undefined && b.now >= d.deadline;
+      const window = d ? Math.max(d.deadline - d.announcedAt, b.policy.remindBefore) : b.policy.manualCheckWindow;
+      const note = incident.phase === 'approved' ? 'approved before a restart but not started: confirm again' : passed ? 'the deadline passed while the sidecar was down' : 'announced again after a restart';
+      requestDecision(b, incident, incident.plan, 'required', window, b.nonce(), true, note);
+    } else if (incident.planRequested) {
+      b.effects.push({ kind: 'plan', incidentId: incident.id, action: incident.action as 'rollback' | 'halt' | 'resume' });
+    }
+  }
+}
+
+/** A verified rollback whose cause fires again: the fault persists after the rollback (runbook §5). */
+export function onPersistingFault(b: Builder, incident: Incident): void {
+  escalate(b, incident, 'the fault persists after the rollback', 'L2');
+}
+
+/** The verified rollback is proven: every job has had a good run since. */
+export function onRecovered(b: Builder, incident: Incident): void {
+  b.transition(incident, 'resolved', 'the next scheduled runs succeeded after the rollback');
+  b.notify(`resolved|${incident.id}`, { kind: 'incident-resolved', incident: { ...incident } });
+}
+
+export function decisionBuilder(state: DecisionState, now: Instant, policy: DecisionPolicy): Builder {
+  return new Builder(state, now, policy, state.jobRunning);
+}
+
+export type { Builder as DecisionBuilder };
