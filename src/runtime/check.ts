@@ -10,7 +10,7 @@ import { createLineSelector } from '../adapters/log-scan.ts';
 import { runNeedles } from '../core/runs.ts';
 import { startDockerObserver } from '../adapters/docker-observer.ts';
 import { readJsonFile } from '../adapters/json-files.ts';
-import { deploymentPaths, stepContextOf } from './sentinel.ts';
+import { deploymentPaths, dockerObserverOptions, stepContextOf } from './sentinel.ts';
 
 export interface CheckResult {
   ok: true;
@@ -39,16 +39,8 @@ export async function runCheck(options: {
 
   // The crontab first, so that log lines are attributed to jobs as they are read.
   if (config.docker.enabled) {
-    const observer = await startDockerObserver({
-      socketPath: config.docker.socketPath,
-      containers: config.deployment.containers,
-      cronContainer: config.deployment.cronContainer,
-      crontabCommand: config.deployment.crontab.command,
-      fingerprintFiles: config.deployment.fingerprintFiles,
-      crontabRefreshMs: config.deployment.crontab.refresh,
-      now: at,
-      emit: (e) => events.push(e),
-    });
+    const keep = (e: Event) => config.deployment.crontab.fromContainer || e.kind !== 'crontab';
+    const observer = await startDockerObserver(dockerObserverOptions(config, at, (e) => keep(e) && events.push(e)));
     await observer.close();
   }
   const hasCrontab = events.some((e) => e.kind === 'crontab');

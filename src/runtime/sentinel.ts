@@ -64,6 +64,20 @@ export function stepContextOf(config: Config, rules: Rule[], profiles: Record<st
   };
 }
 
+/** The Docker observer's options from the config: shared by the daemon and `check`. */
+export function dockerObserverOptions(config: Config, now: () => number, emit: (event: Event) => void) {
+  return {
+    socketPath: config.docker.socketPath,
+    containers: config.deployment.containers,
+    cronContainer: config.deployment.cronContainer,
+    crontabCommand: config.deployment.crontab.command,
+    fingerprintFiles: config.deployment.fingerprintFiles,
+    crontabRefreshMs: config.deployment.crontab.refresh,
+    now,
+    emit,
+  };
+}
+
 export function deploymentPaths(config: Config, baseDir: string) {
   const root = resolve(baseDir, config.deployment.root);
   const data = resolve(root, config.deployment.dataDir);
@@ -131,20 +145,13 @@ export async function startSentinel(options: SentinelOptions): Promise<{ ok: tru
   const jsonWatcher = await startJsonFileWatcher({ files: paths.json, now: () => clock.now(), emit, onError: sourceError('state-files') });
 
   let docker: Awaited<ReturnType<typeof startDockerObserver>> | undefined;
-  if (config.docker.enabled && config.deployment.crontab.fromContainer) {
-    docker = await startDockerObserver({
-      socketPath: config.docker.socketPath,
-      containers: config.deployment.containers,
-      cronContainer: config.deployment.cronContainer,
-      crontabCommand: config.deployment.crontab.command,
-      fingerprintFiles: config.deployment.fingerprintFiles,
-      crontabRefreshMs: config.deployment.crontab.refresh,
-      now: () => clock.now(),
-      emit,
-    });
-  } else {
-    await crontabFromFile();
+  const crontabFromContainer = config.docker.enabled && config.deployment.crontab.fromContainer;
+  if (config.docker.enabled) {
+    // With `fromContainer: false` the observer still watches the containers; the schedule comes from the file.
+    const dockerEmit = crontabFromContainer ? emit : (event: Event) => event.kind !== 'crontab' && emit(event);
+    docker = await startDockerObserver(dockerObserverOptions(config, () => clock.now(), dockerEmit));
   }
+  if (!crontabFromContainer) await crontabFromFile();
 
   let http: HttpServer | undefined;
   if (config.http.enabled) {
@@ -158,7 +165,12 @@ export async function startSentinel(options: SentinelOptions): Promise<{ ok: tru
   }
 
   const tickMs = options.tickMs ?? 30_000;
-  const timer = setInterval(() => emit({ kind: 'tick', now: clock.now() }), tickMs);
+  const timer = setInterval(() => {
+    emit({ kind: 'tick', now: clock.now() });
+    // Before anything may act, the core must know whether a job is mid-run in the cron container.
+    if (docker && loop.state().incidents.incidents.some((i) => i.phase === 'approved')) void docker.listJobProcesses();
+    if (!crontabFromContainer) void crontabFromFile();
+  }, tickMs);
 
   const sentinel: Sentinel = {
     loop,
