@@ -1,0 +1,200 @@
+// Rule kind `cron-schedule` (runbook criterion 1): each profiled job started within its grace period
+// after its latest scheduled time, and no run of it is stuck past the maximum run time.
+import type { RuleOf } from '../../config/schema.ts';
+import { formatDuration, formatInZone, isValidTimezone, nextFire, previousFire, scheduleProblem } from '../schedule.ts';
+import type { Evidence, Instant, Job, Run, Verdict } from '../types.ts';
+import type { ContainerHistory, World } from '../world.ts';
+
+/** Until World carries the configured cron container, fall back to the configuration's default name. */
+const DEFAULT_CRON_CONTAINER = 'turtle-cron';
+
+type Params = RuleOf<'cron-schedule'>['params'];
+
+export function evaluateCronSchedule(rule: RuleOf<'cron-schedule'>, world: World, now: Instant): Verdict[] {
+  if (!world.crontabKnown) {
+    return [
+      {
+        ruleId: rule.id,
+        outcome: 'inconclusive',
+        cause: 'crontab',
+        summary: 'the deployed crontab has not been read yet, so no run can be expected',
+        evidence: [{ kind: 'note', text: 'no crontab observed from the cron container or the fallback file' }],
+      },
+    ];
+  }
+  const selected = new Set(rule.params.jobs);
+  // Several crontab lines may feed one log (one job id): they are judged together, by the latest
+  // fire time of any of them, because their runs cannot be told apart in the log.
+  const groups = new Map<string, Job[]>();
+  for (const job of world.jobs) {
+    if (job.script === undefined || world.profiles[job.script] === undefined) continue;
+    if (selected.size > 0 && !selected.has(job.id) && !selected.has(job.script)) continue;
+    groups.set(job.id, [...(groups.get(job.id) ?? []), job]);
+  }
+  const cronContainer = (world as World & { cronContainer?: string }).cronContainer ?? DEFAULT_CRON_CONTAINER;
+  return [...groups.entries()].map(([jobId, jobs]) =>
+    judgeJob(rule.id, jobId, jobs, world, now, rule.params, cronContainer, world.containers[cronContainer]),
+  );
+}
+
+function judgeJob(
+  ruleId: string,
+  jobId: string,
+  jobs: Job[],
+  world: World,
+  now: Instant,
+  params: Params,
+  cronContainer: string,
+  container: ContainerHistory | undefined,
+): Verdict {
+  const zone = jobs[0]!.timezone;
+  const runs = [...(world.runs[jobId] ?? [])].sort((a, b) => a.startedAt - b.startedAt);
+  const lastRun = runs.at(-1);
+  const crontabEvidence: Evidence[] = jobs.map((j) => ({ kind: 'note', text: `crontab line ${j.line + 1}: ${j.schedule} ${j.command}` }));
+  const lastRunEvidence: Evidence = lastRun
+    ? { kind: 'note', text: `last run seen: started ${formatInZone(lastRun.startedAt, zone)} (log stamp "${lastRun.startStamp}"), ${describeEnd(lastRun, zone)}`, at: lastRun.startedAt }
+    : { kind: 'note', text: `no run of ${jobId} seen since the sidecar started watching` };
+  const base = { ruleId, cause: jobId };
+
+  const broken = jobs.map((j) => scheduleProblem(j.schedule) ?? (isValidTimezone(j.timezone) ? undefined : `unknown timezone ${j.timezone}`)).find((p) => p !== undefined);
+  if (broken !== undefined) {
+    return { ...base, outcome: 'inconclusive', summary: `${jobId}: its schedule cannot be computed (${broken})`, evidence: crontabEvidence };
+  }
+
+  // Fire times before the sidecar watched, or before the current crontab was first seen, are never
+  // judged: the first because nothing was watching, the second because they belonged to the previous
+  // crontab (after a rollback, v3.2.1's silence at 16:00 must not count against v3.2.0).
+  const judgedFrom = Math.max(world.watchStartedAt, world.jobsSince);
+
+  // Hung: a run still open past the maximum run time. Runs that began long before the watch started are
+  // left out: a start marker with no end in an old backlog says a past run died, not that one is stuck.
+  const open = runs.filter((r) => r.end === 'open' && r.startedAt >= judgedFrom - params.maxRunTime).at(-1);
+  if (open && now - open.startedAt >= params.maxRunTime) {
+    const evidence: Evidence[] = [
+      { kind: 'note', text: `run started ${formatInZone(open.startedAt, zone)} (log stamp "${open.startStamp}"), no finish marker after ${formatDuration(now - open.startedAt)} (max ${formatDuration(params.maxRunTime)})`, at: open.startedAt },
+      ...processEvidence(world, open, jobs),
+      ...crontabEvidence,
+    ];
+    return {
+      ...base,
+      outcome: 'fail',
+      label: 'hung',
+      summary: `${jobId}: the run started ${formatInZone(open.startedAt, zone)} has not finished after ${formatDuration(now - open.startedAt)} (max ${formatDuration(params.maxRunTime)})`,
+      evidence,
+    };
+  }
+
+  const due = latestDueFire(jobs, now - params.grace);
+  if (due === undefined || due.at <= judgedFrom) {
+    const next = jobs.map((j) => nextFire(j, now)).filter((t): t is number => t !== undefined).sort((a, b) => a - b)[0];
+    return {
+      ...base,
+      outcome: 'pass',
+      summary: `${jobId}: no scheduled run due since watching began${next !== undefined ? `; next at ${formatInZone(next, zone)}` : ''}`,
+      evidence: [lastRunEvidence, ...crontabEvidence],
+    };
+  }
+
+  const expected = formatInZone(due.at, zone);
+  const expectedEvidence: Evidence = { kind: 'note', text: `expected a start between ${formatInZone(due.at - params.earlyTolerance, zone)} and ${formatInZone(due.at + params.grace, zone)} for the run scheduled at ${expected} (${due.job.schedule}, ${zone})`, at: due.at };
+  const onTime = runs.find((r) => r.startedAt >= due.at - params.earlyTolerance && r.startedAt <= due.at + params.grace);
+  if (onTime) {
+    return {
+      ...base,
+      outcome: 'pass',
+      summary: `${jobId}: the run scheduled at ${expected} started ${formatInZone(onTime.startedAt, zone)}`,
+      evidence: [expectedEvidence, lastRunEvidence],
+    };
+  }
+
+  // A start after the grace period but before the next fire time: the job did run, late (a slow
+  // daemon, or a manual run). Worth a word to the operator, not an incident.
+  const following = nextFireOfGroup(jobs, due.at);
+  const late = runs.find((r) => r.startedAt > due.at + params.grace && (following === undefined || r.startedAt < following - params.earlyTolerance));
+  if (late) {
+    return {
+      ...base,
+      outcome: 'pass',
+      summary: `${jobId}: the run scheduled at ${expected} started late, at ${formatInZone(late.startedAt, zone)}`,
+      warning: `started ${formatDuration(late.startedAt - due.at)} after its scheduled time (grace ${formatDuration(params.grace)})`,
+      evidence: [expectedEvidence, lastRunEvidence],
+    };
+  }
+
+  const down = cronDownAt(cronContainer, container, due.at);
+  if (down) {
+    return {
+      ...base,
+      outcome: 'fail',
+      label: 'cron-down',
+      summary: `${jobId}: no run for ${expected}; the cron container ${cronContainer} was not running (${down.state})`,
+      evidence: [expectedEvidence, down.evidence, lastRunEvidence, ...crontabEvidence],
+    };
+  }
+  return {
+    ...base,
+    outcome: 'fail',
+    label: 'missed',
+    summary: `${jobId}: no run started within ${formatDuration(params.grace)} of its scheduled time ${expected}`,
+    evidence: [expectedEvidence, lastRunEvidence, ...crontabEvidence],
+  };
+}
+
+function latestDueFire(jobs: Job[], atOrBefore: Instant): { at: Instant; job: Job } | undefined {
+  let best: { at: Instant; job: Job } | undefined;
+  for (const job of jobs) {
+    const at = previousFire(job, atOrBefore);
+    if (at !== undefined && (best === undefined || at > best.at)) best = { at, job };
+  }
+  return best;
+}
+
+function nextFireOfGroup(jobs: Job[], after: Instant): Instant | undefined {
+  const times = jobs.map((j) => nextFire(j, after)).filter((t): t is number => t !== undefined);
+  return times.length > 0 ? Math.min(...times) : undefined;
+}
+
+/** Whether the cron container was down at the fire time, as far as the observations tell. */
+function cronDownAt(name: string, history: ContainerHistory | undefined, fireAt: Instant): { state: string; evidence: Evidence } | undefined {
+  if (!history) return undefined;
+  const c = history.current;
+  if (c.status !== 'running') {
+    const since = history.notRunningSince ?? c.observedAt;
+    if (since > fireAt) return undefined;
+    return { state: c.status, evidence: { kind: 'container', text: `${name} ${c.status} since ${new Date(since).toISOString()}`, at: since } };
+  }
+  // Running now, but this instance started after the fire time: at the fire time it was stopped or
+  // restarting (a restart between the fire time and the first log line kills the run just the same).
+  if (c.startedAt !== undefined && c.startedAt > fireAt) {
+    return {
+      state: `started only at ${new Date(c.startedAt).toISOString()}`,
+      evidence: { kind: 'container', text: `${name} (re)started at ${new Date(c.startedAt).toISOString()}, after the scheduled time`, at: c.startedAt },
+    };
+  }
+  return undefined;
+}
+
+function processEvidence(world: World, run: Run, jobs: Job[]): Evidence[] {
+  const seen = world.jobProcesses;
+  if (!seen || seen.observedAt < run.startedAt) return [];
+  const scripts = new Set(jobs.map((j) => j.script).filter((s): s is string => s !== undefined));
+  const alive = seen.commands.filter((cmd) => [...scripts].some((s) => cmd.includes(s)));
+  return [
+    alive.length > 0
+      ? { kind: 'container', text: `still running at ${new Date(seen.observedAt).toISOString()}: ${alive.join(' | ')}`, at: seen.observedAt }
+      : { kind: 'container', text: `no process of ${[...scripts].join(', ')} in the cron container at ${new Date(seen.observedAt).toISOString()}: the run likely died without a traceback`, at: seen.observedAt },
+  ];
+}
+
+function describeEnd(run: Run, zone: string): string {
+  switch (run.end) {
+    case 'finished':
+      return run.finishedAt !== undefined ? `finished ${formatInZone(run.finishedAt, zone)}` : 'finished';
+    case 'failed':
+      return 'failed';
+    case 'open':
+      return 'not finished yet';
+    case 'superseded':
+      return 'never finished (a later run started)';
+  }
+}
