@@ -1,14 +1,15 @@
 // CLI entry: parse arguments, load configuration, wire the real adapters, and map every expected
 // failure to a clear message and an exit code (0 healthy, 1 firing, 2 configuration error).
 import { Command } from 'commander';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { loadConfig, rulesPathsOf } from './config/load-config.ts';
 import { loadRules } from './config/load-rules.ts';
 import { watchConfig } from './adapters/config-watch.ts';
 import { createLogger } from './adapters/logger.ts';
 import { createConsoleNotifier } from './adapters/console-notifier.ts';
 import { systemClock } from './adapters/clock.ts';
-import { startSentinel } from './runtime/sentinel.ts';
+import { deploymentPaths, startSentinel } from './runtime/sentinel.ts';
+import { openTelegramChannel, telegramFromEnv, type TelegramChannel } from './adapters/telegram/channel.ts';
 import { runCheck, printCheck } from './runtime/check.ts';
 import { readStatus, printStatus } from './runtime/status.ts';
 import { runRuleTests } from './runtime/rule-tests.ts';
@@ -50,8 +51,32 @@ program
     const { config, baseDir } = all.loaded;
     const secrets = [process.env[config.telegram.tokenEnv] ?? ''].filter((s) => s.length > 0);
     const logger = createLogger({ level: config.log.level, secrets });
-    const notifier = createConsoleNotifier({ language: config.telegram.language, timeZone: config.deployment.timezone });
+    // Telegram when the sidecar's own token is in the environment, the console otherwise.
+    const tg = telegramFromEnv(config.telegram, process.env);
+    if (tg.kind === 'error') fail([tg.error]);
+    let channel: TelegramChannel | undefined;
+    if (tg.kind === 'on') {
+      const opened = openTelegramChannel({
+        token: tg.token,
+        apiRoot: config.telegram.apiRoot,
+        chatId: tg.chatId,
+        allowedUserIds: config.telegram.allowedUserIds,
+        language: config.telegram.language,
+        timeZone: config.deployment.timezone,
+        dir: join(deploymentPaths(config, baseDir).stateDir, 'telegram'),
+        contacts: config.escalation.contacts,
+        logger,
+        now: () => systemClock.now(),
+        // The core binds decisions to the operator chat (policy.chatId), so other chats' presses reach it to be refused and recorded.
+        tuning: { buttonExpiryMs: config.telegram.buttonExpiry, forwardForeignChat: true },
+      });
+      if (!opened.ok) fail([opened.error]);
+      for (const warning of opened.warnings) logger.warn({ warning }, 'telegram');
+      channel = opened.channel;
+    }
+    const notifier = channel?.notifier ?? createConsoleNotifier({ language: config.telegram.language, timeZone: config.deployment.timezone });
     const started = await startSentinel({
+      ...(tg.kind === 'on' ? { operatorChatId: tg.chatId } : {}),
       config,
       baseDir,
       rules: all.rules.rules,
@@ -65,7 +90,18 @@ program
       process.exit(EXIT_CONFIG);
     }
     const { sentinel } = started;
-    logger.info({ config: all.loaded.file, rules: all.rules.files.length }, 'turtle-sentinel running');
+    logger.info({ config: all.loaded.file, rules: all.rules.files.length, notifier: channel ? 'telegram' : 'console' }, 'turtle-sentinel running');
+    channel?.startBot({
+      submit: (event) => sentinel.loop.submit(event),
+      state: () => sentinel.loop.state(),
+      rules: () => sentinel.loop.context().rules,
+      reload: async () => {
+        const r = await loadAll(configPath);
+        if (!r.ok) return { ok: false as const, errors: r.errors };
+        await sentinel.reloadRules(r.rules.rules, r.rules.profiles);
+        return { ok: true as const, rules: r.rules.rules.length };
+      },
+    });
 
     const watcher = watchConfig({
       configPath: all.loaded.path,
@@ -86,6 +122,7 @@ program
       logger.info({ signal }, 'stopping: draining the event queue');
       watcher.close();
       await sentinel.stop();
+      await channel?.close();
       await notifier.close();
       process.exit(0);
     };

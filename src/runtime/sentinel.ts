@@ -14,7 +14,7 @@ import { startJsonFileWatcher } from '../adapters/json-files.ts';
 import { startDockerObserver } from '../adapters/docker-observer.ts';
 import { openEventLoop, type EventLoop } from './event-loop.ts';
 import { startHttp, type HttpServer } from '../adapters/http.ts';
-import type { Clock, Notifier } from './ports.ts';
+import type { ActionPort, Clock, Notifier } from './ports.ts';
 
 export interface SentinelOptions {
   config: Config;
@@ -27,6 +27,10 @@ export interface SentinelOptions {
   logger: Logger;
   /** Evaluate deadlines this often (the core decides what is due; this only moves its clock). */
   tickMs?: number;
+  /** The operator chat (Telegram), bound into the decision policy. */
+  operatorChatId?: number;
+  /** The rollback engine; without one, plans are answered "unavailable" and escalate. */
+  actions?: ActionPort;
 }
 
 export interface Sentinel {
@@ -37,7 +41,8 @@ export interface Sentinel {
   stop(): Promise<void>;
 }
 
-export function stepContextOf(config: Config, rules: Rule[], profiles: Record<string, Profile>): StepContext {
+/** `operatorChatId`: the chat the operator decides from (from the environment); presses from any other chat are refused. */
+export function stepContextOf(config: Config, rules: Rule[], profiles: Record<string, Profile>, operatorChatId?: number): StepContext {
   const integrity = rules.find((r) => r.kind === 'positions-integrity');
   const keys = integrity?.kind === 'positions-integrity' ? integrity.params : positionsIntegrityParams.parse({});
   return {
@@ -52,6 +57,7 @@ export function stepContextOf(config: Config, rules: Rule[], profiles: Record<st
     positionsKeys: { requiredKeys: keys.requiredKeys, knownKeys: keys.knownKeys },
     policy: {
       allowedUserIds: config.telegram.allowedUserIds,
+      ...(operatorChatId !== undefined ? { chatId: operatorChatId } : {}),
       remindBefore: config.telegram.remindBefore,
       buttonExpiry: config.telegram.buttonExpiry,
       manualCheckWindow: config.escalation.manualCheckWindow,
@@ -105,7 +111,8 @@ export async function startSentinel(options: SentinelOptions): Promise<{ ok: tru
     clock,
     notifier: options.notifier,
     logger,
-    context: stepContextOf(config, rules, profiles),
+    context: stepContextOf(config, rules, profiles, options.operatorChatId),
+    ...(options.actions ? { actions: options.actions } : {}),
   });
   if (!opened.ok) return opened;
   const loop = opened.loop;
@@ -178,7 +185,7 @@ export async function startSentinel(options: SentinelOptions): Promise<{ ok: tru
       rules = nextRules;
       profiles = nextProfiles;
       currentSelector = selector();
-      await loop.replaceContext(stepContextOf(config, rules, profiles));
+      await loop.replaceContext(stepContextOf(config, rules, profiles, options.operatorChatId));
     },
     async poke() {
       await tailer?.poke();

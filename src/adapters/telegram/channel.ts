@@ -1,0 +1,122 @@
+// Wires the Telegram pieces for `run`: one telegraf client, the durable outbox, the notifier (needed
+// before the event loop exists) and the bot (started once the loop can take operator events).
+import type { Logger } from 'pino';
+import type { RenderOptions, Language } from '../../core/telegram-text.ts';
+import type { Notifier } from '../../runtime/ports.ts';
+import { createTelegramNotifier } from '../telegram-notifier.ts';
+import { createTelegramApi, type TelegramApi } from './api.ts';
+import { startTelegramBot, type BotHandlers, type TelegramBot } from './bot.ts';
+import { openOutbox, type Outbox, type OutboxTimers } from './outbox.ts';
+
+export interface TelegramChannelOptions {
+  token: string;
+  apiRoot?: string | undefined;
+  chatId: number;
+  allowedUserIds: readonly number[];
+  language: Language;
+  timeZone: string;
+  /** The outbox journal and the update offset live here (e.g. `<state dir>/telegram`). */
+  dir: string;
+  contacts?: RenderOptions['contacts'];
+  logger?: Logger | undefined;
+  now: () => number;
+  /** Test and tuning knobs; production defaults suit Telegram's limits. */
+  tuning?: {
+    pollTimeoutSec?: number;
+    retry?: { baseMs: number; maxMs: number };
+    minIntervalMs?: number;
+    requestTimeoutMs?: number;
+    confirmTtlMs?: number;
+    buttonExpiryMs?: number;
+    forwardForeignChat?: boolean;
+    timers?: OutboxTimers;
+    closeTimeoutMs?: number;
+    nonce?: () => string;
+  };
+}
+
+export interface TelegramChannel {
+  readonly api: TelegramApi;
+  readonly outbox: Outbox;
+  readonly notifier: Notifier;
+  /** Start polling once the event loop can take operator events (call once). */
+  startBot(handlers: BotHandlers): TelegramBot;
+  /** Stop polling, then let the outbox finish its request in flight. Messages still queued stay on disk. */
+  close(): Promise<void>;
+}
+
+export function openTelegramChannel(options: TelegramChannelOptions): { ok: true; channel: TelegramChannel; warnings: string[] } | { ok: false; error: string } {
+  const tuning = options.tuning ?? {};
+  const api = createTelegramApi({ token: options.token, apiRoot: options.apiRoot, ...(tuning.requestTimeoutMs !== undefined ? { requestTimeoutMs: tuning.requestTimeoutMs } : {}) });
+  const opened = openOutbox({
+    dir: options.dir,
+    api,
+    logger: options.logger,
+    ...(tuning.retry ? { backoff: tuning.retry } : {}),
+    ...(tuning.minIntervalMs !== undefined ? { minIntervalMs: tuning.minIntervalMs } : {}),
+    ...(tuning.requestTimeoutMs !== undefined ? { requestTimeoutMs: tuning.requestTimeoutMs } : {}),
+    ...(tuning.timers ? { timers: tuning.timers } : {}),
+    ...(tuning.closeTimeoutMs !== undefined ? { closeTimeoutMs: tuning.closeTimeoutMs } : {}),
+  });
+  if (!opened.ok) return opened;
+  const outbox = opened.outbox;
+  const notifier = createTelegramNotifier({
+    outbox,
+    chatId: options.chatId,
+    language: options.language,
+    timeZone: options.timeZone,
+    ...(options.contacts ? { contacts: options.contacts } : {}),
+  });
+  let bot: TelegramBot | undefined;
+  const channel: TelegramChannel = {
+    api,
+    outbox,
+    notifier,
+    startBot(handlers) {
+      if (bot) throw new Error('telegram bot already started');
+      bot = startTelegramBot({
+        ...handlers,
+        api,
+        outbox,
+        chatId: options.chatId,
+        allowedUserIds: options.allowedUserIds,
+        language: options.language,
+        timeZone: options.timeZone,
+        now: options.now,
+        logger: options.logger,
+        dir: options.dir,
+        ...(tuning.pollTimeoutSec !== undefined ? { pollTimeoutSec: tuning.pollTimeoutSec } : {}),
+        ...(tuning.retry ? { retry: tuning.retry } : {}),
+        ...(tuning.confirmTtlMs !== undefined ? { confirmTtlMs: tuning.confirmTtlMs } : {}),
+        ...(tuning.buttonExpiryMs !== undefined ? { buttonExpiryMs: tuning.buttonExpiryMs } : {}),
+        ...(tuning.forwardForeignChat !== undefined ? { forwardForeignChat: tuning.forwardForeignChat } : {}),
+        ...(tuning.nonce ? { nonce: tuning.nonce } : {}),
+      });
+      return bot;
+    },
+    async close() {
+      await bot?.stop();
+      await outbox.close();
+    },
+  };
+  return { ok: true, channel, warnings: opened.warnings };
+}
+
+/**
+ * Read the sidecar's own bot token and chat from the environment variables the config names.
+ * `off` when no token is set (the console notifier stands in); an error when the token is set but the
+ * chat is missing or not a number (a half-configured Telegram must not silently drop alerts).
+ * Error texts name the variables, never their values.
+ */
+export function telegramFromEnv(
+  telegram: { tokenEnv: string; chatIdEnv: string },
+  env: Record<string, string | undefined>,
+): { kind: 'off' } | { kind: 'on'; token: string; chatId: number } | { kind: 'error'; error: string } {
+  const token = env[telegram.tokenEnv]?.trim() ?? '';
+  if (token === '') return { kind: 'off' };
+  if (!/^\d+:[A-Za-z0-9_-]{20,}$/.test(token)) return { kind: 'error', error: `${telegram.tokenEnv} does not look like a bot token (<digits>:<secret>)` };
+  const chat = env[telegram.chatIdEnv]?.trim() ?? '';
+  if (chat === '') return { kind: 'error', error: `${telegram.tokenEnv} is set but ${telegram.chatIdEnv} is not: set the operator chat id` };
+  if (!/^-?\d{1,20}$/.test(chat) || !Number.isSafeInteger(Number(chat))) return { kind: 'error', error: `${telegram.chatIdEnv} must be a numeric chat id` };
+  return { kind: 'on', token, chatId: Number(chat) };
+}

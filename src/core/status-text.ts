@@ -1,0 +1,214 @@
+// The answers to /status, /incidents and /rules, rendered from the core's state (read-only). Pure.
+import type { Rule } from '../config/schema.ts';
+import { isOpen } from './incident.ts';
+import { formatInstant, type Language } from './messages.ts';
+import { listOpenRuns } from './runs.ts';
+import { formatDuration, nextFire } from './schedule.ts';
+import type { CoreState } from './step.ts';
+import { actionWord, escapeHtml, fitBlocks, html, phaseWord, severityWord, type Block } from './telegram-text.ts';
+import type { ContainerStatus, Incident, Instant, Run } from './types.ts';
+
+const RECENT_CLOSED = 5;
+
+const W = {
+  ko: {
+    status: '📊 <b>상태</b>',
+    version: '버전',
+    armed: '자동 조치',
+    armedYes: '활성',
+    armedNo: '해제됨 (/arm 으로 다시 활성화)',
+    inFlight: '실행 중인 조치',
+    jobs: '<b>작업</b>',
+    noJobs: 'crontab을 아직 읽지 못했습니다.',
+    lastRun: '마지막 실행',
+    none: '없음',
+    next: '다음 예정',
+    outcome: { ok: '성공', failed: '실패', running: '실행 중', superseded: '종료 표시 없이 다음 실행 시작' },
+    containers: '<b>컨테이너</b>',
+    noContainers: '관찰된 컨테이너가 없습니다.',
+    container: (status: string, image: string, restarts: number) => `${status}, 이미지 ${image} (재시작 ${restarts}회)`,
+    containerStatus: {
+      running: '실행 중',
+      restarting: '재시작 중',
+      exited: '종료됨',
+      paused: '일시 정지',
+      created: '생성됨',
+      dead: '비정상 종료(dead)',
+      removing: '삭제 중',
+      missing: '없음',
+    } satisfies Record<ContainerStatus, string>,
+    openIncidents: '<b>열린 인시던트</b>',
+    noOpen: '열린 인시던트가 없습니다.',
+    silences: '<b>알림 끔</b>',
+    until: (at: string) => `${at} 까지`,
+    incidents: '📋 <b>인시던트</b>',
+    recent: '<b>최근 종료</b>',
+    opened: '열림',
+    deadline: '결정 기한',
+    policy: { required: '승인 필요', 'veto-window': '거부 기한', auto: '자동' },
+    rules: (n: number) => `📜 <b>규칙</b> (${n}개)`,
+    noRules: '규칙이 없습니다.',
+    approval: '승인',
+    silencedUntil: (at: string) => `🔕 ${at} 까지 끔`,
+    more: (n: number) => `… 외 ${n}줄`,
+  },
+  en: {
+    status: '📊 <b>Status</b>',
+    version: 'version',
+    armed: 'automatic actions',
+    armedYes: 'armed',
+    armedNo: 'disarmed (/arm to re-arm)',
+    inFlight: 'executing now',
+    jobs: '<b>Jobs</b>',
+    noJobs: 'The crontab has not been read yet.',
+    lastRun: 'last run',
+    none: 'none',
+    next: 'next expected',
+    outcome: { ok: 'succeeded', failed: 'failed', running: 'running', superseded: 'no finish marker before the next start' },
+    containers: '<b>Containers</b>',
+    noContainers: 'No container observed.',
+    container: (status: string, image: string, restarts: number) => `${status}, image ${image} (${restarts} restart${restarts === 1 ? '' : 's'})`,
+    containerStatus: {
+      running: 'running',
+      restarting: 'restarting',
+      exited: 'exited',
+      paused: 'paused',
+      created: 'created',
+      dead: 'dead',
+      removing: 'removing',
+      missing: 'missing',
+    } satisfies Record<ContainerStatus, string>,
+    openIncidents: '<b>Open incidents</b>',
+    noOpen: 'No open incidents.',
+    silences: '<b>Silenced</b>',
+    until: (at: string) => `until ${at}`,
+    incidents: '📋 <b>Incidents</b>',
+    recent: '<b>Recently closed</b>',
+    opened: 'opened',
+    deadline: 'decision by',
+    policy: { required: 'approval required', 'veto-window': 'veto window', auto: 'automatic' },
+    rules: (n: number) => `📜 <b>Rules</b> (${n})`,
+    noRules: 'No rules.',
+    approval: 'approval',
+    silencedUntil: (at: string) => `🔕 silenced until ${at}`,
+    more: (n: number) => `… ${n} more line${n === 1 ? '' : 's'}`,
+  },
+} as const;
+
+function runOutcome(run: Run): 'ok' | 'failed' | 'running' | 'superseded' {
+  if (run.end === 'open') return 'running';
+  if (run.end === 'failed' || run.tracebacks.length > 0 || run.errorLines.length > 0) return 'failed';
+  if (run.end === 'superseded') return 'superseded';
+  return 'ok';
+}
+
+/** ` (KeyError: 'units')`: what failed a run, briefly, when the log says. */
+function failureOf(run: Run): string {
+  const what = run.tracebacks[0]?.error ?? run.errorLines[0];
+  return what ? ` (${escapeHtml(clip(what, 120))})` : '';
+}
+
+function shortImage(imageId: string | undefined): string {
+  if (!imageId) return '-';
+  const hex = imageId.startsWith('sha256:') ? imageId.slice(7) : imageId;
+  return `<code>${escapeHtml(hex.slice(0, 12))}</code>`;
+}
+
+function incidentLine(lang: Language, i: Incident, tz: string): string[] {
+  const w = W[lang];
+  const lines = [`• ${escapeHtml(i.id)} [${severityWord(lang, i.severity)}] ${phaseWord(lang, i.phase)} — <code>${escapeHtml(i.ruleId)}</code>: ${escapeHtml(clip(i.summary, 300))}`];
+  const when = [`${w.opened}: ${formatInstant(i.openedAt, tz)}`];
+  if (i.phase === 'awaiting-decision' && i.decision) when.push(`${w.deadline}: ${formatInstant(i.decision.deadline, tz)} (${w.policy[i.decision.policy]})`);
+  lines.push(`  ${when.join('; ')}`);
+  return lines;
+}
+
+function clip(text: string, max: number): string {
+  return text.length <= max ? text : text.slice(0, max - 1) + '…';
+}
+
+/** `/status`: per job last run, outcome and next expected run; containers and images; armed; open incidents. */
+export function renderStatus(state: CoreState, lang: Language, timeZone: string, now: Instant): string {
+  const w = W[lang];
+  const armed = state.safety.armed ? w.armedYes : w.armedNo;
+  const head = [
+    `${w.status} ${formatInstant(now, timeZone)}`,
+    `${w.version}: ${escapeHtml(state.fingerprint.version)}`,
+    `${w.armed}: ${armed}`,
+    ...(state.safety.inFlight !== undefined ? [`${w.inFlight}: ${escapeHtml(state.safety.inFlight)}`] : []),
+  ];
+
+  const open = new Map(listOpenRuns(state.runsState).map((r) => [r.jobId, r]));
+  const jobLines: string[] = [];
+  for (const job of state.jobs) {
+    const finished = state.finishedRuns[job.id] ?? [];
+    const last = open.get(job.id) ?? finished[finished.length - 1];
+    const next = nextFire(job, now);
+    jobLines.push(`• <code>${escapeHtml(job.id)}</code> (${escapeHtml(job.schedule)})`);
+    jobLines.push(`  ${w.lastRun}: ${last ? `${formatInstant(last.startedAt, timeZone)} ${w.outcome[runOutcome(last)]}${failureOf(last)}` : w.none}`);
+    jobLines.push(`  ${w.next}: ${next !== undefined ? formatInstant(next, timeZone) : w.none}`);
+  }
+
+  const containerLines = Object.values(state.containers)
+    .sort((a, b) => a.current.name.localeCompare(b.current.name))
+    // Docker's own restart count: a crash loop shows even if the sidecar saw none of the restarts.
+    .map((c) => `• ${escapeHtml(c.current.name)}: ${w.container(w.containerStatus[c.current.status], shortImage(c.current.imageId), c.current.restartCount)}`);
+
+  const incidentLines = state.incidents.incidents.filter(isOpen).flatMap((i) => incidentLine(lang, i, timeZone));
+  const silences = Object.entries(state.safety.silenced)
+    .filter(([, until]) => until > now)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([rule, until]) => `• <code>${escapeHtml(rule)}</code> ${w.until(formatInstant(until, timeZone))}`);
+
+  const more = (n: number) => escapeHtml(w.more(n));
+  const blocks: Block[] = [
+    ...head.map(html),
+    html(w.jobs),
+    state.jobs.length > 0 ? htmlLines(jobLines, more) : html(w.noJobs),
+    html(w.containers),
+    containerLines.length > 0 ? htmlLines(containerLines, more) : html(w.noContainers),
+    html(w.openIncidents),
+    incidentLines.length > 0 ? htmlLines(incidentLines, more) : html(w.noOpen),
+    ...(silences.length > 0 ? [html(w.silences), htmlLines(silences, more)] : []),
+  ];
+  return fitBlocks(blocks);
+}
+
+/** `/incidents`: open incidents with their deadlines, then the few most recently closed. */
+export function renderIncidents(state: CoreState, lang: Language, timeZone: string): string {
+  const w = W[lang];
+  const all = state.incidents.incidents;
+  const open = all.filter(isOpen);
+  const closed = all
+    .filter((i) => !isOpen(i))
+    .sort((a, b) => b.updatedAt - a.updatedAt)
+    .slice(0, RECENT_CLOSED)
+    .map((i) => `• ${escapeHtml(i.id)} ${phaseWord(lang, i.phase)} — <code>${escapeHtml(i.ruleId)}</code>, ${formatInstant(i.updatedAt, timeZone)}`);
+  const more = (n: number) => escapeHtml(w.more(n));
+  const blocks: Block[] = [
+    html(w.incidents),
+    html(w.openIncidents),
+    open.length > 0 ? htmlLines(open.flatMap((i) => incidentLine(lang, i, timeZone)), more) : html(w.noOpen),
+    ...(closed.length > 0 ? [html(w.recent), htmlLines(closed, more)] : []),
+  ];
+  return fitBlocks(blocks);
+}
+
+/** `/rules`: every rule with its kind, mode, action, approval policy, and whether it is silenced. */
+export function renderRules(rules: readonly Rule[], state: CoreState, lang: Language, timeZone: string, now: Instant): string {
+  const w = W[lang];
+  const silences = state.safety.silenced;
+  const lines = rules.map((r) => {
+    const approval = r.action === 'rollback' || r.action === 'halt' ? `, ${w.approval}: ${w.policy[r.approval.policy]}${r.approval.policy === 'veto-window' ? ` ${formatDuration(r.approval.window)}` : ''}` : '';
+    const until = silences[r.id];
+    const silenced = until !== undefined && until > now ? ` ${w.silencedUntil(formatInstant(until, timeZone))}` : '';
+    return `• <code>${escapeHtml(r.id)}</code> ${escapeHtml(r.kind)} — ${r.mode}, ${escapeHtml(actionWord(lang, r.action))}${approval}${silenced}`;
+  });
+  const more = (n: number) => escapeHtml(w.more(n));
+  return fitBlocks([html(w.rules(rules.length)), lines.length > 0 ? htmlLines(lines, more) : html(w.noRules)]);
+}
+
+/** Lines that are already HTML (built from escaped pieces), cut from the end if the message is too long. */
+function htmlLines(lines: string[], more: (n: number) => string): Block {
+  return { kind: 'lines', lines, pre: false, more, isHtml: true };
+}
