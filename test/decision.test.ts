@@ -293,3 +293,19 @@ test('a silenced rule opens nothing until the silence ends', () => {
   h.at(31);
   assert.equal(h.state.incidents.incidents.length, 1);
 });
+
+test('a veto holds its cause: the fault still firing opens nothing new until it has recovered', () => {
+  const h = new Harness(context({ policy: 'veto-window', window: '10m' }));
+  const id = h.fire();
+  h.planReady(id);
+  h.operator({ kind: 'veto', incidentId: id });
+  h.at(30).at(60).at(120);
+  assert.equal(h.state.incidents.incidents.length, 1, 'no new incident, no new veto window');
+  assert.equal(h.executes().length, 0);
+  assert.ok(h.incident(id).joins > 0);
+  // Recovery releases the cause; a later fault is a new incident.
+  h.send({ kind: 'container', container: { name: 'turtle-cron', status: 'running', restartCount: 0, observedAt: h.now } });
+  h.at(121);
+  const second = h.fire();
+  assert.notEqual(second, id);
+});

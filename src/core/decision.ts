@@ -95,6 +95,7 @@ class Builder {
     this.journal.push({ at: this.now, type, incidentId: incident.id, ruleId: incident.ruleId, cause: incident.cause, summary: note });
   }
   transition(incident: Incident, phase: IncidentPhase, note: string) {
+    if (phase === 'vetoed' || phase === 'failed' || phase === 'escalated') incident.holdsCause = true;
     incident.phase = phase;
     incident.updatedAt = this.now;
     incident.history = [...incident.history, { at: this.now, phase, note }];

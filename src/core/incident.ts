@@ -66,6 +66,7 @@ export function reconcileIncidents(
     for (const verdict of verdicts) {
       const key = causeKey(rule.id, verdict.cause);
       const open = incidents.find((i) => isOpen(i) && causeKey(i.ruleId, i.cause) === key);
+      const held = open ? undefined : incidents.find((i) => i.holdsCause === true && causeKey(i.ruleId, i.cause) === key);
 
       if (verdict.outcome !== 'inconclusive') delete inconclusiveSince[key];
 
@@ -79,6 +80,12 @@ export function reconcileIncidents(
               noticed[noticeKey] = now;
               notify(noticeKey, { kind: 'would-fire', verdict });
             }
+            break;
+          }
+          if (held) {
+            // Vetoed or failed while the fault persists: the operator has this one; say nothing new.
+            held.joins += 1;
+            held.updatedAt = now;
             break;
           }
           if (open) {
@@ -115,6 +122,7 @@ export function reconcileIncidents(
         }
         case 'pass': {
           delete noticed[`would-fire|${key}`];
+          if (held) held.holdsCause = false;
           if (verdict.warning !== undefined) {
             const noticeKey = `warning|${key}|${verdict.warning}`;
             if (noticed[noticeKey] === undefined) {
@@ -157,7 +165,7 @@ export function reconcileIncidents(
     }
   }
 
-  const kept = incidents.filter((i) => isOpen(i) || now - i.updatedAt < CLOSED_RETENTION_MS);
+  const kept = incidents.filter((i) => isOpen(i) || i.holdsCause === true || now - i.updatedAt < CLOSED_RETENTION_MS);
   return { state: { incidents: kept, nextSeq, noticed, inconclusiveSince }, effects, journal, opened, joined };
 }
 

@@ -259,6 +259,12 @@ export interface Incident {
   escalatedAt?: Instant;
   /** The rollback passed its immediate checks: the incident watches the next scheduled runs. */
   verifiedAt?: Instant;
+  /**
+   * Closed by a decision or a failure (vetoed, failed, escalated) while its cause still fires: the
+   * cause stays with this incident until the rule passes for it, so a veto is not undone by the very
+   * next evaluation opening a new incident (and a new veto window) for the same fault.
+   */
+  holdsCause?: boolean;
   /** How many times a firing joined this incident after it opened. */
   joins: number;
   history: { at: Instant; phase: IncidentPhase; note: string }[];
