@@ -169,7 +169,9 @@ export async function generateLog(path: string, minBytes: number, seed = 2026022
   return summary;
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+// Run as a script only when this very file is the entry: bundled into log-eval's child (where
+// import.meta.url is the bundle's) it must not treat the child's arguments as an output path.
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href && /generate-log\.ts$/.test(process.argv[1] ?? '')) {
   const path = process.argv[2];
   if (!path) {
     console.error('usage: generate-log.ts <path> [megabytes]');
