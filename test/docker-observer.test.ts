@@ -3,11 +3,11 @@
 // fingerprint files, an engine that goes away and comes back, and an idle that costs nothing.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startDockerObserver, type DockerObserver, type DockerObserverOptions } from '../src/adapters/docker-observer.ts';
+import { jobProcessMatcher, startDockerObserver, type DockerObserver, type DockerObserverOptions } from '../src/adapters/docker-observer.ts';
 import { parseCrontab } from '../src/core/crontab.ts';
 import { fingerprintVersion } from '../src/core/fingerprint.ts';
 import type { ContainerObservation, Event } from '../src/core/types.ts';
@@ -44,6 +44,16 @@ async function waitFor<T>(what: string, probe: () => T | undefined, timeoutMs = 
     if (value !== undefined) return value;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+async function waitForAsync<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
   }
 }
 
@@ -197,20 +207,29 @@ describe('docker observer (real engine)', { skip: engine.skip }, () => {
 
     // The way cron runs it: sh -c '<command>'; REPLICA_MODE=hang keeps it running after its start line.
     await replica.execDetached(['/bin/sh', '-c', 'cd /app && python scripts/check_positions.py >> /app/logs/check_kr.log 2>&1'], { env: ['REPLICA_MODE=hang'] });
-    let last: string[] = [];
-    const deadline = Date.now() + 10_000;
-    while (Date.now() < deadline) {
+    const last = await waitForAsync('check_positions.py in the process list', async () => {
       const result = await observer.listJobProcesses();
       assert.ok(result.ok, !result.ok ? result.error : '');
-      last = result.commands;
-      if (last.some((c) => c.includes('scripts/check_positions.py'))) break;
-      await new Promise((r) => setTimeout(r, 50));
-    }
+      return result.commands.some((c) => c.includes('scripts/check_positions.py')) ? result.commands : undefined;
+    });
     assert.ok(last.some((c) => c.includes('scripts/check_positions.py')), `got ${JSON.stringify(last)}`);
     assert.ok(last.every((c) => !c.includes('replica-main')), 'the container main process is not a job');
     const event = events.filter((e) => e.kind === 'job-processes').at(-1);
     assert.ok(event && event.kind === 'job-processes');
     assert.deepEqual(event.commands, last);
+
+    // The run left its start marker in the bind-mounted log and no finish marker: a hung run.
+    const log = await readFile(join(replica.logsDir, 'check_kr.log'), 'utf8');
+    assert.match(log, / - __main__ - INFO - === 통합 포지션 & 시그널 체크 시작 ===\n/);
+    assert.doesNotMatch(log, /=== 체크 완료 ===/);
+
+    // Ended: the list is empty again.
+    assert.ok((await replica.killProcesses('scripts/check_positions.py')) >= 1);
+    const ended = await waitForAsync('no job process', async () => {
+      const result = await observer.listJobProcesses();
+      return result.ok && result.commands.length === 0 ? result : undefined;
+    });
+    assert.deepEqual(ended.commands, []);
   });
 
   it('reports a failing crontab command as a crontab source error with its exit code', async (t) => {
@@ -331,5 +350,25 @@ describe('docker observer (real engine)', { skip: engine.skip }, () => {
       await waitFor('turtle-cron running once connected', () => containerEvents(events, CRON_NAME).find((c) => c.status === 'running'));
       await waitFor('the crontab once connected', () => crontabs(events)[0]);
     });
+  });
+});
+
+describe('jobProcessMatcher (which processes are jobs)', () => {
+  const match = jobProcessMatcher(crontabOf('v3.2.1'));
+  it('takes the shell cron spawns, the python process and a non-python job step', () => {
+    assert.ok(match('/bin/sh -c cd /app && python scripts/check_positions.py >> /app/logs/check_kr.log 2>&1'));
+    assert.ok(match('python scripts/daily_report.py'));
+    assert.ok(match('/bin/sh scripts/check_positions.py'));
+    assert.ok(match('find /app/data/cache -type f -mtime +7 -delete'));
+  });
+  it('leaves out the daemon, the main loop and unrelated tools', () => {
+    for (const cmd of ['cron -f', 'crond -f -l 8 -c /var/spool/cron/crontabs', '/bin/sh /usr/local/bin/replica-main', 'sleep 3600', 'find / -name core', 'python3']) {
+      assert.equal(match(cmd), false, cmd);
+    }
+  });
+  it('without a crontab, still recognises any .py script', () => {
+    const bare = jobProcessMatcher(undefined);
+    assert.ok(bare('python /app/scripts/auto_trade.py --live'));
+    assert.equal(bare('find /app/data/cache -type f -mtime +7 -delete'), false);
   });
 });

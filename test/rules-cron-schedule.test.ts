@@ -149,6 +149,17 @@ describe('cron-schedule', () => {
     assert.match(v.evidence.map((e) => e.text).join('\n'), /no process of check_positions\.py in the cron container/);
   });
 
+  it('does not call hung a run whose container was restarted or recreated after it began', () => {
+    const start = KR_FIRE + 2_000;
+    const w = world({
+      now: start + 45 * MIN,
+      runs: { 'check_kr.log': [run('check_kr.log', start, 'open')] },
+      containers: { 'turtle-cron': container('running', { startedAt: start + 5 * MIN }) },
+    });
+    const v = byCause(evaluateCronSchedule(rule(), w, w.now), 'check_kr.log');
+    assert.equal(v.outcome, 'pass', v.summary);
+  });
+
   it('does not call a stale open run from the old backlog hung', () => {
     // The log of last week ends with a start marker: that run died long before the sidecar watched.
     const w = world({ runs: { 'check_kr.log': [run('check_kr.log', z('2026-02-16T07:00:02Z'), 'open'), run('check_kr.log', KR_FIRE + 2_000)] } });

@@ -109,7 +109,9 @@ export async function startDockerObserver(options: DockerObserverOptions): Promi
 
   // ---- the crontab, by exec in the cron container
   async function readCrontab(): Promise<void> {
-    if (closed || known.get(options.cronContainer)?.status !== 'running') return; // nothing to ask; its state says why
+    // Not running: nothing to ask, and its container state already says why. Engine down: the
+    // docker source reports that; a crontab error on top would count one outage twice.
+    if (closed || dockerOk === false || known.get(options.cronContainer)?.status !== 'running') return;
     const result = await execCapture(docker, options.cronContainer, options.crontabCommand, requestTimeoutMs);
     if (closed) return;
     const observedAt = options.now();
@@ -365,10 +367,10 @@ async function execCapture(docker: Docker, containerName: string, cmd: string[],
       stream.once('close', done);
       stream.once('error', done);
     });
-    if (!ended) {
-      stream.destroy();
-      return { ok: false, error: `${cmd.join(' ')} in ${containerName} did not finish within ${timeoutMs} ms` };
-    }
+    // A hijacked exec stream is a raw socket that may stay half-open after the output ends: close it,
+    // or every crontab read would leave a handle behind.
+    stream.destroy();
+    if (!ended) return { ok: false, error: `${cmd.join(' ')} in ${containerName} did not finish within ${timeoutMs} ms` };
     // The exit code is known only once the engine has reaped the process, a moment after the stream ends.
     for (let attempt = 0; attempt < 40; attempt++) {
       const info = await exec.inspect({ abortSignal: AbortSignal.timeout(timeoutMs) });

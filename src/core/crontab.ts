@@ -10,7 +10,7 @@ export interface CrontabOptions {
 }
 
 export interface CrontabProblem {
-  /** 1-based line number, as an operator counts lines in an editor. */
+  /** 1-based line number, as an operator counts lines in an editor; 0 when not about one line. */
   line: number;
   message: string;
 }
@@ -20,7 +20,7 @@ export interface ParsedCrontab {
   problems: CrontabProblem[];
   /** Schedule zone in effect at the end of the file (the default unless `CRON_TZ=` changed it). */
   timezone: string;
-  /** Environment lines in order of appearance (the last assignment of a name wins in cron too). */
+  /** Variables the crontab sets (the last assignment of a name wins, as in cron). */
   env: Record<string, string>;
 }
 
@@ -28,7 +28,8 @@ const ENV_LINE = /^([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$/;
 
 /**
  * Parse crontab text. Never throws: a line it cannot understand becomes a problem and is skipped,
- * so one typo does not blind the sidecar to every other job.
+ * so one typo does not blind the sidecar to every other job. Several lines that append to one log
+ * share a job id on purpose: their runs land in one file and cannot be told apart there.
  */
 export function parseCrontab(text: string, options: CrontabOptions): ParsedCrontab {
   const jobs: Job[] = [];

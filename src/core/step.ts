@@ -428,6 +428,7 @@ export function worldOf(s: CoreState, ctx: StepContext): World {
     runs: worldRuns(s),
     version: s.fingerprint,
     containers: s.containers,
+    cronContainer: ctx.deployment.cronContainer,
     ...(s.jobProcesses ? { jobProcesses: s.jobProcesses } : {}),
     ...(s.positions ? { positions: s.positions } : {}),
     ...(s.entries ? { entries: s.entries } : {}),

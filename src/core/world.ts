@@ -113,6 +113,8 @@ export interface World {
   runs: Record<string, Run[]>;
   version: VersionFingerprint;
   containers: Record<string, ContainerHistory>;
+  /** The container whose crontab is the schedule (from the config; rules default to turtle-cron). */
+  cronContainer?: string;
   /** Commands of job processes seen running in the cron container, and when that was looked at. */
   jobProcesses?: { commands: string[]; observedAt: Instant };
   positions?: JsonDocState<PositionRecord[]>;

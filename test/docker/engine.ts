@@ -1,5 +1,8 @@
 // Test access to the real Docker engine: connect or skip (fail under CI), and clean up what tests made.
 // Only objects carrying TEST_LABEL are ever removed, so a developer's real turtle-cron is never touched.
+import { readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import Docker from 'dockerode';
 
@@ -30,14 +33,74 @@ export async function probeDocker(): Promise<EngineProbe> {
 let cached: Promise<EngineProbe> | undefined;
 
 /**
+ * The replicas use the real, fixed names (turtle-cron, turtle-dashboard, the compose network and
+ * tags), so two test processes on one engine would remove each other's containers. `node --test` runs
+ * files in parallel unless told otherwise: a lock file serialises every test process that uses the
+ * engine, held from requireDocker() until the process exits. A lock whose owner died is taken over.
+ */
+const LOCK_PATH = join(tmpdir(), 'turtle-sentinel-docker-tests.lock');
+const LOCK_WAIT_MS = 15 * 60_000;
+let locked: Promise<void> | undefined;
+
+function ownerAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+async function lockEngine(): Promise<void> {
+  const deadline = Date.now() + LOCK_WAIT_MS;
+  for (;;) {
+    try {
+      writeFileSync(LOCK_PATH, String(process.pid), { flag: 'wx' });
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+    let owner = NaN;
+    try {
+      owner = Number(readFileSync(LOCK_PATH, 'utf8').trim());
+    } catch {
+      continue; // released between our attempts
+    }
+    if (!ownerAlive(owner)) {
+      try {
+        unlinkSync(LOCK_PATH);
+      } catch {
+        // someone else took it over first
+      }
+      continue;
+    }
+    if (Date.now() > deadline) throw new Error(`Docker tests: ${LOCK_PATH} held by process ${owner} for too long`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  process.once('exit', () => {
+    try {
+      if (readFileSync(LOCK_PATH, 'utf8').trim() === String(process.pid)) unlinkSync(LOCK_PATH);
+    } catch {
+      // already gone
+    }
+  });
+}
+
+/**
  * For a whole test file: `const engine = await requireDocker();` then
  * `describe('…', { skip: engine.skip }, …)`. Under CI=true a missing engine throws, so the file fails
- * instead of passing with nothing tested.
+ * instead of passing with nothing tested. With an engine, it also waits for the cross-process lock
+ * (see LOCK_PATH) and holds it until this process exits.
  */
 export async function requireDocker(): Promise<{ docker: Docker; socketPath: string; skip: false } | { docker: undefined; socketPath: undefined; skip: string }> {
   cached ??= probeDocker();
   const probe = await cached;
-  if (probe.ok) return { docker: probe.docker, socketPath: probe.socketPath, skip: false };
+  if (probe.ok) {
+    locked ??= lockEngine();
+    await locked;
+    return { docker: probe.docker, socketPath: probe.socketPath, skip: false };
+  }
   if (process.env.CI === 'true') throw new Error(`CI=true and ${probe.reason}: Docker tests must run in CI`);
   return { docker: undefined, socketPath: undefined, skip: probe.reason };
 }

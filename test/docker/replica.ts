@@ -192,6 +192,11 @@ export interface ReplicaDeployment {
   exec(cmd: string[], options?: { env?: string[]; container?: string }): Promise<ExecOutput>;
   /** Start a command in turtle-cron and return without waiting (e.g. a job left running). */
   execDetached(cmd: string[], options?: { env?: string[] }): Promise<void>;
+  /**
+   * SIGTERM every process in turtle-cron whose command line contains `pattern` (e.g. a job left
+   * hanging); returns how many were signalled. busybox-static has no pkill, so this is ps + kill.
+   */
+  killProcesses(pattern: string): Promise<number>;
   /** Install a new root crontab inside turtle-cron, the way an operator would (`crontab <file>`). */
   installCrontab(text: string): Promise<void>;
   /** Remove the containers, the network and the temp dirs (images stay: see removeTestObjects). */
@@ -293,6 +298,8 @@ export async function createReplicaDeployment(docker: Docker, options: ReplicaOp
       stream.once('close', resolve);
       stream.once('error', () => resolve());
     });
+    // The hijacked socket may stay half-open after the output ends; it would keep the test process alive.
+    (stream as unknown as { destroy(): void }).destroy();
     for (let i = 0; i < 100; i++) {
       const info = await e.inspect();
       if (!info.Running && info.ExitCode !== null) {
@@ -316,7 +323,20 @@ export async function createReplicaDeployment(docker: Docker, options: ReplicaOp
     exec,
     async execDetached(cmd, execOptions = {}) {
       const e = await docker.getContainer(CRON_NAME).exec({ Cmd: cmd, AttachStdout: false, AttachStderr: false, Tty: false, Env: execOptions.env ?? [] });
-      await e.start({ Detach: true });
+      const response = (await e.start({ Detach: true })) as unknown as { destroy?: () => void } | undefined;
+      // A detached start still answers with a stream; left open, its socket keeps the process alive.
+      response?.destroy?.();
+    },
+    async killProcesses(pattern) {
+      const ps = await exec(['ps', '-o', 'pid,args']);
+      const pids = ps.stdout
+        .split('\n')
+        .slice(1)
+        .map((line) => line.trim().split(/\s+/))
+        .filter(([pid, ...args]) => /^\d+$/.test(pid ?? '') && args.join(' ').includes(pattern) && args[0] !== 'ps')
+        .map(([pid]) => pid!);
+      if (pids.length > 0) await exec(['kill', ...pids]);
+      return pids.length;
     },
     async installCrontab(text) {
       await docker.getContainer(CRON_NAME).putArchive(tar([{ path: 'new-crontab', content: text }]), { path: '/tmp' });

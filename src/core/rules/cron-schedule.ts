@@ -31,7 +31,7 @@ export function evaluateCronSchedule(rule: RuleOf<'cron-schedule'>, world: World
     if (selected.size > 0 && !selected.has(job.id) && !selected.has(job.script)) continue;
     groups.set(job.id, [...(groups.get(job.id) ?? []), job]);
   }
-  const cronContainer = (world as World & { cronContainer?: string }).cronContainer ?? DEFAULT_CRON_CONTAINER;
+  const cronContainer = world.cronContainer ?? DEFAULT_CRON_CONTAINER;
   return [...groups.entries()].map(([jobId, jobs]) =>
     judgeJob(rule.id, jobId, jobs, world, now, rule.params, cronContainer, world.containers[cronContainer]),
   );
@@ -68,7 +68,13 @@ function judgeJob(
 
   // Hung: a run still open past the maximum run time. Runs that began long before the watch started are
   // left out: a start marker with no end in an old backlog says a past run died, not that one is stuck.
-  const open = runs.filter((r) => r.end === 'open' && r.startedAt >= judgedFrom - params.maxRunTime).at(-1);
+  // A run whose container was (re)started after it began cannot still be running: its process died
+  // with the old instance (a restart, or the recreation of a rollback). That is a crashed run for the
+  // repeated-failures rule, not a hung one here, and it must not fire after a rollback.
+  const containerStart = container?.current.status === 'running' ? container.current.startedAt : undefined;
+  const open = runs
+    .filter((r) => r.end === 'open' && r.startedAt >= judgedFrom - params.maxRunTime && !(containerStart !== undefined && containerStart > r.startedAt))
+    .at(-1);
   if (open && now - open.startedAt >= params.maxRunTime) {
     const evidence: Evidence[] = [
       { kind: 'note', text: `run started ${formatInZone(open.startedAt, zone)} (log stamp "${open.startStamp}"), no finish marker after ${formatDuration(now - open.startedAt)} (max ${formatDuration(params.maxRunTime)})`, at: open.startedAt },
