@@ -9,7 +9,7 @@ import { createLogger } from './adapters/logger.ts';
 import { createConsoleNotifier } from './adapters/console-notifier.ts';
 import { systemClock } from './adapters/clock.ts';
 import { deploymentPaths, startSentinel } from './runtime/sentinel.ts';
-import { openTelegramChannel, telegramFromEnv, type TelegramChannel } from './adapters/telegram/channel.ts';
+import type { TelegramChannel } from './adapters/telegram/channel.ts';
 import { runCheck, printCheck } from './runtime/check.ts';
 import { readStatus, printStatus } from './runtime/status.ts';
 import { runRuleTests } from './runtime/rule-tests.ts';
@@ -52,6 +52,8 @@ program
     const secrets = [process.env[config.telegram.tokenEnv] ?? ''].filter((s) => s.length > 0);
     const logger = createLogger({ level: config.log.level, secrets });
     // Telegram when the sidecar's own token is in the environment, the console otherwise.
+    // Loaded only when used: telegraf and its dependencies cost memory an idle console-only sidecar need not pay.
+    const { openTelegramChannel, telegramFromEnv } = await import('./adapters/telegram/channel.ts');
     const tg = telegramFromEnv(config.telegram, process.env);
     if (tg.kind === 'error') fail([tg.error]);
     let channel: TelegramChannel | undefined;

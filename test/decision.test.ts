@@ -309,3 +309,16 @@ test('a veto holds its cause: the fault still firing opens nothing new until it 
   const second = h.fire();
   assert.notEqual(second, id);
 });
+
+test('a checkpoint from an earlier version (no safety, no line counts) restores with defaults', async () => {
+  const { restoreState } = await import('../src/core/step.ts');
+  const old = JSON.parse(JSON.stringify(initialState(T0))) as Record<string, unknown>;
+  delete old.safety;
+  delete old.linesEvaluated;
+  const restored = restoreState(old as unknown as CoreState);
+  assert.equal(restored.safety.armed, true);
+  assert.deepEqual(restored.linesEvaluated, {});
+  const ctx = context({ policy: 'veto-window', window: '10m' });
+  const r = step(restored, { kind: 'startup', at: T0 + 1, seed: 's' }, ctx);
+  assert.equal(r.state.safety.nonceSeed, 's');
+});

@@ -131,6 +131,21 @@ export function initialState(now: Instant): CoreState {
   };
 }
 
+/**
+ * A checkpoint written by an earlier version of the sidecar may lack fields added since: fill them
+ * with their initial values instead of failing on them (an upgrade must not lose the incidents).
+ */
+export function restoreState(saved: CoreState): CoreState {
+  const fresh = initialState(saved.watchStartedAt ?? saved.now);
+  return {
+    ...fresh,
+    ...saved,
+    incidents: { ...fresh.incidents, ...saved.incidents },
+    safety: { ...fresh.safety, ...(saved.safety ?? {}) },
+    linesEvaluated: saved.linesEvaluated ?? {},
+  };
+}
+
 /** Apply one observation, then evaluate every rule that is not off. */
 export function step(state: CoreState, event: Event, ctx: StepContext): StepResult {
   const effects: Effect[] = [];

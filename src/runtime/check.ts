@@ -8,7 +8,6 @@ import type { Event, Verdict } from '../core/types.ts';
 import { startLogTailer } from '../adapters/log-tail.ts';
 import { createLineSelector } from '../adapters/log-scan.ts';
 import { runNeedles } from '../core/runs.ts';
-import { startDockerObserver } from '../adapters/docker-observer.ts';
 import { readJsonFile } from '../adapters/json-files.ts';
 import { deploymentPaths, dockerObserverOptions, stepContextOf } from './sentinel.ts';
 
@@ -39,6 +38,7 @@ export async function runCheck(options: {
 
   // The crontab first, so that log lines are attributed to jobs as they are read.
   if (config.docker.enabled) {
+    const { startDockerObserver } = await import('../adapters/docker-observer.ts');
     const keep = (e: Event) => config.deployment.crontab.fromContainer || e.kind !== 'crontab';
     const observer = await startDockerObserver(dockerObserverOptions(config, at, (e) => keep(e) && events.push(e)));
     await observer.close();

@@ -2,7 +2,7 @@
 // (journal, then checkpoint with the tail cursors), and only then are its notices delivered.
 import type { Logger } from 'pino';
 import type { JournalEntry } from '../core/incident.ts';
-import { evaluateAll, initialState, step, type CoreState, type StepContext, type StepResult } from '../core/step.ts';
+import { evaluateAll, initialState, restoreState, step, type CoreState, type StepContext, type StepResult } from '../core/step.ts';
 import type { Effect, Event, ExecutionReport } from '../core/types.ts';
 import type { TailCursor } from '../adapters/log-tail.ts';
 import { StateStore } from '../adapters/state-store.ts';
@@ -43,7 +43,7 @@ export async function openEventLoop(options: EventLoopOptions): Promise<{ ok: tr
     options.logger.info({ dropped: opened.droppedJournalEntries }, 'journal entries newer than the checkpoint were cut: their lines will be read again');
   }
 
-  let core = opened.checkpoint?.core ?? initialState(options.clock.now());
+  let core = opened.checkpoint ? restoreState(opened.checkpoint.core) : initialState(options.clock.now());
   let cursors: Record<string, TailCursor> = opened.checkpoint?.cursors ?? {};
   let outbox: PendingNotice[] = opened.checkpoint?.outbox ?? [];
   let seq = opened.checkpoint?.seq ?? 0;
@@ -155,6 +155,7 @@ export async function openEventLoop(options: EventLoopOptions): Promise<{ ok: tr
       store.close();
     },
   };
-  await loop.submit({ kind: 'startup', at: options.clock.now(), seed: freshNonce() });
+  // Logged and survived like any event failure: the sidecar keeps watching on its last good state.
+  await loop.submit({ kind: 'startup', at: options.clock.now(), seed: freshNonce() }).catch(() => undefined);
   return { ok: true, loop, restored: opened.checkpoint !== undefined };
 }

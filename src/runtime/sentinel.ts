@@ -11,7 +11,7 @@ import { startLogTailer, type LogTailer } from '../adapters/log-tail.ts';
 import { createLineSelector } from '../adapters/log-scan.ts';
 import { runNeedles } from '../core/runs.ts';
 import { startJsonFileWatcher } from '../adapters/json-files.ts';
-import { startDockerObserver } from '../adapters/docker-observer.ts';
+import type { DockerObserver } from '../adapters/docker-observer.ts';
 import { openEventLoop, type EventLoop } from './event-loop.ts';
 import { startHttp, type HttpServer } from '../adapters/http.ts';
 import type { ActionPort, Clock, Notifier } from './ports.ts';
@@ -151,11 +151,13 @@ export async function startSentinel(options: SentinelOptions): Promise<{ ok: tru
 
   const jsonWatcher = await startJsonFileWatcher({ files: paths.json, now: () => clock.now(), emit, onError: sourceError('state-files') });
 
-  let docker: Awaited<ReturnType<typeof startDockerObserver>> | undefined;
+  let docker: DockerObserver | undefined;
   const crontabFromContainer = config.docker.enabled && config.deployment.crontab.fromContainer;
   if (config.docker.enabled) {
     // With `fromContainer: false` the observer still watches the containers; the schedule comes from the file.
     const dockerEmit = crontabFromContainer ? emit : (event: Event) => event.kind !== 'crontab' && emit(event);
+    // dockerode is loaded only when Docker is enabled (it and its dependencies are ~15 MB of memory).
+    const { startDockerObserver } = await import('../adapters/docker-observer.ts');
     docker = await startDockerObserver(dockerObserverOptions(config, () => clock.now(), dockerEmit));
   }
   if (!crontabFromContainer) await crontabFromFile();
