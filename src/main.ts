@@ -13,6 +13,8 @@ import type { TelegramChannel } from './adapters/telegram/channel.ts';
 import { runCheck, printCheck } from './runtime/check.ts';
 import { readStatus, printStatus } from './runtime/status.ts';
 import { runRuleTests } from './runtime/rule-tests.ts';
+import { registerRollbackCommands, wire } from './runtime/cli-rollback.ts';
+import type { ActionPort } from './runtime/ports.ts';
 
 const EXIT_HEALTHY = 0;
 const EXIT_FIRING = 1;
@@ -77,7 +79,17 @@ program
       channel = opened.channel;
     }
     const notifier = channel?.notifier ?? createConsoleNotifier({ language: config.telegram.language, timeZone: config.deployment.timezone });
+    // The rollback engine acts through Docker; without Docker, plans are answered "unavailable" and escalate.
+    const engine = config.docker.enabled ? wire(config, baseDir, { out: () => {}, err: (line) => process.stderr.write(line + '\n'), exit: () => {} }) : undefined;
+    if (engine && !engine.ok) fail([engine.error]);
+    const actions: ActionPort | undefined = engine?.ok
+      ? {
+          plan: (action) => engine.engine.plan(action),
+          execute: (incidentId, action, planId, report) => engine.engine.execute(incidentId, action, planId, report),
+        }
+      : undefined;
     const started = await startSentinel({
+      ...(actions ? { actions } : {}),
       ...(tg.kind === 'on' ? { operatorChatId: tg.chatId } : {}),
       config,
       baseDir,
@@ -92,6 +104,10 @@ program
       process.exit(EXIT_CONFIG);
     }
     const { sentinel } = started;
+    // An execution a crash interrupted is finished or undone first, and the core told how it ended.
+    if (engine?.ok) {
+      await engine.engine.recover((incidentId, report) => void sentinel.loop.submit({ kind: 'execution', incidentId, report, at: systemClock.now() }));
+    }
     logger.info({ config: all.loaded.file, rules: all.rules.files.length, notifier: channel ? 'telegram' : 'console' }, 'turtle-sentinel running');
     channel?.startBot({
       submit: (event) => sentinel.loop.submit(event),
@@ -166,6 +182,8 @@ program
     if (!status.ok) fail([status.error]);
     printStatus(status, loaded.config, opts.json === true, (line) => process.stdout.write(line + '\n'));
   });
+
+registerRollbackCommands(program, (configPath) => loadAll(configPath));
 
 const rulesCmd = program.command('rules').description('work with rule files');
 rulesCmd

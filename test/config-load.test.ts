@@ -151,7 +151,7 @@ test('positions stay exact with a byte-order mark and with CRLF line endings', a
   await writeFile(bom, '\ufeffbogus: 1\ndeployment:\n  root: .\n');
   const crlf = join(dir, 'crlf.yaml');
   await writeFile(crlf, 'deployment:\r\n  root: .\r\n  bogus: 1\r\n');
-  assert.deepEqual(await loadConfig(bom), { ok: false, errors: [`${bom}:1:1: bogus: unknown key "bogus" (allowed here: deployment, docker, rules, state, telegram, escalation, safety, http, log)`] });
+  assert.deepEqual(await loadConfig(bom), { ok: false, errors: [`${bom}:1:1: bogus: unknown key "bogus" (allowed here: deployment, docker, rules, state, telegram, escalation, rollback, safety, http, log)`] });
   const r = await loadConfig(crlf);
   assert.equal(r.ok, false);
   assert.match(r.ok ? '' : r.errors[0]!, new RegExp(`^${crlf.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:3:3: deployment\\.bogus: unknown key`));

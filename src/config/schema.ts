@@ -2,17 +2,9 @@
 // Every object is strict so that a typo is an error, not a silently ignored key.
 import { z } from 'zod';
 
-const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/;
-const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-
-/** `90s`, `10m`, `2h`, `1d` → milliseconds. Plain numbers are refused: units must be explicit. */
-export const duration = z
-  .string()
-  .regex(DURATION, 'expected a duration such as 90s, 10m, 2h or 1d')
-  .transform((text) => {
-    const [, amount, unit] = DURATION.exec(text)!;
-    return Math.round(Number(amount) * UNIT_MS[unit!]!);
-  });
+export { duration } from './duration.ts';
+import { duration } from './duration.ts';
+import { rollbackConfigSchema } from './rollback-schema.ts';
 
 export const timezone = z.string().refine((tz) => {
   try {
@@ -104,6 +96,8 @@ export const configSchema = z.strictObject({
   state: z.strictObject({ dir: z.string().min(1).default('var/state') }).prefault({}),
   telegram: telegramSchema.prefault({}),
   escalation: escalationSchema.prefault({}),
+  /** The rollback engine: backup tag, git strategy, verification (runbook §1–§4). */
+  rollback: rollbackConfigSchema.prefault({}),
   /** Guard rails of the automatic path (SPEC §4). */
   safety: z
     .strictObject({

@@ -1,0 +1,416 @@
+// The exact plan of a rollback, halt or resume, built from inspected facts (pure): the operations in
+// order, the text an operator approves, and a content hash that binds an approval to this plan.
+import type { PlanPreview } from './types.ts';
+
+export type PlanAction = 'rollback' | 'halt' | 'resume';
+export type Strategy = 'image-tag' | 'git';
+
+/** What recreate carries over from a container's own configuration, summarised for the operator. */
+export interface ConfigSummary {
+  cmd?: string[];
+  entrypoint?: string[];
+  user?: string;
+  workingDir?: string;
+  /** Names of the environment variables the container sets itself (values are never shown: secrets). */
+  env: string[];
+  binds: string[];
+  ports: string[];
+  restart: string;
+  networks: { name: string; aliases: string[] }[];
+  labels: number;
+}
+
+export interface ContainerFact {
+  name: string;
+  id: string;
+  imageId: string;
+  /** `Config.Image`: the reference the container was created from. */
+  imageRef: string;
+  status: string;
+  composeProject?: string;
+  composeService?: string;
+  config: ConfigSummary;
+}
+
+export interface GitFacts {
+  repo: string;
+  head: string;
+  branch?: string;
+  dirty: string[];
+  /** The configured target as written (`238760b`) and what it resolves to. */
+  requested: string;
+  target?: { commit: string; tree: string };
+  branchName: string;
+  /** Where the rollback branch already points, when it exists. */
+  branchAt?: string;
+  dockerfile: string;
+}
+
+export interface FailedTarget {
+  target: string;
+  at: number;
+  detail: string;
+}
+
+export interface VerifySpec {
+  crontabRuns: string[];
+  crontabDoesNotRun: string[];
+  files: string[];
+}
+
+export interface PlanFacts {
+  action: PlanAction;
+  strategy: 'auto' | Strategy;
+  cronContainer: string;
+  /** The configured containers, in order; nothing else is ever touched. */
+  configured: string[];
+  /** Inspected containers by name; absent = not found. */
+  containers: Record<string, ContainerFact | undefined>;
+  backup: { reference: string; imageId?: string };
+  rollbackTag: { reference: string; imageId?: string };
+  composeSeparator: '-' | '_';
+  /** Current image ID of each compose image name (absent: the name does not exist). */
+  composeImages: Record<string, string | undefined>;
+  git: { enabled: boolean; facts?: GitFacts; error?: string };
+  verify: VerifySpec;
+  /** Targets whose verification failed before: never retried unless forced. */
+  failedTargets: FailedTarget[];
+  force: boolean;
+  /** Paths as the operator knows them (relative to the deployment root), for the plan text. */
+  display: { dataDir: string; logsDir: string };
+}
+
+export type ImageTarget = { id: string } | { builtFrom: string };
+
+export type PlanOp =
+  | { op: 'preflight'; container: string; baseline: string[] }
+  | { op: 'build'; repo: string; commit: string; tree: string; dockerfile: string; tag: string; previousId?: string }
+  | { op: 'backup'; dataDir: string; logsDir: string }
+  | { op: 'stop'; container: string; id: string }
+  | { op: 'rename'; container: string; id: string; to: string }
+  | { op: 'create'; container: string; fromId: string; image: ImageTarget; config: ConfigSummary }
+  | { op: 'start'; container: string }
+  | { op: 'tag'; image: ImageTarget; references: { reference: string; previousId?: string }[] }
+  | { op: 'git-checkout'; repo: string; branch: string; commit: string; branchExists: boolean; previous: string; previousHead: string }
+  | { op: 'verify'; containers: string[]; image: ImageTarget; spec: VerifySpec }
+  | { op: 'remove-old'; containers: { name: string; id: string; renamedTo: string }[] }
+  | { op: 'halt'; container: string; id: string }
+  | { op: 'resume'; container: string; id: string };
+
+export interface Plan {
+  id: string;
+  action: PlanAction;
+  strategy?: Strategy;
+  /** What a failed verification is recorded against: `image:<id>` or `commit:<sha>`. */
+  target?: string;
+  ops: PlanOp[];
+  preview: PlanPreview;
+}
+
+export type PlanResult = { ok: true; plan: Plan } | { ok: false; reason: string };
+
+/** The name compose gives the image it builds for a service (`<project>-<service>` in Compose v2). */
+export function composeImageName(container: Pick<ContainerFact, 'composeProject' | 'composeService'>, separator: '-' | '_'): string | undefined {
+  if (!container.composeProject || !container.composeService) return undefined;
+  return `${container.composeProject}${separator}${container.composeService}`.toLowerCase();
+}
+
+/** The name the original container keeps (stopped) until verification passes. */
+export function renamedName(container: ContainerFact): string {
+  return `${container.name}-pre-rollback-${shortId(container.id)}`;
+}
+
+export function buildPlan(facts: PlanFacts): PlanResult {
+  const missing = facts.configured.filter((name) => facts.containers[name] === undefined);
+  switch (facts.action) {
+    case 'halt':
+    case 'resume':
+      return cronPlan(facts, facts.action);
+    case 'rollback':
+      if (missing.length > 0) {
+        return { ok: false, reason: `configured container${missing.length > 1 ? 's' : ''} ${missing.join(', ')} not found: a rollback recreates every guarded container, so nothing was planned` };
+      }
+      return rollbackPlan(facts);
+  }
+}
+
+function cronPlan(facts: PlanFacts, action: 'halt' | 'resume'): PlanResult {
+  const cron = facts.containers[facts.cronContainer];
+  if (!cron) return { ok: false, reason: `cron container ${facts.cronContainer} not found` };
+  const active = cron.status === 'running' || cron.status === 'restarting';
+  if (action === 'halt' && !active) return { ok: false, reason: `${cron.name} is already stopped (${cron.status}): nothing to halt` };
+  if (action === 'resume' && active) return { ok: false, reason: `${cron.name} is already ${cron.status}: nothing to resume` };
+  const ops: PlanOp[] =
+    action === 'halt'
+      ? [{ op: 'preflight', container: cron.name, baseline: [] }, { op: 'halt', container: cron.name, id: cron.id }]
+      : [{ op: 'resume', container: cron.name, id: cron.id }];
+  return { ok: true, plan: finish(action, undefined, undefined, ops, undefined) };
+}
+
+function rollbackPlan(facts: PlanFacts): PlanResult {
+  const strategy = chooseStrategy(facts);
+  if (!strategy.ok) return strategy;
+  // The cron container first (it is the one that trades), then the others in configured order.
+  const names = [facts.cronContainer, ...facts.configured.filter((n) => n !== facts.cronContainer)];
+  const containers = names.map((n) => facts.containers[n]!);
+
+  let image: ImageTarget;
+  let target: string;
+  const ops: PlanOp[] = [{ op: 'preflight', container: facts.cronContainer, baseline: names }];
+  if (strategy.value === 'image-tag') {
+    const id = facts.backup.imageId!;
+    image = { id };
+    target = `image:${id}`;
+    const current = new Set(containers.map((c) => c.imageId));
+    if (current.size === 1 && current.has(id)) {
+      return { ok: false, reason: `the containers already run ${facts.backup.reference} (${shortId(id)}): nothing to roll back (if the deploy script ran twice, the backup tag names the new version)` };
+    }
+  } else {
+    const git = facts.git.facts!;
+    const commit = git.target!.commit;
+    image = { builtFrom: commit };
+    target = `commit:${commit}`;
+    const built = facts.rollbackTag.imageId;
+    if (built !== undefined && containers.every((c) => c.imageId === built) && git.head === commit) {
+      return { ok: false, reason: `the containers already run ${facts.rollbackTag.reference} (${shortId(built)}) and ${git.repo} is at ${shortSha(commit)}: nothing to roll back` };
+    }
+    ops.push({
+      op: 'build',
+      repo: git.repo,
+      commit,
+      tree: git.target!.tree,
+      dockerfile: git.dockerfile,
+      tag: facts.rollbackTag.reference,
+      ...(facts.rollbackTag.imageId !== undefined ? { previousId: facts.rollbackTag.imageId } : {}),
+    });
+  }
+
+  const failed = facts.failedTargets.find((f) => f.target === target);
+  if (failed && !facts.force) {
+    return { ok: false, reason: `${describeTarget(target)} failed verification before (${failed.detail}); it is never retried automatically: an operator can force it from the CLI (rollback --force)` };
+  }
+
+  ops.push({ op: 'backup', dataDir: facts.display.dataDir, logsDir: facts.display.logsDir });
+  for (const c of containers) {
+    ops.push({ op: 'stop', container: c.name, id: c.id });
+    ops.push({ op: 'rename', container: c.name, id: c.id, to: renamedName(c) });
+    ops.push({ op: 'create', container: c.name, fromId: c.id, image, config: c.config });
+    ops.push({ op: 'start', container: c.name });
+  }
+  const references = [...new Set(containers.flatMap((c) => composeImageName(c, facts.composeSeparator) ?? []))].sort();
+  if (references.length > 0) {
+    ops.push({
+      op: 'tag',
+      image,
+      references: references.map((reference) => {
+        const previousId = facts.composeImages[reference];
+        return previousId !== undefined ? { reference, previousId } : { reference };
+      }),
+    });
+  }
+  if (strategy.value === 'git') {
+    const git = facts.git.facts!;
+    ops.push({
+      op: 'git-checkout',
+      repo: git.repo,
+      branch: git.branchName,
+      commit: git.target!.commit,
+      branchExists: git.branchAt !== undefined,
+      previous: git.branch ?? git.head,
+      previousHead: git.head,
+    });
+  }
+  ops.push({ op: 'verify', containers: names, image, spec: facts.verify });
+  ops.push({ op: 'remove-old', containers: containers.map((c) => ({ name: c.name, id: c.id, renamedTo: renamedName(c) })) });
+  return { ok: true, plan: finish('rollback', strategy.value, target, ops, 'id' in image ? image.id : undefined) };
+}
+
+function chooseStrategy(facts: PlanFacts): { ok: true; value: Strategy } | { ok: false; reason: string } {
+  const backupExists = facts.backup.imageId !== undefined;
+  const gitProblem = (): string | undefined => {
+    if (!facts.git.enabled) return 'the git strategy is disabled (rollback.git.enabled: false)';
+    if (facts.git.error !== undefined) return `git: ${facts.git.error}`;
+    const git = facts.git.facts;
+    if (!git) return 'git: no repository facts';
+    if (git.dirty.length > 0) {
+      const shown = git.dirty.slice(0, 5).join(', ');
+      return `the working tree of ${git.repo} has uncommitted changes (${shown}${git.dirty.length > 5 ? `, … ${git.dirty.length} in all` : ''}): commit or stash them first`;
+    }
+    if (!git.target) return `commit ${git.requested} does not exist in ${git.repo}`;
+    if (git.branchAt !== undefined && git.branchAt !== git.target.commit) {
+      return `branch ${git.branchName} already exists at ${shortSha(git.branchAt)}, not at ${shortSha(git.target.commit)}: rename or delete it first`;
+    }
+    return undefined;
+  };
+  switch (facts.strategy) {
+    case 'image-tag':
+      return backupExists ? { ok: true, value: 'image-tag' } : { ok: false, reason: `backup tag ${facts.backup.reference} does not exist: use the git strategy (rollback --strategy git)` };
+    case 'git': {
+      const problem = gitProblem();
+      return problem === undefined ? { ok: true, value: 'git' } : { ok: false, reason: problem };
+    }
+    case 'auto': {
+      if (backupExists) return { ok: true, value: 'image-tag' };
+      const problem = gitProblem();
+      return problem === undefined ? { ok: true, value: 'git' } : { ok: false, reason: `backup tag ${facts.backup.reference} does not exist, and ${problem}` };
+    }
+  }
+}
+
+function finish(action: PlanAction, strategy: Strategy | undefined, target: string | undefined, ops: PlanOp[], targetImageId: string | undefined): Plan {
+  const id = sha256Hex(canonicalJson({ action, strategy: strategy ?? null, target: target ?? null, ops })).slice(0, 16);
+  const steps = ops.map((op) => describeOp(op));
+  const preview: PlanPreview = {
+    id,
+    action,
+    ...(strategy ? { strategy } : {}),
+    steps,
+    ...(targetImageId ? { targetImageId } : {}),
+  };
+  return { id, action, ...(strategy ? { strategy } : {}), ...(target ? { target } : {}), ops, preview };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Operator text: one line per operation
+
+export function describeOp(op: PlanOp): string {
+  switch (op.op) {
+    case 'preflight':
+      return op.baseline.length > 0
+        ? `check that no job runs in ${op.container} (otherwise defer); record the inspect and image ID of ${op.baseline.join(', ')}; take the verification baseline`
+        : `check that no job runs in ${op.container} (otherwise defer)`;
+    case 'build':
+      return `build the image of commit ${shortSha(op.commit)} (tree ${shortSha(op.tree)}) of ${op.repo} through the Docker API (${op.dockerfile}) and tag it ${op.tag}${op.previousId ? ` (now ${shortId(op.previousId)})` : ''}; a failed build stops here with nothing changed`;
+    case 'backup':
+      return `back up ${op.dataDir}/positions/positions.json (and entries.json, order_log.json when present) as ${op.dataDir}/positions/backups/positions.json.pre-rollback-<YYYYmmdd_HHMMSS>, SHA-256 verified, mode and owner kept; snapshot ${op.logsDir}/*.log as <log>.pre-rollback-<YYYYmmdd_HHMMSS>`;
+    case 'stop':
+      return `stop ${op.container} (container ${shortId(op.id)}) and set its restart policy to "no"`;
+    case 'rename':
+      return `rename ${op.container} to ${op.to} (kept, stopped, until verification passes)`;
+    case 'create':
+      return `create ${op.container} from the configuration of ${shortId(op.fromId)} with ${describeImage(op.image)} pinned by ID: ${describeConfig(op.config)}`;
+    case 'start':
+      return `start ${op.container}`;
+    case 'tag':
+      return `tag ${describeImage(op.image)} as ${op.references.map((r) => `${r.reference} (now ${r.previousId ? shortId(r.previousId) : 'absent'})`).join(', ')}, so that a plain compose recreate runs it too`;
+    case 'git-checkout':
+      return `${op.branchExists ? 'check out branch' : 'create branch'} ${op.branch}${op.branchExists ? '' : ` at ${shortSha(op.commit)} and check it out`} in ${op.repo} (was ${op.previous === op.previousHead ? shortSha(op.previous) : op.previous})`;
+    case 'verify':
+      return [
+        `verify against the baseline: ${op.containers.join(', ')} running ${describeImage(op.image)}`,
+        op.spec.crontabRuns.length + op.spec.crontabDoesNotRun.length > 0
+          ? `the crontab runs ${op.spec.crontabRuns.join(', ') || '(any)'}${op.spec.crontabDoesNotRun.length ? ` and not ${op.spec.crontabDoesNotRun.join(', ')}` : ''}`
+          : undefined,
+        op.spec.files.length > 0 ? `${op.spec.files.join(', ')} present` : undefined,
+        'positions.json byte-identical to its backup; if a check that passed in the baseline fails, the original containers are restored',
+      ]
+        .filter((s) => s !== undefined)
+        .join('; ');
+    case 'remove-old':
+      return `remove ${op.containers.map((c) => c.renamedTo).join(', ')} (only after verification passed)`;
+    case 'halt':
+      return `stop ${op.container} (container ${shortId(op.id)}): the scheduled jobs stop; nothing else is touched`;
+    case 'resume':
+      return `start ${op.container} (container ${shortId(op.id)})`;
+  }
+}
+
+function describeImage(image: ImageTarget): string {
+  return 'id' in image ? `image ${shortId(image.id)}` : `the image built from ${shortSha(image.builtFrom)}`;
+}
+
+function describeTarget(target: string): string {
+  if (target.startsWith('image:')) return `image ${shortId(target.slice('image:'.length))}`;
+  if (target.startsWith('commit:')) return `commit ${shortSha(target.slice('commit:'.length))}`;
+  return target;
+}
+
+function describeConfig(c: ConfigSummary): string {
+  const parts = [
+    c.entrypoint ? `entrypoint ${JSON.stringify(c.entrypoint)}` : undefined,
+    c.cmd ? `command ${JSON.stringify(c.cmd)}` : undefined,
+    c.user ? `user ${c.user}` : undefined,
+    c.workingDir ? `workdir ${c.workingDir}` : undefined,
+    c.env.length > 0 ? `env ${c.env.join(', ')}` : 'no env of its own',
+    c.binds.length > 0 ? `binds ${c.binds.join(', ')}` : undefined,
+    c.ports.length > 0 ? `ports ${c.ports.join(', ')}` : undefined,
+    `restart ${c.restart}`,
+    c.networks.length > 0 ? `networks ${c.networks.map((n) => (n.aliases.length ? `${n.name} [${n.aliases.join(', ')}]` : n.name)).join(', ')}` : undefined,
+    `${c.labels} labels`,
+  ];
+  return parts.filter((p) => p !== undefined).join('; ');
+}
+
+export function shortId(id: string): string {
+  return id.replace(/^sha256:/, '').slice(0, 12);
+}
+
+function shortSha(sha: string): string {
+  return sha.slice(0, 12);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Content hash (the core has no node:crypto: SHA-256 over the canonical JSON, FIPS 180-4)
+
+/** JSON with object keys sorted, so the same plan always hashes the same. */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  if (Array.isArray(value)) return `[${value.map((v) => canonicalJson(v === undefined ? null : v)).join(',')}]`;
+  const entries = Object.entries(value as Record<string, unknown>)
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+}
+
+const K = new Uint32Array([
+  0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5, 0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3,
+  0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
+  0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967, 0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13,
+  0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85, 0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+  0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3, 0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208,
+  0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
+]);
+
+export function sha256Hex(text: string): string {
+  const bytes = new TextEncoder().encode(text);
+  const bitLength = bytes.length * 8;
+  const padded = new Uint8Array(Math.ceil((bytes.length + 9) / 64) * 64);
+  padded.set(bytes);
+  padded[bytes.length] = 0x80;
+  const view = new DataView(padded.buffer);
+  view.setUint32(padded.length - 8, Math.floor(bitLength / 0x100000000));
+  view.setUint32(padded.length - 4, bitLength >>> 0);
+  const h = new Uint32Array([0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]);
+  const w = new Uint32Array(64);
+  const rotr = (x: number, n: number): number => (x >>> n) | (x << (32 - n));
+  for (let offset = 0; offset < padded.length; offset += 64) {
+    for (let i = 0; i < 16; i++) w[i] = view.getUint32(offset + i * 4);
+    for (let i = 16; i < 64; i++) {
+      const s0 = rotr(w[i - 15]!, 7) ^ rotr(w[i - 15]!, 18) ^ (w[i - 15]! >>> 3);
+      const s1 = rotr(w[i - 2]!, 17) ^ rotr(w[i - 2]!, 19) ^ (w[i - 2]! >>> 10);
+      w[i] = (w[i - 16]! + s0 + w[i - 7]! + s1) >>> 0;
+    }
+    let [a, b, c, d, e, f, g, hh] = [h[0]!, h[1]!, h[2]!, h[3]!, h[4]!, h[5]!, h[6]!, h[7]!];
+    for (let i = 0; i < 64; i++) {
+      const t1 = (hh + (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) + ((e & f) ^ (~e & g)) + K[i]! + w[i]!) >>> 0;
+      const t2 = ((rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)) + ((a & b) ^ (a & c) ^ (b & c))) >>> 0;
+      hh = g;
+      g = f;
+      f = e;
+      e = (d + t1) >>> 0;
+      d = c;
+      c = b;
+      b = a;
+      a = (t1 + t2) >>> 0;
+    }
+    h[0] = (h[0]! + a) >>> 0;
+    h[1] = (h[1]! + b) >>> 0;
+    h[2] = (h[2]! + c) >>> 0;
+    h[3] = (h[3]! + d) >>> 0;
+    h[4] = (h[4]! + e) >>> 0;
+    h[5] = (h[5]! + f) >>> 0;
+    h[6] = (h[6]! + g) >>> 0;
+    h[7] = (h[7]! + hh) >>> 0;
+  }
+  return [...h].map((x) => x.toString(16).padStart(8, '0')).join('');
+}

@@ -1,0 +1,222 @@
+// CLI commands of the rollback engine: `backup`, `rollback [--strategy] [--dry-run]`, `verify`,
+// `halt`, `resume`. The same engine the incidents trigger; main.ts only has to register them.
+import type { Command } from 'commander';
+import { resolve } from 'node:path';
+import type { Config } from '../config/schema.ts';
+import type { ExecutionReport, PlanPreview } from '../core/types.ts';
+import { createDockerEngine } from '../adapters/docker-engine.ts';
+import { createGitRepo } from '../adapters/git-repo.ts';
+import { createLogger } from '../adapters/logger.ts';
+import { systemClock } from '../adapters/clock.ts';
+import { takeBackup } from './rollback/backup.ts';
+import type { RollbackConfig } from './rollback/config.ts';
+import { createRollbackEngine, verifyCurrent, type RollbackEngine, type RollbackEngineDeps } from './rollback/engine.ts';
+
+/** What main.ts's `loadAll(configPath)` returns, as far as these commands need it. */
+export type LoadedStuff = { ok: true; loaded: { config: Config; baseDir: string } } | { ok: false; errors: string[] };
+
+export interface CliIo {
+  out(line: string): void;
+  err(line: string): void;
+  /** Set the process exit code (commands never call process.exit, so a test can run them in-process). */
+  exit(code: number): void;
+}
+
+const processIo: CliIo = {
+  out: (line) => process.stdout.write(line + '\n'),
+  err: (line) => process.stderr.write(line + '\n'),
+  exit: (code) => {
+    process.exitCode = code;
+  },
+};
+
+const EXIT_OK = 0;
+const EXIT_FAILED = 1;
+const EXIT_CONFIG = 2;
+
+export function registerRollbackCommands(program: Command, load: (configPath: string | undefined) => Promise<LoadedStuff>, io: CliIo = processIo): void {
+  const configOption = ['-c, --config <file>', 'sentinel.yaml (default: $SENTINEL_CONFIG, else the embedded defaults)'] as const;
+  const setup = async (opts: { config?: string }): Promise<Wired | undefined> => {
+    const loaded = await load(opts.config ?? process.env.SENTINEL_CONFIG ?? undefined);
+    if (!loaded.ok) {
+      for (const e of loaded.errors) io.err(e);
+      io.exit(EXIT_CONFIG);
+      return undefined;
+    }
+    const wired = wire(loaded.loaded.config, loaded.loaded.baseDir, io);
+    if (!wired.ok) {
+      io.err(wired.error);
+      io.exit(EXIT_CONFIG);
+      return undefined;
+    }
+    return wired;
+  };
+
+  program
+    .command('backup')
+    .description("runbook §1: copy positions.json (and entries.json, order_log.json) beside the guarded system's backups, SHA-256 verified, and snapshot the job logs")
+    .option(...configOption)
+    .action(async (opts: { config?: string }) => {
+      const w = await setup(opts);
+      if (!w) return;
+      const r = await takeBackup({ dataDir: w.deps.deployment.dataDir, logsDir: w.deps.deployment.logsDir, logs: w.rollback.backup.logs, at: systemClock.now(), timeZone: w.deps.deployment.timezone ?? 'Asia/Seoul' });
+      if (!r.ok) {
+        io.err(`backup failed: ${r.error}`);
+        io.exit(EXIT_FAILED);
+        return;
+      }
+      for (const f of r.value.files) {
+        io.out(f.backup ? `${f.file} → ${f.backup}  sha256 ${f.sha256}  mode ${f.mode!.toString(8)}${f.warning ? `  (${f.warning})` : ''}` : `${f.file}: not present, nothing to copy`);
+      }
+      for (const l of r.value.logs) io.out(`${l.log} → ${l.snapshot}  ${l.bytes} bytes`);
+      io.exit(EXIT_OK);
+    });
+
+  program
+    .command('rollback')
+    .description('runbook §2–§4: roll the guarded containers back to the target version, verify, restore the original on failure')
+    .option(...configOption)
+    .option('--strategy <name>', 'image-tag (the backup tag) or git (build the target commit); default: image-tag when the backup tag exists')
+    .option('--dry-run', 'print the exact plan (operations, images, names) and change nothing')
+    .option('--plan <id>', 'run only if the current plan still has this id (from an earlier --dry-run)')
+    .option('--force', 'run even if this target failed verification before')
+    .action(async (opts: { config?: string; strategy?: string; dryRun?: boolean; plan?: string; force?: boolean }) => {
+      if (opts.strategy !== undefined && opts.strategy !== 'image-tag' && opts.strategy !== 'git') {
+        io.err(`--strategy must be image-tag or git, not ${JSON.stringify(opts.strategy)}`);
+        io.exit(EXIT_CONFIG);
+        return;
+      }
+      const w = await setup(opts);
+      if (!w) return;
+      if (!opts.dryRun) await recoverFirst(w.engine, io);
+      const plan = await w.engine.plan('rollback', { ...(opts.strategy ? { strategy: opts.strategy as 'image-tag' | 'git' } : {}), force: opts.force === true });
+      if (!plan.ok) {
+        io.err(`no rollback: ${plan.reason}`);
+        io.exit(EXIT_FAILED);
+        return;
+      }
+      printPlan(plan.plan, io);
+      if (opts.dryRun) {
+        io.exit(EXIT_OK);
+        return;
+      }
+      io.exit(await run(w.engine, 'rollback', opts.plan ?? plan.plan.id, io, opts.force === true));
+    });
+
+  program
+    .command('verify')
+    .description('runbook §4: check the containers, crontab, target files and positions.json against the last rollback')
+    .option(...configOption)
+    .action(async (opts: { config?: string }) => {
+      const w = await setup(opts);
+      if (!w) return;
+      const ping = await w.deps.docker.ping();
+      if (!ping.ok) {
+        io.err(ping.error.message);
+        io.exit(EXIT_FAILED);
+        return;
+      }
+      const v = await verifyCurrent(w.deps);
+      io.out(`verifying against ${v.expected.basis}`);
+      for (const c of v.checks) io.out(`${c.ok ? 'ok  ' : c.mayPreExist ? 'warn' : 'FAIL'}  ${c.detail}`);
+      const failed = v.checks.filter((c) => !c.ok && !c.mayPreExist);
+      const warned = v.checks.filter((c) => !c.ok && c.mayPreExist);
+      if (warned.length > 0) io.out(`${warned.length} warning(s): may be pre-existing (the dashboard crash-loops at v3.2.0 and v3.2.1)`);
+      io.exit(failed.length === 0 ? EXIT_OK : EXIT_FAILED);
+    });
+
+  for (const action of ['halt', 'resume'] as const) {
+    program
+      .command(action)
+      .description(action === 'halt' ? 'stop the cron container: the one "stop trading" lever at v3.2.x (waits for no job to be running)' : 'start the cron container again')
+      .option(...configOption)
+      .action(async (opts: { config?: string }) => {
+        const w = await setup(opts);
+        if (!w) return;
+        await recoverFirst(w.engine, io);
+        const plan = await w.engine.plan(action);
+        if (!plan.ok) {
+          io.err(`no ${action}: ${plan.reason}`);
+          io.exit(EXIT_FAILED);
+          return;
+        }
+        printPlan(plan.plan, io);
+        io.exit(await run(w.engine, action, plan.plan.id, io, false));
+      });
+  }
+}
+
+export interface Wired {
+  ok: true;
+  engine: RollbackEngine;
+  deps: RollbackEngineDeps;
+  rollback: RollbackConfig;
+}
+
+/** Build the engine from sentinel.yaml (its `rollback:` section). The daemon and the CLI share it. */
+export function wire(config: Config, baseDir: string, io: CliIo): Wired | { ok: false; error: string } {
+  if (!config.docker.enabled) return { ok: false, error: 'docker.enabled is false: rollback, verify, halt and resume act through the Docker engine' };
+  const parsed = { data: config.rollback };
+  const root = resolve(baseDir, config.deployment.root);
+  const deps: RollbackEngineDeps = {
+    docker: createDockerEngine({ socketPath: config.docker.socketPath }),
+    git: createGitRepo(),
+    config: parsed.data,
+    deployment: {
+      root,
+      dataDir: resolve(root, config.deployment.dataDir),
+      logsDir: resolve(root, config.deployment.logsDir),
+      containers: config.deployment.containers,
+      cronContainer: config.deployment.cronContainer,
+      timezone: config.deployment.timezone,
+      crontabCommand: config.deployment.crontab.command,
+    },
+    stateDir: resolve(baseDir, config.state.dir),
+    now: () => systemClock.now(),
+    // Human output goes to stdout; the engine's own log lines (warnings) to stderr.
+    logger: createLogger({ level: 'warn', secrets: [process.env[config.telegram.tokenEnv] ?? ''].filter((s) => s.length > 0), write: (line) => io.err(line.trimEnd()) }),
+  };
+  return { ok: true, engine: createRollbackEngine(deps), deps, rollback: parsed.data };
+}
+
+function printPlan(plan: PlanPreview, io: CliIo): void {
+  io.out(`plan ${plan.id}: ${plan.action}${plan.strategy ? ` by ${plan.strategy}` : ''}${plan.targetImageId ? ` → ${plan.targetImageId}` : ''}`);
+  plan.steps.forEach((s, i) => io.out(`  ${String(i + 1).padStart(2)}. ${s}`));
+}
+
+async function recoverFirst(engine: RollbackEngine, io: CliIo): Promise<void> {
+  await engine.recover((incidentId, r) => io.out(`recovered ${incidentId}: ${formatReport(r)}`));
+}
+
+async function run(engine: RollbackEngine, action: 'rollback' | 'halt' | 'resume', planId: string, io: CliIo, force: boolean): Promise<number> {
+  let code = EXIT_FAILED;
+  await engine.execute(
+    `cli-${new Date(systemClock.now()).toISOString()}`,
+    action,
+    planId,
+    (r) => {
+      io.out(formatReport(r));
+      if (action === 'rollback' && r.kind === 'verified') code = r.ok ? EXIT_OK : EXIT_FAILED;
+      if (action !== 'rollback' && r.kind === 'finished') code = r.ok ? EXIT_OK : EXIT_FAILED;
+    },
+    { force },
+  );
+  return code;
+}
+
+export function formatReport(r: ExecutionReport): string {
+  switch (r.kind) {
+    case 'deferred':
+      return `deferred: ${r.reason} (retry after ${new Date(r.retryAt).toISOString()})`;
+    case 'refused':
+      return `refused: ${r.reason}`;
+    case 'started':
+      return `started plan ${r.planId}`;
+    case 'step':
+      return `  ${r.ok ? 'ok    ' : 'FAILED'} ${r.name}: ${r.detail}`;
+    case 'finished':
+      return `${r.ok ? 'finished' : 'FAILED'}: ${r.detail}`;
+    case 'verified':
+      return `${r.ok ? 'verified' : 'verification FAILED'}: ${r.detail}${r.preExisting.length ? ` [pre-existing: ${r.preExisting.join('; ')}]` : ''}`;
+  }
+}

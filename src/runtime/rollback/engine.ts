@@ -1,0 +1,420 @@
+// The rollback engine (runbook §1–§4, SPEC §5): plans an action from the inspected world, runs the
+// approved plan step by step with every step journaled before and after, verifies against a baseline,
+// restores the original containers when something fails, and finishes what a crash interrupted.
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { buildPlan, describeOp, shortId, type Plan, type PlanAction, type PlanOp, type Strategy } from '../../core/plan.ts';
+import type { ExecutionReport, PlanPreview } from '../../core/types.ts';
+import type { DockerPort } from '../../adapters/docker-engine.ts';
+import type { GitPort } from '../../adapters/git-repo.ts';
+import type { RollbackConfig } from './config.ts';
+import { gatherFacts } from './facts.ts';
+import { RollbackJournal, type Execution, type JournalObserver, type JournalRecord, type Outcome } from './journal.ts';
+import { acquireLock, liveHolder, type LockOwner } from './lock.ts';
+import { sha256 } from './backup.ts';
+import { checkContext, planTargetImage, restoreOriginal, runStep, type RollbackDeployment, type RunContext, type StepEnv } from './steps.ts';
+import { takeChecks, type Check } from './verify.ts';
+
+export type { RollbackDeployment } from './steps.ts';
+
+export interface PlanOptions {
+  strategy?: Strategy;
+  /** Plan even for a target that failed verification before (an operator's explicit choice, CLI only). */
+  force?: boolean;
+}
+
+export interface RollbackEngine {
+  /** The exact plan for an action, as `rollback --dry-run` prints it; never changes anything. */
+  plan(action: PlanAction, options?: PlanOptions): Promise<{ ok: true; plan: PlanPreview } | { ok: false; reason: string }>;
+  /**
+   * Run the plan whose id is planId (refused if the current plan differs: the world changed since
+   * approval). Idempotent by incidentId; journals every step before and after; reports through `report`.
+   */
+  execute(incidentId: string, action: PlanAction, planId: string, report: (r: ExecutionReport) => void, options?: { force?: boolean }): Promise<void>;
+  /** At start-up: finish or roll back any execution a crash interrupted, and report how it ended. */
+  recover(report: (incidentId: string, r: ExecutionReport) => void): Promise<void>;
+}
+
+export interface RollbackEngineDeps {
+  docker: DockerPort;
+  git?: GitPort;
+  config: RollbackConfig;
+  deployment: RollbackDeployment;
+  /** The sidecar's state directory; the engine keeps `rollback/journal.jsonl` and `rollback/lock` in it. */
+  stateDir: string;
+  now: () => number;
+  logger: Logger;
+  /** Sees every journal record before it is written and once it is durable (metrics, fault injection). */
+  onJournal?: JournalObserver;
+}
+
+/** An execution as the engine runs it: the plan's ops, what each finished step recorded, whose it is. */
+type ExecRun = RunContext & { incidentId: string; action: PlanAction; planId: string; target?: string };
+
+export function createRollbackEngine(deps: RollbackEngineDeps): RollbackEngine {
+  const dir = join(deps.stateDir, 'rollback');
+  const journal = new RollbackJournal(dir, deps.onJournal);
+  const lockPath = join(dir, 'lock');
+  const env: StepEnv = { docker: deps.docker, ...(deps.git ? { git: deps.git } : {}), config: deps.config, deployment: deps.deployment, now: deps.now, logger: deps.logger };
+  const iso = (t: number): string => new Date(t).toISOString();
+
+  async function facts(action: PlanAction, options: PlanOptions) {
+    return gatherFacts(
+      { docker: deps.docker, ...(deps.git ? { git: deps.git } : {}), config: deps.config, deployment: deps.deployment, failedTargets: journal.failedTargets() },
+      action,
+      options,
+    );
+  }
+
+  async function makePlan(action: PlanAction, options: PlanOptions): Promise<{ ok: true; plan: Plan } | { ok: false; reason: string }> {
+    const gathered = await facts(action, options);
+    if (!gathered.ok) return gathered;
+    return buildPlan(gathered.facts);
+  }
+
+  const append = (record: JournalRecord): void => journal.append(record);
+
+  function close(run: ExecRun, outcome: Outcome, detail: string, extra: { targetImageId?: string; preExisting?: string[] } = {}): void {
+    append({ t: 'outcome', execId: run.execId, incidentId: run.incidentId, action: run.action, outcome, detail, ...extra, at: deps.now() });
+  }
+
+  /** One step: journaled before and after, reported after. Exceptions are bugs, but never leave a step open. */
+  async function step(run: RunContext, index: number, say: (r: ExecutionReport) => void) {
+    const op = run.ops[index]!;
+    append({ t: 'begin', execId: run.execId, step: index, op: op.op, at: deps.now() });
+    let result: Awaited<ReturnType<typeof runStep>>;
+    try {
+      result = await runStep(env, run, index);
+    } catch (err) {
+      deps.logger.error({ err, step: op.op }, 'rollback step threw');
+      result = { ok: false, detail: `internal error in ${op.op}: ${err instanceof Error ? err.message : String(err)}` };
+    }
+    append({ t: 'end', execId: run.execId, step: index, op: op.op, ok: result.ok, detail: result.detail, ...(result.ok && result.data ? { data: result.data } : {}), at: deps.now() });
+    if (result.ok) run.data[index] = result.data ?? {};
+    say({ kind: 'step', name: stepName(op), ok: result.ok, detail: result.detail });
+    return result;
+  }
+
+  async function restore(run: ExecRun, why: string): Promise<{ ok: boolean; detail: string }> {
+    append({ t: 'phase', execId: run.execId, phase: 'restore', note: why, at: deps.now() });
+    let restored: { ok: boolean; detail: string };
+    try {
+      restored = await restoreOriginal(env, run);
+    } catch (err) {
+      restored = { ok: false, detail: `restoring the original containers failed: ${err instanceof Error ? err.message : String(err)}` };
+    }
+    // An incomplete restore stays open: the next start-up (or execute of this incident) tries again.
+    if (restored.ok) close(run, 'restored', `${why}; ${restored.detail}`);
+    else append({ t: 'phase', execId: run.execId, phase: 'restore', note: `incomplete: ${restored.detail}`, at: deps.now() });
+    return restored;
+  }
+
+  /**
+   * Run the ops from `from` to the end. `resumed`: continuing after a restart (`started` was announced
+   * before the crash, and the preflight gates were passed then).
+   */
+  async function forward(run: ExecRun, from: number, say: (r: ExecutionReport) => void, resumed: boolean): Promise<void> {
+    const prefix = resumed ? 'after a restart: ' : '';
+    let started = resumed;
+    const verifyIndex = run.ops.findIndex((o) => o.op === 'verify');
+    // Resuming after a verification that passed: say so again (the report may have been lost in the crash).
+    let verifiedPreExisting: string[] | undefined = verifyIndex >= 0 && verifyIndex < from ? ((run.data[verifyIndex]?.preExisting as string[] | undefined) ?? []) : undefined;
+    if (resumed && verifiedPreExisting !== undefined) {
+      say({ kind: 'verified', ok: true, detail: `${prefix}verified before the restart`, preExisting: verifiedPreExisting });
+    }
+    for (let i = from; i < run.ops.length; i++) {
+      const op = run.ops[i]!;
+      if (!started && op.op !== 'preflight' && op.op !== 'build') {
+        say({ kind: 'started', planId: run.planId });
+        started = true;
+      }
+      if (op.op === 'verify') {
+        const target = planTargetImage(run);
+        say({ kind: 'finished', ok: true, detail: `${prefix}the containers run ${target ? `image ${shortId(target)}` : 'the target image'}; verifying`, ...(target ? { targetImageId: target } : {}) });
+      }
+      const result = await step(run, i, say);
+      if (result.ok) {
+        if (op.op === 'verify') {
+          verifiedPreExisting = (result.data?.preExisting as string[] | undefined) ?? [];
+          say({ kind: 'verified', ok: true, detail: `${prefix}${result.detail}`, preExisting: verifiedPreExisting });
+        }
+        continue;
+      }
+      if (verifiedPreExisting !== undefined) {
+        // Verification passed: a failure to clean up after it (the old containers) changes nothing that runs.
+        close(run, 'verified', `${prefix}verified; ${describeOp(op)} failed: ${result.detail}`, { ...targetOf(run), preExisting: verifiedPreExisting });
+        return;
+      }
+      if (result.stop === 'defer') {
+        close(run, 'not-started', result.detail);
+        say({ kind: 'deferred', reason: result.detail, retryAt: deps.now() + deps.config.deferRetry });
+        return;
+      }
+      const changed = run.ops.slice(0, i + 1).some(changesContainers) && !(result.stop === 'refuse' && firstChange(run.ops) === i);
+      if (!changed) {
+        close(run, 'not-started', result.detail);
+        say({ kind: 'refused', reason: `${prefix}${result.detail}; nothing was changed` });
+        return;
+      }
+      if (op.op === 'verify') {
+        if (run.target !== undefined) {
+          append({ t: 'failed-target', execId: run.execId, target: run.target, detail: `${iso(deps.now())}: ${result.detail}`, at: deps.now() });
+        }
+        const restored = await restore(run, `verification failed: ${result.detail}`);
+        say({ kind: 'verified', ok: false, detail: `${prefix}verification failed: ${result.detail}; ${restored.detail}`, preExisting: [] });
+        return;
+      }
+      if (run.action !== 'rollback') {
+        close(run, 'failed', result.detail);
+        say({ kind: 'finished', ok: false, detail: `${prefix}${describeOp(op)}: ${result.detail}` });
+        return;
+      }
+      const restored = await restore(run, `${describeOp(op)} failed: ${result.detail}`);
+      say({ kind: 'finished', ok: false, detail: `${prefix}${stepName(op)} failed: ${result.detail}; ${restored.detail}` });
+      return;
+    }
+    if (run.action === 'rollback') {
+      close(run, 'verified', `${prefix}rolled back and verified`, { ...targetOf(run), preExisting: verifiedPreExisting ?? [] });
+    } else {
+      const last = run.ops.at(-1)!;
+      close(run, 'done', `${prefix}${describeOp(last)}`);
+      say({ kind: 'finished', ok: true, detail: `${prefix}${run.action === 'halt' ? `${deps.deployment.cronContainer} stopped` : `${deps.deployment.cronContainer} started`}` });
+    }
+  }
+
+  function targetOf(run: RunContext): { targetImageId?: string } {
+    const t = planTargetImage(run);
+    return t ? { targetImageId: t } : {};
+  }
+
+  function replay(past: Execution, say: (r: ExecutionReport) => void): void {
+    const o = past.outcome!;
+    const detail = `already executed for this incident (${iso(o.at)}): ${o.detail}`;
+    switch (o.outcome) {
+      case 'verified':
+        say({ kind: 'finished', ok: true, detail, ...(o.targetImageId ? { targetImageId: o.targetImageId } : {}) });
+        say({ kind: 'verified', ok: true, detail, preExisting: o.preExisting ?? [] });
+        return;
+      case 'done':
+        say({ kind: 'finished', ok: true, detail });
+        return;
+      case 'restored':
+      case 'failed':
+      case 'not-started':
+        say({ kind: 'finished', ok: false, detail });
+        return;
+    }
+  }
+
+  function runOf(execution: Execution): ExecRun {
+    const data: RunContext['data'] = {};
+    for (const r of execution.records) if (r.t === 'end' && r.ok) data[r.step] = r.data ?? {};
+    const e = execution.exec;
+    return { execId: e.execId, ops: e.ops, data, incidentId: e.incidentId, action: e.action, planId: e.planId, ...(e.target ? { target: e.target } : {}) };
+  }
+
+  /** Finish an execution a crash interrupted: forward when that is safe, else restore the original. */
+  async function recoverExecution(execution: Execution, say: (r: ExecutionReport) => void): Promise<void> {
+    const run = runOf(execution);
+    const records = execution.records;
+    const attempts = records.filter((r) => r.t === 'phase' && r.phase === 'recovery').length;
+    append({ t: 'phase', execId: run.execId, phase: 'recovery', note: `attempt ${attempts + 1}`, at: deps.now() });
+    const begun = new Set(records.flatMap((r) => (r.t === 'begin' ? [r.step] : [])));
+    const done = new Set(records.flatMap((r) => (r.t === 'end' && r.ok ? [r.step] : [])));
+    const change = firstChange(run.ops);
+    const changedAnything = change >= 0 && [...begun].some((s) => s >= change);
+    const next = run.ops.findIndex((_, i) => !done.has(i));
+    const verifyAt = run.ops.findIndex((o) => o.op === 'verify');
+    const verifiedBefore = verifyAt >= 0 && done.has(verifyAt);
+
+    deps.logger.warn({ incidentId: run.incidentId, action: run.action, next: next >= 0 ? run.ops[next]!.op : 'end' }, 'recovering an interrupted execution');
+    if (!changedAnything) {
+      close(run, 'not-started', 'interrupted by a restart before anything was changed');
+      say({ kind: 'refused', reason: `the ${run.action} was interrupted by a restart before anything was changed; nothing was changed` });
+      return;
+    }
+    if (run.action !== 'rollback') {
+      await forward(run, next < 0 ? run.ops.length : Math.max(next, change), say, true);
+      return;
+    }
+    const restoring = records.some((r) => r.t === 'phase' && r.phase === 'restore');
+    if (verifiedBefore) {
+      await forward(run, next < 0 ? run.ops.length : next, say, true);
+      return;
+    }
+    if (restoring || attempts > 0) {
+      // A restore was under way, or rolling forward was already tried once and did not finish.
+      const restored = await restore(run, restoring ? 'a restore was interrupted by a restart' : 'a recovery was interrupted by a restart');
+      say({ kind: 'finished', ok: false, detail: `after a restart: the rollback was not completed; ${restored.detail}` });
+      return;
+    }
+    await forward(run, next < 0 ? run.ops.length : next, say, true);
+  }
+
+  const safe =
+    (report: (r: ExecutionReport) => void) =>
+    (r: ExecutionReport): void => {
+      try {
+        report(r);
+      } catch (err) {
+        deps.logger.error({ err }, 'execution report handler threw');
+      }
+    };
+  const holderText = (h: LockOwner): string => `incident ${h.incidentId} (${h.action}, process ${h.pid}, since ${iso(h.at)})`;
+
+  return {
+    async plan(action, options = {}) {
+      try {
+        const r = await makePlan(action, options);
+        return r.ok ? { ok: true, plan: r.plan.preview } : r;
+      } catch (err) {
+        deps.logger.error({ err }, 'planning threw');
+        return { ok: false, reason: `internal error while planning: ${err instanceof Error ? err.message : String(err)}` };
+      }
+    },
+
+    async execute(incidentId, action, planId, report, options = {}) {
+      const say = safe(report);
+      const past = journal.latest(incidentId, action);
+      // Done is done; only an execution that changed nothing (deferred, refused) or a failed halt/resume
+      // (stopping or starting again is harmless) may run again for the same incident.
+      if (past?.outcome && past.outcome.outcome !== 'not-started' && past.outcome.outcome !== 'failed') {
+        replay(past, say);
+        return;
+      }
+      const lock = acquireLock(lockPath, { incidentId, action, at: deps.now() });
+      if (!lock.ok) {
+        say({ kind: 'refused', reason: `another execution is in flight: ${holderText(lock.holder)}; nothing was changed` });
+        return;
+      }
+      try {
+        if (past && !past.outcome) {
+          // This incident's earlier execution was interrupted and not yet recovered: finish that one.
+          await recoverExecution(past, say);
+          return;
+        }
+        // The approved plan may have been made for either strategy (the operator can choose one): the
+        // facts are read once and each strategy's plan built from them (building is pure and cheap).
+        const gathered = await facts(action, { force: options.force ?? false });
+        let first: Awaited<ReturnType<typeof makePlan>> | undefined;
+        let plan: Plan | undefined;
+        if (!gathered.ok) first = gathered;
+        else {
+          const candidates: ('auto' | Strategy)[] = action === 'rollback' ? [gathered.facts.strategy, 'image-tag', 'git'] : [gathered.facts.strategy];
+          for (const strategy of candidates) {
+            const r = buildPlan({ ...gathered.facts, strategy });
+            first ??= r;
+            if (r.ok && r.plan.id === planId) {
+              plan = r.plan;
+              break;
+            }
+          }
+        }
+        if (!plan) {
+          say({
+            kind: 'refused',
+            reason: first && !first.ok ? `${first.reason}; nothing was changed` : `the plan changed since it was approved (approved ${planId}, now ${first && first.ok ? first.plan.id : '?'}): the deployment changed; nothing was changed`,
+          });
+          return;
+        }
+        const execId = `${incidentId}/${action}/${deps.now()}`;
+        append({ t: 'exec', execId, incidentId, action, planId, ...(plan.strategy ? { strategy: plan.strategy } : {}), ...(plan.target ? { target: plan.target } : {}), ops: plan.ops, pid: process.pid, at: deps.now() });
+        await forward({ execId, ops: plan.ops, data: {}, incidentId, action, planId, ...(plan.target ? { target: plan.target } : {}) }, 0, say, false);
+      } catch (err) {
+        deps.logger.error({ err }, 'execution threw');
+        say({ kind: 'finished', ok: false, detail: `internal error: ${err instanceof Error ? err.message : String(err)}; the journal keeps the state for recovery at the next start` });
+      } finally {
+        lock.release();
+      }
+    },
+
+    async recover(report) {
+      for (const execution of journal.open()) {
+        const holder = liveHolder(lockPath);
+        if (holder) {
+          deps.logger.info({ holder }, 'an execution is in flight in another process; not recovering it');
+          return;
+        }
+        const lock = acquireLock(lockPath, { incidentId: execution.exec.incidentId, action: `recover ${execution.exec.action}`, at: deps.now() });
+        if (!lock.ok) return;
+        try {
+          await recoverExecution(execution, safe((r) => report(execution.exec.incidentId, r)));
+        } catch (err) {
+          deps.logger.error({ err }, 'recovery threw');
+          safe((r) => report(execution.exec.incidentId, r))({ kind: 'finished', ok: false, detail: `recovery failed with an internal error: ${err instanceof Error ? err.message : String(err)}` });
+        } finally {
+          lock.release();
+        }
+      }
+    },
+  };
+}
+
+/** The first operation that changes a running container (everything before it only reads or prepares). */
+export function firstChange(ops: PlanOp[]): number {
+  return ops.findIndex(changesContainers);
+}
+
+function changesContainers(op: PlanOp): boolean {
+  return op.op === 'stop' || op.op === 'halt' || op.op === 'resume';
+}
+
+export function stepName(op: PlanOp): string {
+  return 'container' in op ? `${op.op} ${op.container}` : op.op;
+}
+
+export interface CurrentVerification {
+  checks: Check[];
+  /** What the checks were held against, for the operator. */
+  expected: { imageId?: string; positionsSha256?: string | null; basis: string };
+}
+
+/**
+ * Verification at any time (the CLI's `verify`): the deployment against the last verified rollback
+ * (its target image and its positions.json backup), or, without one, against the newest
+ * `positions.json.pre-rollback-*` backup and the target version's crontab and files.
+ */
+export async function verifyCurrent(deps: Pick<RollbackEngineDeps, 'docker' | 'config' | 'deployment' | 'stateDir' | 'now' | 'logger'>): Promise<CurrentVerification> {
+  const journal = new RollbackJournal(join(deps.stateDir, 'rollback'));
+  const last = journal
+    .executions()
+    .filter((e) => e.exec.action === 'rollback' && e.outcome?.outcome === 'verified')
+    .at(-1);
+  let imageId: string | undefined;
+  let positionsSha256: string | null | undefined;
+  let basis: string;
+  if (last) {
+    imageId = last.outcome!.targetImageId;
+    const backupStep = last.exec.ops.findIndex((o) => o.op === 'backup');
+    const data = last.records.find((r): r is Extract<JournalRecord, { t: 'end' }> => r.t === 'end' && r.ok && r.step === backupStep)?.data;
+    positionsSha256 = (data?.positionsSha256 as string | null | undefined) ?? undefined;
+    basis = `the rollback verified at ${new Date(last.outcome!.at).toISOString()} (incident ${last.exec.incidentId})`;
+  } else {
+    const newest = await newestPositionsBackup(join(deps.deployment.dataDir, 'positions/backups'));
+    positionsSha256 = newest?.sha256;
+    basis = newest ? `no verified rollback recorded; positions.json against ${newest.path}` : 'no verified rollback and no positions.json.pre-rollback-* backup recorded';
+  }
+  const env: StepEnv = { ...deps };
+  const checks = await takeChecks(checkContext(env, [deps.deployment.cronContainer, ...deps.deployment.containers.filter((c) => c !== deps.deployment.cronContainer)]), {
+    mode: 'current',
+    ...(imageId ? { imageId } : {}),
+    ...(positionsSha256 !== undefined ? { positionsSha256 } : {}),
+  });
+  return { checks, expected: { ...(imageId ? { imageId } : {}), ...(positionsSha256 !== undefined ? { positionsSha256 } : {}), basis } };
+}
+
+async function newestPositionsBackup(dir: string): Promise<{ path: string; sha256: string } | undefined> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return undefined;
+  }
+  // The stamp sorts chronologically; a `.N` suffix (same second) sorts after its base name.
+  const backups = names.filter((n) => /^positions\.json\.pre-rollback-\d{8}_\d{6}(\.\d+)?$/.test(n)).sort();
+  const newest = backups.at(-1);
+  if (!newest) return undefined;
+  const path = join(dir, newest);
+  return { path, sha256: sha256(await readFile(path)) };
+}

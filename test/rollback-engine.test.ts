@@ -1,0 +1,465 @@
+// The rollback engine against the real Docker engine and busybox replicas of turtle-cron /
+// turtle-dashboard (real names, compose labels and image names, bind-mounted data/ and logs/): the
+// image-tag and git strategies end to end, verification failure and restore, refusals that change
+// nothing, a job mid-run, halt and resume, and recreation fidelity on a richly configured container.
+import { after, afterEach, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type Docker from 'dockerode';
+import { createDockerEngine, type ContainerDoc } from '../src/adapters/docker-engine.ts';
+import { recreateSpec, EXECUTION_LABEL } from '../src/runtime/rollback/recreate-spec.ts';
+import { RollbackJournal } from '../src/runtime/rollback/journal.ts';
+import { TEST_LABEL, removeTestObjects, requireDocker } from './docker/engine.ts';
+import { BACKUP_TAG, CRON_NAME, DASHBOARD_NAME, buildReplicaImage, crontabOf, createReplicaDeployment, tagImage, type ReplicaDeployment } from './docker/replica.ts';
+import { COMPOSE_IMAGES, collector, createGitFixture, engineFor, imageIdOf, testConfig, testContainers, writeStateFiles, type GitFixture } from './docker/rollback-kit.ts';
+
+const engine = await requireDocker();
+const KEEP_V320 = 'turtle-sentinel-test/replica:v3.2.0';
+const KEEP_V321 = 'turtle-sentinel-test/replica:v3.2.1';
+const ENV = ['TELEGRAM_BOT_TOKEN=123456:not-a-real-token', 'TELEGRAM_CHAT_ID=42'];
+
+async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('rollback engine (real engine)', { skip: engine.skip }, () => {
+  const docker = engine.docker!;
+  const socketPath = engine.socketPath!;
+  let v320 = '';
+  let v321 = '';
+  let replica: ReplicaDeployment | undefined;
+
+  before(async () => {
+    await removeTestObjects(docker);
+    v320 = (await buildReplicaImage(docker, 'v3.2.0', { tags: [KEEP_V320] })).imageId;
+    v321 = (await buildReplicaImage(docker, 'v3.2.1', { tags: [KEEP_V321] })).imageId;
+  });
+
+  /** A v3.2.1 deployment as after the deploy: compose names → v3.2.1, the backup tag → v3.2.0. */
+  async function deploy(): Promise<ReplicaDeployment & { positions: Buffer }> {
+    replica = await createReplicaDeployment(docker, { version: 'v3.2.1', env: ENV });
+    await tagImage(docker, v320, BACKUP_TAG);
+    const { positions } = writeStateFiles(replica.dataDir);
+    writeFileSync(join(replica.logsDir, 'check_kr.log'), readFileSync(new URL('./fixtures/runs/check_kr.log', import.meta.url)));
+    return Object.assign(replica, { positions });
+  }
+
+  afterEach(async () => {
+    await replica?.cleanup();
+    replica = undefined;
+    await removeTestObjects(docker);
+  });
+
+  after(async () => {
+    await removeTestObjects(docker, { images: true });
+  });
+
+  /** What must not change when the engine refuses: every test container, the compose tags, the backup tag. */
+  async function world(): Promise<string> {
+    const containers = (await testContainers(docker)).map((c) => `${c.name} ${c.id} ${c.image} ${c.state === 'restarting' ? 'running' : c.state}`).sort();
+    const tags = await Promise.all([...COMPOSE_IMAGES, BACKUP_TAG].map(async (t) => `${t} ${await imageIdOf(docker, t)}`));
+    return [...containers, ...tags].join('\n');
+  }
+
+  const inspect = (ref: string): Promise<Docker.ContainerInspectInfo> => docker.getContainer(ref).inspect();
+  const gone = async (ref: string): Promise<boolean> => docker.getContainer(ref).inspect().then(() => false, (e: { statusCode?: number }) => e.statusCode === 404);
+
+  it('image-tag: recreates both containers on the backup image with their own configuration, verifies, keeps positions.json', async () => {
+    const r = await deploy();
+    // A container of the same compose project that is not configured: never touched.
+    const bystander = await docker.createContainer({ name: 'turtle-bystander', Image: KEEP_V321, Labels: { 'com.docker.compose.project': 'turtle_trading', 'com.docker.compose.service': 'bystander', [TEST_LABEL]: 'bystander' } });
+    await bystander.start();
+    const bystanderBefore = await bystander.inspect();
+    const oldCron = await inspect(CRON_NAME);
+    const oldDash = await inspect(DASHBOARD_NAME);
+    const { engine: rollback, stateDir } = engineFor(r, { socketPath });
+
+    const plan = await rollback.plan('rollback');
+    assert.ok(plan.ok, plan.ok ? '' : plan.reason);
+    assert.equal(plan.plan.strategy, 'image-tag');
+    assert.equal(plan.plan.targetImageId, v320);
+
+    const c = collector();
+    await rollback.execute('inc-image-tag', 'rollback', plan.plan.id, c.report);
+    const kinds = c.kinds();
+    assert.deepEqual(kinds.slice(0, 2), ['step', 'started'], 'started once the preflight passed');
+    const finished = c.reports.find((x) => x.kind === 'finished');
+    assert.deepEqual(finished && finished.kind === 'finished' && [finished.ok, finished.targetImageId], [true, v320]);
+    const verified = c.reports.find((x) => x.kind === 'verified');
+    assert.ok(verified && verified.kind === 'verified' && verified.ok, JSON.stringify(verified));
+    assert.ok(verified.preExisting.some((p) => p.includes(DASHBOARD_NAME)), 'the dashboard crash loop is pre-existing');
+    assert.ok(kinds.indexOf('finished') < kinds.indexOf('verified'));
+    assert.ok(c.reports.every((x) => x.kind !== 'step' || x.ok), JSON.stringify(c.reports.filter((x) => x.kind === 'step' && !x.ok)));
+
+    for (const [name, old] of [[CRON_NAME, oldCron], [DASHBOARD_NAME, oldDash]] as const) {
+      const now = await inspect(name);
+      assert.notEqual(now.Id, old.Id, `${name} recreated`);
+      assert.equal(now.Image, v320, `${name} runs the backup image`);
+      assert.equal(now.Config.Image, v320, `${name} pinned by image ID`);
+      assert.deepEqual(now.Config.Env.filter((e) => e.startsWith('TELEGRAM_')).sort(), ENV, `${name} env carried`);
+      assert.deepEqual([...now.Config.Env].sort(), [...old.Config.Env].sort());
+      assert.deepEqual(now.HostConfig.Binds, old.HostConfig.Binds);
+      assert.deepEqual(now.HostConfig.RestartPolicy, old.HostConfig.RestartPolicy);
+      assert.deepEqual(now.HostConfig.PortBindings, old.HostConfig.PortBindings);
+      assert.equal(now.HostConfig.NetworkMode, old.HostConfig.NetworkMode);
+      assert.deepEqual(now.Config.Cmd, old.Config.Cmd);
+      assert.deepEqual(now.Config.Entrypoint, old.Config.Entrypoint);
+      assert.equal(now.Config.User, old.Config.User);
+      assert.equal(now.Config.WorkingDir, old.Config.WorkingDir);
+      const aliases = (i: Docker.ContainerInspectInfo) =>
+        Object.fromEntries(Object.entries(i.NetworkSettings.Networks).map(([n, e]) => [n, (e.Aliases ?? []).filter((a: string) => a !== i.Id.slice(0, 12)).sort()]));
+      assert.deepEqual(aliases(now), aliases(old), `${name} networks and aliases`);
+      const { [EXECUTION_LABEL]: execution, 'turtle-sentinel.rollback.replaces': replaces, ...labels } = now.Config.Labels;
+      assert.deepEqual(labels, old.Config.Labels, `${name} labels (plus the engine's two)`);
+      assert.match(execution!, /^inc-image-tag\/rollback\//);
+      assert.equal(replaces, old.Id);
+      assert.ok(await gone(old.Id), `the old ${name} is removed after verification`);
+    }
+    assert.equal((await inspect(CRON_NAME)).State.Status, 'running');
+    const bystanderAfter = await bystander.inspect();
+    assert.deepEqual([bystanderAfter.Id, bystanderAfter.State.StartedAt, bystanderAfter.State.Running], [bystanderBefore.Id, bystanderBefore.State.StartedAt, true]);
+
+    // The target version's files and crontab, and positions.json byte for byte.
+    assert.match((await r.exec(['ls', '/app/scripts'])).stdout, /signal_check\.py/);
+    assert.equal((await r.exec(['crontab', '-l'])).stdout, crontabOf('v3.2.0'));
+    assert.ok(readFileSync(join(r.dataDir, 'positions/positions.json')).equals(r.positions));
+    const backups = readdirSync(join(r.dataDir, 'positions/backups'));
+    assert.equal(backups.length, 1);
+    assert.match(backups[0]!, /^positions\.json\.pre-rollback-\d{8}_\d{6}$/);
+    const backup = join(r.dataDir, 'positions/backups', backups[0]!);
+    assert.equal(statSync(backup).mode & 0o777, 0o600);
+    assert.ok(readFileSync(backup).equals(r.positions));
+    assert.ok(readdirSync(r.logsDir).some((n) => /^check_kr\.log\.pre-rollback-\d{8}_\d{6}$/.test(n)), 'log snapshot');
+    // A plain compose recreate (by compose's image name) would run v3.2.0 too.
+    for (const name of COMPOSE_IMAGES) assert.equal(await imageIdOf(docker, name), v320);
+
+    // Every operation journaled before and after.
+    const records = new RollbackJournal(join(stateDir, 'rollback')).records();
+    const ops = plan.plan.steps.length;
+    assert.equal(records.filter((x) => x.t === 'begin').length, ops);
+    assert.equal(records.filter((x) => x.t === 'end').length, ops);
+    assert.equal(records.at(-1)?.t, 'outcome');
+
+    // Idempotent by incident: the same incident again changes nothing and says what happened.
+    const ids = [(await inspect(CRON_NAME)).Id, (await inspect(DASHBOARD_NAME)).Id];
+    const again = collector();
+    await rollback.execute('inc-image-tag', 'rollback', plan.plan.id, again.report);
+    assert.deepEqual(again.kinds(), ['finished', 'verified']);
+    assert.match(JSON.stringify(again.reports), /already executed for this incident/);
+    assert.deepEqual([(await inspect(CRON_NAME)).Id, (await inspect(DASHBOARD_NAME)).Id], ids);
+    const replan = await rollback.plan('rollback');
+    assert.ok(!replan.ok);
+    assert.match(replan.reason, /already run turtle-trading:pre-v3\.2\.1-backup/);
+  });
+
+  it('git: builds the target commit through the API, tags it and compose names, recreates, checks out the branch', async () => {
+    const fixture: GitFixture = createGitFixture();
+    const r = await deploy();
+    await docker.getImage(BACKUP_TAG).remove({ noprune: true }); // no backup tag: auto falls back to git
+    const config = testConfig({ git: { repo: fixture.repo, targetCommit: fixture.v320.slice(0, 7) } });
+    const { engine: rollback } = engineFor(r, { socketPath, config });
+
+    const plan = await rollback.plan('rollback');
+    assert.ok(plan.ok, plan.ok ? '' : plan.reason);
+    assert.equal(plan.plan.strategy, 'git');
+    assert.match(plan.plan.steps[1]!, new RegExp(`^build the image of commit ${fixture.v320.slice(0, 12)}`));
+    const c = collector();
+    await rollback.execute('inc-git', 'rollback', plan.plan.id, c.report);
+    const verified = c.reports.find((x) => x.kind === 'verified');
+    assert.ok(verified?.kind === 'verified' && verified.ok, JSON.stringify(c.reports));
+    const finished = c.reports.find((x) => x.kind === 'finished');
+    const built = finished?.kind === 'finished' ? finished.targetImageId : undefined;
+    assert.ok(built);
+    assert.ok(built !== v320 && built !== v321, 'a new image, built from the repository');
+    assert.equal((await docker.getImage(built).inspect()).Config.Labels?.['turtle-sentinel.rollback.commit'], fixture.v320);
+    assert.equal(await imageIdOf(docker, 'turtle-trading:rollback-v3.2.0'), built);
+    for (const name of [CRON_NAME, DASHBOARD_NAME]) assert.equal((await inspect(name)).Image, built);
+    assert.equal((await r.exec(['cat', '/app/VERSION'])).stdout, 'v3.2.0 from git fixture\n');
+    assert.match((await r.exec(['ls', '/app/scripts'])).stdout, /signal_check\.py/);
+    assert.equal(fixture.git('symbolic-ref', '--short', 'HEAD'), 'rollback/v3.2.1-to-v3.2.0');
+    assert.equal(fixture.git('rev-parse', 'HEAD'), fixture.v320);
+    assert.equal(fixture.git('rev-parse', 'main'), fixture.v321, 'main is not moved');
+    // The manual runbook's `docker tag … latest && docker-compose up -d` would keep v3.2.1; here a plain
+    // recreate by compose's image name (build: ., no image:) gets the rolled-back code.
+    for (const name of COMPOSE_IMAGES) assert.equal(await imageIdOf(docker, name), built);
+    const plain = await docker.createContainer({ Image: COMPOSE_IMAGES[0]!, Labels: { [TEST_LABEL]: 'plain-recreate' } });
+    assert.equal((await plain.inspect()).Image, built);
+    await (plain.infoArchive({ path: '/app/scripts/signal_check.py' }) as Promise<unknown>);
+    assert.ok(readFileSync(join(r.dataDir, 'positions/positions.json')).equals(r.positions));
+  });
+
+  it('a target that fails verification: the original containers run again, and it is not retried unless forced', async () => {
+    const r = await deploy();
+    // A "v3.2.0" whose crontab still schedules check_positions.py: verification must catch it.
+    const bad = await buildReplicaImage(docker, 'v3.2.0', { crontab: crontabOf('v3.2.1'), tags: [BACKUP_TAG] });
+    const before = await world();
+    const originals = [(await inspect(CRON_NAME)).Id, (await inspect(DASHBOARD_NAME)).Id];
+    const { engine: rollback, deps } = engineFor(r, { socketPath });
+    const plan = await rollback.plan('rollback');
+    assert.ok(plan.ok);
+    const c = collector();
+    await rollback.execute('inc-bad-target', 'rollback', plan.plan.id, c.report);
+    const verified = c.reports.find((x) => x.kind === 'verified');
+    assert.ok(verified?.kind === 'verified' && !verified.ok);
+    assert.match(verified.detail, /still runs check_positions\.py/);
+    assert.match(verified.detail, /the original containers are back: turtle-cron/);
+    assert.deepEqual([(await inspect(CRON_NAME)).Id, (await inspect(DASHBOARD_NAME)).Id], originals);
+    assert.equal((await inspect(CRON_NAME)).State.Status, 'running');
+    assert.deepEqual((await inspect(CRON_NAME)).HostConfig.RestartPolicy, { Name: 'unless-stopped', MaximumRetryCount: 0 }, 'restart policy restored');
+    assert.equal(await world(), before, 'containers, compose tags and backup tag as before');
+    assert.ok(readFileSync(join(r.dataDir, 'positions/positions.json')).equals(r.positions));
+
+    // Never retried automatically, also by a new engine (the journal remembers); an operator may force it.
+    const fresh = engineFor(r, { socketPath, stateDir: deps.stateDir }).engine;
+    const replan = await fresh.plan('rollback');
+    assert.ok(!replan.ok);
+    assert.match(replan.reason, new RegExp(`image ${bad.imageId.slice(7, 19)} failed verification before .*rollback --force`));
+    const refused = collector();
+    await fresh.execute('inc-bad-target-2', 'rollback', plan.plan.id, refused.report);
+    assert.deepEqual(refused.kinds(), ['refused']);
+    const forced = await fresh.plan('rollback', { force: true });
+    assert.ok(forced.ok);
+    assert.equal(forced.plan.id, plan.plan.id);
+  });
+
+  describe('refusals change nothing', () => {
+    async function refusedWith(rollback: ReturnType<typeof engineFor>['engine'], planId: string, pattern: RegExp): Promise<void> {
+      const before = await world();
+      const c = collector();
+      await rollback.execute(`inc-refused-${Date.now()}`, 'rollback', planId, c.report);
+      assert.deepEqual(c.kinds(), ['refused'], JSON.stringify(c.reports));
+      const reason = (c.reports[0] as { reason: string }).reason;
+      assert.match(reason, pattern);
+      assert.match(reason, /nothing was changed/);
+      assert.equal(await world(), before);
+    }
+
+    it('missing backup tag with git disabled', async () => {
+      const r = await deploy();
+      await docker.getImage(BACKUP_TAG).remove({ noprune: true });
+      const { engine: rollback } = engineFor(r, { socketPath, config: testConfig({ git: { enabled: false } }) });
+      const plan = await rollback.plan('rollback');
+      assert.deepEqual(plan, { ok: false, reason: 'backup tag turtle-trading:pre-v3.2.1-backup does not exist, and the git strategy is disabled (rollback.git.enabled: false)' });
+      await refusedWith(rollback, 'ffffffffffffffff', /^backup tag turtle-trading:pre-v3\.2\.1-backup does not exist, and the git strategy is disabled/);
+    });
+
+    it('a dirty working tree', async () => {
+      const fixture = createGitFixture();
+      const r = await deploy();
+      writeFileSync(join(fixture.repo, 'rootfs/etc/cron.d/turtle-cron'), '# edited on the box\n');
+      const { engine: rollback } = engineFor(r, { socketPath, config: testConfig({ git: { repo: fixture.repo, targetCommit: fixture.v320 } }) });
+      const plan = await rollback.plan('rollback', { strategy: 'git' });
+      assert.ok(!plan.ok);
+      assert.match(plan.reason, /has uncommitted changes \( M rootfs\/etc\/cron\.d\/turtle-cron\): commit or stash them first/);
+      await refusedWith(rollback, 'ffffffffffffffff', /uncommitted changes|plan changed/);
+      assert.equal(fixture.git('symbolic-ref', '--short', 'HEAD'), 'main');
+    });
+
+    it('a failed build, detected from the build stream', async () => {
+      const fixture = createGitFixture({ failing: true });
+      const r = await deploy();
+      const { engine: rollback } = engineFor(r, { socketPath, config: testConfig({ git: { repo: fixture.repo, targetCommit: fixture.v320 } }) });
+      const plan = await rollback.plan('rollback', { strategy: 'git' });
+      assert.ok(plan.ok, plan.ok ? '' : plan.reason);
+      const before = await world();
+      const c = collector();
+      await rollback.execute('inc-failed-build', 'rollback', plan.plan.id, c.report);
+      assert.deepEqual(c.kinds(), ['step', 'step', 'refused'], JSON.stringify(c.reports));
+      const reason = (c.reports.at(-1) as { reason: string }).reason;
+      assert.match(reason, /^build failed: .*(returned a non-zero code: 3|exit code 3)/);
+      assert.match(reason, /nothing was changed$/);
+      assert.equal(await world(), before);
+      assert.equal(fixture.git('symbolic-ref', '--short', 'HEAD'), 'main');
+      assert.throws(() => fixture.git('rev-parse', '--verify', '--quiet', 'refs/heads/rollback/v3.2.1-to-v3.2.0'));
+      assert.ok(!readdirSync(join(r.dataDir, 'positions')).includes('backups'), 'not even a backup: the build comes first');
+    });
+
+    it('a configured container that does not exist', async () => {
+      const r = await deploy();
+      const { engine: rollback } = engineFor(r, { socketPath, containers: [CRON_NAME, DASHBOARD_NAME, 'turtle-ghost'] });
+      const plan = await rollback.plan('rollback');
+      assert.ok(!plan.ok);
+      assert.match(plan.reason, /^configured container turtle-ghost not found/);
+      await refusedWith(rollback, 'ffffffffffffffff', /^configured container turtle-ghost not found/);
+    });
+
+    it('the Docker engine unreachable', async () => {
+      const r = await deploy();
+      const missing = join(tmpdir(), `no-such-docker-${process.pid}.sock`);
+      const { engine: rollback } = engineFor(r, { socketPath: missing });
+      const plan = await rollback.plan('rollback');
+      assert.ok(!plan.ok);
+      assert.match(plan.reason, new RegExp(`^Docker engine unreachable at unix://${missing.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(ping\\)`));
+      await refusedWith(rollback, 'ffffffffffffffff', /^Docker engine unreachable/);
+    });
+
+    it('a plan that changed since it was approved', async () => {
+      const r = await deploy();
+      const { engine: rollback } = engineFor(r, { socketPath });
+      const plan = await rollback.plan('rollback');
+      assert.ok(plan.ok);
+      await refusedWith(rollback, 'ffffffffffffffff', new RegExp(`^the plan changed since it was approved \\(approved ffffffffffffffff, now ${plan.plan.id}\\)`));
+    });
+  });
+
+  it('a job mid-run: deferred with nothing changed; once it ends, the same incident runs', async () => {
+    const r = await deploy();
+    await r.execDetached(['python', 'scripts/check_positions.py'], { env: ['REPLICA_MODE=hang'] });
+    const top = createDockerEngine({ socketPath });
+    await waitFor('the job process', async () => {
+      const p = await top.processes(CRON_NAME);
+      return p.ok && p.value.some((c) => c.includes('check_positions.py')) ? true : undefined;
+    });
+    const { engine: rollback } = engineFor(r, { socketPath });
+    const plan = await rollback.plan('rollback');
+    assert.ok(plan.ok);
+    const before = await world();
+    const c = collector();
+    const t0 = Date.now();
+    await rollback.execute('inc-job', 'rollback', plan.plan.id, c.report);
+    assert.deepEqual(c.kinds(), ['step', 'deferred']);
+    const deferred = c.reports[1]!;
+    assert.ok(deferred.kind === 'deferred');
+    assert.match(deferred.reason, /^a job is running in turtle-cron: .*check_positions\.py/);
+    assert.ok(deferred.retryAt >= t0 + 5_000 && deferred.retryAt <= Date.now() + 5_000);
+    assert.equal(await world(), before);
+    assert.ok(!readdirSync(join(r.dataDir, 'positions')).includes('backups'));
+
+    // The job ends (busybox here has no pkill).
+    const killed = await r.exec(['sh', '-c', "kill $(ps -o pid,args | grep '[c]heck_positions.py' | awk '{print $1}')"]);
+    assert.equal(killed.exitCode, 0, killed.stderr);
+    await waitFor('the job to end', async () => {
+      const p = await top.processes(CRON_NAME);
+      return p.ok && !p.value.some((x) => x.includes('check_positions.py')) ? true : undefined;
+    });
+    const again = collector();
+    await rollback.execute('inc-job', 'rollback', plan.plan.id, again.report);
+    assert.ok(again.reports.some((x) => x.kind === 'verified' && x.ok), JSON.stringify(again.reports));
+  });
+
+  it('one execution in flight: a second one is refused while the first runs', async () => {
+    const r = await deploy();
+    const setup = engineFor(r, { socketPath });
+    const plan = await setup.engine.plan('rollback');
+    assert.ok(plan.ok);
+    const a = collector();
+    const running = setup.engine.execute('inc-a', 'rollback', plan.plan.id, a.report);
+    // The same engine, and another one on the same state directory (the CLI next to the daemon).
+    const same = collector();
+    await setup.engine.execute('inc-b', 'rollback', plan.plan.id, same.report);
+    const other = collector();
+    await engineFor(r, { socketPath, stateDir: setup.stateDir }).engine.execute('inc-c', 'rollback', plan.plan.id, other.report);
+    await running;
+    for (const c of [same, other]) {
+      assert.deepEqual(c.kinds(), ['refused']);
+      assert.match((c.reports[0] as { reason: string }).reason, /^another execution is in flight: incident inc-a \(rollback, process \d+, since .*\); nothing was changed$/);
+    }
+    assert.ok(a.reports.some((x) => x.kind === 'verified' && x.ok));
+  });
+
+  it('halt stops only the cron container; resume starts the same container again', async () => {
+    const r = await deploy();
+    const dashboardBefore = await inspect(DASHBOARD_NAME);
+    const cronBefore = await inspect(CRON_NAME);
+    const { engine: rollback } = engineFor(r, { socketPath });
+    const halt = await rollback.plan('halt');
+    assert.ok(halt.ok);
+    const c = collector();
+    await rollback.execute('inc-halt', 'halt', halt.plan.id, c.report);
+    assert.deepEqual(c.kinds(), ['step', 'started', 'step', 'finished']);
+    assert.deepEqual(c.reports.at(-1), { kind: 'finished', ok: true, detail: 'turtle-cron stopped' });
+    assert.equal((await inspect(CRON_NAME)).State.Status, 'exited');
+    assert.deepEqual((await inspect(CRON_NAME)).HostConfig.RestartPolicy, cronBefore.HostConfig.RestartPolicy, 'the container is kept as it is');
+    assert.equal((await inspect(DASHBOARD_NAME)).Id, dashboardBefore.Id);
+    assert.notEqual((await inspect(DASHBOARD_NAME)).HostConfig.RestartPolicy?.Name, 'no');
+    const again = await rollback.plan('halt');
+    assert.deepEqual(again, { ok: false, reason: 'turtle-cron is already stopped (exited): nothing to halt' });
+    const replay = collector();
+    await rollback.execute('inc-halt', 'halt', halt.plan.id, replay.report);
+    assert.deepEqual(replay.kinds(), ['finished']);
+
+    const resume = await rollback.plan('resume');
+    assert.ok(resume.ok);
+    const d = collector();
+    await rollback.execute('inc-resume', 'resume', resume.plan.id, d.report);
+    assert.deepEqual(d.reports.at(-1), { kind: 'finished', ok: true, detail: 'turtle-cron started' });
+    const cronAfter = await inspect(CRON_NAME);
+    assert.equal(cronAfter.Id, cronBefore.Id);
+    assert.equal(cronAfter.State.Status, 'running');
+    assert.ok(readFileSync(join(r.dataDir, 'positions/positions.json')).equals(r.positions));
+  });
+
+  it('recreation keeps user, entrypoint, command, workdir, hostname, ports, restart policy, two networks with aliases and anonymous volumes', async () => {
+    const net2 = `turtle-sentinel-test-net-${process.pid}`;
+    await docker.createNetwork({ Name: net2, Labels: { [TEST_LABEL]: 'rich' } });
+    const net1 = `turtle-sentinel-test-front-${process.pid}`;
+    await docker.createNetwork({ Name: net1, Labels: { [TEST_LABEL]: 'rich' } });
+    const bind = join(tmpdir());
+    const old = await docker.createContainer({
+      name: `turtle-rich-${process.pid}`,
+      Image: KEEP_V321,
+      Hostname: 'rich-host',
+      User: '0:0',
+      Entrypoint: ['/bin/sh', '-c'],
+      Cmd: ['trap "exit 0" TERM; while :; do sleep 1; done'],
+      WorkingDir: '/app/data',
+      Env: ['A=1', 'B=two words'],
+      Labels: { [TEST_LABEL]: 'rich', owner: 'ops' },
+      StopSignal: 'SIGINT',
+      ExposedPorts: { '9000/tcp': {} },
+      Volumes: { '/cache': {} },
+      HostConfig: {
+        Binds: [`${bind}:/host-tmp:ro`],
+        PortBindings: { '9000/tcp': [{ HostIp: '127.0.0.1', HostPort: '' }] },
+        RestartPolicy: { Name: 'on-failure', MaximumRetryCount: 3 },
+        NetworkMode: net1,
+      },
+      NetworkingConfig: { EndpointsConfig: { [net1]: { Aliases: ['rich', 'rich-front'] } } },
+    });
+    await docker.getNetwork(net2).connect({ Container: old.id, EndpointConfig: { Aliases: ['rich-back'] } });
+    await old.start();
+    const write = await old.exec({ Cmd: ['sh', '-c', 'echo kept > /cache/x'], AttachStdout: true });
+    await write.start({ hijack: true, stdin: false }).then((s) => new Promise((res) => { s.on('end', res); s.resume(); }));
+    await old.stop({ t: 1 });
+
+    const port = createDockerEngine({ socketPath });
+    const doc = await port.inspectContainer(old.id);
+    const img = await port.inspectImage(KEEP_V321);
+    assert.ok(doc.ok && img.ok);
+    const spec = recreateSpec(doc.value, img.value, v320);
+    assert.deepEqual(new Map(spec.summary.networks.map((n) => [n.name, [...n.aliases].sort()])), new Map([[net1, ['rich', 'rich-front']], [net2, ['rich-back']]]));
+    assert.deepEqual(spec.extraNetworks.map((n) => n.network), [net2], 'the first network at create, the second by connect');
+    assert.deepEqual(spec.summary.env, ['A', 'B']);
+    const created = await port.create(`turtle-rich-new-${process.pid}`, spec.body);
+    assert.ok(created.ok, created.ok ? '' : created.error.message);
+    for (const extra of spec.extraNetworks) assert.ok((await port.connect(extra.network, created.value, extra.endpoint)).ok);
+    await port.remove(old.id); // the anonymous volume stays: the new container uses it
+    await docker.getContainer(created.value).start();
+    const now = (await port.inspectContainer(created.value)) as { ok: true; value: ContainerDoc };
+    const before = doc.value;
+    assert.equal(now.value.Image, v320);
+    for (const key of ['Hostname', 'User', 'WorkingDir', 'StopSignal'] as const) assert.equal(now.value.Config[key], before.Config[key], key);
+    assert.deepEqual(now.value.Config.Entrypoint, before.Config.Entrypoint);
+    assert.deepEqual(now.value.Config.Cmd, before.Config.Cmd);
+    assert.deepEqual([...(now.value.Config.Env ?? [])].sort(), [...(before.Config.Env ?? [])].sort());
+    assert.equal(now.value.Config.Labels?.owner, 'ops');
+    for (const key of ['PortBindings', 'RestartPolicy', 'NetworkMode'] as const) assert.deepEqual(now.value.HostConfig[key], before.HostConfig[key], key);
+    const aliases = (d: ContainerDoc) => Object.fromEntries(Object.entries(d.NetworkSettings?.Networks ?? {}).map(([n, e]) => [n, (e.Aliases ?? []).filter((a) => a !== d.Id.slice(0, 12)).sort()]));
+    assert.deepEqual(aliases(now.value), aliases(before));
+    const cache = (before.Mounts ?? []).find((m) => m.Destination === '/cache');
+    assert.ok((now.value.Mounts ?? []).some((m) => m.Destination === '/cache' && m.Name === cache?.Name), 'the anonymous volume carried over');
+    assert.ok((now.value.Mounts ?? []).some((m) => m.Destination === '/host-tmp' && m.RW === false), 'the read-only bind carried over');
+    const read = await docker.getContainer(created.value).exec({ Cmd: ['cat', '/cache/x'], AttachStdout: true, AttachStderr: true });
+    const out = await read.start({ hijack: true, stdin: false }).then((s) => new Promise<string>((res) => { let t = ''; s.on('data', (b: Buffer) => (t += b.toString('latin1'))); s.on('end', () => res(t)); }));
+    assert.match(out, /kept/);
+    await port.remove(created.value);
+  });
+});
