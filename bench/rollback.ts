@@ -13,7 +13,7 @@ import { createDockerEngine } from '../src/adapters/docker-engine.ts';
 import { createGitRepo } from '../src/adapters/git-repo.ts';
 import { rollbackConfigSchema } from '../src/runtime/rollback/config.ts';
 import { createRollbackEngine } from '../src/runtime/rollback/engine.ts';
-import { probeDocker, removeTestObjects, TEST_LABEL } from '../test/docker/engine.ts';
+import { removeTestObjects, requireDocker, TEST_LABEL } from '../test/docker/engine.ts';
 import { BACKUP_TAG, CRON_NAME, DASHBOARD_NAME, buildReplicaImage, createReplicaDeployment, tagImage, type ReplicaDeployment } from '../test/docker/replica.ts';
 import { DASHBOARD_CRASH } from '../test/docker/replica/scripts.ts';
 import { REPO_ROOT, createGitFixture, imageIdOf, resetGitFixture, writeStateFiles } from '../test/docker/rollback-kit.ts';
@@ -22,12 +22,14 @@ type Strategy = 'image-tag' | 'git';
 const REPS = Number(process.argv[2] ?? 5);
 const ENV = ['TELEGRAM_BOT_TOKEN=123456:bench-not-a-token', 'TELEGRAM_CHAT_ID=42'];
 
-const probe = await probeDocker();
-if (!probe.ok) {
-  process.stderr.write(`bench/rollback: ${probe.reason}\n`);
+// requireDocker also takes the Docker test kit's cross-process lock: the replica uses the real names.
+const probe = await requireDocker();
+if (probe.skip !== false) {
+  process.stderr.write(`bench/rollback: ${probe.skip}\n`);
   process.exit(2);
 }
 const docker = probe.docker;
+const socketPath = probe.socketPath;
 await removeTestObjects(docker);
 const v320 = (await buildReplicaImage(docker, 'v3.2.0', { tags: ['turtle-sentinel-test/replica:v3.2.0'] })).imageId;
 await buildReplicaImage(docker, 'v3.2.1', { tags: ['turtle-sentinel-test/replica:v3.2.1'] });
@@ -62,7 +64,7 @@ async function sentinel(strategy: Strategy): Promise<Timing> {
   await reset();
   const config = rollbackConfigSchema.parse({ git: { repo: fixture.repo, targetCommit: fixture.v320 } });
   const engine = createRollbackEngine({
-    docker: createDockerEngine({ socketPath: probe.ok ? probe.socketPath : '' }),
+    docker: createDockerEngine({ socketPath }),
     git: createGitRepo(),
     config,
     deployment: { root, dataDir, logsDir, containers: [CRON_NAME, DASHBOARD_NAME], cronContainer: CRON_NAME, timezone: 'Asia/Seoul' },

@@ -192,7 +192,7 @@ describe('rollback engine (real engine)', { skip: engine.skip }, () => {
     for (const name of COMPOSE_IMAGES) assert.equal(await imageIdOf(docker, name), built);
     const plain = await docker.createContainer({ Image: COMPOSE_IMAGES[0]!, Labels: { [TEST_LABEL]: 'plain-recreate' } });
     assert.equal((await plain.inspect()).Image, built);
-    await (plain.infoArchive({ path: '/app/scripts/signal_check.py' }) as Promise<unknown>);
+    assert.deepEqual(await createDockerEngine({ socketPath }).pathExists(plain.id, '/app/scripts/signal_check.py'), { ok: true, value: true });
     assert.ok(readFileSync(join(r.dataDir, 'positions/positions.json')).equals(r.positions));
   });
 
@@ -460,6 +460,10 @@ describe('rollback engine (real engine)', { skip: engine.skip }, () => {
     const read = await docker.getContainer(created.value).exec({ Cmd: ['cat', '/cache/x'], AttachStdout: true, AttachStderr: true });
     const out = await read.start({ hijack: true, stdin: false }).then((s) => new Promise<string>((res) => { let t = ''; s.on('data', (b: Buffer) => (t += b.toString('latin1'))); s.on('end', () => res(t)); }));
     assert.match(out, /kept/);
+    // A missing path and a missing container are different answers (dockerode words both as "no such container").
+    assert.deepEqual(await port.pathExists(created.value, '/no/such/path'), { ok: true, value: false });
+    const noContainer = await port.pathExists(`turtle-no-such-container-${process.pid}`, '/');
+    assert.equal(noContainer.ok ? 'ok' : noContainer.error.kind, 'not-found');
     await port.remove(created.value);
   });
 });
