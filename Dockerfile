@@ -2,6 +2,8 @@
 # It needs the Docker socket (to observe and, with approval, recreate the guarded containers),
 # the guarded checkout (logs/, data/, crontab, and the git tree for the git rollback strategy).
 FROM node:20-bookworm-slim
+# git: the runbook's git rollback strategy (branch at the target commit, build from that tree).
+RUN apt-get update && apt-get install -y --no-install-recommends git ca-certificates && rm -rf /var/lib/apt/lists/*
 WORKDIR /opt/turtle-sentinel
 COPY package.json package-lock.json .npmrc tsconfig.json tsconfig.build.json ./
 RUN npm ci --no-audit --no-fund
