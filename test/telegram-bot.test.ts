@@ -19,7 +19,7 @@ test('an allow-listed operator presses Approve on an alert: answered at once, on
     assert.equal(answer, 'Approval received; the result follows in the chat.');
     const [event] = await h.waitForEvents(1);
     assert.deepEqual(event!.command, { kind: 'approve', incidentId: 'INC-0001', nonce: 'n0nce-AAAA1111' });
-    assert.deepEqual(event!.by, { channel: 'telegram', userId: OPERATOR.id, chatId: OPERATOR_CHAT, name: '@kim_ops' });
+    assert.deepEqual(event!.by, { channel: 'telegram', userId: OPERATOR.id, chatId: OPERATOR_CHAT, name: '@ops_oncall' });
     assert.equal(h.events.length, 1);
   } finally {
     await h.close();
@@ -147,7 +147,7 @@ test('/rollback asks for confirmation; only its sender can confirm, once; the pr
     const [event] = await h.waitForEvents(1);
     assert.deepEqual(event!.command, { kind: 'manual-action', action: 'rollback', nonce: 'confirm-nonce-1' });
     await h.server.waitFor(() => h.chat()[0]!.keyboard === undefined, 5000, 'the prompt buttons to close');
-    assert.equal(h.chat()[0]!.text, prompt.text + '\n\n<i>— confirmed by @kim_ops (111)</i>');
+    assert.equal(h.chat()[0]!.text, prompt.text + '\n\n<i>— confirmed by @ops_oncall (111)</i>');
 
     // A replayed press of the same confirmation does nothing.
     assert.equal(await h.pressData(OPERATOR, 'c:r:confirm-nonce-1'), 'This button is no longer valid; use the buttons of the latest message.');

@@ -50,12 +50,12 @@ test('alert → Approve in Telegram → the rollback is requested once; a strang
     assert.match(request.plain, /\n1\. back up positions\.json\n2\. recreate turtle-cron from sha256:v320\n/);
 
     assert.equal(await h.pressButton(STRANGER, '✅ Approve'), 'Sorry, you are not allowed to do this. The attempt has been recorded.');
-    await h.server.waitFor(() => h.chat().some((m) => m.plain.startsWith('🚫 Request refused INC-0001 — Mallory (999)')), 5000, 'the refusal in the chat');
+    await h.server.waitFor(() => h.chat().some((m) => m.plain.startsWith('🚫 Request refused INC-0001 — Stranger (999)')), 5000, 'the refusal in the chat');
     assert.deepEqual(executed, []);
 
     assert.equal(await h.pressButton(OPERATOR, '✅ Approve'), 'Approval received; the result follows in the chat.');
     await h.server.waitFor(() => executed.length === 1, 5000, 'the execution');
-    await h.server.waitFor(() => h.chat().some((m) => m.plain.startsWith('✅ Approved INC-0001: rollback — @kim_ops (111)')), 5000, 'the approval in the chat');
+    await h.server.waitFor(() => h.chat().some((m) => m.plain.startsWith('✅ Approved INC-0001: rollback — @ops_oncall (111)')), 5000, 'the approval in the chat');
     await h.server.waitFor(() => h.chat().some((m) => m.plain.startsWith('▶️ Execution started INC-0001')), 5000, 'the start in the chat');
     assert.equal(h.chat().find((m) => m.messageId === request.messageId)!.keyboard, undefined, 'the decided request lost its buttons');
 

@@ -21,15 +21,15 @@ test('alert → decision buttons → approved: the buttons close with who decide
       ['⛔ 거부', 'v:INC-0001:n0nce-AAAA1111'],
       ['🔎 세부 정보', 'd:INC-0001:n0nce-AAAA1111'],
     ]);
-    const by = { channel: 'telegram' as const, userId: OPERATOR.id, name: '@kim_ops' };
+    const by = { channel: 'telegram' as const, userId: OPERATOR.id, name: '@ops_oncall' };
     await h.notifier.deliver('decided|INC-0001|approved', { kind: 'decision-recorded', incident: { ...inc, phase: 'approved' }, decision: 'approved', by });
     await h.waitForChat(3);
     assert.equal(await h.drained(), true);
     const chat = h.chat();
     assert.equal(chat.length, 3, 'the duplicate key was not sent again');
     assert.equal(chat[1]!.keyboard, undefined, 'the decided message has no buttons left');
-    assert.equal(chat[1]!.text, `${asked.text}\n\n<i>— 승인됨: @kim_ops (111)</i>`);
-    assert.equal(chat[2]!.text, '✅ <b>승인됨</b> INC-0001: 롤백 — @kim_ops (111)\n계획을 실행합니다.');
+    assert.equal(chat[1]!.text, `${asked.text}\n\n<i>— 승인됨: @ops_oncall (111)</i>`);
+    assert.equal(chat[2]!.text, '✅ <b>승인됨</b> INC-0001: 롤백 — @ops_oncall (111)\n계획을 실행합니다.');
   } finally {
     await h.close();
   }

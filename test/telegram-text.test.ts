@@ -24,7 +24,7 @@ import { parseTelegramHtml } from './fakes/bot-api-server.ts';
 import { awaiting, decision, incident, PLAN, T0 } from './fakes/telegram-fixtures.ts';
 import { OPERATOR_CHAT } from './fakes/telegram-harness.ts';
 
-const by = { channel: 'telegram' as const, userId: 111, chatId: OPERATOR_CHAT, name: '@kim_ops' };
+const by = { channel: 'telegram' as const, userId: 111, chatId: OPERATOR_CHAT, name: '@ops_oncall' };
 const verdict: Verdict = {
   ruleId: 'telegram-alerts',
   outcome: 'fail',
@@ -56,7 +56,7 @@ const NOTICES: [string, Notice][] = [
   ['decision-recorded vetoed', { kind: 'decision-recorded', incident: awaiting(), decision: 'vetoed', by, reason: 'market holiday <KRX>' }],
   ['decision-recorded expired (veto window: runs)', { kind: 'decision-recorded', incident: awaiting(), decision: 'expired' }],
   ['decision-recorded expired (required: does not run)', { kind: 'decision-recorded', incident: awaiting({ decision: decision({ policy: 'required' }) }), decision: 'expired' }],
-  ['decision-refused', { kind: 'decision-refused', incidentId: 'INC-0001', by: { channel: 'telegram', userId: 999, chatId: OPERATOR_CHAT, name: 'Mallory' }, reason: 'not-allowed', detail: 'not on the allow-list: approve refused' }],
+  ['decision-refused', { kind: 'decision-refused', incidentId: 'INC-0001', by: { channel: 'telegram', userId: 999, chatId: OPERATOR_CHAT, name: 'Stranger' }, reason: 'not-allowed', detail: 'not on the allow-list: approve refused' }],
   ['escalation L2', { kind: 'escalation', incident: incident({ phase: 'escalated' }), why: 'rollback failed verification', level: 'L2' }],
   ['escalation L1', { kind: 'escalation', incident: incident(), why: 'positions.json corrupt: trading halted', level: 'L1' }],
   ['execution deferred', { kind: 'execution-update', incident: running, report: { kind: 'deferred', reason: 'check_positions.py is running', retryAt: T0 + 60_000 } }],
@@ -177,12 +177,12 @@ const EXPECTED: Record<Language, string[][]> = {
     ],
     // decision-recorded approved
     [
-      "✅ <b>승인됨</b> INC-0001: 롤백 — @kim_ops (111)",
+      "✅ <b>승인됨</b> INC-0001: 롤백 — @ops_oncall (111)",
       "계획을 실행합니다.",
     ],
     // decision-recorded vetoed
     [
-      "⛔ <b>거부됨</b> INC-0001: 롤백 — @kim_ops (111)",
+      "⛔ <b>거부됨</b> INC-0001: 롤백 — @ops_oncall (111)",
       "사유: market holiday &lt;KRX&gt;",
       "실행하지 않습니다.",
     ],
@@ -198,7 +198,7 @@ const EXPECTED: Record<Language, string[][]> = {
     ],
     // decision-refused
     [
-      "🚫 <b>요청 거부</b> INC-0001 — Mallory (999)",
+      "🚫 <b>요청 거부</b> INC-0001 — Stranger (999)",
       "이유: 허용 목록에 없는 사용자입니다.",
       "not on the allow-list: approve refused",
     ],
@@ -365,12 +365,12 @@ const EXPECTED: Record<Language, string[][]> = {
     ],
     // decision-recorded approved
     [
-      "✅ <b>Approved</b> INC-0001: rollback — @kim_ops (111)",
+      "✅ <b>Approved</b> INC-0001: rollback — @ops_oncall (111)",
       "The plan runs now.",
     ],
     // decision-recorded vetoed
     [
-      "⛔ <b>Vetoed</b> INC-0001: rollback — @kim_ops (111)",
+      "⛔ <b>Vetoed</b> INC-0001: rollback — @ops_oncall (111)",
       "reason: market holiday &lt;KRX&gt;",
       "Nothing runs.",
     ],
@@ -386,7 +386,7 @@ const EXPECTED: Record<Language, string[][]> = {
     ],
     // decision-refused
     [
-      "🚫 <b>Request refused</b> INC-0001 — Mallory (999)",
+      "🚫 <b>Request refused</b> INC-0001 — Stranger (999)",
       "why: the user is not on the allow-list.",
       "not on the allow-list: approve refused",
     ],
@@ -607,7 +607,7 @@ test('details are split over several valid messages, each within the limit', () 
 });
 
 test('footers that replace closed buttons, in both languages', () => {
-  const by = { channel: 'telegram' as const, userId: 111, name: '@kim_ops' };
+  const by = { channel: 'telegram' as const, userId: 111, name: '@ops_oncall' };
   assert.deepEqual(
     (['ko', 'en'] as const).map((lang) => [
       footerText(lang, { kind: 'approved', by }),
@@ -619,8 +619,8 @@ test('footers that replace closed buttons, in both languages', () => {
       footerText(lang, { kind: 'confirm-expired' }),
     ]),
     [
-      ['<i>— 승인됨: @kim_ops (111)</i>', '<i>— 거부됨: CLI</i>', '<i>— 기한 만료</i>', '<i>— 새 알림으로 대체되었습니다</i>', '<i>— 확인됨: @kim_ops (111)</i>', '<i>— 취소됨</i>', '<i>— 확인 시간 초과</i>'],
-      ['<i>— approved by @kim_ops (111)</i>', '<i>— vetoed by CLI</i>', '<i>— deadline passed</i>', '<i>— replaced by a newer message</i>', '<i>— confirmed by @kim_ops (111)</i>', '<i>— cancelled</i>', '<i>— confirmation timed out</i>'],
+      ['<i>— 승인됨: @ops_oncall (111)</i>', '<i>— 거부됨: CLI</i>', '<i>— 기한 만료</i>', '<i>— 새 알림으로 대체되었습니다</i>', '<i>— 확인됨: @ops_oncall (111)</i>', '<i>— 취소됨</i>', '<i>— 확인 시간 초과</i>'],
+      ['<i>— approved by @ops_oncall (111)</i>', '<i>— vetoed by CLI</i>', '<i>— deadline passed</i>', '<i>— replaced by a newer message</i>', '<i>— confirmed by @ops_oncall (111)</i>', '<i>— cancelled</i>', '<i>— confirmation timed out</i>'],
     ],
   );
 });

@@ -392,7 +392,7 @@ export function actionWord(lang: Language, action: Action): string {
   return T[lang].action[action];
 }
 
-/** `김운영 (111)`, `111`, or `CLI`: who did something, escaped. */
+/** `운영자 (111)`, `111`, or `CLI`: who did something, escaped. */
 export function whoText(lang: Language, by: OperatorIdentity | undefined): string {
   if (!by) return '?';
   if (by.channel === 'cli') return by.name ? `${escapeHtml(clipPlain(by.name, 64))} (${T[lang].cli})` : T[lang].cli;

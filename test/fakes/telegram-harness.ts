@@ -17,8 +17,8 @@ import { startBotApiServer, type BotApiServer, type ChatMessage, type FakeUser }
 /** A realistic token, so telegraf's own redaction and ours are both exercised. */
 export const TEST_TOKEN = '7012345678:AAHq0ZsecretPartOfTheTokenXyz_1234567';
 export const OPERATOR_CHAT = -1001234567890;
-export const OPERATOR: FakeUser = { id: 111, first_name: '김운영', username: 'kim_ops' };
-export const STRANGER: FakeUser = { id: 999, first_name: 'Mallory' };
+export const OPERATOR: FakeUser = { id: 111, first_name: '운영자', username: 'ops_oncall' };
+export const STRANGER: FakeUser = { id: 999, first_name: 'Stranger' };
 
 export interface HarnessOptions {
   server?: BotApiServer;
