@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { configSchema, type Config } from './schema.ts';
 import { DEFAULT_CONFIG_NAME, DEFAULT_DOCKER_SOCKET, PROJECT_DIR, defaultConfigInput } from './defaults.ts';
-import { decodeText, findBotTokens, formatError, parseYaml, validateYaml, valuePosition, type PathSegment, type YamlSource } from './yaml-errors.ts';
+import { formatError, readYamlContent, validateYaml, valuePosition, type PathSegment, type YamlSource } from './yaml-errors.ts';
 
 export type LoadConfigResult =
   | {
@@ -44,18 +44,7 @@ export async function loadConfig(path?: string): Promise<LoadConfigResult> {
 
 /** Validate config content already in memory (the file name is only used in messages). */
 export function parseConfig(content: Uint8Array | string, file: string, baseDir: string): LoadConfigResult {
-  let text: string;
-  if (typeof content === 'string') {
-    text = content.charCodeAt(0) === 0xfeff ? content.slice(1) : content;
-  } else {
-    const decoded = decodeText(content, file);
-    if (!decoded.ok) return decoded;
-    text = decoded.text;
-  }
-  // Checked before parsing so that no later message (a YAML error quoting the line) can echo the token.
-  const secrets = findBotTokens(text, file, TOKEN_HINT);
-  if (secrets.length > 0) return { ok: false, errors: secrets };
-  const parsed = parseYaml(text, file);
+  const parsed = readYamlContent(content, file, TOKEN_HINT);
   if (!parsed.ok) return parsed;
   if (parsed.data === null || parsed.data === undefined) {
     return { ok: false, errors: [formatError(file, { line: 1, col: 1 }, [], 'the file is empty: a config needs at least deployment.root')] };

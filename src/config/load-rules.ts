@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { rulesFileSchema, type Rule, type RulesFile } from './schema.ts';
 import type { JobProfile } from '../core/types.ts';
 import { describeFsError } from './load-config.ts';
-import { closest, decodeText, findBotTokens, formatError, parseYaml, validateYaml, valuePosition, type PathSegment, type Position, type YamlSource } from './yaml-errors.ts';
+import { closest, formatError, readYamlContent, validateYaml, valuePosition, type PathSegment, type Position, type YamlSource } from './yaml-errors.ts';
 
 export type LoadRulesResult =
   | {
@@ -100,17 +100,7 @@ async function expand(given: string): Promise<{ ok: true; files: { display: stri
 
 /** Validate one rules file's content; the name is only used in messages. Empty files are allowed. */
 export function parseRulesFile(content: Uint8Array | string, file: string): ParsedRulesFile {
-  let text: string;
-  if (typeof content === 'string') {
-    text = content.charCodeAt(0) === 0xfeff ? content.slice(1) : content;
-  } else {
-    const decoded = decodeText(content, file);
-    if (!decoded.ok) return decoded;
-    text = decoded.text;
-  }
-  const secrets = findBotTokens(text, file, TOKEN_HINT);
-  if (secrets.length > 0) return { ok: false, errors: secrets };
-  const parsed = parseYaml(text, file);
+  const parsed = readYamlContent(content, file, TOKEN_HINT);
   if (!parsed.ok) return parsed;
   const validated = validateYaml(parsed.source, normalize(parsed.data), rulesFileSchema);
   if (!validated.ok) return validated;

@@ -565,3 +565,21 @@ function editDistance(a: string, b: string): number {
   return row[b.length]!;
 }
 
+
+/**
+ * Bytes or text → parsed YAML, the way every configuration file is read: BOM dropped, invalid UTF-8
+ * refused, bot tokens refused before parsing (so no later message can quote one), then YAML.
+ */
+export function readYamlContent(content: Uint8Array | string, file: string, tokenHint: string): ParsedYaml {
+  let text: string;
+  if (typeof content === 'string') {
+    text = content.charCodeAt(0) === 0xfeff ? content.slice(1) : content;
+  } else {
+    const decoded = decodeText(content, file);
+    if (!decoded.ok) return decoded;
+    text = decoded.text;
+  }
+  const secrets = findBotTokens(text, file, tokenHint);
+  if (secrets.length > 0) return { ok: false, errors: secrets };
+  return parseYaml(text, file);
+}
