@@ -16,12 +16,14 @@ import {
   onStartup,
   onTick,
   type DecisionPolicy,
+  type JobRunning,
   type SafetyState,
 } from './decision.ts';
 import { parseEntries, parseOrderLog, parsePositions } from './positions.ts';
 import { diffPositions, type PositionsHistory, emptyPositionsHistory } from './positions-change.ts';
 import { evaluateRule } from './rules/index.ts';
 import { applyLogLines, emptyRunsState, listOpenRuns, type RunsState } from './runs.ts';
+import { openRunKey, processAlive, processVisibility } from './run-fate.ts';
 import type {
   ContainerObservation,
   CrontabObservation,
@@ -82,6 +84,8 @@ export interface CoreState {
   fingerprint: VersionFingerprint;
   containers: Record<string, ContainerHistory>;
   jobProcesses?: { commands: string[]; observedAt: Instant };
+  /** Open runs (by `runKey`) whose process looks have found no process of their script, since when. */
+  processGone: Record<string, Instant>;
   runsState: RunsState;
   finishedRuns: Record<string, Run[]>;
   positions?: JsonDocState<PositionRecord[]>;
@@ -117,6 +121,7 @@ export function initialState(now: Instant): CoreState {
     files: {},
     fingerprint: { version: 'unknown', evidence: ['nothing observed yet'] },
     containers: {},
+    processGone: {},
     runsState: emptyRunsState(),
     finishedRuns: {},
     positionsHistory: emptyPositionsHistory(),
@@ -143,6 +148,7 @@ export function restoreState(saved: CoreState): CoreState {
     incidents: { ...fresh.incidents, ...saved.incidents },
     safety: { ...fresh.safety, ...(saved.safety ?? {}) },
     linesEvaluated: saved.linesEvaluated ?? {},
+    processGone: saved.processGone ?? {},
   };
 }
 
@@ -168,7 +174,7 @@ export function evaluateAll(state: CoreState, ctx: StepContext): StepResult {
   const b = decisionBuilder({ incidents: reconciled.state.incidents, safety: state.safety, jobRunning: jobRunning(state) }, state.now, ctx.policy);
   for (const id of reconciled.opened) {
     const incident = b.find(id);
-    if (incident) onOpened(b, incident, ctx.rules.find((r) => r.id === incident.ruleId));
+    if (incident) onOpened(b, incident, ctx.rules.find((r) => r.id === incident.ruleId), ctx.rules);
   }
   for (const id of reconciled.joined) {
     const incident = b.find(id);
@@ -179,18 +185,44 @@ export function evaluateAll(state: CoreState, ctx: StepContext): StepResult {
   }
   onTick(b, ctx.rules);
   const decided = b.result();
+  // An opening notice shows the incident as decided in this same step (e.g. joined to the decision
+  // another incident holds for the same action), not as reconcile first made it.
+  const openedNow = (e: Effect): Effect =>
+    e.kind === 'notify' && e.notice.kind === 'incident-opened' ? { ...e, notice: { ...e.notice, incident: { ...(b.find(e.notice.incident.id) ?? e.notice.incident) } } } : e;
   return {
     state: { ...state, incidents: { ...reconciled.state, incidents: decided.incidents }, safety: decided.safety, lastVerdicts: Object.fromEntries(verdictsByRule) },
-    effects: [...reconciled.effects, ...decided.effects],
+    effects: [...reconciled.effects.map(openedNow), ...decided.effects],
     journal: [...reconciled.journal, ...decided.journal],
   };
 }
 
-/** A job process is running in the cron container, as last observed (a stale look counts as unknown = running). */
-function jobRunning(state: CoreState): boolean {
+/**
+ * Whether a job process is running in the cron container. A look older than PROCESS_LOOK_FRESH_MS says
+ * nothing about now: it is `unknown`, which defers an action exactly like a running job (never act on
+ * a guess). With no look at all (Docker off), nothing can be known and the engine checks for itself.
+ */
+function jobRunning(state: CoreState): JobRunning {
   const seen = state.jobProcesses;
-  if (!seen) return false;
-  return seen.commands.length > 0;
+  if (!seen) return 'no';
+  if (processVisibility(seen, state.now) !== 'fresh') return 'unknown';
+  return seen.commands.length > 0 ? 'yes' : 'no';
+}
+
+/**
+ * Follow, per open run, whether its process is still there: the first look that finds no process of
+ * its script (taken after the run began) starts the clock; a look that finds it alive clears it.
+ */
+function absorbJobProcesses(s: CoreState, look: { commands: string[]; observedAt: Instant }): CoreState {
+  const processGone: Record<string, Instant> = {};
+  for (const run of listOpenRuns(s.runsState)) {
+    const key = openRunKey(run);
+    if (look.observedAt < run.startedAt) {
+      if (s.processGone[key] !== undefined) processGone[key] = s.processGone[key]!;
+      continue;
+    }
+    if (!processAlive(look, run.script)) processGone[key] = s.processGone[key] ?? look.observedAt;
+  }
+  return { ...s, jobProcesses: look, processGone };
 }
 
 /**
@@ -299,7 +331,7 @@ function absorb(state: CoreState, event: Event, ctx: StepContext, effects: Effec
     case 'container-files':
       return withFingerprint({ ...s, files: { ...s.files, ...event.present } }, effects);
     case 'job-processes':
-      return { ...s, jobProcesses: { commands: event.commands, observedAt: event.observedAt } };
+      return absorbJobProcesses(s, { commands: event.commands, observedAt: event.observedAt });
     case 'json-file':
       return absorbJsonFile(s, event.file, ctx);
     case 'source-error': {
@@ -427,7 +459,11 @@ function absorbJsonFile(s: CoreState, file: JsonFileObservation, ctx: StepContex
 function worldRuns(s: CoreState): Record<string, Run[]> {
   const runs: Record<string, Run[]> = {};
   for (const [jobId, list] of Object.entries(s.finishedRuns)) runs[jobId] = [...list];
-  for (const open of listOpenRuns(s.runsState)) runs[open.jobId] = [...(runs[open.jobId] ?? []), open];
+  for (const open of listOpenRuns(s.runsState)) {
+    const goneSince = s.processGone[openRunKey(open)];
+    const run = goneSince !== undefined ? { ...open, processGoneSince: goneSince } : open;
+    runs[open.jobId] = [...(runs[open.jobId] ?? []), run];
+  }
   return runs;
 }
 

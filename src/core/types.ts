@@ -114,6 +114,8 @@ export interface IncidentDecision {
   reminded: boolean;
   /** A job is mid-run in the cron container: acting waits until it ends or this instant passes. */
   deferredUntil?: Instant;
+  /** The operator was told once that a running job defers the action. */
+  deferralAnnounced?: boolean;
   decidedBy?: OperatorIdentity;
   decidedAt?: Instant;
   reason?: string;
@@ -183,6 +185,11 @@ export interface Run {
   closedPositions: string[];
   /** Silent repair by the guarded system (`JSON 파일 손상`, `백업에서 복원`). */
   healLines: string[];
+  /**
+   * Open runs only: since when looks at the cron container found no process of this script (absent
+   * while it was seen alive or never looked at). See run-fate.ts for what it decides.
+   */
+  processGoneSince?: Instant;
 }
 
 export type VersionName = 'v3.2.0' | 'v3.2.1' | 'unknown';
@@ -265,6 +272,11 @@ export interface Incident {
    * next evaluation opening a new incident (and a new veto window) for the same fault.
    */
   holdsCause?: boolean;
+  /**
+   * Another open incident proposes the same action and holds the one decision for both (SPEC §4: one
+   * approval message, one veto that stops it, one execution). This incident follows its phases.
+   */
+  decisionOf?: string;
   /** How many times a firing joined this incident after it opened. */
   joins: number;
   history: { at: Instant; phase: IncidentPhase; note: string }[];

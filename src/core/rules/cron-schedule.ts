@@ -4,6 +4,7 @@ import type { RuleOf } from '../../config/schema.ts';
 import { formatDuration, formatInZone, isValidTimezone, nextFire, previousFire, scheduleProblem } from '../schedule.ts';
 import type { Evidence, Instant, Job, Run, Verdict } from '../types.ts';
 import type { ContainerHistory, World } from '../world.ts';
+import { openRunFate } from '../run-fate.ts';
 
 /** Until World carries the configured cron container, fall back to the configuration's default name. */
 const DEFAULT_CRON_CONTAINER = 'turtle-cron';
@@ -66,19 +67,23 @@ function judgeJob(
   // crontab (after a rollback, v3.2.1's silence at 16:00 must not count against v3.2.0).
   const judgedFrom = Math.max(world.watchStartedAt, world.jobsSince);
 
-  // Hung: a run still open past the maximum run time. Runs that began long before the watch started are
-  // left out: a start marker with no end in an old backlog says a past run died, not that one is stuck.
-  // A run whose container was (re)started after it began cannot still be running: its process died
-  // with the old instance (a restart, or the recreation of a rollback). That is a crashed run for the
-  // repeated-failures rule, not a hung one here, and it must not fire after a rollback.
+  // Hung: a run still open past the maximum run time with its process alive (or, where processes
+  // cannot be seen, with neither a finish marker nor a traceback). A run that crashed (a traceback, or
+  // its process gone) is a failed run for the repeated-failures rule and never also a hang here: one
+  // root cause must not open two decisions (run-fate.ts decides which it is, for both rules).
+  // Runs that began long before the watch started are left out: a start marker with no end in an old
+  // backlog says a past run died, not that one is stuck. A run whose container was (re)started after
+  // it began cannot still be running: its process died with the old instance (a restart, or the
+  // recreation of a rollback), and it must not fire after a rollback.
   const containerStart = container?.current.status === 'running' ? container.current.startedAt : undefined;
   const open = runs
     .filter((r) => r.end === 'open' && r.startedAt >= judgedFrom - params.maxRunTime && !(containerStart !== undefined && containerStart > r.startedAt))
     .at(-1);
-  if (open && now - open.startedAt >= params.maxRunTime) {
+  const fate = open ? openRunFate(open, world.jobProcesses, now, params.maxRunTime) : undefined;
+  if (open && fate?.fate === 'hung') {
     const evidence: Evidence[] = [
-      { kind: 'note', text: `run started ${formatInZone(open.startedAt, zone)} (log stamp "${open.startStamp}"), no finish marker after ${formatDuration(now - open.startedAt)} (max ${formatDuration(params.maxRunTime)})`, at: open.startedAt },
-      ...processEvidence(world, open, jobs),
+      { kind: 'note', text: `run started ${formatInZone(open.startedAt, zone)} (log stamp "${open.startStamp}"), no finish marker and no traceback after ${formatDuration(now - open.startedAt)} (max ${formatDuration(params.maxRunTime)})`, at: open.startedAt },
+      ...processEvidence(world, open, jobs, fate.processSeen),
       ...crontabEvidence,
     ];
     return {
@@ -180,16 +185,15 @@ function cronDownAt(name: string, history: ContainerHistory | undefined, fireAt:
   return undefined;
 }
 
-function processEvidence(world: World, run: Run, jobs: Job[]): Evidence[] {
-  const seen = world.jobProcesses;
-  if (!seen || seen.observedAt < run.startedAt) return [];
+function processEvidence(world: World, run: Run, jobs: Job[], seen: 'alive' | 'not-visible'): Evidence[] {
+  const look = world.jobProcesses;
+  if (seen === 'not-visible' || !look) {
+    const when = look ? `the last look was at ${new Date(look.observedAt).toISOString()}` : 'no look so far';
+    return [{ kind: 'note', text: `the cron container's processes cannot be seen (${when}): judged by the log alone` }];
+  }
   const scripts = new Set(jobs.map((j) => j.script).filter((s): s is string => s !== undefined));
-  const alive = seen.commands.filter((cmd) => [...scripts].some((s) => cmd.includes(s)));
-  return [
-    alive.length > 0
-      ? { kind: 'container', text: `still running at ${new Date(seen.observedAt).toISOString()}: ${alive.join(' | ')}`, at: seen.observedAt }
-      : { kind: 'container', text: `no process of ${[...scripts].join(', ')} in the cron container at ${new Date(seen.observedAt).toISOString()}: the run likely died without a traceback`, at: seen.observedAt },
-  ];
+  const alive = look.commands.filter((cmd) => [...scripts].some((s) => cmd.includes(s)));
+  return [{ kind: 'container', text: `still running at ${new Date(look.observedAt).toISOString()}: ${alive.join(' | ') || run.script}`, at: look.observedAt }];
 }
 
 function describeEnd(run: Run, zone: string): string {

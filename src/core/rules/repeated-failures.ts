@@ -3,6 +3,7 @@
 import type { RuleOf } from '../../config/schema.ts';
 import type { Evidence, Instant, JobProfile, Run, Verdict } from '../types.ts';
 import type { World } from '../world.ts';
+import { crashOf } from '../run-fate.ts';
 
 export interface FailureParams {
   errorPatterns: readonly string[];
@@ -11,7 +12,7 @@ export interface FailureParams {
 
 /** Why one run failed: each item is one piece of evidence. */
 export interface RunFailure {
-  kind: 'traceback' | 'error-pattern' | 'missing-finish';
+  kind: 'traceback' | 'error-pattern' | 'missing-finish' | 'process-gone';
   text: string;
 }
 
@@ -19,11 +20,15 @@ export interface RunFailure {
  * `failed` with its reasons, `succeeded`, or `undecided` (still open and nothing wrong yet: a run in
  * progress is neither a success nor a failure; a hung one is the cron-schedule rule's business).
  * A traceback or an error line is decisive even while the run is still open: the process that printed
- * an uncaught traceback is gone, and waiting for the next start would delay the verdict by a day.
+ * an uncaught traceback is gone, and waiting for the next start would delay the verdict by a day. So is
+ * an open run whose process has gone from the cron container (run-fate.ts): it crashed, and counts here
+ * as a failed run, never as a hung run of the cron-schedule rule.
  */
-export function judgeRun(run: Run, params: FailureParams): { status: 'failed'; failures: RunFailure[] } | { status: 'succeeded' | 'undecided' } {
+export function judgeRun(run: Run, params: FailureParams, now: Instant): { status: 'failed'; failures: RunFailure[] } | { status: 'succeeded' | 'undecided' } {
   const failures: RunFailure[] = [];
   for (const tb of run.tracebacks) failures.push({ kind: 'traceback', text: tb.error });
+  const crash = crashOf(run, now);
+  if (crash?.why === 'process-gone') failures.push({ kind: 'process-gone', text: crash.text });
   for (const line of run.errorLines) {
     if (params.errorPatterns.some((p) => p.length > 0 && line.includes(p))) failures.push({ kind: 'error-pattern', text: line });
   }
@@ -74,14 +79,14 @@ export function runLabel(run: Run): string {
   return run.startStamp ? `run started ${run.startStamp}` : 'crash before the start marker';
 }
 
-export function evaluateRepeatedFailures(rule: RuleOf<'repeated-failures'>, world: World, _now: Instant): Verdict[] {
+export function evaluateRepeatedFailures(rule: RuleOf<'repeated-failures'>, world: World, now: Instant): Verdict[] {
   const { consecutive } = rule.params;
   return selectedJobs(world, rule.params.jobs).map((job): Verdict => {
     const runs = world.runs[job.id] ?? [];
     const streak: { run: Run; failures: RunFailure[] }[] = [];
     for (let i = runs.length - 1; i >= 0; i--) {
       const run = runs[i]!;
-      const judged = judgeRun(run, rule.params);
+      const judged = judgeRun(run, rule.params, now);
       if (judged.status === 'succeeded') break;
       if (judged.status === 'failed') streak.push({ run, failures: judged.failures });
     }
