@@ -167,7 +167,8 @@ program
     });
     if (!result.ok) fail(result.errors);
     printCheck(result, opts.json === true, (line) => process.stdout.write(line + '\n'));
-    process.exit(result.firing ? EXIT_FIRING : EXIT_HEALTHY);
+    // A rule that cannot judge (an empty crontab, say) is never "healthy": it is a configuration fault.
+    process.exit(result.firing ? EXIT_FIRING : result.unjudged.length > 0 ? EXIT_CONFIG : EXIT_HEALTHY);
   });
 
 program

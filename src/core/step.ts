@@ -475,6 +475,7 @@ export function worldOf(s: CoreState, ctx: StepContext): World {
     jobs: s.jobs,
     jobsSince: s.jobsSince,
     crontabKnown: s.crontab !== undefined,
+    ...(s.crontab ? { crontab: { source: s.crontab.source, problems: s.crontabProblems } } : {}),
     profiles: ctx.profiles,
     runs: worldRuns(s),
     version: s.fingerprint,

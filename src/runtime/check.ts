@@ -14,6 +14,8 @@ import { deploymentPaths, dockerObserverOptions, stepContextOf } from './sentine
 export interface CheckResult {
   ok: true;
   firing: boolean;
+  /** Enforced rules that could not judge (an `error` verdict, e.g. a crontab without job lines): never healthy. */
+  unjudged: Verdict[];
   state: CoreState;
   verdicts: Verdict[];
 }
@@ -85,16 +87,19 @@ export async function runCheck(options: {
   const verdicts = Object.values(state.lastVerdicts).flat();
   const enforced = new Set(options.rules.filter((r) => r.mode === 'enforce').map((r) => r.id));
   const firing = verdicts.some((v) => v.outcome === 'fail' && enforced.has(v.ruleId));
-  return { ok: true, firing, state, verdicts };
+  const unjudged = verdicts.filter((v) => v.outcome === 'error' && enforced.has(v.ruleId));
+  return { ok: true, firing, unjudged, state, verdicts };
 }
 
 export function printCheck(result: CheckResult, json: boolean, write: (line: string) => void): void {
   if (json) {
-    write(JSON.stringify({ firing: result.firing, version: result.state.fingerprint, verdicts: result.verdicts }, null, 2));
+    write(JSON.stringify({ firing: result.firing, unjudged: result.unjudged.length > 0, version: result.state.fingerprint, verdicts: result.verdicts }, null, 2));
     return;
   }
   write(`version: ${result.state.fingerprint.version} (${result.state.fingerprint.evidence.join('; ')})`);
-  write(`jobs: ${result.state.jobs.map((j) => `${j.id} [${j.schedule}]`).join(', ') || 'none (no crontab read)'}`);
+  const crontab = result.state.crontab;
+  const noJobs = crontab === undefined ? 'none (no crontab read)' : `none: the crontab (${crontab.source}) has no job lines; the log rules judge the jobs found in the logs`;
+  write(`jobs: ${result.state.jobs.map((j) => `${j.id} [${j.schedule}]`).join(', ') || noJobs}`);
   for (const v of result.verdicts) {
     if (v.outcome === 'pass' && v.warning === undefined) continue;
     const tag = v.outcome === 'pass' ? 'warn' : v.outcome;
@@ -102,5 +107,6 @@ export function printCheck(result: CheckResult, json: boolean, write: (line: str
     for (const e of v.evidence.slice(0, 5)) write(`    ${e.file ?? e.path ?? e.kind}: ${e.text}`);
   }
   const counts = result.verdicts.reduce<Record<string, number>>((acc, v) => ({ ...acc, [v.outcome]: (acc[v.outcome] ?? 0) + 1 }), {});
-  write(`${result.firing ? 'FIRING' : 'healthy'}: ${Object.entries(counts).map(([k, n]) => `${n} ${k}`).join(', ')}`);
+  const verdict = result.firing ? 'FIRING' : result.unjudged.length > 0 ? 'CANNOT JUDGE' : 'healthy';
+  write(`${verdict}: ${Object.entries(counts).map(([k, n]) => `${n} ${k}`).join(', ')}`);
 }

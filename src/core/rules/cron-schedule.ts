@@ -23,6 +23,7 @@ export function evaluateCronSchedule(rule: RuleOf<'cron-schedule'>, world: World
       },
     ];
   }
+  if (world.jobs.length === 0) return [noJobLines(rule.id, world)];
   const selected = new Set(rule.params.jobs);
   // Several crontab lines may feed one log (one job id): they are judged together, by the latest
   // fire time of any of them, because their runs cannot be told apart in the log.
@@ -148,6 +149,26 @@ function judgeJob(
     label: 'missed',
     summary: `${jobId}: no run started within ${formatDuration(params.grace)} of its scheduled time ${expected}`,
     evidence: [expectedEvidence, lastRunEvidence, ...crontabEvidence],
+  };
+}
+
+/**
+ * A crontab without a single job line is never "healthy": nothing could be expected of it, and a
+ * schedule that cannot be read is the first thing an operator must hear about. The log rules go on
+ * judging the jobs found in the logs meanwhile (selectedJobs).
+ */
+function noJobLines(ruleId: string, world: World): Verdict {
+  const source = world.crontab?.source === 'file' ? 'the configured crontab file' : "the cron container's crontab";
+  const problems = world.crontab?.problems ?? [];
+  return {
+    ruleId,
+    outcome: 'error',
+    cause: 'crontab',
+    summary: `${source} has no job lines, so no scheduled run can be expected or checked${problems.length > 0 ? ` (${problems.length} line(s) could not be read as jobs)` : ''}`,
+    evidence: [
+      ...problems.slice(0, 5).map((p): Evidence => ({ kind: 'note', text: `crontab line ${p.line + 1}: ${p.message}` })),
+      { kind: 'note', text: 'an empty crontab, one with only comments or variables, or a file that is not a crontab: check the cron container (crontab -l) or deployment.crontab in the config' },
+    ],
   };
 }
 

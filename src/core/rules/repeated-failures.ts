@@ -58,7 +58,8 @@ export interface SelectedJob {
 export function selectedJobs(world: World, selector: readonly string[]): SelectedJob[] {
   const wanted = (id: string, script: string) => selector.length === 0 || selector.includes(id) || selector.includes(script);
   const jobs: SelectedJob[] = [];
-  if (world.crontabKnown) {
+  // An empty or unreadable crontab must not blind the log rules: judge the jobs found in the logs.
+  if (world.crontabKnown && world.jobs.length > 0) {
     for (const job of world.jobs) {
       const profile = job.script ? world.profiles[job.script] : undefined;
       if (!profile || !job.script || !wanted(job.id, job.script)) continue;
