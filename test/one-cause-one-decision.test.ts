@@ -11,6 +11,7 @@ import { configSchema, type Rule } from '../src/config/schema.ts';
 import { initialState, step, type CoreState, type StepContext } from '../src/core/step.ts';
 import type { Effect, Event, Incident, LogLine, Notice, OperatorIdentity, PlanPreview } from '../src/core/types.ts';
 import { stepContextOf } from '../src/runtime/sentinel.ts';
+import { renderTelegramNotice } from '../src/core/telegram-text.ts';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const SEC = 1_000;
@@ -164,6 +165,8 @@ test('two rules proposing the same rollback: one approval message; one veto stop
   assert.deepEqual(both.map((i) => i.ruleId), ['cron-missed-or-hung', 'check-repeated-failures']);
   const follower = both[1]!;
   assert.equal(follower.decisionOf, holder, 'the opening notice says whose decision it shares');
+  const alert = renderTelegramNotice({ kind: 'incident-opened', incident: follower }, 'en', { timeZone: 'Asia/Seoul' }).html;
+  assert.match(alert, new RegExp(`Decided together with ${holder}, which proposes the same action: one approve or veto covers both`));
   assert.equal(story.incident(follower.id).phase, 'awaiting-decision');
   assert.equal(story.notices('decision-requested').length, 1, 'one approval message for one action');
   assert.equal(story.actions().filter((e) => e.kind === 'plan').length, 1, 'one plan');

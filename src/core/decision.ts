@@ -275,15 +275,16 @@ function tryExecute(b: Builder, incident: Incident): void {
 }
 
 /**
- * A follower whose decision holder ended before deciding anything (its own cause recovered while the
- * plan was being made) and that still fires needs a decision of its own.
+ * A follower whose decision holder ended before deciding anything (its cause recovered while the plan
+ * was being made, or its rule was removed) and that still fires needs a decision of its own.
  */
 function adoptOrphans(b: Builder, rules: Rule[]): void {
   for (const incident of b.incidents) {
-    if (incident.decisionOf === undefined || incident.phase !== 'detected') continue;
+    if (incident.decisionOf === undefined || (incident.phase !== 'detected' && incident.phase !== 'awaiting-decision')) continue;
     const holder = b.find(incident.decisionOf);
     if (holder && SHARED_DECISION_PHASES.has(holder.phase)) continue;
     delete incident.decisionOf;
+    if (incident.phase !== 'detected') b.setPhase(incident, 'detected', 'its decision was closed without a decision');
     b.record(incident, 'incident-phase', `${holder?.id ?? 'its decision holder'} ended undecided: a decision of its own`);
     onOpened(b, incident, rules.find((r) => r.id === incident.ruleId), rules);
   }

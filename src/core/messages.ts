@@ -20,6 +20,8 @@ const T = {
     since: '시작',
     label: '유형',
     times: '회',
+    sharedDecision: (id: string) => `같은 조치를 제안한 ${id}의 결정에 함께 묶임: 승인·거부는 한 번으로 둘 다에 적용`,
+    closedBecause: (why: string) => `종료 사유: ${why}`,
   },
   en: {
     opened: '🚨 Incident opened',
@@ -36,6 +38,8 @@ const T = {
     since: 'since',
     label: 'case',
     times: 'times',
+    sharedDecision: (id: string) => `Decided together with ${id}, which proposes the same action: one approve or veto covers both`,
+    closedBecause: (why: string) => `Closed because ${why}`,
   },
 } as const;
 
@@ -92,9 +96,9 @@ export function renderNotice(notice: Notice, lang: Language, timeZone: string): 
   const t = T[lang];
   switch (notice.kind) {
     case 'incident-opened':
-      return incidentText(t.opened, notice.incident, lang, timeZone);
+      return incidentText(t.opened, notice.incident, lang, timeZone) + (notice.incident.decisionOf ? `\n${t.sharedDecision(notice.incident.decisionOf)}` : '');
     case 'incident-resolved':
-      return incidentText(t.resolved, notice.incident, lang, timeZone);
+      return incidentText(t.resolved, notice.incident, lang, timeZone) + (notice.why ? `\n${t.closedBecause(notice.why)}` : '');
     case 'would-fire':
       return verdictText(t.wouldFire, notice.verdict, lang, timeZone);
     case 'warning':

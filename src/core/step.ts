@@ -3,7 +3,7 @@
 import type { Rule } from '../config/schema.ts';
 import { parseCrontab } from './crontab.ts';
 import { fingerprintVersion } from './fingerprint.ts';
-import { emptyIncidentState, reconcileIncidents, type IncidentState, type JournalEntry } from './incident.ts';
+import { closeOrphanedIncidents, emptyIncidentState, isOpen, reconcileIncidents, type IncidentState, type JournalEntry } from './incident.ts';
 import {
   decisionBuilder,
   initialSafety,
@@ -170,7 +170,9 @@ export function evaluateAll(state: CoreState, ctx: StepContext): StepResult {
     if (rule.mode === 'off') continue;
     verdictsByRule.set(rule.id, evaluateRule(rule, world, state.now));
   }
-  const reconciled = reconcileIncidents(state.incidents, ctx.rules, verdictsByRule, state.now, state.safety.silenced);
+  keepIncidentsAcrossRuleEdits(state.incidents.incidents, ctx.rules, verdictsByRule, world, state.now);
+  const orphansClosed = closeOrphanedIncidents(state.incidents, ctx.rules, state.now);
+  const reconciled = reconcileIncidents(orphansClosed.state, ctx.rules, verdictsByRule, state.now, state.safety.silenced);
   const b = decisionBuilder({ incidents: reconciled.state.incidents, safety: state.safety, jobRunning: jobRunning(state) }, state.now, ctx.policy);
   for (const id of reconciled.opened) {
     const incident = b.find(id);
@@ -191,9 +193,34 @@ export function evaluateAll(state: CoreState, ctx: StepContext): StepResult {
     e.kind === 'notify' && e.notice.kind === 'incident-opened' ? { ...e, notice: { ...e.notice, incident: { ...(b.find(e.notice.incident.id) ?? e.notice.incident) } } } : e;
   return {
     state: { ...state, incidents: { ...reconciled.state, incidents: decided.incidents }, safety: decided.safety, lastVerdicts: Object.fromEntries(verdictsByRule) },
-    effects: [...reconciled.effects.map(openedNow), ...decided.effects],
-    journal: [...reconciled.journal, ...decided.journal],
+    effects: [...orphansClosed.effects, ...reconciled.effects.map(openedNow), ...decided.effects],
+    journal: [...orphansClosed.journal, ...reconciled.journal, ...decided.journal],
   };
+}
+
+/**
+ * Editing a rule's parameters does not close its incidents (SPEC §4); its cause recovering does. An
+ * incident that fired under an earlier version of its rule and passes under the edited one is judged
+ * again under the version it fired under: if that still fails, the pass is the edit's doing, and the
+ * earlier version's failing verdict stands for this cause (the incident stays, and an edit restored
+ * later joins it instead of opening a new one).
+ */
+function keepIncidentsAcrossRuleEdits(incidents: Incident[], rules: Rule[], verdictsByRule: Map<string, Verdict[]>, world: World, now: Instant): void {
+  const underEarlier = new Map<string, Verdict[]>();
+  for (const incident of incidents) {
+    if (!incident.firedUnder || (!isOpen(incident) && incident.holdsCause !== true)) continue;
+    const current = rules.find((r) => r.id === incident.ruleId);
+    const verdicts = verdictsByRule.get(incident.ruleId);
+    if (!current || !verdicts || current.mode !== 'enforce' || JSON.stringify(current) === JSON.stringify(incident.firedUnder)) continue;
+    const index = verdicts.findIndex((v) => v.cause === incident.cause);
+    if (index >= 0 && verdicts[index]!.outcome !== 'pass') continue;
+    const key = JSON.stringify(incident.firedUnder);
+    if (!underEarlier.has(key)) underEarlier.set(key, evaluateRule(incident.firedUnder, world, now));
+    const earlier = underEarlier.get(key)!.find((v) => v.cause === incident.cause);
+    if (earlier?.outcome !== 'fail') continue;
+    const kept: Verdict = { ...earlier, keptAcrossEdit: true, evidence: [...earlier.evidence, { kind: 'note', text: `judged by the rule as it was when it fired: the edited rule passes this cause, and an edit does not close an incident` }] };
+    verdictsByRule.set(incident.ruleId, index >= 0 ? verdicts.map((v, i) => (i === index ? kept : v)) : [...verdicts, kept]);
+  }
 }
 
 /**

@@ -586,13 +586,17 @@ export function renderTelegramNotice(notice: Notice, lang: Language, options: Re
           html(ruleLine(lang, i.ruleId, i.label)),
           html(field(i.summary)),
           html(`${t.action_}: ${escapeHtml(t.action[i.action])}`),
+          ...(i.decisionOf
+            ? [html(field(lang === 'ko' ? `같은 조치를 제안한 ${i.decisionOf}의 결정에 함께 묶임: 승인·거부는 한 번으로 둘 다에 적용` : `Decided together with ${i.decisionOf}, which proposes the same action: one approve or veto covers both`))]
+            : []),
           ...evidenceBlocks(lang, i.evidence, tz),
         ]),
       };
     }
     case 'incident-resolved': {
       const i = notice.incident;
-      return { html: fitBlocks([html(incidentTitle(t.resolved, i, lang, false)), html(ruleLine(lang, i.ruleId, i.label)), html(field(i.summary))]) };
+      const why = notice.why ? [html(field(lang === 'ko' ? `종료 사유: ${notice.why}` : `Closed because ${notice.why}`))] : [];
+      return { html: fitBlocks([html(incidentTitle(t.resolved, i, lang, false)), html(ruleLine(lang, i.ruleId, i.label)), html(field(i.summary)), ...why]) };
     }
     case 'would-fire':
       return verdictMessage(lang, t.wouldFire, notice.verdict, tz, notice.verdict.summary);

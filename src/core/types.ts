@@ -151,6 +151,7 @@ export interface Job {
 
 /** Markers a job's script writes, selected by script name; the type comes from the zod schema. */
 export type { Profile as JobProfile } from '../config/schema.ts';
+import type { Rule } from '../config/schema.ts';
 
 export type RunEnd = 'finished' | 'failed' | 'open' | 'superseded';
 
@@ -228,6 +229,8 @@ export interface Verdict {
   label?: string;
   /** Pass with a warning (e.g. one failed run): notified once, opens no incident. */
   warning?: string;
+  /** The verdict of the version of the rule an incident fired under, kept because an edit made it pass. */
+  keptAcrossEdit?: boolean;
   evidence: Evidence[];
 }
 
@@ -277,6 +280,12 @@ export interface Incident {
    * approval message, one veto that stops it, one execution). This incident follows its phases.
    */
   decisionOf?: string;
+  /**
+   * The rule as it was when it last fired for this cause. A later edit of its parameters that makes the
+   * cause pass does not close the incident while this version still fails (SPEC §4: editing a rule does
+   * not close and reopen its incidents); recovery does.
+   */
+  firedUnder?: Rule;
   /** How many times a firing joined this incident after it opened. */
   joins: number;
   history: { at: Instant; phase: IncidentPhase; note: string }[];
@@ -287,7 +296,8 @@ export interface Incident {
 
 export type Notice =
   | { kind: 'incident-opened'; incident: Incident }
-  | { kind: 'incident-resolved'; incident: Incident }
+  /** `why` when it was closed by something other than its cause recovering (its rule removed, say). */
+  | { kind: 'incident-resolved'; incident: Incident; why?: string }
   | { kind: 'would-fire'; verdict: Verdict }
   | { kind: 'warning'; verdict: Verdict }
   | { kind: 'inconclusive'; verdict: Verdict; since: Instant }
