@@ -19,7 +19,7 @@ import {
   type JobRunning,
   type SafetyState,
 } from './decision.ts';
-import { parseEntries, parseOrderLog, parsePositions } from './positions.ts';
+import { parseEntries, parseOrderLog, parsePositions, type PositionKeys } from './positions.ts';
 import { diffPositions, type PositionsHistory, emptyPositionsHistory } from './positions-change.ts';
 import { evaluateRule } from './rules/index.ts';
 import { applyLogLines, emptyRunsState, listOpenRuns, type RunsState } from './runs.ts';
@@ -67,7 +67,7 @@ export interface StepContext {
     cronContainer: string;
   };
   /** Keys of a position record (from the positions-integrity rule, or the schema's defaults). */
-  positionsKeys: { requiredKeys: string[]; knownKeys: string[] };
+  positionsKeys: PositionKeys;
   /** Who may decide, how long decisions wait, and the guard rails of the automatic path. */
   policy: DecisionPolicy;
 }
@@ -462,7 +462,7 @@ function withFingerprint(s: CoreState, effects: Effect[]): CoreState {
 function absorbJsonFile(s: CoreState, file: JsonFileObservation, ctx: StepContext): CoreState {
   switch (file.which) {
     case 'positions': {
-      const parsed = file.content === undefined ? ({ status: 'absent', observedAt: file.observedAt } as const) : parsePositions(file.content, ctx.positionsKeys, file.observedAt, file.sha256);
+      const parsed = file.content === undefined ? ({ status: 'absent', observedAt: file.observedAt } as const) : parsePositions(file.content, ctx.positionsKeys, file.observedAt, file.sha256, file.invalidUtf8);
       let positionsChanges = s.positionsChanges;
       let history = s.positionsHistory;
       if (parsed.status === 'valid') {
@@ -477,9 +477,9 @@ function absorbJsonFile(s: CoreState, file: JsonFileObservation, ctx: StepContex
       return { ...s, positions: parsed, positionsHistory: history, positionsChanges };
     }
     case 'entries':
-      return { ...s, entries: file.content === undefined ? { status: 'absent', observedAt: file.observedAt } : parseEntries(file.content, file.observedAt, file.sha256) };
+      return { ...s, entries: file.content === undefined ? { status: 'absent', observedAt: file.observedAt } : parseEntries(file.content, file.observedAt, file.sha256, file.invalidUtf8) };
     case 'orderLog':
-      return { ...s, orderLog: file.content === undefined ? { status: 'absent', observedAt: file.observedAt } : parseOrderLog(file.content, file.observedAt, file.sha256) };
+      return { ...s, orderLog: file.content === undefined ? { status: 'absent', observedAt: file.observedAt } : parseOrderLog(file.content, file.observedAt, file.sha256, file.invalidUtf8) };
   }
 }
 

@@ -47,7 +47,26 @@ export interface JsonFileObservation {
   content?: string;
   /** SHA-256 hex of the bytes read. */
   sha256?: string;
+  /**
+   * Set when the bytes are not UTF-8 (`content` then holds U+FFFD in their place): the guarded system's
+   * open() fails on them, while a U+FFFD written as UTF-8 is a character like any other.
+   */
+  invalidUtf8?: Utf8Error;
   observedAt: Instant;
+}
+
+/** The first byte sequence that is not UTF-8, as Python's decoder reports it (UnicodeDecodeError). */
+export interface Utf8Error {
+  /** Byte offset of the bad sequence (Python's `start`). */
+  start: number;
+  /** Byte offset just past it (Python's `end`). */
+  end: number;
+  /** The byte at `start`: Python names it when the bad sequence is one byte long. */
+  byte: number;
+  /** `invalid start byte`, `invalid continuation byte` or `unexpected end of data`. */
+  reason: string;
+  /** Where the bad sequence begins in the decoded `content` (UTF-16 code units). */
+  charOffset: number;
 }
 
 export type JsonFileKind = 'positions' | 'entries' | 'orderLog';

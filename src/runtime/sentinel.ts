@@ -56,7 +56,7 @@ export function stepContextOf(config: Config, rules: Rule[], profiles: Record<st
       logTimestampZone: config.deployment.logTimestampZone,
       cronContainer: config.deployment.cronContainer,
     },
-    positionsKeys: { requiredKeys: keys.requiredKeys, knownKeys: keys.knownKeys },
+    positionsKeys: { requiredKeys: keys.requiredKeys, knownKeys: keys.knownKeys, validatedKeys: keys.validatedKeys },
     policy: {
       allowedUserIds: config.telegram.allowedUserIds,
       ...(operatorChatId !== undefined ? { chatId: operatorChatId } : {}),
