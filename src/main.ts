@@ -13,7 +13,7 @@ import type { TelegramChannel } from './adapters/telegram/channel.ts';
 import { runCheck, printCheck } from './runtime/check.ts';
 import { readStatus, printStatus } from './runtime/status.ts';
 import { runRuleTests } from './runtime/rule-tests.ts';
-import { registerRollbackCommands, wire } from './runtime/cli-rollback.ts';
+import { registerRollbackCommands, wireForDaemon } from './runtime/cli-rollback.ts';
 import type { ActionPort } from './runtime/ports.ts';
 
 const EXIT_HEALTHY = 0;
@@ -80,7 +80,7 @@ program
     }
     const notifier = channel?.notifier ?? createConsoleNotifier({ language: config.telegram.language, timeZone: config.deployment.timezone });
     // The rollback engine acts through Docker; without Docker, plans are answered "unavailable" and escalate.
-    const engine = config.docker.enabled ? wire(config, baseDir, { out: () => {}, err: (line) => process.stderr.write(line + '\n'), exit: () => {} }) : undefined;
+    const engine = config.docker.enabled ? wireForDaemon(config, baseDir, logger) : undefined;
     if (engine && !engine.ok) fail([engine.error]);
     const actions: ActionPort | undefined = engine?.ok
       ? {

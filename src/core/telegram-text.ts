@@ -3,6 +3,7 @@
 // buttons whose callback data binds a press to one incident and one plan (nonce). Pure.
 import { formatInstant, type Language } from './messages.ts';
 import { formatDuration } from './schedule.ts';
+import { stepTimingLines } from './step-timings.ts';
 import type {
   Action,
   Evidence,
@@ -680,12 +681,12 @@ function executionText(lang: Language, incident: Incident, report: ExecutionRepo
     case 'finished': {
       const lines = [`${report.ok ? t.finishedOk : t.finishedFailed} ${id}: ${field(report.detail)}`];
       if (report.targetImageId) lines.push(`${t.image}: ${code(report.targetImageId)}`);
-      return lines.join('\n');
+      return [...lines, ...stepTimingLines(lang, report.steps, code)].join('\n');
     }
     case 'verified': {
       const lines = [`${report.ok ? t.verifiedOk : t.verifiedFailed} ${id}: ${field(report.detail)}`];
       if (report.preExisting.length > 0) lines.push(`${t.preExisting}: ${field(report.preExisting.join(', '))}`);
-      return lines.join('\n');
+      return [...lines, ...stepTimingLines(lang, report.steps, code)].join('\n');
     }
   }
 }
