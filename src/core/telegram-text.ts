@@ -4,6 +4,7 @@
 import { formatInstant, type Language } from './messages.ts';
 import { formatDuration } from './schedule.ts';
 import { stepTimingLines } from './step-timings.ts';
+import { appliedText, restartRequiredText } from './reload-text.ts';
 import type {
   Action,
   Evidence,
@@ -1043,13 +1044,18 @@ export function foreignChatText(lang: Language): string {
   return lang === 'ko' ? '죄송합니다. 이 봇은 설정된 운영 채팅에서만 동작합니다.' : 'Sorry, this bot only works in its configured operator chat.';
 }
 
-export type ReloadOutcome = { ok: true; rules: number } | { ok: false; errors: string[] };
+export type ReloadOutcome = { ok: true; rules: number; applied?: readonly string[]; restartRequired?: readonly string[] } | { ok: false; errors: string[] };
 
 export function reloadText(lang: Language, outcome: ReloadOutcome | 'reloading' | 'unavailable'): string {
   const t = T[lang];
   if (outcome === 'reloading') return t.reloading;
   if (outcome === 'unavailable') return t.reloadUnavailable;
-  if (outcome.ok) return t.reloadOk(outcome.rules);
+  if (outcome.ok) {
+    const key = (k: string) => code(k);
+    const applied = appliedText(lang, outcome.applied ?? [], key);
+    const restart = restartRequiredText(lang, outcome.restartRequired ?? [], key);
+    return [t.reloadOk(outcome.rules), ...(applied ? [applied] : []), ...(restart ? [restart] : [])].join('\n');
+  }
   return fitBlocks([html(t.reloadFailed), { kind: 'lines', lines: outcome.errors, pre: true, more: (n) => escapeHtml(t.more(n)) }]);
 }
 
