@@ -12,7 +12,8 @@ import { configSchema, type Config } from '../src/config/schema.ts';
 import { RELOAD_POLICY, planReload } from '../src/config/reload-policy.ts';
 import { initialState } from '../src/core/step.ts';
 import { renderStatus } from '../src/core/status-text.ts';
-import { reloadText } from '../src/core/telegram-text.ts';
+import { notAllowedText, reloadText } from '../src/core/telegram-text.ts';
+import { OPERATOR, STRANGER, startTelegramHarness } from './fakes/telegram-harness.ts';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const bin = join(repo, 'bin/turtle-sentinel.js');
@@ -88,6 +89,28 @@ test('/status and /reload name the keys waiting for a restart (exact text)', () 
   assert.equal(renderStatus(initialState(T0), 'en', 'Asia/Seoul', T0).split('\n')[1], 'version: unknown', 'nothing when nothing waits');
   const reply = reloadText('en', { ok: true, rules: 7, applied: ['telegram.language'], restartRequired: ['http.port'] }).split('\n');
   assert.deepEqual(reply.slice(1), ['applied now: <code>telegram.language</code>', '⚠️ restart required to apply: <code>http.port</code>']);
+});
+
+test('Telegram: a reloaded language, allow-list and contacts reach the running bot and notifier', { timeout: 30_000 }, async () => {
+  const h = await startTelegramHarness({ language: 'en', allowedUserIds: [OPERATOR.id] });
+  try {
+    await h.say(STRANGER, '/status');
+    await h.waitForChat(1);
+    assert.equal(h.chat().at(-1)!.text, notAllowedText('en'));
+    // What the daemon's reloader passes on after `telegram.language: ko` and a new allow-list entry.
+    h.channel.reconfigure({ language: 'ko', allowedUserIds: [OPERATOR.id, STRANGER.id], contacts: { l1: { name: 'on-call operator', telegram: '@on_call' } }, buttonExpiryMs: 3_600_000 });
+    await h.say(STRANGER, '/status');
+    await h.waitForChat(2);
+    assert.match(h.chat().at(-1)!.text, /^📊 <b>상태<\/b> /);
+    const incident = { id: 'INC-0001', ruleId: 'cron-down', cause: 'turtle-cron', severity: 'critical', action: 'halt', phase: 'escalated', openedAt: 0, updatedAt: 0, summary: 'turtle-cron is not running', evidence: [], joins: 0, history: [] } as const;
+    await h.notifier.deliver('esc-1', { kind: 'escalation', incident: { ...incident, evidence: [], history: [] }, why: 'trading halted', level: 'L1' });
+    await h.waitForChat(3);
+    const escalation = h.chat().at(-1)!.text;
+    assert.match(escalation, /^📣 <b>에스컬레이션 L1<\/b>/);
+    assert.match(escalation, /@on_call/);
+  } finally {
+    await h.close();
+  }
 });
 
 /** A deployment on files only (no Docker, no HTTP), its config, and the `run` daemon's output. */
