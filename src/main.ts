@@ -14,7 +14,7 @@ import { runCheck, printCheck } from './runtime/check.ts';
 import { readStatus, printStatus } from './runtime/status.ts';
 import { runRuleTests } from './runtime/rule-tests.ts';
 import { registerRollbackCommands, wireForDaemon } from './runtime/cli-rollback.ts';
-import { createReloader } from './runtime/reload.ts';
+import { createReloader, operatorSettingsOf } from './runtime/reload.ts';
 import type { ActionPort } from './runtime/ports.ts';
 
 const EXIT_HEALTHY = 0;
@@ -79,12 +79,6 @@ program
       for (const warning of opened.warnings) logger.warn({ warning }, 'telegram');
       channel = opened.channel;
     }
-    const operatorSettings = (c: typeof config) => ({
-      language: c.telegram.language,
-      allowedUserIds: c.telegram.allowedUserIds,
-      contacts: c.escalation.contacts,
-      buttonExpiryMs: c.telegram.buttonExpiry,
-    });
     const consoleNotifier = channel ? undefined : createConsoleNotifier({ language: config.telegram.language, timeZone: config.deployment.timezone });
     const notifier = channel?.notifier ?? consoleNotifier!;
     // The rollback engine acts through Docker; without Docker, plans are answered "unavailable" and escalate.
@@ -125,7 +119,7 @@ program
       stateDir: deploymentPaths(config, baseDir).stateDir,
       sentinel,
       logger,
-      onOperatorSettings: (next) => (channel ? channel.reconfigure(operatorSettings(next)) : consoleNotifier?.reconfigure(next.telegram.language)),
+      onOperatorSettings: (next) => (channel ? channel.reconfigure(operatorSettingsOf(next)) : consoleNotifier?.reconfigure(next.telegram.language)),
     });
     channel?.startBot({
       submit: (event) => sentinel.loop.submit(event),

@@ -11,6 +11,7 @@ import { planReload } from '../config/reload-policy.ts';
 import type { Config, Profile, Rule } from '../config/schema.ts';
 import { restartRequiredLog } from '../core/reload-text.ts';
 import type { Sentinel } from './sentinel.ts';
+import type { OperatorSettings } from '../adapters/telegram/channel.ts';
 
 const RESTART_FILE = 'restart-required.json';
 
@@ -82,6 +83,16 @@ export function createReloader(options: ReloaderOptions): Reloader {
     restartRequired: () => waiting,
   };
   return reloader;
+}
+
+/** The Telegram channel's part of a reloaded config. */
+export function operatorSettingsOf(config: Config): OperatorSettings {
+  return {
+    language: config.telegram.language,
+    allowedUserIds: config.telegram.allowedUserIds,
+    contacts: config.escalation.contacts,
+    buttonExpiryMs: config.telegram.buttonExpiry,
+  };
 }
 
 /** What `turtle-sentinel status` shows: the keys a running (or stopped) daemon has not applied. */

@@ -108,7 +108,7 @@ export function startTelegramBot(options: BotOptions): TelegramBot {
     if (!current) return;
     lang = current.language;
     timeZone = current.timeZone;
-    if (current.allowedUserIds !== undefined) allowed = new Set(current.allowedUserIds);
+    allowed = new Set(current.allowedUserIds);
     buttonExpiryMs = current.buttonExpiryMs;
   };
   const confirmations = new Map<string, PendingConfirmation>();
