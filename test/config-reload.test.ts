@@ -13,6 +13,8 @@ import { RELOAD_POLICY, planReload } from '../src/config/reload-policy.ts';
 import { initialState } from '../src/core/step.ts';
 import { renderStatus } from '../src/core/status-text.ts';
 import { notAllowedText, reloadText } from '../src/core/telegram-text.ts';
+import { createLogger } from '../src/adapters/logger.ts';
+import { createReloader, readRestartRequired } from '../src/runtime/reload.ts';
 import { OPERATOR, STRANGER, startTelegramHarness } from './fakes/telegram-harness.ts';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -79,6 +81,47 @@ for (const [key, expected] of Object.entries(EDITS)) {
     assert.deepEqual(back.effective, base);
   });
 }
+
+test('the reloader: live keys reach the logger and the core context; the others are recorded for `status` until a restart', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sentinel-reloader-'));
+  const configPath = join(dir, 'sentinel.yaml');
+  const stateDir = join(dir, 'state');
+  mkdirSync(stateDir);
+  const yaml = (extra: string[]) => ['deployment:', '  root: .', '  crontab:', '    fallbackFile: crontab', 'docker:', '  enabled: false', ...extra, ''].join('\n');
+  writeFileSync(configPath, yaml([]));
+  const running = configSchema.parse({ deployment: { root: '.', crontab: { fallbackFile: 'crontab' } }, docker: { enabled: false } });
+  const lines: string[] = [];
+  const logger = createLogger({ level: 'info', secrets: [], write: (line) => lines.push(line) });
+  const switched: Config[] = [];
+  const reloader = createReloader({ configPath, rulesPaths: [join(repo, 'rules')], running, stateDir, logger, sentinel: { reload: async (config) => void switched.push(config) } });
+
+  writeFileSync(configPath, yaml(['  socketPath: /elsewhere.sock', 'safety:', '  cooldown: 1h', 'log:', '  level: debug']));
+  const result = await reloader.reloadNow();
+  assert.ok(result.ok, result.ok ? '' : result.errors.join('\n'));
+  assert.deepEqual(result.applied, ['safety.cooldown', 'log.level']);
+  assert.deepEqual(result.restartRequired, ['docker.socketPath']);
+  assert.equal(logger.level, 'debug');
+  assert.equal(switched.at(-1)!.safety.cooldown, 3_600_000, 'the core runs on the new cooldown');
+  assert.equal(switched.at(-1)!.docker.socketPath, running.docker.socketPath, 'and on the socket it started with');
+  assert.deepEqual(reloader.restartRequired(), ['docker.socketPath']);
+  assert.deepEqual(readRestartRequired(stateDir), ['docker.socketPath']);
+  const logged = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+  assert.deepEqual(logged.map((l) => l.msg), ['configuration reloaded', 'configuration reloaded; restart required to apply: docker.socketPath']);
+  assert.equal(logged[1]!.level, 40);
+
+  // The edit undone: nothing waits any more.
+  writeFileSync(configPath, yaml(['safety:', '  cooldown: 1h']));
+  const undone = await reloader.reloadNow();
+  assert.ok(undone.ok);
+  assert.deepEqual(undone.restartRequired, []);
+  assert.deepEqual(readRestartRequired(stateDir), []);
+
+  // A restart runs on the file as it is: a new reloader clears what an earlier process recorded.
+  writeFileSync(configPath, yaml(['http:', '  port: 9999']));
+  assert.deepEqual((await reloader.reloadNow()).ok && readRestartRequired(stateDir), ['http.port']);
+  createReloader({ configPath, rulesPaths: [join(repo, 'rules')], running, stateDir, logger, sentinel: { reload: async () => {} } });
+  assert.deepEqual(readRestartRequired(stateDir), []);
+});
 
 test('/status and /reload name the keys waiting for a restart (exact text)', () => {
   const T0 = Date.parse('2026-03-03T01:00:00Z');
