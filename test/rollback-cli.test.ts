@@ -101,6 +101,9 @@ describe('rollback CLI (real engine)', { skip: engine.skip }, () => {
     assert.equal(rollback.code, 0, [...rollback.out, ...rollback.err].join('\n'));
     assert.match(rollback.out.join('\n'), /^started plan [0-9a-f]{16}$/m);
     assert.match(rollback.out.join('\n'), /^verified: .*pre-existing: turtle-dashboard/m);
+    // Each step line carries its duration (SPEC §5.5).
+    for (const line of rollback.out.filter((l) => /^  (ok    |FAILED) /.test(l))) assert.match(line, / \((\d+\.\d s|\d+ s|\d+ min( \d+ s)?)\)$/, line);
+    assert.ok(rollback.out.some((l) => /^  ok     stop turtle-cron: /.test(l)), rollback.out.join('\n'));
     assert.equal((await docker.getContainer(CRON_NAME).inspect()).Image, v320);
 
     const verify = await cli(['verify']);

@@ -66,6 +66,25 @@ const NOTICES: [string, Notice][] = [
   ['execution step failed', { kind: 'execution-update', incident: running, report: { kind: 'step', name: 'recreate', ok: false, detail: 'turtle-cron: 409 conflict' } }],
   ['execution finished', { kind: 'execution-update', incident: running, report: { kind: 'finished', ok: true, detail: 'containers recreated', targetImageId: 'sha256:0123456789abcdef' } }],
   ['execution verified (failed, pre-existing)', { kind: 'execution-update', incident: running, report: { kind: 'verified', ok: false, detail: 'crontab still runs check_positions.py', preExisting: ['turtle-dashboard restarting'] } }],
+  [
+    'execution verified, with step timings',
+    {
+      kind: 'execution-update',
+      incident: running,
+      report: {
+        kind: 'verified',
+        ok: true,
+        detail: 'turtle-cron runs the target image',
+        preExisting: [],
+        steps: [
+          { name: 'preflight turtle-cron', ok: true, ms: 42 },
+          { name: 'stop turtle-cron', ok: true, ms: 10_480 },
+          { name: 'verify', ok: true, ms: 75_500 },
+          { name: 'remove-old', ok: false, ms: 9_949 },
+        ],
+      },
+    },
+  ],
 ];
 
 const EXPECTED: Record<Language, string[][]> = {
@@ -256,6 +275,16 @@ const EXPECTED: Record<Language, string[][]> = {
       "🔍 <b>검증 실패</b> INC-0001: crontab still runs check_positions.py",
       "이전부터 있던 문제: turtle-dashboard restarting",
     ],
+    // execution verified, with step timings
+    [
+      "🔍 <b>검증 통과</b> INC-0001: turtle-cron runs the target image",
+      "단계별 소요 시간:",
+      "  ✔️ <code>preflight turtle-cron</code> 0.0초",
+      "  ✔️ <code>stop turtle-cron</code> 10초",
+      "  ✔️ <code>verify</code> 1분 16초",
+      "  ❌ <code>remove-old</code> 9.9초",
+      "합계 1분 36초",
+    ],
   ],
   en: [
     // incident-opened
@@ -443,6 +472,16 @@ const EXPECTED: Record<Language, string[][]> = {
     [
       "🔍 <b>Verification failed</b> INC-0001: crontab still runs check_positions.py",
       "already failing before: turtle-dashboard restarting",
+    ],
+    // execution verified, with step timings
+    [
+      "🔍 <b>Verification passed</b> INC-0001: turtle-cron runs the target image",
+      "step timings:",
+      "  ✔️ <code>preflight turtle-cron</code> 0.0 s",
+      "  ✔️ <code>stop turtle-cron</code> 10 s",
+      "  ✔️ <code>verify</code> 1 min 16 s",
+      "  ❌ <code>remove-old</code> 9.9 s",
+      "total 1 min 36 s",
     ],
   ],
 };

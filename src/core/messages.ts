@@ -1,6 +1,7 @@
 // Operator text for notices, in Korean (default) or English. Plain text: the Telegram adapter adds
 // its own markup and escaping. Times are shown in the deployment's timezone, never the host's.
 import type { Evidence, Incident, Instant, Notice, Verdict } from './types.ts';
+import { stepTimingLines } from './step-timings.ts';
 
 export type Language = 'ko' | 'en';
 
@@ -131,6 +132,9 @@ export function renderNotice(notice: Notice, lang: Language, timeZone: string): 
     case 'escalation':
       return `${lang === 'ko' ? '📣 에스컬레이션' : '📣 Escalation'} ${notice.level}: ${notice.incident.id} — ${notice.why}`;
     case 'execution-update':
-      return `${lang === 'ko' ? '⚙️ 실행' : '⚙️ Execution'} ${notice.incident.id}: ${notice.report.kind}${'detail' in notice.report ? ` — ${notice.report.detail}` : 'reason' in notice.report ? ` — ${notice.report.reason}` : ''}`;
+      return [
+        `${lang === 'ko' ? '⚙️ 실행' : '⚙️ Execution'} ${notice.incident.id}: ${notice.report.kind}${'detail' in notice.report ? ` — ${notice.report.detail}` : 'reason' in notice.report ? ` — ${notice.report.reason}` : ''}`,
+        ...(notice.report.kind === 'finished' || notice.report.kind === 'verified' ? stepTimingLines(lang, notice.report.steps) : []),
+      ].join('\n');
   }
 }

@@ -3,6 +3,7 @@ import type { Rule } from '../config/schema.ts';
 import { isOpen } from './incident.ts';
 import { formatInstant, type Language } from './messages.ts';
 import { listOpenRuns } from './runs.ts';
+import { restartRequiredText } from './reload-text.ts';
 import { formatDuration, nextFire } from './schedule.ts';
 import type { CoreState } from './step.ts';
 import { actionWord, escapeHtml, fitBlocks, html, phaseWord, severityWord, type Block } from './telegram-text.ts';
@@ -128,11 +129,14 @@ function clip(text: string, max: number): string {
 }
 
 /** `/status`: per job last run, outcome and next expected run; containers and images; armed; open incidents. */
-export function renderStatus(state: CoreState, lang: Language, timeZone: string, now: Instant): string {
+/** `restartRequired`: config keys changed since the daemon started that it does not apply until restarted. */
+export function renderStatus(state: CoreState, lang: Language, timeZone: string, now: Instant, restartRequired: readonly string[] = []): string {
   const w = W[lang];
   const armed = state.safety.armed ? w.armedYes : w.armedNo;
+  const restart = restartRequiredText(lang, restartRequired, (k) => `<code>${escapeHtml(k)}</code>`);
   const head = [
     `${w.status} ${formatInstant(now, timeZone)}`,
+    ...(restart ? [restart] : []),
     `${w.version}: ${escapeHtml(state.fingerprint.version)}`,
     `${w.armed}: ${armed}`,
     ...(state.safety.inFlight !== undefined ? [`${w.inFlight}: ${escapeHtml(state.safety.inFlight)}`] : []),

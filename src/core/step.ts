@@ -82,6 +82,12 @@ export interface CoreState {
   crontabProblems: { line: number; message: string }[];
   files: Record<string, boolean>;
   fingerprint: VersionFingerprint;
+  /**
+   * The version last reported before the sidecar's own execution (rollback, halt, resume) began. While
+   * it runs, the containers are being recreated and the crontab and files briefly unreadable: a version
+   * change is judged against `before` once the execution is over (`endedAt`) and the version has settled.
+   */
+  versionHold?: { before: VersionFingerprint; endedAt?: Instant };
   containers: Record<string, ContainerHistory>;
   jobProcesses?: { commands: string[]; observedAt: Instant };
   /** Open runs (by `runKey`) whose process looks have found no process of their script, since when. */
@@ -158,6 +164,7 @@ export function step(state: CoreState, event: Event, ctx: StepContext): StepResu
   const journal: JournalEntry[] = [];
   let next = absorb(state, event, ctx, effects);
   next = absorbDecisionEvent(next, event, ctx, effects, journal);
+  if (event.kind === 'execution' || event.kind === 'tick') next = settleVersion(next, effects);
   const evaluated = evaluateAll(next, ctx);
   return { state: evaluated.state, effects: [...effects, ...evaluated.effects], journal: [...journal, ...evaluated.journal] };
 }
@@ -450,13 +457,40 @@ function absorbCrontab(s: CoreState, crontab: CrontabObservation, ctx: StepConte
   return { ...s, crontab, jobs: parsed.jobs, jobsSince: crontab.observedAt, crontabProblems: parsed.problems };
 }
 
+/** After the sidecar's own execution, how long a version that is still `unknown` is given to settle before it is reported. */
+const VERSION_SETTLE_MS = 10 * 60_000;
+
 function withFingerprint(s: CoreState, effects: Effect[]): CoreState {
   const fingerprint = fingerprintVersion({ jobs: s.jobs, files: s.files });
-  if (fingerprint.version !== s.fingerprint.version && s.fingerprint.version !== 'unknown') {
-    const notice: Notice = { kind: 'version-changed', from: s.fingerprint, to: fingerprint };
+  // The sidecar's own execution is changing the deployment: no judgement until it is over.
+  if (executionRunning(s)) return { ...s, fingerprint, versionHold: { before: s.versionHold?.before ?? s.fingerprint } };
+  if (s.versionHold) return settleVersion({ ...s, fingerprint }, effects);
+  return judgeVersion(s, s.fingerprint, fingerprint, effects);
+}
+
+function judgeVersion(s: CoreState, reported: VersionFingerprint, fingerprint: VersionFingerprint, effects: Effect[]): CoreState {
+  if (fingerprint.version !== reported.version && reported.version !== 'unknown') {
+    const notice: Notice = { kind: 'version-changed', from: reported, to: fingerprint };
     effects.push({ kind: 'notify', key: `version|${s.now}|${fingerprint.version}`, notice });
   }
-  return { ...s, fingerprint };
+  const { versionHold: _judged, ...rest } = s;
+  return { ...rest, fingerprint };
+}
+
+function executionRunning(s: CoreState): boolean {
+  return s.incidents.incidents.some((i) => i.phase === 'running');
+}
+
+/**
+ * Once nothing runs any more, a version held back during an execution is judged against the one
+ * before it: as soon as it is known again, or after VERSION_SETTLE_MS if it stays `unknown`.
+ */
+function settleVersion(s: CoreState, effects: Effect[]): CoreState {
+  const hold = s.versionHold;
+  if (hold === undefined || executionRunning(s)) return s;
+  const endedAt = hold.endedAt ?? s.now;
+  if (s.fingerprint.version === 'unknown' && s.now - endedAt < VERSION_SETTLE_MS) return hold.endedAt === undefined ? { ...s, versionHold: { ...hold, endedAt } } : s;
+  return judgeVersion(s, hold.before, s.fingerprint, effects);
 }
 
 function absorbJsonFile(s: CoreState, file: JsonFileObservation, ctx: StepContext): CoreState {

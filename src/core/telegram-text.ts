@@ -3,6 +3,8 @@
 // buttons whose callback data binds a press to one incident and one plan (nonce). Pure.
 import { formatInstant, type Language } from './messages.ts';
 import { formatDuration } from './schedule.ts';
+import { stepTimingLines } from './step-timings.ts';
+import { appliedText, restartRequiredText } from './reload-text.ts';
 import type {
   Action,
   Evidence,
@@ -684,12 +686,12 @@ function executionText(lang: Language, incident: Incident, report: ExecutionRepo
     case 'finished': {
       const lines = [`${report.ok ? t.finishedOk : t.finishedFailed} ${id}: ${field(report.detail)}`];
       if (report.targetImageId) lines.push(`${t.image}: ${code(report.targetImageId)}`);
-      return lines.join('\n');
+      return [...lines, ...stepTimingLines(lang, report.steps, code)].join('\n');
     }
     case 'verified': {
       const lines = [`${report.ok ? t.verifiedOk : t.verifiedFailed} ${id}: ${field(report.detail)}`];
       if (report.preExisting.length > 0) lines.push(`${t.preExisting}: ${field(report.preExisting.join(', '))}`);
-      return lines.join('\n');
+      return [...lines, ...stepTimingLines(lang, report.steps, code)].join('\n');
     }
   }
 }
@@ -1046,13 +1048,18 @@ export function foreignChatText(lang: Language): string {
   return lang === 'ko' ? '죄송합니다. 이 봇은 설정된 운영 채팅에서만 동작합니다.' : 'Sorry, this bot only works in its configured operator chat.';
 }
 
-export type ReloadOutcome = { ok: true; rules: number } | { ok: false; errors: string[] };
+export type ReloadOutcome = { ok: true; rules: number; applied?: readonly string[]; restartRequired?: readonly string[] } | { ok: false; errors: string[] };
 
 export function reloadText(lang: Language, outcome: ReloadOutcome | 'reloading' | 'unavailable'): string {
   const t = T[lang];
   if (outcome === 'reloading') return t.reloading;
   if (outcome === 'unavailable') return t.reloadUnavailable;
-  if (outcome.ok) return t.reloadOk(outcome.rules);
+  if (outcome.ok) {
+    const key = (k: string) => code(k);
+    const applied = appliedText(lang, outcome.applied ?? [], key);
+    const restart = restartRequiredText(lang, outcome.restartRequired ?? [], key);
+    return [t.reloadOk(outcome.rules), ...(applied ? [applied] : []), ...(restart ? [restart] : [])].join('\n');
+  }
   return fitBlocks([html(t.reloadFailed), { kind: 'lines', lines: outcome.errors, pre: true, more: (n) => escapeHtml(t.more(n)) }]);
 }
 

@@ -145,9 +145,18 @@ export type ExecutionReport =
   | { kind: 'deferred'; reason: string; retryAt: Instant }
   | { kind: 'refused'; reason: string }
   | { kind: 'started'; planId: string }
-  | { kind: 'step'; name: string; ok: boolean; detail: string }
-  | { kind: 'finished'; ok: boolean; detail: string; targetImageId?: string }
-  | { kind: 'verified'; ok: boolean; detail: string; preExisting: string[] };
+  /** `ms`: how long the step took (absent for a step finished before a restart). */
+  | { kind: 'step'; name: string; ok: boolean; detail: string; ms?: number }
+  /** `steps`: on the report that ends an execution, every step this process ran, with its duration (SPEC §5.5). */
+  | { kind: 'finished'; ok: boolean; detail: string; targetImageId?: string; steps?: StepTiming[] }
+  | { kind: 'verified'; ok: boolean; detail: string; preExisting: string[]; steps?: StepTiming[] };
+
+/** One step of an execution as the report summarises it. */
+export interface StepTiming {
+  name: string;
+  ok: boolean;
+  ms: number;
+}
 
 // ---------------------------------------------------------------------------------------------
 // Jobs, runs and versions

@@ -1,9 +1,11 @@
 // CLI commands of the rollback engine: `backup`, `rollback [--strategy] [--dry-run]`, `verify`,
 // `halt`, `resume`. The same engine the incidents trigger; main.ts only has to register them.
 import type { Command } from 'commander';
+import type { Logger } from 'pino';
 import { resolve } from 'node:path';
 import type { Config } from '../config/schema.ts';
 import type { ExecutionReport, PlanPreview } from '../core/types.ts';
+import { stepDuration } from '../core/step-timings.ts';
 import { createDockerEngine } from '../adapters/docker-engine.ts';
 import { createGitRepo } from '../adapters/git-repo.ts';
 import { createLogger } from '../adapters/logger.ts';
@@ -153,8 +155,19 @@ export interface Wired {
   rollback: RollbackConfig;
 }
 
-/** Build the engine from sentinel.yaml (its `rollback:` section). The daemon and the CLI share it. */
-export function wire(config: Config, baseDir: string, io: CliIo): Wired | { ok: false; error: string } {
+/**
+ * The engine of `run`: its steps log through the daemon's configured logger (level, destination,
+ * secret scrubbing), so a rollback's log lines sit with every other line of the daemon.
+ */
+export function wireForDaemon(config: Config, baseDir: string, logger: Logger): Wired | { ok: false; error: string } {
+  return wire(config, baseDir, { out: () => {}, err: (line) => logger.warn(line), exit: () => {} }, logger);
+}
+
+/**
+ * Build the engine from sentinel.yaml (its `rollback:` section). The daemon and the CLI share it.
+ * Without `logger` (the CLI), the engine's log lines are its warnings, on stderr: its human output is on stdout.
+ */
+export function wire(config: Config, baseDir: string, io: CliIo, logger?: Logger): Wired | { ok: false; error: string } {
   if (!config.docker.enabled) return { ok: false, error: 'docker.enabled is false: rollback, verify, halt and resume act through the Docker engine' };
   const parsed = { data: config.rollback };
   const root = resolve(baseDir, config.deployment.root);
@@ -173,8 +186,7 @@ export function wire(config: Config, baseDir: string, io: CliIo): Wired | { ok: 
     },
     stateDir: resolve(baseDir, config.state.dir),
     now: () => systemClock.now(),
-    // Human output goes to stdout; the engine's own log lines (warnings) to stderr.
-    logger: createLogger({ level: 'warn', secrets: [process.env[config.telegram.tokenEnv] ?? ''].filter((s) => s.length > 0), write: (line) => io.err(line.trimEnd()) }),
+    logger: logger ?? createLogger({ level: 'warn', secrets: [process.env[config.telegram.tokenEnv] ?? ''].filter((s) => s.length > 0), write: (line) => io.err(line.trimEnd()) }),
   };
   return { ok: true, engine: createRollbackEngine(deps), deps, rollback: parsed.data };
 }
@@ -213,7 +225,7 @@ export function formatReport(r: ExecutionReport): string {
     case 'started':
       return `started plan ${r.planId}`;
     case 'step':
-      return `  ${r.ok ? 'ok    ' : 'FAILED'} ${r.name}: ${r.detail}`;
+      return `  ${r.ok ? 'ok    ' : 'FAILED'} ${r.name}: ${r.detail}${r.ms !== undefined ? ` (${stepDuration('en', r.ms)})` : ''}`;
     case 'finished':
       return `${r.ok ? 'finished' : 'FAILED'}: ${r.detail}`;
     case 'verified':

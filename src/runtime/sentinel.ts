@@ -37,7 +37,11 @@ export interface SentinelOptions {
 
 export interface Sentinel {
   loop: EventLoop;
-  reloadRules(rules: Rule[], profiles: Record<string, Profile>): Promise<void>;
+  /**
+   * Switch to new rules and the config to run on (its live keys changed, see config/reload-policy.ts):
+   * the rules, profiles, policy and log zone go into the core's context, and are re-evaluated.
+   */
+  reload(config: Config, rules: Rule[], profiles: Record<string, Profile>): Promise<void>;
   /** Read whatever is new right now (used by tests and after a reload). */
   poke(): Promise<void>;
   stop(): Promise<void>;
@@ -111,7 +115,8 @@ function needsProcessLook(state: CoreState): boolean {
 }
 
 export async function startSentinel(options: SentinelOptions): Promise<{ ok: true; sentinel: Sentinel } | { ok: false; error: string }> {
-  const { config, logger, clock } = options;
+  const { logger, clock } = options;
+  let config = options.config;
   const paths = deploymentPaths(config, options.baseDir);
   let profiles = options.profiles;
   let rules = options.rules;
@@ -193,7 +198,8 @@ export async function startSentinel(options: SentinelOptions): Promise<{ ok: tru
 
   const sentinel: Sentinel = {
     loop,
-    async reloadRules(nextRules, nextProfiles) {
+    async reload(nextConfig, nextRules, nextProfiles) {
+      config = nextConfig;
       rules = nextRules;
       profiles = nextProfiles;
       currentSelector = selector();
