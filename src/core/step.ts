@@ -21,6 +21,7 @@ import {
 import { parseEntries, parseOrderLog, parsePositions } from './positions.ts';
 import { diffPositions, type PositionsHistory, emptyPositionsHistory } from './positions-change.ts';
 import { evaluateRule } from './rules/index.ts';
+import { say } from './verdict-text.ts';
 import { applyLogLines, emptyRunsState, listOpenRuns, type RunsState } from './runs.ts';
 import type {
   ContainerObservation,
@@ -223,7 +224,7 @@ function absorbDecisionEvent(s: CoreState, event: Event, ctx: StepContext, effec
           phase: 'detected',
           openedAt: s.now,
           updatedAt: s.now,
-          summary: `${action} asked by an operator`,
+          ...say({ key: 'manual.requested', params: { action } }),
           evidence: [],
           joins: 0,
           history: [{ at: s.now, phase: 'detected', note: `${action} asked by an operator` }],

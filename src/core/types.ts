@@ -1,5 +1,6 @@
 // Shared vocabulary of the pure core: what the adapters observe, what the rules conclude, what the
 // runtime must do. No I/O and no clock here: every instant arrives as data (epoch milliseconds).
+import type { VerdictMessage } from './verdict-text.ts';
 
 /** Epoch milliseconds. The core never reads a clock; it is handed instants. */
 export type Instant = number;
@@ -215,12 +216,16 @@ export interface Verdict {
   outcome: Outcome;
   /** Identifies the cause within a rule (job id, file, JSON path…): one incident per rule+cause. */
   cause: string;
-  /** One line for the operator. */
+  /** One line, in English, for the logs and the journal. */
   summary: string;
+  /** The same line as a typed message, rendered for the operator in the configured language. */
+  message?: VerdictMessage;
   /** A sub-case label the operator must see, e.g. `channel-not-configured`. */
   label?: string;
   /** Pass with a warning (e.g. one failed run): notified once, opens no incident. */
   warning?: string;
+  /** The warning as a typed message (see `message`). */
+  warningMessage?: VerdictMessage;
   evidence: Evidence[];
 }
 
@@ -247,6 +252,8 @@ export interface Incident {
   openedAt: Instant;
   updatedAt: Instant;
   summary: string;
+  /** The verdict's typed message; absent in checkpoints written before messages existed (then `summary` is shown). */
+  message?: VerdictMessage;
   label?: string;
   evidence: Evidence[];
   /** For rollback and halt: the plan the operator is asked to approve, once the engine has made it. */
