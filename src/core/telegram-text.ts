@@ -3,6 +3,7 @@
 // buttons whose callback data binds a press to one incident and one plan (nonce). Pure.
 import { formatInstant, type Language } from './messages.ts';
 import { formatDuration } from './schedule.ts';
+import { summaryIn, warningIn } from './verdict-text.ts';
 import type {
   Action,
   Evidence,
@@ -530,7 +531,7 @@ function decisionMessage(lang: Language, incident: Incident, tz: string, title: 
   const blocks: Block[] = [
     html(`${title} ${escapeHtml(incident.id)}: ${escapeHtml(incidentAction(incident, lang))}`),
     html(ruleLine(lang, incident.ruleId, incident.label, incident.severity)),
-    html(field(incident.summary)),
+    html(field(summaryIn(lang, incident))),
     ...extra.map(html),
     ...planBlocks(lang, incident),
     ...deadlineLines(lang, incident, tz).map(html),
@@ -584,7 +585,7 @@ export function renderTelegramNotice(notice: Notice, lang: Language, options: Re
         html: fitBlocks([
           html(incidentTitle(t.opened, i, lang, true)),
           html(ruleLine(lang, i.ruleId, i.label)),
-          html(field(i.summary)),
+          html(field(summaryIn(lang, i))),
           html(`${t.action_}: ${escapeHtml(t.action[i.action])}`),
           ...evidenceBlocks(lang, i.evidence, tz),
         ]),
@@ -592,16 +593,16 @@ export function renderTelegramNotice(notice: Notice, lang: Language, options: Re
     }
     case 'incident-resolved': {
       const i = notice.incident;
-      return { html: fitBlocks([html(incidentTitle(t.resolved, i, lang, false)), html(ruleLine(lang, i.ruleId, i.label)), html(field(i.summary))]) };
+      return { html: fitBlocks([html(incidentTitle(t.resolved, i, lang, false)), html(ruleLine(lang, i.ruleId, i.label)), html(field(summaryIn(lang, i)))]) };
     }
     case 'would-fire':
-      return verdictMessage(lang, t.wouldFire, notice.verdict, tz, notice.verdict.summary);
+      return verdictMessage(lang, t.wouldFire, notice.verdict, tz, summaryIn(lang, notice.verdict));
     case 'warning':
-      return verdictMessage(lang, t.warning, notice.verdict, tz, notice.verdict.warning ?? notice.verdict.summary);
+      return verdictMessage(lang, t.warning, notice.verdict, tz, warningIn(lang, notice.verdict) ?? summaryIn(lang, notice.verdict));
     case 'inconclusive':
-      return verdictMessage(lang, t.inconclusive, notice.verdict, tz, notice.verdict.summary, [`${t.since}: ${formatInstant(notice.since, tz)}`]);
+      return verdictMessage(lang, t.inconclusive, notice.verdict, tz, summaryIn(lang, notice.verdict), [`${t.since}: ${formatInstant(notice.since, tz)}`]);
     case 'rule-error':
-      return verdictMessage(lang, t.ruleError, notice.verdict, tz, notice.verdict.summary);
+      return verdictMessage(lang, t.ruleError, notice.verdict, tz, summaryIn(lang, notice.verdict));
     case 'source-error':
       return {
         html: fitBlocks([
@@ -653,7 +654,7 @@ export function renderTelegramNotice(notice: Notice, lang: Language, options: Re
           html(incidentTitle(t.escalation(level), i, lang, true)),
           html(field(notice.why)),
           html(ruleLine(lang, i.ruleId, i.label)),
-          html(field(i.summary)),
+          html(field(summaryIn(lang, i))),
           html(contactLine),
           ...broker.map(html),
           ...evidenceBlocks(lang, i.evidence, tz),
@@ -742,7 +743,7 @@ export function renderIncidentDetails(incident: Incident, lang: Language, timeZo
   const head = [
     `${t.rule}: ${code(incident.ruleId)}${incident.label ? ` (${t.label}: ${escapeHtml(clipPlain(incident.label, 100))})` : ''} [${t.severity[incident.severity]}]`,
     `${t.detailsPhase}: ${t.phase[incident.phase]}; ${t.detailsOpened}: ${formatInstant(incident.openedAt, timeZone)}`,
-    field(incident.summary),
+    field(summaryIn(lang, incident)),
   ];
   const lines: string[] = [];
   if (incident.plan) {
