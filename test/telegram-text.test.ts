@@ -20,6 +20,7 @@ import {
   type PressAnswer,
 } from '../src/core/telegram-text.ts';
 import type { Evidence, Notice, Verdict } from '../src/core/types.ts';
+import { say, warn } from '../src/core/verdict-text.ts';
 import { parseTelegramHtml } from './fakes/bot-api-server.ts';
 import { awaiting, decision, incident, PLAN, T0 } from './fakes/telegram-fixtures.ts';
 import { OPERATOR_CHAT } from './fakes/telegram-harness.ts';
@@ -29,9 +30,9 @@ const verdict: Verdict = {
   ruleId: 'telegram-alerts',
   outcome: 'fail',
   cause: 'check_kr.log',
-  summary: 'check_kr.log: 2 runs without a Telegram success',
+  ...say({ key: 'telegram.streak', params: { jobId: 'check_kr.log', count: 2, threshold: 2, cases: ['send-failed'] } }),
   label: 'send-failed',
-  warning: 'one failed run of check_kr.log',
+  ...warn({ key: 'telegram.below-warning', params: { jobId: 'check_kr.log', count: 1, cases: ['send-failed'] } }),
   evidence: [{ kind: 'log', file: 'check_kr.log', at: T0, text: '2026-02-23 07:00:02,123 - ERROR - Telegram 오류 (모든 재시도 소진)' }],
 };
 const running = awaiting({ phase: 'running' });
@@ -74,7 +75,7 @@ const EXPECTED: Record<Language, string[][]> = {
     [
       "🚨 <b>인시던트 열림</b> INC-0001 [심각]",
       "규칙: <code>repeated-failures</code>",
-      "check_kr.log: 2 failed runs in a row (KeyError: 'units')",
+      "check_kr.log: 성공 없이 2회 연속 실행 실패 (기준 2회). 최근 오류: KeyError: 'units'",
       "조치: 롤백",
       "근거:",
       "<pre>[2026-02-23 16:00:02 GMT+9] check_kr.log: Traceback (most recent call last):",
@@ -84,13 +85,13 @@ const EXPECTED: Record<Language, string[][]> = {
     [
       "✅ <b>인시던트 해소</b> INC-0001",
       "규칙: <code>repeated-failures</code>",
-      "check_kr.log: 2 failed runs in a row (KeyError: 'units')",
+      "check_kr.log: 성공 없이 2회 연속 실행 실패 (기준 2회). 최근 오류: KeyError: 'units'",
     ],
     // would-fire
     [
       "🧪 <b>dry-run: 실제였다면 발동했을 규칙</b>",
       "규칙: <code>telegram-alerts</code> (유형: send-failed)",
-      "check_kr.log: 2 runs without a Telegram success",
+      "check_kr.log: 2회 연속 실행에서 Telegram 알림 미수신 (기준 2회) — send-failed: 모든 재시도 후에도 Telegram 전송 실패 (Telegram 오류 (모든 재시도 소진))",
       "근거:",
       "<pre>[2026-02-23 16:00:02 GMT+9] check_kr.log: 2026-02-23 07:00:02,123 - ERROR - Telegram 오류 (모든 재시도 소진)</pre>",
     ],
@@ -98,7 +99,7 @@ const EXPECTED: Record<Language, string[][]> = {
     [
       "⚠️ <b>경고</b>",
       "규칙: <code>telegram-alerts</code> (유형: send-failed)",
-      "one failed run of check_kr.log",
+      "check_kr.log: 마지막 실행에서 Telegram 알림 미수신 — send-failed: 모든 재시도 후에도 Telegram 전송 실패 (Telegram 오류 (모든 재시도 소진))",
       "근거:",
       "<pre>[2026-02-23 16:00:02 GMT+9] check_kr.log: 2026-02-23 07:00:02,123 - ERROR - Telegram 오류 (모든 재시도 소진)</pre>",
     ],
@@ -106,7 +107,7 @@ const EXPECTED: Record<Language, string[][]> = {
     [
       "❓ <b>판단 불가 (확인 필요)</b>",
       "규칙: <code>telegram-alerts</code> (유형: send-failed)",
-      "check_kr.log: 2 runs without a Telegram success",
+      "check_kr.log: 2회 연속 실행에서 Telegram 알림 미수신 (기준 2회) — send-failed: 모든 재시도 후에도 Telegram 전송 실패 (Telegram 오류 (모든 재시도 소진))",
       "시작: 2026-02-23 15:30:02 GMT+9",
       "근거:",
       "<pre>[2026-02-23 16:00:02 GMT+9] check_kr.log: 2026-02-23 07:00:02,123 - ERROR - Telegram 오류 (모든 재시도 소진)</pre>",
@@ -132,7 +133,7 @@ const EXPECTED: Record<Language, string[][]> = {
     [
       "🗳 <b>결정 요청</b> INC-0001: 롤백",
       "규칙: <code>repeated-failures</code> [심각]",
-      "check_kr.log: 2 failed runs in a row (KeyError: 'units')",
+      "check_kr.log: 성공 없이 2회 연속 실행 실패 (기준 2회). 최근 오류: KeyError: 'units'",
       "계획 <code>plan-7f3a9c</code> (image-tag):",
       "<pre>1. backup data/positions/positions.json → backups/positions.json.pre-rollback-20260223_160002",
       "2. recreate turtle-cron from turtle-trading:pre-v3.2.1-backup (sha256:0123456789ab)",
@@ -147,7 +148,7 @@ const EXPECTED: Record<Language, string[][]> = {
     [
       "🗳 <b>결정 요청 (재공지)</b> INC-0001: 롤백",
       "규칙: <code>repeated-failures</code> [심각]",
-      "check_kr.log: 2 failed runs in a row (KeyError: 'units')",
+      "check_kr.log: 성공 없이 2회 연속 실행 실패 (기준 2회). 최근 오류: KeyError: 'units'",
       "↻ 재시작 후 다시 알립니다. 이전 버튼은 더 이상 유효하지 않습니다.",
       "계획 <code>plan-7f3a9c</code> (image-tag):",
       "<pre>1. backup data/positions/positions.json → backups/positions.json.pre-rollback-20260223_160002",
@@ -164,7 +165,7 @@ const EXPECTED: Record<Language, string[][]> = {
     [
       "⏰ <b>결정 알림</b> INC-0001: 롤백",
       "규칙: <code>repeated-failures</code> [심각]",
-      "check_kr.log: 2 failed runs in a row (KeyError: 'units')",
+      "check_kr.log: 성공 없이 2회 연속 실행 실패 (기준 2회). 최근 오류: KeyError: 'units'",
       "계획 <code>plan-7f3a9c</code> (image-tag):",
       "<pre>1. backup data/positions/positions.json → backups/positions.json.pre-rollback-20260223_160002",
       "2. recreate turtle-cron from turtle-trading:pre-v3.2.1-backup (sha256:0123456789ab)",
@@ -207,7 +208,7 @@ const EXPECTED: Record<Language, string[][]> = {
       "📣 <b>에스컬레이션 L2</b> INC-0001 [심각]",
       "rollback failed verification",
       "규칙: <code>repeated-failures</code>",
-      "check_kr.log: 2 failed runs in a row (KeyError: 'units')",
+      "check_kr.log: 성공 없이 2회 연속 실행 실패 (기준 2회). 최근 오류: KeyError: 'units'",
       "연락: Tech lead @tech_lead",
       "증권사: 한국투자증권 1544-5000",
       "근거:",
@@ -219,7 +220,7 @@ const EXPECTED: Record<Language, string[][]> = {
       "📣 <b>에스컬레이션 L1</b> INC-0001 [심각]",
       "positions.json corrupt: trading halted",
       "규칙: <code>repeated-failures</code>",
-      "check_kr.log: 2 failed runs in a row (KeyError: 'units')",
+      "check_kr.log: 성공 없이 2회 연속 실행 실패 (기준 2회). 최근 오류: KeyError: 'units'",
       "연락: On-call operator @oncall_ops 010-1234-5678",
       "근거:",
       "<pre>[2026-02-23 16:00:02 GMT+9] check_kr.log: Traceback (most recent call last):",
@@ -262,7 +263,7 @@ const EXPECTED: Record<Language, string[][]> = {
     [
       "🚨 <b>Incident opened</b> INC-0001 [critical]",
       "rule: <code>repeated-failures</code>",
-      "check_kr.log: 2 failed runs in a row (KeyError: 'units')",
+      "check_kr.log: 2 consecutive failed runs with no successful run between them (threshold 2); latest: KeyError: 'units'",
       "action: rollback",
       "evidence:",
       "<pre>[2026-02-23 16:00:02 GMT+9] check_kr.log: Traceback (most recent call last):",
@@ -272,13 +273,13 @@ const EXPECTED: Record<Language, string[][]> = {
     [
       "✅ <b>Incident resolved</b> INC-0001",
       "rule: <code>repeated-failures</code>",
-      "check_kr.log: 2 failed runs in a row (KeyError: 'units')",
+      "check_kr.log: 2 consecutive failed runs with no successful run between them (threshold 2); latest: KeyError: 'units'",
     ],
     // would-fire
     [
       "🧪 <b>dry-run: this rule would have fired</b>",
       "rule: <code>telegram-alerts</code> (case: send-failed)",
-      "check_kr.log: 2 runs without a Telegram success",
+      "check_kr.log: Telegram alert missing in 2 consecutive runs (threshold 2) — send-failed: a Telegram send failed after all retries (Telegram 오류 (모든 재시도 소진))",
       "evidence:",
       "<pre>[2026-02-23 16:00:02 GMT+9] check_kr.log: 2026-02-23 07:00:02,123 - ERROR - Telegram 오류 (모든 재시도 소진)</pre>",
     ],
@@ -286,7 +287,7 @@ const EXPECTED: Record<Language, string[][]> = {
     [
       "⚠️ <b>Warning</b>",
       "rule: <code>telegram-alerts</code> (case: send-failed)",
-      "one failed run of check_kr.log",
+      "check_kr.log: Telegram alert missing in the last run — send-failed: a Telegram send failed after all retries (Telegram 오류 (모든 재시도 소진))",
       "evidence:",
       "<pre>[2026-02-23 16:00:02 GMT+9] check_kr.log: 2026-02-23 07:00:02,123 - ERROR - Telegram 오류 (모든 재시도 소진)</pre>",
     ],
@@ -294,7 +295,7 @@ const EXPECTED: Record<Language, string[][]> = {
     [
       "❓ <b>Inconclusive (please check)</b>",
       "rule: <code>telegram-alerts</code> (case: send-failed)",
-      "check_kr.log: 2 runs without a Telegram success",
+      "check_kr.log: Telegram alert missing in 2 consecutive runs (threshold 2) — send-failed: a Telegram send failed after all retries (Telegram 오류 (모든 재시도 소진))",
       "since: 2026-02-23 15:30:02 GMT+9",
       "evidence:",
       "<pre>[2026-02-23 16:00:02 GMT+9] check_kr.log: 2026-02-23 07:00:02,123 - ERROR - Telegram 오류 (모든 재시도 소진)</pre>",
@@ -320,7 +321,7 @@ const EXPECTED: Record<Language, string[][]> = {
     [
       "🗳 <b>Decision needed</b> INC-0001: rollback",
       "rule: <code>repeated-failures</code> [critical]",
-      "check_kr.log: 2 failed runs in a row (KeyError: 'units')",
+      "check_kr.log: 2 consecutive failed runs with no successful run between them (threshold 2); latest: KeyError: 'units'",
       "plan <code>plan-7f3a9c</code> (image-tag):",
       "<pre>1. backup data/positions/positions.json → backups/positions.json.pre-rollback-20260223_160002",
       "2. recreate turtle-cron from turtle-trading:pre-v3.2.1-backup (sha256:0123456789ab)",
@@ -335,7 +336,7 @@ const EXPECTED: Record<Language, string[][]> = {
     [
       "🗳 <b>Decision needed (again)</b> INC-0001: rollback",
       "rule: <code>repeated-failures</code> [critical]",
-      "check_kr.log: 2 failed runs in a row (KeyError: 'units')",
+      "check_kr.log: 2 consecutive failed runs with no successful run between them (threshold 2); latest: KeyError: 'units'",
       "↻ Announced again after a restart. Earlier buttons are no longer valid.",
       "plan <code>plan-7f3a9c</code> (image-tag):",
       "<pre>1. backup data/positions/positions.json → backups/positions.json.pre-rollback-20260223_160002",
@@ -352,7 +353,7 @@ const EXPECTED: Record<Language, string[][]> = {
     [
       "⏰ <b>Decision reminder</b> INC-0001: rollback",
       "rule: <code>repeated-failures</code> [critical]",
-      "check_kr.log: 2 failed runs in a row (KeyError: 'units')",
+      "check_kr.log: 2 consecutive failed runs with no successful run between them (threshold 2); latest: KeyError: 'units'",
       "plan <code>plan-7f3a9c</code> (image-tag):",
       "<pre>1. backup data/positions/positions.json → backups/positions.json.pre-rollback-20260223_160002",
       "2. recreate turtle-cron from turtle-trading:pre-v3.2.1-backup (sha256:0123456789ab)",
@@ -395,7 +396,7 @@ const EXPECTED: Record<Language, string[][]> = {
       "📣 <b>Escalation L2</b> INC-0001 [critical]",
       "rollback failed verification",
       "rule: <code>repeated-failures</code>",
-      "check_kr.log: 2 failed runs in a row (KeyError: 'units')",
+      "check_kr.log: 2 consecutive failed runs with no successful run between them (threshold 2); latest: KeyError: 'units'",
       "contact: Tech lead @tech_lead",
       "broker: 한국투자증권 1544-5000",
       "evidence:",
@@ -407,7 +408,7 @@ const EXPECTED: Record<Language, string[][]> = {
       "📣 <b>Escalation L1</b> INC-0001 [critical]",
       "positions.json corrupt: trading halted",
       "rule: <code>repeated-failures</code>",
-      "check_kr.log: 2 failed runs in a row (KeyError: 'units')",
+      "check_kr.log: 2 consecutive failed runs with no successful run between them (threshold 2); latest: KeyError: 'units'",
       "contact: On-call operator @oncall_ops 010-1234-5678",
       "evidence:",
       "<pre>[2026-02-23 16:00:02 GMT+9] check_kr.log: Traceback (most recent call last):",
@@ -484,7 +485,7 @@ test('decision messages carry Approve / Veto / Details bound to the incident and
 
 test('log text is escaped, and reads back exactly as it was logged', () => {
   const nasty = `x < y && z > 0 </pre><b>bold</b> &amp; "quoted" <script>`;
-  const message = renderTelegramNotice({ kind: 'incident-opened', incident: incident({ summary: nasty, evidence: [{ kind: 'log', file: 'a<b>.log', text: nasty }] }) }, 'en', { timeZone: 'UTC' });
+  const message = renderTelegramNotice({ kind: 'incident-opened', incident: incident({ summary: nasty, message: undefined, evidence: [{ kind: 'log', file: 'a<b>.log', text: nasty }] }) }, 'en', { timeZone: 'UTC' });
   const parsed = parseTelegramHtml(message.html);
   assert.ok(parsed.ok);
   assert.ok(parsed.plain.includes(`\n${nasty}\n`), 'summary reads back unchanged');
@@ -591,7 +592,7 @@ test('details are split over several valid messages, each within the limit', () 
       '🔎 <b>세부 정보</b> INC-0001',
       '규칙: <code>repeated-failures</code> [심각]',
       '상태: 결정 대기; 열림: 2026-02-23 16:00:02 GMT+9',
-      "check_kr.log: 2 failed runs in a row (KeyError: 'units')",
+      "check_kr.log: 성공 없이 2회 연속 실행 실패 (기준 2회). 최근 오류: KeyError: 'units'",
       '<pre>계획 plan-7f3a9c (image-tag):',
       '  1. backup data/positions/positions.json → backups/positions.json.pre-rollback-20260223_160002',
       '  2. recreate turtle-cron from turtle-trading:pre-v3.2.1-backup (sha256:0123456789ab)',

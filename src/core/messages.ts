@@ -1,6 +1,6 @@
 // Operator text for notices, in Korean (default) or English. Plain text: the Telegram adapter adds
 // its own markup and escaping. Times are shown in the deployment's timezone, never the host's.
-import type { Action, Evidence, ExecutionReport, Incident, Instant, Notice, Verdict } from './types.ts';
+import type { Action, Evidence, ExecutionReport, Incident, Instant, Notice, Severity, Verdict } from './types.ts';
 import { summaryIn, warningIn } from './verdict-text.ts';
 
 export type Language = 'ko' | 'en';
@@ -21,6 +21,7 @@ const T = {
     since: '시작',
     label: '유형',
     times: '회',
+    severity: { info: '정보', warning: '경고', critical: '심각' } satisfies Record<Severity, string>,
     action_: {
       notify: '알림',
       escalate: '에스컬레이션',
@@ -61,6 +62,7 @@ const T = {
     since: 'since',
     label: 'case',
     times: 'times',
+    severity: { info: 'info', warning: 'warning', critical: 'critical' } satisfies Record<Severity, string>,
     action_: {
       notify: 'notify',
       escalate: 'escalate',
@@ -118,7 +120,7 @@ function evidenceLines(evidence: Evidence[], timeZone: string, max = 8): string[
 function incidentText(title: string, incident: Incident, lang: Language, timeZone: string): string {
   const t = T[lang];
   return [
-    `${title} ${incident.id} [${incident.severity}]`,
+    `${title} ${incident.id} [${t.severity[incident.severity]}]`,
     `${t.rule}: ${incident.ruleId}${incident.label ? ` (${t.label}: ${incident.label})` : ''}`,
     summaryIn(lang, incident),
     `${t.action}: ${t.action_[incident.action]}`,
