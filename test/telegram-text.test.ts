@@ -20,7 +20,10 @@ import {
   type PressAnswer,
 } from '../src/core/telegram-text.ts';
 import type { Evidence, Notice, Verdict } from '../src/core/types.ts';
-import { say, warn } from '../src/core/verdict-text.ts';
+import { say, warn, type VerdictMessage } from '../src/core/verdict-text.ts';
+
+/** An escalation reason as the core builds it: English `why` for the journal, typed `reason` for the operator. */
+const escalationWhy = (reason: VerdictMessage) => ({ why: say(reason).summary, reason });
 import { parseTelegramHtml } from './fakes/bot-api-server.ts';
 import { awaiting, decision, incident, PLAN, T0 } from './fakes/telegram-fixtures.ts';
 import { OPERATOR_CHAT } from './fakes/telegram-harness.ts';
@@ -58,8 +61,8 @@ const NOTICES: [string, Notice][] = [
   ['decision-recorded expired (veto window: runs)', { kind: 'decision-recorded', incident: awaiting(), decision: 'expired' }],
   ['decision-recorded expired (required: does not run)', { kind: 'decision-recorded', incident: awaiting({ decision: decision({ policy: 'required' }) }), decision: 'expired' }],
   ['decision-refused', { kind: 'decision-refused', incidentId: 'INC-0001', by: { channel: 'telegram', userId: 999, chatId: OPERATOR_CHAT, name: 'Stranger' }, reason: 'not-allowed', detail: 'not on the allow-list: approve refused' }],
-  ['escalation L2', { kind: 'escalation', incident: incident({ phase: 'escalated' }), why: 'rollback failed verification', level: 'L2' }],
-  ['escalation L1', { kind: 'escalation', incident: incident(), why: 'positions.json corrupt: trading halted', level: 'L1' }],
+  ['escalation L2', { kind: 'escalation', incident: incident({ phase: 'escalated' }), ...escalationWhy({ key: 'escalation.verify-failed', params: { detail: 'crontab still runs check_positions.py' } }), level: 'L2' }],
+  ['escalation L1', { kind: 'escalation', incident: incident(), ...escalationWhy({ key: 'escalation.halted', params: { summary: incident().summary, ...(incident().message ? { message: incident().message } : {}) } }), level: 'L1' }],
   ['execution deferred', { kind: 'execution-update', incident: running, report: { kind: 'deferred', reason: 'check_positions.py is running', retryAt: T0 + 60_000 } }],
   ['execution refused', { kind: 'execution-update', incident: running, report: { kind: 'refused', reason: 'another execution is in flight (INC-0002)' } }],
   ['execution started', { kind: 'execution-update', incident: running, report: { kind: 'started', planId: 'plan-7f3a9c' } }],
@@ -206,7 +209,7 @@ const EXPECTED: Record<Language, string[][]> = {
     // escalation L2
     [
       "📣 <b>에스컬레이션 L2</b> INC-0001 [심각]",
-      "rollback failed verification",
+      "롤백 검증 실패: crontab still runs check_positions.py",
       "규칙: <code>repeated-failures</code>",
       "check_kr.log: 성공 없이 2회 연속 실행 실패 (기준 2회). 최근 오류: KeyError: 'units'",
       "연락: Tech lead @tech_lead",
@@ -218,7 +221,7 @@ const EXPECTED: Record<Language, string[][]> = {
     // escalation L1
     [
       "📣 <b>에스컬레이션 L1</b> INC-0001 [심각]",
-      "positions.json corrupt: trading halted",
+      "거래를 중단했습니다 (cron 컨테이너 정지): check_kr.log: 성공 없이 2회 연속 실행 실패 (기준 2회). 최근 오류: KeyError: 'units'",
       "규칙: <code>repeated-failures</code>",
       "check_kr.log: 성공 없이 2회 연속 실행 실패 (기준 2회). 최근 오류: KeyError: 'units'",
       "연락: On-call operator @oncall_ops 010-1234-5678",
@@ -394,7 +397,7 @@ const EXPECTED: Record<Language, string[][]> = {
     // escalation L2
     [
       "📣 <b>Escalation L2</b> INC-0001 [critical]",
-      "rollback failed verification",
+      "rollback verification failed: crontab still runs check_positions.py",
       "rule: <code>repeated-failures</code>",
       "check_kr.log: 2 consecutive failed runs with no successful run between them (threshold 2); latest: KeyError: 'units'",
       "contact: Tech lead @tech_lead",
@@ -406,7 +409,7 @@ const EXPECTED: Record<Language, string[][]> = {
     // escalation L1
     [
       "📣 <b>Escalation L1</b> INC-0001 [critical]",
-      "positions.json corrupt: trading halted",
+      "trading halted (cron container stopped): check_kr.log: 2 consecutive failed runs with no successful run between them (threshold 2); latest: KeyError: 'units'",
       "rule: <code>repeated-failures</code>",
       "check_kr.log: 2 consecutive failed runs with no successful run between them (threshold 2); latest: KeyError: 'units'",
       "contact: On-call operator @oncall_ops 010-1234-5678",

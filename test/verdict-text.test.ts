@@ -8,6 +8,7 @@ import { restoreState } from '../src/core/step.ts';
 import type { Incident } from '../src/core/types.ts';
 
 const KR = "KeyError: 'units'";
+const STREAK_EARLY: VerdictMessage = { key: 'failures.streak', params: { jobId: 'check_kr.log', count: 2, threshold: 2, latest: { kind: 'traceback', text: KR } } };
 const CASES: { [K in MessageKey]: { params: MessageParams[K]; ko: string; en: string }[] } = {
   'container.unobserved': [{ params: { name: 'turtle-cron' }, ko: 'turtle-cron 컨테이너를 아직 관찰하지 못했습니다', en: 'turtle-cron has not been observed yet' }],
   'container.missing': [{ params: { name: 'turtle-cron', downFor: 300_000 }, ko: 'turtle-cron 컨테이너가 없습니다 (5분 동안)', en: 'turtle-cron does not exist (for 5m)' }],
@@ -194,6 +195,31 @@ const CASES: { [K in MessageKey]: { params: MessageParams[K]; ko: string; en: st
     { params: { action: 'halt' }, ko: '운영자 요청: 거래 중단 (cron 컨테이너 정지)', en: 'halt asked by an operator' },
     { params: { action: 'resume' }, ko: '운영자 요청: 거래 재개 (cron 컨테이너 시작)', en: 'resume asked by an operator' },
   ],
+
+  'escalation.no-decision': [{ params: {}, ko: '기한 안에 결정이 없었습니다', en: 'no decision before the deadline' }],
+  'escalation.manual-check': [{ params: {}, ko: '수동 확인 기간이 지나도 계속 발동 중입니다', en: 'still firing after the manual-check window' }],
+  'escalation.firing': [
+    { params: { summary: 'check_kr.log: an old English summary' }, ko: 'check_kr.log: an old English summary', en: 'check_kr.log: an old English summary' },
+    {
+      params: { summary: say(STREAK_EARLY).summary, message: STREAK_EARLY },
+      ko: `check_kr.log: 성공 없이 2회 연속 실행 실패 (기준 2회). 최근 오류: ${KR}`,
+      en: `check_kr.log: 2 consecutive failed runs with no successful run between them (threshold 2); latest: ${KR}`,
+    },
+  ],
+  'escalation.no-plan': [
+    { params: { action: 'rollback', reason: 'no backup tag turtle-trading:pre-v3.2.1-backup' }, ko: '롤백 계획을 만들 수 없습니다: no backup tag turtle-trading:pre-v3.2.1-backup', en: 'no rollback plan can be made: no backup tag turtle-trading:pre-v3.2.1-backup' },
+  ],
+  'escalation.refused': [{ params: { action: 'halt', reason: 'disarmed' }, ko: '거래 중단 실행이 거부되었습니다: disarmed', en: 'halt refused: disarmed' }],
+  'escalation.failed': [{ params: { action: 'rollback', detail: 'recreate failed' }, ko: '롤백 실패: recreate failed', en: 'rollback failed: recreate failed' }],
+  'escalation.halted': [
+    {
+      params: { summary: say(STREAK_EARLY).summary, message: STREAK_EARLY },
+      ko: `거래를 중단했습니다 (cron 컨테이너 정지): check_kr.log: 성공 없이 2회 연속 실행 실패 (기준 2회). 최근 오류: ${KR}`,
+      en: `trading halted (cron container stopped): check_kr.log: 2 consecutive failed runs with no successful run between them (threshold 2); latest: ${KR}`,
+    },
+  ],
+  'escalation.verify-failed': [{ params: { detail: 'crontab still runs check_positions.py' }, ko: '롤백 검증 실패: crontab still runs check_positions.py', en: 'rollback verification failed: crontab still runs check_positions.py' }],
+  'escalation.persists': [{ params: {}, ko: '롤백 후에도 장애가 계속됩니다', en: 'the fault persists after the rollback' }],
 };
 
 for (const key of Object.keys(CASES) as MessageKey[]) {

@@ -176,7 +176,7 @@ export function renderNotice(notice: Notice, lang: Language, timeZone: string): 
     case 'decision-refused':
       return `${lang === 'ko' ? '⛔ 거부됨' : '⛔ Refused'}: ${notice.incidentId ?? '-'} (${t.refused[notice.reason]}) ${notice.detail}`;
     case 'escalation':
-      return `${lang === 'ko' ? '📣 에스컬레이션' : '📣 Escalation'} ${notice.level}: ${notice.incident.id} — ${notice.why}`;
+      return `${lang === 'ko' ? '📣 에스컬레이션' : '📣 Escalation'} ${notice.level}: ${notice.incident.id} — ${summaryIn(lang, { summary: notice.why, ...(notice.reason ? { message: notice.reason } : {}) })}`;
     case 'execution-update':
       return `${lang === 'ko' ? '⚙️ 실행' : '⚙️ Execution'} ${notice.incident.id}: ${t.report[notice.report.kind]}${'detail' in notice.report ? ` — ${notice.report.detail}` : 'reason' in notice.report ? ` — ${notice.report.reason}` : ''}`;
   }

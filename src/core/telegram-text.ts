@@ -652,7 +652,7 @@ export function renderTelegramNotice(notice: Notice, lang: Language, options: Re
       return {
         html: fitBlocks([
           html(incidentTitle(t.escalation(level), i, lang, true)),
-          html(field(notice.why)),
+          html(field(summaryIn(lang, { summary: notice.why, ...(notice.reason ? { message: notice.reason } : {}) }))),
           html(ruleLine(lang, i.ruleId, i.label)),
           html(field(summaryIn(lang, i))),
           html(contactLine),

@@ -294,7 +294,8 @@ export type Notice =
   | { kind: 'decision-reminder'; incident: Incident }
   | { kind: 'decision-recorded'; incident: Incident; decision: 'approved' | 'vetoed' | 'expired'; by?: OperatorIdentity; reason?: string }
   | { kind: 'decision-refused'; incidentId?: string; by: OperatorIdentity; reason: 'not-allowed' | 'unknown-incident' | 'stale' | 'expired' | 'not-awaiting' | 'blocked'; detail: string }
-  | { kind: 'escalation'; incident: Incident; why: string; level: 'L1' | 'L2' }
+  /** `why` in English (journal, logs); `reason` the same as a typed message, rendered in the operator's language. */
+  | { kind: 'escalation'; incident: Incident; why: string; reason?: VerdictMessage; level: 'L1' | 'L2' }
   | { kind: 'execution-update'; incident: Incident; report: ExecutionReport };
 
 export type Effect =

@@ -71,6 +71,18 @@ export interface MessageParams {
 
   'rule.crashed': { ruleId: string; error: string };
   'manual.requested': { action: 'rollback' | 'halt' | 'resume' };
+
+  // Why an incident is escalated to a person (runbook §5): the escalation notice's first line.
+  'escalation.no-decision': Record<string, never>;
+  'escalation.manual-check': Record<string, never>;
+  /** The incident's own summary is the reason (a notify/escalate rule still firing). */
+  'escalation.firing': { summary: string; message?: VerdictMessage };
+  'escalation.no-plan': { action: string; reason: string };
+  'escalation.refused': { action: string; reason: string };
+  'escalation.failed': { action: string; detail: string };
+  'escalation.halted': { summary: string; message?: VerdictMessage };
+  'escalation.verify-failed': { detail: string };
+  'escalation.persists': Record<string, never>;
 }
 
 export type MessageKey = keyof MessageParams;
@@ -164,6 +176,16 @@ const en: Catalogue = {
 
   'rule.crashed': (p) => `rule ${p.ruleId} could not be evaluated: ${p.error}`,
   'manual.requested': (p) => `${p.action} asked by an operator`,
+
+  'escalation.no-decision': () => 'no decision before the deadline',
+  'escalation.manual-check': () => 'still firing after the manual-check window',
+  'escalation.firing': (p) => p.summary,
+  'escalation.no-plan': (p) => `no ${p.action} plan can be made: ${p.reason}`,
+  'escalation.refused': (p) => `${p.action} refused: ${p.reason}`,
+  'escalation.failed': (p) => `${p.action} failed: ${p.detail}`,
+  'escalation.halted': (p) => `trading halted (cron container stopped): ${p.summary}`,
+  'escalation.verify-failed': (p) => `rollback verification failed: ${p.detail}`,
+  'escalation.persists': () => 'the fault persists after the rollback',
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -219,6 +241,14 @@ function koUnavailable(u: FileUnavailable): string {
   }
 }
 
+const ACTION_KO: Record<string, string> = {
+  rollback: '수동 롤백',
+  halt: '거래 중단 (cron 컨테이너 정지)',
+  resume: '거래 재개 (cron 컨테이너 시작)',
+};
+const ACTION_WORD_KO: Record<string, string> = { rollback: '롤백', halt: '거래 중단', resume: '거래 재개', notify: '알림', escalate: '에스컬레이션' };
+const actionKo = (action: string) => ACTION_WORD_KO[action] ?? action;
+
 const ko: Catalogue = {
   'container.unobserved': (p) => `${p.name} 컨테이너를 아직 관찰하지 못했습니다`,
   'container.missing': (p) => `${p.name} 컨테이너가 없습니다 (${k(p.downFor)} 동안)`,
@@ -270,8 +300,17 @@ const ko: Catalogue = {
   'telegram.below-warning': (p) => `${p.jobId}: ${p.count === 1 ? '마지막 실행에서' : `최근 ${p.count}회 실행에서`} Telegram 알림 미수신 — ${koCases(p.cases)}`,
 
   'rule.crashed': (p) => `규칙 ${p.ruleId}을(를) 평가할 수 없습니다: ${p.error}`,
-  'manual.requested': (p) =>
-    `운영자 요청: ${{ rollback: '수동 롤백', halt: '거래 중단 (cron 컨테이너 정지)', resume: '거래 재개 (cron 컨테이너 시작)' }[p.action]}`,
+  'manual.requested': (p) => `운영자 요청: ${ACTION_KO[p.action]}`,
+
+  'escalation.no-decision': () => '기한 안에 결정이 없었습니다',
+  'escalation.manual-check': () => '수동 확인 기간이 지나도 계속 발동 중입니다',
+  'escalation.firing': (p) => (p.message ? renderMessage(p.message, 'ko') : p.summary),
+  'escalation.no-plan': (p) => `${actionKo(p.action)} 계획을 만들 수 없습니다: ${p.reason}`,
+  'escalation.refused': (p) => `${actionKo(p.action)} 실행이 거부되었습니다: ${p.reason}`,
+  'escalation.failed': (p) => `${actionKo(p.action)} 실패: ${p.detail}`,
+  'escalation.halted': (p) => `거래를 중단했습니다 (cron 컨테이너 정지): ${p.message ? renderMessage(p.message, 'ko') : p.summary}`,
+  'escalation.verify-failed': (p) => `롤백 검증 실패: ${p.detail}`,
+  'escalation.persists': () => '롤백 후에도 장애가 계속됩니다',
 };
 
 const CATALOGUES: Record<Language, Catalogue> = { ko, en };
