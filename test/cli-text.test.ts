@@ -70,7 +70,7 @@ const EVIDENCE = [
 test('check and status speak Korean by default', async () => {
   const { check, status, missing } = await checkAndStatus(undefined);
   assert.deepEqual(check, [
-    `버전: unknown (${VERSION_EVIDENCE})`,
+    '버전: unknown (crontab으로 버전을 식별할 수 없음; crontab이 signal_check.py를 0회, check_positions.py를 1회 실행: 어느 버전과도 맞지 않음; signal_check.py 존재 여부를 확인하지 않음)',
     '작업: check_kr.log [* * * * *]',
     "발동     check-repeated-failures check_kr.log: check_kr.log: 성공 없이 3회 연속 실행 실패 (기준 2회). 최근 오류: KeyError: 'units'",
     ...EVIDENCE,

@@ -23,6 +23,8 @@ import type { Evidence, Notice, Verdict } from '../src/core/types.ts';
 import { say, warn, type VerdictMessage } from '../src/core/verdict-text.ts';
 
 /** An escalation reason as the core builds it: English `why` for the journal, typed `reason` for the operator. */
+/** A fingerprint as fingerprint.ts builds it: English evidence and the same reasons typed. */
+const fingerprintOf = (version: 'v3.2.0' | 'v3.2.1', reasons: VerdictMessage[]) => ({ version, evidence: reasons.map((r) => say(r).summary), reasons });
 const escalationWhy = (reason: VerdictMessage) => ({ why: say(reason).summary, reason });
 import { parseTelegramHtml } from './fakes/bot-api-server.ts';
 import { awaiting, decision, incident, PLAN, T0 } from './fakes/telegram-fixtures.ts';
@@ -52,7 +54,7 @@ const NOTICES: [string, Notice][] = [
   ['inconclusive', { kind: 'inconclusive', verdict, since: T0 - 30 * 60_000 }],
   ['rule-error', { kind: 'rule-error', verdict: { ruleId: 'telegram-alerts', outcome: 'error', cause: 'logs', summary: 'logs/check_kr.log: EACCES: permission denied', evidence: [] } }],
   ['source-error', { kind: 'source-error', source: 'state-files', message: 'positions.json: EACCES <denied>', count: 3 }],
-  ['version-changed', { kind: 'version-changed', from: { version: 'v3.2.1', evidence: [] }, to: { version: 'v3.2.0', evidence: ['crontab runs signal_check.py', '/app/scripts/signal_check.py present'] } }],
+  ['version-changed', { kind: 'version-changed', from: { version: 'v3.2.1', evidence: [] }, to: fingerprintOf('v3.2.0', [{ key: 'version.crontab-runs', params: { script: 'signal_check.py', count: 2 } }, { key: 'version.file-present', params: { path: '/app/scripts/signal_check.py' } }]) }],
   ['decision-requested (veto window)', { kind: 'decision-requested', incident: awaiting(), again: false }],
   ['decision-requested again (required, deferred)', { kind: 'decision-requested', incident: awaiting({ decision: decision({ policy: 'required', deferredUntil: T0 + 20 * 60_000 }) }), again: true }],
   ['decision-reminder', { kind: 'decision-reminder', incident: awaiting({ decision: decision({ policy: 'required' }) }) }],
@@ -129,8 +131,8 @@ const EXPECTED: Record<Language, string[][]> = {
     // version-changed
     [
       "🔁 <b>배포 버전 변경</b>: v3.2.1 → v3.2.0",
-      "<pre>crontab runs signal_check.py",
-      "/app/scripts/signal_check.py present</pre>",
+      "<pre>crontab이 signal_check.py를 2회 실행",
+      "/app/scripts/signal_check.py 있음</pre>",
     ],
     // decision-requested (veto window)
     [
@@ -317,7 +319,7 @@ const EXPECTED: Record<Language, string[][]> = {
     // version-changed
     [
       "🔁 <b>Deployed version changed</b>: v3.2.1 → v3.2.0",
-      "<pre>crontab runs signal_check.py",
+      "<pre>crontab runs signal_check.py ×2",
       "/app/scripts/signal_check.py present</pre>",
     ],
     // decision-requested (veto window)

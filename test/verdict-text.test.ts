@@ -196,6 +196,28 @@ const CASES: { [K in MessageKey]: { params: MessageParams[K]; ko: string; en: st
     { params: { action: 'resume' }, ko: '운영자 요청: 거래 재개 (cron 컨테이너 시작)', en: 'resume asked by an operator' },
   ],
 
+  'version.nothing-observed': [{ params: {}, ko: '아직 관찰된 것이 없음', en: 'nothing observed yet' }],
+  'version.crontab-unread': [{ params: {}, ko: 'crontab을 읽지 못함 (또는 작업이 없음)', en: 'crontab not read (or it has no jobs)' }],
+  'version.crontab-runs': [{ params: { script: 'check_positions.py', count: 2 }, ko: 'crontab이 check_positions.py를 2회 실행', en: 'crontab runs check_positions.py ×2' }],
+  'version.crontab-neither': [
+    { params: { signalCheck: 0, checkPositions: 1 }, ko: 'crontab이 signal_check.py를 0회, check_positions.py를 1회 실행: 어느 버전과도 맞지 않음', en: 'crontab runs signal_check.py ×0 and check_positions.py ×1: matches neither version' },
+  ],
+  'version.crontab-extra': [{ params: { scripts: ['auto_trade.py', 'x.py'] }, ko: 'v3.2.x crontab에 없는 스크립트도 실행: auto_trade.py, x.py', en: 'crontab also runs scripts no v3.2.x crontab has: auto_trade.py, x.py' }],
+  'version.file-unchecked': [{ params: { file: 'signal_check.py' }, ko: 'signal_check.py 존재 여부를 확인하지 않음', en: 'presence of signal_check.py not checked' }],
+  'version.file-present': [{ params: { path: '/app/scripts/signal_check.py' }, ko: '/app/scripts/signal_check.py 있음', en: '/app/scripts/signal_check.py present' }],
+  'version.file-absent': [{ params: { path: '/app/scripts/signal_check.py' }, ko: '/app/scripts/signal_check.py 없음', en: '/app/scripts/signal_check.py absent' }],
+  'version.image-known': [{ params: { image: '0123456789ab', version: 'v3.2.0' }, ko: '이미지 0123456789ab: 알려진 버전 v3.2.0', en: 'image 0123456789ab is known as v3.2.0' }],
+  'version.image-unknown': [{ params: { image: '0123456789ab' }, ko: '이미지 0123456789ab: 알려진 버전이 아님', en: 'image 0123456789ab is not a known version' }],
+  'version.conflict': [
+    {
+      params: { votes: [{ source: 'crontab', version: 'v3.2.0' }, { source: 'files', version: 'v3.2.1' }] },
+      ko: '근거가 서로 다름: crontab → v3.2.0, 파일 → v3.2.1',
+      en: 'conflicting evidence: crontab says v3.2.0, files says v3.2.1',
+    },
+  ],
+  'version.unidentified': [{ params: {}, ko: 'crontab으로 버전을 식별할 수 없음', en: 'the crontab does not identify a version' }],
+  'version.uncorroborated': [{ params: { version: 'v3.2.1' }, ko: 'crontab만 v3.2.1 버전을 가리키고 뒷받침하는 근거가 없음', en: 'only the crontab says v3.2.1; nothing corroborates it' }],
+
   'escalation.no-decision': [{ params: {}, ko: '기한 안에 결정이 없었습니다', en: 'no decision before the deadline' }],
   'escalation.manual-check': [{ params: {}, ko: '수동 확인 기간이 지나도 계속 발동 중입니다', en: 'still firing after the manual-check window' }],
   'escalation.firing': [

@@ -1,7 +1,7 @@
 // Operator text for notices, in Korean (default) or English. Plain text: the Telegram adapter adds
 // its own markup and escaping. Times are shown in the deployment's timezone, never the host's.
 import type { Action, Evidence, ExecutionReport, Incident, Instant, Notice, Severity, Verdict } from './types.ts';
-import { summaryIn, warningIn } from './verdict-text.ts';
+import { summaryIn, versionEvidenceIn, warningIn } from './verdict-text.ts';
 
 export type Language = 'ko' | 'en';
 
@@ -157,7 +157,7 @@ export function renderNotice(notice: Notice, lang: Language, timeZone: string): 
     case 'source-error':
       return `${t.sourceError}: ${notice.source} (${notice.count} ${t.times})\n${notice.message}`;
     case 'version-changed':
-      return `${t.versionChanged}: ${notice.from.version} → ${notice.to.version}\n${notice.to.evidence.map((e) => `  - ${e}`).join('\n')}`;
+      return `${t.versionChanged}: ${notice.from.version} → ${notice.to.version}\n${versionEvidenceIn(lang, notice.to).map((e) => `  - ${e}`).join('\n')}`;
     case 'decision-requested': {
       const i = notice.incident;
       const d = i.decision;

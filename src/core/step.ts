@@ -116,7 +116,7 @@ export function initialState(now: Instant): CoreState {
     jobsSince: now,
     crontabProblems: [],
     files: {},
-    fingerprint: { version: 'unknown', evidence: ['nothing observed yet'] },
+    fingerprint: { version: 'unknown', evidence: ['nothing observed yet'], reasons: [{ key: 'version.nothing-observed', params: {} }] },
     containers: {},
     runsState: emptyRunsState(),
     finishedRuns: {},

@@ -3,7 +3,7 @@
 // buttons whose callback data binds a press to one incident and one plan (nonce). Pure.
 import { formatInstant, type Language } from './messages.ts';
 import { formatDuration } from './schedule.ts';
-import { summaryIn, warningIn } from './verdict-text.ts';
+import { summaryIn, versionEvidenceIn, warningIn } from './verdict-text.ts';
 import type {
   Action,
   Evidence,
@@ -614,7 +614,7 @@ export function renderTelegramNotice(notice: Notice, lang: Language, options: Re
       return {
         html: fitBlocks([
           html(t.versionChanged(notice.from.version, notice.to.version)),
-          { kind: 'lines', lines: notice.to.evidence, pre: true, more: (n) => escapeHtml(t.more(n)) },
+          { kind: 'lines', lines: versionEvidenceIn(lang, notice.to), pre: true, more: (n) => escapeHtml(t.more(n)) },
         ]),
       };
     case 'decision-requested':

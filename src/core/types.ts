@@ -190,8 +190,10 @@ export type VersionName = 'v3.2.0' | 'v3.2.1' | 'unknown';
 
 export interface VersionFingerprint {
   version: VersionName;
-  /** Human-readable reasons, e.g. `crontab runs signal_check.py`. */
+  /** Human-readable reasons in English, e.g. `crontab runs signal_check.py`. */
   evidence: string[];
+  /** The same reasons as typed messages, for the operator's language (absent in older checkpoints). */
+  reasons?: VerdictMessage[];
 }
 
 // ---------------------------------------------------------------------------------------------

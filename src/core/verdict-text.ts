@@ -72,6 +72,21 @@ export interface MessageParams {
   'rule.crashed': { ruleId: string; error: string };
   'manual.requested': { action: 'rollback' | 'halt' | 'resume' };
 
+  // Why the deployed version is what the sidecar says (fingerprint.ts): one message per reason.
+  'version.nothing-observed': Record<string, never>;
+  'version.crontab-unread': Record<string, never>;
+  'version.crontab-runs': { script: string; count: number };
+  'version.crontab-neither': { signalCheck: number; checkPositions: number };
+  'version.crontab-extra': { scripts: string[] };
+  'version.file-unchecked': { file: string };
+  'version.file-present': { path: string };
+  'version.file-absent': { path: string };
+  'version.image-known': { image: string; version: string };
+  'version.image-unknown': { image: string };
+  'version.conflict': { votes: { source: string; version: string }[] };
+  'version.unidentified': Record<string, never>;
+  'version.uncorroborated': { version: string };
+
   // Why an incident is escalated to a person (runbook §5): the escalation notice's first line.
   'escalation.no-decision': Record<string, never>;
   'escalation.manual-check': Record<string, never>;
@@ -177,6 +192,20 @@ const en: Catalogue = {
   'rule.crashed': (p) => `rule ${p.ruleId} could not be evaluated: ${p.error}`,
   'manual.requested': (p) => `${p.action} asked by an operator`,
 
+  'version.nothing-observed': () => 'nothing observed yet',
+  'version.crontab-unread': () => 'crontab not read (or it has no jobs)',
+  'version.crontab-runs': (p) => `crontab runs ${p.script} ×${p.count}`,
+  'version.crontab-neither': (p) => `crontab runs signal_check.py ×${p.signalCheck} and check_positions.py ×${p.checkPositions}: matches neither version`,
+  'version.crontab-extra': (p) => `crontab also runs scripts no v3.2.x crontab has: ${p.scripts.join(', ')}`,
+  'version.file-unchecked': (p) => `presence of ${p.file} not checked`,
+  'version.file-present': (p) => `${p.path} present`,
+  'version.file-absent': (p) => `${p.path} absent`,
+  'version.image-known': (p) => `image ${p.image} is known as ${p.version}`,
+  'version.image-unknown': (p) => `image ${p.image} is not a known version`,
+  'version.conflict': (p) => `conflicting evidence: ${p.votes.map((v) => `${v.source} says ${v.version}`).join(', ')}`,
+  'version.unidentified': () => 'the crontab does not identify a version',
+  'version.uncorroborated': (p) => `only the crontab says ${p.version}; nothing corroborates it`,
+
   'escalation.no-decision': () => 'no decision before the deadline',
   'escalation.manual-check': () => 'still firing after the manual-check window',
   'escalation.firing': (p) => p.summary,
@@ -248,6 +277,7 @@ const ACTION_KO: Record<string, string> = {
 };
 const ACTION_WORD_KO: Record<string, string> = { rollback: '롤백', halt: '거래 중단', resume: '거래 재개', notify: '알림', escalate: '에스컬레이션' };
 const actionKo = (action: string) => ACTION_WORD_KO[action] ?? action;
+const SOURCE_KO: Record<string, string> = { crontab: 'crontab', files: '파일', image: '이미지' };
 
 const ko: Catalogue = {
   'container.unobserved': (p) => `${p.name} 컨테이너를 아직 관찰하지 못했습니다`,
@@ -302,6 +332,20 @@ const ko: Catalogue = {
   'rule.crashed': (p) => `규칙 ${p.ruleId}을(를) 평가할 수 없습니다: ${p.error}`,
   'manual.requested': (p) => `운영자 요청: ${ACTION_KO[p.action]}`,
 
+  'version.nothing-observed': () => '아직 관찰된 것이 없음',
+  'version.crontab-unread': () => 'crontab을 읽지 못함 (또는 작업이 없음)',
+  'version.crontab-runs': (p) => `crontab이 ${p.script}를 ${p.count}회 실행`,
+  'version.crontab-neither': (p) => `crontab이 signal_check.py를 ${p.signalCheck}회, check_positions.py를 ${p.checkPositions}회 실행: 어느 버전과도 맞지 않음`,
+  'version.crontab-extra': (p) => `v3.2.x crontab에 없는 스크립트도 실행: ${p.scripts.join(', ')}`,
+  'version.file-unchecked': (p) => `${p.file} 존재 여부를 확인하지 않음`,
+  'version.file-present': (p) => `${p.path} 있음`,
+  'version.file-absent': (p) => `${p.path} 없음`,
+  'version.image-known': (p) => `이미지 ${p.image}: 알려진 버전 ${p.version}`,
+  'version.image-unknown': (p) => `이미지 ${p.image}: 알려진 버전이 아님`,
+  'version.conflict': (p) => `근거가 서로 다름: ${p.votes.map((v) => `${SOURCE_KO[v.source] ?? v.source} → ${v.version}`).join(', ')}`,
+  'version.unidentified': () => 'crontab으로 버전을 식별할 수 없음',
+  'version.uncorroborated': (p) => `crontab만 ${p.version} 버전을 가리키고 뒷받침하는 근거가 없음`,
+
   'escalation.no-decision': () => '기한 안에 결정이 없었습니다',
   'escalation.manual-check': () => '수동 확인 기간이 지나도 계속 발동 중입니다',
   'escalation.firing': (p) => (p.message ? renderMessage(p.message, 'ko') : p.summary),
@@ -335,6 +379,11 @@ export function warn(message: VerdictMessage): { warning: string; warningMessage
  *  before messages existed have only the English summary: that is shown then. */
 export function summaryIn(lang: Language, x: { summary: string; message?: VerdictMessage }): string {
   return x.message ? renderMessage(x.message, lang) : x.summary;
+}
+
+/** The reasons behind a version fingerprint in the given language (older checkpoints: the English evidence). */
+export function versionEvidenceIn(lang: Language, fp: { evidence: string[]; reasons?: VerdictMessage[] }): string[] {
+  return fp.reasons ? fp.reasons.map((r) => renderMessage(r, lang)) : fp.evidence;
 }
 
 /** A verdict's warning in the given language (undefined when it has none). */

@@ -12,7 +12,7 @@ import { readJsonFile } from '../adapters/json-files.ts';
 import { deploymentPaths, dockerObserverOptions, stepContextOf } from './sentinel.ts';
 import type { Language } from '../core/messages.ts';
 import { cliText } from '../core/cli-text.ts';
-import { summaryIn, warningIn } from '../core/verdict-text.ts';
+import { summaryIn, versionEvidenceIn, warningIn } from '../core/verdict-text.ts';
 
 export interface CheckResult {
   ok: true;
@@ -98,7 +98,7 @@ export function printCheck(result: CheckResult, json: boolean, write: (line: str
     write(JSON.stringify({ firing: result.firing, version: result.state.fingerprint, verdicts: result.verdicts }, null, 2));
     return;
   }
-  write(t.version(result.state.fingerprint.version, result.state.fingerprint.evidence.join('; ')));
+  write(t.version(result.state.fingerprint.version, versionEvidenceIn(lang, result.state.fingerprint).join('; ')));
   const jobs = result.state.jobs.map((j) => `${j.id} [${j.schedule}]`).join(', ');
   write(jobs ? t.jobs(jobs) : t.noJobs);
   for (const v of result.verdicts) {
