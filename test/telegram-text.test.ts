@@ -607,7 +607,7 @@ test('details are split over several valid messages, each within the limit', () 
       '  [2026-02-23 16:00:02 GMT+9] check_kr.log: Traceback (most recent call last):',
       "  [2026-02-23 16:00:03 GMT+9] check_kr.log: KeyError: 'units' &lt;in position_tracker.py &amp; friends&gt;",
       '경과:',
-      '  2026-02-23 16:00:02 GMT+9 detected: check_kr.log: 2 failed runs in a row</pre>',
+      '  2026-02-23 16:00:02 GMT+9 감지됨: check_kr.log: 2 failed runs in a row</pre>',
     ].join('\n'),
   ]);
 });

@@ -754,7 +754,7 @@ export function renderIncidentDetails(incident: Incident, lang: Language, timeZo
   lines.push(`${t.evidence}:`);
   for (const e of incident.evidence) lines.push(...evidenceLine(e, timeZone).split('\n').map((l) => `  ${l}`));
   lines.push(`${t.detailsHistory}:`);
-  for (const h of incident.history) lines.push(`  ${formatInstant(h.at, timeZone)} ${h.phase}: ${h.note}`);
+  for (const h of incident.history) lines.push(`  ${formatInstant(h.at, timeZone)} ${t.phase[h.phase]}: ${h.note}`);
 
   // Greedy packing into messages; each message is its own balanced <pre>.
   const escaped = lines.map((l) => clipEscaped(l, LINE_CLIP));
