@@ -131,6 +131,8 @@ test('run: notices on stdout, status from its state, hot reload keeps the last g
     const crash = [`${stamp} - __main__ - INFO - === 통합 포지션 & 시그널 체크 시작 ===`, 'Traceback (most recent call last):', '  File "x.py", line 1, in <module>', "KeyError: 'units'"];
     appendFileSync(join(d.root, 'logs/check_kr.log'), [...crash, ...crash, `${stamp} - __main__ - INFO - === 통합 포지션 & 시그널 체크 시작 ===`].join('\n') + '\n');
     await waitFor(/"notice":"incident-opened"[^\n]*check-repeated-failures/, 'the incident notice');
+    // The console notifier speaks the configured language (Korean by default), summary included.
+    assert.match(out, /"text":"🚨 인시던트 열림 INC-0001 \[심각\]\\n규칙: check-repeated-failures\\ncheck_kr\.log: 성공 없이 2회 연속 실행 실패 \(기준 2회\)\. 최근 오류: KeyError: 'units'\\n조치: 롤백\\n/);
 
     // An invalid rules edit is refused with its position; the daemon keeps running on the old rules.
     writeFileSync(join(rulesDir, '20-failures.yaml'), 'rules:\n  - id: check-repeated-failures\n    kind: repeated-failures\n    params:\n      consecutive: two\n');
