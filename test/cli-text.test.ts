@@ -149,6 +149,7 @@ test('backup, rollback --dry-run, verify, halt and resume lines in both language
   assert.equal(t.ko.backupAbsent('order_log.json'), 'order_log.json: 파일이 없어 복사하지 않음');
   assert.equal(t.ko.logSnapshot('check_kr.log', 'check_kr.log.pre-rollback-x', 120), 'check_kr.log → check_kr.log.pre-rollback-x  120바이트');
   assert.equal(t.ko.backupFailed('ENOSPC'), '백업 실패: ENOSPC');
+  assert.equal(t.ko.dockerDisabled, 'docker.enabled 가 false 입니다: rollback, verify, halt, resume 은 Docker 엔진을 통해 동작합니다');
   assert.equal(t.ko.verifyingAgainst('the rollback verified at …'), '검증 기준: the rollback verified at …');
   assert.deepEqual(t.ko.verifyTag, { ok: '정상', warn: '경고', fail: '실패' });
   assert.equal(t.ko.verifyWarnings(1), '경고 1건: 이전부터 있던 문제일 수 있습니다 (v3.2.0과 v3.2.1에서 dashboard는 재시작을 반복합니다)');

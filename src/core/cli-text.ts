@@ -37,7 +37,7 @@ interface CliText {
   backedUp: (file: string, backup: string, sha256: string, mode: string, warning: string | undefined) => string;
   backupAbsent: (file: string) => string;
   logSnapshot: (log: string, snapshot: string, bytes: number) => string;
-  badStrategy: (given: string) => string;
+  dockerDisabled: string;
   noPlan: (action: PlanPreview['action'], reason: string) => string;
   planHead: (plan: PlanPreview) => string;
   verifyingAgainst: (basis: string) => string;
@@ -90,7 +90,7 @@ const en: CliText = {
   backedUp: (file, backup, sha256, mode, warning) => `${file} → ${backup}  sha256 ${sha256}  mode ${mode}${warning ? `  (${warning})` : ''}`,
   backupAbsent: (file) => `${file}: not present, nothing to copy`,
   logSnapshot: (log, snapshot, bytes) => `${log} → ${snapshot}  ${bytes} bytes`,
-  badStrategy: (given) => `--strategy must be image-tag or git, not ${given}`,
+  dockerDisabled: 'docker.enabled is false: rollback, verify, halt and resume act through the Docker engine',
   noPlan: (action, reason) => `no ${action}: ${reason}`,
   planHead: (plan) => `plan ${plan.id}: ${plan.action}${plan.strategy ? ` by ${plan.strategy}` : ''}${plan.targetImageId ? ` → ${plan.targetImageId}` : ''}`,
   verifyingAgainst: (basis) => `verifying against ${basis}`,
@@ -143,7 +143,7 @@ const ko: CliText = {
   backedUp: (file, backup, sha256, mode, warning) => `${file} → ${backup}  sha256 ${sha256}  권한 ${mode}${warning ? `  (${warning})` : ''}`,
   backupAbsent: (file) => `${file}: 파일이 없어 복사하지 않음`,
   logSnapshot: (log, snapshot, bytes) => `${log} → ${snapshot}  ${bytes}바이트`,
-  badStrategy: (given) => `--strategy 는 image-tag 또는 git 이어야 합니다 (입력: ${given})`,
+  dockerDisabled: 'docker.enabled 가 false 입니다: rollback, verify, halt, resume 은 Docker 엔진을 통해 동작합니다',
   noPlan: (action, reason) => `${ACTION_KO[action]} 불가: ${reason}`,
   planHead: (plan) =>
     `계획 ${plan.id}: ${ACTION_KO[plan.action]}${plan.strategy ? ` (${plan.strategy} 방식)` : ''}${plan.targetImageId ? ` → ${plan.targetImageId}` : ''}`,

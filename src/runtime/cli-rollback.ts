@@ -161,7 +161,7 @@ export interface Wired {
 
 /** Build the engine from sentinel.yaml (its `rollback:` section). The daemon and the CLI share it. */
 export function wire(config: Config, baseDir: string, io: CliIo): Wired | { ok: false; error: string } {
-  if (!config.docker.enabled) return { ok: false, error: 'docker.enabled is false: rollback, verify, halt and resume act through the Docker engine' };
+  if (!config.docker.enabled) return { ok: false, error: cliText(config.telegram.language).dockerDisabled };
   const parsed = { data: config.rollback };
   const root = resolve(baseDir, config.deployment.root);
   const deps: RollbackEngineDeps = {
