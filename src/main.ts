@@ -16,6 +16,7 @@ import { runRuleTests } from './runtime/rule-tests.ts';
 import { registerRollbackCommands, wireForDaemon } from './runtime/cli-rollback.ts';
 import { createReloader, operatorSettingsOf } from './runtime/reload.ts';
 import type { ActionPort } from './runtime/ports.ts';
+import { cliText } from './core/cli-text.ts';
 
 const EXIT_HEALTHY = 0;
 const EXIT_FIRING = 1;
@@ -170,7 +171,7 @@ program
       lookback: opts.lookback,
     });
     if (!result.ok) fail(result.errors);
-    printCheck(result, opts.json === true, (line) => process.stdout.write(line + '\n'));
+    printCheck(result, opts.json === true, (line) => process.stdout.write(line + '\n'), all.loaded.config.telegram.language);
     // A rule that cannot judge (an empty crontab, say) is never "healthy": it is a configuration fault.
     process.exit(result.firing ? EXIT_FIRING : result.unjudged.length > 0 ? EXIT_CONFIG : EXIT_HEALTHY);
   });
@@ -199,14 +200,17 @@ rulesCmd
   .action(async (opts: { config?: string; rules?: string }) => {
     const all = await loadAll(configPathOf(opts), opts.rules);
     if (!all.ok) fail(all.errors);
-    process.stdout.write(`ok: ${all.rules.rules.length} rules, ${Object.keys(all.rules.profiles).length} profiles in ${all.rules.files.length} files\n`);
+    process.stdout.write(cliText(all.loaded.config.telegram.language).rulesOk(all.rules.rules.length, Object.keys(all.rules.profiles).length, all.rules.files.length) + '\n');
   });
 rulesCmd
   .command('test')
   .description('run rule unit tests (fixture lines and times in, expected firings out)')
   .argument('<files...>', 'rule test files (*.test.yaml)')
-  .action(async (files: string[]) => {
-    const result = await runRuleTests(files, (line) => process.stdout.write(line + '\n'));
+  .option('-c, --config <file>', 'sentinel.yaml (only for the output language, telegram.language)')
+  .action(async (files: string[], opts: { config?: string }) => {
+    const loaded = await loadConfig(configPathOf(opts));
+    if (!loaded.ok) fail(loaded.errors);
+    const result = await runRuleTests(files, (line) => process.stdout.write(line + '\n'), loaded.config.telegram.language);
     if (!result.ok) fail(result.errors);
     process.exit(result.failed > 0 ? EXIT_FIRING : EXIT_HEALTHY);
   });

@@ -27,7 +27,7 @@ test('durations: tenths under 10 s, whole seconds, then minutes', () => {
 
 for (const [lang, expected] of [
   ['en', ['⚙️ Execution INC-0001: verified — turtle-cron runs the target image', 'step timings:', '  ✔️ preflight turtle-cron 0.1 s', '  ✔️ stop turtle-cron 10 s', '  ✔️ verify 1 min 1 s', 'total 1 min 12 s']],
-  ['ko', ['⚙️ 실행 INC-0001: verified — turtle-cron runs the target image', '단계별 소요 시간:', '  ✔️ preflight turtle-cron 0.1초', '  ✔️ stop turtle-cron 10초', '  ✔️ verify 1분 1초', '합계 1분 12초']],
+  ['ko', ['⚙️ 실행 INC-0001: 검증 — turtle-cron runs the target image', '단계별 소요 시간:', '  ✔️ preflight turtle-cron 0.1초', '  ✔️ stop turtle-cron 10초', '  ✔️ verify 1분 1초', '합계 1분 12초']],
 ] as const) {
   test(`console notice after a rollback carries each step's duration (${lang})`, async () => {
     const written: string[] = [];
@@ -38,7 +38,7 @@ for (const [lang, expected] of [
 }
 
 test('CLI: each step line carries its duration', () => {
-  assert.equal(formatReport({ kind: 'step', name: 'stop turtle-cron', ok: true, detail: 'stopped', ms: 2_340 }), '  ok     stop turtle-cron: stopped (2.3 s)');
-  assert.equal(formatReport({ kind: 'step', name: 'verify', ok: false, detail: 'crontab still runs check_positions.py', ms: 75_000 }), '  FAILED verify: crontab still runs check_positions.py (1 min 15 s)');
-  assert.equal(formatReport({ kind: 'step', name: 'verify', ok: true, detail: 'verified before the restart' }), '  ok     verify: verified before the restart');
+  assert.equal(formatReport({ kind: 'step', name: 'stop turtle-cron', ok: true, detail: 'stopped', ms: 2_340 }, 'en'), '  ok     stop turtle-cron: stopped (2.3 s)');
+  assert.equal(formatReport({ kind: 'step', name: 'verify', ok: false, detail: 'crontab still runs check_positions.py', ms: 75_000 }, 'en'), '  FAILED verify: crontab still runs check_positions.py (1 min 15 s)');
+  assert.equal(formatReport({ kind: 'step', name: 'verify', ok: true, detail: 'verified before the restart' }, 'en'), '  ok     verify: verified before the restart');
 });

@@ -14,6 +14,7 @@ import type {
   OperatorIdentity,
   PlanPreview,
 } from './types.ts';
+import { renderMessage, type VerdictMessage } from './verdict-text.ts';
 
 export interface DecisionPolicy {
   allowedUserIds: number[];
@@ -197,12 +198,18 @@ export function onOpened(b: Builder, incident: Incident, rule: Rule | undefined,
   }
 }
 
-function escalate(b: Builder, incident: Incident, why: string, level: 'L1' | 'L2'): void {
+/** The incident's summary as escalation parameters: the typed message when it has one, for the operator's language. */
+function summaryParams(incident: Incident): { summary: string; message?: VerdictMessage } {
+  return { summary: incident.summary, ...(incident.message !== undefined ? { message: incident.message } : {}) };
+}
+
+function escalate(b: Builder, incident: Incident, reason: VerdictMessage, level: 'L1' | 'L2'): void {
   if (incident.escalatedAt !== undefined) return;
+  const why = renderMessage(reason, 'en');
   incident.escalatedAt = b.now;
   incident.updatedAt = b.now;
   b.record(incident, 'incident-phase', `escalated to ${level}: ${why}`);
-  b.notify(`escalation|${incident.id}|${level}`, { kind: 'escalation', incident: { ...incident }, why, level });
+  b.notify(`escalation|${incident.id}|${level}`, { kind: 'escalation', incident: { ...incident }, why, reason, level });
 }
 
 function requestDecision(b: Builder, incident: Incident, plan: PlanPreview, policy: 'required' | 'veto-window' | 'auto', window: number, nonce: string, again: boolean, note?: string): void {
@@ -303,14 +310,14 @@ export function onTick(b: Builder, rules: Rule[]): void {
           incident.decision = { ...d, reminded: true };
           b.notify(`reminder|${incident.id}|${d.nonce}`, { kind: 'decision-reminder', incident: { ...incident } });
         }
-        if (b.now >= d.deadline) escalate(b, incident, 'no decision before the deadline', 'L1');
+        if (b.now >= d.deadline) escalate(b, incident, { key: 'escalation.no-decision', params: {} }, 'L1');
       }
     } else if (incident.phase === 'approved') {
       tryExecute(b, incident);
     }
     if (incident.escalateAt !== undefined && incident.escalatedAt === undefined && b.now >= incident.escalateAt && incident.phase !== 'resolved') {
       const rule = rules.find((r) => r.id === incident.ruleId);
-      escalate(b, incident, rule && MANUAL_CHECK_FIRST.has(rule.kind) ? 'still firing after the manual-check window' : incident.summary, 'L1');
+      escalate(b, incident, rule && MANUAL_CHECK_FIRST.has(rule.kind) ? { key: 'escalation.manual-check', params: {} } : { key: 'escalation.firing', params: summaryParams(incident) }, 'L1');
     }
   }
   for (const [ruleId, until] of Object.entries(b.safety.silenced)) if (b.now >= until) delete b.safety.silenced[ruleId];
@@ -324,7 +331,7 @@ export function onPlanReady(b: Builder, incidentId: string, result: { ok: true; 
   if (incident.phase !== 'detected') return;
   if (!result.ok) {
     b.record(incident, 'incident-phase', `no plan: ${result.reason}`);
-    escalate(b, incident, `no ${incident.action} plan can be made: ${result.reason}`, 'L1');
+    escalate(b, incident, { key: 'escalation.no-plan', params: { action: incident.action, reason: result.reason } }, 'L1');
     return;
   }
   // The shared decision takes the strictest policy of every incident it decides for.
@@ -423,7 +430,7 @@ export function onExecution(b: Builder, incidentId: string, report: ExecutionRep
       release();
       b.transition(incident, 'failed', `refused by the engine: ${report.reason}`);
       update();
-      escalate(b, incident, `${incident.action} refused: ${report.reason}`, 'L2');
+      escalate(b, incident, { key: 'escalation.refused', params: { action: incident.action, reason: report.reason } }, 'L2');
       return;
     case 'started':
       b.safety.inFlight = incident.id;
@@ -445,7 +452,7 @@ export function onExecution(b: Builder, incidentId: string, report: ExecutionRep
         if (incident.plan) b.safety.failedTargets = [...new Set([...b.safety.failedTargets, incident.plan.id])];
         b.transition(incident, 'failed', `${incident.action} failed: ${report.detail}`);
         update();
-        escalate(b, incident, `${incident.action} failed: ${report.detail}`, 'L2');
+        escalate(b, incident, { key: 'escalation.failed', params: { action: incident.action, detail: report.detail } }, 'L2');
         return;
       }
       if (incident.action !== 'rollback') {
@@ -453,7 +460,7 @@ export function onExecution(b: Builder, incidentId: string, report: ExecutionRep
         b.transition(incident, incident.action === 'halt' ? 'escalated' : 'resolved', `${incident.action} done: ${report.detail}`);
         update();
         // Runbook §5.1: stop trading at once, then escalate to a human.
-        if (incident.action === 'halt') escalate(b, incident, `trading halted (cron container stopped): ${incident.summary}`, 'L1');
+        if (incident.action === 'halt') escalate(b, incident, { key: 'escalation.halted', params: summaryParams(incident) }, 'L1');
         return;
       }
       b.record(incident, 'incident-phase', `rollback finished, verifying: ${report.detail}`);
@@ -465,7 +472,7 @@ export function onExecution(b: Builder, incidentId: string, report: ExecutionRep
         if (incident.plan) b.safety.failedTargets = [...new Set([...b.safety.failedTargets, incident.plan.id])];
         b.transition(incident, 'failed', `verification failed: ${report.detail}`);
         update();
-        escalate(b, incident, `rollback verification failed: ${report.detail}`, 'L2');
+        escalate(b, incident, { key: 'escalation.verify-failed', params: { detail: report.detail } }, 'L2');
         return;
       }
       incident.verifiedAt = b.now;
@@ -493,7 +500,7 @@ export function onStartup(b: Builder, seed: string): void {
 
 /** A verified rollback whose cause fires again: the fault persists after the rollback (runbook §5). */
 export function onPersistingFault(b: Builder, incident: Incident): void {
-  escalate(b, incident, 'the fault persists after the rollback', 'L2');
+  escalate(b, incident, { key: 'escalation.persists', params: {} }, 'L2');
 }
 
 /** The verified rollback is proven: every job has had a good run since. */

@@ -95,6 +95,8 @@ export function reconcileIncidents(
             open.evidence = verdict.evidence;
             open.summary = verdict.summary;
             if (verdict.keptAcrossEdit !== true) open.firedUnder = rule;
+            if (verdict.message !== undefined) open.message = verdict.message;
+            else delete open.message;
             if (verdict.label !== undefined) open.label = verdict.label;
             journal.push(entry(now, 'incident-joined', open));
             break;
@@ -109,6 +111,7 @@ export function reconcileIncidents(
             openedAt: now,
             updatedAt: now,
             summary: verdict.summary,
+            ...(verdict.message !== undefined ? { message: verdict.message } : {}),
             ...(verdict.label !== undefined ? { label: verdict.label } : {}),
             evidence: verdict.evidence,
             firedUnder: rule,

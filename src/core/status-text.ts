@@ -8,6 +8,7 @@ import { formatDuration, nextFire } from './schedule.ts';
 import type { CoreState } from './step.ts';
 import { actionWord, escapeHtml, fitBlocks, html, phaseWord, severityWord, type Block } from './telegram-text.ts';
 import type { ContainerStatus, Incident, Instant, Run } from './types.ts';
+import { summaryIn } from './verdict-text.ts';
 
 const RECENT_CLOSED = 5;
 
@@ -117,7 +118,7 @@ function shortImage(imageId: string | undefined): string {
 
 function incidentLine(lang: Language, i: Incident, tz: string): string[] {
   const w = W[lang];
-  const lines = [`• ${escapeHtml(i.id)} [${severityWord(lang, i.severity)}] ${phaseWord(lang, i.phase)} — <code>${escapeHtml(i.ruleId)}</code>: ${escapeHtml(clip(i.summary, 300))}`];
+  const lines = [`• ${escapeHtml(i.id)} [${severityWord(lang, i.severity)}] ${phaseWord(lang, i.phase)} — <code>${escapeHtml(i.ruleId)}</code>: ${escapeHtml(clip(summaryIn(lang, i), 300))}`];
   const when = [`${w.opened}: ${formatInstant(i.openedAt, tz)}`];
   if (i.phase === 'awaiting-decision' && i.decision) when.push(`${w.deadline}: ${formatInstant(i.decision.deadline, tz)} (${w.policy[i.decision.policy]})`);
   lines.push(`  ${when.join('; ')}`);

@@ -22,6 +22,7 @@ import {
 import { parseEntries, parseOrderLog, parsePositions, type PositionKeys } from './positions.ts';
 import { diffPositions, type PositionsHistory, emptyPositionsHistory } from './positions-change.ts';
 import { evaluateRule } from './rules/index.ts';
+import { say } from './verdict-text.ts';
 import { applyLogLines, emptyRunsState, listOpenRuns, type RunsState } from './runs.ts';
 import { openRunKey, processAlive, processVisibility } from './run-fate.ts';
 import type {
@@ -125,7 +126,7 @@ export function initialState(now: Instant): CoreState {
     jobsSince: now,
     crontabProblems: [],
     files: {},
-    fingerprint: { version: 'unknown', evidence: ['nothing observed yet'] },
+    fingerprint: { version: 'unknown', evidence: ['nothing observed yet'], reasons: [{ key: 'version.nothing-observed', params: {} }] },
     containers: {},
     processGone: {},
     runsState: emptyRunsState(),
@@ -289,7 +290,7 @@ function absorbDecisionEvent(s: CoreState, event: Event, ctx: StepContext, effec
           phase: 'detected',
           openedAt: s.now,
           updatedAt: s.now,
-          summary: `${action} asked by an operator`,
+          ...say({ key: 'manual.requested', params: { action } }),
           evidence: [],
           joins: 0,
           history: [{ at: s.now, phase: 'detected', note: `${action} asked by an operator` }],

@@ -1,5 +1,6 @@
 // Shared vocabulary of the pure core: what the adapters observe, what the rules conclude, what the
 // runtime must do. No I/O and no clock here: every instant arrives as data (epoch milliseconds).
+import type { VerdictMessage } from './verdict-text.ts';
 
 /** Epoch milliseconds. The core never reads a clock; it is handed instants. */
 export type Instant = number;
@@ -225,8 +226,10 @@ export type VersionName = 'v3.2.0' | 'v3.2.1' | 'unknown';
 
 export interface VersionFingerprint {
   version: VersionName;
-  /** Human-readable reasons, e.g. `crontab runs signal_check.py`. */
+  /** Human-readable reasons in English, e.g. `crontab runs signal_check.py`. */
   evidence: string[];
+  /** The same reasons as typed messages, for the operator's language (absent in older checkpoints). */
+  reasons?: VerdictMessage[];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -251,14 +254,18 @@ export interface Verdict {
   outcome: Outcome;
   /** Identifies the cause within a rule (job id, file, JSON path…): one incident per rule+cause. */
   cause: string;
-  /** One line for the operator. */
+  /** One line, in English, for the logs and the journal. */
   summary: string;
+  /** The same line as a typed message, rendered for the operator in the configured language. */
+  message?: VerdictMessage;
   /** A sub-case label the operator must see, e.g. `channel-not-configured`. */
   label?: string;
   /** Pass with a warning (e.g. one failed run): notified once, opens no incident. */
   warning?: string;
   /** The verdict of the version of the rule an incident fired under, kept because an edit made it pass. */
   keptAcrossEdit?: boolean;
+  /** The warning as a typed message (see `message`). */
+  warningMessage?: VerdictMessage;
   evidence: Evidence[];
 }
 
@@ -285,6 +292,8 @@ export interface Incident {
   openedAt: Instant;
   updatedAt: Instant;
   summary: string;
+  /** The verdict's typed message; absent in checkpoints written before messages existed (then `summary` is shown). */
+  message?: VerdictMessage;
   label?: string;
   evidence: Evidence[];
   /** For rollback and halt: the plan the operator is asked to approve, once the engine has made it. */
@@ -337,7 +346,8 @@ export type Notice =
   | { kind: 'decision-reminder'; incident: Incident }
   | { kind: 'decision-recorded'; incident: Incident; decision: 'approved' | 'vetoed' | 'expired'; by?: OperatorIdentity; reason?: string }
   | { kind: 'decision-refused'; incidentId?: string; by: OperatorIdentity; reason: 'not-allowed' | 'unknown-incident' | 'stale' | 'expired' | 'not-awaiting' | 'blocked'; detail: string }
-  | { kind: 'escalation'; incident: Incident; why: string; level: 'L1' | 'L2' }
+  /** `why` in English (journal, logs); `reason` the same as a typed message, rendered in the operator's language. */
+  | { kind: 'escalation'; incident: Incident; why: string; reason?: VerdictMessage; level: 'L1' | 'L2' }
   | { kind: 'execution-update'; incident: Incident; report: ExecutionReport };
 
 export type Effect =

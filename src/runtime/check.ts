@@ -4,12 +4,15 @@ import { readFile } from 'node:fs/promises';
 import type { Config, Profile, Rule } from '../config/schema.ts';
 import { duration } from '../config/schema.ts';
 import { initialState, step, type CoreState } from '../core/step.ts';
-import type { Event, Verdict } from '../core/types.ts';
+import type { Event, Outcome, Verdict } from '../core/types.ts';
 import { startLogTailer } from '../adapters/log-tail.ts';
 import { createLineSelector } from '../adapters/log-scan.ts';
 import { runNeedles } from '../core/runs.ts';
 import { readJsonFile } from '../adapters/json-files.ts';
 import { deploymentPaths, dockerObserverOptions, stepContextOf } from './sentinel.ts';
+import type { Language } from '../core/messages.ts';
+import { cliText } from '../core/cli-text.ts';
+import { summaryIn, versionEvidenceIn, warningIn } from '../core/verdict-text.ts';
 
 export interface CheckResult {
   ok: true;
@@ -91,22 +94,22 @@ export async function runCheck(options: {
   return { ok: true, firing, unjudged, state, verdicts };
 }
 
-export function printCheck(result: CheckResult, json: boolean, write: (line: string) => void): void {
+/** Verdicts for the operator, in the configured language; `--json` keeps the verdicts as data (English summaries). */
+export function printCheck(result: CheckResult, json: boolean, write: (line: string) => void, lang: Language): void {
+  const t = cliText(lang);
   if (json) {
     write(JSON.stringify({ firing: result.firing, unjudged: result.unjudged.length > 0, version: result.state.fingerprint, verdicts: result.verdicts }, null, 2));
     return;
   }
-  write(`version: ${result.state.fingerprint.version} (${result.state.fingerprint.evidence.join('; ')})`);
-  const crontab = result.state.crontab;
-  const noJobs = crontab === undefined ? 'none (no crontab read)' : `none: the crontab (${crontab.source}) has no job lines; the log rules judge the jobs found in the logs`;
-  write(`jobs: ${result.state.jobs.map((j) => `${j.id} [${j.schedule}]`).join(', ') || noJobs}`);
+  write(t.version(result.state.fingerprint.version, versionEvidenceIn(lang, result.state.fingerprint).join('; ')));
+  const jobs = result.state.jobs.map((j) => `${j.id} [${j.schedule}]`).join(', ');
+  write(jobs ? t.jobs(jobs) : t.noJobs(result.state.crontab?.source));
   for (const v of result.verdicts) {
     if (v.outcome === 'pass' && v.warning === undefined) continue;
-    const tag = v.outcome === 'pass' ? 'warn' : v.outcome;
-    write(`${tag.toUpperCase().padEnd(12)} ${v.ruleId} ${v.cause}${v.label ? ` (${v.label})` : ''}: ${v.warning ?? v.summary}`);
+    const tag = t.checkTag[v.outcome === 'pass' ? 'warn' : v.outcome];
+    write(`${tag.padEnd(lang === 'ko' ? 6 : 12)} ${v.ruleId} ${v.cause}${v.label ? ` (${v.label})` : ''}: ${warningIn(lang, v) ?? summaryIn(lang, v)}`);
     for (const e of v.evidence.slice(0, 5)) write(`    ${e.file ?? e.path ?? e.kind}: ${e.text}`);
   }
-  const counts = result.verdicts.reduce<Record<string, number>>((acc, v) => ({ ...acc, [v.outcome]: (acc[v.outcome] ?? 0) + 1 }), {});
-  const verdict = result.firing ? 'FIRING' : result.unjudged.length > 0 ? 'CANNOT JUDGE' : 'healthy';
-  write(`${verdict}: ${Object.entries(counts).map(([k, n]) => `${n} ${k}`).join(', ')}`);
+  const counts = result.verdicts.reduce<Partial<Record<Outcome, number>>>((acc, v) => ({ ...acc, [v.outcome]: (acc[v.outcome] ?? 0) + 1 }), {});
+  write(t.checkTotal(result.firing ? 'firing' : result.unjudged.length > 0 ? 'unjudged' : 'healthy', Object.entries(counts) as [Outcome, number][]));
 }

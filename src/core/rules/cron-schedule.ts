@@ -2,9 +2,10 @@
 // after its latest scheduled time, and no run of it is stuck past the maximum run time.
 import type { RuleOf } from '../../config/schema.ts';
 import { formatDuration, formatInZone, isValidTimezone, nextFire, previousFire, scheduleProblem } from '../schedule.ts';
-import type { Evidence, Instant, Job, Run, Verdict } from '../types.ts';
+import type { ContainerStatus, Evidence, Instant, Job, Run, Verdict } from '../types.ts';
 import type { ContainerHistory, World } from '../world.ts';
 import { openRunFate } from '../run-fate.ts';
+import { say, warn } from '../verdict-text.ts';
 
 /** Until World carries the configured cron container, fall back to the configuration's default name. */
 const DEFAULT_CRON_CONTAINER = 'turtle-cron';
@@ -18,7 +19,7 @@ export function evaluateCronSchedule(rule: RuleOf<'cron-schedule'>, world: World
         ruleId: rule.id,
         outcome: 'inconclusive',
         cause: 'crontab',
-        summary: 'the deployed crontab has not been read yet, so no run can be expected',
+        ...say({ key: 'cron.no-crontab', params: {} }),
         evidence: [{ kind: 'note', text: 'no crontab observed from the cron container or the fallback file' }],
       },
     ];
@@ -60,7 +61,7 @@ function judgeJob(
 
   const broken = jobs.map((j) => scheduleProblem(j.schedule) ?? (isValidTimezone(j.timezone) ? undefined : `unknown timezone ${j.timezone}`)).find((p) => p !== undefined);
   if (broken !== undefined) {
-    return { ...base, outcome: 'inconclusive', summary: `${jobId}: its schedule cannot be computed (${broken})`, evidence: crontabEvidence };
+    return { ...base, outcome: 'inconclusive', ...say({ key: 'cron.schedule-broken', params: { jobId, problem: broken } }), evidence: crontabEvidence };
   }
 
   // Fire times before the sidecar watched, or before the current crontab was first seen, are never
@@ -91,7 +92,7 @@ function judgeJob(
       ...base,
       outcome: 'fail',
       label: 'hung',
-      summary: `${jobId}: the run started ${formatInZone(open.startedAt, zone)} has not finished after ${formatDuration(now - open.startedAt)} (max ${formatDuration(params.maxRunTime)})`,
+      ...say({ key: 'cron.hung', params: { jobId, startedAt: formatInZone(open.startedAt, zone), elapsed: now - open.startedAt, max: params.maxRunTime } }),
       evidence,
     };
   }
@@ -102,7 +103,7 @@ function judgeJob(
     return {
       ...base,
       outcome: 'pass',
-      summary: `${jobId}: no scheduled run due since watching began${next !== undefined ? `; next at ${formatInZone(next, zone)}` : ''}`,
+      ...say({ key: 'cron.nothing-due', params: { jobId, ...(next !== undefined ? { next: formatInZone(next, zone) } : {}) } }),
       evidence: [lastRunEvidence, ...crontabEvidence],
     };
   }
@@ -114,7 +115,7 @@ function judgeJob(
     return {
       ...base,
       outcome: 'pass',
-      summary: `${jobId}: the run scheduled at ${expected} started ${formatInZone(onTime.startedAt, zone)}`,
+      ...say({ key: 'cron.on-time', params: { jobId, expected, startedAt: formatInZone(onTime.startedAt, zone) } }),
       evidence: [expectedEvidence, lastRunEvidence],
     };
   }
@@ -127,8 +128,8 @@ function judgeJob(
     return {
       ...base,
       outcome: 'pass',
-      summary: `${jobId}: the run scheduled at ${expected} started late, at ${formatInZone(late.startedAt, zone)}`,
-      warning: `started ${formatDuration(late.startedAt - due.at)} after its scheduled time (grace ${formatDuration(params.grace)})`,
+      ...say({ key: 'cron.late', params: { jobId, expected, startedAt: formatInZone(late.startedAt, zone) } }),
+      ...warn({ key: 'cron.late-warning', params: { lateBy: late.startedAt - due.at, grace: params.grace } }),
       evidence: [expectedEvidence, lastRunEvidence],
     };
   }
@@ -139,7 +140,7 @@ function judgeJob(
       ...base,
       outcome: 'fail',
       label: 'cron-down',
-      summary: `${jobId}: no run for ${expected}; the cron container ${cronContainer} was not running (${down.state})`,
+      ...say({ key: 'cron.cron-down', params: { jobId, expected, container: cronContainer, status: down.status, ...(down.restartedAt !== undefined ? { restartedAt: down.restartedAt } : {}) } }),
       evidence: [expectedEvidence, down.evidence, lastRunEvidence, ...crontabEvidence],
     };
   }
@@ -147,7 +148,7 @@ function judgeJob(
     ...base,
     outcome: 'fail',
     label: 'missed',
-    summary: `${jobId}: no run started within ${formatDuration(params.grace)} of its scheduled time ${expected}`,
+    ...say({ key: 'cron.missed', params: { jobId, expected, grace: params.grace } }),
     evidence: [expectedEvidence, lastRunEvidence, ...crontabEvidence],
   };
 }
@@ -158,13 +159,12 @@ function judgeJob(
  * judging the jobs found in the logs meanwhile (selectedJobs).
  */
 function noJobLines(ruleId: string, world: World): Verdict {
-  const source = world.crontab?.source === 'file' ? 'the configured crontab file' : "the cron container's crontab";
   const problems = world.crontab?.problems ?? [];
   return {
     ruleId,
     outcome: 'error',
     cause: 'crontab',
-    summary: `${source} has no job lines, so no scheduled run can be expected or checked${problems.length > 0 ? ` (${problems.length} line(s) could not be read as jobs)` : ''}`,
+    ...say({ key: 'cron.no-job-lines', params: { source: world.crontab?.source ?? 'container', unreadable: problems.length } }),
     evidence: [
       ...problems.slice(0, 5).map((p): Evidence => ({ kind: 'note', text: `crontab line ${p.line + 1}: ${p.message}` })),
       { kind: 'note', text: 'an empty crontab, one with only comments or variables, or a file that is not a crontab: check the cron container (crontab -l) or deployment.crontab in the config' },
@@ -187,19 +187,20 @@ function nextFireOfGroup(jobs: Job[], after: Instant): Instant | undefined {
 }
 
 /** Whether the cron container was down at the fire time, as far as the observations tell. */
-function cronDownAt(name: string, history: ContainerHistory | undefined, fireAt: Instant): { state: string; evidence: Evidence } | undefined {
+function cronDownAt(name: string, history: ContainerHistory | undefined, fireAt: Instant): { status: ContainerStatus; restartedAt?: string; evidence: Evidence } | undefined {
   if (!history) return undefined;
   const c = history.current;
   if (c.status !== 'running') {
     const since = history.notRunningSince ?? c.observedAt;
     if (since > fireAt) return undefined;
-    return { state: c.status, evidence: { kind: 'container', text: `${name} ${c.status} since ${new Date(since).toISOString()}`, at: since } };
+    return { status: c.status, evidence: { kind: 'container', text: `${name} ${c.status} since ${new Date(since).toISOString()}`, at: since } };
   }
   // Running now, but this instance started after the fire time: at the fire time it was stopped or
   // restarting (a restart between the fire time and the first log line kills the run just the same).
   if (c.startedAt !== undefined && c.startedAt > fireAt) {
     return {
-      state: `started only at ${new Date(c.startedAt).toISOString()}`,
+      status: c.status,
+      restartedAt: new Date(c.startedAt).toISOString(),
       evidence: { kind: 'container', text: `${name} (re)started at ${new Date(c.startedAt).toISOString()}, after the scheduled time`, at: c.startedAt },
     };
   }

@@ -4,6 +4,7 @@ import type { RuleOf } from '../../config/schema.ts';
 import type { Evidence, Instant, JobProfile, Run, Verdict } from '../types.ts';
 import type { World } from '../world.ts';
 import { crashOf } from '../run-fate.ts';
+import { say, warn } from '../verdict-text.ts';
 
 export interface FailureParams {
   errorPatterns: readonly string[];
@@ -93,8 +94,7 @@ export function evaluateRepeatedFailures(rule: RuleOf<'repeated-failures'>, worl
     }
     const base = { ruleId: rule.id, cause: job.id };
     if (streak.length === 0) {
-      const summary = runs.length === 0 ? `${job.id}: no runs seen yet` : `${job.id}: last run succeeded`;
-      return { ...base, outcome: 'pass', summary, evidence: [] };
+      return { ...base, outcome: 'pass', ...say({ key: runs.length === 0 ? 'failures.no-runs' : 'failures.last-ok', params: { jobId: job.id } }), evidence: [] };
     }
     // Oldest first, as the operator reads a story; one line per failure reason.
     const chronological = [...streak].reverse();
@@ -111,15 +111,15 @@ export function evaluateRepeatedFailures(rule: RuleOf<'repeated-failures'>, worl
       return {
         ...base,
         outcome: 'fail',
-        summary: `${job.id}: ${streak.length} consecutive failed runs with no successful run between them (threshold ${consecutive}); latest: ${latest.text}`,
+        ...say({ key: 'failures.streak', params: { jobId: job.id, count: streak.length, threshold: consecutive, latest } }),
         evidence,
       };
     }
     return {
       ...base,
       outcome: 'pass',
-      summary: `${job.id}: ${streak.length} failed run(s), below the threshold of ${consecutive}`,
-      warning: `${job.id}: ${streak.length === 1 ? 'the last run failed' : `the last ${streak.length} runs failed`} (${latest.text}); ${consecutive} consecutive failures fire the rule`,
+      ...say({ key: 'failures.below', params: { jobId: job.id, count: streak.length, threshold: consecutive } }),
+      ...warn({ key: 'failures.below-warning', params: { jobId: job.id, count: streak.length, threshold: consecutive, latest } }),
       evidence,
     };
   });
