@@ -1,7 +1,9 @@
 // CLI entry: parse arguments, load configuration, wire the real adapters, and map every expected
-// failure to a clear message and an exit code (0 healthy, 1 firing, 2 configuration error).
-import { Command } from 'commander';
+// failure to a clear message and an exit code (0 healthy, 1 firing, 2 configuration or usage error).
+import { Command, type CommanderError } from 'commander';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { PROJECT_DIR } from './config/defaults.ts';
 import { loadConfig, rulesPathsOf } from './config/load-config.ts';
 import { loadRules } from './config/load-rules.ts';
 import { watchConfig } from './adapters/config-watch.ts';
@@ -39,8 +41,27 @@ function fail(errors: string[]): never {
   process.exit(EXIT_CONFIG);
 }
 
+/** The version of this sidecar, as package.json declares it (one place: the package is the release). */
+function packageVersion(): string {
+  return (JSON.parse(readFileSync(join(PROJECT_DIR, 'package.json'), 'utf8')) as { version: string }).version;
+}
+
+/**
+ * A usage error (unknown option or command, missing argument) is exit 2 like a configuration error,
+ * never 1, which means "firing" to whoever scripts around this CLI. Help and --version asked for are 0.
+ * Set before any command is added: commander copies it into every subcommand.
+ */
+function exitOnUsage(err: CommanderError): never {
+  process.exit(err.exitCode === 0 ? EXIT_HEALTHY : EXIT_CONFIG);
+}
+
 const program = new Command();
-program.name('turtle-sentinel').description('Guards a turtle-trading deployment against its rollback runbook criteria').showHelpAfterError();
+program
+  .name('turtle-sentinel')
+  .description('Guards a turtle-trading deployment against its rollback runbook criteria')
+  .version(packageVersion(), '-V, --version', 'print the version of turtle-sentinel')
+  .exitOverride(exitOnUsage)
+  .showHelpAfterError();
 
 program
   .command('run')

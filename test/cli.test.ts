@@ -143,3 +143,34 @@ test('run: notices on stdout, status from its state, hot reload keeps the last g
   assert.ok(existsSync(join(d.work, 'state/journal.jsonl')));
   assert.match(readFileSync(join(d.work, 'state/journal.jsonl'), 'utf8'), /"type":"incident-opened"/);
 });
+
+test('usage errors exit 2 (never 1, which means firing) for every command; --version prints the package version', () => {
+  const usage: string[][] = [
+    ['check', '--bogus'],
+    ['no-such-command'],
+    ['rules'],
+    ['rules', 'test'],
+    ['rules', 'validate', '--bogus'],
+    ['status', '--bogus'],
+    ['run', '--bogus'],
+    ['backup', '--bogus'],
+    ['rollback', '--bogus'],
+    ['verify', '--bogus'],
+    ['halt', '--bogus'],
+    ['resume', '--bogus'],
+    ['check', '--lookback'],
+    [],
+  ];
+  for (const args of usage) {
+    const r = cli(args);
+    assert.equal(r.status, 2, `${args.join(' ')}: ${r.stdout}${r.stderr}`);
+  }
+  assert.match(cli(['check', '--bogus']).stderr, /^error: unknown option '--bogus'$/m);
+
+  const version = cli(['--version']);
+  assert.equal(version.status, 0, version.stderr);
+  const pkg = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as { version: string };
+  assert.equal(version.stdout, `${pkg.version}\n`);
+  assert.equal(cli(['--help']).status, 0);
+  assert.equal(cli(['check', '--help']).status, 0);
+});
