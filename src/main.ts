@@ -14,7 +14,9 @@ import { deploymentPaths, startSentinel } from './runtime/sentinel.ts';
 import type { TelegramChannel } from './adapters/telegram/channel.ts';
 import { runCheck, printCheck } from './runtime/check.ts';
 import { readStatus, printStatus } from './runtime/status.ts';
+import { daemonLiveness, removeDaemonPid, writeDaemonPid } from './adapters/daemon-pid.ts';
 import { runRuleTests } from './runtime/rule-tests.ts';
+import { cliText } from './runtime/cli-text.ts';
 import { registerRollbackCommands, wire } from './runtime/cli-rollback.ts';
 import type { ActionPort } from './runtime/ports.ts';
 
@@ -122,9 +124,12 @@ program
     });
     if (!started.ok) {
       logger.error({ error: started.error }, 'cannot start');
-      process.exit(EXIT_CONFIG);
+      fail([started.error]);
     }
     const { sentinel } = started;
+    const { stateDir } = deploymentPaths(config, baseDir);
+    // So that `status` can tell this daemon is alive; a SIGKILL leaves the file, and status sees the pid gone.
+    writeDaemonPid(stateDir, systemClock.now());
     // An execution a crash interrupted is finished or undone first, and the core told how it ended.
     if (engine?.ok) {
       await engine.engine.recover((incidentId, report) => void sentinel.loop.submit({ kind: 'execution', incidentId, report, at: systemClock.now() }));
@@ -163,6 +168,7 @@ program
       await sentinel.stop();
       await channel?.close();
       await notifier.close();
+      removeDaemonPid(stateDir);
       process.exit(0);
     };
     process.on('SIGTERM', () => void stop('SIGTERM'));
@@ -193,15 +199,22 @@ program
 
 program
   .command('status')
-  .description("print the running sidecar's view: jobs, runs, containers, version, incidents")
+  .description("print the running sidecar's view: whether it runs, jobs, runs, containers, version, incidents (exit 1 when the daemon is not running)")
   .option('-c, --config <file>', 'sentinel.yaml')
   .option('--json', 'print as JSON')
   .action(async (opts: { config?: string; json?: boolean }) => {
     const loaded = await loadConfig(configPathOf(opts));
     if (!loaded.ok) fail(loaded.errors);
+    const stateDir = deploymentPaths(loaded.config, loaded.baseDir).stateDir;
+    const liveness = daemonLiveness(stateDir);
     const status = readStatus(loaded.config, loaded.baseDir);
-    if (!status.ok) fail([status.error]);
-    printStatus(status, loaded.config, opts.json === true, (line) => process.stdout.write(line + '\n'));
+    if (!status.ok) {
+      if (liveness.state === 'running') fail([status.error]);
+      fail([cliText.daemon(liveness, (at) => new Date(at).toISOString()), status.error]);
+    }
+    printStatus(status, loaded.config, opts.json === true, (line) => process.stdout.write(line + '\n'), liveness);
+    // A daemon that is not running is trouble for whoever scripts around `status`; unknown is not known to be trouble.
+    process.exit(liveness.state === 'not-running' ? EXIT_FIRING : EXIT_HEALTHY);
   });
 
 registerRollbackCommands(program, (configPath) => loadAll(configPath));

@@ -15,6 +15,7 @@ import type { DockerObserver } from '../adapters/docker-observer.ts';
 import { openEventLoop, type EventLoop } from './event-loop.ts';
 import { startHttp, type HttpServer } from '../adapters/http.ts';
 import type { ActionPort, Clock, Notifier } from './ports.ts';
+import { cliText } from './cli-text.ts';
 
 export interface SentinelOptions {
   config: Config;
@@ -168,8 +169,15 @@ export async function startSentinel(options: SentinelOptions): Promise<{ ok: tru
       http = await startHttp({ host: config.http.host, port: config.http.port, state: () => loop.state(), now: () => clock.now() });
       logger.info({ host: config.http.host, port: http.port }, 'http listening (/healthz, /metrics)');
     } catch (err) {
-      // Monitoring the monitor is secondary: a busy port must not stop detection.
-      logger.error({ err: (err as Error).message, port: config.http.port }, 'http not started');
+      // A daemon whose health endpoint is not there looks dead to whatever probes it (or, worse, another
+      // process answers on the port): refuse to start and say which address, rather than run unseen.
+      await tailer?.close();
+      await jsonWatcher.close();
+      await docker?.close();
+      await loop.close();
+      const code = (err as NodeJS.ErrnoException).code;
+      const { host, port } = config.http;
+      return { ok: false, error: code === 'EADDRINUSE' ? cliText.httpAddressInUse(host, port) : cliText.httpCannotListen(host, port, code ?? (err as Error).message) };
     }
   }
 

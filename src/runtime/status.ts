@@ -8,6 +8,8 @@ import { isOpen } from '../core/incident.ts';
 import { formatInstant } from '../core/messages.ts';
 import { nextFire } from '../core/schedule.ts';
 import { deploymentPaths } from './sentinel.ts';
+import type { DaemonLiveness } from '../adapters/daemon-pid.ts';
+import { cliText } from './cli-text.ts';
 
 export type StatusResult = { ok: true; state: CoreState; savedAt: number } | { ok: false; error: string };
 
@@ -22,7 +24,13 @@ export function readStatus(config: Config, baseDir: string): StatusResult {
   }
 }
 
-export function printStatus(status: Extract<StatusResult, { ok: true }>, config: Config, json: boolean, write: (line: string) => void): void {
+export function printStatus(
+  status: Extract<StatusResult, { ok: true }>,
+  config: Config,
+  json: boolean,
+  write: (line: string) => void,
+  liveness: DaemonLiveness = { state: 'not-running', reason: 'never-started-or-stopped' },
+): void {
   const s = status.state;
   const tz = config.deployment.timezone;
   const jobs = s.jobs.map((job) => {
@@ -38,6 +46,7 @@ export function printStatus(status: Extract<StatusResult, { ok: true }>, config:
   });
   const open = s.incidents.incidents.filter(isOpen);
   const view = {
+    daemon: { ...liveness, startedAt: 'startedAt' in liveness && liveness.startedAt !== undefined ? formatInstant(liveness.startedAt, tz) : null },
     savedAt: formatInstant(status.savedAt, tz),
     version: s.fingerprint,
     jobs,
@@ -48,6 +57,7 @@ export function printStatus(status: Extract<StatusResult, { ok: true }>, config:
     write(JSON.stringify(view, null, 2));
     return;
   }
+  write(cliText.daemon(liveness, (at) => formatInstant(at, tz)));
   write(`state saved ${view.savedAt}; version ${s.fingerprint.version}`);
   for (const j of view.jobs) {
     write(`job ${j.id} [${j.schedule}] last: ${j.lastRun ? `${j.lastRun.startedAt} ${j.lastRun.end}${j.lastRun.failed ? ' (traceback)' : ''}` : 'none'}; next: ${j.nextExpected ?? '-'}`);
