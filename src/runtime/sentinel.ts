@@ -36,6 +36,8 @@ export interface SentinelOptions {
 
 export interface Sentinel {
   loop: EventLoop;
+  /** The port /healthz and /metrics are served on (the one bound when the config says 0), if HTTP is on. */
+  httpPort?: number;
   reloadRules(rules: Rule[], profiles: Record<string, Profile>): Promise<void>;
   /** Read whatever is new right now (used by tests and after a reload). */
   poke(): Promise<void>;
@@ -148,6 +150,7 @@ export async function startSentinel(options: SentinelOptions): Promise<{ ok: tru
     select: (buf, from, to) => currentSelector(buf, from, to),
     onBatch: (batch) => loop.submit({ kind: 'log-lines', lines: batch.lines }, batch.cursors),
     onError: sourceError('logs'),
+    onOk: () => emit({ kind: 'source-ok', source: 'logs', observedAt: clock.now() }),
   });
 
   const jsonWatcher = await startJsonFileWatcher({ files: paths.json, now: () => clock.now(), emit, onError: sourceError('state-files') });
@@ -191,6 +194,7 @@ export async function startSentinel(options: SentinelOptions): Promise<{ ok: tru
 
   const sentinel: Sentinel = {
     loop,
+    ...(http ? { httpPort: http.port } : {}),
     async reloadRules(nextRules, nextProfiles) {
       rules = nextRules;
       profiles = nextProfiles;
