@@ -139,7 +139,8 @@ export function parseYaml(text: string, file: string): ParsedYaml {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const source: YamlSource = { file, text, doc, lineCounter };
-  const problems = [...doc.errors, ...doc.warnings].map((err) => {
+  let unclosedAt = Infinity;
+  const found = [...doc.errors, ...doc.warnings].map((err) => {
     let offset = err.pos[0];
     let message = SYNTAX_MESSAGES[err.code] ?? lowerFirst(err.message.split('\n')[0]!);
     if (err.code === 'MISSING_CHAR') {
@@ -150,8 +151,22 @@ export function parseYaml(text: string, file: string): ParsedYaml {
         message = 'this quoted string is never closed: add the closing quote';
       }
     }
-    return { offset, message };
+    const flow = /^Flow (sequence|map) in block collection/.exec(err.message);
+    if (err.code === 'BAD_INDENT' && flow) {
+      // Reported at the next less-indented line, often several lines (comments) below the mistake,
+      // which is the bracket that was opened and never closed.
+      const opened = unclosedFlowBefore(doc, offset);
+      if (opened !== undefined) {
+        offset = opened;
+        message = flow[1] === 'sequence' ? 'this [ list is never closed: add the closing ]' : 'this { map is never closed: add the closing }';
+        // Everything after an unclosed bracket is read as its content: the errors further down are its echoes.
+        unclosedAt = Math.min(unclosedAt, opened);
+        return { offset, message, cause: true };
+      }
+    }
+    return { offset, message, cause: false };
   });
+  const problems: { offset: number; message: string }[] = found.filter((p) => p.cause || p.offset <= unclosedAt);
   // An alias to an anchor that does not exist makes toJS() throw: report it instead.
   visit(doc, {
     Alias(_key, node) {
@@ -195,6 +210,19 @@ function unclosedQuoteBefore(doc: Document.Parsed, offset: number): number | und
       const range = node.range;
       if (!range) return;
       if ((node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE') && range[0] < offset && range[1] >= offset) found = range[0];
+    },
+  });
+  return found;
+}
+
+/** The innermost flow collection (`[…` or `{…`) that runs up to `offset` without its closing bracket. */
+function unclosedFlowBefore(doc: Document.Parsed, offset: number): number | undefined {
+  let found: number | undefined;
+  visit(doc, {
+    Collection(_key, node) {
+      const range = node.range;
+      if (!range || !node.flow) return;
+      if (range[0] < offset && range[1] >= offset && (found === undefined || range[0] > found)) found = range[0];
     },
   });
   return found;
