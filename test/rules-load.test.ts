@@ -250,3 +250,36 @@ test('missing paths and directories without rule files are errors, not empty rul
   const missing = join(dir, 'nope');
   assert.deepEqual(await loadRules([missing]), { ok: false, errors: [`${missing}: cannot read the rules path: no such file or directory`] });
 });
+
+test('errorPatterns are plain substrings: empty, blank and regex-looking entries are refused at their position', async (t) => {
+  const dir = await tempDir(t);
+  const file = join(dir, 'failures.yaml');
+  await writeFile(
+    file,
+    [
+      'rules:',
+      '  - id: failures',
+      '    kind: repeated-failures',
+      '    params:',
+      '      errorPatterns:',
+      '        - " - CRITICAL - "',
+      '        - "CRITICAL [ESCALATION]"',
+      '        - ""',
+      '        - "   "',
+      '        - "ERROR.*failed"',
+      '        - "^Traceback"',
+      '        - "[0-9]+ errors"',
+      '',
+    ].join('\n'),
+  );
+  const loaded = await loadRules(file);
+  assert.equal(loaded.ok, false);
+  const regex = 'errorPatterns are plain substrings, matched character for character: write the literal text of a failing line';
+  assert.deepEqual(loaded.ok ? [] : loaded.errors.map((e) => e.replace(dir + '/', '')), [
+    'failures.yaml:8:11: rules.0.params.errorPatterns.2: must not be empty or only spaces: every line would contain it, so every run would fail',
+    'failures.yaml:9:11: rules.0.params.errorPatterns.3: must not be empty or only spaces: every line would contain it, so every run would fail',
+    `failures.yaml:10:11: rules.0.params.errorPatterns.4: looks like a regular expression (.* .+ .?); ${regex}`,
+    `failures.yaml:11:11: rules.0.params.errorPatterns.5: looks like a regular expression (^ or $ anchors); ${regex}`,
+    `failures.yaml:12:11: rules.0.params.errorPatterns.6: looks like a regular expression (a [a-z] range); ${regex}`,
+  ]);
+});
