@@ -252,6 +252,10 @@ export function formatIssues(source: YamlSource, data: unknown, schema: z.ZodTyp
       const known = knownKeysAt(schema, path, data);
       for (const key of issue.keys) {
         const pos = keyPosition(source, path, key);
+        if (!KEY_NAME.test(key)) {
+          lines.push({ pos, text: formatError(source.file, pos, path, `a line that is not a key: value of this file (not repeated here: it may hold secrets); is this the right file?`) });
+          continue;
+        }
         const suggestion = closest(key, known);
         const hint = suggestion ? ` (did you mean "${suggestion}"?)` : known.length > 0 ? ` (allowed here: ${known.join(', ')})` : '';
         lines.push({ pos, text: formatError(source.file, pos, [...path, key], `unknown key "${key}"${hint}`) });
@@ -609,5 +613,17 @@ export function readYamlContent(content: Uint8Array | string, file: string, toke
   }
   const secrets = findBotTokens(text, file, tokenHint);
   if (secrets.length > 0) return { ok: false, errors: secrets };
-  return parseYaml(text, file);
+  const parsed = parseYaml(text, file);
+  // A whole file that reads as one plain scalar is some other file (an .env, a script, a log): say so
+  // without quoting it, since such a file may hold passwords or keys.
+  if (parsed.ok && parsed.data !== null && typeof parsed.data !== 'object') {
+    return { ok: false, errors: [formatError(file, { line: 1, col: 1 }, [], NOT_YAML_MAP)] };
+  }
+  return parsed;
 }
+
+const NOT_YAML_MAP =
+  'not a YAML file of key: value lines: it reads as plain text (not repeated here: it may hold secrets); is this the right file?';
+
+/** A key an operator could have meant: anything else (a line of some other file) is not quoted back. */
+const KEY_NAME = /^[\w.-]{1,64}$/;
