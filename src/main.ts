@@ -179,7 +179,7 @@ program
   .command('check')
   .description('evaluate every rule once against the current logs, files and containers')
   .option('-c, --config <file>', 'sentinel.yaml')
-  .option('--lookback <duration>', 'judge scheduled runs this far back', '26h')
+  .option('--lookback <duration>', 'judge scheduled runs at most this far back (never before the daemon began watching)', '26h')
   .option('--json', 'print verdicts as JSON')
   .action(async (opts: { config?: string; lookback: string; json?: boolean }) => {
     const all = await loadAll(configPathOf(opts));
@@ -193,7 +193,7 @@ program
       lookback: opts.lookback,
     });
     if (!result.ok) fail(result.errors);
-    printCheck(result, opts.json === true, (line) => process.stdout.write(line + '\n'));
+    printCheck(result, opts.json === true, (line) => process.stdout.write(line + '\n'), all.loaded.config.deployment.timezone);
     process.exit(result.firing ? EXIT_FIRING : EXIT_HEALTHY);
   });
 

@@ -1,8 +1,21 @@
 // Operator-facing lines of the daemon's start-up and of `status`, in one table so that they can be
 // translated in one place (the texts are pinned by exact-string tests).
 import type { DaemonLiveness } from '../adapters/daemon-pid.ts';
+import type { WatchBasis } from './check.ts';
 
 export const cliText = {
+  scheduleJudgedSince: (basis: WatchBasis, since: string) => {
+    switch (basis) {
+      case 'daemon':
+        return `scheduled runs judged since ${since}, when the daemon began watching this crontab`;
+      case 'lookback':
+        return `scheduled runs judged since ${since} (--lookback; the daemon has watched longer)`;
+      case 'no-daemon':
+        return `scheduled runs judged since ${since}: no daemon state, so nothing was watched before now (a missed run is told by a running daemon)`;
+      case 'crontab-changed':
+        return `scheduled runs judged since ${since}: the crontab differs from the one the daemon last saw`;
+    }
+  },
   httpAddressInUse: (host: string, port: number) =>
     `cannot start: ${host}:${port} is already in use, so /healthz and /metrics cannot be served; ` +
     `stop what listens there, choose another http.port, or set http.enabled: false`,
