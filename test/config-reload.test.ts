@@ -206,7 +206,9 @@ test('run: a language edit is applied at once; an HTTP port edit is reported as 
 
     const status = spawnSync(process.execPath, [bin, 'status', '--config', d.config], { cwd: d.work, encoding: 'utf8', timeout: 30_000 });
     assert.equal(status.status, 0, status.stderr);
-    assert.equal(status.stdout.split('\n')[1], '⚠️ restart required to apply: http.port');
+    const statusLines = status.stdout.split('\n');
+    assert.match(statusLines[0]!, /^daemon: running \(pid \d+, since /);
+    assert.equal(statusLines[2], '⚠️ restart required to apply: http.port');
   } finally {
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));
