@@ -14,7 +14,7 @@ import { createLogger } from '../src/adapters/logger.ts';
 import { systemClock } from '../src/adapters/clock.ts';
 import type { CoreState } from '../src/core/step.ts';
 import type { Notice } from '../src/core/types.ts';
-import { runCheck } from '../src/runtime/check.ts';
+import { printCheck, runCheck } from '../src/runtime/check.ts';
 import { startSentinel, type Sentinel } from '../src/runtime/sentinel.ts';
 import type { Clock } from '../src/runtime/ports.ts';
 
@@ -231,4 +231,45 @@ test('a log whose stamps switch between UTC and KST is timed right, and alike, b
   } finally {
     await live.stop();
   }
+});
+
+test('fail, fail, good read at start-up: the daemon reports the streak opened and resolved, late, and check agrees', { timeout: 60_000 }, async () => {
+  const crontab = '0 16 * * 1-5 cd /app && python scripts/check_positions.py >> /app/logs/check_kr.log 2>&1\n';
+  // Three runs on Mon 2026-03-02 from 16:00 KST (KST stamps), read two hours later; the last one good.
+  const now = Date.UTC(2026, 2, 2, 9, 0, 0);
+  const lines: string[] = [];
+  ['fail', 'fail', 'good'].forEach((outcome, i) => {
+    const at = now - 2 * HOUR + i * 60_000;
+    lines.push(`${stamp(at, KST)} - __main__ - INFO - ${START}`, `${stamp(at + 1, KST)} - __main__ - INFO - Telegram 채널 활성화`);
+    if (outcome === 'fail') lines.push('Traceback (most recent call last):', '  File "/app/scripts/check_positions.py", line 546, in <module>', "KeyError: 'units'");
+    else lines.push(`${stamp(at + 5_000, KST)} - __main__ - INFO - ${FINISH}`);
+  });
+  const { rules, profiles } = await bundledRules();
+
+  const b = deployment(crontab);
+  writeFileSync(b.log, lines.map((l) => `${l}\n`).join(''));
+  const notices: { notice: Notice; at: number }[] = [];
+  const sentinel = await daemon(b, { now: () => now }, notices);
+  try {
+    await until('the backlog', () => (sentinel.loop.state().linesEvaluated['check_kr.log'] ?? 0) >= 11);
+  } finally {
+    await sentinel.stop();
+  }
+  const aboutRuns = notices.filter((n) => 'incident' in n.notice && n.notice.incident.ruleId === 'check-repeated-failures');
+  assert.deepEqual(aboutRuns.map((n) => `${n.notice.kind}${n.notice.late ? ' (late)' : ''}`), ['incident-opened (late)', 'incident-resolved (late)']);
+
+  const c = deployment(crontab);
+  writeFileSync(c.log, lines.map((l) => `${l}\n`).join(''));
+  const checked = await runCheck({ config: c.config, baseDir: c.work, rules, profiles, now, lookback: '1d' });
+  assert.ok(checked.ok);
+  assert.equal(checked.firing, false);
+  assert.deepEqual(checked.recovered.map((i) => `${i.ruleId} ${i.cause}`), ['check-repeated-failures check_kr.log']);
+  const out: string[] = [];
+  printCheck(checked, false, (line) => out.push(line));
+  assert.ok(
+    out.includes(
+      "RECOVERED    check-repeated-failures check_kr.log: check_kr.log: 2 consecutive failed runs with no successful run between them (threshold 2); latest: KeyError: 'units' (opened and resolved while unobserved)",
+    ),
+    out.join('\n'),
+  );
 });

@@ -10,6 +10,8 @@ import { loadRules } from '../src/config/load-rules.ts';
 import { configSchema } from '../src/config/schema.ts';
 import { initialState, step, type CoreState, type StepContext } from '../src/core/step.ts';
 import type { Event, LogLine, Notice } from '../src/core/types.ts';
+import { renderNotice } from '../src/core/messages.ts';
+import { renderTelegramNotice } from '../src/core/telegram-text.ts';
 import { stepContextOf } from '../src/runtime/sentinel.ts';
 import { createRng, simulate, type Fault } from './sim/turtle-sim.ts';
 
@@ -246,4 +248,21 @@ test('property: any chunking of a simulated week, and its backlog read at start-
   assert.ok(cases >= 90, `${cases} cases`);
   assert.ok(withIncidents >= 3, `the generated logs must open incidents to be worth comparing (${withIncidents})`);
   assert.ok(lateResolved >= 1, 'some backlog held a streak that had already recovered');
+});
+
+test('a notice about lines read late says so, in both languages (console and Telegram)', async () => {
+  const ctx = await bundled();
+  const r = step(startState(ctx, FIRE - 60_000), { kind: 'log-lines', lines: failFailGood().map((l) => ({ file: 'check_kr.log', text: l.text, observedAt: FIRE + 4_000, live: true })) }, ctx);
+  const resolved = r.effects.flatMap((e) => (e.kind === 'notify' && e.notice.kind === 'incident-resolved' ? [e.notice] : []))[0]!;
+  assert.equal(resolved.late, true);
+  const en = renderNotice(resolved, 'en', 'Asia/Seoul').split('\n');
+  const ko = renderNotice(resolved, 'ko', 'Asia/Seoul').split('\n');
+  assert.equal(en.at(-1), '⏱ Seen late: logged while unobserved (a backlog, or several runs read at once).');
+  assert.equal(ko.at(-1), '⏱ 늦게 확인됨: 관찰되지 않는 동안 기록된 로그입니다 (밀린 로그, 또는 한 번에 읽은 여러 실행).');
+  assert.equal(renderTelegramNotice(resolved, 'en', { timeZone: 'Asia/Seoul' }).html.split('\n')[0], '<i>⏱ Seen late: logged while unobserved (a backlog, or several runs read at once).</i>');
+  assert.equal(renderTelegramNotice(resolved, 'ko', { timeZone: 'Asia/Seoul' }).html.split('\n')[0], '<i>⏱ 늦게 확인됨: 관찰되지 않는 동안 기록된 로그입니다 (밀린 로그, 또는 한 번에 읽은 여러 실행).</i>');
+  // The same notice read live carries no such line.
+  const { late: _late, ...live } = resolved;
+  assert.ok(!renderNotice(live, 'en', 'Asia/Seoul').includes('Seen late'));
+  assert.ok(!renderTelegramNotice(live, 'en', { timeZone: 'Asia/Seoul' }).html.includes('Seen late'));
 });

@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import type { Config, Profile, Rule } from '../config/schema.ts';
 import { duration } from '../config/schema.ts';
 import { initialState, step, type CoreState } from '../core/step.ts';
-import type { Event, Verdict } from '../core/types.ts';
+import type { Event, Incident, Verdict } from '../core/types.ts';
 import { startLogTailer } from '../adapters/log-tail.ts';
 import { createLineSelector } from '../adapters/log-scan.ts';
 import { runNeedles } from '../core/runs.ts';
@@ -16,6 +16,11 @@ export interface CheckResult {
   firing: boolean;
   state: CoreState;
   verdicts: Verdict[];
+  /**
+   * Incidents the logs of the lookback opened and already closed again (a streak that recovered): the
+   * daemon reports them, opened and resolved, marked late, when it reads the same lines together.
+   */
+  recovered: Incident[];
 }
 
 export async function runCheck(options: {
@@ -72,7 +77,14 @@ export async function runCheck(options: {
   });
   await tailer.poke();
   await tailer.close();
-  for (const e of lineBatches) state = step(state, e, ctx).state;
+  const recovered: Incident[] = [];
+  for (const e of lineBatches) {
+    const r = step(state, e, ctx);
+    state = r.state;
+    for (const effect of r.effects) {
+      if (effect.kind === 'notify' && effect.notice.kind === 'incident-resolved' && effect.notice.late && effect.notice.incident.openedAt >= now - lookback.data) recovered.push(effect.notice.incident);
+    }
+  }
 
   for (const file of paths.json) {
     // The daemon's reader: same decoding, size cap, and a FIFO or directory in the file's place is an error.
@@ -85,12 +97,12 @@ export async function runCheck(options: {
   const verdicts = Object.values(state.lastVerdicts).flat();
   const enforced = new Set(options.rules.filter((r) => r.mode === 'enforce').map((r) => r.id));
   const firing = verdicts.some((v) => v.outcome === 'fail' && enforced.has(v.ruleId));
-  return { ok: true, firing, state, verdicts };
+  return { ok: true, firing, state, verdicts, recovered };
 }
 
 export function printCheck(result: CheckResult, json: boolean, write: (line: string) => void): void {
   if (json) {
-    write(JSON.stringify({ firing: result.firing, version: result.state.fingerprint, verdicts: result.verdicts }, null, 2));
+    write(JSON.stringify({ firing: result.firing, version: result.state.fingerprint, verdicts: result.verdicts, recovered: result.recovered }, null, 2));
     return;
   }
   write(`version: ${result.state.fingerprint.version} (${result.state.fingerprint.evidence.join('; ')})`);
@@ -101,6 +113,7 @@ export function printCheck(result: CheckResult, json: boolean, write: (line: str
     write(`${tag.toUpperCase().padEnd(12)} ${v.ruleId} ${v.cause}${v.label ? ` (${v.label})` : ''}: ${v.warning ?? v.summary}`);
     for (const e of v.evidence.slice(0, 5)) write(`    ${e.file ?? e.path ?? e.kind}: ${e.text}`);
   }
+  for (const i of result.recovered) write(`${'RECOVERED'.padEnd(12)} ${i.ruleId} ${i.cause}${i.label ? ` (${i.label})` : ''}: ${i.summary} (opened and resolved while unobserved)`);
   const counts = result.verdicts.reduce<Record<string, number>>((acc, v) => ({ ...acc, [v.outcome]: (acc[v.outcome] ?? 0) + 1 }), {});
   write(`${result.firing ? 'FIRING' : 'healthy'}: ${Object.entries(counts).map(([k, n]) => `${n} ${k}`).join(', ')}`);
 }
