@@ -139,8 +139,9 @@ export function startOffset(clock: LogClock, line: LogLine, parsed: ParsedLogLin
   const onSchedule = hints.onSchedule;
   const chosen =
     (onSchedule ? fitting.find((offset) => onSchedule(naive + offset)) : undefined) ??
-    // Off the schedule in every reading: a run by hand.
-    (onSchedule && hand !== undefined && fitting.includes(hand) ? hand : undefined) ??
+    // Off the schedule in every reading, in a file whose runs were timed before: a run by hand. (With
+    // nothing known yet, a run off the schedule more likely means the schedule is not the one that wrote.)
+    (onSchedule && clock.offsetMs !== undefined && hand !== undefined && fitting.includes(hand) ? hand : undefined) ??
     (clock.offsetMs !== undefined && fitting.includes(clock.offsetMs) ? clock.offsetMs : undefined) ??
     (clock.offsetMs === undefined ? undefined : fitting[0]);
   if (chosen === undefined || chosen === clock.offsetMs) return clock;
