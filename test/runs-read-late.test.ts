@@ -266,3 +266,14 @@ test('a notice about lines read late says so, in both languages (console and Tel
   assert.ok(!renderNotice(live, 'en', 'Asia/Seoul').includes('Seen late'));
   assert.ok(!renderTelegramNotice(live, 'en', { timeZone: 'Asia/Seoul' }).html.includes('Seen late'));
 });
+
+test('a first start reads the history of the logs: streaks that recovered long before are not news', async () => {
+  const ctx = await bundled();
+  const lines = failFailGood();
+  const read = (watchStart: number) =>
+    aboutRuns(notices(startState(ctx, watchStart), [{ kind: 'log-lines', lines: lines.map((l) => ({ file: 'check_kr.log', text: l.text, observedAt: watchStart + 1_000, live: false })) }], ctx).notices);
+  // Started three days after the streak: only the state after the whole read counts (the last run was good).
+  assert.deepEqual(read(FIRE + 3 * 24 * 3_600_000), []);
+  // Started the same evening: the streak of today is reported, opened and resolved.
+  assert.deepEqual(read(FIRE + 3 * 3_600_000), ['warning check-repeated-failures check_kr.log', 'incident-opened check-repeated-failures check_kr.log', 'incident-resolved check-repeated-failures check_kr.log']);
+});

@@ -93,9 +93,9 @@ export interface RunsResult {
    * inside a run or not, attributed to a job or not (a repair is a repair whoever logged it).
    */
   marks: LogMark[];
-  /** How many of the given lines were applied (all of them unless `stopAtBoundary`). */
+  /** How many of the given lines (from `from`) were applied: all of them unless stopped at a boundary. */
   consumed: number;
-  /** With `stopAtBoundary`: the instant of the line that ended the batch at a run boundary. */
+  /** With `stopAtBoundaryFrom`: the instant of the line that ended the batch at a run boundary. */
   boundaryAt?: Instant;
 }
 
@@ -111,11 +111,14 @@ export interface LogMark {
 
 export interface ApplyOptions {
   /**
-   * Stop after the first line that changes what the rules judge: a run ended, an open run gained a
-   * traceback or an error line, a repair or close line was read. The caller evaluates the rules there and
-   * feeds the rest, so that lines read together are judged as they would have been read one by one.
+   * Stop after the first line, timed at or after this instant, that changes what the rules judge: a run
+   * ended, an open run gained a traceback or an error line, a repair or close line was read. The caller
+   * evaluates the rules there and feeds the rest, so that lines read together are judged as they would
+   * have been read one by one. Boundaries before the instant (old history) do not stop the batch.
    */
-  stopAtBoundary?: boolean;
+  stopAtBoundaryFrom?: Instant;
+  /** Index of the first line to apply (default 0): the caller feeds the rest of a batch without copying it. */
+  from?: number;
 }
 
 export function emptyRunsState(): RunsState {
@@ -163,8 +166,10 @@ export function applyLogLines(state: RunsState, lines: readonly LogLine[], ctx: 
   const files: Record<string, FileRunsState> = { ...state.files };
   // Copy-on-write per file: the caller's state object (a checkpoint) is never mutated.
   const copied = new Set<string>();
+  const stopFrom = options.stopAtBoundaryFrom;
   let consumed = 0;
-  for (const line of lines) {
+  for (let i = options.from ?? 0; i < lines.length; i++) {
+    const line = lines[i]!;
     consumed++;
     if (!line || typeof line.text !== 'string' || typeof line.file !== 'string') continue;
     let fs = files[line.file];
@@ -182,11 +187,11 @@ export function applyLogLines(state: RunsState, lines: readonly LogLine[], ctx: 
     const ended = finished.length;
     const marked = marks.length;
     applyLine(fs, line, ctx, finished, marks);
-    if (!options.stopAtBoundary) continue;
+    if (stopFrom === undefined) continue;
     const failuresAfter = openRun && fs.open?.run === openRun ? openRun.tracebacks.length + openRun.errorLines.length : failuresBefore;
     if (finished.length > ended || marks.length > marked || failuresAfter > failuresBefore) {
       const boundaryAt = line.live ? line.observedAt : (fs.clock.lastAt ?? line.observedAt);
-      return { state: { schema: 1, files }, finished, marks, consumed, boundaryAt };
+      if (boundaryAt >= stopFrom) return { state: { schema: 1, files }, finished, marks, consumed, boundaryAt };
     }
   }
   return { state: { schema: 1, files }, finished, marks, consumed };

@@ -186,18 +186,18 @@ function stepLogLines(state: CoreState, lines: LogLine[], ctx: StepContext): Ste
   const journal: JournalEntry[] = [];
   const openedEarlier: string[] = [];
   const horizon = state.watchStartedAt - LATE_REPORT_HORIZON_MS;
-  let rest = lines;
+  let from = 0;
   let boundaries = 0;
   for (;;) {
-    const absorbed = absorbLogLines(s, rest, ctx, true);
+    const absorbed = absorbLogLines(s, lines, ctx, from, horizon);
     s = absorbed.state;
-    rest = rest.slice(absorbed.consumed);
+    from += absorbed.consumed;
     const at = absorbed.boundaryAt;
     if (at === undefined) break;
     // The state after the whole read is judged by the full evaluation below, at `now`; a last boundary
     // from the past (a backlog) is judged at its own time first, so that a repair a day old still counts.
-    const last = rest.length === 0;
-    if (at >= horizon && (!last || at < now)) {
+    const last = from >= lines.length;
+    if (!last || at < now) {
       boundaries++;
       const judged = judgeBoundary(s, ctx, Math.min(at, now), absorbed);
       s = judged.state;
@@ -412,7 +412,8 @@ interface AbsorbedLines {
   healed: boolean;
 }
 
-function absorbLogLines(s: CoreState, lines: LogLine[], ctx: StepContext, stopAtBoundary = false): AbsorbedLines {
+/** Absorb `lines` from index `from`; with `stopAtBoundaryFrom`, only up to the first run boundary at or after that instant. */
+function absorbLogLines(s: CoreState, lines: LogLine[], ctx: StepContext, from = 0, stopAtBoundaryFrom?: Instant): AbsorbedLines {
   const jobsByLogFile: Record<string, Job> = {};
   for (const job of s.jobs) if (job.logFile) jobsByLogFile[job.logFile] = job;
   const errorPatterns = [
@@ -427,7 +428,7 @@ function absorbLogLines(s: CoreState, lines: LogLine[], ctx: StepContext, stopAt
       errorPatterns,
       logTimestampZone: ctx.deployment.logTimestampZone,
     },
-    { stopAtBoundary },
+    { from, ...(stopAtBoundaryFrom !== undefined ? { stopAtBoundaryFrom } : {}) },
   );
   const finishedRuns = { ...s.finishedRuns };
   let healLines = s.healLines;
@@ -454,10 +455,10 @@ function absorbLogLines(s: CoreState, lines: LogLine[], ctx: StepContext, stopAt
       }
     }
   }
-  const used = lines.slice(0, applied.consumed);
+  const end = from + applied.consumed;
   const linesEvaluated = { ...s.linesEvaluated };
-  for (const line of used) linesEvaluated[line.file] = (linesEvaluated[line.file] ?? 0) + 1;
-  const lastFile = used.at(-1)?.file;
+  for (let i = from; i < end; i++) linesEvaluated[lines[i]!.file] = (linesEvaluated[lines[i]!.file] ?? 0) + 1;
+  const lastFile = end > from ? lines[end - 1]!.file : undefined;
   const jobIds = new Set(applied.finished.map((r) => r.jobId));
   if (lastFile !== undefined) for (const open of listOpenRuns(applied.state, lastFile)) jobIds.add(open.jobId);
   return {
