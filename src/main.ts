@@ -13,8 +13,10 @@ import type { TelegramChannel } from './adapters/telegram/channel.ts';
 import { runCheck, printCheck } from './runtime/check.ts';
 import { readStatus, printStatus } from './runtime/status.ts';
 import { runRuleTests } from './runtime/rule-tests.ts';
-import { registerRollbackCommands, wire } from './runtime/cli-rollback.ts';
+import { registerRollbackCommands, wireForDaemon } from './runtime/cli-rollback.ts';
+import { createReloader, operatorSettingsOf } from './runtime/reload.ts';
 import type { ActionPort } from './runtime/ports.ts';
+import { cliText } from './core/cli-text.ts';
 
 const EXIT_HEALTHY = 0;
 const EXIT_FIRING = 1;
@@ -78,9 +80,10 @@ program
       for (const warning of opened.warnings) logger.warn({ warning }, 'telegram');
       channel = opened.channel;
     }
-    const notifier = channel?.notifier ?? createConsoleNotifier({ language: config.telegram.language, timeZone: config.deployment.timezone });
+    const consoleNotifier = channel ? undefined : createConsoleNotifier({ language: config.telegram.language, timeZone: config.deployment.timezone });
+    const notifier = channel?.notifier ?? consoleNotifier!;
     // The rollback engine acts through Docker; without Docker, plans are answered "unavailable" and escalate.
-    const engine = config.docker.enabled ? wire(config, baseDir, { out: () => {}, err: (line) => process.stderr.write(line + '\n'), exit: () => {} }) : undefined;
+    const engine = config.docker.enabled ? wireForDaemon(config, baseDir, logger) : undefined;
     if (engine && !engine.ok) fail([engine.error]);
     const actions: ActionPort | undefined = engine?.ok
       ? {
@@ -109,27 +112,29 @@ program
       await engine.engine.recover((incidentId, report) => void sentinel.loop.submit({ kind: 'execution', incidentId, report, at: systemClock.now() }));
     }
     logger.info({ config: all.loaded.file, rules: all.rules.files.length, notifier: channel ? 'telegram' : 'console' }, 'turtle-sentinel running');
+    // Every key is applied live or reported as waiting for a restart (config/reload-policy.ts).
+    const reloader = createReloader({
+      configPath,
+      rulesPaths: all.rulesPaths,
+      running: config,
+      stateDir: deploymentPaths(config, baseDir).stateDir,
+      sentinel,
+      logger,
+      onOperatorSettings: (next) => (channel ? channel.reconfigure(operatorSettingsOf(next)) : consoleNotifier?.reconfigure(next.telegram.language)),
+    });
     channel?.startBot({
       submit: (event) => sentinel.loop.submit(event),
       state: () => sentinel.loop.state(),
       rules: () => sentinel.loop.context().rules,
-      reload: async () => {
-        const r = await loadAll(configPath);
-        if (!r.ok) return { ok: false as const, errors: r.errors };
-        await sentinel.reloadRules(r.rules.rules, r.rules.profiles);
-        return { ok: true as const, rules: r.rules.rules.length };
-      },
+      reload: () => reloader.reloadNow(),
+      restartRequired: () => reloader.restartRequired(),
     });
 
     const watcher = watchConfig({
       configPath: all.loaded.path,
       rulesPaths: all.rulesPaths,
-      load: async () => loadAll(configPath),
-      onReload: async (result) => {
-        if (!result.ok) return;
-        await sentinel.reloadRules(result.rules.rules, result.rules.profiles);
-        logger.info({ rules: result.rules.rules.length }, 'rules reloaded');
-      },
+      load: () => reloader.load(),
+      onReload: async (result) => void (await reloader.apply(result)),
       onInvalid: (errors) => logger.warn({ errors }, 'invalid configuration on reload; keeping the last good version'),
     });
 
@@ -166,8 +171,9 @@ program
       lookback: opts.lookback,
     });
     if (!result.ok) fail(result.errors);
-    printCheck(result, opts.json === true, (line) => process.stdout.write(line + '\n'));
-    process.exit(result.firing ? EXIT_FIRING : EXIT_HEALTHY);
+    printCheck(result, opts.json === true, (line) => process.stdout.write(line + '\n'), all.loaded.config.telegram.language);
+    // A rule that cannot judge (an empty crontab, say) is never "healthy": it is a configuration fault.
+    process.exit(result.firing ? EXIT_FIRING : result.unjudged.length > 0 ? EXIT_CONFIG : EXIT_HEALTHY);
   });
 
 program
@@ -194,14 +200,17 @@ rulesCmd
   .action(async (opts: { config?: string; rules?: string }) => {
     const all = await loadAll(configPathOf(opts), opts.rules);
     if (!all.ok) fail(all.errors);
-    process.stdout.write(`ok: ${all.rules.rules.length} rules, ${Object.keys(all.rules.profiles).length} profiles in ${all.rules.files.length} files\n`);
+    process.stdout.write(cliText(all.loaded.config.telegram.language).rulesOk(all.rules.rules.length, Object.keys(all.rules.profiles).length, all.rules.files.length) + '\n');
   });
 rulesCmd
   .command('test')
   .description('run rule unit tests (fixture lines and times in, expected firings out)')
   .argument('<files...>', 'rule test files (*.test.yaml)')
-  .action(async (files: string[]) => {
-    const result = await runRuleTests(files, (line) => process.stdout.write(line + '\n'));
+  .option('-c, --config <file>', 'sentinel.yaml (only for the output language, telegram.language)')
+  .action(async (files: string[], opts: { config?: string }) => {
+    const loaded = await loadConfig(configPathOf(opts));
+    if (!loaded.ok) fail(loaded.errors);
+    const result = await runRuleTests(files, (line) => process.stdout.write(line + '\n'), loaded.config.telegram.language);
     if (!result.ok) fail(result.errors);
     process.exit(result.failed > 0 ? EXIT_FIRING : EXIT_HEALTHY);
   });

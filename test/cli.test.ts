@@ -14,7 +14,7 @@ const cli = (args: string[], cwd = repo, env: Record<string, string> = {}) =>
   spawnSync(process.execPath, [bin, ...args], { cwd, encoding: 'utf8', env: { ...process.env, ...env }, timeout: 60_000 });
 
 /** A deployment whose KR job ran fine at the last fire time before `now` (so `check` is healthy). */
-function deployment(options: { failing?: boolean } = {}) {
+function deployment(options: { failing?: boolean; language?: 'ko' | 'en' } = {}) {
   const work = mkdtempSync(join(tmpdir(), 'sentinel-cli-'));
   const root = join(work, 'deployment');
   mkdirSync(join(root, 'logs'), { recursive: true });
@@ -42,7 +42,8 @@ function deployment(options: { failing?: boolean } = {}) {
   writeFileSync(
     config,
     ['deployment:', '  root: deployment', '  logTimestampZone: UTC', '  crontab:', '    fromContainer: false', '    fallbackFile: crontab', 'docker:', '  enabled: false',
-      `rules: ${JSON.stringify(join(repo, 'rules'))}`, 'state:', '  dir: state', 'http:', '  enabled: false', 'log:', '  level: info', ''].join('\n'),
+      `rules: ${JSON.stringify(join(repo, 'rules'))}`, 'state:', '  dir: state', 'http:', '  enabled: false', 'log:', '  level: info',
+      ...(options.language ? ['telegram:', `  language: ${options.language}`] : []), ''].join('\n'),
   );
   return { work, root, config };
 }
@@ -51,13 +52,16 @@ test('check: exit 0 on a healthy deployment, 1 when a rule fires, with the verdi
   const healthy = deployment();
   const ok = cli(['check', '--config', healthy.config, '--lookback', '20m']);
   assert.equal(ok.status, 0, ok.stdout + ok.stderr);
-  assert.match(ok.stdout, /^healthy: /m);
+  assert.match(ok.stdout, /^정상: /m, 'Korean by default');
 
   const broken = deployment({ failing: true });
   const firing = cli(['check', '--config', broken.config, '--lookback', '20m']);
   assert.equal(firing.status, 1, firing.stdout + firing.stderr);
-  assert.match(firing.stdout, /^FAIL\s+check-repeated-failures check_kr\.log/m);
-  assert.match(firing.stdout, /KeyError: 'units'/);
+  assert.match(firing.stdout, /^발동\s+check-repeated-failures check_kr\.log: check_kr\.log: 성공 없이 \d+회 연속 실행 실패 \(기준 2회\)\. 최근 오류: KeyError: 'units'$/m);
+  const english = cli(['check', '--config', deployment({ failing: true, language: 'en' }).config, '--lookback', '20m']);
+  assert.equal(english.status, 1, english.stdout + english.stderr);
+  assert.match(english.stdout, /^FAIL\s+check-repeated-failures check_kr\.log: check_kr\.log: \d+ consecutive failed runs/m);
+  assert.match(english.stdout, /^FIRING: /m);
   const json = cli(['check', '--config', broken.config, '--lookback', '20m', '--json']);
   const parsed = JSON.parse(json.stdout) as { firing: boolean; verdicts: { ruleId: string; outcome: string }[] };
   assert.equal(parsed.firing, true);
@@ -85,10 +89,10 @@ test('configuration errors exit 2 with file:line:col: path: message', () => {
 test('rules validate and rules test pass on the bundled rules; a failing rule test exits 1', () => {
   const v = cli(['rules', 'validate']);
   assert.equal(v.status, 0, v.stderr);
-  assert.match(v.stdout, /^ok: \d+ rules, 3 profiles/);
+  assert.match(v.stdout, /^정상: 파일 \d+개에 규칙 \d+개, 프로필 3개$/m);
   const t = cli(['rules', 'test', 'rules/tests/criteria.test.yaml']);
   assert.equal(t.status, 0, t.stdout + t.stderr);
-  assert.match(t.stdout, /^5 passed, 0 failed$/m);
+  assert.match(t.stdout, /^통과 5건, 실패 0건$/m);
 
   const dir = mkdtempSync(join(tmpdir(), 'sentinel-ruletest-'));
   const file = join(dir, 'wrong.test.yaml');
@@ -99,8 +103,8 @@ test('rules validate and rules test pass on the bundled rules; a failing rule te
   );
   const f = cli(['rules', 'test', file]);
   assert.equal(f.status, 1);
-  assert.match(f.stdout, /FAIL .*expects a firing that does not happen/);
-  assert.match(f.stdout, /expected to fire, did not: cron-missed-or-hung/);
+  assert.match(f.stdout, /^실패 .*expects a firing that does not happen$/m);
+  assert.match(f.stdout, /^ {5}발동해야 했지만 발동하지 않음: cron-missed-or-hung$/m);
 });
 
 test('run: notices on stdout, status from its state, hot reload keeps the last good rules', { timeout: 60_000 }, async () => {
@@ -127,6 +131,8 @@ test('run: notices on stdout, status from its state, hot reload keeps the last g
     const crash = [`${stamp} - __main__ - INFO - === 통합 포지션 & 시그널 체크 시작 ===`, 'Traceback (most recent call last):', '  File "x.py", line 1, in <module>', "KeyError: 'units'"];
     appendFileSync(join(d.root, 'logs/check_kr.log'), [...crash, ...crash, `${stamp} - __main__ - INFO - === 통합 포지션 & 시그널 체크 시작 ===`].join('\n') + '\n');
     await waitFor(/"notice":"incident-opened"[^\n]*check-repeated-failures/, 'the incident notice');
+    // The console notifier speaks the configured language (Korean by default), summary included.
+    assert.match(out, /"text":"🚨 인시던트 열림 INC-0001 \[심각\]\\n규칙: check-repeated-failures\\ncheck_kr\.log: 성공 없이 2회 연속 실행 실패 \(기준 2회\)\. 최근 오류: KeyError: 'units'\\n조치: 롤백\\n/);
 
     // An invalid rules edit is refused with its position; the daemon keeps running on the old rules.
     writeFileSync(join(rulesDir, '20-failures.yaml'), 'rules:\n  - id: check-repeated-failures\n    kind: repeated-failures\n    params:\n      consecutive: two\n');
@@ -135,7 +141,7 @@ test('run: notices on stdout, status from its state, hot reload keeps the last g
 
     const status = cli(['status', '--config', d.config]);
     assert.equal(status.status, 0, status.stderr);
-    assert.match(status.stdout, /incident INC-0001 detected check-repeated-failures check_kr\.log/);
+    assert.match(status.stdout, /^인시던트 INC-0001 감지됨 check-repeated-failures check_kr\.log /m);
   } finally {
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));

@@ -158,21 +158,52 @@ test('required: a reminder before the deadline, escalation at it, and nothing ru
 
 test('while a job runs the approved plan is deferred; it runs when the job ends', () => {
   const h = new Harness(context({ policy: 'auto', window: '0s' }));
-  h.send({ kind: 'job-processes', commands: ['python scripts/check_positions.py'], observedAt: h.now });
   const id = h.fire();
+  h.send({ kind: 'job-processes', commands: ['python scripts/check_positions.py'], observedAt: h.now });
   h.planReady(id);
   assert.equal(h.incident(id).phase, 'approved');
   assert.equal(h.executes().length, 0);
+  assert.equal(h.notices('execution-update').length, 1, 'the deferral is announced once');
+  h.at(4);
+  h.send({ kind: 'job-processes', commands: ['python scripts/check_positions.py'], observedAt: h.now });
   assert.equal(h.notices('execution-update').length, 1, 'the deferral is announced once');
   h.at(8);
   h.send({ kind: 'job-processes', commands: [], observedAt: h.now });
   assert.equal(h.executes().length, 1);
 });
 
+test('a stale look at the processes counts as unknown: the action waits quietly for a fresh look', () => {
+  const h = new Harness(context({ policy: 'auto', window: '0s' }));
+  // No job was running 10 minutes ago; that says nothing about now.
+  h.send({ kind: 'job-processes', commands: [], observedAt: h.now });
+  const id = h.fire();
+  h.at(10);
+  h.planReady(id);
+  assert.equal(h.incident(id).phase, 'approved');
+  assert.equal(h.executes().length, 0, 'a stale look defers');
+  assert.equal(h.notices('execution-update').length, 0, 'nobody is told a job runs when nobody knows');
+  // The runtime looks on its next tick: no job now, so the plan runs.
+  h.send({ kind: 'job-processes', commands: [], observedAt: h.now + 30_000 });
+  assert.equal(h.executes().length, 1);
+});
+
+test('processes that cannot be seen until the deferral deadline ask a human, saying why', () => {
+  const h = new Harness(context({ policy: 'auto', window: '0s' }));
+  h.send({ kind: 'job-processes', commands: [], observedAt: h.now });
+  const id = h.fire();
+  h.at(10);
+  h.planReady(id);
+  h.at(35);
+  assert.equal(h.executes().length, 0);
+  assert.equal(h.incident(id).phase, 'awaiting-decision');
+  assert.equal(h.incident(id).decision?.policy, 'required');
+  assert.match(h.incident(id).history.at(-1)!.note, /processes could not be seen before the deferral deadline/);
+});
+
 test('a job still running at the deferral deadline asks a human instead of acting', () => {
   const h = new Harness(context({ policy: 'auto', window: '0s' }));
-  h.send({ kind: 'job-processes', commands: ['python scripts/check_positions.py'], observedAt: h.now });
   const id = h.fire();
+  h.send({ kind: 'job-processes', commands: ['python scripts/check_positions.py'], observedAt: h.now });
   h.planReady(id);
   h.at(30);
   assert.equal(h.executes().length, 0);

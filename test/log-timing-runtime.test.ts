@@ -264,12 +264,18 @@ test('fail, fail, good read at start-up: the daemon reports the streak opened an
   assert.ok(checked.ok);
   assert.equal(checked.firing, false);
   assert.deepEqual(checked.recovered.map((i) => `${i.ruleId} ${i.cause}`), ['check-repeated-failures check_kr.log']);
-  const out: string[] = [];
-  printCheck(checked, false, (line) => out.push(line));
+  const printed = (lang: 'en' | 'ko') => {
+    const out: string[] = [];
+    printCheck(checked, false, (line) => out.push(line), lang);
+    return out;
+  };
+  const en = printed('en');
   assert.ok(
-    out.includes(
+    en.includes(
       "RECOVERED    check-repeated-failures check_kr.log: check_kr.log: 2 consecutive failed runs with no successful run between them (threshold 2); latest: KeyError: 'units' (opened and resolved while unobserved)",
     ),
-    out.join('\n'),
+    en.join('\n'),
   );
+  const ko = printed('ko');
+  assert.ok(ko.includes("회복됨    check-repeated-failures check_kr.log: check_kr.log: 성공 없이 2회 연속 실행 실패 (기준 2회). 최근 오류: KeyError: 'units' (관찰되지 않는 동안 열렸다가 해소됨)"), ko.join('\n'));
 });

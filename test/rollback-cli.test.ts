@@ -48,8 +48,8 @@ describe('rollback CLI (real engine)', { skip: engine.skip }, () => {
     return replica;
   }
 
-  /** The config main.ts would load, with a `rollback:` section. */
-  function loader(over: { docker?: boolean } = {}) {
+  /** The config main.ts would load, with a `rollback:` section. English output unless asked (Korean is pinned in cli-text.test.ts). */
+  function loader(over: { docker?: boolean; language?: 'ko' | 'en' } = {}) {
     return async (): Promise<LoadedStuff> => {
       const config = configSchema.parse({
         deployment: { root: replica!.root },
@@ -57,6 +57,7 @@ describe('rollback CLI (real engine)', { skip: engine.skip }, () => {
         state: { dir: stateDir },
         http: { enabled: false },
         rollback: { stopTimeout: '2s', verify: { settle: '200ms' } },
+        telegram: { language: over.language ?? 'en' },
       });
       return { ok: true, loaded: { config, baseDir: '/' } };
     };
@@ -84,6 +85,9 @@ describe('rollback CLI (real engine)', { skip: engine.skip }, () => {
     const plan = await engineFor(r, { socketPath, config: testConfig({ stopTimeout: '2s' }) }).engine.plan('rollback');
     assert.ok(plan.ok);
     assert.deepEqual(ran.out, [`plan ${plan.plan.id}: rollback by image-tag → ${v320}`, ...plan.plan.steps.map((s, i) => `  ${String(i + 1).padStart(2)}. ${s}`)]);
+    // The default language: the same plan, headed in Korean.
+    const ko = await cli(['rollback', '--dry-run'], loader({ language: 'ko' }));
+    assert.deepEqual(ko.out, [`계획 ${plan.plan.id}: 롤백 (image-tag 방식) → ${v320}`, ...plan.plan.steps.map((s, i) => `  ${String(i + 1).padStart(2)}. ${s}`)]);
     assert.equal(await containersNow(), before);
     assert.ok(!existsSync(join(r.dataDir, 'positions/backups')));
     assert.ok(!existsSync(join(stateDir, 'rollback/journal.jsonl')), 'a dry run journals nothing');
@@ -101,6 +105,9 @@ describe('rollback CLI (real engine)', { skip: engine.skip }, () => {
     assert.equal(rollback.code, 0, [...rollback.out, ...rollback.err].join('\n'));
     assert.match(rollback.out.join('\n'), /^started plan [0-9a-f]{16}$/m);
     assert.match(rollback.out.join('\n'), /^verified: .*pre-existing: turtle-dashboard/m);
+    // Each step line carries its duration (SPEC §5.5).
+    for (const line of rollback.out.filter((l) => /^  (ok    |FAILED) /.test(l))) assert.match(line, / \((\d+\.\d s|\d+ s|\d+ min( \d+ s)?)\)$/, line);
+    assert.ok(rollback.out.some((l) => /^  ok     stop turtle-cron: /.test(l)), rollback.out.join('\n'));
     assert.equal((await docker.getContainer(CRON_NAME).inspect()).Image, v320);
 
     const verify = await cli(['verify']);

@@ -4,13 +4,16 @@
 // nothing, a job mid-run, halt and resume, and recreation fidelity on a richly configured container.
 import { after, afterEach, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type Docker from 'dockerode';
 import { createDockerEngine, type ContainerDoc } from '../src/adapters/docker-engine.ts';
 import { recreateSpec, EXECUTION_LABEL } from '../src/runtime/rollback/recreate-spec.ts';
 import { RollbackJournal } from '../src/runtime/rollback/journal.ts';
+import { createLogger } from '../src/adapters/logger.ts';
+import { configSchema } from '../src/config/schema.ts';
+import { wireForDaemon } from '../src/runtime/cli-rollback.ts';
 import { TEST_LABEL, removeTestObjects, requireDocker } from './docker/engine.ts';
 import { BACKUP_TAG, CRON_NAME, DASHBOARD_NAME, buildReplicaImage, crontabOf, createReplicaDeployment, tagImage, type ReplicaDeployment } from './docker/replica.ts';
 import { COMPOSE_IMAGES, collector, createGitFixture, engineFor, imageIdOf, testConfig, testContainers, writeStateFiles, type GitFixture } from './docker/rollback-kit.ts';
@@ -375,7 +378,19 @@ describe('rollback engine (real engine)', { skip: engine.skip }, () => {
     const c = collector();
     await rollback.execute('inc-halt', 'halt', halt.plan.id, c.report);
     assert.deepEqual(c.kinds(), ['step', 'started', 'step', 'finished']);
-    assert.deepEqual(c.reports.at(-1), { kind: 'finished', ok: true, detail: 'turtle-cron stopped' });
+    const halted = c.reports.at(-1);
+    assert.ok(halted?.kind === 'finished');
+    // The report that ends the execution sums up every step with its duration (SPEC §5.5).
+    assert.deepEqual({ ...halted, steps: halted.steps?.map((s) => ({ ...s, ms: typeof s.ms })) }, {
+      kind: 'finished',
+      ok: true,
+      detail: 'turtle-cron stopped',
+      steps: [
+        { name: 'preflight turtle-cron', ok: true, ms: 'number' },
+        { name: 'halt turtle-cron', ok: true, ms: 'number' },
+      ],
+    });
+    for (const r of c.reports) if (r.kind === 'step') assert.equal(typeof r.ms, 'number', 'each step report carries its duration');
     assert.equal((await inspect(CRON_NAME)).State.Status, 'exited');
     assert.deepEqual((await inspect(CRON_NAME)).HostConfig.RestartPolicy, cronBefore.HostConfig.RestartPolicy, 'the container is kept as it is');
     assert.equal((await inspect(DASHBOARD_NAME)).Id, dashboardBefore.Id);
@@ -390,11 +405,42 @@ describe('rollback engine (real engine)', { skip: engine.skip }, () => {
     assert.ok(resume.ok);
     const d = collector();
     await rollback.execute('inc-resume', 'resume', resume.plan.id, d.report);
-    assert.deepEqual(d.reports.at(-1), { kind: 'finished', ok: true, detail: 'turtle-cron started' });
+    assert.deepEqual({ ...d.reports.at(-1), steps: undefined }, { kind: 'finished', ok: true, detail: 'turtle-cron started', steps: undefined });
     const cronAfter = await inspect(CRON_NAME);
     assert.equal(cronAfter.Id, cronBefore.Id);
     assert.equal(cronAfter.State.Status, 'running');
     assert.ok(readFileSync(join(r.dataDir, 'positions/positions.json')).equals(r.positions));
+  });
+
+  it("the daemon's engine logs its steps through the daemon's configured logger", async () => {
+    const r = await deploy();
+    const lines: string[] = [];
+    // What `run` builds from `log.level: info`: the one logger of the daemon, here writing to a buffer.
+    const logger = createLogger({ level: 'info', secrets: [], write: (line) => lines.push(line) });
+    const config = configSchema.parse({
+      deployment: { root: r.root, containers: [CRON_NAME, DASHBOARD_NAME], cronContainer: CRON_NAME },
+      docker: { socketPath },
+      state: { dir: mkdtempSync(join(tmpdir(), 'rollback-state-')) },
+      rollback: { stopTimeout: '2s', deferRetry: '5s', jobWait: '3s', verify: { settle: '200ms' } },
+    });
+    const wired = wireForDaemon(config, r.root, logger);
+    assert.ok(wired.ok, wired.ok ? '' : wired.error);
+    const halt = await wired.engine.plan('halt');
+    assert.ok(halt.ok, halt.ok ? '' : halt.reason);
+    const c = collector();
+    await wired.engine.execute('inc-logged', 'halt', halt.plan.id, c.report);
+    assert.deepEqual(c.reports.at(-1)?.kind, 'finished');
+    const steps = lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.msg === 'rollback step');
+    assert.deepEqual(
+      steps.map((l) => ({ level: l.level, incidentId: l.incidentId, step: l.step, ok: l.ok, ms: typeof l.ms })),
+      [
+        { level: 30, incidentId: 'inc-logged', step: 'preflight turtle-cron', ok: true, ms: 'number' },
+        { level: 30, incidentId: 'inc-logged', step: 'halt turtle-cron', ok: true, ms: 'number' },
+      ],
+    );
+    const resume = await wired.engine.plan('resume');
+    assert.ok(resume.ok);
+    await wired.engine.execute('inc-logged-resume', 'resume', resume.plan.id, collector().report);
   });
 
   it('recreation keeps user, entrypoint, command, workdir, hostname, ports, restart policy, two networks with aliases and anonymous volumes', async () => {

@@ -132,21 +132,53 @@ describe('cron-schedule', () => {
     assert.match(v.warning ?? '', /started 25m after its scheduled time \(grace 10m\)/);
   });
 
-  it('fails as hung when a run has no finish marker after maxRunTime', () => {
+  it('fails as hung when a run is still open after maxRunTime and its process is alive', () => {
     const start = KR_FIRE + 2_000;
     const runs = { 'check_kr.log': [run('check_kr.log', start, 'open')] };
-    const young = world({ now: start + 30 * MIN - 1, runs });
+    const alive = { commands: ['python scripts/check_positions.py'], observedAt: start + 44 * MIN };
+    const young = world({ now: start + 30 * MIN - 1, runs, jobProcesses: alive });
     assert.equal(byCause(evaluateCronSchedule(rule(), young, young.now), 'check_kr.log').outcome, 'pass');
-    const old = world({
-      now: start + 45 * MIN,
-      runs,
-      jobProcesses: { commands: ['/usr/sbin/cron -f'], observedAt: start + 44 * MIN },
-    });
+    const old = world({ now: start + 45 * MIN, runs, jobProcesses: alive });
     const v = byCause(evaluateCronSchedule(rule(), old, old.now), 'check_kr.log');
     assert.equal(v.outcome, 'fail');
     assert.equal(v.label, 'hung');
     assert.match(v.summary, /has not finished after 45m \(max 30m\)/);
-    assert.match(v.evidence.map((e) => e.text).join('\n'), /no process of check_positions\.py in the cron container/);
+    assert.match(v.evidence.map((e) => e.text).join('\n'), /still running at .*: python scripts\/check_positions\.py/);
+  });
+
+  it('where processes cannot be seen (no look, or a stale one), an open run with no traceback past maxRunTime is hung', () => {
+    const start = KR_FIRE + 2_000;
+    const runs = { 'check_kr.log': [run('check_kr.log', start, 'open')] };
+    for (const jobProcesses of [undefined, { commands: ['python scripts/check_positions.py'], observedAt: start + 10 * MIN }]) {
+      const w = world({ now: start + 45 * MIN, runs, ...(jobProcesses ? { jobProcesses } : {}) });
+      const v = byCause(evaluateCronSchedule(rule(), w, w.now), 'check_kr.log');
+      assert.equal(v.outcome, 'fail');
+      assert.equal(v.label, 'hung');
+      assert.match(v.evidence.map((e) => e.text).join('\n'), /processes cannot be seen .*: judged by the log alone/);
+    }
+  });
+
+  it('a crashed run (a traceback, no finish marker) is never hung, whether processes can be seen or not', () => {
+    const start = KR_FIRE + 2_000;
+    const crashed: Run = { ...run('check_kr.log', start, 'open'), tracebacks: [{ error: 'KeyError: \'units\'', excerpt: [] }] };
+    for (const jobProcesses of [undefined, { commands: [], observedAt: start + 44 * MIN }, { commands: [], observedAt: start + 5 * MIN }]) {
+      const w = world({ now: start + 45 * MIN, runs: { 'check_kr.log': [crashed] }, ...(jobProcesses ? { jobProcesses } : {}) });
+      const v = byCause(evaluateCronSchedule(rule(), w, w.now), 'check_kr.log');
+      assert.equal(v.outcome, 'pass', v.summary);
+      assert.equal(v.label, undefined);
+    }
+  });
+
+  it('a run whose process is gone is crashed, not hung, once the absence has settled', () => {
+    const start = KR_FIRE + 2_000;
+    const look = { commands: ['/usr/sbin/cron -f'], observedAt: start + 44 * MIN };
+    // Gone for 30 s only: the finish line may still be on its way, so no verdict on the run yet.
+    const settling = world({ now: start + 44 * MIN + 30_000, runs: { 'check_kr.log': [{ ...run('check_kr.log', start, 'open'), processGoneSince: start + 44 * MIN }] }, jobProcesses: look });
+    assert.equal(byCause(evaluateCronSchedule(rule(), settling, settling.now), 'check_kr.log').outcome, 'pass');
+    const gone = world({ now: start + 46 * MIN, runs: { 'check_kr.log': [{ ...run('check_kr.log', start, 'open'), processGoneSince: start + 44 * MIN }] }, jobProcesses: { ...look, observedAt: start + 45 * MIN } });
+    const v = byCause(evaluateCronSchedule(rule(), gone, gone.now), 'check_kr.log');
+    assert.equal(v.outcome, 'pass', v.summary);
+    assert.equal(v.label, undefined);
   });
 
   it('does not call hung a run whose container was restarted or recreated after it began', () => {

@@ -4,13 +4,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { ruleSchema, type RuleOf } from '../src/config/schema.ts';
-import { V32_KNOWN_POSITION_KEYS, V32_REQUIRED_POSITION_KEYS, parseEntries, parseOrderLog, parsePositions } from '../src/core/positions.ts';
+import { V32_KNOWN_POSITION_KEYS, V32_REQUIRED_POSITION_KEYS, V32_VALIDATED_POSITION_KEYS, parseEntries, parseOrderLog, parsePositions } from '../src/core/positions.ts';
 import { evaluateFillIntegrity } from '../src/core/rules/fill-integrity.ts';
 import type { Verdict } from '../src/core/types.ts';
 import type { EntryRecord, World } from '../src/core/world.ts';
 
 const text = (name: string) => readFileSync(new URL(`./fixtures/json/good/${name}`, import.meta.url), 'utf8');
-const KEYS = { requiredKeys: V32_REQUIRED_POSITION_KEYS, knownKeys: V32_KNOWN_POSITION_KEYS };
+const KEYS = { requiredKeys: V32_REQUIRED_POSITION_KEYS, knownKeys: V32_KNOWN_POSITION_KEYS, validatedKeys: V32_VALIDATED_POSITION_KEYS };
 const T0 = Date.parse('2026-02-24T07:00:00Z');
 const DEFAULT_CHECKS = [
   'units-range', 'units-level', 'total-shares', 'entry-ids', 'pyramid-spacing',

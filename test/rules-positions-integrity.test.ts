@@ -4,14 +4,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { profileSchema, ruleSchema, type RuleOf } from '../src/config/schema.ts';
-import { V32_KNOWN_POSITION_KEYS, V32_REQUIRED_POSITION_KEYS, parsePositions } from '../src/core/positions.ts';
+import { V32_KNOWN_POSITION_KEYS, V32_REQUIRED_POSITION_KEYS, V32_VALIDATED_POSITION_KEYS, parsePositions } from '../src/core/positions.ts';
 import { EVENT_WINDOW_MS, evaluatePositionsIntegrity } from '../src/core/rules/positions-integrity.ts';
 import { evaluateRule } from '../src/core/rules/index.ts';
 import type { Run } from '../src/core/types.ts';
 import type { PositionsChange, World } from '../src/core/world.ts';
 
 const SAMPLE = readFileSync(new URL('./fixtures/json/good/positions.json', import.meta.url), 'utf8');
-const KEYS = { requiredKeys: V32_REQUIRED_POSITION_KEYS, knownKeys: V32_KNOWN_POSITION_KEYS };
+const KEYS = { requiredKeys: V32_REQUIRED_POSITION_KEYS, knownKeys: V32_KNOWN_POSITION_KEYS, validatedKeys: V32_VALIDATED_POSITION_KEYS };
 const T0 = Date.parse('2026-02-24T07:00:00Z');
 const MIN = 60_000;
 const SAMSUNG = '005930.KS_1_LONG_20260212_100512';
@@ -115,13 +115,14 @@ test("the rule's own key lists decide: a key it knows passes, a key it requires 
   // …but a rule that knows entry_reason does not call it corrupt.
   const knowing = rule({ checks: ['corrupt'], knownKeys: [...V32_KNOWN_POSITION_KEYS, 'entry_reason'] });
   assert.equal(evaluatePositionsIntegrity(knowing, world({ positions }), T0)[0]!.outcome, 'pass');
-  // A valid file fails under a rule that requires a key a record lacks.
-  const requiring = rule({ checks: ['corrupt'], requiredKeys: [...V32_REQUIRED_POSITION_KEYS, 'exit_period'] });
-  const lacking = parsePositions(SAMPLE.replace('    "exit_period": 20,\n', ''), KEYS, T0, 'sha-lacking');
+  // A valid file fails under a rule that requires a key a record lacks (a later release's new field).
+  const requiring = rule({ checks: ['corrupt'], requiredKeys: [...V32_REQUIRED_POSITION_KEYS, 'entry_reason'], knownKeys: [...V32_KNOWN_POSITION_KEYS, 'entry_reason'] });
+  assert.equal(positions.status === 'corrupt' && positions.problems.length, 1);
+  const lacking = parsePositions(SAMPLE, KEYS, T0, 'sha-lacking');
   assert.equal(lacking.status, 'valid');
   const [v] = evaluatePositionsIntegrity(requiring, world({ positions: lacking }), T0);
   assert.equal(v!.outcome, 'fail');
-  assert.deepEqual(v!.evidence.map((e) => e.path), ['$[1].exit_period']);
+  assert.deepEqual(v!.evidence.map((e) => e.path), ['$[0].entry_reason', '$[1].entry_reason', '$[2].entry_reason', '$[3].entry_reason']);
 });
 
 test('a long v3.9 file: the truncated key problems are re-judged as a whole', () => {

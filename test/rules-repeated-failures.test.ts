@@ -120,7 +120,18 @@ test('an open run fails only once it shows a traceback or an error line; a run i
   // A run still in progress neither breaks nor extends the streak.
   const v = evaluateRepeatedFailures(rule(), world([run('traceback'), run('traceback'), run('open')]), T0)[0]!;
   assert.equal(v.outcome, 'fail');
-  assert.equal(judgeRun(run('open'), { errorPatterns: [], missingFinishFails: true }).status, 'undecided');
+  assert.equal(judgeRun(run('open'), { errorPatterns: [], missingFinishFails: true }, 0).status, 'undecided');
+});
+
+test('an open run whose process has been gone for the settle time crashed: it counts as a failed run', () => {
+  const gone = { ...run('open'), processGoneSince: T0 - 2 * 60_000 };
+  const v = evaluateRepeatedFailures(rule(), world([run('traceback'), gone]), T0)[0]!;
+  assert.equal(v.outcome, 'fail');
+  assert.match(v.summary, /latest: no finish marker, and its process is gone from the cron container/);
+  // Gone for only 30 s: the finish line may still be on its way, so the run is not judged yet.
+  const settling = { ...run('open'), processGoneSince: T0 - 30_000 };
+  assert.equal(judgeRun(settling, { errorPatterns: [], missingFinishFails: true }, T0).status, 'undecided');
+  assert.equal(judgeRun(gone, { errorPatterns: [], missingFinishFails: true }, T0).status, 'failed');
 });
 
 test('error lines count only for the rule\'s own patterns; the threshold is configurable', () => {

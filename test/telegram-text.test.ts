@@ -20,6 +20,12 @@ import {
   type PressAnswer,
 } from '../src/core/telegram-text.ts';
 import type { Evidence, Notice, Verdict } from '../src/core/types.ts';
+import { say, warn, type VerdictMessage } from '../src/core/verdict-text.ts';
+
+/** An escalation reason as the core builds it: English `why` for the journal, typed `reason` for the operator. */
+/** A fingerprint as fingerprint.ts builds it: English evidence and the same reasons typed. */
+const fingerprintOf = (version: 'v3.2.0' | 'v3.2.1', reasons: VerdictMessage[]) => ({ version, evidence: reasons.map((r) => say(r).summary), reasons });
+const escalationWhy = (reason: VerdictMessage) => ({ why: say(reason).summary, reason });
 import { parseTelegramHtml } from './fakes/bot-api-server.ts';
 import { awaiting, decision, incident, PLAN, T0 } from './fakes/telegram-fixtures.ts';
 import { OPERATOR_CHAT } from './fakes/telegram-harness.ts';
@@ -29,9 +35,9 @@ const verdict: Verdict = {
   ruleId: 'telegram-alerts',
   outcome: 'fail',
   cause: 'check_kr.log',
-  summary: 'check_kr.log: 2 runs without a Telegram success',
+  ...say({ key: 'telegram.streak', params: { jobId: 'check_kr.log', count: 2, threshold: 2, cases: ['send-failed'] } }),
   label: 'send-failed',
-  warning: 'one failed run of check_kr.log',
+  ...warn({ key: 'telegram.below-warning', params: { jobId: 'check_kr.log', count: 1, cases: ['send-failed'] } }),
   evidence: [{ kind: 'log', file: 'check_kr.log', at: T0, text: '2026-02-23 07:00:02,123 - ERROR - Telegram 오류 (모든 재시도 소진)' }],
 };
 const running = awaiting({ phase: 'running' });
@@ -48,7 +54,7 @@ const NOTICES: [string, Notice][] = [
   ['inconclusive', { kind: 'inconclusive', verdict, since: T0 - 30 * 60_000 }],
   ['rule-error', { kind: 'rule-error', verdict: { ruleId: 'telegram-alerts', outcome: 'error', cause: 'logs', summary: 'logs/check_kr.log: EACCES: permission denied', evidence: [] } }],
   ['source-error', { kind: 'source-error', source: 'state-files', message: 'positions.json: EACCES <denied>', count: 3 }],
-  ['version-changed', { kind: 'version-changed', from: { version: 'v3.2.1', evidence: [] }, to: { version: 'v3.2.0', evidence: ['crontab runs signal_check.py', '/app/scripts/signal_check.py present'] } }],
+  ['version-changed', { kind: 'version-changed', from: { version: 'v3.2.1', evidence: [] }, to: fingerprintOf('v3.2.0', [{ key: 'version.crontab-runs', params: { script: 'signal_check.py', count: 2 } }, { key: 'version.file-present', params: { path: '/app/scripts/signal_check.py' } }]) }],
   ['decision-requested (veto window)', { kind: 'decision-requested', incident: awaiting(), again: false }],
   ['decision-requested again (required, deferred)', { kind: 'decision-requested', incident: awaiting({ decision: decision({ policy: 'required', deferredUntil: T0 + 20 * 60_000 }) }), again: true }],
   ['decision-reminder', { kind: 'decision-reminder', incident: awaiting({ decision: decision({ policy: 'required' }) }) }],
@@ -57,8 +63,8 @@ const NOTICES: [string, Notice][] = [
   ['decision-recorded expired (veto window: runs)', { kind: 'decision-recorded', incident: awaiting(), decision: 'expired' }],
   ['decision-recorded expired (required: does not run)', { kind: 'decision-recorded', incident: awaiting({ decision: decision({ policy: 'required' }) }), decision: 'expired' }],
   ['decision-refused', { kind: 'decision-refused', incidentId: 'INC-0001', by: { channel: 'telegram', userId: 999, chatId: OPERATOR_CHAT, name: 'Stranger' }, reason: 'not-allowed', detail: 'not on the allow-list: approve refused' }],
-  ['escalation L2', { kind: 'escalation', incident: incident({ phase: 'escalated' }), why: 'rollback failed verification', level: 'L2' }],
-  ['escalation L1', { kind: 'escalation', incident: incident(), why: 'positions.json corrupt: trading halted', level: 'L1' }],
+  ['escalation L2', { kind: 'escalation', incident: incident({ phase: 'escalated' }), ...escalationWhy({ key: 'escalation.verify-failed', params: { detail: 'crontab still runs check_positions.py' } }), level: 'L2' }],
+  ['escalation L1', { kind: 'escalation', incident: incident(), ...escalationWhy({ key: 'escalation.halted', params: { summary: incident().summary, ...(incident().message ? { message: incident().message } : {}) } }), level: 'L1' }],
   ['execution deferred', { kind: 'execution-update', incident: running, report: { kind: 'deferred', reason: 'check_positions.py is running', retryAt: T0 + 60_000 } }],
   ['execution refused', { kind: 'execution-update', incident: running, report: { kind: 'refused', reason: 'another execution is in flight (INC-0002)' } }],
   ['execution started', { kind: 'execution-update', incident: running, report: { kind: 'started', planId: 'plan-7f3a9c' } }],
@@ -66,6 +72,25 @@ const NOTICES: [string, Notice][] = [
   ['execution step failed', { kind: 'execution-update', incident: running, report: { kind: 'step', name: 'recreate', ok: false, detail: 'turtle-cron: 409 conflict' } }],
   ['execution finished', { kind: 'execution-update', incident: running, report: { kind: 'finished', ok: true, detail: 'containers recreated', targetImageId: 'sha256:0123456789abcdef' } }],
   ['execution verified (failed, pre-existing)', { kind: 'execution-update', incident: running, report: { kind: 'verified', ok: false, detail: 'crontab still runs check_positions.py', preExisting: ['turtle-dashboard restarting'] } }],
+  [
+    'execution verified, with step timings',
+    {
+      kind: 'execution-update',
+      incident: running,
+      report: {
+        kind: 'verified',
+        ok: true,
+        detail: 'turtle-cron runs the target image',
+        preExisting: [],
+        steps: [
+          { name: 'preflight turtle-cron', ok: true, ms: 42 },
+          { name: 'stop turtle-cron', ok: true, ms: 10_480 },
+          { name: 'verify', ok: true, ms: 75_500 },
+          { name: 'remove-old', ok: false, ms: 9_949 },
+        ],
+      },
+    },
+  ],
 ];
 
 const EXPECTED: Record<Language, string[][]> = {
@@ -74,7 +99,7 @@ const EXPECTED: Record<Language, string[][]> = {
     [
       "🚨 <b>인시던트 열림</b> INC-0001 [심각]",
       "규칙: <code>repeated-failures</code>",
-      "check_kr.log: 2 failed runs in a row (KeyError: 'units')",
+      "check_kr.log: 성공 없이 2회 연속 실행 실패 (기준 2회). 최근 오류: KeyError: 'units'",
       "조치: 롤백",
       "근거:",
       "<pre>[2026-02-23 16:00:02 GMT+9] check_kr.log: Traceback (most recent call last):",
@@ -84,13 +109,13 @@ const EXPECTED: Record<Language, string[][]> = {
     [
       "✅ <b>인시던트 해소</b> INC-0001",
       "규칙: <code>repeated-failures</code>",
-      "check_kr.log: 2 failed runs in a row (KeyError: 'units')",
+      "check_kr.log: 성공 없이 2회 연속 실행 실패 (기준 2회). 최근 오류: KeyError: 'units'",
     ],
     // would-fire
     [
       "🧪 <b>dry-run: 실제였다면 발동했을 규칙</b>",
       "규칙: <code>telegram-alerts</code> (유형: send-failed)",
-      "check_kr.log: 2 runs without a Telegram success",
+      "check_kr.log: 2회 연속 실행에서 Telegram 알림 미수신 (기준 2회) — send-failed: 모든 재시도 후에도 Telegram 전송 실패 (Telegram 오류 (모든 재시도 소진))",
       "근거:",
       "<pre>[2026-02-23 16:00:02 GMT+9] check_kr.log: 2026-02-23 07:00:02,123 - ERROR - Telegram 오류 (모든 재시도 소진)</pre>",
     ],
@@ -98,7 +123,7 @@ const EXPECTED: Record<Language, string[][]> = {
     [
       "⚠️ <b>경고</b>",
       "규칙: <code>telegram-alerts</code> (유형: send-failed)",
-      "one failed run of check_kr.log",
+      "check_kr.log: 마지막 실행에서 Telegram 알림 미수신 — send-failed: 모든 재시도 후에도 Telegram 전송 실패 (Telegram 오류 (모든 재시도 소진))",
       "근거:",
       "<pre>[2026-02-23 16:00:02 GMT+9] check_kr.log: 2026-02-23 07:00:02,123 - ERROR - Telegram 오류 (모든 재시도 소진)</pre>",
     ],
@@ -106,7 +131,7 @@ const EXPECTED: Record<Language, string[][]> = {
     [
       "❓ <b>판단 불가 (확인 필요)</b>",
       "규칙: <code>telegram-alerts</code> (유형: send-failed)",
-      "check_kr.log: 2 runs without a Telegram success",
+      "check_kr.log: 2회 연속 실행에서 Telegram 알림 미수신 (기준 2회) — send-failed: 모든 재시도 후에도 Telegram 전송 실패 (Telegram 오류 (모든 재시도 소진))",
       "시작: 2026-02-23 15:30:02 GMT+9",
       "근거:",
       "<pre>[2026-02-23 16:00:02 GMT+9] check_kr.log: 2026-02-23 07:00:02,123 - ERROR - Telegram 오류 (모든 재시도 소진)</pre>",
@@ -125,14 +150,14 @@ const EXPECTED: Record<Language, string[][]> = {
     // version-changed
     [
       "🔁 <b>배포 버전 변경</b>: v3.2.1 → v3.2.0",
-      "<pre>crontab runs signal_check.py",
-      "/app/scripts/signal_check.py present</pre>",
+      "<pre>crontab이 signal_check.py를 2회 실행",
+      "/app/scripts/signal_check.py 있음</pre>",
     ],
     // decision-requested (veto window)
     [
       "🗳 <b>결정 요청</b> INC-0001: 롤백",
       "규칙: <code>repeated-failures</code> [심각]",
-      "check_kr.log: 2 failed runs in a row (KeyError: 'units')",
+      "check_kr.log: 성공 없이 2회 연속 실행 실패 (기준 2회). 최근 오류: KeyError: 'units'",
       "계획 <code>plan-7f3a9c</code> (image-tag):",
       "<pre>1. backup data/positions/positions.json → backups/positions.json.pre-rollback-20260223_160002",
       "2. recreate turtle-cron from turtle-trading:pre-v3.2.1-backup (sha256:0123456789ab)",
@@ -147,7 +172,7 @@ const EXPECTED: Record<Language, string[][]> = {
     [
       "🗳 <b>결정 요청 (재공지)</b> INC-0001: 롤백",
       "규칙: <code>repeated-failures</code> [심각]",
-      "check_kr.log: 2 failed runs in a row (KeyError: 'units')",
+      "check_kr.log: 성공 없이 2회 연속 실행 실패 (기준 2회). 최근 오류: KeyError: 'units'",
       "↻ 재시작 후 다시 알립니다. 이전 버튼은 더 이상 유효하지 않습니다.",
       "계획 <code>plan-7f3a9c</code> (image-tag):",
       "<pre>1. backup data/positions/positions.json → backups/positions.json.pre-rollback-20260223_160002",
@@ -164,7 +189,7 @@ const EXPECTED: Record<Language, string[][]> = {
     [
       "⏰ <b>결정 알림</b> INC-0001: 롤백",
       "규칙: <code>repeated-failures</code> [심각]",
-      "check_kr.log: 2 failed runs in a row (KeyError: 'units')",
+      "check_kr.log: 성공 없이 2회 연속 실행 실패 (기준 2회). 최근 오류: KeyError: 'units'",
       "계획 <code>plan-7f3a9c</code> (image-tag):",
       "<pre>1. backup data/positions/positions.json → backups/positions.json.pre-rollback-20260223_160002",
       "2. recreate turtle-cron from turtle-trading:pre-v3.2.1-backup (sha256:0123456789ab)",
@@ -205,9 +230,9 @@ const EXPECTED: Record<Language, string[][]> = {
     // escalation L2
     [
       "📣 <b>에스컬레이션 L2</b> INC-0001 [심각]",
-      "rollback failed verification",
+      "롤백 검증 실패: crontab still runs check_positions.py",
       "규칙: <code>repeated-failures</code>",
-      "check_kr.log: 2 failed runs in a row (KeyError: 'units')",
+      "check_kr.log: 성공 없이 2회 연속 실행 실패 (기준 2회). 최근 오류: KeyError: 'units'",
       "연락: Tech lead @tech_lead",
       "증권사: 한국투자증권 1544-5000",
       "근거:",
@@ -217,9 +242,9 @@ const EXPECTED: Record<Language, string[][]> = {
     // escalation L1
     [
       "📣 <b>에스컬레이션 L1</b> INC-0001 [심각]",
-      "positions.json corrupt: trading halted",
+      "거래를 중단했습니다 (cron 컨테이너 정지): check_kr.log: 성공 없이 2회 연속 실행 실패 (기준 2회). 최근 오류: KeyError: 'units'",
       "규칙: <code>repeated-failures</code>",
-      "check_kr.log: 2 failed runs in a row (KeyError: 'units')",
+      "check_kr.log: 성공 없이 2회 연속 실행 실패 (기준 2회). 최근 오류: KeyError: 'units'",
       "연락: On-call operator @oncall_ops 010-1234-5678",
       "근거:",
       "<pre>[2026-02-23 16:00:02 GMT+9] check_kr.log: Traceback (most recent call last):",
@@ -256,13 +281,23 @@ const EXPECTED: Record<Language, string[][]> = {
       "🔍 <b>검증 실패</b> INC-0001: crontab still runs check_positions.py",
       "이전부터 있던 문제: turtle-dashboard restarting",
     ],
+    // execution verified, with step timings
+    [
+      "🔍 <b>검증 통과</b> INC-0001: turtle-cron runs the target image",
+      "단계별 소요 시간:",
+      "  ✔️ <code>preflight turtle-cron</code> 0.0초",
+      "  ✔️ <code>stop turtle-cron</code> 10초",
+      "  ✔️ <code>verify</code> 1분 16초",
+      "  ❌ <code>remove-old</code> 9.9초",
+      "합계 1분 36초",
+    ],
   ],
   en: [
     // incident-opened
     [
       "🚨 <b>Incident opened</b> INC-0001 [critical]",
       "rule: <code>repeated-failures</code>",
-      "check_kr.log: 2 failed runs in a row (KeyError: 'units')",
+      "check_kr.log: 2 consecutive failed runs with no successful run between them (threshold 2); latest: KeyError: 'units'",
       "action: rollback",
       "evidence:",
       "<pre>[2026-02-23 16:00:02 GMT+9] check_kr.log: Traceback (most recent call last):",
@@ -272,13 +307,13 @@ const EXPECTED: Record<Language, string[][]> = {
     [
       "✅ <b>Incident resolved</b> INC-0001",
       "rule: <code>repeated-failures</code>",
-      "check_kr.log: 2 failed runs in a row (KeyError: 'units')",
+      "check_kr.log: 2 consecutive failed runs with no successful run between them (threshold 2); latest: KeyError: 'units'",
     ],
     // would-fire
     [
       "🧪 <b>dry-run: this rule would have fired</b>",
       "rule: <code>telegram-alerts</code> (case: send-failed)",
-      "check_kr.log: 2 runs without a Telegram success",
+      "check_kr.log: Telegram alert missing in 2 consecutive runs (threshold 2) — send-failed: a Telegram send failed after all retries (Telegram 오류 (모든 재시도 소진))",
       "evidence:",
       "<pre>[2026-02-23 16:00:02 GMT+9] check_kr.log: 2026-02-23 07:00:02,123 - ERROR - Telegram 오류 (모든 재시도 소진)</pre>",
     ],
@@ -286,7 +321,7 @@ const EXPECTED: Record<Language, string[][]> = {
     [
       "⚠️ <b>Warning</b>",
       "rule: <code>telegram-alerts</code> (case: send-failed)",
-      "one failed run of check_kr.log",
+      "check_kr.log: Telegram alert missing in the last run — send-failed: a Telegram send failed after all retries (Telegram 오류 (모든 재시도 소진))",
       "evidence:",
       "<pre>[2026-02-23 16:00:02 GMT+9] check_kr.log: 2026-02-23 07:00:02,123 - ERROR - Telegram 오류 (모든 재시도 소진)</pre>",
     ],
@@ -294,7 +329,7 @@ const EXPECTED: Record<Language, string[][]> = {
     [
       "❓ <b>Inconclusive (please check)</b>",
       "rule: <code>telegram-alerts</code> (case: send-failed)",
-      "check_kr.log: 2 runs without a Telegram success",
+      "check_kr.log: Telegram alert missing in 2 consecutive runs (threshold 2) — send-failed: a Telegram send failed after all retries (Telegram 오류 (모든 재시도 소진))",
       "since: 2026-02-23 15:30:02 GMT+9",
       "evidence:",
       "<pre>[2026-02-23 16:00:02 GMT+9] check_kr.log: 2026-02-23 07:00:02,123 - ERROR - Telegram 오류 (모든 재시도 소진)</pre>",
@@ -313,14 +348,14 @@ const EXPECTED: Record<Language, string[][]> = {
     // version-changed
     [
       "🔁 <b>Deployed version changed</b>: v3.2.1 → v3.2.0",
-      "<pre>crontab runs signal_check.py",
+      "<pre>crontab runs signal_check.py ×2",
       "/app/scripts/signal_check.py present</pre>",
     ],
     // decision-requested (veto window)
     [
       "🗳 <b>Decision needed</b> INC-0001: rollback",
       "rule: <code>repeated-failures</code> [critical]",
-      "check_kr.log: 2 failed runs in a row (KeyError: 'units')",
+      "check_kr.log: 2 consecutive failed runs with no successful run between them (threshold 2); latest: KeyError: 'units'",
       "plan <code>plan-7f3a9c</code> (image-tag):",
       "<pre>1. backup data/positions/positions.json → backups/positions.json.pre-rollback-20260223_160002",
       "2. recreate turtle-cron from turtle-trading:pre-v3.2.1-backup (sha256:0123456789ab)",
@@ -335,7 +370,7 @@ const EXPECTED: Record<Language, string[][]> = {
     [
       "🗳 <b>Decision needed (again)</b> INC-0001: rollback",
       "rule: <code>repeated-failures</code> [critical]",
-      "check_kr.log: 2 failed runs in a row (KeyError: 'units')",
+      "check_kr.log: 2 consecutive failed runs with no successful run between them (threshold 2); latest: KeyError: 'units'",
       "↻ Announced again after a restart. Earlier buttons are no longer valid.",
       "plan <code>plan-7f3a9c</code> (image-tag):",
       "<pre>1. backup data/positions/positions.json → backups/positions.json.pre-rollback-20260223_160002",
@@ -352,7 +387,7 @@ const EXPECTED: Record<Language, string[][]> = {
     [
       "⏰ <b>Decision reminder</b> INC-0001: rollback",
       "rule: <code>repeated-failures</code> [critical]",
-      "check_kr.log: 2 failed runs in a row (KeyError: 'units')",
+      "check_kr.log: 2 consecutive failed runs with no successful run between them (threshold 2); latest: KeyError: 'units'",
       "plan <code>plan-7f3a9c</code> (image-tag):",
       "<pre>1. backup data/positions/positions.json → backups/positions.json.pre-rollback-20260223_160002",
       "2. recreate turtle-cron from turtle-trading:pre-v3.2.1-backup (sha256:0123456789ab)",
@@ -393,9 +428,9 @@ const EXPECTED: Record<Language, string[][]> = {
     // escalation L2
     [
       "📣 <b>Escalation L2</b> INC-0001 [critical]",
-      "rollback failed verification",
+      "rollback verification failed: crontab still runs check_positions.py",
       "rule: <code>repeated-failures</code>",
-      "check_kr.log: 2 failed runs in a row (KeyError: 'units')",
+      "check_kr.log: 2 consecutive failed runs with no successful run between them (threshold 2); latest: KeyError: 'units'",
       "contact: Tech lead @tech_lead",
       "broker: 한국투자증권 1544-5000",
       "evidence:",
@@ -405,9 +440,9 @@ const EXPECTED: Record<Language, string[][]> = {
     // escalation L1
     [
       "📣 <b>Escalation L1</b> INC-0001 [critical]",
-      "positions.json corrupt: trading halted",
+      "trading halted (cron container stopped): check_kr.log: 2 consecutive failed runs with no successful run between them (threshold 2); latest: KeyError: 'units'",
       "rule: <code>repeated-failures</code>",
-      "check_kr.log: 2 failed runs in a row (KeyError: 'units')",
+      "check_kr.log: 2 consecutive failed runs with no successful run between them (threshold 2); latest: KeyError: 'units'",
       "contact: On-call operator @oncall_ops 010-1234-5678",
       "evidence:",
       "<pre>[2026-02-23 16:00:02 GMT+9] check_kr.log: Traceback (most recent call last):",
@@ -443,6 +478,16 @@ const EXPECTED: Record<Language, string[][]> = {
     [
       "🔍 <b>Verification failed</b> INC-0001: crontab still runs check_positions.py",
       "already failing before: turtle-dashboard restarting",
+    ],
+    // execution verified, with step timings
+    [
+      "🔍 <b>Verification passed</b> INC-0001: turtle-cron runs the target image",
+      "step timings:",
+      "  ✔️ <code>preflight turtle-cron</code> 0.0 s",
+      "  ✔️ <code>stop turtle-cron</code> 10 s",
+      "  ✔️ <code>verify</code> 1 min 16 s",
+      "  ❌ <code>remove-old</code> 9.9 s",
+      "total 1 min 36 s",
     ],
   ],
 };
@@ -484,7 +529,7 @@ test('decision messages carry Approve / Veto / Details bound to the incident and
 
 test('log text is escaped, and reads back exactly as it was logged', () => {
   const nasty = `x < y && z > 0 </pre><b>bold</b> &amp; "quoted" <script>`;
-  const message = renderTelegramNotice({ kind: 'incident-opened', incident: incident({ summary: nasty, evidence: [{ kind: 'log', file: 'a<b>.log', text: nasty }] }) }, 'en', { timeZone: 'UTC' });
+  const message = renderTelegramNotice({ kind: 'incident-opened', incident: incident({ summary: nasty, message: undefined, evidence: [{ kind: 'log', file: 'a<b>.log', text: nasty }] }) }, 'en', { timeZone: 'UTC' });
   const parsed = parseTelegramHtml(message.html);
   assert.ok(parsed.ok);
   assert.ok(parsed.plain.includes(`\n${nasty}\n`), 'summary reads back unchanged');
@@ -591,7 +636,7 @@ test('details are split over several valid messages, each within the limit', () 
       '🔎 <b>세부 정보</b> INC-0001',
       '규칙: <code>repeated-failures</code> [심각]',
       '상태: 결정 대기; 열림: 2026-02-23 16:00:02 GMT+9',
-      "check_kr.log: 2 failed runs in a row (KeyError: 'units')",
+      "check_kr.log: 성공 없이 2회 연속 실행 실패 (기준 2회). 최근 오류: KeyError: 'units'",
       '<pre>계획 plan-7f3a9c (image-tag):',
       '  1. backup data/positions/positions.json → backups/positions.json.pre-rollback-20260223_160002',
       '  2. recreate turtle-cron from turtle-trading:pre-v3.2.1-backup (sha256:0123456789ab)',
@@ -601,7 +646,7 @@ test('details are split over several valid messages, each within the limit', () 
       '  [2026-02-23 16:00:02 GMT+9] check_kr.log: Traceback (most recent call last):',
       "  [2026-02-23 16:00:03 GMT+9] check_kr.log: KeyError: 'units' &lt;in position_tracker.py &amp; friends&gt;",
       '경과:',
-      '  2026-02-23 16:00:02 GMT+9 detected: check_kr.log: 2 failed runs in a row</pre>',
+      '  2026-02-23 16:00:02 GMT+9 감지됨: check_kr.log: 2 failed runs in a row</pre>',
     ].join('\n'),
   ]);
 });

@@ -8,12 +8,17 @@ export function createConsoleNotifier(options: {
   language: Language;
   timeZone: string;
   write?: (line: string) => void;
-}): Notifier {
+}): Notifier & { reconfigure(language: Language): void } {
   const write = options.write ?? ((line: string) => process.stdout.write(line + '\n'));
+  let language = options.language;
   return {
     async deliver(key: string, notice: Notice) {
-      write(JSON.stringify({ notice: notice.kind, key, text: renderNotice(notice, options.language, options.timeZone) }));
+      write(JSON.stringify({ notice: notice.kind, key, text: renderNotice(notice, language, options.timeZone) }));
     },
     async close() {},
+    /** A config reload changed `telegram.language`: the next notices are in it. */
+    reconfigure(next: Language) {
+      language = next;
+    },
   };
 }

@@ -14,6 +14,7 @@ import { createHash } from 'node:crypto';
 import { basename, dirname, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Instant, JsonFileKind, JsonFileObservation } from '../core/types.ts';
+import { findUtf8Error } from '../core/utf8.ts';
 
 export interface WatchedJsonFile {
   which: JsonFileKind;
@@ -57,9 +58,25 @@ export type JsonFileRead =
 const ABSENT = 'absent';
 const DEFAULTS = { debounceMs: 100, maxWaitMs: 1000, restatMs: 30_000, maxBytes: 16 * 1024 * 1024 };
 
+/** Strict: the common case costs one native pass. The BOM is kept so that the core refuses it as Python does. */
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
 /**
- * Read one state file as bytes: content (UTF-8 text, a BOM kept so the core can refuse it as Python
- * does, invalid bytes as U+FFFD) and the SHA-256 of the bytes. A missing file is `absent`, not an error.
+ * Bytes → text. Bytes that are not UTF-8 become U+FFFD and are reported beside the text: a U+FFFD
+ * written as UTF-8 is a legal character, and only the bytes can tell the two apart.
+ */
+function decode(bytes: Buffer): Pick<JsonFileObservation, 'content' | 'invalidUtf8'> {
+  try {
+    return { content: strictUtf8.decode(bytes) };
+  } catch {
+    const invalidUtf8 = findUtf8Error(bytes);
+    return { content: bytes.toString('utf8'), ...(invalidUtf8 ? { invalidUtf8 } : {}) };
+  }
+}
+
+/**
+ * Read one state file as bytes: content (UTF-8 text, a BOM kept, invalid bytes as U+FFFD and located in
+ * `invalidUtf8`) and the SHA-256 of the bytes. A missing file is `absent`, not an error.
  */
 export async function readJsonFile(which: JsonFileKind, path: string, now: () => Instant, maxBytes = DEFAULTS.maxBytes): Promise<JsonFileRead> {
   let handle;
@@ -91,12 +108,7 @@ export async function readJsonFile(which: JsonFileKind, path: string, now: () =>
     if (after.ino !== before.ino || after.size !== before.size || after.mtimeMs !== before.mtimeMs || bytes.length !== before.size) {
       return { ok: false, unstable: true };
     }
-    const file: JsonFileObservation = {
-      which,
-      content: bytes.toString('utf8'),
-      sha256: createHash('sha256').update(bytes).digest('hex'),
-      observedAt: now(),
-    };
+    const file: JsonFileObservation = { which, ...decode(bytes), sha256: createHash('sha256').update(bytes).digest('hex'), observedAt: now() };
     return { ok: true, file, statKey: statKeyOf(after) };
   } catch (err) {
     return { ok: false, unstable: false, code: errorCode(err), message: describeError(path, err) };

@@ -187,8 +187,21 @@ export const positionsIntegrityParams = z
       .array(z.enum(['corrupt', 'healed', 'unexpected-change']))
       .min(1)
       .default(['corrupt', 'healed', 'unexpected-change']),
-    /** Keys a record must have (validate_position_schema of v3.2.x). */
+    /**
+     * Keys a record must have: the fields of the release's `Position` dataclass without a default
+     * (v3.2.x). `Position(**record)` raises TypeError without one, and so does every load.
+     */
     requiredKeys: z
+      .array(z.string())
+      .default([
+        'position_id', 'symbol', 'system', 'direction', 'entry_date', 'entry_price', 'entry_n', 'units', 'max_units',
+        'shares_per_unit', 'total_shares', 'stop_loss', 'pyramid_level', 'exit_period', 'status', 'last_update',
+      ]),
+    /**
+     * Keys `validate_position_schema` checks before building a record (v3.2.x): a record lacking one is
+     * skipped with a warning instead of crashing the load. Only the wording of a missing key depends on it.
+     */
+    validatedKeys: z
       .array(z.string())
       .default(['position_id', 'symbol', 'entry_price', 'status', 'direction', 'system', 'entry_date', 'entry_n', 'units', 'total_shares', 'stop_loss']),
     /** Every key v3.2.x can load; any other key crashes `Position.from_dict`. */

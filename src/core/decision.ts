@@ -14,6 +14,7 @@ import type {
   OperatorIdentity,
   PlanPreview,
 } from './types.ts';
+import { renderMessage, type VerdictMessage } from './verdict-text.ts';
 
 export interface DecisionPolicy {
   allowedUserIds: number[];
@@ -51,11 +52,14 @@ export function initialSafety(): SafetyState {
   return { armed: true, rollbacksByDay: {}, failedTargets: [], silenced: {}, nonceCounter: 0, nonceSeed: 'unseeded' };
 }
 
+/** Whether a job process is running in the cron container: `unknown` when the last look is stale. */
+export type JobRunning = 'yes' | 'no' | 'unknown';
+
 export interface DecisionState {
   incidents: Incident[];
   safety: SafetyState;
   /** Whether a job process is running in the cron container, as last observed. */
-  jobRunning: boolean;
+  jobRunning: JobRunning;
 }
 
 export interface DecisionResult {
@@ -66,6 +70,9 @@ export interface DecisionResult {
 }
 
 const ACTING = new Set<Incident['action']>(['rollback', 'halt', 'resume']);
+/** Phases in which an incident's decision is still to come or under way: a new firing of the same action joins it. */
+const SHARED_DECISION_PHASES = new Set<IncidentPhase>(['detected', 'awaiting-decision', 'approved', 'running']);
+const POLICY_STRENGTH = { auto: 0, 'veto-window': 1, required: 2 } as const;
 /** Rule kinds whose escalation waits for a manual check first (runbook §5.1). */
 const MANUAL_CHECK_FIRST = new Set<Rule['kind']>(['telegram-delivery', 'fill-integrity']);
 
@@ -83,7 +90,7 @@ class Builder {
     state: DecisionState,
     readonly now: Instant,
     readonly policy: DecisionPolicy,
-    readonly jobRunning: boolean,
+    readonly jobRunning: JobRunning,
   ) {
     this.incidents = state.incidents.map((i) => ({ ...i }));
     this.safety = { ...state.safety, rollbacksByDay: { ...state.safety.rollbacksByDay }, silenced: { ...state.safety.silenced }, failedTargets: [...state.safety.failedTargets] };
@@ -95,6 +102,17 @@ class Builder {
     this.journal.push({ at: this.now, type, incidentId: incident.id, ruleId: incident.ruleId, cause: incident.cause, summary: note });
   }
   transition(incident: Incident, phase: IncidentPhase, note: string) {
+    this.setPhase(incident, phase, note);
+    // Incidents that share this one's decision follow it, except into `resolved`: each of them is
+    // resolved by its own rule passing (a verified rollback watches every cause it was run for).
+    if (phase === 'resolved') return;
+    for (const follower of this.incidents) {
+      if (follower.decisionOf !== incident.id || !SHARED_DECISION_PHASES.has(follower.phase) && follower.phase !== 'verified') continue;
+      this.setPhase(follower, phase, `with ${incident.id}: ${note}`);
+      if (phase === 'verified') follower.verifiedAt = this.now;
+    }
+  }
+  setPhase(incident: Incident, phase: IncidentPhase, note: string) {
     if (phase === 'vetoed' || phase === 'failed' || phase === 'escalated') incident.holdsCause = true;
     incident.phase = phase;
     incident.updatedAt = this.now;
@@ -130,9 +148,46 @@ function hardBlock(b: Builder): string | undefined {
   return undefined;
 }
 
+/** The open incident that holds the decision for `action`, if one is pending or under way. */
+function decisionHolder(b: Builder, action: Incident['action'], except: string): Incident | undefined {
+  return b.incidents.find(
+    (other) =>
+      other.id !== except &&
+      other.decisionOf === undefined &&
+      other.action === action &&
+      SHARED_DECISION_PHASES.has(other.phase) &&
+      (other.phase !== 'detected' || other.planRequested === true),
+  );
+}
+
+/** The incident whose decision an operator's approve or veto of `incident` is about. */
+function decisionOwner(b: Builder, incident: Incident): Incident {
+  return (incident.decisionOf !== undefined ? b.find(incident.decisionOf) : undefined) ?? incident;
+}
+
+/**
+ * Join `incident` to the decision `holder` already has for the same action: no second plan, no second
+ * approval message. A stricter approval policy of the joining rule tightens the shared decision.
+ */
+function joinDecision(b: Builder, incident: Incident, holder: Incident, rules: Rule[]): void {
+  incident.decisionOf = holder.id;
+  b.record(incident, 'incident-phase', `decided together with ${holder.id}: the same ${incident.action} is proposed`);
+  if (holder.phase !== 'detected') b.setPhase(incident, holder.phase, `with ${holder.id}: ${holder.phase}`);
+  const d = holder.decision;
+  const wanted = rules.find((r) => r.id === incident.ruleId)?.approval;
+  if (holder.phase === 'awaiting-decision' && d && holder.plan && wanted && POLICY_STRENGTH[wanted.policy] > POLICY_STRENGTH[d.policy]) {
+    requestDecision(b, holder, holder.plan, wanted.policy, wanted.window, b.nonce(), true, `${incident.id} (${incident.ruleId}) asks for ${wanted.policy} approval`);
+  }
+}
+
 /** Called for each incident that reconcile just opened. */
-export function onOpened(b: Builder, incident: Incident, rule: Rule | undefined): void {
+export function onOpened(b: Builder, incident: Incident, rule: Rule | undefined, rules: Rule[] = rule ? [rule] : []): void {
   if (ACTING.has(incident.action)) {
+    const holder = decisionHolder(b, incident.action, incident.id);
+    if (holder) {
+      joinDecision(b, incident, holder, rules);
+      return;
+    }
     incident.planRequested = true;
     b.effects.push({ kind: 'plan', incidentId: incident.id, action: incident.action as 'rollback' | 'halt' });
     return;
@@ -143,12 +198,18 @@ export function onOpened(b: Builder, incident: Incident, rule: Rule | undefined)
   }
 }
 
-function escalate(b: Builder, incident: Incident, why: string, level: 'L1' | 'L2'): void {
+/** The incident's summary as escalation parameters: the typed message when it has one, for the operator's language. */
+function summaryParams(incident: Incident): { summary: string; message?: VerdictMessage } {
+  return { summary: incident.summary, ...(incident.message !== undefined ? { message: incident.message } : {}) };
+}
+
+function escalate(b: Builder, incident: Incident, reason: VerdictMessage, level: 'L1' | 'L2'): void {
   if (incident.escalatedAt !== undefined) return;
+  const why = renderMessage(reason, 'en');
   incident.escalatedAt = b.now;
   incident.updatedAt = b.now;
   b.record(incident, 'incident-phase', `escalated to ${level}: ${why}`);
-  b.notify(`escalation|${incident.id}|${level}`, { kind: 'escalation', incident: { ...incident }, why, level });
+  b.notify(`escalation|${incident.id}|${level}`, { kind: 'escalation', incident: { ...incident }, why, reason, level });
 }
 
 function requestDecision(b: Builder, incident: Incident, plan: PlanPreview, policy: 'required' | 'veto-window' | 'auto', window: number, nonce: string, again: boolean, note?: string): void {
@@ -192,19 +253,27 @@ function tryExecute(b: Builder, incident: Incident): void {
     incident.decision = incident.decision ? { ...incident.decision, deferredUntil: b.now + b.policy.jobRunningDeadline } : incident.decision;
     return;
   }
-  if (b.jobRunning && incident.action !== 'resume') {
-    const until = incident.decision?.deferredUntil ?? b.now + b.policy.jobRunningDeadline;
+  if (b.jobRunning !== 'no' && incident.action !== 'resume') {
+    const d = incident.decision;
+    const until = d?.deferredUntil ?? b.now + b.policy.jobRunningDeadline;
     if (b.now < until) {
-      if (incident.decision && incident.decision.deferredUntil === undefined) {
-        incident.decision = { ...incident.decision, deferredUntil: until };
-        b.record(incident, 'incident-phase', 'deferred: a job is running in the cron container');
+      if (d && d.deferredUntil === undefined) {
+        incident.decision = { ...d, deferredUntil: until };
+        b.record(incident, 'incident-phase', b.jobRunning === 'yes' ? 'deferred: a job is running in the cron container' : 'deferred: waiting for a fresh look at the cron container\'s processes');
+      }
+      // `unknown` waits quietly for the fresh look the runtime takes on its next tick; a job seen
+      // running is worth one word to the operator.
+      if (b.jobRunning === 'yes' && incident.decision && !incident.decision.deferralAnnounced) {
+        incident.decision = { ...incident.decision, deferralAnnounced: true };
         b.notify(`deferred|${incident.id}`, { kind: 'execution-update', incident: { ...incident }, report: { kind: 'deferred', reason: 'a job is running in the cron container', retryAt: until } });
       }
       return;
     }
-    // The job outlived the deadline: never act on a guess, ask a human again.
+    // The job outlived the deadline, or its processes could not be seen until then: never act on a
+    // guess, ask a human again.
     const nonce = b.nonce();
-    requestDecision(b, incident, incident.plan, 'required', b.policy.manualCheckWindow, nonce, true, 'a job was still running at the deferral deadline');
+    const why = b.jobRunning === 'yes' ? 'a job was still running at the deferral deadline' : "the cron container's processes could not be seen before the deferral deadline";
+    requestDecision(b, incident, incident.plan, 'required', b.policy.manualCheckWindow, nonce, true, why);
     return;
   }
   b.safety.inFlight = incident.id;
@@ -212,8 +281,25 @@ function tryExecute(b: Builder, incident: Incident): void {
   b.record(incident, 'incident-phase', `execute requested: plan ${incident.plan.id}`);
 }
 
+/**
+ * A follower whose decision holder ended before deciding anything (its cause recovered while the plan
+ * was being made, or its rule was removed) and that still fires needs a decision of its own.
+ */
+function adoptOrphans(b: Builder, rules: Rule[]): void {
+  for (const incident of b.incidents) {
+    if (incident.decisionOf === undefined || (incident.phase !== 'detected' && incident.phase !== 'awaiting-decision')) continue;
+    const holder = b.find(incident.decisionOf);
+    if (holder && SHARED_DECISION_PHASES.has(holder.phase)) continue;
+    delete incident.decisionOf;
+    if (incident.phase !== 'detected') b.setPhase(incident, 'detected', 'its decision was closed without a decision');
+    b.record(incident, 'incident-phase', `${holder?.id ?? 'its decision holder'} ended undecided: a decision of its own`);
+    onOpened(b, incident, rules.find((r) => r.id === incident.ruleId), rules);
+  }
+}
+
 /** Deadlines, reminders, escalations and deferrals: everything time decides. */
 export function onTick(b: Builder, rules: Rule[]): void {
+  adoptOrphans(b, rules);
   for (const incident of b.incidents) {
     const d = incident.decision;
     if (incident.phase === 'awaiting-decision' && d) {
@@ -224,14 +310,14 @@ export function onTick(b: Builder, rules: Rule[]): void {
           incident.decision = { ...d, reminded: true };
           b.notify(`reminder|${incident.id}|${d.nonce}`, { kind: 'decision-reminder', incident: { ...incident } });
         }
-        if (b.now >= d.deadline) escalate(b, incident, 'no decision before the deadline', 'L1');
+        if (b.now >= d.deadline) escalate(b, incident, { key: 'escalation.no-decision', params: {} }, 'L1');
       }
     } else if (incident.phase === 'approved') {
       tryExecute(b, incident);
     }
     if (incident.escalateAt !== undefined && incident.escalatedAt === undefined && b.now >= incident.escalateAt && incident.phase !== 'resolved') {
       const rule = rules.find((r) => r.id === incident.ruleId);
-      escalate(b, incident, rule && MANUAL_CHECK_FIRST.has(rule.kind) ? 'still firing after the manual-check window' : incident.summary, 'L1');
+      escalate(b, incident, rule && MANUAL_CHECK_FIRST.has(rule.kind) ? { key: 'escalation.manual-check', params: {} } : { key: 'escalation.firing', params: summaryParams(incident) }, 'L1');
     }
   }
   for (const [ruleId, until] of Object.entries(b.safety.silenced)) if (b.now >= until) delete b.safety.silenced[ruleId];
@@ -241,13 +327,18 @@ export function onPlanReady(b: Builder, incidentId: string, result: { ok: true; 
   const incident = b.find(incidentId);
   if (!incident || !incident.planRequested) return;
   incident.planRequested = false;
+  // Resolved (its cause recovered) while the plan was being made: nothing is left to decide.
+  if (incident.phase !== 'detected') return;
   if (!result.ok) {
     b.record(incident, 'incident-phase', `no plan: ${result.reason}`);
-    escalate(b, incident, `no ${incident.action} plan can be made: ${result.reason}`, 'L1');
+    escalate(b, incident, { key: 'escalation.no-plan', params: { action: incident.action, reason: result.reason } }, 'L1');
     return;
   }
-  const rule = rules.find((r) => r.id === incident.ruleId);
-  const approval = rule?.approval ?? { policy: 'required' as const, window: b.policy.manualCheckWindow };
+  // The shared decision takes the strictest policy of every incident it decides for.
+  const approvals = [incident, ...b.incidents.filter((f) => f.decisionOf === incident.id && SHARED_DECISION_PHASES.has(f.phase))].map(
+    (i) => rules.find((r) => r.id === i.ruleId)?.approval ?? { policy: 'required' as const, window: b.policy.manualCheckWindow },
+  );
+  const approval = approvals.reduce((a, c) => (POLICY_STRENGTH[c.policy] > POLICY_STRENGTH[a.policy] ? c : a));
   requestDecision(b, incident, result.plan, approval.policy, approval.window, nonce, false);
 }
 
@@ -276,8 +367,9 @@ export function onOperator(b: Builder, command: OperatorCommand, by: OperatorIde
   switch (command.kind) {
     case 'approve':
     case 'veto': {
-      const incident = b.find(command.incidentId);
-      if (!incident) return refuse(b, by, 'unknown-incident', `no incident ${command.incidentId}`, command.incidentId);
+      const named = b.find(command.incidentId);
+      if (!named) return refuse(b, by, 'unknown-incident', `no incident ${command.incidentId}`, command.incidentId);
+      const incident = decisionOwner(b, named);
       const d = incident.decision;
       if (incident.phase !== 'awaiting-decision' || !d) return refuse(b, by, 'not-awaiting', `${incident.id} is ${incident.phase}, not awaiting a decision`, incident.id);
       if (command.nonce !== undefined) {
@@ -338,7 +430,7 @@ export function onExecution(b: Builder, incidentId: string, report: ExecutionRep
       release();
       b.transition(incident, 'failed', `refused by the engine: ${report.reason}`);
       update();
-      escalate(b, incident, `${incident.action} refused: ${report.reason}`, 'L2');
+      escalate(b, incident, { key: 'escalation.refused', params: { action: incident.action, reason: report.reason } }, 'L2');
       return;
     case 'started':
       b.safety.inFlight = incident.id;
@@ -360,7 +452,7 @@ export function onExecution(b: Builder, incidentId: string, report: ExecutionRep
         if (incident.plan) b.safety.failedTargets = [...new Set([...b.safety.failedTargets, incident.plan.id])];
         b.transition(incident, 'failed', `${incident.action} failed: ${report.detail}`);
         update();
-        escalate(b, incident, `${incident.action} failed: ${report.detail}`, 'L2');
+        escalate(b, incident, { key: 'escalation.failed', params: { action: incident.action, detail: report.detail } }, 'L2');
         return;
       }
       if (incident.action !== 'rollback') {
@@ -368,7 +460,7 @@ export function onExecution(b: Builder, incidentId: string, report: ExecutionRep
         b.transition(incident, incident.action === 'halt' ? 'escalated' : 'resolved', `${incident.action} done: ${report.detail}`);
         update();
         // Runbook §5.1: stop trading at once, then escalate to a human.
-        if (incident.action === 'halt') escalate(b, incident, `trading halted (cron container stopped): ${incident.summary}`, 'L1');
+        if (incident.action === 'halt') escalate(b, incident, { key: 'escalation.halted', params: summaryParams(incident) }, 'L1');
         return;
       }
       b.record(incident, 'incident-phase', `rollback finished, verifying: ${report.detail}`);
@@ -380,7 +472,7 @@ export function onExecution(b: Builder, incidentId: string, report: ExecutionRep
         if (incident.plan) b.safety.failedTargets = [...new Set([...b.safety.failedTargets, incident.plan.id])];
         b.transition(incident, 'failed', `verification failed: ${report.detail}`);
         update();
-        escalate(b, incident, `rollback verification failed: ${report.detail}`, 'L2');
+        escalate(b, incident, { key: 'escalation.verify-failed', params: { detail: report.detail } }, 'L2');
         return;
       }
       incident.verifiedAt = b.now;
@@ -408,7 +500,7 @@ export function onStartup(b: Builder, seed: string): void {
 
 /** A verified rollback whose cause fires again: the fault persists after the rollback (runbook §5). */
 export function onPersistingFault(b: Builder, incident: Incident): void {
-  escalate(b, incident, 'the fault persists after the rollback', 'L2');
+  escalate(b, incident, { key: 'escalation.persists', params: {} }, 'L2');
 }
 
 /** The verified rollback is proven: every job has had a good run since. */

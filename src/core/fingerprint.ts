@@ -1,6 +1,7 @@
 // Which turtle-trading version is deployed, judged by behaviour (crontab, files, image), never by a
 // version string: pyproject says 3.2.0 at both commits and the git tag v3.2.0 points elsewhere.
 import type { Job, VersionFingerprint, VersionName } from './types.ts';
+import { renderMessage, type VerdictMessage } from './verdict-text.ts';
 
 export interface FingerprintInput {
   /** Jobs of the deployed crontab; empty when it has not been read. */
@@ -20,7 +21,7 @@ const CHECK_POSITIONS = 'check_positions.py';
 /** Scripts either v3.2.x crontab runs; anything else is mentioned so an operator sees a newer crontab. */
 const V32_SCRIPTS = new Set([SIGNAL_CHECK, CHECK_POSITIONS, 'daily_report.py']);
 
-type Vote = { source: 'crontab' | 'files' | 'image'; version: 'v3.2.0' | 'v3.2.1'; reason: string };
+type Vote = { source: 'crontab' | 'files' | 'image'; version: 'v3.2.0' | 'v3.2.1'; reason: VerdictMessage };
 
 /**
  * Fingerprint per the reference table (§7): crontab runs signal_check.py ×2 and the file is present
@@ -29,47 +30,52 @@ type Vote = { source: 'crontab' | 'files' | 'image'; version: 'v3.2.0' | 'v3.2.1
  */
 export function fingerprintVersion(input: FingerprintInput): VersionFingerprint {
   const votes: Vote[] = [];
-  const notes: string[] = [];
+  const notes: VerdictMessage[] = [];
 
   // Crontab
   if (input.jobs.length === 0) {
-    notes.push('crontab not read (or it has no jobs)');
+    notes.push({ key: 'version.crontab-unread', params: {} });
   } else {
     const signal = input.jobs.filter((j) => j.script === SIGNAL_CHECK).length;
     const check = input.jobs.filter((j) => j.script === CHECK_POSITIONS).length;
-    if (signal >= 2 && check === 0) votes.push({ source: 'crontab', version: 'v3.2.0', reason: `crontab runs ${SIGNAL_CHECK} ×${signal}` });
-    else if (check >= 2 && signal === 0) votes.push({ source: 'crontab', version: 'v3.2.1', reason: `crontab runs ${CHECK_POSITIONS} ×${check}` });
-    else notes.push(`crontab runs ${SIGNAL_CHECK} ×${signal} and ${CHECK_POSITIONS} ×${check}: matches neither version`);
+    if (signal >= 2 && check === 0) votes.push({ source: 'crontab', version: 'v3.2.0', reason: { key: 'version.crontab-runs', params: { script: SIGNAL_CHECK, count: signal } } });
+    else if (check >= 2 && signal === 0) votes.push({ source: 'crontab', version: 'v3.2.1', reason: { key: 'version.crontab-runs', params: { script: CHECK_POSITIONS, count: check } } });
+    else notes.push({ key: 'version.crontab-neither', params: { signalCheck: signal, checkPositions: check } });
     const others = [...new Set(input.jobs.flatMap((j) => (j.script && !V32_SCRIPTS.has(j.script) ? [j.script] : [])))];
-    if (others.length > 0) notes.push(`crontab also runs scripts no v3.2.x crontab has: ${others.sort().join(', ')}`);
+    if (others.length > 0) notes.push({ key: 'version.crontab-extra', params: { scripts: others.sort() } });
   }
 
   // Files: only signal_check.py tells the versions apart.
   const signalPaths = Object.keys(input.files).filter((path) => path === SIGNAL_CHECK || path.endsWith(`/${SIGNAL_CHECK}`));
   if (signalPaths.length === 0) {
-    notes.push(`presence of ${SIGNAL_CHECK} not checked`);
+    notes.push({ key: 'version.file-unchecked', params: { file: SIGNAL_CHECK } });
   } else {
     const present = signalPaths.filter((p) => input.files[p] === true);
-    if (present.length > 0) votes.push({ source: 'files', version: 'v3.2.0', reason: `${present[0]} present` });
-    else votes.push({ source: 'files', version: 'v3.2.1', reason: `${signalPaths[0]} absent` });
+    if (present.length > 0) votes.push({ source: 'files', version: 'v3.2.0', reason: { key: 'version.file-present', params: { path: present[0]! } } });
+    else votes.push({ source: 'files', version: 'v3.2.1', reason: { key: 'version.file-absent', params: { path: signalPaths[0]! } } });
   }
 
   // Image
   if (input.imageId !== undefined) {
     const known = input.knownImages?.[input.imageId];
-    if (known === 'v3.2.0' || known === 'v3.2.1') votes.push({ source: 'image', version: known, reason: `image ${shortId(input.imageId)} is known as ${known}` });
-    else notes.push(`image ${shortId(input.imageId)} is not a known version`);
+    if (known === 'v3.2.0' || known === 'v3.2.1') votes.push({ source: 'image', version: known, reason: { key: 'version.image-known', params: { image: shortId(input.imageId), version: known } } });
+    else notes.push({ key: 'version.image-unknown', params: { image: shortId(input.imageId) } });
   }
 
   const reasons = [...votes.map((v) => v.reason), ...notes];
   const versions = new Set(votes.map((v) => v.version));
   if (versions.size > 1) {
-    return { version: 'unknown', evidence: [`conflicting evidence: ${votes.map((v) => `${v.source} says ${v.version}`).join(', ')}`, ...reasons] };
+    return told('unknown', [{ key: 'version.conflict', params: { votes: votes.map((v) => ({ source: v.source, version: v.version })) } }, ...reasons]);
   }
   const crontabVote = votes.find((v) => v.source === 'crontab');
-  if (!crontabVote) return { version: 'unknown', evidence: ['the crontab does not identify a version', ...reasons] };
-  if (votes.length < 2) return { version: 'unknown', evidence: [`only the crontab says ${crontabVote.version}; nothing corroborates it`, ...reasons] };
-  return { version: crontabVote.version, evidence: reasons };
+  if (!crontabVote) return told('unknown', [{ key: 'version.unidentified', params: {} }, ...reasons]);
+  if (votes.length < 2) return told('unknown', [{ key: 'version.uncorroborated', params: { version: crontabVote.version } }, ...reasons]);
+  return told(crontabVote.version, reasons);
+}
+
+/** English evidence for the logs and the checkpoint, and the same reasons typed for the operator. */
+function told(version: VersionName, reasons: VerdictMessage[]): VersionFingerprint {
+  return { version, evidence: reasons.map((r) => renderMessage(r, 'en')), reasons };
 }
 
 function shortId(imageId: string): string {

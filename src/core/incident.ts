@@ -94,6 +94,9 @@ export function reconcileIncidents(
             open.updatedAt = now;
             open.evidence = verdict.evidence;
             open.summary = verdict.summary;
+            if (verdict.keptAcrossEdit !== true) open.firedUnder = rule;
+            if (verdict.message !== undefined) open.message = verdict.message;
+            else delete open.message;
             if (verdict.label !== undefined) open.label = verdict.label;
             journal.push(entry(now, 'incident-joined', open));
             break;
@@ -108,8 +111,10 @@ export function reconcileIncidents(
             openedAt: now,
             updatedAt: now,
             summary: verdict.summary,
+            ...(verdict.message !== undefined ? { message: verdict.message } : {}),
             ...(verdict.label !== undefined ? { label: verdict.label } : {}),
             evidence: verdict.evidence,
+            firedUnder: rule,
             joins: 0,
             history: [{ at: now, phase: 'detected', note: verdict.summary }],
           };
@@ -167,6 +172,36 @@ export function reconcileIncidents(
 
   const kept = incidents.filter((i) => isOpen(i) || i.holdsCause === true || now - i.updatedAt < CLOSED_RETENTION_MS);
   return { state: { incidents: kept, nextSeq, noticed, inconclusiveSince }, effects, journal, opened, joined };
+}
+
+/**
+ * Incidents whose rule was removed from the rules files, or turned off or to dry-run, and on which no
+ * action is under way yet: closed, saying why (a pending decision with them). Incidents already acted on
+ * (approved, running, verified) finish their own lifecycle.
+ */
+export function closeOrphanedIncidents(state: IncidentState, rules: Rule[], now: Instant): { state: IncidentState; effects: Effect[]; journal: JournalEntry[] } {
+  const effects: Effect[] = [];
+  const journal: JournalEntry[] = [];
+  const incidents = state.incidents.map((incident) => {
+    if (incident.ruleId === 'operator') return incident;
+    const rule = rules.find((r) => r.id === incident.ruleId);
+    const why = rule === undefined ? `rule ${incident.ruleId} was removed from the rules files` : rule.mode !== 'enforce' ? `rule ${incident.ruleId} was set to ${rule.mode}` : undefined;
+    if (why === undefined) return incident;
+    // A vetoed or failed incident held its cause against new firings of a rule that no longer acts.
+    if (!isOpen(incident)) return incident.holdsCause === true ? { ...incident, holdsCause: false } : incident;
+    if (incident.phase !== 'detected' && incident.phase !== 'awaiting-decision') return incident;
+    const closed: Incident = {
+      ...incident,
+      phase: 'resolved',
+      holdsCause: false,
+      updatedAt: now,
+      history: [...incident.history, { at: now, phase: 'resolved', note: `closed: ${why}` }],
+    };
+    journal.push(entry(now, 'incident-resolved', closed));
+    effects.push({ kind: 'notify', key: `resolved|${closed.id}`, notice: { kind: 'incident-resolved', incident: closed, why } });
+    return closed;
+  });
+  return { state: { ...state, incidents }, effects, journal };
 }
 
 function entry(at: Instant, type: JournalEntry['type'], incident: Incident): JournalEntry {

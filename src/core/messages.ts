@@ -1,6 +1,8 @@
 // Operator text for notices, in Korean (default) or English. Plain text: the Telegram adapter adds
 // its own markup and escaping. Times are shown in the deployment's timezone, never the host's.
-import type { Evidence, Incident, Instant, Notice, Verdict } from './types.ts';
+import type { Action, Evidence, ExecutionReport, Incident, Instant, Notice, Severity, Verdict } from './types.ts';
+import { stepTimingLines } from './step-timings.ts';
+import { summaryIn, versionEvidenceIn, warningIn } from './verdict-text.ts';
 
 export type Language = 'ko' | 'en';
 
@@ -20,6 +22,33 @@ const T = {
     since: '시작',
     label: '유형',
     times: '회',
+    sharedDecision: (id: string) => `같은 조치를 제안한 ${id}의 결정에 함께 묶임: 승인·거부는 한 번으로 둘 다에 적용`,
+    closedBecause: (why: string) => `종료 사유: ${why}`,
+    severity: { info: '정보', warning: '경고', critical: '심각' } satisfies Record<Severity, string>,
+    action_: {
+      notify: '알림',
+      escalate: '에스컬레이션',
+      halt: '거래 중단 (cron 컨테이너 정지)',
+      rollback: '롤백',
+      resume: '거래 재개 (cron 컨테이너 시작)',
+    } satisfies Record<Action | 'resume', string>,
+    decision: { approved: '승인됨', vetoed: '거부됨', expired: '기한 만료' },
+    refused: {
+      'not-allowed': '허용되지 않은 사용자',
+      'unknown-incident': '알 수 없는 인시던트',
+      stale: '오래된 요청',
+      expired: '만료된 요청',
+      'not-awaiting': '결정 대기 중이 아님',
+      blocked: '안전 장치가 막음',
+    } satisfies Record<Extract<Notice, { kind: 'decision-refused' }>['reason'], string>,
+    report: {
+      deferred: '보류',
+      refused: '거부됨',
+      started: '시작',
+      step: '단계',
+      finished: '완료',
+      verified: '검증',
+    } satisfies Record<ExecutionReport['kind'], string>,
   },
   en: {
     opened: '🚨 Incident opened',
@@ -36,6 +65,33 @@ const T = {
     since: 'since',
     label: 'case',
     times: 'times',
+    sharedDecision: (id: string) => `Decided together with ${id}, which proposes the same action: one approve or veto covers both`,
+    closedBecause: (why: string) => `Closed because ${why}`,
+    severity: { info: 'info', warning: 'warning', critical: 'critical' } satisfies Record<Severity, string>,
+    action_: {
+      notify: 'notify',
+      escalate: 'escalate',
+      halt: 'halt',
+      rollback: 'rollback',
+      resume: 'resume',
+    } satisfies Record<Action | 'resume', string>,
+    decision: { approved: 'approved', vetoed: 'vetoed', expired: 'expired' },
+    refused: {
+      'not-allowed': 'not-allowed',
+      'unknown-incident': 'unknown-incident',
+      stale: 'stale',
+      expired: 'expired',
+      'not-awaiting': 'not-awaiting',
+      blocked: 'blocked',
+    } satisfies Record<Extract<Notice, { kind: 'decision-refused' }>['reason'], string>,
+    report: {
+      deferred: 'deferred',
+      refused: 'refused',
+      started: 'started',
+      step: 'step',
+      finished: 'finished',
+      verified: 'verified',
+    } satisfies Record<ExecutionReport['kind'], string>,
   },
 } as const;
 
@@ -69,10 +125,10 @@ function evidenceLines(evidence: Evidence[], timeZone: string, max = 8): string[
 function incidentText(title: string, incident: Incident, lang: Language, timeZone: string): string {
   const t = T[lang];
   return [
-    `${title} ${incident.id} [${incident.severity}]`,
+    `${title} ${incident.id} [${t.severity[incident.severity]}]`,
     `${t.rule}: ${incident.ruleId}${incident.label ? ` (${t.label}: ${incident.label})` : ''}`,
-    incident.summary,
-    `${t.action}: ${incident.action}`,
+    summaryIn(lang, incident),
+    `${t.action}: ${t.action_[incident.action]}`,
     `${t.evidence}:`,
     ...evidenceLines(incident.evidence, timeZone),
   ].join('\n');
@@ -83,7 +139,7 @@ function verdictText(title: string, verdict: Verdict, lang: Language, timeZone: 
   return [
     `${title}`,
     `${t.rule}: ${verdict.ruleId}${verdict.label ? ` (${t.label}: ${verdict.label})` : ''}`,
-    extra ?? verdict.summary,
+    extra ?? summaryIn(lang, verdict),
     ...(verdict.evidence.length ? [`${t.evidence}:`, ...evidenceLines(verdict.evidence, timeZone)] : []),
   ].join('\n');
 }
@@ -104,28 +160,28 @@ function renderNoticeText(notice: Notice, lang: Language, timeZone: string): str
   const t = T[lang];
   switch (notice.kind) {
     case 'incident-opened':
-      return incidentText(t.opened, notice.incident, lang, timeZone);
+      return incidentText(t.opened, notice.incident, lang, timeZone) + (notice.incident.decisionOf ? `\n${t.sharedDecision(notice.incident.decisionOf)}` : '');
     case 'incident-resolved':
-      return incidentText(t.resolved, notice.incident, lang, timeZone);
+      return incidentText(t.resolved, notice.incident, lang, timeZone) + (notice.why ? `\n${t.closedBecause(notice.why)}` : '');
     case 'would-fire':
       return verdictText(t.wouldFire, notice.verdict, lang, timeZone);
     case 'warning':
-      return verdictText(t.warning, notice.verdict, lang, timeZone, notice.verdict.warning);
+      return verdictText(t.warning, notice.verdict, lang, timeZone, warningIn(lang, notice.verdict));
     case 'inconclusive':
-      return verdictText(t.inconclusive, notice.verdict, lang, timeZone, `${notice.verdict.summary} (${t.since} ${formatInstant(notice.since, timeZone)})`);
+      return verdictText(t.inconclusive, notice.verdict, lang, timeZone, `${summaryIn(lang, notice.verdict)} (${t.since} ${formatInstant(notice.since, timeZone)})`);
     case 'rule-error':
       return verdictText(t.ruleError, notice.verdict, lang, timeZone);
     case 'source-error':
       return `${t.sourceError}: ${notice.source} (${notice.count} ${t.times})\n${notice.message}`;
     case 'version-changed':
-      return `${t.versionChanged}: ${notice.from.version} → ${notice.to.version}\n${notice.to.evidence.map((e) => `  - ${e}`).join('\n')}`;
+      return `${t.versionChanged}: ${notice.from.version} → ${notice.to.version}\n${versionEvidenceIn(lang, notice.to).map((e) => `  - ${e}`).join('\n')}`;
     case 'decision-requested': {
       const i = notice.incident;
       const d = i.decision;
       return [
         `${lang === 'ko' ? '🗳 결정 요청' : '🗳 Decision requested'} ${i.id}${notice.again ? (lang === 'ko' ? ' (재공지)' : ' (again)') : ''}`,
-        `${t.rule}: ${i.ruleId} — ${i.summary}`,
-        `${t.action}: ${i.action} (${d?.policy ?? '-'}, ${lang === 'ko' ? '기한' : 'deadline'} ${d ? formatInstant(d.deadline, timeZone) : '-'})`,
+        `${t.rule}: ${i.ruleId} — ${summaryIn(lang, i)}`,
+        `${t.action}: ${t.action_[i.action]} (${d?.policy ?? '-'}, ${lang === 'ko' ? '기한' : 'deadline'} ${d ? formatInstant(d.deadline, timeZone) : '-'})`,
         ...(i.plan ? i.plan.steps.map((s, n) => `  ${n + 1}. ${s}`) : []),
         `/approve ${i.id} · /veto ${i.id}`,
       ].join('\n');
@@ -133,12 +189,15 @@ function renderNoticeText(notice: Notice, lang: Language, timeZone: string): str
     case 'decision-reminder':
       return `${lang === 'ko' ? '⏰ 결정 대기 중' : '⏰ Still awaiting a decision'}: ${notice.incident.id} (${lang === 'ko' ? '기한' : 'deadline'} ${notice.incident.decision ? formatInstant(notice.incident.decision.deadline, timeZone) : '-'})`;
     case 'decision-recorded':
-      return `${lang === 'ko' ? '📝 결정 기록' : '📝 Decision recorded'}: ${notice.incident.id} ${notice.decision}${notice.reason ? ` — ${notice.reason}` : ''}`;
+      return `${lang === 'ko' ? '📝 결정 기록' : '📝 Decision recorded'}: ${notice.incident.id} ${t.decision[notice.decision]}${notice.reason ? ` — ${notice.reason}` : ''}`;
     case 'decision-refused':
-      return `${lang === 'ko' ? '⛔ 거부됨' : '⛔ Refused'}: ${notice.incidentId ?? '-'} (${notice.reason}) ${notice.detail}`;
+      return `${lang === 'ko' ? '⛔ 거부됨' : '⛔ Refused'}: ${notice.incidentId ?? '-'} (${t.refused[notice.reason]}) ${notice.detail}`;
     case 'escalation':
-      return `${lang === 'ko' ? '📣 에스컬레이션' : '📣 Escalation'} ${notice.level}: ${notice.incident.id} — ${notice.why}`;
+      return `${lang === 'ko' ? '📣 에스컬레이션' : '📣 Escalation'} ${notice.level}: ${notice.incident.id} — ${summaryIn(lang, { summary: notice.why, ...(notice.reason ? { message: notice.reason } : {}) })}`;
     case 'execution-update':
-      return `${lang === 'ko' ? '⚙️ 실행' : '⚙️ Execution'} ${notice.incident.id}: ${notice.report.kind}${'detail' in notice.report ? ` — ${notice.report.detail}` : 'reason' in notice.report ? ` — ${notice.report.reason}` : ''}`;
+      return [
+        `${lang === 'ko' ? '⚙️ 실행' : '⚙️ Execution'} ${notice.incident.id}: ${t.report[notice.report.kind]}${'detail' in notice.report ? ` — ${notice.report.detail}` : 'reason' in notice.report ? ` — ${notice.report.reason}` : ''}`,
+        ...(notice.report.kind === 'finished' || notice.report.kind === 'verified' ? stepTimingLines(lang, notice.report.steps) : []),
+      ].join('\n');
   }
 }

@@ -2,15 +2,25 @@
 // Python code would, and says in operator terms why a file is unusable. Never throws, whatever the input.
 //
 // Python's `json` module is the reference, not JavaScript's: it accepts `NaN`/`Infinity` (json.dump
-// writes them for float nan/inf), refuses a UTF-8 byte-order mark, and reports errors as
-// `Expecting value: line 1 column 1 (char 0)`. A small scanner of that dialect locates the first error
-// (line, column and the JSON path reached) because JSON.parse's messages carry neither reliably and
-// echo the whole input. Records are then checked against the dataclasses of v3.2.x (reference §1, §6).
-import type { Instant } from './types.ts';
+// writes them for float nan/inf), refuses a UTF-8 byte-order mark, gives up on integers of more than
+// 4300 digits and on deep nesting, and reports errors as `Expecting value: line 1 column 1 (char 0)`.
+// A small parser of that dialect locates the first error (line, column and the JSON path reached)
+// because JSON.parse's messages carry neither reliably and echo the whole input. Records are then
+// checked against the dataclasses of v3.2.x (reference §1, §6).
+import type { Instant, Utf8Error } from './types.ts';
+import { pythonUtf8Message } from './utf8.ts';
 import type { EntryRecord, JsonDocState, JsonProblem, OrderRecord, PositionRecord } from './world.ts';
 
-/** Keys `validate_position_schema` requires (v3.2.x); a record lacking one is skipped by the guarded system. */
+// The key lists of v3.2.x, for tests; the daemon takes them from the positions-integrity rule (rules/).
+
+/** Fields of the v3.2.x `Position` dataclass without a default: `Position(**record)` raises without one. */
 export const V32_REQUIRED_POSITION_KEYS: readonly string[] = [
+  'position_id', 'symbol', 'system', 'direction', 'entry_date', 'entry_price', 'entry_n', 'units', 'max_units',
+  'shares_per_unit', 'total_shares', 'stop_loss', 'pyramid_level', 'exit_period', 'status', 'last_update',
+];
+
+/** Keys `validate_position_schema` checks first (v3.2.x): a record lacking one is skipped, not loaded. */
+export const V32_VALIDATED_POSITION_KEYS: readonly string[] = [
   'position_id', 'symbol', 'entry_price', 'status', 'direction', 'system', 'entry_date', 'entry_n', 'units', 'total_shares', 'stop_loss',
 ];
 
@@ -24,6 +34,8 @@ export const V32_KNOWN_POSITION_KEYS: readonly string[] = [
 export interface PositionKeys {
   requiredKeys: readonly string[];
   knownKeys: readonly string[];
+  /** Missing one of these, the record is skipped; missing only other required keys, the load crashes. */
+  validatedKeys: readonly string[];
 }
 
 /** Parse outcome without the file metadata (sha, time) of a JsonDocState. */
@@ -35,22 +47,26 @@ export const MAX_PROBLEMS = 50;
 // ---------------------------------------------------------------------------------------------
 // Entry points (JsonDocState for the core's World)
 
-/** positions.json content → its state for the World; `sha256` is the adapter's hash of the bytes. */
+/**
+ * positions.json content → its state for the World; `sha256` is the adapter's hash of the bytes and
+ * `invalidUtf8` its finding that they are not UTF-8 (the content then holds U+FFFD in their place).
+ */
 export function parsePositions(
   content: string,
   keys: PositionKeys,
   observedAt: Instant,
   sha256: string | undefined,
+  invalidUtf8?: Utf8Error,
 ): JsonDocState<PositionRecord[]> {
-  return toDocState(validatePositions(content, keys), content, observedAt, sha256);
+  return toDocState(validatePositions(content, keys, invalidUtf8), content, observedAt, sha256);
 }
 
-export function parseEntries(content: string, observedAt: Instant, sha256: string | undefined): JsonDocState<EntryRecord[]> {
-  return toDocState(validateEntries(content), content, observedAt, sha256);
+export function parseEntries(content: string, observedAt: Instant, sha256: string | undefined, invalidUtf8?: Utf8Error): JsonDocState<EntryRecord[]> {
+  return toDocState(validateEntries(content, invalidUtf8), content, observedAt, sha256);
 }
 
-export function parseOrderLog(content: string, observedAt: Instant, sha256: string | undefined): JsonDocState<OrderRecord[]> {
-  return toDocState(validateOrderLog(content), content, observedAt, sha256);
+export function parseOrderLog(content: string, observedAt: Instant, sha256: string | undefined, invalidUtf8?: Utf8Error): JsonDocState<OrderRecord[]> {
+  return toDocState(validateOrderLog(content, invalidUtf8), content, observedAt, sha256);
 }
 
 function toDocState<T>(parsed: JsonParse<T>, content: string, observedAt: Instant, sha256: string | undefined): JsonDocState<T> {
@@ -97,7 +113,8 @@ interface RecordShape {
   /** Keys that load; null when extra keys are tolerated. */
   known: ReadonlySet<string> | null;
   unknownKeyMessage: (key: string) => string;
-  missingKeyMessage: (key: string) => string;
+  /** `missing`: every required key the record lacks, in the order of `required`. */
+  missingKeyMessage: (key: string, record: Record<string, unknown>, missing: readonly string[]) => string;
 }
 
 const POSITION_FIELDS: Record<string, FieldSpec> = {
@@ -187,23 +204,34 @@ function positionShape(keys: PositionKeys): RecordShape {
     known: new Set(keys.knownKeys),
     unknownKeyMessage: (key) =>
       `unknown key "${key}": v3.2.x crashes loading it (Position.__init__() got an unexpected keyword argument '${key}')`,
-    missingKeyMessage: (key) => `missing required key "${key}": v3.2.x skips this record (잘못된 포지션 데이터 스킵)`,
+    missingKeyMessage: (key, record, missing) =>
+      // validate_position_schema runs first: a record it rejects never reaches Position().
+      keys.validatedKeys.some((k) => !Object.hasOwn(record, k))
+        ? `missing required key "${key}": v3.2.x skips this record (잘못된 포지션 데이터 스킵)`
+        : `missing required key "${key}": every load crashes in v3.2.x (TypeError: Position.__init__() ${pythonMissingArguments(missing)})`,
   };
+}
+
+/** CPython's wording for missing arguments: `missing 2 required positional arguments: 'a' and 'b'`. */
+function pythonMissingArguments(names: readonly string[]): string {
+  const quoted = names.map((name) => `'${name}'`);
+  const list = quoted.length <= 2 ? quoted.join(' and ') : `${quoted.slice(0, -1).join(', ')}, and ${quoted.at(-1)}`;
+  return `missing ${names.length} required positional argument${names.length === 1 ? '' : 's'}: ${list}`;
 }
 
 // ---------------------------------------------------------------------------------------------
 // Validation (content → records or problems)
 
-export function validatePositions(content: string, keys: PositionKeys): JsonParse<PositionRecord[]> {
-  return validateList<PositionRecord>(content, positionShape(keys));
+export function validatePositions(content: string, keys: PositionKeys, invalidUtf8?: Utf8Error): JsonParse<PositionRecord[]> {
+  return validateList<PositionRecord>(content, positionShape(keys), invalidUtf8);
 }
 
-export function validateEntries(content: string): JsonParse<EntryRecord[]> {
-  return validateList<EntryRecord>(content, ENTRY_SHAPE);
+export function validateEntries(content: string, invalidUtf8?: Utf8Error): JsonParse<EntryRecord[]> {
+  return validateList<EntryRecord>(content, ENTRY_SHAPE, invalidUtf8);
 }
 
-export function validateOrderLog(content: string): JsonParse<OrderRecord[]> {
-  return validateList<OrderRecord>(content, ORDER_SHAPE);
+export function validateOrderLog(content: string, invalidUtf8?: Utf8Error): JsonParse<OrderRecord[]> {
+  return validateList<OrderRecord>(content, ORDER_SHAPE, invalidUtf8);
 }
 
 /**
@@ -219,8 +247,8 @@ export function positionKeyProblems(records: readonly unknown[], keys: PositionK
   return sink.list();
 }
 
-function validateList<T>(content: string, shape: RecordShape): JsonParse<T[]> {
-  const parsed = parsePythonJson(content);
+function validateList<T>(content: string, shape: RecordShape, invalidUtf8: Utf8Error | undefined): JsonParse<T[]> {
+  const parsed = parsePythonJson(content, invalidUtf8);
   if (!parsed.ok) return { ok: false, problems: [parsed.problem] };
   const value = parsed.value;
   if (!Array.isArray(value)) {
@@ -237,11 +265,9 @@ function validateList<T>(content: string, shape: RecordShape): JsonParse<T[]> {
       sink.add({ path, code: 'shape', message: `expected ${article(shape.noun)} ${shape.noun} object, found ${describe(element)}` });
       return;
     }
-    // fromEntries defines own properties: a `__proto__` key stays a key (and is reported), not a prototype.
-    const record = Object.fromEntries(Object.entries(element).map(([key, raw]) => [key, restoreSpecial(raw)])) as Record<string, unknown>;
-    checkKeys(record, path, shape, sink);
-    checkTypes(record, path, shape, sink);
-    records.push(record as T);
+    checkKeys(element, path, shape, sink);
+    checkTypes(element, path, shape, sink);
+    records.push(element as T);
   });
   const problems = sink.list();
   return problems.length > 0 ? { ok: false, problems } : { ok: true, doc: records };
@@ -249,10 +275,9 @@ function validateList<T>(content: string, shape: RecordShape): JsonParse<T[]> {
 
 function checkKeys(record: Record<string, unknown>, path: string, shape: RecordShape, sink: ProblemSink): void {
   const label = recordLabel(record, shape);
-  for (const key of shape.required) {
-    if (!Object.hasOwn(record, key)) {
-      sink.add({ path: childPath(path, key), code: 'missing-key', message: `${label}: ${shape.missingKeyMessage(key)}` });
-    }
+  const missing = [...shape.required].filter((key) => !Object.hasOwn(record, key));
+  for (const key of missing) {
+    sink.add({ path: childPath(path, key), code: 'missing-key', message: `${label}: ${shape.missingKeyMessage(key, record, missing)}` });
   }
   if (shape.known) {
     for (const key of Object.keys(record)) {
@@ -331,184 +356,214 @@ class ProblemSink {
 // ---------------------------------------------------------------------------------------------
 // Python-dialect JSON
 
-/** Python reads `NaN`, `Infinity` and `-Infinity`; they are carried through JSON.parse as marked strings. */
-const SPECIAL_PREFIX = '\u0000py:';
-const SPECIAL_VALUES: Record<string, number> = { NaN: Number.NaN, Infinity: Number.POSITIVE_INFINITY, '-Infinity': Number.NEGATIVE_INFINITY };
+/**
+ * `sys.int_info.default_max_str_digits` (Python ≥ 3.11; v3.2.x runs 3.12): json refuses a longer
+ * integer literal with a ValueError, which is not a JSONDecodeError, so safe_load_json returns `[]`.
+ * The sign does not count; floats of any length are read (as inf when too large).
+ */
+export const PYTHON_INT_MAX_DIGITS = 4300;
 
-function restoreSpecial(value: unknown): unknown {
-  if (typeof value === 'string' && value.startsWith(SPECIAL_PREFIX)) {
-    const token = value.slice(SPECIAL_PREFIX.length);
-    if (Object.hasOwn(SPECIAL_VALUES, token)) return SPECIAL_VALUES[token];
-  }
-  return value;
-}
+/**
+ * Deepest nesting Python's json reads (levels of lists and objects, the top list being 1) under
+ * Python 3.12.0 and 3.12.1, measured: deeper raises RecursionError, again not a JSONDecodeError, so
+ * safe_load_json returns `[]`. The limit is the C recursion limit less a few frames: later 3.12 patch
+ * releases raised it (the image python:3.12-slim may be either), Python 3.11 stops near 990 less the
+ * caller's depth. The lowest 3.12 limit is used: a state file never nests deeper than 3, so a file past
+ * it is corrupt whichever release reads it, and the operator learns the loader's reason.
+ */
+export const PYTHON_JSON_MAX_DEPTH = 1497;
+
+/** What safe_load_json does with a file Python cannot read at all: the `except Exception` branch. */
+const READ_AS_EMPTY = 'v3.2.x logs 파일 로드 실패 and reads the file as empty, no restore from a backup';
 
 type PythonJson = { ok: true; value: unknown } | { ok: false; problem: JsonProblem };
 
-/** Parse as Python's `json.loads` would; the failure carries line, column and the JSON path reached. */
-export function parsePythonJson(text: string): PythonJson {
-  // Fast path: well-formed JSON without NaN tokens. U+FFFD means the adapter met bytes that are not UTF-8
-  // (Python's open() would raise UnicodeDecodeError), so such text always goes through the scanner.
-  if (!text.includes('\uFFFD')) {
-    try {
-      return { ok: true, value: restoreSpecial(JSON.parse(text)) };
-    } catch {
-      // fall through to the scanner for a located, Python-worded message
-    }
+/**
+ * Parse as Python's `json.loads` would, limits included; the failure carries line, column and the
+ * JSON path reached. `invalidUtf8`: the adapter's finding that the bytes are not UTF-8 (Python's open()
+ * fails before json sees anything, so it wins over every other problem).
+ */
+export function parsePythonJson(text: string, invalidUtf8?: Utf8Error): PythonJson {
+  if (invalidUtf8) {
+    // The JSON path reached where the bad bytes sit: the prefix before them ends in an error (or not).
+    const before = scanPythonJson(text.slice(0, invalidUtf8.charOffset));
+    const path = before.ok ? '$' : before.error.path;
+    return located(text, { offset: invalidUtf8.charOffset, path, message: `not valid UTF-8 (${READ_AS_EMPTY}): ${pythonUtf8Message(invalidUtf8)}` });
   }
   const scanned = scanPythonJson(text);
-  if (!scanned.ok) {
-    const { offset, message, path } = scanned.error;
-    const { line, column } = lineColumn(text, offset);
-    return {
-      ok: false,
-      problem: { path, code: 'parse', message: `not valid JSON: ${message}: line ${line} column ${column} (char ${offset})` },
-    };
-  }
-  try {
-    return { ok: true, value: JSON.parse(scanned.text, (_key, value: unknown) => restoreSpecial(value)) };
-  } catch (err) {
-    // Only a pathologically deep document gets here (the reviver recurses; Python's json gives up far
-    // earlier, at its recursion limit). Never echo V8's message: it quotes the whole input.
-    const message = err instanceof RangeError ? 'nested too deeply to read' : 'unreadable';
-    return { ok: false, problem: { path: '$', code: 'parse', message: `not valid JSON: ${message}` } };
-  }
+  return scanned.ok ? scanned : located(text, scanned.error);
+}
+
+function located(text: string, error: ScanError): PythonJson {
+  const { line, column } = lineColumn(text, error.offset);
+  return { ok: false, problem: { path: error.path, code: 'parse', message: `${error.message}: line ${line} column ${column} (char ${error.offset})` } };
 }
 
 interface ScanError {
   offset: number;
+  /** The whole message but its location. */
   message: string;
   path: string;
 }
 
-type Frame = { array: true; index: number } | { array: false; key: string | undefined };
+type Frame =
+  | { array: true; index: number; items: unknown[] }
+  | { array: false; key: string | undefined; object: Record<string, unknown> };
 
 const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][-+]?\d+)?/y;
-const LITERALS = ['true', 'false', 'null'] as const;
+const LITERALS: readonly (readonly [string, unknown])[] = [
+  ['NaN', Number.NaN],
+  ['Infinity', Number.POSITIVE_INFINITY],
+  ['-Infinity', Number.NEGATIVE_INFINITY],
+  ['true', true],
+  ['false', false],
+  ['null', null],
+];
 const MAX_PATH_FRAMES = 16;
 
 /**
- * Validates Python-dialect JSON with an explicit stack (no recursion: a 10⁶-deep file must not blow
- * the call stack) and returns text that JSON.parse accepts, with NaN tokens replaced by marked strings.
+ * Reads Python-dialect JSON into values with an explicit stack (no recursion: a 10⁶-deep file must not
+ * blow the call stack). NaN and ±Infinity become numbers here, so no string is ever reinterpreted.
  */
-function scanPythonJson(text: string): { ok: true; text: string } | { ok: false; error: ScanError } {
+function scanPythonJson(text: string): { ok: true; value: unknown } | { ok: false; error: ScanError } {
   const n = text.length;
   const stack: Frame[] = [];
-  const specials: { start: number; end: number; token: string }[] = [];
+  let root: unknown;
   let i = 0;
-  const fail = (offset: number, message: string) => ({ ok: false as const, error: { offset, message, path: renderPath(stack) } });
+  const error = (offset: number, message: string): ScanError => ({ offset, message, path: renderPath(stack) });
+  const syntax = (offset: number, message: string) => ({ ok: false as const, error: error(offset, `not valid JSON: ${message}`) });
+  const limit = (offset: number, message: string) => ({ ok: false as const, error: error(offset, `not readable by Python's json (${READ_AS_EMPTY}): ${message}`) });
 
-  if (text.charCodeAt(0) === 0xfeff) return fail(0, 'Unexpected UTF-8 BOM (decode using utf-8-sig)');
+  if (text.charCodeAt(0) === 0xfeff) return syntax(0, 'Unexpected UTF-8 BOM (decode using utf-8-sig)');
 
   // Returns the end offset of the string starting at `start` (a quote), or a ScanError.
   const scanString = (start: number): number | ScanError => {
     let j = start + 1;
     for (;;) {
-      if (j >= n) return { offset: start, message: 'Unterminated string starting at', path: renderPath(stack) };
+      if (j >= n) return error(start, 'not valid JSON: Unterminated string starting at');
       const c = text.charCodeAt(j);
       if (c === 0x22) return j + 1;
       if (c === 0x5c) {
         const next = text[j + 1];
-        if (next === undefined) return { offset: start, message: 'Unterminated string starting at', path: renderPath(stack) };
+        if (next === undefined) return error(start, 'not valid JSON: Unterminated string starting at');
         if (next === 'u') {
-          if (!/^[0-9a-fA-F]{4}$/.test(text.slice(j + 2, j + 6))) return { offset: j, message: 'Invalid \\uXXXX escape', path: renderPath(stack) };
+          if (!/^[0-9a-fA-F]{4}$/.test(text.slice(j + 2, j + 6))) return error(j, 'not valid JSON: Invalid \\uXXXX escape');
           j += 6;
           continue;
         }
-        if (!'"\\/bfnrt'.includes(next)) return { offset: j, message: 'Invalid \\escape', path: renderPath(stack) };
+        if (!'"\\/bfnrt'.includes(next)) return error(j, 'not valid JSON: Invalid \\escape');
         j += 2;
         continue;
       }
-      if (c < 0x20) return { offset: j, message: 'Invalid control character at', path: renderPath(stack) };
-      if (c === 0xfffd) return { offset: j, message: 'Bytes that are not valid UTF-8 (decoded as U+FFFD) at', path: renderPath(stack) };
+      if (c < 0x20) return error(j, 'not valid JSON: Invalid control character at');
       j += 1;
     }
+  };
+  // The string was checked by scanString: JSON.parse reads its escapes as Python does (lone surrogates too).
+  const stringValue = (start: number, end: number): string => {
+    const inner = text.slice(start + 1, end - 1);
+    return inner.includes('\\') ? (JSON.parse(text.slice(start, end)) as string) : inner;
   };
 
   // Reads `"key" :` into the frame; returns a ScanError or undefined.
   const readKey = (frame: { array: false; key: string | undefined }): ScanError | undefined => {
     frame.key = undefined;
     i = skipWhitespace(text, i);
-    if (text.charCodeAt(i) !== 0x22) return { offset: i, message: 'Expecting property name enclosed in double quotes', path: renderPath(stack) };
+    if (text.charCodeAt(i) !== 0x22) return error(i, 'not valid JSON: Expecting property name enclosed in double quotes');
     const end = scanString(i);
     if (typeof end !== 'number') return end;
-    frame.key = JSON.parse(text.slice(i, end)) as string;
+    frame.key = stringValue(i, end);
     i = skipWhitespace(text, end);
-    if (text.charCodeAt(i) !== 0x3a) return { offset: i, message: "Expecting ':' delimiter", path: renderPath(stack) };
+    if (text.charCodeAt(i) !== 0x3a) return error(i, "not valid JSON: Expecting ':' delimiter");
     i += 1;
     return undefined;
+  };
+
+  const complete = (value: unknown) => {
+    const top = stack[stack.length - 1];
+    if (!top) root = value;
+    else if (top.array) top.items.push(value);
+    // defineProperty: a `__proto__` key stays an own key (and is reported), not a prototype. A
+    // duplicate key keeps its first place and takes the last value, as a Python dict does.
+    else Object.defineProperty(top.object, top.key!, { value, writable: true, enumerable: true, configurable: true });
   };
 
   let expectValue = true;
   for (;;) {
     i = skipWhitespace(text, i);
     if (expectValue) {
-      if (i >= n) return fail(i, 'Expecting value');
+      if (i >= n) return syntax(i, 'Expecting value');
       const c = text.charCodeAt(i);
-      if (c === 0x7b) {
+      if (c === 0x7b || c === 0x5b) {
+        const isArray = c === 0x5b;
+        // Python enters a recursion level for every list or object, empty ones included.
+        if (stack.length >= PYTHON_JSON_MAX_DEPTH) {
+          return limit(
+            i,
+            `maximum recursion depth exceeded while decoding a JSON ${isArray ? 'array' : 'object'} from a unicode string (more than ${PYTHON_JSON_MAX_DEPTH} levels of nesting)`,
+          );
+        }
         i = skipWhitespace(text, i + 1);
-        if (text.charCodeAt(i) === 0x7d) {
+        if (text.charCodeAt(i) === (isArray ? 0x5d : 0x7d)) {
           i += 1;
+          complete(isArray ? [] : {});
           expectValue = false;
           continue;
         }
-        const frame = { array: false as const, key: undefined };
+        if (isArray) {
+          stack.push({ array: true, index: 0, items: [] });
+          continue;
+        }
+        const frame = { array: false as const, key: undefined, object: {} };
         stack.push(frame);
-        const error = readKey(frame);
-        if (error) return { ok: false, error };
-        continue;
-      }
-      if (c === 0x5b) {
-        i = skipWhitespace(text, i + 1);
-        if (text.charCodeAt(i) === 0x5d) {
-          i += 1;
-          expectValue = false;
-          continue;
-        }
-        stack.push({ array: true, index: 0 });
+        const failed = readKey(frame);
+        if (failed) return { ok: false, error: failed };
         continue;
       }
       if (c === 0x22) {
         const end = scanString(i);
         if (typeof end !== 'number') return { ok: false, error: end };
+        complete(stringValue(i, end));
         i = end;
-        expectValue = false;
-        continue;
-      }
-      const special = ['-Infinity', 'NaN', 'Infinity'].find((token) => text.startsWith(token, i));
-      if (special) {
-        specials.push({ start: i, end: i + special.length, token: special });
-        i += special.length;
         expectValue = false;
         continue;
       }
       NUMBER.lastIndex = i;
       const number = NUMBER.exec(text);
       if (number) {
-        i += number[0].length;
-        expectValue = false;
-        continue;
-      }
-      const literal = LITERALS.find((word) => text.startsWith(word, i));
-      if (literal) {
+        const literal = number[0];
+        if (!/[.eE]/.test(literal)) {
+          const digits = literal.length - (literal.startsWith('-') ? 1 : 0);
+          if (digits > PYTHON_INT_MAX_DIGITS) {
+            return limit(i, `Exceeds the limit (${PYTHON_INT_MAX_DIGITS} digits) for integer string conversion: value has ${digits} digits`);
+          }
+        }
+        complete(Number(literal));
         i += literal.length;
         expectValue = false;
         continue;
       }
-      return fail(i, 'Expecting value');
+      const literal = LITERALS.find(([word]) => text.startsWith(word, i));
+      if (literal) {
+        complete(literal[1]);
+        i += literal[0].length;
+        expectValue = false;
+        continue;
+      }
+      return syntax(i, 'Expecting value');
     }
     const top = stack[stack.length - 1];
     if (!top) {
-      if (i < n) return fail(i, 'Extra data');
-      break;
+      if (i < n) return syntax(i, 'Extra data');
+      return { ok: true, value: root };
     }
     const c = text.charCodeAt(i);
     if (c === 0x2c) {
       i += 1;
       if (top.array) top.index += 1;
       else {
-        const error = readKey(top);
-        if (error) return { ok: false, error };
+        const failed = readKey(top);
+        if (failed) return { ok: false, error: failed };
       }
       expectValue = true;
       continue;
@@ -516,19 +571,11 @@ function scanPythonJson(text: string): { ok: true; text: string } | { ok: false;
     if (c === (top.array ? 0x5d : 0x7d)) {
       stack.pop();
       i += 1;
+      complete(top.array ? top.items : top.object);
       continue;
     }
-    return fail(i, "Expecting ',' delimiter");
+    return syntax(i, "Expecting ',' delimiter");
   }
-
-  if (specials.length === 0) return { ok: true, text };
-  let out = '';
-  let from = 0;
-  for (const s of specials) {
-    out += text.slice(from, s.start) + JSON.stringify(SPECIAL_PREFIX + s.token);
-    from = s.end;
-  }
-  return { ok: true, text: out + text.slice(from) };
 }
 
 function skipWhitespace(text: string, i: number): number {
@@ -574,8 +621,7 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 }
 
 /** A value as an operator would name it in a message. */
-export function describe(value: unknown): string {
-  const v = restoreSpecial(value);
+export function describe(v: unknown): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'a list';
   switch (typeof v) {

@@ -3,10 +3,12 @@ import type { Rule } from '../config/schema.ts';
 import { isOpen } from './incident.ts';
 import { formatInstant, type Language } from './messages.ts';
 import { listOpenRuns } from './runs.ts';
+import { restartRequiredText } from './reload-text.ts';
 import { formatDuration, nextFire } from './schedule.ts';
 import type { CoreState } from './step.ts';
 import { actionWord, escapeHtml, fitBlocks, html, phaseWord, severityWord, type Block } from './telegram-text.ts';
 import type { ContainerStatus, Incident, Instant, Run } from './types.ts';
+import { summaryIn } from './verdict-text.ts';
 
 const RECENT_CLOSED = 5;
 
@@ -116,7 +118,7 @@ function shortImage(imageId: string | undefined): string {
 
 function incidentLine(lang: Language, i: Incident, tz: string): string[] {
   const w = W[lang];
-  const lines = [`• ${escapeHtml(i.id)} [${severityWord(lang, i.severity)}] ${phaseWord(lang, i.phase)} — <code>${escapeHtml(i.ruleId)}</code>: ${escapeHtml(clip(i.summary, 300))}`];
+  const lines = [`• ${escapeHtml(i.id)} [${severityWord(lang, i.severity)}] ${phaseWord(lang, i.phase)} — <code>${escapeHtml(i.ruleId)}</code>: ${escapeHtml(clip(summaryIn(lang, i), 300))}`];
   const when = [`${w.opened}: ${formatInstant(i.openedAt, tz)}`];
   if (i.phase === 'awaiting-decision' && i.decision) when.push(`${w.deadline}: ${formatInstant(i.decision.deadline, tz)} (${w.policy[i.decision.policy]})`);
   lines.push(`  ${when.join('; ')}`);
@@ -128,11 +130,14 @@ function clip(text: string, max: number): string {
 }
 
 /** `/status`: per job last run, outcome and next expected run; containers and images; armed; open incidents. */
-export function renderStatus(state: CoreState, lang: Language, timeZone: string, now: Instant): string {
+/** `restartRequired`: config keys changed since the daemon started that it does not apply until restarted. */
+export function renderStatus(state: CoreState, lang: Language, timeZone: string, now: Instant, restartRequired: readonly string[] = []): string {
   const w = W[lang];
   const armed = state.safety.armed ? w.armedYes : w.armedNo;
+  const restart = restartRequiredText(lang, restartRequired, (k) => `<code>${escapeHtml(k)}</code>`);
   const head = [
     `${w.status} ${formatInstant(now, timeZone)}`,
+    ...(restart ? [restart] : []),
     `${w.version}: ${escapeHtml(state.fingerprint.version)}`,
     `${w.armed}: ${armed}`,
     ...(state.safety.inFlight !== undefined ? [`${w.inFlight}: ${escapeHtml(state.safety.inFlight)}`] : []),

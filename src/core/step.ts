@@ -3,7 +3,7 @@
 import type { Rule } from '../config/schema.ts';
 import { parseCrontab } from './crontab.ts';
 import { fingerprintVersion } from './fingerprint.ts';
-import { emptyIncidentState, reconcileIncidents, type IncidentState, type JournalEntry } from './incident.ts';
+import { closeOrphanedIncidents, emptyIncidentState, isOpen, reconcileIncidents, type IncidentState, type JournalEntry } from './incident.ts';
 import {
   decisionBuilder,
   initialSafety,
@@ -16,13 +16,16 @@ import {
   onStartup,
   onTick,
   type DecisionPolicy,
+  type JobRunning,
   type SafetyState,
 } from './decision.ts';
-import { parseEntries, parseOrderLog, parsePositions } from './positions.ts';
+import { parseEntries, parseOrderLog, parsePositions, type PositionKeys } from './positions.ts';
 import { diffPositions, type PositionsHistory, emptyPositionsHistory } from './positions-change.ts';
 import { evaluateRule } from './rules/index.ts';
 import { CAUSE_HEALED } from './rules/positions-integrity.ts';
+import { say } from './verdict-text.ts';
 import { applyLogLines, emptyRunsState, listOpenRuns, type RunsState } from './runs.ts';
+import { openRunKey, processAlive, processVisibility } from './run-fate.ts';
 import type {
   ContainerObservation,
   CrontabObservation,
@@ -66,7 +69,7 @@ export interface StepContext {
     cronContainer: string;
   };
   /** Keys of a position record (from the positions-integrity rule, or the schema's defaults). */
-  positionsKeys: { requiredKeys: string[]; knownKeys: string[] };
+  positionsKeys: PositionKeys;
   /** Who may decide, how long decisions wait, and the guard rails of the automatic path. */
   policy: DecisionPolicy;
 }
@@ -81,8 +84,16 @@ export interface CoreState {
   crontabProblems: { line: number; message: string }[];
   files: Record<string, boolean>;
   fingerprint: VersionFingerprint;
+  /**
+   * The version last reported before the sidecar's own execution (rollback, halt, resume) began. While
+   * it runs, the containers are being recreated and the crontab and files briefly unreadable: a version
+   * change is judged against `before` once the execution is over (`endedAt`) and the version has settled.
+   */
+  versionHold?: { before: VersionFingerprint; endedAt?: Instant };
   containers: Record<string, ContainerHistory>;
   jobProcesses?: { commands: string[]; observedAt: Instant };
+  /** Open runs (by `runKey`) whose process looks have found no process of their script, since when. */
+  processGone: Record<string, Instant>;
   runsState: RunsState;
   finishedRuns: Record<string, Run[]>;
   positions?: JsonDocState<PositionRecord[]>;
@@ -116,8 +127,9 @@ export function initialState(now: Instant): CoreState {
     jobsSince: now,
     crontabProblems: [],
     files: {},
-    fingerprint: { version: 'unknown', evidence: ['nothing observed yet'] },
+    fingerprint: { version: 'unknown', evidence: ['nothing observed yet'], reasons: [{ key: 'version.nothing-observed', params: {} }] },
     containers: {},
+    processGone: {},
     runsState: emptyRunsState(),
     finishedRuns: {},
     positionsHistory: emptyPositionsHistory(),
@@ -144,6 +156,7 @@ export function restoreState(saved: CoreState): CoreState {
     incidents: { ...fresh.incidents, ...saved.incidents },
     safety: { ...fresh.safety, ...(saved.safety ?? {}) },
     linesEvaluated: saved.linesEvaluated ?? {},
+    processGone: saved.processGone ?? {},
   };
 }
 
@@ -154,6 +167,7 @@ export function step(state: CoreState, event: Event, ctx: StepContext): StepResu
   const journal: JournalEntry[] = [];
   let next = absorb(state, event, ctx, effects);
   next = absorbDecisionEvent(next, event, ctx, effects, journal);
+  if (event.kind === 'execution' || event.kind === 'tick') next = settleVersion(next, effects);
   const evaluated = evaluateAll(next, ctx);
   return { state: evaluated.state, effects: [...effects, ...evaluated.effects], journal: [...journal, ...evaluated.journal] };
 }
@@ -249,13 +263,15 @@ export function evaluateAll(state: CoreState, ctx: StepContext, openedBefore: re
     if (rule.mode === 'off') continue;
     verdictsByRule.set(rule.id, evaluateRule(rule, world, state.now));
   }
-  const reconciled = reconcileIncidents(state.incidents, ctx.rules, verdictsByRule, state.now, state.safety.silenced);
+  keepIncidentsAcrossRuleEdits(state.incidents.incidents, ctx.rules, verdictsByRule, world, state.now);
+  const orphansClosed = closeOrphanedIncidents(state.incidents, ctx.rules, state.now);
+  const reconciled = reconcileIncidents(orphansClosed.state, ctx.rules, verdictsByRule, state.now, state.safety.silenced);
   const b = decisionBuilder({ incidents: reconciled.state.incidents, safety: state.safety, jobRunning: jobRunning(state) }, state.now, ctx.policy);
   // Incidents opened at a run boundary earlier in the same read (stepLogLines) get their decision here,
   // once, and only if they are still open after the whole read.
   for (const id of [...openedBefore, ...reconciled.opened]) {
     const incident = b.find(id);
-    if (incident && (!openedBefore.includes(id) || incident.phase === 'detected')) onOpened(b, incident, ctx.rules.find((r) => r.id === incident.ruleId));
+    if (incident && (!openedBefore.includes(id) || incident.phase === 'detected')) onOpened(b, incident, ctx.rules.find((r) => r.id === incident.ruleId), ctx.rules);
   }
   for (const id of reconciled.joined) {
     const incident = b.find(id);
@@ -266,18 +282,69 @@ export function evaluateAll(state: CoreState, ctx: StepContext, openedBefore: re
   }
   onTick(b, ctx.rules);
   const decided = b.result();
+  // An opening notice shows the incident as decided in this same step (e.g. joined to the decision
+  // another incident holds for the same action), not as reconcile first made it.
+  const openedNow = (e: Effect): Effect =>
+    e.kind === 'notify' && e.notice.kind === 'incident-opened' ? { ...e, notice: { ...e.notice, incident: { ...(b.find(e.notice.incident.id) ?? e.notice.incident) } } } : e;
   return {
     state: { ...state, incidents: { ...reconciled.state, incidents: decided.incidents }, safety: decided.safety, lastVerdicts: Object.fromEntries(verdictsByRule) },
-    effects: [...reconciled.effects, ...decided.effects],
-    journal: [...reconciled.journal, ...decided.journal],
+    effects: [...orphansClosed.effects, ...reconciled.effects.map(openedNow), ...decided.effects],
+    journal: [...orphansClosed.journal, ...reconciled.journal, ...decided.journal],
   };
 }
 
-/** A job process is running in the cron container, as last observed (a stale look counts as unknown = running). */
-function jobRunning(state: CoreState): boolean {
+/**
+ * Editing a rule's parameters does not close its incidents (SPEC §4); its cause recovering does. An
+ * incident that fired under an earlier version of its rule and passes under the edited one is judged
+ * again under the version it fired under: if that still fails, the pass is the edit's doing, and the
+ * earlier version's failing verdict stands for this cause (the incident stays, and an edit restored
+ * later joins it instead of opening a new one).
+ */
+function keepIncidentsAcrossRuleEdits(incidents: Incident[], rules: Rule[], verdictsByRule: Map<string, Verdict[]>, world: World, now: Instant): void {
+  const underEarlier = new Map<string, Verdict[]>();
+  for (const incident of incidents) {
+    if (!incident.firedUnder || (!isOpen(incident) && incident.holdsCause !== true)) continue;
+    const current = rules.find((r) => r.id === incident.ruleId);
+    const verdicts = verdictsByRule.get(incident.ruleId);
+    if (!current || !verdicts || current.mode !== 'enforce' || JSON.stringify(current) === JSON.stringify(incident.firedUnder)) continue;
+    const index = verdicts.findIndex((v) => v.cause === incident.cause);
+    if (index >= 0 && verdicts[index]!.outcome !== 'pass') continue;
+    const key = JSON.stringify(incident.firedUnder);
+    if (!underEarlier.has(key)) underEarlier.set(key, evaluateRule(incident.firedUnder, world, now));
+    const earlier = underEarlier.get(key)!.find((v) => v.cause === incident.cause);
+    if (earlier?.outcome !== 'fail') continue;
+    const kept: Verdict = { ...earlier, keptAcrossEdit: true, evidence: [...earlier.evidence, { kind: 'note', text: `judged by the rule as it was when it fired: the edited rule passes this cause, and an edit does not close an incident` }] };
+    verdictsByRule.set(incident.ruleId, index >= 0 ? verdicts.map((v, i) => (i === index ? kept : v)) : [...verdicts, kept]);
+  }
+}
+
+/**
+ * Whether a job process is running in the cron container. A look older than PROCESS_LOOK_FRESH_MS says
+ * nothing about now: it is `unknown`, which defers an action exactly like a running job (never act on
+ * a guess). With no look at all (Docker off), nothing can be known and the engine checks for itself.
+ */
+function jobRunning(state: CoreState): JobRunning {
   const seen = state.jobProcesses;
-  if (!seen) return false;
-  return seen.commands.length > 0;
+  if (!seen) return 'no';
+  if (processVisibility(seen, state.now) !== 'fresh') return 'unknown';
+  return seen.commands.length > 0 ? 'yes' : 'no';
+}
+
+/**
+ * Follow, per open run, whether its process is still there: the first look that finds no process of
+ * its script (taken after the run began) starts the clock; a look that finds it alive clears it.
+ */
+function absorbJobProcesses(s: CoreState, look: { commands: string[]; observedAt: Instant }): CoreState {
+  const processGone: Record<string, Instant> = {};
+  for (const run of listOpenRuns(s.runsState)) {
+    const key = openRunKey(run);
+    if (look.observedAt < run.startedAt) {
+      if (s.processGone[key] !== undefined) processGone[key] = s.processGone[key]!;
+      continue;
+    }
+    if (!processAlive(look, run.script)) processGone[key] = s.processGone[key] ?? look.observedAt;
+  }
+  return { ...s, jobProcesses: look, processGone };
 }
 
 /**
@@ -310,7 +377,7 @@ function absorbDecisionEvent(s: CoreState, event: Event, ctx: StepContext, effec
           phase: 'detected',
           openedAt: s.now,
           updatedAt: s.now,
-          summary: `${action} asked by an operator`,
+          ...say({ key: 'manual.requested', params: { action } }),
           evidence: [],
           joins: 0,
           history: [{ at: s.now, phase: 'detected', note: `${action} asked by an operator` }],
@@ -386,7 +453,7 @@ function absorb(state: CoreState, event: Event, ctx: StepContext, effects: Effec
     case 'container-files':
       return withFingerprint({ ...s, files: { ...s.files, ...event.present } }, effects);
     case 'job-processes':
-      return { ...s, jobProcesses: { commands: event.commands, observedAt: event.observedAt } };
+      return absorbJobProcesses(s, { commands: event.commands, observedAt: event.observedAt });
     case 'json-file':
       return absorbJsonFile(s, event.file, ctx);
     case 'source-error': {
@@ -503,19 +570,46 @@ function absorbCrontab(s: CoreState, crontab: CrontabObservation, ctx: StepConte
   return { ...s, crontab, jobs: parsed.jobs, jobsSince: crontab.observedAt, crontabProblems: parsed.problems };
 }
 
+/** After the sidecar's own execution, how long a version that is still `unknown` is given to settle before it is reported. */
+const VERSION_SETTLE_MS = 10 * 60_000;
+
 function withFingerprint(s: CoreState, effects: Effect[]): CoreState {
   const fingerprint = fingerprintVersion({ jobs: s.jobs, files: s.files });
-  if (fingerprint.version !== s.fingerprint.version && s.fingerprint.version !== 'unknown') {
-    const notice: Notice = { kind: 'version-changed', from: s.fingerprint, to: fingerprint };
+  // The sidecar's own execution is changing the deployment: no judgement until it is over.
+  if (executionRunning(s)) return { ...s, fingerprint, versionHold: { before: s.versionHold?.before ?? s.fingerprint } };
+  if (s.versionHold) return settleVersion({ ...s, fingerprint }, effects);
+  return judgeVersion(s, s.fingerprint, fingerprint, effects);
+}
+
+function judgeVersion(s: CoreState, reported: VersionFingerprint, fingerprint: VersionFingerprint, effects: Effect[]): CoreState {
+  if (fingerprint.version !== reported.version && reported.version !== 'unknown') {
+    const notice: Notice = { kind: 'version-changed', from: reported, to: fingerprint };
     effects.push({ kind: 'notify', key: `version|${s.now}|${fingerprint.version}`, notice });
   }
-  return { ...s, fingerprint };
+  const { versionHold: _judged, ...rest } = s;
+  return { ...rest, fingerprint };
+}
+
+function executionRunning(s: CoreState): boolean {
+  return s.incidents.incidents.some((i) => i.phase === 'running');
+}
+
+/**
+ * Once nothing runs any more, a version held back during an execution is judged against the one
+ * before it: as soon as it is known again, or after VERSION_SETTLE_MS if it stays `unknown`.
+ */
+function settleVersion(s: CoreState, effects: Effect[]): CoreState {
+  const hold = s.versionHold;
+  if (hold === undefined || executionRunning(s)) return s;
+  const endedAt = hold.endedAt ?? s.now;
+  if (s.fingerprint.version === 'unknown' && s.now - endedAt < VERSION_SETTLE_MS) return hold.endedAt === undefined ? { ...s, versionHold: { ...hold, endedAt } } : s;
+  return judgeVersion(s, hold.before, s.fingerprint, effects);
 }
 
 function absorbJsonFile(s: CoreState, file: JsonFileObservation, ctx: StepContext): CoreState {
   switch (file.which) {
     case 'positions': {
-      const parsed = file.content === undefined ? ({ status: 'absent', observedAt: file.observedAt } as const) : parsePositions(file.content, ctx.positionsKeys, file.observedAt, file.sha256);
+      const parsed = file.content === undefined ? ({ status: 'absent', observedAt: file.observedAt } as const) : parsePositions(file.content, ctx.positionsKeys, file.observedAt, file.sha256, file.invalidUtf8);
       let positionsChanges = s.positionsChanges;
       let history = s.positionsHistory;
       if (parsed.status === 'valid') {
@@ -530,16 +624,20 @@ function absorbJsonFile(s: CoreState, file: JsonFileObservation, ctx: StepContex
       return { ...s, positions: parsed, positionsHistory: history, positionsChanges };
     }
     case 'entries':
-      return { ...s, entries: file.content === undefined ? { status: 'absent', observedAt: file.observedAt } : parseEntries(file.content, file.observedAt, file.sha256) };
+      return { ...s, entries: file.content === undefined ? { status: 'absent', observedAt: file.observedAt } : parseEntries(file.content, file.observedAt, file.sha256, file.invalidUtf8) };
     case 'orderLog':
-      return { ...s, orderLog: file.content === undefined ? { status: 'absent', observedAt: file.observedAt } : parseOrderLog(file.content, file.observedAt, file.sha256) };
+      return { ...s, orderLog: file.content === undefined ? { status: 'absent', observedAt: file.observedAt } : parseOrderLog(file.content, file.observedAt, file.sha256, file.invalidUtf8) };
   }
 }
 
 function worldRuns(s: CoreState): Record<string, Run[]> {
   const runs: Record<string, Run[]> = {};
   for (const [jobId, list] of Object.entries(s.finishedRuns)) runs[jobId] = [...list];
-  for (const open of listOpenRuns(s.runsState)) runs[open.jobId] = [...(runs[open.jobId] ?? []), open];
+  for (const open of listOpenRuns(s.runsState)) {
+    const goneSince = s.processGone[openRunKey(open)];
+    const run = goneSince !== undefined ? { ...open, processGoneSince: goneSince } : open;
+    runs[open.jobId] = [...(runs[open.jobId] ?? []), run];
+  }
   return runs;
 }
 
@@ -551,6 +649,7 @@ export function worldOf(s: CoreState, ctx: StepContext): World {
     jobs: s.jobs,
     jobsSince: s.jobsSince,
     crontabKnown: s.crontab !== undefined,
+    ...(s.crontab ? { crontab: { source: s.crontab.source, problems: s.crontabProblems } } : {}),
     profiles: ctx.profiles,
     runs: worldRuns(s),
     version: s.fingerprint,

@@ -3,6 +3,9 @@
 // buttons whose callback data binds a press to one incident and one plan (nonce). Pure.
 import { formatInstant, seenLateLine, type Language } from './messages.ts';
 import { formatDuration } from './schedule.ts';
+import { stepTimingLines } from './step-timings.ts';
+import { appliedText, restartRequiredText } from './reload-text.ts';
+import { summaryIn, versionEvidenceIn, warningIn } from './verdict-text.ts';
 import type {
   Action,
   Evidence,
@@ -530,7 +533,7 @@ function decisionMessage(lang: Language, incident: Incident, tz: string, title: 
   const blocks: Block[] = [
     html(`${title} ${escapeHtml(incident.id)}: ${escapeHtml(incidentAction(incident, lang))}`),
     html(ruleLine(lang, incident.ruleId, incident.label, incident.severity)),
-    html(field(incident.summary)),
+    html(field(summaryIn(lang, incident))),
     ...extra.map(html),
     ...planBlocks(lang, incident),
     ...deadlineLines(lang, incident, tz).map(html),
@@ -592,24 +595,28 @@ function renderNoticeMessage(notice: Notice, lang: Language, options: RenderOpti
         html: fitBlocks([
           html(incidentTitle(t.opened, i, lang, true)),
           html(ruleLine(lang, i.ruleId, i.label)),
-          html(field(i.summary)),
+          html(field(summaryIn(lang, i))),
           html(`${t.action_}: ${escapeHtml(t.action[i.action])}`),
+          ...(i.decisionOf
+            ? [html(field(lang === 'ko' ? `같은 조치를 제안한 ${i.decisionOf}의 결정에 함께 묶임: 승인·거부는 한 번으로 둘 다에 적용` : `Decided together with ${i.decisionOf}, which proposes the same action: one approve or veto covers both`))]
+            : []),
           ...evidenceBlocks(lang, i.evidence, tz),
         ]),
       };
     }
     case 'incident-resolved': {
       const i = notice.incident;
-      return { html: fitBlocks([html(incidentTitle(t.resolved, i, lang, false)), html(ruleLine(lang, i.ruleId, i.label)), html(field(i.summary))]) };
+      const why = notice.why ? [html(field(lang === 'ko' ? `종료 사유: ${notice.why}` : `Closed because ${notice.why}`))] : [];
+      return { html: fitBlocks([html(incidentTitle(t.resolved, i, lang, false)), html(ruleLine(lang, i.ruleId, i.label)), html(field(summaryIn(lang, i))), ...why]) };
     }
     case 'would-fire':
-      return verdictMessage(lang, t.wouldFire, notice.verdict, tz, notice.verdict.summary);
+      return verdictMessage(lang, t.wouldFire, notice.verdict, tz, summaryIn(lang, notice.verdict));
     case 'warning':
-      return verdictMessage(lang, t.warning, notice.verdict, tz, notice.verdict.warning ?? notice.verdict.summary);
+      return verdictMessage(lang, t.warning, notice.verdict, tz, warningIn(lang, notice.verdict) ?? summaryIn(lang, notice.verdict));
     case 'inconclusive':
-      return verdictMessage(lang, t.inconclusive, notice.verdict, tz, notice.verdict.summary, [`${t.since}: ${formatInstant(notice.since, tz)}`]);
+      return verdictMessage(lang, t.inconclusive, notice.verdict, tz, summaryIn(lang, notice.verdict), [`${t.since}: ${formatInstant(notice.since, tz)}`]);
     case 'rule-error':
-      return verdictMessage(lang, t.ruleError, notice.verdict, tz, notice.verdict.summary);
+      return verdictMessage(lang, t.ruleError, notice.verdict, tz, summaryIn(lang, notice.verdict));
     case 'source-error':
       return {
         html: fitBlocks([
@@ -621,7 +628,7 @@ function renderNoticeMessage(notice: Notice, lang: Language, options: RenderOpti
       return {
         html: fitBlocks([
           html(t.versionChanged(notice.from.version, notice.to.version)),
-          { kind: 'lines', lines: notice.to.evidence, pre: true, more: (n) => escapeHtml(t.more(n)) },
+          { kind: 'lines', lines: versionEvidenceIn(lang, notice.to), pre: true, more: (n) => escapeHtml(t.more(n)) },
         ]),
       };
     case 'decision-requested':
@@ -659,9 +666,9 @@ function renderNoticeMessage(notice: Notice, lang: Language, options: RenderOpti
       return {
         html: fitBlocks([
           html(incidentTitle(t.escalation(level), i, lang, true)),
-          html(field(notice.why)),
+          html(field(summaryIn(lang, { summary: notice.why, ...(notice.reason ? { message: notice.reason } : {}) }))),
           html(ruleLine(lang, i.ruleId, i.label)),
-          html(field(i.summary)),
+          html(field(summaryIn(lang, i))),
           html(contactLine),
           ...broker.map(html),
           ...evidenceBlocks(lang, i.evidence, tz),
@@ -688,12 +695,12 @@ function executionText(lang: Language, incident: Incident, report: ExecutionRepo
     case 'finished': {
       const lines = [`${report.ok ? t.finishedOk : t.finishedFailed} ${id}: ${field(report.detail)}`];
       if (report.targetImageId) lines.push(`${t.image}: ${code(report.targetImageId)}`);
-      return lines.join('\n');
+      return [...lines, ...stepTimingLines(lang, report.steps, code)].join('\n');
     }
     case 'verified': {
       const lines = [`${report.ok ? t.verifiedOk : t.verifiedFailed} ${id}: ${field(report.detail)}`];
       if (report.preExisting.length > 0) lines.push(`${t.preExisting}: ${field(report.preExisting.join(', '))}`);
-      return lines.join('\n');
+      return [...lines, ...stepTimingLines(lang, report.steps, code)].join('\n');
     }
   }
 }
@@ -750,7 +757,7 @@ export function renderIncidentDetails(incident: Incident, lang: Language, timeZo
   const head = [
     `${t.rule}: ${code(incident.ruleId)}${incident.label ? ` (${t.label}: ${escapeHtml(clipPlain(incident.label, 100))})` : ''} [${t.severity[incident.severity]}]`,
     `${t.detailsPhase}: ${t.phase[incident.phase]}; ${t.detailsOpened}: ${formatInstant(incident.openedAt, timeZone)}`,
-    field(incident.summary),
+    field(summaryIn(lang, incident)),
   ];
   const lines: string[] = [];
   if (incident.plan) {
@@ -761,7 +768,7 @@ export function renderIncidentDetails(incident: Incident, lang: Language, timeZo
   lines.push(`${t.evidence}:`);
   for (const e of incident.evidence) lines.push(...evidenceLine(e, timeZone).split('\n').map((l) => `  ${l}`));
   lines.push(`${t.detailsHistory}:`);
-  for (const h of incident.history) lines.push(`  ${formatInstant(h.at, timeZone)} ${h.phase}: ${h.note}`);
+  for (const h of incident.history) lines.push(`  ${formatInstant(h.at, timeZone)} ${t.phase[h.phase]}: ${h.note}`);
 
   // Greedy packing into messages; each message is its own balanced <pre>.
   const escaped = lines.map((l) => clipEscaped(l, LINE_CLIP));
@@ -1050,13 +1057,18 @@ export function foreignChatText(lang: Language): string {
   return lang === 'ko' ? '죄송합니다. 이 봇은 설정된 운영 채팅에서만 동작합니다.' : 'Sorry, this bot only works in its configured operator chat.';
 }
 
-export type ReloadOutcome = { ok: true; rules: number } | { ok: false; errors: string[] };
+export type ReloadOutcome = { ok: true; rules: number; applied?: readonly string[]; restartRequired?: readonly string[] } | { ok: false; errors: string[] };
 
 export function reloadText(lang: Language, outcome: ReloadOutcome | 'reloading' | 'unavailable'): string {
   const t = T[lang];
   if (outcome === 'reloading') return t.reloading;
   if (outcome === 'unavailable') return t.reloadUnavailable;
-  if (outcome.ok) return t.reloadOk(outcome.rules);
+  if (outcome.ok) {
+    const key = (k: string) => code(k);
+    const applied = appliedText(lang, outcome.applied ?? [], key);
+    const restart = restartRequiredText(lang, outcome.restartRequired ?? [], key);
+    return [t.reloadOk(outcome.rules), ...(applied ? [applied] : []), ...(restart ? [restart] : [])].join('\n');
+  }
   return fitBlocks([html(t.reloadFailed), { kind: 'lines', lines: outcome.errors, pre: true, more: (n) => escapeHtml(t.more(n)) }]);
 }
 

@@ -1,5 +1,6 @@
 // Shared vocabulary of the pure core: what the adapters observe, what the rules conclude, what the
 // runtime must do. No I/O and no clock here: every instant arrives as data (epoch milliseconds).
+import type { VerdictMessage } from './verdict-text.ts';
 
 /** Epoch milliseconds. The core never reads a clock; it is handed instants. */
 export type Instant = number;
@@ -47,7 +48,26 @@ export interface JsonFileObservation {
   content?: string;
   /** SHA-256 hex of the bytes read. */
   sha256?: string;
+  /**
+   * Set when the bytes are not UTF-8 (`content` then holds U+FFFD in their place): the guarded system's
+   * open() fails on them, while a U+FFFD written as UTF-8 is a character like any other.
+   */
+  invalidUtf8?: Utf8Error;
   observedAt: Instant;
+}
+
+/** The first byte sequence that is not UTF-8, as Python's decoder reports it (UnicodeDecodeError). */
+export interface Utf8Error {
+  /** Byte offset of the bad sequence (Python's `start`). */
+  start: number;
+  /** Byte offset just past it (Python's `end`). */
+  end: number;
+  /** The byte at `start`: Python names it when the bad sequence is one byte long. */
+  byte: number;
+  /** `invalid start byte`, `invalid continuation byte` or `unexpected end of data`. */
+  reason: string;
+  /** Where the bad sequence begins in the decoded `content` (UTF-16 code units). */
+  charOffset: number;
 }
 
 export type JsonFileKind = 'positions' | 'entries' | 'orderLog';
@@ -114,6 +134,8 @@ export interface IncidentDecision {
   reminded: boolean;
   /** A job is mid-run in the cron container: acting waits until it ends or this instant passes. */
   deferredUntil?: Instant;
+  /** The operator was told once that a running job defers the action. */
+  deferralAnnounced?: boolean;
   decidedBy?: OperatorIdentity;
   decidedAt?: Instant;
   reason?: string;
@@ -124,9 +146,18 @@ export type ExecutionReport =
   | { kind: 'deferred'; reason: string; retryAt: Instant }
   | { kind: 'refused'; reason: string }
   | { kind: 'started'; planId: string }
-  | { kind: 'step'; name: string; ok: boolean; detail: string }
-  | { kind: 'finished'; ok: boolean; detail: string; targetImageId?: string }
-  | { kind: 'verified'; ok: boolean; detail: string; preExisting: string[] };
+  /** `ms`: how long the step took (absent for a step finished before a restart). */
+  | { kind: 'step'; name: string; ok: boolean; detail: string; ms?: number }
+  /** `steps`: on the report that ends an execution, every step this process ran, with its duration (SPEC §5.5). */
+  | { kind: 'finished'; ok: boolean; detail: string; targetImageId?: string; steps?: StepTiming[] }
+  | { kind: 'verified'; ok: boolean; detail: string; preExisting: string[]; steps?: StepTiming[] };
+
+/** One step of an execution as the report summarises it. */
+export interface StepTiming {
+  name: string;
+  ok: boolean;
+  ms: number;
+}
 
 // ---------------------------------------------------------------------------------------------
 // Jobs, runs and versions
@@ -149,6 +180,7 @@ export interface Job {
 
 /** Markers a job's script writes, selected by script name; the type comes from the zod schema. */
 export type { Profile as JobProfile } from '../config/schema.ts';
+import type { Rule } from '../config/schema.ts';
 
 export type RunEnd = 'finished' | 'failed' | 'open' | 'superseded';
 
@@ -183,14 +215,21 @@ export interface Run {
   closedPositions: string[];
   /** Silent repair by the guarded system (`JSON 파일 손상`, `백업에서 복원`). */
   healLines: string[];
+  /**
+   * Open runs only: since when looks at the cron container found no process of this script (absent
+   * while it was seen alive or never looked at). See run-fate.ts for what it decides.
+   */
+  processGoneSince?: Instant;
 }
 
 export type VersionName = 'v3.2.0' | 'v3.2.1' | 'unknown';
 
 export interface VersionFingerprint {
   version: VersionName;
-  /** Human-readable reasons, e.g. `crontab runs signal_check.py`. */
+  /** Human-readable reasons in English, e.g. `crontab runs signal_check.py`. */
   evidence: string[];
+  /** The same reasons as typed messages, for the operator's language (absent in older checkpoints). */
+  reasons?: VerdictMessage[];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -215,12 +254,18 @@ export interface Verdict {
   outcome: Outcome;
   /** Identifies the cause within a rule (job id, file, JSON path…): one incident per rule+cause. */
   cause: string;
-  /** One line for the operator. */
+  /** One line, in English, for the logs and the journal. */
   summary: string;
+  /** The same line as a typed message, rendered for the operator in the configured language. */
+  message?: VerdictMessage;
   /** A sub-case label the operator must see, e.g. `channel-not-configured`. */
   label?: string;
   /** Pass with a warning (e.g. one failed run): notified once, opens no incident. */
   warning?: string;
+  /** The verdict of the version of the rule an incident fired under, kept because an edit made it pass. */
+  keptAcrossEdit?: boolean;
+  /** The warning as a typed message (see `message`). */
+  warningMessage?: VerdictMessage;
   evidence: Evidence[];
 }
 
@@ -247,6 +292,8 @@ export interface Incident {
   openedAt: Instant;
   updatedAt: Instant;
   summary: string;
+  /** The verdict's typed message; absent in checkpoints written before messages existed (then `summary` is shown). */
+  message?: VerdictMessage;
   label?: string;
   evidence: Evidence[];
   /** For rollback and halt: the plan the operator is asked to approve, once the engine has made it. */
@@ -265,6 +312,17 @@ export interface Incident {
    * next evaluation opening a new incident (and a new veto window) for the same fault.
    */
   holdsCause?: boolean;
+  /**
+   * Another open incident proposes the same action and holds the one decision for both (SPEC §4: one
+   * approval message, one veto that stops it, one execution). This incident follows its phases.
+   */
+  decisionOf?: string;
+  /**
+   * The rule as it was when it last fired for this cause. A later edit of its parameters that makes the
+   * cause pass does not close the incident while this version still fails (SPEC §4: editing a rule does
+   * not close and reopen its incidents); recovery does.
+   */
+  firedUnder?: Rule;
   /** How many times a firing joined this incident after it opened. */
   joins: number;
   history: { at: Instant; phase: IncidentPhase; note: string }[];
@@ -282,7 +340,8 @@ export type Notice = NoticeOf & { late?: true };
 
 type NoticeOf =
   | { kind: 'incident-opened'; incident: Incident }
-  | { kind: 'incident-resolved'; incident: Incident }
+  /** `why` when it was closed by something other than its cause recovering (its rule removed, say). */
+  | { kind: 'incident-resolved'; incident: Incident; why?: string }
   | { kind: 'would-fire'; verdict: Verdict }
   | { kind: 'warning'; verdict: Verdict }
   | { kind: 'inconclusive'; verdict: Verdict; since: Instant }
@@ -294,7 +353,8 @@ type NoticeOf =
   | { kind: 'decision-reminder'; incident: Incident }
   | { kind: 'decision-recorded'; incident: Incident; decision: 'approved' | 'vetoed' | 'expired'; by?: OperatorIdentity; reason?: string }
   | { kind: 'decision-refused'; incidentId?: string; by: OperatorIdentity; reason: 'not-allowed' | 'unknown-incident' | 'stale' | 'expired' | 'not-awaiting' | 'blocked'; detail: string }
-  | { kind: 'escalation'; incident: Incident; why: string; level: 'L1' | 'L2' }
+  /** `why` in English (journal, logs); `reason` the same as a typed message, rendered in the operator's language. */
+  | { kind: 'escalation'; incident: Incident; why: string; reason?: VerdictMessage; level: 'L1' | 'L2' }
   | { kind: 'execution-update'; incident: Incident; report: ExecutionReport };
 
 export type Effect =

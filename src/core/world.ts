@@ -107,6 +107,8 @@ export interface World {
   /** When the current job set was first observed: fire times before it are not expected of it. */
   jobsSince: Instant;
   crontabKnown: boolean;
+  /** Where the crontab came from and the lines of it that could not be read as jobs (absent before one is read). */
+  crontab?: { source: 'container' | 'file'; problems: { line: number; message: string }[] };
   /** Profiles by script name. */
   profiles: Record<string, JobProfile>;
   /** Runs per job id, oldest first, capped to the most recent few. */

@@ -4,16 +4,21 @@ import { readFile } from 'node:fs/promises';
 import type { Config, Profile, Rule } from '../config/schema.ts';
 import { duration } from '../config/schema.ts';
 import { initialState, step, type CoreState } from '../core/step.ts';
-import type { Event, Incident, Verdict } from '../core/types.ts';
+import type { Event, Incident, Outcome, Verdict } from '../core/types.ts';
 import { startLogTailer } from '../adapters/log-tail.ts';
 import { createLineSelector } from '../adapters/log-scan.ts';
 import { runNeedles } from '../core/runs.ts';
 import { readJsonFile } from '../adapters/json-files.ts';
 import { deploymentPaths, dockerObserverOptions, stepContextOf } from './sentinel.ts';
+import type { Language } from '../core/messages.ts';
+import { cliText } from '../core/cli-text.ts';
+import { summaryIn, versionEvidenceIn, warningIn } from '../core/verdict-text.ts';
 
 export interface CheckResult {
   ok: true;
   firing: boolean;
+  /** Enforced rules that could not judge (an `error` verdict, e.g. a crontab without job lines): never healthy. */
+  unjudged: Verdict[];
   state: CoreState;
   verdicts: Verdict[];
   /**
@@ -97,23 +102,27 @@ export async function runCheck(options: {
   const verdicts = Object.values(state.lastVerdicts).flat();
   const enforced = new Set(options.rules.filter((r) => r.mode === 'enforce').map((r) => r.id));
   const firing = verdicts.some((v) => v.outcome === 'fail' && enforced.has(v.ruleId));
-  return { ok: true, firing, state, verdicts, recovered };
+  const unjudged = verdicts.filter((v) => v.outcome === 'error' && enforced.has(v.ruleId));
+  return { ok: true, firing, unjudged, state, verdicts, recovered };
 }
 
-export function printCheck(result: CheckResult, json: boolean, write: (line: string) => void): void {
+/** Verdicts for the operator, in the configured language; `--json` keeps the verdicts as data (English summaries). */
+export function printCheck(result: CheckResult, json: boolean, write: (line: string) => void, lang: Language): void {
+  const t = cliText(lang);
   if (json) {
-    write(JSON.stringify({ firing: result.firing, version: result.state.fingerprint, verdicts: result.verdicts, recovered: result.recovered }, null, 2));
+    write(JSON.stringify({ firing: result.firing, unjudged: result.unjudged.length > 0, version: result.state.fingerprint, verdicts: result.verdicts, recovered: result.recovered }, null, 2));
     return;
   }
-  write(`version: ${result.state.fingerprint.version} (${result.state.fingerprint.evidence.join('; ')})`);
-  write(`jobs: ${result.state.jobs.map((j) => `${j.id} [${j.schedule}]`).join(', ') || 'none (no crontab read)'}`);
+  write(t.version(result.state.fingerprint.version, versionEvidenceIn(lang, result.state.fingerprint).join('; ')));
+  const jobs = result.state.jobs.map((j) => `${j.id} [${j.schedule}]`).join(', ');
+  write(jobs ? t.jobs(jobs) : t.noJobs(result.state.crontab?.source));
   for (const v of result.verdicts) {
     if (v.outcome === 'pass' && v.warning === undefined) continue;
-    const tag = v.outcome === 'pass' ? 'warn' : v.outcome;
-    write(`${tag.toUpperCase().padEnd(12)} ${v.ruleId} ${v.cause}${v.label ? ` (${v.label})` : ''}: ${v.warning ?? v.summary}`);
+    const tag = t.checkTag[v.outcome === 'pass' ? 'warn' : v.outcome];
+    write(`${tag.padEnd(lang === 'ko' ? 6 : 12)} ${v.ruleId} ${v.cause}${v.label ? ` (${v.label})` : ''}: ${warningIn(lang, v) ?? summaryIn(lang, v)}`);
     for (const e of v.evidence.slice(0, 5)) write(`    ${e.file ?? e.path ?? e.kind}: ${e.text}`);
   }
-  for (const i of result.recovered) write(`${'RECOVERED'.padEnd(12)} ${i.ruleId} ${i.cause}${i.label ? ` (${i.label})` : ''}: ${i.summary} (opened and resolved while unobserved)`);
-  const counts = result.verdicts.reduce<Record<string, number>>((acc, v) => ({ ...acc, [v.outcome]: (acc[v.outcome] ?? 0) + 1 }), {});
-  write(`${result.firing ? 'FIRING' : 'healthy'}: ${Object.entries(counts).map(([k, n]) => `${n} ${k}`).join(', ')}`);
+  for (const i of result.recovered) write(`${t.checkRecovered.padEnd(lang === 'ko' ? 6 : 12)} ${i.ruleId} ${i.cause}${i.label ? ` (${i.label})` : ''}: ${summaryIn(lang, i)} ${t.checkRecoveredNote}`);
+  const counts = result.verdicts.reduce<Partial<Record<Outcome, number>>>((acc, v) => ({ ...acc, [v.outcome]: (acc[v.outcome] ?? 0) + 1 }), {});
+  write(t.checkTotal(result.firing ? 'firing' : result.unjudged.length > 0 ? 'unjudged' : 'healthy', Object.entries(counts) as [Outcome, number][]));
 }

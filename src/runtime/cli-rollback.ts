@@ -1,9 +1,11 @@
 // CLI commands of the rollback engine: `backup`, `rollback [--strategy] [--dry-run]`, `verify`,
 // `halt`, `resume`. The same engine the incidents trigger; main.ts only has to register them.
 import type { Command } from 'commander';
+import type { Logger } from 'pino';
 import { resolve } from 'node:path';
 import type { Config } from '../config/schema.ts';
 import type { ExecutionReport, PlanPreview } from '../core/types.ts';
+import { stepDuration } from '../core/step-timings.ts';
 import { createDockerEngine } from '../adapters/docker-engine.ts';
 import { createGitRepo } from '../adapters/git-repo.ts';
 import { createLogger } from '../adapters/logger.ts';
@@ -11,6 +13,8 @@ import { systemClock } from '../adapters/clock.ts';
 import { takeBackup } from './rollback/backup.ts';
 import type { RollbackConfig } from './rollback/config.ts';
 import { createRollbackEngine, verifyCurrent, type RollbackEngine, type RollbackEngineDeps } from './rollback/engine.ts';
+import type { Language } from '../core/messages.ts';
+import { cliText } from '../core/cli-text.ts';
 
 /** What main.ts's `loadAll(configPath)` returns, as far as these commands need it. */
 export type LoadedStuff = { ok: true; loaded: { config: Config; baseDir: string } } | { ok: false; errors: string[] };
@@ -60,15 +64,16 @@ export function registerRollbackCommands(program: Command, load: (configPath: st
       const w = await setup(opts);
       if (!w) return;
       const r = await takeBackup({ dataDir: w.deps.deployment.dataDir, logsDir: w.deps.deployment.logsDir, logs: w.rollback.backup.logs, at: systemClock.now(), timeZone: w.deps.deployment.timezone ?? 'Asia/Seoul' });
+      const t = cliText(w.language);
       if (!r.ok) {
-        io.err(`backup failed: ${r.error}`);
+        io.err(t.backupFailed(r.error));
         io.exit(EXIT_FAILED);
         return;
       }
       for (const f of r.value.files) {
-        io.out(f.backup ? `${f.file} → ${f.backup}  sha256 ${f.sha256}  mode ${f.mode!.toString(8)}${f.warning ? `  (${f.warning})` : ''}` : `${f.file}: not present, nothing to copy`);
+        io.out(f.backup ? t.backedUp(f.file, f.backup, f.sha256!, f.mode!.toString(8), f.warning) : t.backupAbsent(f.file));
       }
-      for (const l of r.value.logs) io.out(`${l.log} → ${l.snapshot}  ${l.bytes} bytes`);
+      for (const l of r.value.logs) io.out(t.logSnapshot(l.log, l.snapshot, l.bytes));
       io.exit(EXIT_OK);
     });
 
@@ -88,19 +93,19 @@ export function registerRollbackCommands(program: Command, load: (configPath: st
       }
       const w = await setup(opts);
       if (!w) return;
-      if (!opts.dryRun) await recoverFirst(w.engine, io);
+      if (!opts.dryRun) await recoverFirst(w.engine, io, w.language);
       const plan = await w.engine.plan('rollback', { ...(opts.strategy ? { strategy: opts.strategy as 'image-tag' | 'git' } : {}), force: opts.force === true });
       if (!plan.ok) {
-        io.err(`no rollback: ${plan.reason}`);
+        io.err(cliText(w.language).noPlan('rollback', plan.reason));
         io.exit(EXIT_FAILED);
         return;
       }
-      printPlan(plan.plan, io);
+      printPlan(plan.plan, io, w.language);
       if (opts.dryRun) {
         io.exit(EXIT_OK);
         return;
       }
-      io.exit(await run(w.engine, 'rollback', opts.plan ?? plan.plan.id, io, opts.force === true));
+      io.exit(await run(w.engine, 'rollback', opts.plan ?? plan.plan.id, io, opts.force === true, w.language));
     });
 
   program
@@ -117,11 +122,12 @@ export function registerRollbackCommands(program: Command, load: (configPath: st
         return;
       }
       const v = await verifyCurrent(w.deps);
-      io.out(`verifying against ${v.expected.basis}`);
-      for (const c of v.checks) io.out(`${c.ok ? 'ok  ' : c.mayPreExist ? 'warn' : 'FAIL'}  ${c.detail}`);
+      const t = cliText(w.language);
+      io.out(t.verifyingAgainst(v.expected.basis));
+      for (const c of v.checks) io.out(`${c.ok ? t.verifyTag.ok : c.mayPreExist ? t.verifyTag.warn : t.verifyTag.fail}  ${c.detail}`);
       const failed = v.checks.filter((c) => !c.ok && !c.mayPreExist);
       const warned = v.checks.filter((c) => !c.ok && c.mayPreExist);
-      if (warned.length > 0) io.out(`${warned.length} warning(s): may be pre-existing (the dashboard crash-loops at v3.2.0 and v3.2.1)`);
+      if (warned.length > 0) io.out(t.verifyWarnings(warned.length));
       io.exit(failed.length === 0 ? EXIT_OK : EXIT_FAILED);
     });
 
@@ -133,15 +139,15 @@ export function registerRollbackCommands(program: Command, load: (configPath: st
       .action(async (opts: { config?: string }) => {
         const w = await setup(opts);
         if (!w) return;
-        await recoverFirst(w.engine, io);
+        await recoverFirst(w.engine, io, w.language);
         const plan = await w.engine.plan(action);
         if (!plan.ok) {
-          io.err(`no ${action}: ${plan.reason}`);
+          io.err(cliText(w.language).noPlan(action, plan.reason));
           io.exit(EXIT_FAILED);
           return;
         }
-        printPlan(plan.plan, io);
-        io.exit(await run(w.engine, action, plan.plan.id, io, false));
+        printPlan(plan.plan, io, w.language);
+        io.exit(await run(w.engine, action, plan.plan.id, io, false, w.language));
       });
   }
 }
@@ -151,11 +157,24 @@ export interface Wired {
   engine: RollbackEngine;
   deps: RollbackEngineDeps;
   rollback: RollbackConfig;
+  /** The operator's language (`telegram.language`) for everything these commands print. */
+  language: Language;
 }
 
-/** Build the engine from sentinel.yaml (its `rollback:` section). The daemon and the CLI share it. */
-export function wire(config: Config, baseDir: string, io: CliIo): Wired | { ok: false; error: string } {
-  if (!config.docker.enabled) return { ok: false, error: 'docker.enabled is false: rollback, verify, halt and resume act through the Docker engine' };
+/**
+ * The engine of `run`: its steps log through the daemon's configured logger (level, destination,
+ * secret scrubbing), so a rollback's log lines sit with every other line of the daemon.
+ */
+export function wireForDaemon(config: Config, baseDir: string, logger: Logger): Wired | { ok: false; error: string } {
+  return wire(config, baseDir, { out: () => {}, err: (line) => logger.warn(line), exit: () => {} }, logger);
+}
+
+/**
+ * Build the engine from sentinel.yaml (its `rollback:` section). The daemon and the CLI share it.
+ * Without `logger` (the CLI), the engine's log lines are its warnings, on stderr: its human output is on stdout.
+ */
+export function wire(config: Config, baseDir: string, io: CliIo, logger?: Logger): Wired | { ok: false; error: string } {
+  if (!config.docker.enabled) return { ok: false, error: cliText(config.telegram.language).dockerDisabled };
   const parsed = { data: config.rollback };
   const root = resolve(baseDir, config.deployment.root);
   const deps: RollbackEngineDeps = {
@@ -173,29 +192,28 @@ export function wire(config: Config, baseDir: string, io: CliIo): Wired | { ok: 
     },
     stateDir: resolve(baseDir, config.state.dir),
     now: () => systemClock.now(),
-    // Human output goes to stdout; the engine's own log lines (warnings) to stderr.
-    logger: createLogger({ level: 'warn', secrets: [process.env[config.telegram.tokenEnv] ?? ''].filter((s) => s.length > 0), write: (line) => io.err(line.trimEnd()) }),
+    logger: logger ?? createLogger({ level: 'warn', secrets: [process.env[config.telegram.tokenEnv] ?? ''].filter((s) => s.length > 0), write: (line) => io.err(line.trimEnd()) }),
   };
-  return { ok: true, engine: createRollbackEngine(deps), deps, rollback: parsed.data };
+  return { ok: true, engine: createRollbackEngine(deps), deps, rollback: parsed.data, language: config.telegram.language };
 }
 
-function printPlan(plan: PlanPreview, io: CliIo): void {
-  io.out(`plan ${plan.id}: ${plan.action}${plan.strategy ? ` by ${plan.strategy}` : ''}${plan.targetImageId ? ` → ${plan.targetImageId}` : ''}`);
+function printPlan(plan: PlanPreview, io: CliIo, lang: Language): void {
+  io.out(cliText(lang).planHead(plan));
   plan.steps.forEach((s, i) => io.out(`  ${String(i + 1).padStart(2)}. ${s}`));
 }
 
-async function recoverFirst(engine: RollbackEngine, io: CliIo): Promise<void> {
-  await engine.recover((incidentId, r) => io.out(`recovered ${incidentId}: ${formatReport(r)}`));
+async function recoverFirst(engine: RollbackEngine, io: CliIo, lang: Language): Promise<void> {
+  await engine.recover((incidentId, r) => io.out(cliText(lang).recovered(incidentId, formatReport(r, lang))));
 }
 
-async function run(engine: RollbackEngine, action: 'rollback' | 'halt' | 'resume', planId: string, io: CliIo, force: boolean): Promise<number> {
+async function run(engine: RollbackEngine, action: 'rollback' | 'halt' | 'resume', planId: string, io: CliIo, force: boolean, lang: Language): Promise<number> {
   let code = EXIT_FAILED;
   await engine.execute(
     `cli-${new Date(systemClock.now()).toISOString()}`,
     action,
     planId,
     (r) => {
-      io.out(formatReport(r));
+      io.out(formatReport(r, lang));
       if (action === 'rollback' && r.kind === 'verified') code = r.ok ? EXIT_OK : EXIT_FAILED;
       if (action !== 'rollback' && r.kind === 'finished') code = r.ok ? EXIT_OK : EXIT_FAILED;
     },
@@ -204,19 +222,6 @@ async function run(engine: RollbackEngine, action: 'rollback' | 'halt' | 'resume
   return code;
 }
 
-export function formatReport(r: ExecutionReport): string {
-  switch (r.kind) {
-    case 'deferred':
-      return `deferred: ${r.reason} (retry after ${new Date(r.retryAt).toISOString()})`;
-    case 'refused':
-      return `refused: ${r.reason}`;
-    case 'started':
-      return `started plan ${r.planId}`;
-    case 'step':
-      return `  ${r.ok ? 'ok    ' : 'FAILED'} ${r.name}: ${r.detail}`;
-    case 'finished':
-      return `${r.ok ? 'finished' : 'FAILED'}: ${r.detail}`;
-    case 'verified':
-      return `${r.ok ? 'verified' : 'verification FAILED'}: ${r.detail}${r.preExisting.length ? ` [pre-existing: ${r.preExisting.join('; ')}]` : ''}`;
-  }
+export function formatReport(r: ExecutionReport, lang: Language): string {
+  return cliText(lang).report(r);
 }

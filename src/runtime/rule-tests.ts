@@ -12,6 +12,9 @@ import { initialState, step, type CoreState } from '../core/step.ts';
 import type { Event } from '../core/types.ts';
 import { stepContextOf } from './sentinel.ts';
 import { configSchema } from '../config/schema.ts';
+import type { Language } from '../core/messages.ts';
+import { cliText } from '../core/cli-text.ts';
+import { summaryIn } from '../core/verdict-text.ts';
 
 export interface RuleTestsResult {
   ok: true;
@@ -46,7 +49,8 @@ function toEvent(input: RuleTestInput): Event {
   return { kind: 'container-files', present: input.container_files, observedAt: input.at };
 }
 
-export async function runRuleTests(files: string[], write: (line: string) => void): Promise<RuleTestsResult | { ok: false; errors: string[] }> {
+export async function runRuleTests(files: string[], write: (line: string) => void, lang: Language): Promise<RuleTestsResult | { ok: false; errors: string[] }> {
+  const t = cliText(lang);
   let passed = 0;
   let failed = 0;
   const errors: string[] = [];
@@ -91,16 +95,16 @@ export async function runRuleTests(files: string[], write: (line: string) => voi
       );
       if (missing.length === 0 && unexpected.length === 0) {
         passed += 1;
-        write(`ok   ${file}: ${test.name}`);
+        write(t.testOk(file, test.name));
       } else {
         failed += 1;
-        write(`FAIL ${file}: ${test.name}`);
-        for (const m of missing) write(`     expected to fire, did not: ${m.rule}${m.cause ? ` cause=${m.cause}` : ''}${m.label ? ` label=${m.label}` : ''}`);
-        for (const u of unexpected) write(`     fired, not expected: ${u.ruleId} cause=${u.cause}${u.label ? ` label=${u.label}` : ''}: ${u.summary}`);
+        write(t.testFailed(file, test.name));
+        for (const m of missing) write(t.testMissing(`${m.rule}${m.cause ? ` cause=${m.cause}` : ''}${m.label ? ` label=${m.label}` : ''}`));
+        for (const u of unexpected) write(t.testUnexpected(`${u.ruleId} cause=${u.cause}${u.label ? ` label=${u.label}` : ''}`, summaryIn(lang, u)));
       }
     }
   }
   if (errors.length > 0) return { ok: false, errors };
-  write(`${passed} passed, ${failed} failed`);
+  write(t.testTotal(passed, failed));
   return { ok: true, passed, failed };
 }

@@ -5,7 +5,9 @@ import { resolve } from 'node:path';
 import type { Logger } from 'pino';
 import type { Config, Rule, Profile } from '../config/schema.ts';
 import { positionsIntegrityParams } from '../config/schema.ts';
-import type { StepContext } from '../core/step.ts';
+import type { CoreState, StepContext } from '../core/step.ts';
+import { listOpenRuns } from '../core/runs.ts';
+import { crashOf, openRunKey } from '../core/run-fate.ts';
 import type { Event, JsonFileKind } from '../core/types.ts';
 import { startLogTailer, type LogTailer } from '../adapters/log-tail.ts';
 import { createLineSelector } from '../adapters/log-scan.ts';
@@ -35,7 +37,11 @@ export interface SentinelOptions {
 
 export interface Sentinel {
   loop: EventLoop;
-  reloadRules(rules: Rule[], profiles: Record<string, Profile>): Promise<void>;
+  /**
+   * Switch to new rules and the config to run on (its live keys changed, see config/reload-policy.ts):
+   * the rules, profiles, policy and log zone go into the core's context, and are re-evaluated.
+   */
+  reload(config: Config, rules: Rule[], profiles: Record<string, Profile>): Promise<void>;
   /** Read whatever is new right now (used by tests and after a reload). */
   poke(): Promise<void>;
   stop(): Promise<void>;
@@ -54,7 +60,7 @@ export function stepContextOf(config: Config, rules: Rule[], profiles: Record<st
       logTimestampZone: config.deployment.logTimestampZone,
       cronContainer: config.deployment.cronContainer,
     },
-    positionsKeys: { requiredKeys: keys.requiredKeys, knownKeys: keys.knownKeys },
+    positionsKeys: { requiredKeys: keys.requiredKeys, knownKeys: keys.knownKeys, validatedKeys: keys.validatedKeys },
     policy: {
       allowedUserIds: config.telegram.allowedUserIds,
       ...(operatorChatId !== undefined ? { chatId: operatorChatId } : {}),
@@ -101,8 +107,16 @@ export function deploymentPaths(config: Config, baseDir: string) {
   };
 }
 
+/** A fresh look at the cron container's processes is needed: an action is approved, or a run is open. */
+function needsProcessLook(state: CoreState): boolean {
+  if (state.incidents.incidents.some((i) => i.phase === 'approved')) return true;
+  // Once a run is known to have crashed (a traceback, or its process gone long enough), looking again tells nothing new.
+  return listOpenRuns(state.runsState).some((run) => crashOf({ ...run, processGoneSince: state.processGone[openRunKey(run)] }, state.now) === undefined);
+}
+
 export async function startSentinel(options: SentinelOptions): Promise<{ ok: true; sentinel: Sentinel } | { ok: false; error: string }> {
-  const { config, logger, clock } = options;
+  const { logger, clock } = options;
+  let config = options.config;
   const paths = deploymentPaths(config, options.baseDir);
   let profiles = options.profiles;
   let rules = options.rules;
@@ -178,14 +192,16 @@ export async function startSentinel(options: SentinelOptions): Promise<{ ok: tru
   const tickMs = options.tickMs ?? 30_000;
   const timer = setInterval(() => {
     emit({ kind: 'tick', now: clock.now() });
-    // Before anything may act, the core must know whether a job is mid-run in the cron container.
-    if (docker && loop.state().incidents.incidents.some((i) => i.phase === 'approved')) void docker.listJobProcesses();
+    // Before anything may act, the core must know whether a job is mid-run in the cron container; and
+    // while a run is open, whether its process is still there tells a crashed run from a hung one.
+    if (docker && needsProcessLook(loop.state())) void docker.listJobProcesses();
     if (!crontabFromContainer) void crontabFromFile();
   }, tickMs);
 
   const sentinel: Sentinel = {
     loop,
-    async reloadRules(nextRules, nextProfiles) {
+    async reload(nextConfig, nextRules, nextProfiles) {
+      config = nextConfig;
       rules = nextRules;
       profiles = nextProfiles;
       currentSelector = selector();

@@ -8,17 +8,22 @@ import { isOpen } from '../core/incident.ts';
 import { formatInstant } from '../core/messages.ts';
 import { nextFire } from '../core/schedule.ts';
 import { deploymentPaths } from './sentinel.ts';
+import { readRestartRequired } from './reload.ts';
+import { restartRequiredText } from '../core/reload-text.ts';
+import { cliText } from '../core/cli-text.ts';
+import { summaryIn } from '../core/verdict-text.ts';
 
-export type StatusResult = { ok: true; state: CoreState; savedAt: number } | { ok: false; error: string };
+/** `restartRequired`: config keys the daemon reloaded but does not apply until it is restarted. */
+export type StatusResult = { ok: true; state: CoreState; savedAt: number; restartRequired?: string[] } | { ok: false; error: string };
 
 export function readStatus(config: Config, baseDir: string): StatusResult {
   const path = join(deploymentPaths(config, baseDir).stateDir, 'checkpoint.json');
   try {
     const checkpoint = JSON.parse(readFileSync(path, 'utf8')) as { core: CoreState; savedAt: number };
-    return { ok: true, state: checkpoint.core, savedAt: checkpoint.savedAt };
+    return { ok: true, state: checkpoint.core, savedAt: checkpoint.savedAt, restartRequired: readRestartRequired(deploymentPaths(config, baseDir).stateDir) };
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    return { ok: false, error: code === 'ENOENT' ? `${path}: no state yet (has \`turtle-sentinel run\` been started with this config?)` : `${path}: ${(err as Error).message}` };
+    return { ok: false, error: code === 'ENOENT' ? cliText(config.telegram.language).noState(path) : `${path}: ${(err as Error).message}` };
   }
 }
 
@@ -43,16 +48,21 @@ export function printStatus(status: Extract<StatusResult, { ok: true }>, config:
     jobs,
     containers: Object.values(s.containers).map((c) => ({ name: c.current.name, status: c.current.status, imageId: c.current.imageId ?? null, restarts: c.restarts.length })),
     openIncidents: open.map((i) => ({ id: i.id, rule: i.ruleId, cause: i.cause, phase: i.phase, since: formatInstant(i.openedAt, tz), summary: i.summary })),
+    restartRequired: status.restartRequired ?? [],
   };
   if (json) {
     write(JSON.stringify(view, null, 2));
     return;
   }
-  write(`state saved ${view.savedAt}; version ${s.fingerprint.version}`);
+  const lang = config.telegram.language;
+  const t = cliText(lang);
+  write(t.stateSaved(view.savedAt, s.fingerprint.version));
+  const restart = restartRequiredText(lang, view.restartRequired);
+  if (restart) write(restart);
   for (const j of view.jobs) {
-    write(`job ${j.id} [${j.schedule}] last: ${j.lastRun ? `${j.lastRun.startedAt} ${j.lastRun.end}${j.lastRun.failed ? ' (traceback)' : ''}` : 'none'}; next: ${j.nextExpected ?? '-'}`);
+    write(t.statusJob(j.id, j.schedule, j.lastRun ? `${j.lastRun.startedAt} ${t.runEnd[j.lastRun.end]}${j.lastRun.failed ? t.traceback : ''}` : undefined, j.nextExpected ?? undefined));
   }
-  for (const c of view.containers) write(`container ${c.name}: ${c.status} ${c.imageId ?? ''} restarts seen: ${c.restarts}`);
-  if (view.openIncidents.length === 0) write('no open incidents');
-  for (const i of view.openIncidents) write(`incident ${i.id} ${i.phase} ${i.rule} ${i.cause} since ${i.since}: ${i.summary}`);
+  for (const c of view.containers) write(t.statusContainer(c.name, c.status, c.imageId ?? '', c.restarts));
+  if (view.openIncidents.length === 0) write(t.noOpenIncidents);
+  for (const [n, i] of view.openIncidents.entries()) write(t.statusIncident(i.id, i.phase, i.rule, i.cause, i.since, summaryIn(lang, open[n]!)));
 }

@@ -1,6 +1,7 @@
 // Incidents and states shaped like the core's, for the Telegram tests (texts, status, bot pre-checks).
 import { initialState, type CoreState } from '../../src/core/step.ts';
 import type { Incident, IncidentDecision, PlanPreview } from '../../src/core/types.ts';
+import { say } from '../../src/core/verdict-text.ts';
 
 /** 2026-02-23 16:00:02 KST */
 export const T0 = Date.UTC(2026, 1, 23, 7, 0, 2);
@@ -27,7 +28,7 @@ export function incident(over: Partial<Incident> = {}): Incident {
     phase: 'detected',
     openedAt: T0,
     updatedAt: T0,
-    summary: 'check_kr.log: 2 failed runs in a row (KeyError: \'units\')',
+    ...say({ key: 'failures.streak', params: { jobId: 'check_kr.log', count: 2, threshold: 2, latest: { kind: 'traceback', text: "KeyError: 'units'" } } }),
     evidence: [
       { kind: 'log', file: 'check_kr.log', at: T0, text: 'Traceback (most recent call last):' },
       { kind: 'log', file: 'check_kr.log', at: T0 + 1000, text: "KeyError: 'units' <in position_tracker.py & friends>" },

@@ -45,7 +45,12 @@ export interface BotHandlers {
   rules: () => readonly Rule[];
   /** `/reload`: re-read config and rules; absent when the run cannot reload. */
   reload?: () => Promise<ReloadOutcome>;
+  /** Config keys changed since start that wait for a restart (shown by /status). */
+  restartRequired?: () => readonly string[];
 }
+
+/** The options a config reload may change while the bot runs; read at every update. */
+export type BotSettings = Pick<BotOptions, 'language' | 'timeZone' | 'allowedUserIds' | 'buttonExpiryMs'>;
 
 export interface BotOptions extends BotHandlers {
   api: TelegramApi;
@@ -74,6 +79,8 @@ export interface BotOptions extends BotHandlers {
    */
   forwardForeignChat?: boolean;
   nonce?: () => string;
+  /** Live settings (config reload); without it, the options above hold for the bot's lifetime. */
+  settings?: () => BotSettings;
 }
 
 export interface TelegramBot {
@@ -86,14 +93,24 @@ export interface TelegramBot {
 const OFFSET_FILE = 'updates-offset.json';
 
 export function startTelegramBot(options: BotOptions): TelegramBot {
-  const { api, outbox, language: lang, timeZone } = options;
+  const { api, outbox } = options;
+  let { language: lang, timeZone } = options;
   const log = options.logger;
   const telegraf = api.telegraf;
   const pollTimeoutSec = options.pollTimeoutSec ?? 50;
   const retry = options.retry ?? { baseMs: 1000, maxMs: 60_000 };
   const confirmTtlMs = options.confirmTtlMs ?? 2 * 60_000;
   const makeNonce = options.nonce ?? (() => randomBytes(12).toString('base64url'));
-  const allowed = new Set(options.allowedUserIds);
+  let allowed = new Set(options.allowedUserIds);
+  let buttonExpiryMs = options.buttonExpiryMs;
+  const refreshSettings = () => {
+    const current = options.settings?.();
+    if (!current) return;
+    lang = current.language;
+    timeZone = current.timeZone;
+    allowed = new Set(current.allowedUserIds);
+    buttonExpiryMs = current.buttonExpiryMs;
+  };
   const confirmations = new Map<string, PendingConfirmation>();
   const inFlight = new Set<Promise<unknown>>();
   const stopper = new AbortController();
@@ -187,7 +204,7 @@ export function startTelegramBot(options: BotOptions): TelegramBot {
           const incident = options.state().incidents.incidents.find((i) => i.id === action.incidentId);
           const d = incident?.decision;
           const current = incident?.phase === 'awaiting-decision' && d?.nonce === action.nonce;
-          const expired = current && options.buttonExpiryMs !== undefined && d !== undefined && at - d.announcedAt > options.buttonExpiryMs;
+          const expired = current && buttonExpiryMs !== undefined && d !== undefined && at - d.announcedAt > buttonExpiryMs;
           answer(query, !current ? 'stale' : expired ? 'expired' : action.op === 'approve' ? 'approve-received' : 'veto-received');
         }
         submit({ kind: 'operator', command: { kind: action.op, incidentId: action.incidentId, nonce: action.nonce }, by, at });
@@ -273,7 +290,7 @@ export function startTelegramBot(options: BotOptions): TelegramBot {
         }
         switch (parsed.query) {
           case 'status':
-            return reply(key, renderStatus(state, lang, timeZone, now));
+            return reply(key, renderStatus(state, lang, timeZone, now, options.restartRequired?.() ?? []));
           case 'incidents':
             return reply(key, renderIncidents(state, lang, timeZone));
           case 'rules':
@@ -364,6 +381,7 @@ export function startTelegramBot(options: BotOptions): TelegramBot {
 
   const handle = async (update: Update) => {
     try {
+      refreshSettings();
       await telegraf.handleUpdate(update);
       // After handling, so that a press on an expired prompt is answered as expired, not unknown.
       sweepConfirmations();

@@ -5,7 +5,7 @@ import type { RenderOptions, Language } from '../../core/telegram-text.ts';
 import type { Notifier } from '../../runtime/ports.ts';
 import { createTelegramNotifier } from '../telegram-notifier.ts';
 import { createTelegramApi, type TelegramApi } from './api.ts';
-import { startTelegramBot, type BotHandlers, type TelegramBot } from './bot.ts';
+import { startTelegramBot, type BotHandlers, type BotSettings, type TelegramBot } from './bot.ts';
 import { openOutbox, type Outbox, type OutboxTimers } from './outbox.ts';
 
 export interface TelegramChannelOptions {
@@ -35,6 +35,14 @@ export interface TelegramChannelOptions {
   };
 }
 
+/** What a config reload may change while the channel runs (see config/reload-policy.ts). */
+export interface OperatorSettings {
+  language: Language;
+  allowedUserIds: readonly number[];
+  contacts: NonNullable<RenderOptions['contacts']>;
+  buttonExpiryMs: number;
+}
+
 export interface TelegramChannel {
   readonly api: TelegramApi;
   readonly outbox: Outbox;
@@ -43,6 +51,8 @@ export interface TelegramChannel {
   startBot(handlers: BotHandlers): TelegramBot;
   /** Stop polling, then let the outbox finish its request in flight. Messages still queued stay on disk. */
   close(): Promise<void>;
+  /** Apply reloaded settings: the next notices, answers and allow-list checks use them. */
+  reconfigure(settings: OperatorSettings): void;
 }
 
 export function openTelegramChannel(options: TelegramChannelOptions): { ok: true; channel: TelegramChannel; warnings: string[] } | { ok: false; error: string } {
@@ -60,13 +70,21 @@ export function openTelegramChannel(options: TelegramChannelOptions): { ok: true
   });
   if (!opened.ok) return opened;
   const outbox = opened.outbox;
-  const notifier = createTelegramNotifier({
+  // The notifier reads these at every notice and the bot at every update: a reload changes them in place.
+  const notifierOptions: Parameters<typeof createTelegramNotifier>[0] = {
     outbox,
     chatId: options.chatId,
     language: options.language,
     timeZone: options.timeZone,
     ...(options.contacts ? { contacts: options.contacts } : {}),
-  });
+  };
+  const notifier = createTelegramNotifier(notifierOptions);
+  const botSettings: BotSettings = {
+    language: options.language,
+    timeZone: options.timeZone,
+    allowedUserIds: options.allowedUserIds,
+    ...(tuning.buttonExpiryMs !== undefined ? { buttonExpiryMs: tuning.buttonExpiryMs } : {}),
+  };
   let bot: TelegramBot | undefined;
   const channel: TelegramChannel = {
     api,
@@ -91,8 +109,16 @@ export function openTelegramChannel(options: TelegramChannelOptions): { ok: true
         ...(tuning.buttonExpiryMs !== undefined ? { buttonExpiryMs: tuning.buttonExpiryMs } : {}),
         ...(tuning.forwardForeignChat !== undefined ? { forwardForeignChat: tuning.forwardForeignChat } : {}),
         ...(tuning.nonce ? { nonce: tuning.nonce } : {}),
+        settings: () => botSettings,
       });
       return bot;
+    },
+    reconfigure(settings) {
+      notifierOptions.language = settings.language;
+      notifierOptions.contacts = settings.contacts;
+      botSettings.language = settings.language;
+      botSettings.allowedUserIds = settings.allowedUserIds;
+      botSettings.buttonExpiryMs = settings.buttonExpiryMs;
     },
     async close() {
       await bot?.stop();

@@ -4,6 +4,7 @@ import type { RuleOf } from '../../config/schema.ts';
 import { formatDuration } from '../schedule.ts';
 import type { Evidence, Instant, Verdict } from '../types.ts';
 import type { ContainerHistory, World } from '../world.ts';
+import { say } from '../verdict-text.ts';
 
 export function evaluateContainerState(rule: RuleOf<'container-state'>, world: World, now: Instant): Verdict[] {
   return rule.params.containers.map((name) => judgeContainer(rule, name, world.containers[name], now));
@@ -13,7 +14,7 @@ function judgeContainer(rule: RuleOf<'container-state'>, name: string, history: 
   const base = { ruleId: rule.id, cause: name };
   const { notRunningFor, maxRestarts, restartWindow } = rule.params;
   if (!history) {
-    return { ...base, outcome: 'inconclusive', summary: `${name} has not been observed yet`, evidence: [{ kind: 'note', text: 'no inspect result and no event for this container so far' }] };
+    return { ...base, outcome: 'inconclusive', ...say({ key: 'container.unobserved', params: { name } }), evidence: [{ kind: 'note', text: 'no inspect result and no event for this container so far' }] };
   }
   const c = history.current;
   const recentRestarts = history.restarts.filter((at) => at > now - restartWindow && at <= now);
@@ -32,9 +33,9 @@ function judgeContainer(rule: RuleOf<'container-state'>, name: string, history: 
       ...base,
       outcome: 'fail',
       label: c.status === 'missing' ? 'missing' : 'not-running',
-      summary: c.status === 'missing'
-        ? `${name} does not exist (for ${formatDuration(downFor)})`
-        : `${name} is ${c.status}, not running, for ${formatDuration(downFor)} (limit ${formatDuration(notRunningFor)})`,
+      ...say(c.status === 'missing'
+        ? { key: 'container.missing', params: { name, downFor } }
+        : { key: 'container.not-running', params: { name, status: c.status, downFor, limit: notRunningFor } }),
       evidence: [stateEvidence, ...restartEvidence],
     };
   }
@@ -44,13 +45,13 @@ function judgeContainer(rule: RuleOf<'container-state'>, name: string, history: 
       ...base,
       outcome: 'fail',
       label: 'restart-loop',
-      summary: `${name} restarted ${recentRestarts.length} times in ${formatDuration(restartWindow)} (limit ${maxRestarts})`,
+      ...say({ key: 'container.restart-loop', params: { name, restarts: recentRestarts.length, window: restartWindow, limit: maxRestarts } }),
       evidence: [stateEvidence, ...restartEvidence],
     };
   }
   if (c.status !== 'running') {
     // Within the allowance: a restart or a recreation in progress is given time to finish.
-    return { ...base, outcome: 'pass', summary: `${name} is ${c.status} for ${formatDuration(downFor)}, within ${formatDuration(notRunningFor)}`, evidence: [stateEvidence, ...restartEvidence] };
+    return { ...base, outcome: 'pass', ...say({ key: 'container.down-within', params: { name, status: c.status, downFor, allowance: notRunningFor } }), evidence: [stateEvidence, ...restartEvidence] };
   }
-  return { ...base, outcome: 'pass', summary: `${name} is running`, evidence: [stateEvidence, ...restartEvidence] };
+  return { ...base, outcome: 'pass', ...say({ key: 'container.running', params: { name } }), evidence: [stateEvidence, ...restartEvidence] };
 }

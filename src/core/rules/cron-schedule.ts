@@ -2,8 +2,10 @@
 // after its latest scheduled time, and no run of it is stuck past the maximum run time.
 import type { RuleOf } from '../../config/schema.ts';
 import { formatDuration, formatInZone, isValidTimezone, nextFire, previousFire, scheduleProblem } from '../schedule.ts';
-import type { Evidence, Instant, Job, Run, Verdict } from '../types.ts';
+import type { ContainerStatus, Evidence, Instant, Job, Run, Verdict } from '../types.ts';
 import type { ContainerHistory, World } from '../world.ts';
+import { openRunFate } from '../run-fate.ts';
+import { say, warn } from '../verdict-text.ts';
 
 /** Until World carries the configured cron container, fall back to the configuration's default name. */
 const DEFAULT_CRON_CONTAINER = 'turtle-cron';
@@ -17,11 +19,12 @@ export function evaluateCronSchedule(rule: RuleOf<'cron-schedule'>, world: World
         ruleId: rule.id,
         outcome: 'inconclusive',
         cause: 'crontab',
-        summary: 'the deployed crontab has not been read yet, so no run can be expected',
+        ...say({ key: 'cron.no-crontab', params: {} }),
         evidence: [{ kind: 'note', text: 'no crontab observed from the cron container or the fallback file' }],
       },
     ];
   }
+  if (world.jobs.length === 0) return [noJobLines(rule.id, world)];
   const selected = new Set(rule.params.jobs);
   // Several crontab lines may feed one log (one job id): they are judged together, by the latest
   // fire time of any of them, because their runs cannot be told apart in the log.
@@ -58,7 +61,7 @@ function judgeJob(
 
   const broken = jobs.map((j) => scheduleProblem(j.schedule) ?? (isValidTimezone(j.timezone) ? undefined : `unknown timezone ${j.timezone}`)).find((p) => p !== undefined);
   if (broken !== undefined) {
-    return { ...base, outcome: 'inconclusive', summary: `${jobId}: its schedule cannot be computed (${broken})`, evidence: crontabEvidence };
+    return { ...base, outcome: 'inconclusive', ...say({ key: 'cron.schedule-broken', params: { jobId, problem: broken } }), evidence: crontabEvidence };
   }
 
   // Fire times before the sidecar watched, or before the current crontab was first seen, are never
@@ -66,26 +69,30 @@ function judgeJob(
   // crontab (after a rollback, v3.2.1's silence at 16:00 must not count against v3.2.0).
   const judgedFrom = Math.max(world.watchStartedAt, world.jobsSince);
 
-  // Hung: a run still open past the maximum run time. Runs that began long before the watch started are
-  // left out: a start marker with no end in an old backlog says a past run died, not that one is stuck.
-  // A run whose container was (re)started after it began cannot still be running: its process died
-  // with the old instance (a restart, or the recreation of a rollback). That is a crashed run for the
-  // repeated-failures rule, not a hung one here, and it must not fire after a rollback.
+  // Hung: a run still open past the maximum run time with its process alive (or, where processes
+  // cannot be seen, with neither a finish marker nor a traceback). A run that crashed (a traceback, or
+  // its process gone) is a failed run for the repeated-failures rule and never also a hang here: one
+  // root cause must not open two decisions (run-fate.ts decides which it is, for both rules).
+  // Runs that began long before the watch started are left out: a start marker with no end in an old
+  // backlog says a past run died, not that one is stuck. A run whose container was (re)started after
+  // it began cannot still be running: its process died with the old instance (a restart, or the
+  // recreation of a rollback), and it must not fire after a rollback.
   const containerStart = container?.current.status === 'running' ? container.current.startedAt : undefined;
   const open = runs
     .filter((r) => r.end === 'open' && r.startedAt >= judgedFrom - params.maxRunTime && !(containerStart !== undefined && containerStart > r.startedAt))
     .at(-1);
-  if (open && now - open.startedAt >= params.maxRunTime) {
+  const fate = open ? openRunFate(open, world.jobProcesses, now, params.maxRunTime) : undefined;
+  if (open && fate?.fate === 'hung') {
     const evidence: Evidence[] = [
-      { kind: 'note', text: `run started ${formatInZone(open.startedAt, zone)} (log stamp "${open.startStamp}"), no finish marker after ${formatDuration(now - open.startedAt)} (max ${formatDuration(params.maxRunTime)})`, at: open.startedAt },
-      ...processEvidence(world, open, jobs),
+      { kind: 'note', text: `run started ${formatInZone(open.startedAt, zone)} (log stamp "${open.startStamp}"), no finish marker and no traceback after ${formatDuration(now - open.startedAt)} (max ${formatDuration(params.maxRunTime)})`, at: open.startedAt },
+      ...processEvidence(world, open, jobs, fate.processSeen),
       ...crontabEvidence,
     ];
     return {
       ...base,
       outcome: 'fail',
       label: 'hung',
-      summary: `${jobId}: the run started ${formatInZone(open.startedAt, zone)} has not finished after ${formatDuration(now - open.startedAt)} (max ${formatDuration(params.maxRunTime)})`,
+      ...say({ key: 'cron.hung', params: { jobId, startedAt: formatInZone(open.startedAt, zone), elapsed: now - open.startedAt, max: params.maxRunTime } }),
       evidence,
     };
   }
@@ -96,7 +103,7 @@ function judgeJob(
     return {
       ...base,
       outcome: 'pass',
-      summary: `${jobId}: no scheduled run due since watching began${next !== undefined ? `; next at ${formatInZone(next, zone)}` : ''}`,
+      ...say({ key: 'cron.nothing-due', params: { jobId, ...(next !== undefined ? { next: formatInZone(next, zone) } : {}) } }),
       evidence: [lastRunEvidence, ...crontabEvidence],
     };
   }
@@ -108,7 +115,7 @@ function judgeJob(
     return {
       ...base,
       outcome: 'pass',
-      summary: `${jobId}: the run scheduled at ${expected} started ${formatInZone(onTime.startedAt, zone)}`,
+      ...say({ key: 'cron.on-time', params: { jobId, expected, startedAt: formatInZone(onTime.startedAt, zone) } }),
       evidence: [expectedEvidence, lastRunEvidence],
     };
   }
@@ -121,8 +128,8 @@ function judgeJob(
     return {
       ...base,
       outcome: 'pass',
-      summary: `${jobId}: the run scheduled at ${expected} started late, at ${formatInZone(late.startedAt, zone)}`,
-      warning: `started ${formatDuration(late.startedAt - due.at)} after its scheduled time (grace ${formatDuration(params.grace)})`,
+      ...say({ key: 'cron.late', params: { jobId, expected, startedAt: formatInZone(late.startedAt, zone) } }),
+      ...warn({ key: 'cron.late-warning', params: { lateBy: late.startedAt - due.at, grace: params.grace } }),
       evidence: [expectedEvidence, lastRunEvidence],
     };
   }
@@ -133,7 +140,7 @@ function judgeJob(
       ...base,
       outcome: 'fail',
       label: 'cron-down',
-      summary: `${jobId}: no run for ${expected}; the cron container ${cronContainer} was not running (${down.state})`,
+      ...say({ key: 'cron.cron-down', params: { jobId, expected, container: cronContainer, status: down.status, ...(down.restartedAt !== undefined ? { restartedAt: down.restartedAt } : {}) } }),
       evidence: [expectedEvidence, down.evidence, lastRunEvidence, ...crontabEvidence],
     };
   }
@@ -141,8 +148,27 @@ function judgeJob(
     ...base,
     outcome: 'fail',
     label: 'missed',
-    summary: `${jobId}: no run started within ${formatDuration(params.grace)} of its scheduled time ${expected}`,
+    ...say({ key: 'cron.missed', params: { jobId, expected, grace: params.grace } }),
     evidence: [expectedEvidence, lastRunEvidence, ...crontabEvidence],
+  };
+}
+
+/**
+ * A crontab without a single job line is never "healthy": nothing could be expected of it, and a
+ * schedule that cannot be read is the first thing an operator must hear about. The log rules go on
+ * judging the jobs found in the logs meanwhile (selectedJobs).
+ */
+function noJobLines(ruleId: string, world: World): Verdict {
+  const problems = world.crontab?.problems ?? [];
+  return {
+    ruleId,
+    outcome: 'error',
+    cause: 'crontab',
+    ...say({ key: 'cron.no-job-lines', params: { source: world.crontab?.source ?? 'container', unreadable: problems.length } }),
+    evidence: [
+      ...problems.slice(0, 5).map((p): Evidence => ({ kind: 'note', text: `crontab line ${p.line + 1}: ${p.message}` })),
+      { kind: 'note', text: 'an empty crontab, one with only comments or variables, or a file that is not a crontab: check the cron container (crontab -l) or deployment.crontab in the config' },
+    ],
   };
 }
 
@@ -161,35 +187,35 @@ function nextFireOfGroup(jobs: Job[], after: Instant): Instant | undefined {
 }
 
 /** Whether the cron container was down at the fire time, as far as the observations tell. */
-function cronDownAt(name: string, history: ContainerHistory | undefined, fireAt: Instant): { state: string; evidence: Evidence } | undefined {
+function cronDownAt(name: string, history: ContainerHistory | undefined, fireAt: Instant): { status: ContainerStatus; restartedAt?: string; evidence: Evidence } | undefined {
   if (!history) return undefined;
   const c = history.current;
   if (c.status !== 'running') {
     const since = history.notRunningSince ?? c.observedAt;
     if (since > fireAt) return undefined;
-    return { state: c.status, evidence: { kind: 'container', text: `${name} ${c.status} since ${new Date(since).toISOString()}`, at: since } };
+    return { status: c.status, evidence: { kind: 'container', text: `${name} ${c.status} since ${new Date(since).toISOString()}`, at: since } };
   }
   // Running now, but this instance started after the fire time: at the fire time it was stopped or
   // restarting (a restart between the fire time and the first log line kills the run just the same).
   if (c.startedAt !== undefined && c.startedAt > fireAt) {
     return {
-      state: `started only at ${new Date(c.startedAt).toISOString()}`,
+      status: c.status,
+      restartedAt: new Date(c.startedAt).toISOString(),
       evidence: { kind: 'container', text: `${name} (re)started at ${new Date(c.startedAt).toISOString()}, after the scheduled time`, at: c.startedAt },
     };
   }
   return undefined;
 }
 
-function processEvidence(world: World, run: Run, jobs: Job[]): Evidence[] {
-  const seen = world.jobProcesses;
-  if (!seen || seen.observedAt < run.startedAt) return [];
+function processEvidence(world: World, run: Run, jobs: Job[], seen: 'alive' | 'not-visible'): Evidence[] {
+  const look = world.jobProcesses;
+  if (seen === 'not-visible' || !look) {
+    const when = look ? `the last look was at ${new Date(look.observedAt).toISOString()}` : 'no look so far';
+    return [{ kind: 'note', text: `the cron container's processes cannot be seen (${when}): judged by the log alone` }];
+  }
   const scripts = new Set(jobs.map((j) => j.script).filter((s): s is string => s !== undefined));
-  const alive = seen.commands.filter((cmd) => [...scripts].some((s) => cmd.includes(s)));
-  return [
-    alive.length > 0
-      ? { kind: 'container', text: `still running at ${new Date(seen.observedAt).toISOString()}: ${alive.join(' | ')}`, at: seen.observedAt }
-      : { kind: 'container', text: `no process of ${[...scripts].join(', ')} in the cron container at ${new Date(seen.observedAt).toISOString()}: the run likely died without a traceback`, at: seen.observedAt },
-  ];
+  const alive = look.commands.filter((cmd) => [...scripts].some((s) => cmd.includes(s)));
+  return [{ kind: 'container', text: `still running at ${new Date(look.observedAt).toISOString()}: ${alive.join(' | ') || run.script}`, at: look.observedAt }];
 }
 
 function describeEnd(run: Run, zone: string): string {

@@ -6,6 +6,7 @@ import type { JsonDocState, World } from '../world.ts';
 import type { JsonFileKind } from '../types.ts';
 import { CHECK_INPUTS, runInvariant, type FillCheck, type Finding, type InvariantData } from '../invariants.ts';
 import type { RuleEvaluator } from './rule-kind.ts';
+import { say, type FileUnavailable } from '../verdict-text.ts';
 
 export const FILE_NAMES: Record<JsonFileKind, string> = {
   positions: 'positions.json',
@@ -15,7 +16,7 @@ export const FILE_NAMES: Record<JsonFileKind, string> = {
 
 const MAX_EVIDENCE = 30;
 
-type Availability = { ok: true; records: readonly unknown[] } | { ok: false; why: string };
+type Availability = { ok: true; records: readonly unknown[] } | { ok: false; why: string; unavailable: FileUnavailable };
 
 /**
  * Whether a file can be checked. An absent order_log.json is an empty one: auto_trade.py is manual, and at
@@ -25,14 +26,18 @@ type Availability = { ok: true; records: readonly unknown[] } | { ok: false; why
  */
 function availability(which: JsonFileKind, state: JsonDocState<readonly unknown[]> | undefined): Availability {
   const file = FILE_NAMES[which];
-  if (!state) return { ok: false, why: `${file} has not been read yet` };
+  if (!state) return { ok: false, why: `${file} has not been read yet`, unavailable: { file, state: 'unread' } };
   switch (state.status) {
     case 'valid':
       return { ok: true, records: state.doc };
     case 'absent':
-      return which === 'orderLog' ? { ok: true, records: [] } : { ok: false, why: `${file} does not exist` };
+      return which === 'orderLog' ? { ok: true, records: [] } : { ok: false, why: `${file} does not exist`, unavailable: { file, state: 'absent' } };
     case 'corrupt':
-      return { ok: false, why: `${file} is corrupt (${state.problems[0]?.path ?? '$'}: ${state.problems[0]?.message ?? 'unreadable'})` };
+      return {
+        ok: false,
+        why: `${file} is corrupt (${state.problems[0]?.path ?? '$'}: ${state.problems[0]?.message ?? 'unreadable'})`,
+        unavailable: { file, state: 'corrupt', path: state.problems[0]?.path ?? '$', detail: state.problems[0]?.message ?? 'unreadable' },
+      };
   }
 }
 
@@ -58,24 +63,24 @@ function verdictFor(
   params: Parameters<typeof runInvariant>[2],
 ): Verdict {
   const base = { ruleId, cause: check };
-  const missing = CHECK_INPUTS[check].map((which) => files[which]).filter((a): a is { ok: false; why: string } => !a.ok);
+  const missing = CHECK_INPUTS[check].map((which) => files[which]).filter((a): a is Extract<Availability, { ok: false }> => !a.ok);
   if (missing.length > 0) {
     return {
       ...base,
       outcome: 'inconclusive',
-      summary: `${check} cannot be checked: ${missing.map((m) => m.why).join('; ')}`,
+      ...say({ key: 'fill.cannot-check', params: { check, unavailable: missing.map((m) => m.unavailable) } }),
       evidence: missing.map((m): Evidence => ({ kind: 'note', text: m.why })),
     };
   }
   const findings = runInvariant(check, data, params) ?? [];
   if (findings.length === 0) {
-    return { ...base, outcome: 'pass', summary: `${check}: no violation in ${CHECK_INPUTS[check].map((w) => FILE_NAMES[w]).join(' + ')}`, evidence: [] };
+    return { ...base, outcome: 'pass', ...say({ key: 'fill.clean', params: { check, files: CHECK_INPUTS[check].map((w) => FILE_NAMES[w]) } }), evidence: [] };
   }
   return {
     ...base,
     outcome: 'fail',
     label: check,
-    summary: `${check}: ${findings.length} violation${findings.length > 1 ? 's' : ''}: ${findings[0]!.message}`,
+    ...say({ key: 'fill.violations', params: { check, count: findings.length, first: findings[0]!.message } }),
     evidence: evidenceOf(findings),
   };
 }

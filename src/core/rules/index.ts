@@ -4,6 +4,7 @@ import type { Rule } from '../../config/schema.ts';
 import type { Instant, Verdict } from '../types.ts';
 import type { World } from '../world.ts';
 import type { RuleEvaluator, RuleTable } from './rule-kind.ts';
+import { say } from '../verdict-text.ts';
 import { evaluateCronSchedule } from './cron-schedule.ts';
 import { evaluateRepeatedFailures } from './repeated-failures.ts';
 import { evaluateTelegramDelivery } from './telegram-delivery.ts';
@@ -33,7 +34,7 @@ export function evaluateRule(rule: Rule, world: World, now: Instant): Verdict[] 
         ruleId: rule.id,
         outcome: 'error',
         cause: 'rule-crashed',
-        summary: `rule ${rule.id} could not be evaluated: ${err instanceof Error ? err.message : String(err)}`,
+        ...say({ key: 'rule.crashed', params: { ruleId: rule.id, error: err instanceof Error ? err.message : String(err) } }),
         evidence: [],
       },
     ];

@@ -6,6 +6,7 @@ import type { JsonProblem, PositionsChange, World } from '../world.ts';
 import { positionKeyProblems, type PositionKeys } from '../positions.ts';
 import { judgeChange } from '../positions-change.ts';
 import type { RuleEvaluator } from './rule-kind.ts';
+import { say } from '../verdict-text.ts';
 
 type Rule = RuleOf<'positions-integrity'>;
 
@@ -36,26 +37,26 @@ function corruptVerdict(rule: Rule, world: World): Verdict {
   const base = { ruleId: rule.id, cause: CAUSE_CORRUPT };
   const state = world.positions;
   if (!state) {
-    return { ...base, outcome: 'inconclusive', summary: 'positions.json has not been read yet', evidence: [] };
+    return { ...base, outcome: 'inconclusive', ...say({ key: 'positions.unread', params: {} }), evidence: [] };
   }
   if (state.status === 'absent') {
     return {
       ...base,
       outcome: 'inconclusive',
-      summary: 'positions.json does not exist; the guarded system creates [] on its next run, nothing to judge until then',
+      ...say({ key: 'positions.absent', params: {} }),
       evidence: [{ kind: 'note', text: 'file absent', at: state.observedAt }],
     };
   }
   // The file may have been parsed with another rule's key lists: judge by this rule's own.
   const problems = state.status === 'valid' ? positionKeyProblems(state.doc, rule.params) : rejudged(state.problems, rule.params);
   if (problems.length === 0) {
-    return { ...base, outcome: 'pass', summary: 'positions.json parses and every record loads in v3.2.x', evidence: [] };
+    return { ...base, outcome: 'pass', ...say({ key: 'positions.loads', params: {} }), evidence: [] };
   }
   return {
     ...base,
     outcome: 'fail',
     label: 'corrupt',
-    summary: `positions.json is corrupt: ${problems[0]!.path}: ${problems[0]!.message}${problems.length > 1 ? ` (+${problems.length - 1} more)` : ''}`,
+    ...say({ key: 'positions.corrupt', params: { path: problems[0]!.path, problem: problems[0]!.message, more: problems.length - 1 } }),
     evidence: capped(
       problems.map((p): Evidence => ({ kind: 'json', file: 'positions.json', path: p.path, text: `${p.code}: ${p.message}`, at: state.observedAt })),
     ),
@@ -96,14 +97,14 @@ function healedVerdict(rule: Rule, world: World, now: Instant): Verdict {
   const base = { ruleId: rule.id, cause: CAUSE_HEALED };
   const recent = world.healLines.filter((h) => h.at >= now - EVENT_WINDOW_MS);
   if (recent.length === 0) {
-    return { ...base, outcome: 'pass', summary: 'no silent restore (JSON 파일 손상 / 백업에서 복원) in the logs of the last 24 h', evidence: [] };
+    return { ...base, outcome: 'pass', ...say({ key: 'positions.no-heal', params: {} }), evidence: [] };
   }
   const last = recent[recent.length - 1]!;
   return {
     ...base,
     outcome: 'fail',
     label: 'healed',
-    summary: `the guarded system found a corrupt JSON file and silently restored it from a backup (${last.file}: ${last.text})`,
+    ...say({ key: 'positions.healed', params: { file: last.file, line: last.text } }),
     evidence: capped(recent.map((h): Evidence => ({ kind: 'log', file: h.file, text: h.text, at: h.at }))),
   };
 }
@@ -122,11 +123,11 @@ function changeVerdicts(rule: Rule, world: World, now: Instant): Verdict[] {
     const base = { ruleId: rule.id, cause: changeCause(change), evidence };
     switch (judgement.status) {
       case 'unexplained':
-        return { ...base, outcome: 'fail', label: 'unexpected-change', summary: `positions.json changed unexpectedly: ${judgement.reasons.join('; ')}` };
+        return { ...base, outcome: 'fail', label: 'unexpected-change', ...say({ key: 'positions.change-unexpected', params: { reasons: judgement.reasons } }) };
       case 'pending':
-        return { ...base, outcome: 'pass', summary: `positions.json changed; not judged yet: ${judgement.reasons.join('; ')}` };
+        return { ...base, outcome: 'pass', ...say({ key: 'positions.change-pending', params: { reasons: judgement.reasons } }) };
       case 'explained':
-        return { ...base, outcome: 'pass', summary: `positions.json change explained: ${judgement.reasons.join('; ')}` };
+        return { ...base, outcome: 'pass', ...say({ key: 'positions.change-explained', params: { reasons: judgement.reasons } }) };
     }
   });
 }

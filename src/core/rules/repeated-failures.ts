@@ -3,6 +3,8 @@
 import type { RuleOf } from '../../config/schema.ts';
 import type { Evidence, Instant, JobProfile, Run, Verdict } from '../types.ts';
 import type { World } from '../world.ts';
+import { crashOf } from '../run-fate.ts';
+import { say, warn } from '../verdict-text.ts';
 
 export interface FailureParams {
   errorPatterns: readonly string[];
@@ -11,7 +13,7 @@ export interface FailureParams {
 
 /** Why one run failed: each item is one piece of evidence. */
 export interface RunFailure {
-  kind: 'traceback' | 'error-pattern' | 'missing-finish';
+  kind: 'traceback' | 'error-pattern' | 'missing-finish' | 'process-gone';
   text: string;
 }
 
@@ -19,11 +21,15 @@ export interface RunFailure {
  * `failed` with its reasons, `succeeded`, or `undecided` (still open and nothing wrong yet: a run in
  * progress is neither a success nor a failure; a hung one is the cron-schedule rule's business).
  * A traceback or an error line is decisive even while the run is still open: the process that printed
- * an uncaught traceback is gone, and waiting for the next start would delay the verdict by a day.
+ * an uncaught traceback is gone, and waiting for the next start would delay the verdict by a day. So is
+ * an open run whose process has gone from the cron container (run-fate.ts): it crashed, and counts here
+ * as a failed run, never as a hung run of the cron-schedule rule.
  */
-export function judgeRun(run: Run, params: FailureParams): { status: 'failed'; failures: RunFailure[] } | { status: 'succeeded' | 'undecided' } {
+export function judgeRun(run: Run, params: FailureParams, now: Instant): { status: 'failed'; failures: RunFailure[] } | { status: 'succeeded' | 'undecided' } {
   const failures: RunFailure[] = [];
   for (const tb of run.tracebacks) failures.push({ kind: 'traceback', text: tb.error });
+  const crash = crashOf(run, now);
+  if (crash?.why === 'process-gone') failures.push({ kind: 'process-gone', text: crash.text });
   for (const line of run.errorLines) {
     if (params.errorPatterns.some((p) => p.length > 0 && line.includes(p))) failures.push({ kind: 'error-pattern', text: line });
   }
@@ -53,7 +59,8 @@ export interface SelectedJob {
 export function selectedJobs(world: World, selector: readonly string[]): SelectedJob[] {
   const wanted = (id: string, script: string) => selector.length === 0 || selector.includes(id) || selector.includes(script);
   const jobs: SelectedJob[] = [];
-  if (world.crontabKnown) {
+  // An empty or unreadable crontab must not blind the log rules: judge the jobs found in the logs.
+  if (world.crontabKnown && world.jobs.length > 0) {
     for (const job of world.jobs) {
       const profile = job.script ? world.profiles[job.script] : undefined;
       if (!profile || !job.script || !wanted(job.id, job.script)) continue;
@@ -74,21 +81,20 @@ export function runLabel(run: Run): string {
   return run.startStamp ? `run started ${run.startStamp}` : 'crash before the start marker';
 }
 
-export function evaluateRepeatedFailures(rule: RuleOf<'repeated-failures'>, world: World, _now: Instant): Verdict[] {
+export function evaluateRepeatedFailures(rule: RuleOf<'repeated-failures'>, world: World, now: Instant): Verdict[] {
   const { consecutive } = rule.params;
   return selectedJobs(world, rule.params.jobs).map((job): Verdict => {
     const runs = world.runs[job.id] ?? [];
     const streak: { run: Run; failures: RunFailure[] }[] = [];
     for (let i = runs.length - 1; i >= 0; i--) {
       const run = runs[i]!;
-      const judged = judgeRun(run, rule.params);
+      const judged = judgeRun(run, rule.params, now);
       if (judged.status === 'succeeded') break;
       if (judged.status === 'failed') streak.push({ run, failures: judged.failures });
     }
     const base = { ruleId: rule.id, cause: job.id };
     if (streak.length === 0) {
-      const summary = runs.length === 0 ? `${job.id}: no runs seen yet` : `${job.id}: last run succeeded`;
-      return { ...base, outcome: 'pass', summary, evidence: [] };
+      return { ...base, outcome: 'pass', ...say({ key: runs.length === 0 ? 'failures.no-runs' : 'failures.last-ok', params: { jobId: job.id } }), evidence: [] };
     }
     // Oldest first, as the operator reads a story; one line per failure reason.
     const chronological = [...streak].reverse();
@@ -105,15 +111,15 @@ export function evaluateRepeatedFailures(rule: RuleOf<'repeated-failures'>, worl
       return {
         ...base,
         outcome: 'fail',
-        summary: `${job.id}: ${streak.length} consecutive failed runs with no successful run between them (threshold ${consecutive}); latest: ${latest.text}`,
+        ...say({ key: 'failures.streak', params: { jobId: job.id, count: streak.length, threshold: consecutive, latest } }),
         evidence,
       };
     }
     return {
       ...base,
       outcome: 'pass',
-      summary: `${job.id}: ${streak.length} failed run(s), below the threshold of ${consecutive}`,
-      warning: `${job.id}: ${streak.length === 1 ? 'the last run failed' : `the last ${streak.length} runs failed`} (${latest.text}); ${consecutive} consecutive failures fire the rule`,
+      ...say({ key: 'failures.below', params: { jobId: job.id, count: streak.length, threshold: consecutive } }),
+      ...warn({ key: 'failures.below-warning', params: { jobId: job.id, count: streak.length, threshold: consecutive, latest } }),
       evidence,
     };
   });

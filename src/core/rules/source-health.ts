@@ -4,6 +4,7 @@
 import type { RuleOf } from '../../config/schema.ts';
 import type { Instant, Verdict } from '../types.ts';
 import type { World } from '../world.ts';
+import { say } from '../verdict-text.ts';
 
 export function evaluateSourceHealth(rule: RuleOf<'source-health'>, world: World, _now: Instant): Verdict[] {
   return Object.entries(world.sources).map(([source, health]): Verdict => {
@@ -12,7 +13,7 @@ export function evaluateSourceHealth(rule: RuleOf<'source-health'>, world: World
         ruleId: rule.id,
         outcome: 'error',
         cause: source,
-        summary: `${source} could not be read ${health.consecutiveErrors} times in a row: ${health.lastError ?? 'unknown error'}`,
+        ...say({ key: 'source.failing', params: { source, count: health.consecutiveErrors, ...(health.lastError !== undefined ? { error: health.lastError } : {}) } }),
         evidence: [
           {
             kind: 'note',
@@ -22,6 +23,6 @@ export function evaluateSourceHealth(rule: RuleOf<'source-health'>, world: World
         ],
       };
     }
-    return { ruleId: rule.id, outcome: 'pass', cause: source, summary: `${source} is readable`, evidence: [] };
+    return { ruleId: rule.id, outcome: 'pass', cause: source, ...say({ key: 'source.ok', params: { source } }), evidence: [] };
   });
 }

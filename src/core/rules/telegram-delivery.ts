@@ -5,17 +5,11 @@ import type { RuleOf } from '../../config/schema.ts';
 import type { Evidence, Instant, JobProfile, Run, Verdict } from '../types.ts';
 import type { World } from '../world.ts';
 import { runLabel, selectedJobs } from './repeated-failures.ts';
+import { say, warn, type TelegramCaseKey } from '../verdict-text.ts';
 
-export type TelegramCase = 'send-failed' | 'event-without-success' | 'report-without-success' | 'channel-not-configured';
+/** The cases' wording lives in the verdict catalogue (verdict-text.ts), in both languages. */
+export type TelegramCase = TelegramCaseKey;
 export type TelegramRunClass = TelegramCase | 'quiet' | 'ok';
-
-const CASE_TEXT: Record<TelegramCase, string> = {
-  'send-failed': 'a Telegram send failed after all retries (Telegram 오류 (모든 재시도 소진))',
-  'event-without-success': 'an event that always notifies was logged without any Telegram 전송 성공',
-  'report-without-success': 'the job that always sends ended without Telegram 전송 성공',
-  'channel-not-configured':
-    'channel not configured: the run did not log its channel-activation line (a configuration fault a rollback cannot cure)',
-};
 
 /**
  * One class per finished run, the most telling first:
@@ -74,19 +68,17 @@ export function evaluateTelegramDelivery(rule: RuleOf<'telegram-delivery'>, worl
     }
     const base = { ruleId: rule.id, cause: job.id };
     if (streak.length === 0) {
-      const summary = runs.length === 0 ? `${job.id}: no finished runs yet` : `${job.id}: no missing Telegram alert in the recent runs`;
-      return { ...base, outcome: 'pass', summary, evidence: [] };
+      return { ...base, outcome: 'pass', ...say({ key: runs.length === 0 ? 'telegram.no-runs' : 'telegram.ok', params: { jobId: job.id } }), evidence: [] };
     }
     const label = streak[0]!.cls;
     const seen = [...new Set(streak.map((s) => s.cls))];
     const evidence = [...streak].reverse().flatMap(({ run, cls }) => caseEvidence(run, cls, job.profile, job.logFile));
-    const which = seen.map((c) => `${c}: ${CASE_TEXT[c]}`).join('; ');
     if (streak.length >= consecutive) {
       return {
         ...base,
         outcome: 'fail',
         label,
-        summary: `${job.id}: Telegram alert missing in ${streak.length} consecutive runs (threshold ${consecutive}) — ${which}`,
+        ...say({ key: 'telegram.streak', params: { jobId: job.id, count: streak.length, threshold: consecutive, cases: seen } }),
         evidence,
       };
     }
@@ -94,8 +86,8 @@ export function evaluateTelegramDelivery(rule: RuleOf<'telegram-delivery'>, worl
       ...base,
       outcome: 'pass',
       label,
-      summary: `${job.id}: Telegram alert missing in ${streak.length} run(s), below the threshold of ${consecutive}`,
-      warning: `${job.id}: Telegram alert missing in the last ${streak.length === 1 ? 'run' : `${streak.length} runs`} — ${which}`,
+      ...say({ key: 'telegram.below', params: { jobId: job.id, count: streak.length, threshold: consecutive } }),
+      ...warn({ key: 'telegram.below-warning', params: { jobId: job.id, count: streak.length, cases: seen } }),
       evidence,
     };
   });

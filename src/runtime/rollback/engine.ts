@@ -5,7 +5,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { buildPlan, describeOp, shortId, type Plan, type PlanAction, type PlanOp, type Strategy } from '../../core/plan.ts';
-import type { ExecutionReport, PlanPreview } from '../../core/types.ts';
+import type { ExecutionReport, PlanPreview, StepTiming } from '../../core/types.ts';
 import type { DockerPort } from '../../adapters/docker-engine.ts';
 import type { GitPort } from '../../adapters/git-repo.ts';
 import type { RollbackConfig } from './config.ts';
@@ -49,8 +49,11 @@ export interface RollbackEngineDeps {
   onJournal?: JournalObserver;
 }
 
-/** An execution as the engine runs it: the plan's ops, what each finished step recorded, whose it is. */
-type ExecRun = RunContext & { incidentId: string; action: PlanAction; planId: string; target?: string };
+/**
+ * An execution as the engine runs it: the plan's ops, what each finished step recorded, whose it is,
+ * and how long each step this process ran took (for the report's summary).
+ */
+type ExecRun = RunContext & { incidentId: string; action: PlanAction; planId: string; target?: string; timings?: StepTiming[] };
 
 export function createRollbackEngine(deps: RollbackEngineDeps): RollbackEngine {
   const dir = join(deps.stateDir, 'rollback');
@@ -79,10 +82,11 @@ export function createRollbackEngine(deps: RollbackEngineDeps): RollbackEngine {
     append({ t: 'outcome', execId: run.execId, incidentId: run.incidentId, action: run.action, outcome, detail, ...extra, at: deps.now() });
   }
 
-  /** One step: journaled before and after, reported after. Exceptions are bugs, but never leave a step open. */
-  async function step(run: RunContext, index: number, say: (r: ExecutionReport) => void) {
+  /** One step: journaled before and after, timed, logged and reported after. Exceptions are bugs, but never leave a step open. */
+  async function step(run: ExecRun, index: number, say: (r: ExecutionReport) => void) {
     const op = run.ops[index]!;
-    append({ t: 'begin', execId: run.execId, step: index, op: op.op, at: deps.now() });
+    const began = deps.now();
+    append({ t: 'begin', execId: run.execId, step: index, op: op.op, at: began });
     let result: Awaited<ReturnType<typeof runStep>>;
     try {
       result = await runStep(env, run, index);
@@ -92,7 +96,10 @@ export function createRollbackEngine(deps: RollbackEngineDeps): RollbackEngine {
     }
     append({ t: 'end', execId: run.execId, step: index, op: op.op, ok: result.ok, detail: result.detail, ...(result.ok && result.data ? { data: result.data } : {}), at: deps.now() });
     if (result.ok) run.data[index] = result.data ?? {};
-    say({ kind: 'step', name: stepName(op), ok: result.ok, detail: result.detail });
+    const ms = Math.max(0, deps.now() - began);
+    (run.timings ??= []).push({ name: stepName(op), ok: result.ok, ms });
+    deps.logger.info({ incidentId: run.incidentId, action: run.action, step: stepName(op), ok: result.ok, ms, detail: result.detail }, 'rollback step');
+    say({ kind: 'step', name: stepName(op), ok: result.ok, detail: result.detail, ms });
     return result;
   }
 
@@ -116,7 +123,10 @@ export function createRollbackEngine(deps: RollbackEngineDeps): RollbackEngine {
    */
   async function forward(run: ExecRun, from: number, say: (r: ExecutionReport) => void, resumed: boolean): Promise<void> {
     const prefix = resumed ? 'after a restart: ' : '';
+    // The reports that end an execution carry every step's duration (SPEC §5.5: a summary with step timings).
+    const summary = (): { steps?: StepTiming[] } => (run.timings?.length ? { steps: [...run.timings] } : {});
     let started = resumed;
+    let verifiedDetail: string | undefined;
     const verifyIndex = run.ops.findIndex((o) => o.op === 'verify');
     // Resuming after a verification that passed: say so again (the report may have been lost in the crash).
     let verifiedPreExisting: string[] | undefined = verifyIndex >= 0 && verifyIndex < from ? ((run.data[verifyIndex]?.preExisting as string[] | undefined) ?? []) : undefined;
@@ -137,13 +147,15 @@ export function createRollbackEngine(deps: RollbackEngineDeps): RollbackEngine {
       if (result.ok) {
         if (op.op === 'verify') {
           verifiedPreExisting = (result.data?.preExisting as string[] | undefined) ?? [];
-          say({ kind: 'verified', ok: true, detail: `${prefix}${result.detail}`, preExisting: verifiedPreExisting });
+          // Said once the clean-up after it has run too, so that the summary has every step.
+          verifiedDetail = `${prefix}${result.detail}`;
         }
         continue;
       }
       if (verifiedPreExisting !== undefined) {
         // Verification passed: a failure to clean up after it (the old containers) changes nothing that runs.
         close(run, 'verified', `${prefix}verified; ${describeOp(op)} failed: ${result.detail}`, { ...targetOf(run), preExisting: verifiedPreExisting });
+        if (verifiedDetail !== undefined) say({ kind: 'verified', ok: true, detail: verifiedDetail, preExisting: verifiedPreExisting, ...summary() });
         return;
       }
       if (result.stop === 'defer') {
@@ -162,24 +174,25 @@ export function createRollbackEngine(deps: RollbackEngineDeps): RollbackEngine {
           append({ t: 'failed-target', execId: run.execId, target: run.target, detail: `${iso(deps.now())}: ${result.detail}`, at: deps.now() });
         }
         const restored = await restore(run, `verification failed: ${result.detail}`);
-        say({ kind: 'verified', ok: false, detail: `${prefix}verification failed: ${result.detail}; ${restored.detail}`, preExisting: [] });
+        say({ kind: 'verified', ok: false, detail: `${prefix}verification failed: ${result.detail}; ${restored.detail}`, preExisting: [], ...summary() });
         return;
       }
       if (run.action !== 'rollback') {
         close(run, 'failed', result.detail);
-        say({ kind: 'finished', ok: false, detail: `${prefix}${describeOp(op)}: ${result.detail}` });
+        say({ kind: 'finished', ok: false, detail: `${prefix}${describeOp(op)}: ${result.detail}`, ...summary() });
         return;
       }
       const restored = await restore(run, `${describeOp(op)} failed: ${result.detail}`);
-      say({ kind: 'finished', ok: false, detail: `${prefix}${stepName(op)} failed: ${result.detail}; ${restored.detail}` });
+      say({ kind: 'finished', ok: false, detail: `${prefix}${stepName(op)} failed: ${result.detail}; ${restored.detail}`, ...summary() });
       return;
     }
     if (run.action === 'rollback') {
       close(run, 'verified', `${prefix}rolled back and verified`, { ...targetOf(run), preExisting: verifiedPreExisting ?? [] });
+      if (verifiedDetail !== undefined) say({ kind: 'verified', ok: true, detail: verifiedDetail, preExisting: verifiedPreExisting ?? [], ...summary() });
     } else {
       const last = run.ops.at(-1)!;
       close(run, 'done', `${prefix}${describeOp(last)}`);
-      say({ kind: 'finished', ok: true, detail: `${prefix}${run.action === 'halt' ? `${deps.deployment.cronContainer} stopped` : `${deps.deployment.cronContainer} started`}` });
+      say({ kind: 'finished', ok: true, detail: `${prefix}${run.action === 'halt' ? `${deps.deployment.cronContainer} stopped` : `${deps.deployment.cronContainer} started`}`, ...summary() });
     }
   }
 
