@@ -111,10 +111,11 @@ test('fail, fail, good in one write: the streak is opened and resolved, marked l
   assert.deepEqual(aboutRuns(backlog.notices), expected);
   assert.deepEqual(backlog.notices.filter((n) => n.kind === 'incident-opened').length, 1);
   assert.ok(backlog.notices.filter((n) => ruleOf(n) === 'check-repeated-failures').every((n) => n.late === true));
-  // Judged at the time the runs happened (from their stamps), not when they were read.
+  // Dated when seen (the read), with the runs' own times (from their stamps) in the evidence.
   const opened = backlog.notices.find((n) => n.kind === 'incident-opened');
   assert.ok(opened && opened.kind === 'incident-opened');
-  assert.ok(opened.incident.openedAt < FIRE + 60_000, new Date(opened.incident.openedAt).toISOString());
+  assert.equal(opened.incident.openedAt, FIRE + 3 * 3_600_000);
+  assert.ok(opened.incident.evidence.every((e) => e.at! >= FIRE && e.at! < FIRE + 60_000), JSON.stringify(opened.incident.evidence));
 });
 
 test('fail, fail read together and not recovered: the incident stays open and its decision is asked once', async () => {

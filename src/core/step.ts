@@ -228,7 +228,11 @@ function stepLogLines(state: CoreState, lines: LogLine[], ctx: StepContext): Ste
   return { state: evaluated.state, effects: [...effects, ...finalEffects], journal: [...journal, ...evaluated.journal] };
 }
 
-/** The log rules' verdicts at one run boundary, for the causes it touched, reconciled at the boundary's time. */
+/**
+ * The log rules' verdicts at one run boundary, for the causes it touched. The rules judge the world as it
+ * was at the boundary; the incidents are dated when the sidecar saw them (the read), like any other, and
+ * their evidence carries the times of the lines.
+ */
 function judgeBoundary(s: CoreState, ctx: StepContext, at: Instant, absorbed: AbsorbedLines): { state: CoreState; effects: Effect[]; journal: JournalEntry[]; opened: string[] } {
   const world = worldOf({ ...s, now: at }, ctx);
   // The jobs whose runs changed, and a repair where one was read: a boundary in one file says nothing
@@ -241,7 +245,7 @@ function judgeBoundary(s: CoreState, ctx: StepContext, at: Instant, absorbed: Ab
     const verdicts = evaluateRule(rule, world, at).filter((v) => causes.has(v.cause));
     if (verdicts.length > 0) verdictsByRule.set(rule.id, verdicts);
   }
-  const reconciled = reconcileIncidents(s.incidents, ctx.rules, verdictsByRule, at, s.safety.silenced);
+  const reconciled = reconcileIncidents(s.incidents, ctx.rules, verdictsByRule, s.now, s.safety.silenced);
   return { state: { ...s, incidents: reconciled.state }, effects: reconciled.effects, journal: reconciled.journal, opened: reconciled.opened };
 }
 
