@@ -1,7 +1,9 @@
 // CLI entry: parse arguments, load configuration, wire the real adapters, and map every expected
-// failure to a clear message and an exit code (0 healthy, 1 firing, 2 configuration error).
-import { Command } from 'commander';
+// failure to a clear message and an exit code (0 healthy, 1 firing, 2 configuration or usage error).
+import { Command, type CommanderError } from 'commander';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { PROJECT_DIR } from './config/defaults.ts';
 import { loadConfig, rulesPathsOf } from './config/load-config.ts';
 import { loadRules } from './config/load-rules.ts';
 import { watchConfig } from './adapters/config-watch.ts';
@@ -12,6 +14,7 @@ import { deploymentPaths, startSentinel } from './runtime/sentinel.ts';
 import type { TelegramChannel } from './adapters/telegram/channel.ts';
 import { runCheck, printCheck } from './runtime/check.ts';
 import { readStatus, printStatus } from './runtime/status.ts';
+import { daemonLiveness, removeDaemonPid, writeDaemonPid } from './adapters/daemon-pid.ts';
 import { runRuleTests } from './runtime/rule-tests.ts';
 import { registerRollbackCommands, wireForDaemon } from './runtime/cli-rollback.ts';
 import { createReloader, operatorSettingsOf } from './runtime/reload.ts';
@@ -41,8 +44,27 @@ function fail(errors: string[]): never {
   process.exit(EXIT_CONFIG);
 }
 
+/** The version of this sidecar, as package.json declares it (one place: the package is the release). */
+function packageVersion(): string {
+  return (JSON.parse(readFileSync(join(PROJECT_DIR, 'package.json'), 'utf8')) as { version: string }).version;
+}
+
+/**
+ * A usage error (unknown option or command, missing argument) is exit 2 like a configuration error,
+ * never 1, which means "firing" to whoever scripts around this CLI. Help and --version asked for are 0.
+ * Set before any command is added: commander copies it into every subcommand.
+ */
+function exitOnUsage(err: CommanderError): never {
+  process.exit(err.exitCode === 0 ? EXIT_HEALTHY : EXIT_CONFIG);
+}
+
 const program = new Command();
-program.name('turtle-sentinel').description('Guards a turtle-trading deployment against its rollback runbook criteria').showHelpAfterError();
+program
+  .name('turtle-sentinel')
+  .description('Guards a turtle-trading deployment against its rollback runbook criteria')
+  .version(packageVersion(), '-V, --version', 'print the version of turtle-sentinel')
+  .exitOverride(exitOnUsage)
+  .showHelpAfterError();
 
 program
   .command('run')
@@ -104,9 +126,12 @@ program
     });
     if (!started.ok) {
       logger.error({ error: started.error }, 'cannot start');
-      process.exit(EXIT_CONFIG);
+      fail([started.error]);
     }
     const { sentinel } = started;
+    const { stateDir } = deploymentPaths(config, baseDir);
+    // So that `status` can tell this daemon is alive; a SIGKILL leaves the file, and status sees the pid gone.
+    writeDaemonPid(stateDir, systemClock.now());
     // An execution a crash interrupted is finished or undone first, and the core told how it ended.
     if (engine?.ok) {
       await engine.engine.recover((incidentId, report) => void sentinel.loop.submit({ kind: 'execution', incidentId, report, at: systemClock.now() }));
@@ -147,6 +172,7 @@ program
       await sentinel.stop();
       await channel?.close();
       await notifier.close();
+      removeDaemonPid(stateDir);
       process.exit(0);
     };
     process.on('SIGTERM', () => void stop('SIGTERM'));
@@ -157,7 +183,7 @@ program
   .command('check')
   .description('evaluate every rule once against the current logs, files and containers')
   .option('-c, --config <file>', 'sentinel.yaml')
-  .option('--lookback <duration>', 'judge scheduled runs this far back', '26h')
+  .option('--lookback <duration>', 'judge scheduled runs at most this far back (never before the daemon began watching)', '26h')
   .option('--json', 'print verdicts as JSON')
   .action(async (opts: { config?: string; lookback: string; json?: boolean }) => {
     const all = await loadAll(configPathOf(opts));
@@ -171,22 +197,29 @@ program
       lookback: opts.lookback,
     });
     if (!result.ok) fail(result.errors);
-    printCheck(result, opts.json === true, (line) => process.stdout.write(line + '\n'), all.loaded.config.telegram.language);
+    printCheck(result, opts.json === true, (line) => process.stdout.write(line + '\n'), all.loaded.config.telegram.language, all.loaded.config.deployment.timezone);
     // A rule that cannot judge (an empty crontab, say) is never "healthy": it is a configuration fault.
     process.exit(result.firing ? EXIT_FIRING : result.unjudged.length > 0 ? EXIT_CONFIG : EXIT_HEALTHY);
   });
 
 program
   .command('status')
-  .description("print the running sidecar's view: jobs, runs, containers, version, incidents")
+  .description("print the running sidecar's view: whether it runs, jobs, runs, containers, version, incidents (exit 1 when the daemon is not running)")
   .option('-c, --config <file>', 'sentinel.yaml')
   .option('--json', 'print as JSON')
   .action(async (opts: { config?: string; json?: boolean }) => {
     const loaded = await loadConfig(configPathOf(opts));
     if (!loaded.ok) fail(loaded.errors);
+    const stateDir = deploymentPaths(loaded.config, loaded.baseDir).stateDir;
+    const liveness = daemonLiveness(stateDir);
     const status = readStatus(loaded.config, loaded.baseDir);
-    if (!status.ok) fail([status.error]);
-    printStatus(status, loaded.config, opts.json === true, (line) => process.stdout.write(line + '\n'));
+    if (!status.ok) {
+      if (liveness.state === 'running') fail([status.error]);
+      fail([cliText(loaded.config.telegram.language).daemon(liveness, 'startedAt' in liveness && liveness.startedAt !== undefined ? new Date(liveness.startedAt).toISOString() : '-'), status.error]);
+    }
+    printStatus(status, loaded.config, opts.json === true, (line) => process.stdout.write(line + '\n'), liveness);
+    // A daemon that is not running is trouble for whoever scripts around `status`; unknown is not known to be trouble.
+    process.exit(liveness.state === 'not-running' ? EXIT_FIRING : EXIT_HEALTHY);
   });
 
 registerRollbackCommands(program, (configPath) => loadAll(configPath));

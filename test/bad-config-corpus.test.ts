@@ -122,6 +122,8 @@ const EXACT: Record<string, string[]> = {
     'rules-unknown-job.yaml:9:28: rules.0.params.jobs.1: "check_position.py" is neither a log file name (x.log) nor a script with a profile (did you mean "check_positions.py"?); profiled scripts: check_positions.py',
   ],
   'rules-dup-ids': ['rules-dup-ids/20-b.yaml:5:9: rules.1.id: duplicate rule id "cron-missed": also defined at rules-dup-ids/10-a.yaml:2:9'],
+  // Line 26 of a real rules file opens a [ it never closes; the library notices only at line 30.
+  'rules-unclosed-flow-list.yaml': ['rules-unclosed-flow-list.yaml:26:15: rules.0.severity: this [ list is never closed: add the closing ]'],
   'rules-dup-profiles': [
     'rules-dup-profiles/x-override.yaml:5:13: profiles.1.script: a second profile for "check_positions.py": the first is at rules-dup-profiles/profiles.yaml:2:13; one script has one profile',
   ],

@@ -72,6 +72,7 @@ test('check and status speak Korean by default', async () => {
   assert.deepEqual(check, [
     '버전: unknown (crontab으로 버전을 식별할 수 없음; crontab이 signal_check.py를 0회, check_positions.py를 1회 실행: 어느 버전과도 맞지 않음; signal_check.py 존재 여부를 확인하지 않음)',
     '작업: check_kr.log [* * * * *]',
+    '예정된 실행은 2026-02-23 07:10:30 UTC부터 판단: 데몬 상태가 없어 그 전에는 아무것도 감시되지 않음 (누락된 실행은 실행 중인 데몬이 알림)',
     "발동     check-repeated-failures check_kr.log: check_kr.log: 성공 없이 3회 연속 실행 실패 (기준 2회). 최근 오류: KeyError: 'units'",
     ...EVIDENCE,
     '판단 불가  cron-container-down turtle-cron: turtle-cron 컨테이너를 아직 관찰하지 못했습니다',
@@ -79,6 +80,7 @@ test('check and status speak Korean by default', async () => {
     '발동 중: 통과 14건, 발동 1건, 판단 불가 1건',
   ]);
   assert.deepEqual(status, [
+    '데몬: 실행 중 아님. 아래는 마지막으로 저장된 상태입니다',
     '상태 저장 시각 2026-02-23 16:10:31 GMT+9; 버전 unknown',
     '작업 check_kr.log [* * * * *] 마지막 실행: 2026-02-23 16:09:02 GMT+9 종료 표시 없이 다음 실행 시작 (traceback); 다음 예정: 2026-02-23 16:11:00 GMT+9',
     "인시던트 INC-0001 감지됨 check-repeated-failures check_kr.log 2026-02-23 16:10:30 GMT+9부터: check_kr.log: 성공 없이 3회 연속 실행 실패 (기준 2회). 최근 오류: KeyError: 'units'",
@@ -91,6 +93,7 @@ test('check and status speak English with telegram.language: en', async () => {
   assert.deepEqual(check, [
     `version: unknown (${VERSION_EVIDENCE})`,
     'jobs: check_kr.log [* * * * *]',
+    'scheduled runs judged since 2026-02-23 07:10:30 UTC: no daemon state, so nothing was watched before now (a missed run is told by a running daemon)',
     "FAIL         check-repeated-failures check_kr.log: check_kr.log: 3 consecutive failed runs with no successful run between them (threshold 2); latest: KeyError: 'units'",
     ...EVIDENCE,
     'INCONCLUSIVE cron-container-down turtle-cron: turtle-cron has not been observed yet',
@@ -98,6 +101,7 @@ test('check and status speak English with telegram.language: en', async () => {
     'FIRING: 14 pass, 1 fail, 1 inconclusive',
   ]);
   assert.deepEqual(status, [
+    'daemon: NOT RUNNING; what follows is the last saved state',
     'state saved 2026-02-23 16:10:31 GMT+9; version unknown',
     'job check_kr.log [* * * * *] last: 2026-02-23 16:09:02 GMT+9 superseded (traceback); next: 2026-02-23 16:11:00 GMT+9',
     "incident INC-0001 detected check-repeated-failures check_kr.log since 2026-02-23 16:10:30 GMT+9: check_kr.log: 3 consecutive failed runs with no successful run between them (threshold 2); latest: KeyError: 'units'",
@@ -109,7 +113,7 @@ test('check: a healthy total, and no jobs, in both languages', () => {
   assert.equal(cliText('ko').checkTotal('healthy', [['pass', 12]]), '정상: 통과 12건');
   assert.equal(cliText('en').checkTotal('healthy', [['pass', 12]]), 'healthy: 12 pass');
   assert.equal(cliText('ko').checkTotal('firing', [['pass', 3], ['error', 1]]), '발동 중: 통과 3건, 오류 1건');
-  assert.equal(cliText('ko').checkTotal('unjudged', [['pass', 3], ['error', 1]]), '판단 불가: 통과 3건, 오류 1건');
+  assert.equal(cliText('ko').checkTotal('unjudged', [['pass', 3], ['error', 1]]), '판단 오류: 통과 3건, 오류 1건');
   assert.equal(cliText('en').checkTotal('unjudged', [['pass', 3], ['error', 1]]), 'CANNOT JUDGE: 3 pass, 1 error');
   assert.equal(cliText('ko').noJobs(undefined), '작업: 없음 (crontab을 읽지 못함)');
   assert.equal(cliText('en').noJobs(undefined), 'jobs: none (no crontab read)');

@@ -149,3 +149,80 @@ test('run: notices on stdout, status from its state, hot reload keeps the last g
   assert.ok(existsSync(join(d.work, 'state/journal.jsonl')));
   assert.match(readFileSync(join(d.work, 'state/journal.jsonl'), 'utf8'), /"type":"incident-opened"/);
 });
+
+test('usage errors exit 2 (never 1, which means firing) for every command; --version prints the package version', () => {
+  const usage: string[][] = [
+    ['check', '--bogus'],
+    ['no-such-command'],
+    ['rules'],
+    ['rules', 'test'],
+    ['rules', 'validate', '--bogus'],
+    ['status', '--bogus'],
+    ['run', '--bogus'],
+    ['backup', '--bogus'],
+    ['rollback', '--bogus'],
+    ['verify', '--bogus'],
+    ['halt', '--bogus'],
+    ['resume', '--bogus'],
+    ['check', '--lookback'],
+    [],
+  ];
+  for (const args of usage) {
+    const r = cli(args);
+    assert.equal(r.status, 2, `${args.join(' ')}: ${r.stdout}${r.stderr}`);
+  }
+  assert.match(cli(['check', '--bogus']).stderr, /^error: unknown option '--bogus'$/m);
+
+  const version = cli(['--version']);
+  assert.equal(version.status, 0, version.stderr);
+  const pkg = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as { version: string };
+  assert.equal(version.stdout, `${pkg.version}\n`);
+  assert.equal(cli(['--help']).status, 0);
+  assert.equal(cli(['check', '--help']).status, 0);
+});
+
+test('run refuses to start when the HTTP port is taken (exit 2, naming host:port); status tells a running daemon from a SIGKILLed one', { timeout: 90_000 }, async () => {
+  const { createServer } = await import('node:net');
+  const holder = createServer();
+  await new Promise<void>((r) => holder.listen(0, '127.0.0.1', () => r()));
+  const port = (holder.address() as { port: number }).port;
+  try {
+    const d = deployment({ language: 'en' });
+    const base = readFileSync(d.config, 'utf8');
+    writeFileSync(d.config, base.replace('http:\n  enabled: false', `http:\n  enabled: true\n  host: 127.0.0.1\n  port: ${port}`));
+    const refused = cli(['run', '--config', d.config], d.work);
+    assert.equal(refused.status, 2, refused.stdout + refused.stderr);
+    assert.equal(
+      refused.stderr,
+      `cannot start: 127.0.0.1:${port} is already in use, so /healthz and /metrics cannot be served; stop what listens there, choose another http.port, or set http.enabled: false\n`,
+    );
+
+    // With HTTP disabled the same taken port does not matter.
+    writeFileSync(d.config, base);
+    const child = spawn(process.execPath, [bin, 'run', '--config', d.config], { cwd: d.work, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (b) => (out += b));
+    child.stderr.on('data', (b) => (out += b));
+    const exited = new Promise((r) => child.once('exit', r));
+    try {
+      const deadline = Date.now() + 20_000;
+      while (!/turtle-sentinel running/.test(out)) {
+        if (Date.now() > deadline) throw new Error(`the daemon did not start:\n${out}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const running = cli(['status', '--config', d.config], d.work);
+      assert.equal(running.status, 0, running.stderr);
+      assert.match(running.stdout.split('\n')[0]!, new RegExp(`^daemon: running \\(pid ${child.pid}, since \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d GMT\\+9\\)$`));
+    } finally {
+      child.kill('SIGKILL');
+      await exited;
+    }
+    const dead = cli(['status', '--config', d.config], d.work);
+    assert.equal(dead.status, 1, dead.stdout + dead.stderr);
+    assert.equal(dead.stdout.split('\n')[0], `daemon: NOT RUNNING (pid ${child.pid} is gone: it stopped without cleaning up, e.g. killed); what follows is its last saved state`);
+    const json = JSON.parse(cli(['status', '--config', d.config, '--json'], d.work).stdout) as { daemon: { state: string } };
+    assert.equal(json.daemon.state, 'not-running');
+  } finally {
+    holder.close();
+  }
+});

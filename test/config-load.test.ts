@@ -168,3 +168,13 @@ test('cross-field check: with Docker disabled and no fallback file there is no c
   await writeFile(file, 'deployment:\n  root: .\n  crontab:\n    fallbackFile: crontab\ndocker:\n  enabled: false\n');
   assert.equal((await loadConfig(file)).ok, true);
 });
+
+test('a config path pointing at an .env file says so without echoing its content', async (t) => {
+  const dir = await tempDir(t);
+  await writeFile(join(dir, '.env'), 'TELEGRAM_CHAT_ID=12345\nDB_PASSWORD=hunter2-not-for-logs\n');
+  const loaded = await loadConfig(join(dir, '.env'));
+  assert.equal(loaded.ok, false);
+  assert.deepEqual(loaded.ok ? [] : loaded.errors, [
+    `${join(dir, '.env')}:1:1: (root): not a YAML file of key: value lines: it reads as plain text (not repeated here: it may hold secrets); is this the right file?`,
+  ]);
+});

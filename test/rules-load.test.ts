@@ -250,3 +250,54 @@ test('missing paths and directories without rule files are errors, not empty rul
   const missing = join(dir, 'nope');
   assert.deepEqual(await loadRules([missing]), { ok: false, errors: [`${missing}: cannot read the rules path: no such file or directory`] });
 });
+
+test('errorPatterns are plain substrings: empty, blank and regex-looking entries are refused at their position', async (t) => {
+  const dir = await tempDir(t);
+  const file = join(dir, 'failures.yaml');
+  await writeFile(
+    file,
+    [
+      'rules:',
+      '  - id: failures',
+      '    kind: repeated-failures',
+      '    params:',
+      '      errorPatterns:',
+      '        - " - CRITICAL - "',
+      '        - "CRITICAL [ESCALATION]"',
+      '        - ""',
+      '        - "   "',
+      '        - "ERROR.*failed"',
+      '        - "^Traceback"',
+      '        - "[0-9]+ errors"',
+      '',
+    ].join('\n'),
+  );
+  const loaded = await loadRules(file);
+  assert.equal(loaded.ok, false);
+  const regex = 'errorPatterns are plain substrings, matched character for character: write the literal text of a failing line';
+  assert.deepEqual(loaded.ok ? [] : loaded.errors.map((e) => e.replace(dir + '/', '')), [
+    'failures.yaml:8:11: rules.0.params.errorPatterns.2: must not be empty or only spaces: every line would contain it, so every run would fail',
+    'failures.yaml:9:11: rules.0.params.errorPatterns.3: must not be empty or only spaces: every line would contain it, so every run would fail',
+    `failures.yaml:10:11: rules.0.params.errorPatterns.4: looks like a regular expression (.* .+ .?); ${regex}`,
+    `failures.yaml:11:11: rules.0.params.errorPatterns.5: looks like a regular expression (^ or $ anchors); ${regex}`,
+    `failures.yaml:12:11: rules.0.params.errorPatterns.6: looks like a regular expression (a [a-z] range); ${regex}`,
+  ]);
+});
+
+test('a rules path pointing at a file of another kind says so without echoing its content (it may hold secrets)', async (t) => {
+  const dir = await tempDir(t);
+  const notYaml = 'If we are not careful this text is a secret';
+  const cases: [string, string, string][] = [
+    ['.env', 'DB_PASSWORD=hunter2-not-for-logs\nAPI_KEY=abcdef0123456789\n', '.env:1:1: (root): not a YAML file of key: value lines: it reads as plain text (not repeated here: it may hold secrets); is this the right file?'],
+    ['deploy.sh', `#!/bin/sh\necho ${notYaml}\nexit 0\n`, 'deploy.sh:1:1: (root): not a YAML file of key: value lines: it reads as plain text (not repeated here: it may hold secrets); is this the right file?'],
+    ['exports', 'export PASSWORD=hunter2: really\n', 'exports:1:1: (root): a line that is not a key: value of this file (not repeated here: it may hold secrets); is this the right file?'],
+  ];
+  for (const [name, content, expected] of cases) {
+    await writeFile(join(dir, name), content);
+    const loaded = await loadRules(join(dir, name));
+    assert.equal(loaded.ok, false);
+    const errors = loaded.ok ? [] : loaded.errors.map((e) => e.replace(dir + '/', ''));
+    assert.deepEqual(errors, [expected]);
+    for (const secret of ['hunter2', 'abcdef0123456789', 'careful']) assert.ok(!errors.join('\n').includes(secret), `${name}: ${secret} echoed`);
+  }
+});

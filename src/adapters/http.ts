@@ -20,6 +20,30 @@ export interface HttpServer {
 
 const OUTCOMES = ['pass', 'fail', 'inconclusive', 'error'] as const;
 
+export interface HealthBody {
+  ok: boolean;
+  /** Every source heard from, failing or not: a probe can see what is watched. */
+  sources: string[];
+  /** The sources whose last read failed (logs, state files, Docker, the crontab), with the error. */
+  failing: { source: string; error: string; lastErrorAt?: string; consecutiveErrors: number }[];
+}
+
+/**
+ * Healthy while no source is failing: a sidecar that cannot read what it guards is not healthy, even
+ * though it runs (a probe or an orchestrator must see it). Rules firing are not ill health: see /metrics.
+ */
+export function healthOf(state: CoreState): HealthBody {
+  const failing = Object.entries(state.sources)
+    .filter(([, h]) => h.consecutiveErrors > 0)
+    .map(([source, h]) => ({
+      source,
+      error: h.lastError ?? 'unknown error',
+      ...(h.lastErrorAt !== undefined ? { lastErrorAt: new Date(h.lastErrorAt).toISOString() } : {}),
+      consecutiveErrors: h.consecutiveErrors,
+    }));
+  return { ok: failing.length === 0, sources: Object.keys(state.sources).sort(), failing };
+}
+
 export async function startHttp(options: HttpOptions): Promise<HttpServer> {
   const registry = new Registry();
   const lines = new Gauge({ name: 'sentinel_log_lines_evaluated', help: 'Log lines handed to the core since the state began, by file', labelNames: ['file'], registers: [registry] });
@@ -47,7 +71,8 @@ export async function startHttp(options: HttpOptions): Promise<HttpServer> {
       return;
     }
     if (path === '/healthz') {
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: true }));
+      const body = healthOf(options.state());
+      res.writeHead(body.ok ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify(body));
       return;
     }
     if (path === '/metrics') {

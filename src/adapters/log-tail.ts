@@ -53,6 +53,8 @@ export interface LogTailerOptions {
   onBatch: (batch: TailBatch) => Promise<void>;
   /** E.g. an unreadable file, a truncation, a rotated file that vanished; tailing goes on. */
   onError: (message: string) => void;
+  /** After errors: a read pass completed with every reported problem gone (so health can say "ok" again). */
+  onOk?: () => void;
   /** Default: every complete line. */
   select?: LineSelector;
   /** Default 64 KiB: longer lines are cut (the head is kept, ' …[cut N bytes]' appended). */
@@ -106,7 +108,13 @@ export async function startLogTailer(options: LogTailerOptions): Promise<LogTail
   const maxLineBytes = Math.max(1, options.maxLineBytes ?? 64 * 1024);
   const chunkBytes = Math.max(options.chunkBytes ?? 1024 * 1024, maxLineBytes + 1);
   const rescanMs = options.rescanMs ?? 60_000;
-  const { now, onBatch, onError, select } = options;
+  const { now, onBatch, select } = options;
+  // Whether an error was said since the last "ok": health is restored only by a pass with no problem left.
+  let troubled = false;
+  const onError = (message: string) => {
+    troubled = true;
+    options.onError(message);
+  };
 
   // One read buffer for the tailer's life: lines are decoded to strings (and cut heads copied) before the
   // next read, so reusing it keeps memory at one chunk whatever the file or line sizes are.
@@ -247,6 +255,19 @@ export async function startLogTailer(options: LogTailerOptions): Promise<LogTail
   }
 
   /** Opens `path` if it is the file `state` points at; learns the birth time when the cursor had none. */
+  /** A directory (or anything but a file) where a log file should be is said once, not skipped in silence. */
+  async function checkKind(path: string, isFile: boolean): Promise<void> {
+    if (isFile) {
+      clearReport(`kind:${path}`);
+      return;
+    }
+    try {
+      const s = await stat(path);
+      if (!s.isFile()) reportOnce(`kind:${path}`, `log tail: ${path} is ${s.isDirectory() ? 'a directory' : 'not a regular file'}, not a log file: it cannot be read`);
+    } catch {
+      clearReport(`kind:${path}`); // gone: the next pass will tell
+    }
+  }
   async function openIfSame(path: string, state: FileState): Promise<FileHandle | undefined> {
     let fh: FileHandle | undefined;
     try {
@@ -359,6 +380,7 @@ export async function startLogTailer(options: LogTailerOptions): Promise<LogTail
   async function step(name: string, listed: boolean, live: boolean): Promise<'progress' | 'idle'> {
     const path = join(dir, name);
     const atPath = listed ? await statFile(path) : undefined;
+    if (listed) await checkKind(path, atPath !== undefined);
     let state = files.get(name);
     if (!state) {
       if (!atPath) return 'idle';
@@ -515,7 +537,13 @@ export async function startLogTailer(options: LogTailerOptions): Promise<LogTail
         waiters = [];
         try {
           // Lines of the first complete pass are the backlog (live=false); later ones were noticed live.
-          if (await pass(caughtUp)) caughtUp = true;
+          if (await pass(caughtUp)) {
+            caughtUp = true;
+            if (troubled && reported.size === 0) {
+              troubled = false;
+              options.onOk?.();
+            }
+          }
         } catch (error) {
           // A bug or an unexpected I/O failure: report it, go back to the last durable point, keep tailing.
           onError(`log tail: read pass failed: ${errorText(error)}`);

@@ -155,13 +155,42 @@ export const cronScheduleParams = z
   })
   .prefault({});
 
+
+// Signs that an errorPatterns entry was written as a regular expression: it would then never occur in a
+// log line as written, and the run it was meant to fail would pass in silence. Brackets alone are not a
+// sign (`CRITICAL [ESCALATION]` is real log text); a range inside them is.
+const REGEX_SIGNS: readonly [RegExp, string][] = [
+  [/\.[*+?]/, '.* .+ .?'],
+  [/\\[dswbDSWB.()[\]{}|^$*+?]/, 'a backslash escape'],
+  [/^\^|\$$/, '^ or $ anchors'],
+  [/\(\?/, '(?'],
+  [/\[[^\]]*\w-\w[^\]]*\]/, 'a [a-z] range'],
+  [/\([^)]*\|[^)]*\)/, '(a|b) alternatives'],
+];
+
+/** Why an errorPatterns entry cannot be what the operator meant, or undefined. */
+export function errorPatternProblem(pattern: string): string | undefined {
+  if (pattern.trim() === '') return 'must not be empty or only spaces: every line would contain it, so every run would fail';
+  const sign = REGEX_SIGNS.find(([re]) => re.test(pattern));
+  if (sign) return `looks like a regular expression (${sign[1]}); errorPatterns are plain substrings, matched character for character: write the literal text of a failing line`;
+  return undefined;
+}
+
+const errorPattern = z.string().superRefine((pattern, ctx) => {
+  const problem = errorPatternProblem(pattern);
+  if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+});
+
 export const repeatedFailuresParams = z
   .strictObject({
     jobs: jobSelector,
     /** Consecutive failed runs with no success between them that fire the rule. */
     consecutive: z.number().int().min(1).default(2),
-    /** Extra patterns that make a run failed (plain substrings). */
-    errorPatterns: z.array(z.string().min(1)).default([' - CRITICAL - ']),
+    /** Extra patterns that make a run failed: plain substrings, matched character for character (not regular expressions). */
+    errorPatterns: z
+      .array(errorPattern)
+      .default([' - CRITICAL - '])
+      .describe('plain substrings, not regular expressions: a run fails when one of its lines contains one of them, character for character'),
     /** A run without its finish marker counts as failed. */
     missingFinishFails: z.boolean().default(true),
   })

@@ -139,7 +139,8 @@ export function parseYaml(text: string, file: string): ParsedYaml {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const source: YamlSource = { file, text, doc, lineCounter };
-  const problems = [...doc.errors, ...doc.warnings].map((err) => {
+  let unclosedAt = Infinity;
+  const found = [...doc.errors, ...doc.warnings].map((err) => {
     let offset = err.pos[0];
     let message = SYNTAX_MESSAGES[err.code] ?? lowerFirst(err.message.split('\n')[0]!);
     if (err.code === 'MISSING_CHAR') {
@@ -150,8 +151,22 @@ export function parseYaml(text: string, file: string): ParsedYaml {
         message = 'this quoted string is never closed: add the closing quote';
       }
     }
-    return { offset, message };
+    const flow = /^Flow (sequence|map) in block collection/.exec(err.message);
+    if (err.code === 'BAD_INDENT' && flow) {
+      // Reported at the next less-indented line, often several lines (comments) below the mistake,
+      // which is the bracket that was opened and never closed.
+      const opened = unclosedFlowBefore(doc, offset);
+      if (opened !== undefined) {
+        offset = opened;
+        message = flow[1] === 'sequence' ? 'this [ list is never closed: add the closing ]' : 'this { map is never closed: add the closing }';
+        // Everything after an unclosed bracket is read as its content: the errors further down are its echoes.
+        unclosedAt = Math.min(unclosedAt, opened);
+        return { offset, message, cause: true };
+      }
+    }
+    return { offset, message, cause: false };
   });
+  const problems: { offset: number; message: string }[] = found.filter((p) => p.cause || p.offset <= unclosedAt);
   // An alias to an anchor that does not exist makes toJS() throw: report it instead.
   visit(doc, {
     Alias(_key, node) {
@@ -200,6 +215,19 @@ function unclosedQuoteBefore(doc: Document.Parsed, offset: number): number | und
   return found;
 }
 
+/** The innermost flow collection (`[…` or `{…`) that runs up to `offset` without its closing bracket. */
+function unclosedFlowBefore(doc: Document.Parsed, offset: number): number | undefined {
+  let found: number | undefined;
+  visit(doc, {
+    Collection(_key, node) {
+      const range = node.range;
+      if (!range || !node.flow) return;
+      if (range[0] < offset && range[1] >= offset && (found === undefined || range[0] > found)) found = range[0];
+    },
+  });
+  return found;
+}
+
 function lowerFirst(s: string): string {
   return s.length > 0 ? s[0]!.toLowerCase() + s.slice(1) : s;
 }
@@ -224,6 +252,10 @@ export function formatIssues(source: YamlSource, data: unknown, schema: z.ZodTyp
       const known = knownKeysAt(schema, path, data);
       for (const key of issue.keys) {
         const pos = keyPosition(source, path, key);
+        if (!KEY_NAME.test(key)) {
+          lines.push({ pos, text: formatError(source.file, pos, path, `a line that is not a key: value of this file (not repeated here: it may hold secrets); is this the right file?`) });
+          continue;
+        }
         const suggestion = closest(key, known);
         const hint = suggestion ? ` (did you mean "${suggestion}"?)` : known.length > 0 ? ` (allowed here: ${known.join(', ')})` : '';
         lines.push({ pos, text: formatError(source.file, pos, [...path, key], `unknown key "${key}"${hint}`) });
@@ -581,5 +613,17 @@ export function readYamlContent(content: Uint8Array | string, file: string, toke
   }
   const secrets = findBotTokens(text, file, tokenHint);
   if (secrets.length > 0) return { ok: false, errors: secrets };
-  return parseYaml(text, file);
+  const parsed = parseYaml(text, file);
+  // A whole file that reads as one plain scalar is some other file (an .env, a script, a log): say so
+  // without quoting it, since such a file may hold passwords or keys.
+  if (parsed.ok && parsed.data !== null && typeof parsed.data !== 'object') {
+    return { ok: false, errors: [formatError(file, { line: 1, col: 1 }, [], NOT_YAML_MAP)] };
+  }
+  return parsed;
 }
+
+const NOT_YAML_MAP =
+  'not a YAML file of key: value lines: it reads as plain text (not repeated here: it may hold secrets); is this the right file?';
+
+/** A key an operator could have meant: anything else (a line of some other file) is not quoted back. */
+const KEY_NAME = /^[\w.-]{1,64}$/;

@@ -9,6 +9,16 @@ import { CONTAINER_STATUS_KO } from './verdict-text.ts';
 
 type CheckTag = Exclude<Outcome, 'pass'> | 'warn';
 
+/** Since when `check` judges scheduled runs, and why from then (see runtime/check.ts `watchedSince`). */
+export type WatchBasis = 'daemon' | 'lookback' | 'no-daemon' | 'crontab-changed';
+
+/** Whether the daemon runs, as its pid file and the process table tell (adapters/daemon-pid.ts). */
+export type DaemonLiveness =
+  | { state: 'running'; pid: number; startedAt: number }
+  | { state: 'not-running'; reason: 'never-started-or-stopped' | 'gone'; pid?: number; startedAt?: number }
+  /** Written on another host (a container's state dir mounted on the host): its pid means nothing here. */
+  | { state: 'unknown'; pid: number; host: string; startedAt: number };
+
 interface CliText {
   // check
   version: (version: string, evidence: string) => string;
@@ -18,6 +28,12 @@ interface CliText {
   checkTag: Record<CheckTag, string>;
   outcome: Record<Outcome, string>;
   checkTotal: (verdict: 'firing' | 'unjudged' | 'healthy', counts: [Outcome, number][]) => string;
+  scheduleJudgedSince: (basis: WatchBasis, since: string) => string;
+  // run
+  httpAddressInUse: (host: string, port: number) => string;
+  httpCannotListen: (host: string, port: number, reason: string) => string;
+  /** First line of `status`: whether the daemon runs. `since` is already formatted. */
+  daemon: (liveness: DaemonLiveness, since: string) => string;
   /** A streak the lookback opened and closed again (the daemon reports it opened and resolved, late). */
   checkRecovered: string;
   checkRecoveredNote: string;
@@ -68,6 +84,34 @@ const PHASE_KO: Record<IncidentPhase, string> = {
 const ACTION_KO: Record<PlanPreview['action'], string> = { rollback: '롤백', halt: '거래 중단', resume: '거래 재개' };
 
 const en: CliText = {
+  scheduleJudgedSince: (basis, since) => {
+    switch (basis) {
+      case 'daemon':
+        return `scheduled runs judged since ${since}, when the daemon began watching this crontab`;
+      case 'lookback':
+        return `scheduled runs judged since ${since} (--lookback; the daemon has watched longer)`;
+      case 'no-daemon':
+        return `scheduled runs judged since ${since}: no daemon state, so nothing was watched before now (a missed run is told by a running daemon)`;
+      case 'crontab-changed':
+        return `scheduled runs judged since ${since}: the crontab differs from the one the daemon last saw`;
+    }
+  },
+  httpAddressInUse: (host, port) =>
+    `cannot start: ${host}:${port} is already in use, so /healthz and /metrics cannot be served; stop what listens there, choose another http.port, or set http.enabled: false`,
+  httpCannotListen: (host, port, reason) =>
+    `cannot start: cannot listen on ${host}:${port} for /healthz and /metrics (${reason}); fix http.host / http.port, or set http.enabled: false`,
+  daemon: (liveness, since) => {
+    switch (liveness.state) {
+      case 'running':
+        return `daemon: running (pid ${liveness.pid}, since ${since})`;
+      case 'not-running':
+        return liveness.reason === 'gone'
+          ? `daemon: NOT RUNNING (pid ${liveness.pid} is gone: it stopped without cleaning up, e.g. killed); what follows is its last saved state`
+          : 'daemon: NOT RUNNING; what follows is the last saved state';
+      case 'unknown':
+        return `daemon: unknown (its pid file was written on host ${liveness.host}, pid ${liveness.pid}); what follows is the last saved state`;
+    }
+  },
   version: (version, evidence) => `version: ${version} (${evidence})`,
   jobs: (list) => `jobs: ${list}`,
   noJobs: (source) => (source === undefined ? 'jobs: none (no crontab read)' : `jobs: none: the crontab (${source}) has no job lines; the log rules judge the jobs found in the logs`),
@@ -123,12 +167,40 @@ const en: CliText = {
 };
 
 const ko: CliText = {
+  scheduleJudgedSince: (basis, since) => {
+    switch (basis) {
+      case 'daemon':
+        return `예정된 실행은 데몬이 이 crontab을 감시하기 시작한 ${since}부터 판단`;
+      case 'lookback':
+        return `예정된 실행은 ${since}부터 판단 (--lookback; 데몬은 그보다 오래 감시함)`;
+      case 'no-daemon':
+        return `예정된 실행은 ${since}부터 판단: 데몬 상태가 없어 그 전에는 아무것도 감시되지 않음 (누락된 실행은 실행 중인 데몬이 알림)`;
+      case 'crontab-changed':
+        return `예정된 실행은 ${since}부터 판단: crontab이 데몬이 마지막으로 본 것과 다름`;
+    }
+  },
+  httpAddressInUse: (host, port) =>
+    `시작할 수 없음: ${host}:${port}을(를) 이미 다른 프로세스가 사용 중이어서 /healthz와 /metrics를 제공할 수 없습니다. 그 프로세스를 멈추거나, 다른 http.port를 고르거나, http.enabled: false로 설정하세요`,
+  httpCannotListen: (host, port, reason) =>
+    `시작할 수 없음: /healthz와 /metrics용으로 ${host}:${port}에서 대기할 수 없습니다 (${reason}). http.host / http.port를 고치거나 http.enabled: false로 설정하세요`,
+  daemon: (liveness, since) => {
+    switch (liveness.state) {
+      case 'running':
+        return `데몬: 실행 중 (pid ${liveness.pid}, ${since}부터)`;
+      case 'not-running':
+        return liveness.reason === 'gone'
+          ? `데몬: 실행 중 아님 (pid ${liveness.pid}가 사라짐: 정리 없이 멈춤, 예: 강제 종료). 아래는 마지막으로 저장된 상태입니다`
+          : '데몬: 실행 중 아님. 아래는 마지막으로 저장된 상태입니다';
+      case 'unknown':
+        return `데몬: 알 수 없음 (pid 파일이 다른 호스트 ${liveness.host}에서 기록됨, pid ${liveness.pid}). 아래는 마지막으로 저장된 상태입니다`;
+    }
+  },
   version: (version, evidence) => `버전: ${version} (${evidence})`,
   jobs: (list) => `작업: ${list}`,
   noJobs: (source) => (source === undefined ? '작업: 없음 (crontab을 읽지 못함)' : `작업: 없음: crontab(${source === 'file' ? '파일' : '컨테이너'})에 작업 줄이 없음; 로그 규칙은 로그에서 찾은 작업으로 판단`),
   checkTag: { warn: '경고', fail: '발동', inconclusive: '판단 불가', error: '오류' },
   outcome: { pass: '통과', fail: '발동', inconclusive: '판단 불가', error: '오류' },
-  checkTotal: (verdict, counts) => `${{ firing: '발동 중', unjudged: '판단 불가', healthy: '정상' }[verdict]}: ${counts.map(([k, n]) => `${ko.outcome[k]} ${n}건`).join(', ')}`,
+  checkTotal: (verdict, counts) => `${{ firing: '발동 중', unjudged: '판단 오류', healthy: '정상' }[verdict]}: ${counts.map(([k, n]) => `${ko.outcome[k]} ${n}건`).join(', ')}`,
   checkRecovered: '회복됨',
   checkRecoveredNote: '(관찰되지 않는 동안 열렸다가 해소됨)',
 

@@ -11,8 +11,10 @@ import { runNeedles } from '../core/runs.ts';
 import { readJsonFile } from '../adapters/json-files.ts';
 import { deploymentPaths, dockerObserverOptions, stepContextOf } from './sentinel.ts';
 import type { Language } from '../core/messages.ts';
-import { cliText } from '../core/cli-text.ts';
+import { cliText, type WatchBasis } from '../core/cli-text.ts';
 import { summaryIn, versionEvidenceIn, warningIn } from '../core/verdict-text.ts';
+import { readStatus } from './status.ts';
+import { formatInstant } from '../core/messages.ts';
 
 export interface CheckResult {
   ok: true;
@@ -26,6 +28,8 @@ export interface CheckResult {
    * daemon reports them, opened and resolved, marked late, when it reads the same lines together.
    */
   recovered: Incident[];
+  /** Since when scheduled runs were judged, and why from then. */
+  watch: { since: number; basis: WatchBasis };
 }
 
 export async function runCheck(options: {
@@ -41,8 +45,6 @@ export async function runCheck(options: {
   const { config, now } = options;
   const paths = deploymentPaths(config, options.baseDir);
   const ctx = stepContextOf(config, options.rules, options.profiles);
-  // Judge scheduled runs over the lookback window only: a one-shot check has no memory of when it began watching.
-  let state: CoreState = { ...initialState(now - lookback.data), now: now - lookback.data };
   const events: Event[] = [];
   const at = () => now;
 
@@ -61,9 +63,13 @@ export async function runCheck(options: {
       events.push({ kind: 'source-error', source: 'crontab-file', message: (err as Error).message, observedAt: now });
     }
   }
-  // The crontab also tells the jobs' observation window: it was "seen" at the start of the lookback.
+  // Scheduled runs are judged from when the sidecar began watching this crontab, as the daemon judges
+  // them: a one-shot check has no watch of its own, so it takes the daemon's, and at most --lookback.
+  const crontab = events.find((e): e is Extract<Event, { kind: 'crontab' }> => e.kind === 'crontab');
+  const watch = watchedSince(options.config, options.baseDir, crontab?.crontab.text, now, now - lookback.data);
+  let state: CoreState = { ...initialState(watch.since), now: watch.since };
   for (const e of events) {
-    if (e.kind === 'crontab') e.crontab.observedAt = now - lookback.data;
+    if (e.kind === 'crontab') e.crontab.observedAt = watch.since;
   }
   for (const e of events.filter((e) => e.kind === 'crontab')) state = step(state, e, ctx).state;
   for (const e of events.filter((e) => e.kind !== 'crontab')) state = step(state, e, ctx).state;
@@ -83,11 +89,13 @@ export async function runCheck(options: {
   await tailer.poke();
   await tailer.close();
   const recovered: Incident[] = [];
+  // Incidents are dated when seen; what happened within the lookback is told by their evidence.
+  const withinLookback = (i: Incident) => i.evidence.some((e) => e.at === undefined || e.at >= now - lookback.data);
   for (const e of lineBatches) {
     const r = step(state, e, ctx);
     state = r.state;
     for (const effect of r.effects) {
-      if (effect.kind === 'notify' && effect.notice.kind === 'incident-resolved' && effect.notice.late && effect.notice.incident.openedAt >= now - lookback.data) recovered.push(effect.notice.incident);
+      if (effect.kind === 'notify' && effect.notice.kind === 'incident-resolved' && effect.notice.late && withinLookback(effect.notice.incident)) recovered.push(effect.notice.incident);
     }
   }
 
@@ -103,19 +111,37 @@ export async function runCheck(options: {
   const enforced = new Set(options.rules.filter((r) => r.mode === 'enforce').map((r) => r.id));
   const firing = verdicts.some((v) => v.outcome === 'fail' && enforced.has(v.ruleId));
   const unjudged = verdicts.filter((v) => v.outcome === 'error' && enforced.has(v.ruleId));
-  return { ok: true, firing, unjudged, state, verdicts, recovered };
+  return { ok: true, firing, unjudged, state, verdicts, recovered, watch };
+}
+
+/**
+ * Since when scheduled runs can be judged. The daemon never judges a fire time from before it watched
+ * (nothing was watching) or before it first saw the current crontab (the previous crontab's times are
+ * not this one's). `check` shares that: it reads the daemon's checkpoint (read-only, as `status` does)
+ * and judges from the same instant, at most `lookback` back. Without a daemon's state nothing was
+ * watched, so like a daemon started now it judges nothing earlier than now: an old log of a deployment
+ * nobody watched (the bundled example) is not a missed run, whatever today's date.
+ */
+export function watchedSince(config: Config, baseDir: string, crontabText: string | undefined, now: number, lookbackFrom: number): { since: number; basis: WatchBasis } {
+  const status = readStatus(config, baseDir);
+  if (!status.ok) return { since: now, basis: 'no-daemon' };
+  const daemon = status.state;
+  if (crontabText !== undefined && daemon.crontab !== undefined && daemon.crontab.text !== crontabText) return { since: now, basis: 'crontab-changed' };
+  const daemonSince = Math.max(daemon.watchStartedAt, daemon.crontab !== undefined ? daemon.jobsSince : daemon.watchStartedAt);
+  return daemonSince >= lookbackFrom ? { since: Math.min(daemonSince, now), basis: 'daemon' } : { since: lookbackFrom, basis: 'lookback' };
 }
 
 /** Verdicts for the operator, in the configured language; `--json` keeps the verdicts as data (English summaries). */
-export function printCheck(result: CheckResult, json: boolean, write: (line: string) => void, lang: Language): void {
+export function printCheck(result: CheckResult, json: boolean, write: (line: string) => void, lang: Language, timeZone = 'UTC'): void {
   const t = cliText(lang);
   if (json) {
-    write(JSON.stringify({ firing: result.firing, unjudged: result.unjudged.length > 0, version: result.state.fingerprint, verdicts: result.verdicts, recovered: result.recovered }, null, 2));
+    write(JSON.stringify({ firing: result.firing, unjudged: result.unjudged.length > 0, version: result.state.fingerprint, scheduleJudgedSince: { at: new Date(result.watch.since).toISOString(), basis: result.watch.basis }, verdicts: result.verdicts, recovered: result.recovered }, null, 2));
     return;
   }
   write(t.version(result.state.fingerprint.version, versionEvidenceIn(lang, result.state.fingerprint).join('; ')));
   const jobs = result.state.jobs.map((j) => `${j.id} [${j.schedule}]`).join(', ');
   write(jobs ? t.jobs(jobs) : t.noJobs(result.state.crontab?.source));
+  write(t.scheduleJudgedSince(result.watch.basis, formatInstant(result.watch.since, timeZone)));
   for (const v of result.verdicts) {
     if (v.outcome === 'pass' && v.warning === undefined) continue;
     const tag = t.checkTag[v.outcome === 'pass' ? 'warn' : v.outcome];

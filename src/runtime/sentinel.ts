@@ -17,6 +17,7 @@ import type { DockerObserver } from '../adapters/docker-observer.ts';
 import { openEventLoop, type EventLoop } from './event-loop.ts';
 import { startHttp, type HttpServer } from '../adapters/http.ts';
 import type { ActionPort, Clock, Notifier } from './ports.ts';
+import { cliText } from '../core/cli-text.ts';
 
 export interface SentinelOptions {
   config: Config;
@@ -37,6 +38,8 @@ export interface SentinelOptions {
 
 export interface Sentinel {
   loop: EventLoop;
+  /** The port /healthz and /metrics are served on (the one bound when the config says 0), if HTTP is on. */
+  httpPort?: number;
   /**
    * Switch to new rules and the config to run on (its live keys changed, see config/reload-policy.ts):
    * the rules, profiles, policy and log zone go into the core's context, and are re-evaluated.
@@ -174,6 +177,7 @@ export async function startSentinel(options: SentinelOptions): Promise<{ ok: tru
     select: (buf, from, to) => currentSelector(buf, from, to),
     onBatch: (batch) => loop.submit({ kind: 'log-lines', lines: batch.lines }, batch.cursors),
     onError: sourceError('logs'),
+    onOk: () => emit({ kind: 'source-ok', source: 'logs', observedAt: clock.now() }),
   });
 
   const jsonWatcher = await startJsonFileWatcher({ files: paths.json, now: () => clock.now(), emit, onError: sourceError('state-files') });
@@ -184,8 +188,15 @@ export async function startSentinel(options: SentinelOptions): Promise<{ ok: tru
       http = await startHttp({ host: config.http.host, port: config.http.port, state: () => loop.state(), now: () => clock.now() });
       logger.info({ host: config.http.host, port: http.port }, 'http listening (/healthz, /metrics)');
     } catch (err) {
-      // Monitoring the monitor is secondary: a busy port must not stop detection.
-      logger.error({ err: (err as Error).message, port: config.http.port }, 'http not started');
+      // A daemon whose health endpoint is not there looks dead to whatever probes it (or, worse, another
+      // process answers on the port): refuse to start and say which address, rather than run unseen.
+      await tailer?.close();
+      await jsonWatcher.close();
+      await docker?.close();
+      await loop.close();
+      const code = (err as NodeJS.ErrnoException).code;
+      const { host, port } = config.http;
+      return { ok: false, error: code === 'EADDRINUSE' ? cliText(config.telegram.language).httpAddressInUse(host, port) : cliText(config.telegram.language).httpCannotListen(host, port, code ?? (err as Error).message) };
     }
   }
 
@@ -200,6 +211,7 @@ export async function startSentinel(options: SentinelOptions): Promise<{ ok: tru
 
   const sentinel: Sentinel = {
     loop,
+    ...(http ? { httpPort: http.port } : {}),
     async reload(nextConfig, nextRules, nextProfiles) {
       config = nextConfig;
       rules = nextRules;

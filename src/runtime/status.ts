@@ -10,7 +10,7 @@ import { nextFire } from '../core/schedule.ts';
 import { deploymentPaths } from './sentinel.ts';
 import { readRestartRequired } from './reload.ts';
 import { restartRequiredText } from '../core/reload-text.ts';
-import { cliText } from '../core/cli-text.ts';
+import { cliText, type DaemonLiveness } from '../core/cli-text.ts';
 import { summaryIn } from '../core/verdict-text.ts';
 
 /** `restartRequired`: config keys the daemon reloaded but does not apply until it is restarted. */
@@ -27,7 +27,13 @@ export function readStatus(config: Config, baseDir: string): StatusResult {
   }
 }
 
-export function printStatus(status: Extract<StatusResult, { ok: true }>, config: Config, json: boolean, write: (line: string) => void): void {
+export function printStatus(
+  status: Extract<StatusResult, { ok: true }>,
+  config: Config,
+  json: boolean,
+  write: (line: string) => void,
+  liveness: DaemonLiveness = { state: 'not-running', reason: 'never-started-or-stopped' },
+): void {
   const s = status.state;
   const tz = config.deployment.timezone;
   const jobs = s.jobs.map((job) => {
@@ -43,6 +49,7 @@ export function printStatus(status: Extract<StatusResult, { ok: true }>, config:
   });
   const open = s.incidents.incidents.filter(isOpen);
   const view = {
+    daemon: { ...liveness, startedAt: 'startedAt' in liveness && liveness.startedAt !== undefined ? formatInstant(liveness.startedAt, tz) : null },
     savedAt: formatInstant(status.savedAt, tz),
     version: s.fingerprint,
     jobs,
@@ -56,6 +63,7 @@ export function printStatus(status: Extract<StatusResult, { ok: true }>, config:
   }
   const lang = config.telegram.language;
   const t = cliText(lang);
+  write(t.daemon(liveness, formatInstant(liveness.startedAt ?? 0, tz)));
   write(t.stateSaved(view.savedAt, s.fingerprint.version));
   const restart = restartRequiredText(lang, view.restartRequired);
   if (restart) write(restart);
