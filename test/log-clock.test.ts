@@ -1,7 +1,7 @@
 // Naive log stamps → true instants: observation, learned offsets, the market-status line, a configured zone.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { emptyLogClock, lineInstant, naiveToInstant, offsetFromMarketStatus, zoneOffsetMs, type LogClock } from '../src/core/log-clock.ts';
+import { emptyLogClock, lineInstant, naiveToInstant, offsetFromMarketStatus, startOffset, zoneOffsetMs, type LogClock } from '../src/core/log-clock.ts';
 import { parseLogLine } from '../src/core/log-line.ts';
 import type { LogLine } from '../src/core/types.ts';
 
@@ -98,4 +98,41 @@ test('the clock is plain JSON', () => {
   const clock: LogClock = lineInstant(emptyLogClock(), l.line, l.parsed).clock;
   assert.deepEqual(JSON.parse(JSON.stringify(clock)), clock);
   assert.deepEqual(Object.keys(clock).sort(), ['lastAt', 'learnedAtNaiveMs', 'learnedFrom', 'offsetMs']);
+});
+
+test('at a start marker read in backlog, the reading on the job schedule wins, in time order, never in the future', () => {
+  const START = '=== 통합 포지션 & 시그널 체크 시작 ===';
+  // check_kr.log fires at 16:00 KST = 07:00 UTC; a start within seconds to minutes after it is a cron run.
+  const onSchedule = (at: number) => {
+    const fire = Date.UTC(new Date(at).getUTCFullYear(), new Date(at).getUTCMonth(), new Date(at).getUTCDate(), 7);
+    return at - fire >= -60_000 && at - fire <= 600_000;
+  };
+  const hints = { zones: ['auto'], handZone: 'Asia/Seoul', onSchedule };
+  const read = Date.UTC(2026, 2, 7);
+  const start = (stampText: string, observedAt = read) => line(`${stampText} - __main__ - INFO - ${START}`, observedAt, false);
+  // The file was learned to stamp UTC (a cron run's market-status line)…
+  const utc: LogClock = { offsetMs: 0, learnedFrom: 'market-status', learnedAtNaiveMs: Date.UTC(2026, 2, 2, 7), lastAt: Date.UTC(2026, 2, 2, 7, 0, 7) };
+  // …and this start is stamped in KST at the fire time: only the KST reading is on the schedule.
+  const kstCron = start('2026-03-03 16:00:02,000');
+  const switched = startOffset(utc, kstCron.line, kstCron.parsed!, hints);
+  assert.equal(switched.offsetMs, -9 * H);
+  assert.equal(switched.learnedFrom, 'run-start');
+  assert.equal(new Date(lineInstant(switched, kstCron.line, kstCron.parsed).at).toISOString(), '2026-03-03T07:00:02.000Z');
+  // And back: after KST, a UTC cron start.
+  const utcCron = start('2026-03-04 07:00:02,000');
+  assert.equal(startOffset({ ...switched, lastAt: Date.UTC(2026, 2, 3, 7, 0, 9) }, utcCron.line, utcCron.parsed!, hints).offsetMs, 0);
+  // Off the schedule in both readings, after timed runs: a run by hand, in the container's zone.
+  const byHand = start('2026-03-03 21:40:00,000');
+  assert.equal(startOffset(utc, byHand.line, byHand.parsed!, hints).offsetMs, -9 * H);
+  // With nothing learned yet, an off-schedule start changes nothing (the configured zone or UTC applies).
+  assert.equal(startOffset(emptyLogClock(), byHand.line, byHand.parsed!, hints).offsetMs, undefined);
+  // A reading before the previous line (by more than a few minutes) or after the read is impossible.
+  const early = start('2026-03-03 16:00:02,000');
+  const after = { ...utc, lastAt: Date.UTC(2026, 2, 3, 8) }; // the previous line was at 17:00 KST
+  assert.equal(startOffset(after, early.line, early.parsed!, hints).offsetMs, 0, 'the KST reading would go back in time');
+  const future = start('2026-03-03 16:00:02,000', Date.UTC(2026, 2, 3, 7, 1));
+  assert.equal(startOffset(utc, future.line, future.parsed!, { zones: ['Asia/Seoul'] }).offsetMs, -9 * H, 'the UTC reading would be in the future');
+  // Live lines are timed by their observation: untouched.
+  const live = line(`2026-03-03 16:00:02,000 - __main__ - INFO - ${START}`, read, true);
+  assert.equal(startOffset(utc, live.line, live.parsed!, hints), utc);
 });

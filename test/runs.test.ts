@@ -306,16 +306,21 @@ test('error-pattern, heal and close lines are collected, and every list is cappe
   assert.ok(JSON.stringify(state).length < 20_000, 'the checkpointed state stays small');
 });
 
-test('a traceback still being written already shows in the open run', () => {
+test('a traceback counts in the open run once its final line is read, however the reads cut it', () => {
   const lines = [
     '2026-02-25 07:00:02,196 - __main__ - INFO - === 통합 포지션 & 시그널 체크 시작 ===',
     'Traceback (most recent call last):',
     '  File "/app/scripts/check_positions.py", line 546, in <module>',
+    "KeyError: 'units'",
   ].map((text) => ({ file: 'check_kr.log', text, observedAt: OBSERVED, live: false }));
-  const open = listOpenRuns(feedAll(lines).state);
-  assert.equal(open.length, 1);
-  assert.equal(open[0]!.tracebacks.length, 1);
-  assert.equal(open[0]!.tracebacks[0]!.error, '(traceback still being written)');
+  const pending = listOpenRuns(feedAll(lines.slice(0, 3)).state);
+  assert.equal(pending.length, 1);
+  assert.equal(pending[0]!.tracebacks.length, 0, 'half a traceback judges nothing yet');
+  for (let cut = 1; cut < lines.length; cut++) {
+    const first = applyLogLines(emptyRunsState(), lines.slice(0, cut), CTX);
+    const open = listOpenRuns(applyLogLines(first.state, lines.slice(cut), CTX).state);
+    assert.deepEqual(open[0]!.tracebacks.map((t) => t.error), ["KeyError: 'units'"], `cut after line ${cut}`);
+  }
 });
 
 test('a log file no crontab job names yet is attributed by the start marker it contains', () => {

@@ -34,6 +34,9 @@ interface CliText {
   httpCannotListen: (host: string, port: number, reason: string) => string;
   /** First line of `status`: whether the daemon runs. `since` is already formatted. */
   daemon: (liveness: DaemonLiveness, since: string) => string;
+  /** A streak the lookback opened and closed again (the daemon reports it opened and resolved, late). */
+  checkRecovered: string;
+  checkRecoveredNote: string;
   // status
   stateSaved: (at: string, version: string) => string;
   statusJob: (id: string, schedule: string, last: string | undefined, next: string | undefined) => string;
@@ -115,6 +118,8 @@ const en: CliText = {
   checkTag: { warn: 'WARN', fail: 'FAIL', inconclusive: 'INCONCLUSIVE', error: 'ERROR' },
   outcome: { pass: 'pass', fail: 'fail', inconclusive: 'inconclusive', error: 'error' },
   checkTotal: (verdict, counts) => `${{ firing: 'FIRING', unjudged: 'CANNOT JUDGE', healthy: 'healthy' }[verdict]}: ${counts.map(([k, n]) => `${n} ${k}`).join(', ')}`,
+  checkRecovered: 'RECOVERED',
+  checkRecoveredNote: '(opened and resolved while unobserved)',
 
   stateSaved: (at, version) => `state saved ${at}; version ${version}`,
   statusJob: (id, schedule, last, next) => `job ${id} [${schedule}] last: ${last ?? 'none'}; next: ${next ?? '-'}`,
@@ -196,6 +201,8 @@ const ko: CliText = {
   checkTag: { warn: '경고', fail: '발동', inconclusive: '판단 불가', error: '오류' },
   outcome: { pass: '통과', fail: '발동', inconclusive: '판단 불가', error: '오류' },
   checkTotal: (verdict, counts) => `${{ firing: '발동 중', unjudged: '판단 오류', healthy: '정상' }[verdict]}: ${counts.map(([k, n]) => `${ko.outcome[k]} ${n}건`).join(', ')}`,
+  checkRecovered: '회복됨',
+  checkRecoveredNote: '(관찰되지 않는 동안 열렸다가 해소됨)',
 
   stateSaved: (at, version) => `상태 저장 시각 ${at}; 버전 ${version}`,
   statusJob: (id, schedule, last, next) => `작업 ${id} [${schedule}] 마지막 실행: ${last ?? '없음'}; 다음 예정: ${next ?? '-'}`,

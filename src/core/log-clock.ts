@@ -8,6 +8,9 @@
 //  - the market-status line `한국거래소 (KRX): 장후 (16:00, 마감 15:30)`, whose clock is tz-aware (true
 //    KST), so `KST time − stamp` reveals the offset even in backlog read long after the fact.
 // Backlog lines then use the learned offset, else the configured zone, else UTC (what cron writes).
+// The writer's zone can change only where a new process starts writing, i.e. at a run's start marker:
+// there, in backlog, the reading of the stamp that puts the start on the job's schedule (a cron run) and
+// keeps the file in time order wins (`startOffset`), and the market-status line of the run confirms it.
 import type { Instant, LogLine } from './types.ts';
 import type { ParsedLogLine } from './log-line.ts';
 
@@ -28,7 +31,7 @@ export interface LogClock {
   /** Learned correction: `naive stamp + offsetMs = true instant` (0 for UTC stamps, −9 h for KST ones). */
   offsetMs?: number;
   /** What the offset was learned from, for evidence. */
-  learnedFrom?: 'live' | 'market-status';
+  learnedFrom?: 'live' | 'market-status' | 'run-start';
   /** The naive stamp of the line it was learned from. */
   learnedAtNaiveMs?: number;
   /** Instant of the last stamped line, the best time an unstamped backlog line (a traceback) can get. */
@@ -89,6 +92,60 @@ export function lineInstant(clock: LogClock, line: LogLine, parsed: ParsedLogLin
   }
   if (next.lastAt !== at) next = { ...next, lastAt: at };
   return { at, basis, clock: next };
+}
+
+/** Lines are appended in time order; stamps may step back this much (NTP, a slow writer) without meaning a new zone. */
+const ORDER_SLACK = 5 * MINUTE;
+/** A line cannot have been written after it was read; allow for clock skew between the writer and us. */
+const FUTURE_SLACK = 2 * MINUTE;
+
+export interface StartHints {
+  /** Candidate writer zones besides the learned offset and UTC: the schedule's zone (what `docker exec` runs use), the configured one. */
+  zones: readonly string[];
+  /** Whether an instant is where a scheduled run of this file's job starts (a fire time, plus the start-up delay). */
+  onSchedule?: (at: Instant) => boolean;
+  /**
+   * The zone of a run started by hand: `docker exec` runs in the container's zone (`TZ`, which the
+   * crontab's schedule zone names), while Debian cron strips it from scheduled jobs (reference §2).
+   */
+  handZone?: string;
+}
+
+/**
+ * At a start marker read in backlog: the clock with the offset of the new writer. A cron run and a run by
+ * hand may stamp in different zones (v3.2.x: UTC and KST), so the last offset is not trusted blindly:
+ * among the readings (last offset, UTC, the hinted zones) that keep the file in time order and are not
+ * in the future, the one on the job's schedule wins, else the last offset, else the first that fits.
+ * Live lines need none of this: their observation times them.
+ */
+export function startOffset(clock: LogClock, line: LogLine, parsed: ParsedLogLine, hints: StartHints): LogClock {
+  if (line.live) return clock;
+  const naive = parsed.naiveMs;
+  const candidates: number[] = [];
+  const add = (offset: number | undefined) => {
+    if (offset !== undefined && Number.isFinite(offset) && !candidates.includes(offset)) candidates.push(offset === 0 ? 0 : offset);
+  };
+  add(clock.offsetMs);
+  add(0);
+  const zoneOffset = (zone: string | undefined) => {
+    const at = zone === undefined || zone === 'auto' ? undefined : naiveToInstant(naive, zone);
+    return at === undefined ? undefined : at - naive;
+  };
+  for (const zone of hints.zones) add(zoneOffset(zone));
+  const hand = zoneOffset(hints.handZone);
+  add(hand);
+  const fits = (offset: number) => naive + offset <= line.observedAt + FUTURE_SLACK && (clock.lastAt === undefined || naive + offset >= clock.lastAt - ORDER_SLACK);
+  const fitting = candidates.filter(fits);
+  const onSchedule = hints.onSchedule;
+  const chosen =
+    (onSchedule ? fitting.find((offset) => onSchedule(naive + offset)) : undefined) ??
+    // Off the schedule in every reading, in a file whose runs were timed before: a run by hand. (With
+    // nothing known yet, a run off the schedule more likely means the schedule is not the one that wrote.)
+    (onSchedule && clock.offsetMs !== undefined && hand !== undefined && fitting.includes(hand) ? hand : undefined) ??
+    (clock.offsetMs !== undefined && fitting.includes(clock.offsetMs) ? clock.offsetMs : undefined) ??
+    (clock.offsetMs === undefined ? undefined : fitting[0]);
+  if (chosen === undefined || chosen === clock.offsetMs) return clock;
+  return learn(clock, chosen, 'run-start', naive);
 }
 
 /** The instant a naive stamp would denote under the clock's current knowledge, without learning (for re-timing). */
@@ -162,7 +219,7 @@ function formatterFor(zone: string): Intl.DateTimeFormat | null {
   return format;
 }
 
-function learn(clock: LogClock, offsetMs: number, from: 'live' | 'market-status', naiveMs: number): LogClock {
+function learn(clock: LogClock, offsetMs: number, from: NonNullable<LogClock['learnedFrom']>, naiveMs: number): LogClock {
   if (clock.offsetMs === offsetMs && clock.learnedFrom === from) return clock.learnedAtNaiveMs === naiveMs ? clock : { ...clock, learnedAtNaiveMs: naiveMs };
   return { ...clock, offsetMs, learnedFrom: from, learnedAtNaiveMs: naiveMs };
 }

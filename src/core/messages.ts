@@ -144,7 +144,19 @@ function verdictText(title: string, verdict: Verdict, lang: Language, timeZone: 
   ].join('\n');
 }
 
+/** The line that marks a notice about log lines read late (`Notice.late`): what it reports may already be over. */
+export function seenLateLine(lang: Language): string {
+  return lang === 'ko'
+    ? '⏱ 늦게 확인됨: 관찰되지 않는 동안 기록된 로그입니다 (밀린 로그, 또는 한 번에 읽은 여러 실행).'
+    : '⏱ Seen late: logged while unobserved (a backlog, or several runs read at once).';
+}
+
 export function renderNotice(notice: Notice, lang: Language, timeZone: string): string {
+  const text = renderNoticeText(notice, lang, timeZone);
+  return notice.late ? `${text}\n${seenLateLine(lang)}` : text;
+}
+
+function renderNoticeText(notice: Notice, lang: Language, timeZone: string): string {
   const t = T[lang];
   switch (notice.kind) {
     case 'incident-opened':

@@ -6,7 +6,8 @@
 // run is capped, so a runaway log cannot grow the checkpoint. Lines may arrive one at a time or in any
 // batching: the result is the same, because everything a line needs from its predecessors (the open run,
 // a traceback being read, the file's clock) lives in the state.
-import { emptyLogClock, lineInstant, naiveInstant, type LogClock } from './log-clock.ts';
+import { emptyLogClock, lineInstant, naiveInstant, startOffset, type LogClock, type StartHints } from './log-clock.ts';
+import { previousFire } from './schedule.ts';
 import { parseLogLine, type ParsedLogLine } from './log-line.ts';
 import type { Instant, Job, JobProfile, LogLine, Run, TracebackEvidence } from './types.ts';
 
@@ -87,6 +88,37 @@ export interface RunsResult {
   state: RunsState;
   /** Runs that ended with these lines, in the order they ended. */
   finished: Run[];
+  /**
+   * Silent repairs and position closes, each once, as its line is read, with the line's own time and file:
+   * inside a run or not, attributed to a job or not (a repair is a repair whoever logged it).
+   */
+  marks: LogMark[];
+  /** How many of the given lines (from `from`) were applied: all of them unless stopped at a boundary. */
+  consumed: number;
+  /** With `stopAtBoundaryFrom`: the instant of the line that ended the batch at a run boundary. */
+  boundaryAt?: Instant;
+}
+
+/** A line the rules need when it is read, not when its run ends. */
+export interface LogMark {
+  kind: 'heal' | 'close';
+  file: string;
+  text: string;
+  /** For `close`: the position id after `포지션 청산: `. */
+  positionId?: string;
+  at: Instant;
+}
+
+export interface ApplyOptions {
+  /**
+   * Stop after the first line, timed at or after this instant, that changes what the rules judge: a run
+   * ended, an open run gained a traceback or an error line, a repair or close line was read. The caller
+   * evaluates the rules there and feeds the rest, so that lines read together are judged as they would
+   * have been read one by one. Boundaries before the instant (old history) do not stop the batch.
+   */
+  stopAtBoundaryFrom?: Instant;
+  /** Index of the first line to apply (default 0): the caller feeds the rest of a batch without copying it. */
+  from?: number;
 }
 
 export function emptyRunsState(): RunsState {
@@ -119,24 +151,26 @@ export function listOpenRuns(state: RunsState, onlyFile?: string): Run[] {
     if (onlyFile !== undefined && file !== onlyFile) continue;
     const fs = state.files[file]!;
     if (!fs.open) continue;
-    const run = fs.open.run;
-    if (fs.traceback?.inRun && run.tracebacks.length < MAX_TRACEBACKS_PER_RUN) {
-      // A traceback being read already makes the run failed; show it rather than hide it until its last line.
-      runs.push({ ...run, tracebacks: [...run.tracebacks, tracebackEvidence(fs.traceback, '(traceback still being written)')] });
-    } else {
-      runs.push(run);
-    }
+    // A traceback counts once its final `XxxError: msg` line is read (moments after its header: Python
+    // prints it at once). Showing it earlier, as "still being written", made the verdict depend on where a
+    // read happened to cut the lines: one failed run gave two warnings when its traceback was split.
+    runs.push(fs.open.run);
   }
   return runs;
 }
 
 /** Feed lines (in file order per file; files may interleave) into the state. Pure; never throws on odd input. */
-export function applyLogLines(state: RunsState, lines: readonly LogLine[], ctx: RunsContext): RunsResult {
+export function applyLogLines(state: RunsState, lines: readonly LogLine[], ctx: RunsContext, options: ApplyOptions = {}): RunsResult {
   const finished: Run[] = [];
+  const marks: LogMark[] = [];
   const files: Record<string, FileRunsState> = { ...state.files };
   // Copy-on-write per file: the caller's state object (a checkpoint) is never mutated.
   const copied = new Set<string>();
-  for (const line of lines) {
+  const stopFrom = options.stopAtBoundaryFrom;
+  let consumed = 0;
+  for (let i = options.from ?? 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    consumed++;
     if (!line || typeof line.text !== 'string' || typeof line.file !== 'string') continue;
     let fs = files[line.file];
     if (!fs) {
@@ -148,9 +182,19 @@ export function applyLogLines(state: RunsState, lines: readonly LogLine[], ctx: 
       files[line.file] = fs;
       copied.add(line.file);
     }
-    applyLine(fs, line, ctx, finished);
+    const openRun = fs.open?.run;
+    const failuresBefore = openRun ? openRun.tracebacks.length + openRun.errorLines.length : 0;
+    const ended = finished.length;
+    const marked = marks.length;
+    applyLine(fs, line, ctx, finished, marks);
+    if (stopFrom === undefined) continue;
+    const failuresAfter = openRun && fs.open?.run === openRun ? openRun.tracebacks.length + openRun.errorLines.length : failuresBefore;
+    if (finished.length > ended || marks.length > marked || failuresAfter > failuresBefore) {
+      const boundaryAt = line.live ? line.observedAt : (fs.clock.lastAt ?? line.observedAt);
+      if (boundaryAt >= stopFrom) return { state: { schema: 1, files }, finished, marks, consumed, boundaryAt };
+    }
   }
-  return { state: { schema: 1, files }, finished };
+  return { state: { schema: 1, files }, finished, marks, consumed };
 }
 
 interface JobIdentity {
@@ -175,11 +219,19 @@ function identify(fs: FileRunsState, file: string, ctx: RunsContext, parsed: Par
   return profile ? { jobId: file, script: fs.inferredScript, profile } : undefined;
 }
 
-function applyLine(fs: FileRunsState, line: LogLine, ctx: RunsContext, finished: Run[]): void {
+function applyLine(fs: FileRunsState, line: LogLine, ctx: RunsContext, finished: Run[], marks: LogMark[]): void {
   const text = line.text;
   const parsed = parseLogLine(text);
   const id = identify(fs, line.file, ctx, parsed, text);
-  if (!id) return;
+  if (!id) {
+    // No job of ours writes this file, but a repair logged here (a reader run by hand, another job) is
+    // still the guarded system healing positions.json: time it by the file's own clock and report it.
+    if (parsed === null) return;
+    const time = lineInstant(fs.clock, line, parsed, ctx.logTimestampZone);
+    fs.clock = time.clock;
+    markLine(marks, line.file, text, parsed.message, time.at);
+    return;
+  }
 
   if (fs.traceback) {
     if (parsed === null) {
@@ -201,6 +253,8 @@ function applyLine(fs: FileRunsState, line: LogLine, ctx: RunsContext, finished:
   }
 
   const before = fs.clock.offsetMs;
+  const starts = parsed !== null && (parsed.message.includes(id.profile.startMarker));
+  if (starts && !line.live) fs.clock = startOffset(fs.clock, line, parsed, startHints(ctx.jobsByLogFile[line.file], ctx));
   const time = lineInstant(fs.clock, line, parsed, ctx.logTimestampZone);
   fs.clock = time.clock;
   if (fs.clock.offsetMs !== before) retimeOpenRun(fs, ctx);
@@ -212,9 +266,10 @@ function applyLine(fs: FileRunsState, line: LogLine, ctx: RunsContext, finished:
   }
 
   const message = parsed?.message ?? text;
+  markLine(marks, line.file, text, message, at);
   // Markers count only on a well-formed logging line: the scripts log them through `logging`, so the
   // same text inside a raw print, a traceback body or a garbled line proves nothing.
-  if (parsed !== null && message.includes(id.profile.startMarker)) {
+  if (starts) {
     if (fs.open) {
       fs.open.run.end = 'superseded';
       finished.push(fs.open.run);
@@ -241,6 +296,32 @@ function applyLine(fs: FileRunsState, line: LogLine, ctx: RunsContext, finished:
     collect(fs.open.run, text, message, id.profile, ctx);
   } else if (isInteresting(text, message, id.profile, ctx)) {
     fs.preamble = [...fs.preamble.filter((p) => p.at >= at - PREAMBLE_WINDOW), { text: clip(text), message: clip(message), at }].slice(-MAX_PREAMBLE);
+  }
+}
+
+/** Cron starts a job at its fire time; the interpreter and imports take seconds, a loaded host minutes. */
+const START_DELAY_MAX = 10 * 60_000;
+const START_EARLY_MAX = 60_000;
+
+function startHints(job: Job | undefined, ctx: RunsContext): StartHints {
+  const zones = [ctx.logTimestampZone];
+  if (!job) return { zones };
+  return {
+    zones,
+    handZone: job.timezone,
+    onSchedule: (at) => {
+      const fire = previousFire(job, at + START_EARLY_MAX);
+      return fire !== undefined && at - fire >= -START_EARLY_MAX && at - fire <= START_DELAY_MAX;
+    },
+  };
+}
+
+function markLine(marks: LogMark[], file: string, text: string, message: string, at: Instant): void {
+  if (HEAL_MARKERS.some((h) => message.includes(h))) marks.push({ kind: 'heal', file, text: clip(text), at });
+  const closeAt = message.indexOf(POSITION_CLOSED);
+  if (closeAt >= 0) {
+    const positionId = message.slice(closeAt + POSITION_CLOSED.length).trim().split(/\s+/)[0];
+    if (positionId) marks.push({ kind: 'close', file, text: clip(text), positionId: clip(positionId), at });
   }
 }
 

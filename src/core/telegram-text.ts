@@ -1,7 +1,7 @@
 // Every text an operator reads in Telegram, in Korean (default) and English: HTML parse mode with log
 // text escaped, cut to Telegram's 4096-character limit without breaking the markup, and the inline
 // buttons whose callback data binds a press to one incident and one plan (nonce). Pure.
-import { formatInstant, type Language } from './messages.ts';
+import { formatInstant, seenLateLine, type Language } from './messages.ts';
 import { formatDuration } from './schedule.ts';
 import { stepTimingLines } from './step-timings.ts';
 import { appliedText, restartRequiredText } from './reload-text.ts';
@@ -578,6 +578,14 @@ function contactText(c: Contact): string {
 
 /** The message for a notice. Every notice kind renders; buttons only where a decision is pending. */
 export function renderTelegramNotice(notice: Notice, lang: Language, options: RenderOptions): TelegramMessage {
+  const message = renderNoticeMessage(notice, lang, options);
+  if (!notice.late) return message;
+  // Notices about lines read late say so first; a message already at the limit keeps its evidence instead.
+  const late = `<i>${escapeHtml(seenLateLine(lang))}</i>\n`;
+  return late.length + message.html.length <= MESSAGE_LIMIT ? { ...message, html: late + message.html } : message;
+}
+
+function renderNoticeMessage(notice: Notice, lang: Language, options: RenderOptions): TelegramMessage {
   const t = T[lang];
   const tz = options.timeZone;
   switch (notice.kind) {

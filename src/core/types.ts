@@ -331,7 +331,14 @@ export interface Incident {
 // ---------------------------------------------------------------------------------------------
 // Effects (core → runtime)
 
-export type Notice =
+/**
+ * `late`: the notice is about log lines that were not read as they were written (a backlog after the
+ * sidecar was down, or several runs in one read): what it reports happened while unobserved, and may
+ * already be over (an incident opened and resolved in the same read).
+ */
+export type Notice = NoticeOf & { late?: true };
+
+type NoticeOf =
   | { kind: 'incident-opened'; incident: Incident }
   /** `why` when it was closed by something other than its cause recovering (its rule removed, say). */
   | { kind: 'incident-resolved'; incident: Incident; why?: string }

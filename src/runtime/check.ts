@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import type { Config, Profile, Rule } from '../config/schema.ts';
 import { duration } from '../config/schema.ts';
 import { initialState, step, type CoreState } from '../core/step.ts';
-import type { Event, Outcome, Verdict } from '../core/types.ts';
+import type { Event, Incident, Outcome, Verdict } from '../core/types.ts';
 import { startLogTailer } from '../adapters/log-tail.ts';
 import { createLineSelector } from '../adapters/log-scan.ts';
 import { runNeedles } from '../core/runs.ts';
@@ -23,6 +23,11 @@ export interface CheckResult {
   unjudged: Verdict[];
   state: CoreState;
   verdicts: Verdict[];
+  /**
+   * Incidents the logs of the lookback opened and already closed again (a streak that recovered): the
+   * daemon reports them, opened and resolved, marked late, when it reads the same lines together.
+   */
+  recovered: Incident[];
   /** Since when scheduled runs were judged, and why from then. */
   watch: { since: number; basis: WatchBasis };
 }
@@ -83,7 +88,16 @@ export async function runCheck(options: {
   });
   await tailer.poke();
   await tailer.close();
-  for (const e of lineBatches) state = step(state, e, ctx).state;
+  const recovered: Incident[] = [];
+  // Incidents are dated when seen; what happened within the lookback is told by their evidence.
+  const withinLookback = (i: Incident) => i.evidence.some((e) => e.at === undefined || e.at >= now - lookback.data);
+  for (const e of lineBatches) {
+    const r = step(state, e, ctx);
+    state = r.state;
+    for (const effect of r.effects) {
+      if (effect.kind === 'notify' && effect.notice.kind === 'incident-resolved' && effect.notice.late && withinLookback(effect.notice.incident)) recovered.push(effect.notice.incident);
+    }
+  }
 
   for (const file of paths.json) {
     // The daemon's reader: same decoding, size cap, and a FIFO or directory in the file's place is an error.
@@ -97,7 +111,7 @@ export async function runCheck(options: {
   const enforced = new Set(options.rules.filter((r) => r.mode === 'enforce').map((r) => r.id));
   const firing = verdicts.some((v) => v.outcome === 'fail' && enforced.has(v.ruleId));
   const unjudged = verdicts.filter((v) => v.outcome === 'error' && enforced.has(v.ruleId));
-  return { ok: true, firing, unjudged, state, verdicts, watch };
+  return { ok: true, firing, unjudged, state, verdicts, recovered, watch };
 }
 
 /**
@@ -121,7 +135,7 @@ export function watchedSince(config: Config, baseDir: string, crontabText: strin
 export function printCheck(result: CheckResult, json: boolean, write: (line: string) => void, lang: Language, timeZone = 'UTC'): void {
   const t = cliText(lang);
   if (json) {
-    write(JSON.stringify({ firing: result.firing, unjudged: result.unjudged.length > 0, version: result.state.fingerprint, scheduleJudgedSince: { at: new Date(result.watch.since).toISOString(), basis: result.watch.basis }, verdicts: result.verdicts }, null, 2));
+    write(JSON.stringify({ firing: result.firing, unjudged: result.unjudged.length > 0, version: result.state.fingerprint, scheduleJudgedSince: { at: new Date(result.watch.since).toISOString(), basis: result.watch.basis }, verdicts: result.verdicts, recovered: result.recovered }, null, 2));
     return;
   }
   write(t.version(result.state.fingerprint.version, versionEvidenceIn(lang, result.state.fingerprint).join('; ')));
@@ -134,6 +148,7 @@ export function printCheck(result: CheckResult, json: boolean, write: (line: str
     write(`${tag.padEnd(lang === 'ko' ? 6 : 12)} ${v.ruleId} ${v.cause}${v.label ? ` (${v.label})` : ''}: ${warningIn(lang, v) ?? summaryIn(lang, v)}`);
     for (const e of v.evidence.slice(0, 5)) write(`    ${e.file ?? e.path ?? e.kind}: ${e.text}`);
   }
+  for (const i of result.recovered) write(`${t.checkRecovered.padEnd(lang === 'ko' ? 6 : 12)} ${i.ruleId} ${i.cause}${i.label ? ` (${i.label})` : ''}: ${summaryIn(lang, i)} ${t.checkRecoveredNote}`);
   const counts = result.verdicts.reduce<Partial<Record<Outcome, number>>>((acc, v) => ({ ...acc, [v.outcome]: (acc[v.outcome] ?? 0) + 1 }), {});
   write(t.checkTotal(result.firing ? 'firing' : result.unjudged.length > 0 ? 'unjudged' : 'healthy', Object.entries(counts) as [Outcome, number][]));
 }

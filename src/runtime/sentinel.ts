@@ -154,6 +154,19 @@ export async function startSentinel(options: SentinelOptions): Promise<{ ok: tru
     }
   };
 
+  let docker: DockerObserver | undefined;
+  const crontabFromContainer = config.docker.enabled && config.deployment.crontab.fromContainer;
+  if (config.docker.enabled) {
+    // With `fromContainer: false` the observer still watches the containers; the schedule comes from the file.
+    const dockerEmit = crontabFromContainer ? emit : (event: Event) => event.kind !== 'crontab' && emit(event);
+    // dockerode is loaded only when Docker is enabled (it and its dependencies are ~15 MB of memory).
+    const { startDockerObserver } = await import('../adapters/docker-observer.ts');
+    docker = await startDockerObserver(dockerObserverOptions(config, () => clock.now(), dockerEmit));
+  }
+  // The crontab before the logs, so that the backlog is attributed to its jobs (and timed by their
+  // schedule) as it is read, as `check` does.
+  if (!crontabFromContainer) await crontabFromFile();
+
   const selector = () => createLineSelector(runNeedles(profiles, loop.context().rules.flatMap((r) => (r.kind === 'repeated-failures' ? r.params.errorPatterns : []))));
   let currentSelector = selector();
   let tailer: LogTailer | undefined;
@@ -168,17 +181,6 @@ export async function startSentinel(options: SentinelOptions): Promise<{ ok: tru
   });
 
   const jsonWatcher = await startJsonFileWatcher({ files: paths.json, now: () => clock.now(), emit, onError: sourceError('state-files') });
-
-  let docker: DockerObserver | undefined;
-  const crontabFromContainer = config.docker.enabled && config.deployment.crontab.fromContainer;
-  if (config.docker.enabled) {
-    // With `fromContainer: false` the observer still watches the containers; the schedule comes from the file.
-    const dockerEmit = crontabFromContainer ? emit : (event: Event) => event.kind !== 'crontab' && emit(event);
-    // dockerode is loaded only when Docker is enabled (it and its dependencies are ~15 MB of memory).
-    const { startDockerObserver } = await import('../adapters/docker-observer.ts');
-    docker = await startDockerObserver(dockerObserverOptions(config, () => clock.now(), dockerEmit));
-  }
-  if (!crontabFromContainer) await crontabFromFile();
 
   let http: HttpServer | undefined;
   if (config.http.enabled) {
