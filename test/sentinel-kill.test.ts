@@ -41,7 +41,7 @@ function startSentinel(configPath: string, cwd: string): ChildProcess {
   return spawn(process.execPath, [join(repo, 'bin/turtle-sentinel.js'), 'run', '--config', configPath], { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
 }
 
-test('SIGKILL at random moments while lines are appended: no line missed or evaluated twice', { timeout: 180_000 }, async () => {
+test('SIGKILL at random moments while lines are appended: no line missed or evaluated twice', { timeout: 180_000 }, async (t) => {
   const work = mkdtempSync(join(tmpdir(), 'sentinel-kill-'));
   const root = join(work, 'deployment');
   mkdirSync(join(root, 'logs'), { recursive: true });
@@ -59,6 +59,10 @@ test('SIGKILL at random moments while lines are appended: no line missed or eval
   const runs = Array.from({ length: 12 }, (_, r) => runLines(r, 150, r === 7));
   const all = runs.flat();
   let child = startSentinel(configPath, work);
+  // Whatever fails below, the daemon must not outlive the test: a live child keeps the runner (and CI) waiting.
+  t.after(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
   let stderr = '';
   child.stderr?.on('data', (d) => (stderr += d));
   let kills = 0;
@@ -78,7 +82,9 @@ test('SIGKILL at random moments while lines are appended: no line missed or eval
     const burst = 1 + Math.floor(random() * 40);
     appendFileSync(log, all.slice(written, written + burst).map((l) => l + '\n').join(''));
     written = Math.min(all.length, written + burst);
-    await sleep(Math.floor(random() * 30));
+    // Paced so that a daemon (re)starting on a loaded machine still has work left to be killed in:
+    // the writes span about ten seconds, whatever the daemon's speed.
+    await sleep(Math.floor(random() * 100));
     // Kill only once this instance has made durable progress, so that kills land mid-work rather
     // than during start-up; the moment within the work is random.
     if (evaluatedSoFar() > progressAtSpawn && random() < 0.15) {

@@ -245,6 +245,7 @@ function judgeBoundary(s: CoreState, ctx: StepContext, at: Instant, absorbed: Ab
     const verdicts = evaluateRule(rule, world, at).filter((v) => causes.has(v.cause));
     if (verdicts.length > 0) verdictsByRule.set(rule.id, verdicts);
   }
+  keepIncidentsAcrossRuleEdits(s.incidents.incidents.filter((i) => verdictsByRule.has(i.ruleId) && causes.has(i.cause)), ctx.rules, verdictsByRule, world, at);
   const reconciled = reconcileIncidents(s.incidents, ctx.rules, verdictsByRule, s.now, s.safety.silenced);
   return { state: { ...s, incidents: reconciled.state }, effects: reconciled.effects, journal: reconciled.journal, opened: reconciled.opened };
 }
