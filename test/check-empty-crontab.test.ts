@@ -13,7 +13,7 @@ const NOT_A_SCHEDULE: Record<string, string> = {
 
 for (const [name, crontab] of Object.entries(NOT_A_SCHEDULE)) {
   test(`check on a crontab that is ${name}: cannot judge (exit 2), said why, never "healthy"`, () => {
-    const d = cliDeployment({ crontab });
+    const d = cliDeployment({ crontab, language: 'en' });
     const r = cli(['check', '--config', d.config, '--lookback', '20m']);
     assert.equal(r.status, 2, r.stdout + r.stderr);
     assert.match(r.stdout, /^ERROR\s+cron-missed-or-hung crontab: the configured crontab file has no job lines, so no scheduled run can be expected or checked/m);
@@ -23,7 +23,7 @@ for (const [name, crontab] of Object.entries(NOT_A_SCHEDULE)) {
   });
 
   test(`check on a crontab that is ${name}: two failed runs in the log still fire (exit 1)`, () => {
-    const d = cliDeployment({ crontab, failingRuns: 2 });
+    const d = cliDeployment({ crontab, failingRuns: 2, language: 'en' });
     const r = cli(['check', '--config', d.config, '--lookback', '20m']);
     assert.equal(r.status, 1, r.stdout + r.stderr);
     assert.match(r.stdout, /^FAIL\s+check-repeated-failures check_kr\.log: check_kr\.log: 2 consecutive failed runs/m);

@@ -2,51 +2,15 @@
 // lines with file positions, rule unit tests, `status` from a daemon's state, and hot reload in `run`.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync, existsSync, appendFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { bin, cli, cliDeployment, repo } from './helpers/cli-deployment.ts';
 
-const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const bin = join(repo, 'bin/turtle-sentinel.js');
-const cli = (args: string[], cwd = repo, env: Record<string, string> = {}) =>
-  spawnSync(process.execPath, [bin, ...args], { cwd, encoding: 'utf8', env: { ...process.env, ...env }, timeout: 60_000 });
-
-/** A deployment whose KR job ran fine at the last fire time before `now` (so `check` is healthy). */
-function deployment(options: { failing?: boolean; language?: 'ko' | 'en' } = {}) {
-  const work = mkdtempSync(join(tmpdir(), 'sentinel-cli-'));
-  const root = join(work, 'deployment');
-  mkdirSync(join(root, 'logs'), { recursive: true });
-  mkdirSync(join(root, 'data/positions'), { recursive: true });
-  cpSync(join(repo, 'examples/deployment/data'), join(root, 'data'), { recursive: true });
-  // A crontab that fires every minute, so that the last fire time is always moments ago.
-  writeFileSync(join(root, 'crontab'), '* * * * * cd /app && python scripts/check_positions.py >> /app/logs/check_kr.log 2>&1\n');
-  const stamp = (d: Date) => d.toISOString().replace('T', ' ').replace('Z', '').replace('.', ',');
-  const lines: string[] = [];
-  // One run per minute for the last 30 minutes, in UTC stamps as Debian cron writes them.
-  const now = Date.now();
-  for (let m = 30; m >= 0; m--) {
-    const t = new Date(Math.floor((now - m * 60_000) / 60_000) * 60_000 + 2000);
-    if (t.getTime() > now) continue;
-    lines.push(`${stamp(t)} - __main__ - INFO - === 통합 포지션 & 시그널 체크 시작 ===`);
-    lines.push(`${stamp(t)} - __main__ - INFO - Telegram 채널 활성화`);
-    if (options.failing && m < 3) {
-      lines.push('Traceback (most recent call last):', '  File "/app/scripts/check_positions.py", line 546, in <module>', "KeyError: 'units'");
-    } else {
-      lines.push(`${stamp(t)} - __main__ - INFO - === 체크 완료 ===`);
-    }
-  }
-  writeFileSync(join(root, 'logs/check_kr.log'), lines.join('\n') + '\n');
-  const config = join(work, 'sentinel.yaml');
-  writeFileSync(
-    config,
-    ['deployment:', '  root: deployment', '  logTimestampZone: UTC', '  crontab:', '    fromContainer: false', '    fallbackFile: crontab', 'docker:', '  enabled: false',
-      `rules: ${JSON.stringify(join(repo, 'rules'))}`, 'state:', '  dir: state', 'http:', '  enabled: false', 'log:', '  level: info',
-      ...(options.language ? ['telegram:', `  language: ${options.language}`] : []), ''].join('\n'),
-  );
-  return { work, root, config };
-}
+/** The CLI's throwaway deployment; `failing`: its last three runs end in a traceback. */
+const deployment = (options: { failing?: boolean; language?: 'ko' | 'en' } = {}) =>
+  cliDeployment({ ...(options.failing ? { failingRuns: 3 } : {}), ...(options.language ? { language: options.language } : {}) });
 
 test('check: exit 0 on a healthy deployment, 1 when a rule fires, with the verdict printed', () => {
   const healthy = deployment();
