@@ -219,7 +219,12 @@ describe('docker observer (real engine)', { skip: engine.skip }, () => {
     assert.deepEqual(event.commands, last);
 
     // The run left its start marker in the bind-mounted log and no finish marker: a hung run.
-    const log = await readFile(join(replica.logsDir, 'check_kr.log'), 'utf8');
+    // The process can be listed a moment before its first line reaches the log: wait for the line.
+    const logsDir = replica.logsDir;
+    const log = await waitForAsync('the start marker in check_kr.log', async () => {
+      const text = await readFile(join(logsDir, 'check_kr.log'), 'utf8').catch(() => '');
+      return / - __main__ - INFO - === 통합 포지션 & 시그널 체크 시작 ===\n/.test(text) ? text : undefined;
+    });
     assert.match(log, / - __main__ - INFO - === 통합 포지션 & 시그널 체크 시작 ===\n/);
     assert.doesNotMatch(log, /=== 체크 완료 ===/);
 

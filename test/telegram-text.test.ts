@@ -62,7 +62,7 @@ const NOTICES: [string, Notice][] = [
   ['decision-recorded vetoed', { kind: 'decision-recorded', incident: awaiting(), decision: 'vetoed', by, reason: 'market holiday <KRX>' }],
   ['decision-recorded expired (veto window: runs)', { kind: 'decision-recorded', incident: awaiting(), decision: 'expired' }],
   ['decision-recorded expired (required: does not run)', { kind: 'decision-recorded', incident: awaiting({ decision: decision({ policy: 'required' }) }), decision: 'expired' }],
-  ['decision-refused', { kind: 'decision-refused', incidentId: 'INC-0001', by: { channel: 'telegram', userId: 999, chatId: OPERATOR_CHAT, name: 'Stranger' }, reason: 'not-allowed', detail: 'not on the allow-list: approve refused' }],
+  ['decision-refused', { kind: 'decision-refused', incidentId: 'INC-0001', by: { channel: 'telegram', userId: 999, chatId: OPERATOR_CHAT, name: 'Stranger' }, reason: 'not-allowed', detail: 'not on the allow-list: approve refused', detailMessage: { key: 'not-allowed', command: 'approve' } }],
   ['escalation L2', { kind: 'escalation', incident: incident({ phase: 'escalated' }), ...escalationWhy({ key: 'escalation.verify-failed', params: { detail: 'crontab still runs check_positions.py' } }), level: 'L2' }],
   ['escalation L1', { kind: 'escalation', incident: incident(), ...escalationWhy({ key: 'escalation.halted', params: { summary: incident().summary, ...(incident().message ? { message: incident().message } : {}) } }), level: 'L1' }],
   ['execution deferred', { kind: 'execution-update', incident: running, report: { kind: 'deferred', reason: 'check_positions.py is running', retryAt: T0 + 60_000 } }],
@@ -225,7 +225,7 @@ const EXPECTED: Record<Language, string[][]> = {
     [
       "🚫 <b>요청 거부</b> INC-0001 — Stranger (999)",
       "이유: 허용 목록에 없는 사용자입니다.",
-      "not on the allow-list: approve refused",
+      "허용 목록에 없는 사용자: approve 거부",
     ],
     // escalation L2
     [

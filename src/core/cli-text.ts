@@ -68,7 +68,7 @@ interface CliText {
   report: (r: ExecutionReport) => string;
 }
 
-const PHASE_KO: Record<IncidentPhase, string> = {
+export const PHASE_KO: Record<IncidentPhase, string> = {
   detected: '감지됨',
   'awaiting-decision': '결정 대기',
   approved: '승인됨',

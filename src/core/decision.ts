@@ -3,6 +3,7 @@
 // verified / failed → resolved or escalated. Every guard rail of SPEC §4 is decided here, purely.
 import type { Rule } from '../config/schema.ts';
 import type { JournalEntry } from './incident.ts';
+import { refusalDetailText, type RefusalDetail } from './decision-text.ts';
 import type {
   Effect,
   ExecutionReport,
@@ -143,8 +144,8 @@ function automaticBlock(b: Builder, incident: Incident): string | undefined {
 }
 
 /** A hard block: nothing may start, approved or not. */
-function hardBlock(b: Builder): string | undefined {
-  if (b.safety.inFlight !== undefined) return `another execution is in flight (${b.safety.inFlight})`;
+function hardBlock(b: Builder): RefusalDetail | undefined {
+  if (b.safety.inFlight !== undefined) return { key: 'in-flight', incidentId: b.safety.inFlight };
   return undefined;
 }
 
@@ -342,9 +343,10 @@ export function onPlanReady(b: Builder, incidentId: string, result: { ok: true; 
   requestDecision(b, incident, result.plan, approval.policy, approval.window, nonce, false);
 }
 
-function refuse(b: Builder, by: OperatorIdentity, reason: Extract<Notice, { kind: 'decision-refused' }>['reason'], detail: string, incidentId?: string): void {
+function refuse(b: Builder, by: OperatorIdentity, reason: Extract<Notice, { kind: 'decision-refused' }>['reason'], detailMessage: RefusalDetail, incidentId?: string): void {
+  const detail = refusalDetailText('en', detailMessage);
   b.journal.push({ at: b.now, type: 'operator-refused', incidentId: incidentId ?? '-', ruleId: '-', cause: reason, summary: `${describeOperator(by)}: ${detail}` });
-  b.notify(`refused|${b.now}|${by.userId ?? by.channel}|${incidentId ?? '-'}|${reason}`, { kind: 'decision-refused', ...(incidentId ? { incidentId } : {}), by, reason, detail });
+  b.notify(`refused|${b.now}|${by.userId ?? by.channel}|${incidentId ?? '-'}|${reason}`, { kind: 'decision-refused', ...(incidentId ? { incidentId } : {}), by, reason, detail, detailMessage });
 }
 
 export function describeOperator(by: OperatorIdentity): string {
@@ -361,20 +363,20 @@ function allowed(b: Builder, by: OperatorIdentity): boolean {
 /** Manual incidents (`/rollback`, `/halt`, `/resume`) get ids of their own. */
 export function onOperator(b: Builder, command: OperatorCommand, by: OperatorIdentity, openManual: (action: 'rollback' | 'halt' | 'resume') => Incident): void {
   if (!allowed(b, by)) {
-    refuse(b, by, 'not-allowed', `not on the allow-list: ${command.kind} refused`, 'incidentId' in command ? command.incidentId : undefined);
+    refuse(b, by, 'not-allowed', { key: 'not-allowed', command: command.kind }, 'incidentId' in command ? command.incidentId : undefined);
     return;
   }
   switch (command.kind) {
     case 'approve':
     case 'veto': {
       const named = b.find(command.incidentId);
-      if (!named) return refuse(b, by, 'unknown-incident', `no incident ${command.incidentId}`, command.incidentId);
+      if (!named) return refuse(b, by, 'unknown-incident', { key: 'unknown-incident', incidentId: command.incidentId }, command.incidentId);
       const incident = decisionOwner(b, named);
       const d = incident.decision;
-      if (incident.phase !== 'awaiting-decision' || !d) return refuse(b, by, 'not-awaiting', `${incident.id} is ${incident.phase}, not awaiting a decision`, incident.id);
+      if (incident.phase !== 'awaiting-decision' || !d) return refuse(b, by, 'not-awaiting', { key: 'not-awaiting', incidentId: incident.id, phase: incident.phase }, incident.id);
       if (command.nonce !== undefined) {
-        if (command.nonce !== d.nonce) return refuse(b, by, 'stale', `this button belongs to an earlier announcement of ${incident.id}`, incident.id);
-        if (b.now - d.announcedAt > b.policy.buttonExpiry) return refuse(b, by, 'expired', `the buttons of ${incident.id} expired; use /${command.kind} ${incident.id}`, incident.id);
+        if (command.nonce !== d.nonce) return refuse(b, by, 'stale', { key: 'stale', incidentId: incident.id }, incident.id);
+        if (b.now - d.announcedAt > b.policy.buttonExpiry) return refuse(b, by, 'expired', { key: 'expired', incidentId: incident.id, command: command.kind }, incident.id);
       }
       if (command.kind === 'veto') {
         incident.decision = { ...d, decidedBy: by, decidedAt: b.now, ...(command.reason ? { reason: command.reason } : {}) };

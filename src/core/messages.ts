@@ -2,6 +2,7 @@
 // its own markup and escaping. Times are shown in the deployment's timezone, never the host's.
 import type { Action, Evidence, ExecutionReport, Incident, Instant, Notice, Severity, Verdict } from './types.ts';
 import { stepTimingLines } from './step-timings.ts';
+import { refusalDetailText } from './decision-text.ts';
 import { summaryIn, versionEvidenceIn, warningIn } from './verdict-text.ts';
 
 export type Language = 'ko' | 'en';
@@ -191,7 +192,7 @@ function renderNoticeText(notice: Notice, lang: Language, timeZone: string): str
     case 'decision-recorded':
       return `${lang === 'ko' ? '📝 결정 기록' : '📝 Decision recorded'}: ${notice.incident.id} ${t.decision[notice.decision]}${notice.reason ? ` — ${notice.reason}` : ''}`;
     case 'decision-refused':
-      return `${lang === 'ko' ? '⛔ 거부됨' : '⛔ Refused'}: ${notice.incidentId ?? '-'} (${t.refused[notice.reason]}) ${notice.detail}`;
+      return `${lang === 'ko' ? '⛔ 거부됨' : '⛔ Refused'}: ${notice.incidentId ?? '-'} (${t.refused[notice.reason]}) ${notice.detailMessage ? refusalDetailText(lang, notice.detailMessage) : notice.detail}`;
     case 'escalation':
       return `${lang === 'ko' ? '📣 에스컬레이션' : '📣 Escalation'} ${notice.level}: ${notice.incident.id} — ${summaryIn(lang, { summary: notice.why, ...(notice.reason ? { message: notice.reason } : {}) })}`;
     case 'execution-update':

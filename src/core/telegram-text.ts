@@ -4,6 +4,7 @@
 import { formatInstant, seenLateLine, type Language } from './messages.ts';
 import { formatDuration } from './schedule.ts';
 import { stepTimingLines } from './step-timings.ts';
+import { refusalDetailText } from './decision-text.ts';
 import { appliedText, restartRequiredText } from './reload-text.ts';
 import { summaryIn, versionEvidenceIn, warningIn } from './verdict-text.ts';
 import type {
@@ -654,7 +655,8 @@ function renderNoticeMessage(notice: Notice, lang: Language, options: RenderOpti
     case 'decision-refused': {
       const title = `${t.refused}${notice.incidentId ? ` ${escapeHtml(notice.incidentId)}` : ''} — ${whoText(lang, notice.by)}`;
       const lines = [title, `${t.refusedWhy}: ${t.refusedReason[notice.reason]}`];
-      if (notice.detail) lines.push(field(notice.detail));
+      const detail = notice.detailMessage ? refusalDetailText(lang, notice.detailMessage) : notice.detail;
+      if (detail) lines.push(field(detail));
       return { html: lines.join('\n') };
     }
     case 'escalation': {

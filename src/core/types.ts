@@ -181,6 +181,7 @@ export interface Job {
 /** Markers a job's script writes, selected by script name; the type comes from the zod schema. */
 export type { Profile as JobProfile } from '../config/schema.ts';
 import type { Rule } from '../config/schema.ts';
+import type { RefusalDetail } from './decision-text.ts';
 
 export type RunEnd = 'finished' | 'failed' | 'open' | 'superseded';
 
@@ -352,7 +353,7 @@ type NoticeOf =
   | { kind: 'decision-requested'; incident: Incident; again: boolean }
   | { kind: 'decision-reminder'; incident: Incident }
   | { kind: 'decision-recorded'; incident: Incident; decision: 'approved' | 'vetoed' | 'expired'; by?: OperatorIdentity; reason?: string }
-  | { kind: 'decision-refused'; incidentId?: string; by: OperatorIdentity; reason: 'not-allowed' | 'unknown-incident' | 'stale' | 'expired' | 'not-awaiting' | 'blocked'; detail: string }
+  | { kind: 'decision-refused'; incidentId?: string; by: OperatorIdentity; reason: 'not-allowed' | 'unknown-incident' | 'stale' | 'expired' | 'not-awaiting' | 'blocked'; detail: string; detailMessage?: RefusalDetail }
   /** `why` in English (journal, logs); `reason` the same as a typed message, rendered in the operator's language. */
   | { kind: 'escalation'; incident: Incident; why: string; reason?: VerdictMessage; level: 'L1' | 'L2' }
   | { kind: 'execution-update'; incident: Incident; report: ExecutionReport };
