@@ -3,7 +3,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { buildPlan, canonicalJson, composeImageName, sha256Hex, type ContainerFact, type PlanFacts } from '../src/core/plan.ts';
+import { buildPlan, canonicalJson, planSteps, composeImageName, sha256Hex, type ContainerFact, type PlanFacts } from '../src/core/plan.ts';
 
 const V321 = 'sha256:' + '21'.repeat(32);
 const V320 = 'sha256:' + '20'.repeat(32);
@@ -97,6 +97,13 @@ describe('plan: image-tag strategy', () => {
     assert.match(r.plan.preview.steps[4]!, /^create turtle-cron from the configuration of cccccccccccc with image 202020202020 pinned by ID: env TELEGRAM_BOT_TOKEN; binds \/srv\/tt\/data:\/app\/data, \/srv\/tt\/logs:\/app\/logs; restart unless-stopped; networks turtle_trading_turtle-network \[turtle-cron\]; 7 labels$/);
     assert.equal(r.plan.preview.steps[10], 'tag image 202020202020 as turtle_trading-turtle-cron (now 212121212121), turtle_trading-turtle-dashboard (now 212121212121), so that a plain compose recreate runs it too');
     assert.match(r.plan.preview.steps[1]!, /positions\.json\.pre-rollback-<YYYYmmdd_HHMMSS>/);
+    // The Korean lines describe the same operations, one for one; names and IDs are the same data.
+    const ko = planSteps(r.plan.preview, 'ko');
+    assert.equal(ko.length, r.plan.ops.length);
+    assert.equal(ko[3], 'turtle-cron의 이름을 turtle-cron-pre-rollback-cccccccccccc로 변경 (검증을 통과할 때까지 정지 상태로 보관)');
+    assert.equal(ko[10], '이미지 202020202020에 turtle_trading-turtle-cron (현재 212121212121), turtle_trading-turtle-dashboard (현재 212121212121) 태그 지정: compose로 다시 만들어도 이 이미지가 실행되도록');
+    assert.deepEqual(planSteps(r.plan.preview, 'en'), r.plan.preview.steps);
+    assert.deepEqual(planSteps({ steps: r.plan.preview.steps }, 'ko'), r.plan.preview.steps, 'a plan made before Korean lines existed shows English');
     // Values of environment variables (secrets) never appear in a plan.
     assert.ok(!JSON.stringify(r.plan).includes('=secret'));
   });
@@ -172,6 +179,7 @@ describe('plan: halt and resume', () => {
     const r = buildPlan(facts({ action: 'halt' }));
     assert.ok(r.ok);
     assert.deepEqual(r.plan.preview.steps, ['check that no job runs in turtle-cron (otherwise defer)', 'stop turtle-cron (container cccccccccccc): the scheduled jobs stop; nothing else is touched']);
+    assert.deepEqual(planSteps(r.plan.preview, 'ko'), ['turtle-cron에서 실행 중인 작업이 없는지 확인 (있으면 보류)', 'turtle-cron (컨테이너 cccccccccccc) 정지: 예약된 작업이 멈춤; 다른 것은 건드리지 않음']);
     const stopped = { ...facts().containers, 'turtle-cron': container('turtle-cron', CRON_ID, { status: 'exited' }) };
     assert.deepEqual(buildPlan(facts({ action: 'halt', containers: stopped })), { ok: false, reason: 'turtle-cron is already stopped (exited): nothing to halt' });
     const resume = buildPlan(facts({ action: 'resume', containers: stopped }));

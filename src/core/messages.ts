@@ -3,6 +3,7 @@
 import type { Action, Evidence, ExecutionReport, Incident, Instant, Notice, Severity, Verdict } from './types.ts';
 import { stepTimingLines } from './step-timings.ts';
 import { refusalDetailText } from './decision-text.ts';
+import { planSteps } from './plan.ts';
 import { summaryIn, versionEvidenceIn, warningIn } from './verdict-text.ts';
 
 export type Language = 'ko' | 'en';
@@ -183,7 +184,7 @@ function renderNoticeText(notice: Notice, lang: Language, timeZone: string): str
         `${lang === 'ko' ? '🗳 결정 요청' : '🗳 Decision requested'} ${i.id}${notice.again ? (lang === 'ko' ? ' (재공지)' : ' (again)') : ''}`,
         `${t.rule}: ${i.ruleId} — ${summaryIn(lang, i)}`,
         `${t.action}: ${t.action_[i.action]} (${d?.policy ?? '-'}, ${lang === 'ko' ? '기한' : 'deadline'} ${d ? formatInstant(d.deadline, timeZone) : '-'})`,
-        ...(i.plan ? i.plan.steps.map((s, n) => `  ${n + 1}. ${s}`) : []),
+        ...(i.plan ? planSteps(i.plan, lang).map((s, n) => `  ${n + 1}. ${s}`) : []),
         `/approve ${i.id} · /veto ${i.id}`,
       ].join('\n');
     }

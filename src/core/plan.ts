@@ -265,6 +265,7 @@ function finish(action: PlanAction, strategy: Strategy | undefined, target: stri
     action,
     ...(strategy ? { strategy } : {}),
     steps,
+    stepsKo: ops.map((op) => describeOpKo(op)),
     ...(targetImageId ? { targetImageId } : {}),
   };
   return { id, action, ...(strategy ? { strategy } : {}), ...(target ? { target } : {}), ops, preview };
@@ -313,6 +314,58 @@ export function describeOp(op: PlanOp): string {
     case 'resume':
       return `start ${op.container} (container ${shortId(op.id)})`;
   }
+}
+
+/** The plan's lines in the operator's language (plans made before Korean lines existed show English). */
+export function planSteps(plan: Pick<PlanPreview, 'steps' | 'stepsKo'>, lang: 'ko' | 'en'): string[] {
+  return lang === 'ko' && plan.stepsKo ? plan.stepsKo : plan.steps;
+}
+
+/** The same operation for a Korean-speaking operator; names, IDs, paths and Docker's own terms stay as they are. */
+function describeOpKo(op: PlanOp): string {
+  switch (op.op) {
+    case 'preflight':
+      return op.baseline.length > 0
+        ? `${op.container}에서 실행 중인 작업이 없는지 확인 (있으면 보류); ${op.baseline.join(', ')}의 inspect와 이미지 ID 기록; 검증 기준선 확보`
+        : `${op.container}에서 실행 중인 작업이 없는지 확인 (있으면 보류)`;
+    case 'build':
+      return `${op.repo}의 커밋 ${shortSha(op.commit)} (tree ${shortSha(op.tree)}) 이미지를 Docker API로 빌드 (${op.dockerfile})하고 ${op.tag} 태그 지정${op.previousId ? ` (현재 ${shortId(op.previousId)})` : ''}; 빌드가 실패하면 아무것도 바꾸지 않고 여기서 멈춤`;
+    case 'backup':
+      return `${op.dataDir}/positions/positions.json (있으면 entries.json, order_log.json도)을 ${op.dataDir}/positions/backups/positions.json.pre-rollback-<YYYYmmdd_HHMMSS>로 백업, SHA-256 검증, 권한과 소유자 유지; ${op.logsDir}/*.log를 <log>.pre-rollback-<YYYYmmdd_HHMMSS>로 스냅샷`;
+    case 'stop':
+      return `${op.container} (컨테이너 ${shortId(op.id)}) 정지, 재시작 정책을 "no"로 설정`;
+    case 'rename':
+      return `${op.container}의 이름을 ${op.to}로 변경 (검증을 통과할 때까지 정지 상태로 보관)`;
+    case 'create':
+      return `${shortId(op.fromId)}의 설정으로 ${op.container} 생성, ${describeImageKo(op.image)}를 ID로 고정: ${describeConfig(op.config)}`;
+    case 'start':
+      return `${op.container} 시작`;
+    case 'tag':
+      return `${describeImageKo(op.image)}에 ${op.references.map((r) => `${r.reference} (현재 ${r.previousId ? shortId(r.previousId) : '없음'})`).join(', ')} 태그 지정: compose로 다시 만들어도 이 이미지가 실행되도록`;
+    case 'git-checkout':
+      return `${op.repo}에서 ${op.branchExists ? `브랜치 ${op.branch} 체크아웃` : `${shortSha(op.commit)}에 브랜치 ${op.branch}를 만들고 체크아웃`} (이전 ${op.previous === op.previousHead ? shortSha(op.previous) : op.previous})`;
+    case 'verify':
+      return [
+        `기준선 대비 검증: ${op.containers.join(', ')}가 ${describeImageKo(op.image)}로 실행 중`,
+        op.spec.crontabRuns.length + op.spec.crontabDoesNotRun.length > 0
+          ? `crontab이 ${op.spec.crontabRuns.join(', ') || '(무엇이든)'}를 실행${op.spec.crontabDoesNotRun.length ? `하고 ${op.spec.crontabDoesNotRun.join(', ')}는 실행하지 않음` : ''}`
+          : undefined,
+        op.spec.files.length > 0 ? `${op.spec.files.join(', ')} 존재` : undefined,
+        'positions.json이 백업과 바이트 단위로 같음; 기준선에서 통과한 확인이 실패하면 원래 컨테이너를 되돌림',
+      ]
+        .filter((s) => s !== undefined)
+        .join('; ');
+    case 'remove-old':
+      return `${op.containers.map((c) => c.renamedTo).join(', ')} 삭제 (검증을 통과한 뒤에만)`;
+    case 'halt':
+      return `${op.container} (컨테이너 ${shortId(op.id)}) 정지: 예약된 작업이 멈춤; 다른 것은 건드리지 않음`;
+    case 'resume':
+      return `${op.container} (컨테이너 ${shortId(op.id)}) 시작`;
+  }
+}
+
+function describeImageKo(image: ImageTarget): string {
+  return 'id' in image ? `이미지 ${shortId(image.id)}` : `${shortSha(image.builtFrom)}에서 빌드한 이미지`;
 }
 
 function describeImage(image: ImageTarget): string {

@@ -5,6 +5,7 @@ import { formatInstant, seenLateLine, type Language } from './messages.ts';
 import { formatDuration } from './schedule.ts';
 import { stepTimingLines } from './step-timings.ts';
 import { refusalDetailText } from './decision-text.ts';
+import { planSteps } from './plan.ts';
 import { appliedText, restartRequiredText } from './reload-text.ts';
 import { summaryIn, versionEvidenceIn, warningIn } from './verdict-text.ts';
 import type {
@@ -525,7 +526,7 @@ function planBlocks(lang: Language, incident: Incident): Block[] {
   const plan = incident.plan;
   if (!plan) return [html(t.noPlan)];
   const blocks: Block[] = [html(t.plan(plan.id, plan.strategy))];
-  blocks.push({ kind: 'lines', lines: plan.steps.map((s, i) => `${i + 1}. ${s}`), pre: true, more: (n) => escapeHtml(t.moreSteps(n)) });
+  blocks.push({ kind: 'lines', lines: planSteps(plan, lang).map((s, i) => `${i + 1}. ${s}`), pre: true, more: (n) => escapeHtml(t.moreSteps(n)) });
   if (plan.targetImageId) blocks.push(html(`${t.targetImage}: ${code(plan.targetImageId)}`));
   return blocks;
 }
@@ -764,7 +765,7 @@ export function renderIncidentDetails(incident: Incident, lang: Language, timeZo
   const lines: string[] = [];
   if (incident.plan) {
     lines.push(`${t.planWord} ${incident.plan.id}${incident.plan.strategy ? ` (${incident.plan.strategy})` : ''}:`);
-    incident.plan.steps.forEach((s, i) => lines.push(`  ${i + 1}. ${s}`));
+    planSteps(incident.plan, lang).forEach((s, i) => lines.push(`  ${i + 1}. ${s}`));
     if (incident.plan.targetImageId) lines.push(`  ${t.targetImage}: ${incident.plan.targetImageId}`);
   }
   lines.push(`${t.evidence}:`);

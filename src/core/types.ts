@@ -116,8 +116,10 @@ export interface PlanPreview {
   id: string;
   action: 'rollback' | 'halt' | 'resume';
   strategy?: 'image-tag' | 'git';
-  /** One line per operation, in order. */
+  /** One line per operation, in order (English: also what the journal and `--json` carry). */
   steps: string[];
+  /** The same lines in Korean; absent in plans made before it existed (then `steps` is shown). */
+  stepsKo?: string[];
   /** Image ID the containers will run afterwards (rollback). */
   targetImageId?: string;
 }

@@ -1,5 +1,6 @@
 // CLI commands of the rollback engine: `backup`, `rollback [--strategy] [--dry-run]`, `verify`,
 // `halt`, `resume`. The same engine the incidents trigger; main.ts only has to register them.
+import { planSteps } from '../core/plan.ts';
 import type { Command } from 'commander';
 import type { Logger } from 'pino';
 import { resolve } from 'node:path';
@@ -199,7 +200,7 @@ export function wire(config: Config, baseDir: string, io: CliIo, logger?: Logger
 
 function printPlan(plan: PlanPreview, io: CliIo, lang: Language): void {
   io.out(cliText(lang).planHead(plan));
-  plan.steps.forEach((s, i) => io.out(`  ${String(i + 1).padStart(2)}. ${s}`));
+  planSteps(plan, lang).forEach((s, i) => io.out(`  ${String(i + 1).padStart(2)}. ${s}`));
 }
 
 async function recoverFirst(engine: RollbackEngine, io: CliIo, lang: Language): Promise<void> {
