@@ -128,7 +128,7 @@ const EN_TELEGRAM_CASE: Record<TelegramCaseKey, string> = {
 
 const enCases = (cases: TelegramCaseKey[]) => cases.map((c) => `${c}: ${EN_TELEGRAM_CASE[c]}`).join('; ');
 
-function enUnavailable(u: FileUnavailable): string {
+export function enUnavailable(u: FileUnavailable): string {
   switch (u.state) {
     case 'unread':
       return `${u.file} has not been read yet`;
@@ -264,7 +264,7 @@ const KO_TELEGRAM_CASE: Record<TelegramCaseKey, string> = {
 
 const koCases = (cases: TelegramCaseKey[]) => cases.map((c) => `${c}: ${KO_TELEGRAM_CASE[c]}`).join('; ');
 
-function koUnavailable(u: FileUnavailable): string {
+export function koUnavailable(u: FileUnavailable): string {
   switch (u.state) {
     case 'unread':
       return `${u.file} 파일을 아직 읽지 못함`;
