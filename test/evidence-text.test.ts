@@ -104,8 +104,30 @@ const CASES: { [K in EvidenceKey]: { params: EvidenceParams[K]; ko: string; en: 
   ],
 
   'run.failure': [
-    { params: { stamp: '2026-02-23 07:00:02', text: KR }, ko: `2026-02-23 07:00:02에 시작한 실행: ${KR}`, en: `run started 2026-02-23 07:00:02: ${KR}` },
-    { params: { text: KR }, ko: `시작 표시 전에 비정상 종료: ${KR}`, en: `crash before the start marker: ${KR}` },
+    { params: { stamp: '2026-02-23 07:00:02', reason: { kind: 'traceback', text: KR } }, ko: `2026-02-23 07:00:02에 시작한 실행: ${KR}`, en: `run started 2026-02-23 07:00:02: ${KR}` },
+    { params: { reason: { kind: 'traceback', text: KR } }, ko: `시작 표시 전에 비정상 종료: ${KR}`, en: `crash before the start marker: ${KR}` },
+    {
+      params: { stamp: '2026-02-23 07:00:02', reason: { kind: 'error-pattern', text: '[ERROR] 주문 실패' } },
+      ko: '2026-02-23 07:00:02에 시작한 실행: [ERROR] 주문 실패',
+      en: 'run started 2026-02-23 07:00:02: [ERROR] 주문 실패',
+    },
+    {
+      params: { stamp: '2026-02-23 07:00:02', reason: { kind: 'missing-finish', text: 'no finish marker before the next start' } },
+      ko: '2026-02-23 07:00:02에 시작한 실행: 다음 실행이 시작되기 전에 종료 표시가 없음',
+      en: 'run started 2026-02-23 07:00:02: no finish marker before the next start',
+    },
+    {
+      params: { stamp: '2026-02-23 07:00:02', reason: { kind: 'process-gone', text: 'no finish marker, and its process is gone from the cron container' } },
+      ko: '2026-02-23 07:00:02에 시작한 실행: 종료 표시가 없고 cron 컨테이너에서 프로세스가 사라짐',
+      en: 'run started 2026-02-23 07:00:02: no finish marker, and its process is gone from the cron container',
+    },
+  ],
+  'telegram.send-failed': [
+    {
+      params: { stamp: '2026-02-23 16:00:02', text: 'Telegram 오류 (모든 재시도 소진): 502 Bad Gateway' },
+      ko: '2026-02-23 16:00:02에 시작한 실행: Telegram 오류 (모든 재시도 소진): 502 Bad Gateway',
+      en: 'run started 2026-02-23 16:00:02: Telegram 오류 (모든 재시도 소진): 502 Bad Gateway',
+    },
   ],
   'telegram.event-without-success': [
     {
@@ -189,7 +211,7 @@ function incident(evidence: Evidence[]): Incident {
 
 test('the operator reads evidence notes in the configured language; log lines stay as written', () => {
   const evidence: Evidence[] = [
-    { kind: 'log', file: 'check_kr.log', at: AT, ...note({ key: 'run.failure', params: { stamp: '2026-02-23 07:00:02', text: KR } }) },
+    { kind: 'log', file: 'check_kr.log', at: AT, ...note({ key: 'run.failure', params: { stamp: '2026-02-23 07:00:02', reason: { kind: 'traceback', text: KR } } }) },
     { kind: 'note', ...note({ key: 'rule.kept-across-edit', params: {} }) },
   ];
   const notice = { kind: 'incident-opened' as const, incident: incident(evidence) };

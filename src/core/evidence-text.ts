@@ -5,7 +5,7 @@
 import type { Language } from './messages.ts';
 import { formatDuration } from './schedule.ts';
 import type { ContainerStatus, Evidence } from './types.ts';
-import { CONTAINER_STATUS_KO, durationKo, enUnavailable, koUnavailable, type FileUnavailable } from './verdict-text.ts';
+import { CONTAINER_STATUS_KO, KO_FAILURE, durationKo, enUnavailable, koUnavailable, type FailureReason, type FileUnavailable } from './verdict-text.ts';
 
 /** How a run ended, as the last-run note tells it. */
 export type RunEndWord = 'finished' | 'failed' | 'open' | 'superseded';
@@ -29,8 +29,10 @@ export interface EvidenceParams {
   'container.restarts': { count: number; window: number; at: string[] };
   'container.state': { name: string; status: ContainerStatus; image?: string; imageId?: string; restartCount: number; startedAt?: string; observedAt: string };
 
-  /** One failure reason of a run (repeated-failures, telegram send failures): `text` is the log's own words. */
-  'run.failure': { stamp?: string; text: string };
+  /** One failure reason of a run (repeated-failures): a traceback's or error line's own words, or a missing finish. */
+  'run.failure': { stamp?: string; reason: FailureReason };
+  /** A Telegram send that gave up: `text` is the log's own line. */
+  'telegram.send-failed': { stamp?: string; text: string };
   'telegram.event-without-success': { stamp?: string; text: string };
   'telegram.report-without-success': { stamp?: string; script: string };
   'telegram.channel-missing': { stamp?: string; marker: string };
@@ -85,7 +87,8 @@ const en: Catalogue = {
   'container.state': (p) =>
     `${p.name}: ${p.status}${p.image !== undefined ? `, image ${p.image}` : ''}${p.imageId !== undefined ? ` (${p.imageId})` : ''}, restart count ${p.restartCount}${p.startedAt !== undefined ? `, started ${p.startedAt}` : ''}, observed ${p.observedAt}`,
 
-  'run.failure': (p) => `${enRun(p.stamp)}: ${p.text}`,
+  'run.failure': (p) => `${enRun(p.stamp)}: ${p.reason.text}`,
+  'telegram.send-failed': (p) => `${enRun(p.stamp)}: ${p.text}`,
   'telegram.event-without-success': (p) => `${enRun(p.stamp)}: ${p.text} (no Telegram 전송 성공 in the run)`,
   'telegram.report-without-success': (p) => `${enRun(p.stamp)}: no Telegram 전송 성공 line (${p.script} always sends)`,
   'telegram.channel-missing': (p) => `${enRun(p.stamp)}: no '${p.marker}' line`,
@@ -130,7 +133,8 @@ const ko: Catalogue = {
   'container.state': (p) =>
     `${p.name}: ${CONTAINER_STATUS_KO[p.status]}${p.image !== undefined ? `, 이미지 ${p.image}` : ''}${p.imageId !== undefined ? ` (${p.imageId})` : ''}, 재시작 횟수 ${p.restartCount}${p.startedAt !== undefined ? `, ${p.startedAt} 시작` : ''}, ${p.observedAt} 확인`,
 
-  'run.failure': (p) => `${koRun(p.stamp)}: ${p.text}`,
+  'run.failure': (p) => `${koRun(p.stamp)}: ${KO_FAILURE[p.reason.kind](p.reason.text)}`,
+  'telegram.send-failed': (p) => `${koRun(p.stamp)}: ${p.text}`,
   'telegram.event-without-success': (p) => `${koRun(p.stamp)}: ${p.text} (실행 중 Telegram 전송 성공 없음)`,
   'telegram.report-without-success': (p) => `${koRun(p.stamp)}: Telegram 전송 성공 줄 없음 (${p.script}는 항상 알림을 보냄)`,
   'telegram.channel-missing': (p) => `${koRun(p.stamp)}: '${p.marker}' 줄 없음`,

@@ -248,7 +248,7 @@ export const CONTAINER_STATUS_KO: Record<ContainerStatus, string> = {
   missing: '없음',
 };
 
-const KO_FAILURE: Record<FailureReason['kind'], (text: string) => string> = {
+export const KO_FAILURE: Record<FailureReason['kind'], (text: string) => string> = {
   traceback: (text) => text,
   'error-pattern': (text) => text,
   'missing-finish': () => '다음 실행이 시작되기 전에 종료 표시가 없음',

@@ -102,7 +102,7 @@ export function evaluateRepeatedFailures(rule: RuleOf<'repeated-failures'>, worl
     const evidence: Evidence[] = chronological.flatMap(({ run, failures }) =>
       failures.map((f): Evidence => ({
         kind: 'log',
-        ...note({ key: 'run.failure', params: { ...runStamp(run), text: f.text } }),
+        ...note({ key: 'run.failure', params: { ...runStamp(run), reason: f } }),
         ...(job.logFile ? { file: job.logFile } : {}),
         at: run.startedAt,
       })),

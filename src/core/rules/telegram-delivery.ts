@@ -38,7 +38,7 @@ function caseEvidence(run: Run, cls: TelegramCase, profile: JobProfile, file: st
   const where = { ...(file ? { file } : {}), at: run.startedAt };
   switch (cls) {
     case 'send-failed':
-      return run.telegram.failures.map((text) => ({ kind: 'log', ...note({ key: 'run.failure', params: { ...runStamp(run), text } }), ...where }));
+      return run.telegram.failures.map((text) => ({ kind: 'log', ...note({ key: 'telegram.send-failed', params: { ...runStamp(run), text } }), ...where }));
     case 'event-without-success':
       return run.telegram.notifyEvents.map((text) => ({ kind: 'log', ...note({ key: 'telegram.event-without-success', params: { ...runStamp(run), text } }), ...where }));
     case 'report-without-success':
