@@ -148,6 +148,59 @@ const CASES: { [K in EvidenceKey]: { params: EvidenceParams[K]; ko: string; en: 
   ],
 
   'positions.file-absent': [{ params: {}, ko: '파일 없음', en: 'file absent' }],
+  'positions.reverted': [
+    {
+      params: { seenAt: '2026-02-23T06:00:00.000Z' },
+      ko: '파일이 2026-02-23T06:00:00.000Z에 이미 본 버전으로 되돌아감 (이전 사본에서 복원)',
+      en: 'the file went back to a version already seen at 2026-02-23T06:00:00.000Z (a restore from an older copy)',
+    },
+  ],
+  'positions.close-explained': [
+    { params: { positionId: 'KR_005930_1', writers: ['check_kr.log'] }, ko: 'KR_005930_1 청산: check_kr.log 실행이 포지션 청산을 기록함', en: 'KR_005930_1 closed: 포지션 청산 logged by the run of check_kr.log' },
+  ],
+  'positions.close-pending': [
+    {
+      params: { positionId: 'KR_005930_1', until: '2026-02-23T07:45:00.000Z' },
+      ko: 'KR_005930_1이(가) 더 이상 열려 있지 않음. 2026-02-23T07:45:00.000Z까지 포지션 청산 줄과 기록 작업 실행을 기다림',
+      en: 'KR_005930_1 is no longer open; waiting until 2026-02-23T07:45:00.000Z for its 포지션 청산 line and a writer run',
+    },
+  ],
+  'positions.close-without-writer': [
+    {
+      params: { positionId: 'KR_005930_1' },
+      ko: 'KR_005930_1이(가) 더 이상 열려 있지 않고 포지션 청산이 기록되었지만, 그때 positions.json을 쓸 수 있는 작업의 실행이 없었음',
+      en: 'KR_005930_1 is no longer open and 포지션 청산 was logged, but no job allowed to write positions.json had a run at the time',
+    },
+  ],
+  'positions.vanished-unexplained': [
+    {
+      params: { positionId: 'KR_005930_1', window: 2_700_000 },
+      ko: '열린 포지션 KR_005930_1이(가) 사라지거나 청산 상태로 바뀌었지만 45분 안에 "포지션 청산: KR_005930_1" 줄이 없음',
+      en: 'open position KR_005930_1 vanished or turned closed with no "포지션 청산: KR_005930_1" line within 45 min',
+    },
+    {
+      params: { positionId: 'KR_005930_1', window: 90_000 },
+      ko: '열린 포지션 KR_005930_1이(가) 사라지거나 청산 상태로 바뀌었지만 90초 안에 "포지션 청산: KR_005930_1" 줄이 없음',
+      en: 'open position KR_005930_1 vanished or turned closed with no "포지션 청산: KR_005930_1" line within 90 s',
+    },
+  ],
+  'positions.size-explained': [
+    { params: { what: 'KR_005930_1.units 2 → 3', writers: ['check_kr.log', 'signal_kr.log'] }, ko: 'KR_005930_1.units 2 → 3: check_kr.log, signal_kr.log 실행 중 변경', en: 'KR_005930_1.units 2 → 3 during a run of check_kr.log, signal_kr.log' },
+  ],
+  'positions.size-pending': [
+    {
+      params: { what: 'KR_005930_1.units 2 → 3', until: '2026-02-23T07:05:00.000Z' },
+      ko: 'KR_005930_1.units 2 → 3. 2026-02-23T07:05:00.000Z까지 로그에 기록 작업 실행이 나타나기를 기다림',
+      en: 'KR_005930_1.units 2 → 3; waiting until 2026-02-23T07:05:00.000Z for a writer run to show up in the logs',
+    },
+  ],
+  'positions.size-unexplained': [
+    {
+      params: { what: 'KR_005930_1.units 2 → 3' },
+      ko: 'KR_005930_1.units 2 → 3: positions.json을 쓸 수 있는 작업의 실행이 없을 때 변경됨 (코드에서 수량을 바꾸는 작업은 없음)',
+      en: 'KR_005930_1.units 2 → 3 outside any run of a job allowed to write positions.json (nobody changes sizes in code)',
+    },
+  ],
   'positions.vanished-open': [{ params: {}, ko: '이전에는 열려 있었으나 지금은 열려 있지 않음', en: 'open before, not open now' }],
   'evidence.more': [{ params: { count: 4 }, ko: '… 외 4건', en: '… and 4 more' }],
 

@@ -38,6 +38,15 @@ export interface EvidenceParams {
   'telegram.channel-missing': { stamp?: string; marker: string };
 
   'positions.file-absent': Record<string, never>;
+  // Why a change of positions.json is (not yet) explained (positions-change.ts); `what` is `<id>.<field> a → b`.
+  'positions.reverted': { seenAt: string };
+  'positions.close-explained': { positionId: string; writers: string[] };
+  'positions.close-pending': { positionId: string; until: string };
+  'positions.close-without-writer': { positionId: string };
+  'positions.vanished-unexplained': { positionId: string; window: number };
+  'positions.size-explained': { what: string; writers: string[] };
+  'positions.size-pending': { what: string; until: string };
+  'positions.size-unexplained': { what: string };
   'positions.vanished-open': Record<string, never>;
   'evidence.more': { count: number };
 
@@ -94,6 +103,15 @@ const en: Catalogue = {
   'telegram.channel-missing': (p) => `${enRun(p.stamp)}: no '${p.marker}' line`,
 
   'positions.file-absent': () => 'file absent',
+  'positions.reverted': (p) => `the file went back to a version already seen at ${p.seenAt} (a restore from an older copy)`,
+  'positions.close-explained': (p) => `${p.positionId} closed: 포지션 청산 logged by the run of ${p.writers.join(', ')}`,
+  'positions.close-pending': (p) => `${p.positionId} is no longer open; waiting until ${p.until} for its 포지션 청산 line and a writer run`,
+  'positions.close-without-writer': (p) => `${p.positionId} is no longer open and 포지션 청산 was logged, but no job allowed to write positions.json had a run at the time`,
+  'positions.vanished-unexplained': (p) =>
+    `open position ${p.positionId} vanished or turned closed with no "포지션 청산: ${p.positionId}" line within ${p.window % 60_000 === 0 ? `${p.window / 60_000} min` : `${Math.round(p.window / 1000)} s`}`,
+  'positions.size-explained': (p) => `${p.what} during a run of ${p.writers.join(', ')}`,
+  'positions.size-pending': (p) => `${p.what}; waiting until ${p.until} for a writer run to show up in the logs`,
+  'positions.size-unexplained': (p) => `${p.what} outside any run of a job allowed to write positions.json (nobody changes sizes in code)`,
   'positions.vanished-open': () => 'open before, not open now',
   'evidence.more': (p) => `… and ${p.count} more`,
 
@@ -140,6 +158,15 @@ const ko: Catalogue = {
   'telegram.channel-missing': (p) => `${koRun(p.stamp)}: '${p.marker}' 줄 없음`,
 
   'positions.file-absent': () => '파일 없음',
+  'positions.reverted': (p) => `파일이 ${p.seenAt}에 이미 본 버전으로 되돌아감 (이전 사본에서 복원)`,
+  'positions.close-explained': (p) => `${p.positionId} 청산: ${p.writers.join(', ')} 실행이 포지션 청산을 기록함`,
+  'positions.close-pending': (p) => `${p.positionId}이(가) 더 이상 열려 있지 않음. ${p.until}까지 포지션 청산 줄과 기록 작업 실행을 기다림`,
+  'positions.close-without-writer': (p) => `${p.positionId}이(가) 더 이상 열려 있지 않고 포지션 청산이 기록되었지만, 그때 positions.json을 쓸 수 있는 작업의 실행이 없었음`,
+  'positions.vanished-unexplained': (p) =>
+    `열린 포지션 ${p.positionId}이(가) 사라지거나 청산 상태로 바뀌었지만 ${p.window % 60_000 === 0 ? `${p.window / 60_000}분` : `${Math.round(p.window / 1000)}초`} 안에 "포지션 청산: ${p.positionId}" 줄이 없음`,
+  'positions.size-explained': (p) => `${p.what}: ${p.writers.join(', ')} 실행 중 변경`,
+  'positions.size-pending': (p) => `${p.what}. ${p.until}까지 로그에 기록 작업 실행이 나타나기를 기다림`,
+  'positions.size-unexplained': (p) => `${p.what}: positions.json을 쓸 수 있는 작업의 실행이 없을 때 변경됨 (코드에서 수량을 바꾸는 작업은 없음)`,
   'positions.vanished-open': () => '이전에는 열려 있었으나 지금은 열려 있지 않음',
   'evidence.more': (p) => `… 외 ${p.count}건`,
 

@@ -114,7 +114,7 @@ function changeVerdicts(rule: Rule, world: World, now: Instant): Verdict[] {
   return world.positionsChanges.filter((change) => change.at >= now - EVENT_WINDOW_MS).map((change): Verdict => {
     const judgement = judgeChange(change, world, rule.params, now);
     const evidence = capped([
-      ...judgement.reasons.map((text): Evidence => ({ kind: 'note', text, at: change.at })),
+      ...judgement.notes.map((message): Evidence => ({ kind: 'note', ...note(message), at: change.at })),
       { kind: 'note', text: `sha256 ${change.fromSha256.slice(0, 12)} → ${change.toSha256.slice(0, 12)}`, at: change.at },
       ...change.vanishedOpen.map((id): Evidence => ({ kind: 'json', file: 'positions.json', path: byIdPath(id, 'status'), ...note({ key: 'positions.vanished-open', params: {} }), at: change.at })),
       ...change.sizeChanges.map(
@@ -124,11 +124,11 @@ function changeVerdicts(rule: Rule, world: World, now: Instant): Verdict[] {
     const base = { ruleId: rule.id, cause: changeCause(change), evidence };
     switch (judgement.status) {
       case 'unexplained':
-        return { ...base, outcome: 'fail', label: 'unexpected-change', ...say({ key: 'positions.change-unexpected', params: { reasons: judgement.reasons } }) };
+        return { ...base, outcome: 'fail', label: 'unexpected-change', ...say({ key: 'positions.change-unexpected', params: { reasons: judgement.reasons, notes: judgement.notes } }) };
       case 'pending':
-        return { ...base, outcome: 'pass', ...say({ key: 'positions.change-pending', params: { reasons: judgement.reasons } }) };
+        return { ...base, outcome: 'pass', ...say({ key: 'positions.change-pending', params: { reasons: judgement.reasons, notes: judgement.notes } }) };
       case 'explained':
-        return { ...base, outcome: 'pass', ...say({ key: 'positions.change-explained', params: { reasons: judgement.reasons } }) };
+        return { ...base, outcome: 'pass', ...say({ key: 'positions.change-explained', params: { reasons: judgement.reasons, notes: judgement.notes } }) };
     }
   });
 }
