@@ -66,6 +66,11 @@ const EVIDENCE = [
   "    check_kr.log: run started 2026-02-23 07:09:02,000: KeyError: 'units'",
   "    check_kr.log: run started 2026-02-23 07:10:02,000: KeyError: 'units'",
 ];
+const EVIDENCE_KO = [
+  "    check_kr.log: 2026-02-23 07:08:02,000에 시작한 실행: KeyError: 'units'",
+  "    check_kr.log: 2026-02-23 07:09:02,000에 시작한 실행: KeyError: 'units'",
+  "    check_kr.log: 2026-02-23 07:10:02,000에 시작한 실행: KeyError: 'units'",
+];
 
 test('check and status speak Korean by default', async () => {
   const { check, status, missing } = await checkAndStatus(undefined);
@@ -74,9 +79,9 @@ test('check and status speak Korean by default', async () => {
     '작업: check_kr.log [* * * * *]',
     '예정된 실행은 2026-02-23 07:10:30 UTC부터 판단: 데몬 상태가 없어 그 전에는 아무것도 감시되지 않음 (누락된 실행은 실행 중인 데몬이 알림)',
     "발동     check-repeated-failures check_kr.log: check_kr.log: 성공 없이 3회 연속 실행 실패 (기준 2회). 최근 오류: KeyError: 'units'",
-    ...EVIDENCE,
+    ...EVIDENCE_KO,
     '판단 불가  cron-container-down turtle-cron: turtle-cron 컨테이너를 아직 관찰하지 못했습니다',
-    '    note: no inspect result and no event for this container so far',
+    '    참고: 이 컨테이너의 inspect 결과와 이벤트가 아직 없음',
     '발동 중: 통과 14건, 발동 1건, 판단 불가 1건',
   ]);
   assert.deepEqual(status, [

@@ -130,9 +130,34 @@ const CASES: { [K in MessageKey]: { params: MessageParams[K]; ko: string; en: st
   ],
   'positions.change-unexpected': [
     { params: { reasons: ['P1 vanished', 'P2 units 2 → 3'] }, ko: 'positions.json이 예상치 못하게 변경되었습니다: P1 vanished; P2 units 2 → 3', en: 'positions.json changed unexpectedly: P1 vanished; P2 units 2 → 3' },
+    {
+      params: {
+        reasons: ['the file went back to a version already seen at 2026-02-23T06:00:00.000Z (a restore from an older copy)', 'K1.units 2 → 3 outside any run of a job allowed to write positions.json (nobody changes sizes in code)'],
+        notes: [
+          { key: 'positions.reverted', params: { seenAt: '2026-02-23T06:00:00.000Z' } },
+          { key: 'positions.size-unexplained', params: { what: 'K1.units 2 → 3' } },
+        ],
+      },
+      ko: 'positions.json이 예상치 못하게 변경되었습니다: 파일이 2026-02-23T06:00:00.000Z에 이미 본 버전으로 되돌아감 (이전 사본에서 복원); K1.units 2 → 3: positions.json을 쓸 수 있는 작업의 실행이 없을 때 변경됨 (코드에서 수량을 바꾸는 작업은 없음)',
+      en: 'positions.json changed unexpectedly: the file went back to a version already seen at 2026-02-23T06:00:00.000Z (a restore from an older copy); K1.units 2 → 3 outside any run of a job allowed to write positions.json (nobody changes sizes in code)',
+    },
   ],
-  'positions.change-pending': [{ params: { reasons: ['a run is in progress'] }, ko: 'positions.json 변경, 아직 판단 전: a run is in progress', en: 'positions.json changed; not judged yet: a run is in progress' }],
-  'positions.change-explained': [{ params: { reasons: ['closed by check_kr.log'] }, ko: 'positions.json 변경 사유 확인됨: closed by check_kr.log', en: 'positions.json change explained: closed by check_kr.log' }],
+  'positions.change-pending': [
+    { params: { reasons: ['a run is in progress'] }, ko: 'positions.json 변경, 아직 판단 전: a run is in progress', en: 'positions.json changed; not judged yet: a run is in progress' },
+    {
+      params: { reasons: ['K1.units 2 → 3; waiting until 2026-02-23T07:05:00.000Z for a writer run to show up in the logs'], notes: [{ key: 'positions.size-pending', params: { what: 'K1.units 2 → 3', until: '2026-02-23T07:05:00.000Z' } }] },
+      ko: 'positions.json 변경, 아직 판단 전: K1.units 2 → 3. 2026-02-23T07:05:00.000Z까지 로그에 기록 작업 실행이 나타나기를 기다림',
+      en: 'positions.json changed; not judged yet: K1.units 2 → 3; waiting until 2026-02-23T07:05:00.000Z for a writer run to show up in the logs',
+    },
+  ],
+  'positions.change-explained': [
+    { params: { reasons: ['closed by check_kr.log'] }, ko: 'positions.json 변경 사유 확인됨: closed by check_kr.log', en: 'positions.json change explained: closed by check_kr.log' },
+    {
+      params: { reasons: ['K1 closed: 포지션 청산 logged by the run of check_kr.log'], notes: [{ key: 'positions.close-explained', params: { positionId: 'K1', writers: ['check_kr.log'] } }] },
+      ko: 'positions.json 변경 사유 확인됨: K1 청산: check_kr.log 실행이 포지션 청산을 기록함',
+      en: 'positions.json change explained: K1 closed: 포지션 청산 logged by the run of check_kr.log',
+    },
+  ],
 
   'failures.no-runs': [{ params: { jobId: 'check_kr.log' }, ko: 'check_kr.log: 아직 관찰된 실행이 없습니다', en: 'check_kr.log: no runs seen yet' }],
   'failures.last-ok': [{ params: { jobId: 'check_kr.log' }, ko: 'check_kr.log: 마지막 실행 성공', en: 'check_kr.log: last run succeeded' }],

@@ -4,7 +4,7 @@
 // compile. Names, paths, log lines and the engine's own details are data and pass through. Pure.
 import { stepDuration } from './step-timings.ts';
 import type { Language } from './messages.ts';
-import type { ContainerStatus, ExecutionReport, IncidentPhase, Outcome, PlanPreview, RunEnd } from './types.ts';
+import type { ContainerStatus, Evidence, ExecutionReport, IncidentPhase, Outcome, PlanPreview, RunEnd } from './types.ts';
 import { CONTAINER_STATUS_KO } from './verdict-text.ts';
 
 type CheckTag = Exclude<Outcome, 'pass'> | 'warn';
@@ -26,6 +26,8 @@ interface CliText {
   /** No job in the crontab: `undefined` when no crontab was read at all. */
   noJobs: (crontabSource: 'container' | 'file' | undefined) => string;
   checkTag: Record<CheckTag, string>;
+  /** Shown before an evidence line that names no file or JSON path. */
+  evidenceKind: Record<Evidence['kind'], string>;
   outcome: Record<Outcome, string>;
   checkTotal: (verdict: 'firing' | 'unjudged' | 'healthy', counts: [Outcome, number][]) => string;
   scheduleJudgedSince: (basis: WatchBasis, since: string) => string;
@@ -116,6 +118,7 @@ const en: CliText = {
   jobs: (list) => `jobs: ${list}`,
   noJobs: (source) => (source === undefined ? 'jobs: none (no crontab read)' : `jobs: none: the crontab (${source}) has no job lines; the log rules judge the jobs found in the logs`),
   checkTag: { warn: 'WARN', fail: 'FAIL', inconclusive: 'INCONCLUSIVE', error: 'ERROR' },
+  evidenceKind: { log: 'log', json: 'json', container: 'container', note: 'note' },
   outcome: { pass: 'pass', fail: 'fail', inconclusive: 'inconclusive', error: 'error' },
   checkTotal: (verdict, counts) => `${{ firing: 'FIRING', unjudged: 'CANNOT JUDGE', healthy: 'healthy' }[verdict]}: ${counts.map(([k, n]) => `${n} ${k}`).join(', ')}`,
   checkRecovered: 'RECOVERED',
@@ -199,6 +202,7 @@ const ko: CliText = {
   jobs: (list) => `작업: ${list}`,
   noJobs: (source) => (source === undefined ? '작업: 없음 (crontab을 읽지 못함)' : `작업: 없음: crontab(${source === 'file' ? '파일' : '컨테이너'})에 작업 줄이 없음; 로그 규칙은 로그에서 찾은 작업으로 판단`),
   checkTag: { warn: '경고', fail: '발동', inconclusive: '판단 불가', error: '오류' },
+  evidenceKind: { log: '로그', json: 'json', container: '컨테이너', note: '참고' },
   outcome: { pass: '통과', fail: '발동', inconclusive: '판단 불가', error: '오류' },
   checkTotal: (verdict, counts) => `${{ firing: '발동 중', unjudged: '판단 오류', healthy: '정상' }[verdict]}: ${counts.map(([k, n]) => `${ko.outcome[k]} ${n}건`).join(', ')}`,
   checkRecovered: '회복됨',

@@ -5,6 +5,7 @@ import { stepTimingLines } from './step-timings.ts';
 import { refusalDetailText } from './decision-text.ts';
 import { planSteps } from './plan.ts';
 import { summaryIn, versionEvidenceIn, warningIn } from './verdict-text.ts';
+import { evidenceIn } from './evidence-text.ts';
 
 export type Language = 'ko' | 'en';
 
@@ -114,11 +115,11 @@ export function formatInstant(at: Instant, timeZone: string): string {
   return `${get('year')}-${get('month')}-${get('day')} ${get('hour')}:${get('minute')}:${get('second')} ${get('timeZoneName')}`;
 }
 
-function evidenceLines(evidence: Evidence[], timeZone: string, max = 8): string[] {
+function evidenceLines(lang: Language, evidence: Evidence[], timeZone: string, max = 8): string[] {
   const shown = evidence.slice(0, max).map((e) => {
     const where = e.file ?? e.path;
     const when = e.at !== undefined ? `[${formatInstant(e.at, timeZone)}] ` : '';
-    return `  - ${when}${where ? `${where}: ` : ''}${e.text}`;
+    return `  - ${when}${where ? `${where}: ` : ''}${evidenceIn(lang, e)}`;
   });
   if (evidence.length > max) shown.push(`  … +${evidence.length - max}`);
   return shown;
@@ -132,7 +133,7 @@ function incidentText(title: string, incident: Incident, lang: Language, timeZon
     summaryIn(lang, incident),
     `${t.action}: ${t.action_[incident.action]}`,
     `${t.evidence}:`,
-    ...evidenceLines(incident.evidence, timeZone),
+    ...evidenceLines(lang, incident.evidence, timeZone),
   ].join('\n');
 }
 
@@ -142,7 +143,7 @@ function verdictText(title: string, verdict: Verdict, lang: Language, timeZone: 
     `${title}`,
     `${t.rule}: ${verdict.ruleId}${verdict.label ? ` (${t.label}: ${verdict.label})` : ''}`,
     extra ?? summaryIn(lang, verdict),
-    ...(verdict.evidence.length ? [`${t.evidence}:`, ...evidenceLines(verdict.evidence, timeZone)] : []),
+    ...(verdict.evidence.length ? [`${t.evidence}:`, ...evidenceLines(lang, verdict.evidence, timeZone)] : []),
   ].join('\n');
 }
 

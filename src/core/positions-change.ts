@@ -5,6 +5,7 @@
 // "Who writes it"); at v3.2.0 nothing scheduled writes it. Nobody opens or pyramids in code, so a size
 // change is a human's doing, and a file that turns back into an older version is a restore.
 import type { Instant, Job, JobProfile, Run } from './types.ts';
+import { renderEvidence, type EvidenceMessage } from './evidence-text.ts';
 import type { PositionRecord, PositionsChange, World } from './world.ts';
 
 /** A valid version seen earlier, by content hash. */
@@ -120,8 +121,10 @@ export type ChangeStatus = 'explained' | 'unexplained' | 'pending';
 
 export interface ChangeJudgement {
   status: ChangeStatus;
-  /** One line per part of the change, for the operator. */
+  /** One line per part of the change, in English (the logs, the verdict summary). */
   reasons: string[];
+  /** The same lines as typed notes, for the operator's language. */
+  notes: EvidenceMessage[];
   /** While pending: when the judgement becomes final. */
   decideAt?: Instant;
 }
@@ -139,58 +142,58 @@ export function judgeChange(
   now: Instant,
 ): ChangeJudgement {
   const reasons: string[] = [];
+  const notes: EvidenceMessage[] = [];
+  const tell = (note: EvidenceMessage) => {
+    notes.push(note);
+    reasons.push(renderEvidence(note, 'en'));
+  };
   let unexplained = false;
   let decideAt: Instant | undefined;
-  const pendUntil = (until: Instant, reason: string) => {
-    reasons.push(reason);
+  const pendUntil = (until: Instant, note: EvidenceMessage) => {
+    tell(note);
     decideAt = decideAt === undefined ? until : Math.max(decideAt, until);
   };
 
   if (change.revertedToSeenAt !== undefined) {
     unexplained = true;
-    reasons.push(`the file went back to a version already seen at ${iso(change.revertedToSeenAt)} (a restore from an older copy)`);
+    tell({ key: 'positions.reverted', params: { seenAt: iso(change.revertedToSeenAt) } });
   }
 
   const writers = [...new Set([...change.writerRunsNearby, ...writerRunsNear(world.runs, world.profiles, change.at)])].sort();
-  const writerText = writers.length > 0 ? `run of ${writers.join(', ')}` : '';
 
   for (const positionId of change.vanishedOpen) {
     const line = world.closeLines.find((c) => c.positionId === positionId && Math.abs(c.at - change.at) <= params.closeExplainWindow);
     if (line && writers.length > 0) {
-      reasons.push(`${positionId} closed: 포지션 청산 logged by the ${writerText}`);
+      tell({ key: 'positions.close-explained', params: { positionId, writers } });
       continue;
     }
     const until = change.at + params.closeExplainWindow;
     if (now < until) {
-      pendUntil(until, `${positionId} is no longer open; waiting until ${iso(until)} for its 포지션 청산 line and a writer run`);
+      pendUntil(until, { key: 'positions.close-pending', params: { positionId, until: iso(until) } });
       continue;
     }
     unexplained = true;
-    reasons.push(
-      line
-        ? `${positionId} is no longer open and 포지션 청산 was logged, but no job allowed to write positions.json had a run at the time`
-        : `open position ${positionId} vanished or turned closed with no "포지션 청산: ${positionId}" line within ${minutes(params.closeExplainWindow)}`,
-    );
+    tell(line ? { key: 'positions.close-without-writer', params: { positionId } } : { key: 'positions.vanished-unexplained', params: { positionId, window: params.closeExplainWindow } });
   }
 
   for (const size of change.sizeChanges) {
     const what = `${size.positionId}.${size.field} ${String(size.before)} → ${String(size.after)}`;
     if (writers.length > 0) {
-      reasons.push(`${what} during a ${writerText}`);
+      tell({ key: 'positions.size-explained', params: { what, writers } });
       continue;
     }
     const until = change.at + WRITER_SLACK_MS;
     if (now < until) {
-      pendUntil(until, `${what}; waiting until ${iso(until)} for a writer run to show up in the logs`);
+      pendUntil(until, { key: 'positions.size-pending', params: { what, until: iso(until) } });
       continue;
     }
     unexplained = true;
-    reasons.push(`${what} outside any run of a job allowed to write positions.json (nobody changes sizes in code)`);
+    tell({ key: 'positions.size-unexplained', params: { what } });
   }
 
-  if (unexplained) return { status: 'unexplained', reasons };
-  if (decideAt !== undefined) return { status: 'pending', reasons, decideAt };
-  return { status: 'explained', reasons };
+  if (unexplained) return { status: 'unexplained', reasons, notes };
+  if (decideAt !== undefined) return { status: 'pending', reasons, notes, decideAt };
+  return { status: 'explained', reasons, notes };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -208,8 +211,4 @@ function sameValue(a: unknown, b: unknown): boolean {
 
 function iso(at: Instant): string {
   return new Date(at).toISOString();
-}
-
-function minutes(ms: number): string {
-  return ms % 60_000 === 0 ? `${ms / 60_000} min` : `${Math.round(ms / 1000)} s`;
 }

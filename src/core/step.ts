@@ -24,6 +24,7 @@ import { diffPositions, type PositionsHistory, emptyPositionsHistory } from './p
 import { evaluateRule } from './rules/index.ts';
 import { CAUSE_HEALED } from './rules/positions-integrity.ts';
 import { say } from './verdict-text.ts';
+import { note } from './evidence-text.ts';
 import { applyLogLines, emptyRunsState, listOpenRuns, type RunsState } from './runs.ts';
 import { openRunKey, processAlive, processVisibility } from './run-fate.ts';
 import type {
@@ -318,7 +319,7 @@ function keepIncidentsAcrossRuleEdits(incidents: Incident[], rules: Rule[], verd
     if (!underEarlier.has(key)) underEarlier.set(key, evaluateRule(incident.firedUnder, world, now));
     const earlier = underEarlier.get(key)!.find((v) => v.cause === incident.cause);
     if (earlier?.outcome !== 'fail') continue;
-    const kept: Verdict = { ...earlier, keptAcrossEdit: true, evidence: [...earlier.evidence, { kind: 'note', text: `judged by the rule as it was when it fired: the edited rule passes this cause, and an edit does not close an incident` }] };
+    const kept: Verdict = { ...earlier, keptAcrossEdit: true, evidence: [...earlier.evidence, { kind: 'note', ...note({ key: 'rule.kept-across-edit', params: {} }) }] };
     verdictsByRule.set(incident.ruleId, index >= 0 ? verdicts.map((v, i) => (i === index ? kept : v)) : [...verdicts, kept]);
   }
 }

@@ -8,6 +8,7 @@ import { refusalDetailText } from './decision-text.ts';
 import { planSteps } from './plan.ts';
 import { appliedText, restartRequiredText } from './reload-text.ts';
 import { summaryIn, versionEvidenceIn, warningIn } from './verdict-text.ts';
+import { evidenceIn } from './evidence-text.ts';
 import type {
   Action,
   Evidence,
@@ -482,17 +483,17 @@ function decisionKeyboard(lang: Language, incident: Incident): InlineKeyboard | 
 // ---------------------------------------------------------------------------------------------
 // Notices
 
-function evidenceLine(e: Evidence, tz: string): string {
+function evidenceLine(lang: Language, e: Evidence, tz: string): string {
   const where = e.file ?? e.path;
   const when = e.at !== undefined ? `[${formatInstant(e.at, tz)}] ` : '';
-  return `${when}${where ? `${where}: ` : ''}${e.text}`;
+  return `${when}${where ? `${where}: ` : ''}${evidenceIn(lang, e)}`;
 }
 
 function evidenceBlocks(lang: Language, evidence: Evidence[], tz: string): Block[] {
   if (evidence.length === 0) return [];
   const t = T[lang];
   // Multi-line evidence (a traceback excerpt) becomes several lines, each cut on its own.
-  const lines = evidence.flatMap((e) => evidenceLine(e, tz).split('\n'));
+  const lines = evidence.flatMap((e) => evidenceLine(lang, e, tz).split('\n'));
   return [html(`${t.evidence}:`), { kind: 'lines', lines, pre: true, more: (n) => escapeHtml(t.more(n)) }];
 }
 
@@ -769,7 +770,7 @@ export function renderIncidentDetails(incident: Incident, lang: Language, timeZo
     if (incident.plan.targetImageId) lines.push(`  ${t.targetImage}: ${incident.plan.targetImageId}`);
   }
   lines.push(`${t.evidence}:`);
-  for (const e of incident.evidence) lines.push(...evidenceLine(e, timeZone).split('\n').map((l) => `  ${l}`));
+  for (const e of incident.evidence) lines.push(...evidenceLine(lang, e, timeZone).split('\n').map((l) => `  ${l}`));
   lines.push(`${t.detailsHistory}:`);
   for (const h of incident.history) lines.push(`  ${formatInstant(h.at, timeZone)} ${t.phase[h.phase]}: ${h.note}`);
 

@@ -1,6 +1,7 @@
 // Shared vocabulary of the pure core: what the adapters observe, what the rules conclude, what the
 // runtime must do. No I/O and no clock here: every instant arrives as data (epoch milliseconds).
 import type { VerdictMessage } from './verdict-text.ts';
+import type { EvidenceMessage } from './evidence-text.ts';
 
 /** Epoch milliseconds. The core never reads a clock; it is handed instants. */
 export type Instant = number;
@@ -246,7 +247,11 @@ export type Action = 'notify' | 'escalate' | 'halt' | 'rollback';
 export interface Evidence {
   /** `log` lines carry file + line text + when; `json` carries path + value; `note` is free text. */
   kind: 'log' | 'json' | 'container' | 'note';
+  /** In English, for the logs, the journal and --json. */
   text: string;
+  /** The framing words as a typed note, rendered for the operator in the configured language (absent for
+   *  plain log lines and JSON values, and in older checkpoints: then `text` is shown). */
+  message?: EvidenceMessage;
   file?: string;
   path?: string;
   at?: Instant;

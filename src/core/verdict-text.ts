@@ -5,6 +5,7 @@
 import type { Language } from './messages.ts';
 import { formatDuration } from './schedule.ts';
 import type { ContainerStatus } from './types.ts';
+import { renderEvidence, type EvidenceMessage } from './evidence-text.ts';
 
 /** Why a run counts as failed (repeated-failures): the kind decides the wording, `text` is the log's own words. */
 export interface FailureReason {
@@ -51,9 +52,10 @@ export interface MessageParams {
   'positions.corrupt': { path: string; problem: string; more: number };
   'positions.no-heal': Record<string, never>;
   'positions.healed': { file: string; line: string };
-  'positions.change-unexpected': { reasons: string[] };
-  'positions.change-pending': { reasons: string[] };
-  'positions.change-explained': { reasons: string[] };
+  /** `reasons` in English; `notes` the same reasons typed (absent in older checkpoints: then `reasons` is shown). */
+  'positions.change-unexpected': { reasons: string[]; notes?: EvidenceMessage[] };
+  'positions.change-pending': { reasons: string[]; notes?: EvidenceMessage[] };
+  'positions.change-explained': { reasons: string[]; notes?: EvidenceMessage[] };
 
   'failures.no-runs': { jobId: string };
   'failures.last-ok': { jobId: string };
@@ -128,7 +130,7 @@ const EN_TELEGRAM_CASE: Record<TelegramCaseKey, string> = {
 
 const enCases = (cases: TelegramCaseKey[]) => cases.map((c) => `${c}: ${EN_TELEGRAM_CASE[c]}`).join('; ');
 
-function enUnavailable(u: FileUnavailable): string {
+export function enUnavailable(u: FileUnavailable): string {
   switch (u.state) {
     case 'unread':
       return `${u.file} has not been read yet`;
@@ -248,7 +250,7 @@ export const CONTAINER_STATUS_KO: Record<ContainerStatus, string> = {
   missing: '없음',
 };
 
-const KO_FAILURE: Record<FailureReason['kind'], (text: string) => string> = {
+export const KO_FAILURE: Record<FailureReason['kind'], (text: string) => string> = {
   traceback: (text) => text,
   'error-pattern': (text) => text,
   'missing-finish': () => '다음 실행이 시작되기 전에 종료 표시가 없음',
@@ -264,7 +266,7 @@ const KO_TELEGRAM_CASE: Record<TelegramCaseKey, string> = {
 
 const koCases = (cases: TelegramCaseKey[]) => cases.map((c) => `${c}: ${KO_TELEGRAM_CASE[c]}`).join('; ');
 
-function koUnavailable(u: FileUnavailable): string {
+export function koUnavailable(u: FileUnavailable): string {
   switch (u.state) {
     case 'unread':
       return `${u.file} 파일을 아직 읽지 못함`;
@@ -283,6 +285,8 @@ const ACTION_KO: Record<string, string> = {
 const ACTION_WORD_KO: Record<string, string> = { rollback: '롤백', halt: '거래 중단', resume: '거래 재개', notify: '알림', escalate: '에스컬레이션' };
 const actionKo = (action: string) => ACTION_WORD_KO[action] ?? action;
 const SOURCE_KO: Record<string, string> = { crontab: 'crontab', files: '파일', image: '이미지' };
+
+const reasonsKo = (p: { reasons: string[]; notes?: EvidenceMessage[] }) => (p.notes ? p.notes.map((n) => renderEvidence(n, 'ko')) : p.reasons).join('; ');
 
 const ko: Catalogue = {
   'container.unobserved': (p) => `${p.name} 컨테이너를 아직 관찰하지 못했습니다`,
@@ -315,9 +319,9 @@ const ko: Catalogue = {
   'positions.corrupt': (p) => `positions.json 손상: ${p.path}: ${p.problem}${p.more > 0 ? ` (외 ${p.more}건)` : ''}`,
   'positions.no-heal': () => '최근 24시간 로그에 자동 복원(JSON 파일 손상 / 백업에서 복원) 없음',
   'positions.healed': (p) => `시스템이 손상된 JSON 파일을 발견하고 백업에서 조용히 복원했습니다 (${p.file}: ${p.line})`,
-  'positions.change-unexpected': (p) => `positions.json이 예상치 못하게 변경되었습니다: ${p.reasons.join('; ')}`,
-  'positions.change-pending': (p) => `positions.json 변경, 아직 판단 전: ${p.reasons.join('; ')}`,
-  'positions.change-explained': (p) => `positions.json 변경 사유 확인됨: ${p.reasons.join('; ')}`,
+  'positions.change-unexpected': (p) => `positions.json이 예상치 못하게 변경되었습니다: ${reasonsKo(p)}`,
+  'positions.change-pending': (p) => `positions.json 변경, 아직 판단 전: ${reasonsKo(p)}`,
+  'positions.change-explained': (p) => `positions.json 변경 사유 확인됨: ${reasonsKo(p)}`,
 
   'failures.no-runs': (p) => `${p.jobId}: 아직 관찰된 실행이 없습니다`,
   'failures.last-ok': (p) => `${p.jobId}: 마지막 실행 성공`,

@@ -1,10 +1,10 @@
 // Rule kind `container-state`: a guarded container that stays down, or restarts too often. The runbook's
 // verification reads container state, and a stopped cron container is a missed-run cause by itself.
 import type { RuleOf } from '../../config/schema.ts';
-import { formatDuration } from '../schedule.ts';
 import type { Evidence, Instant, Verdict } from '../types.ts';
 import type { ContainerHistory, World } from '../world.ts';
 import { say } from '../verdict-text.ts';
+import { note } from '../evidence-text.ts';
 
 export function evaluateContainerState(rule: RuleOf<'container-state'>, world: World, now: Instant): Verdict[] {
   return rule.params.containers.map((name) => judgeContainer(rule, name, world.containers[name], now));
@@ -14,16 +14,27 @@ function judgeContainer(rule: RuleOf<'container-state'>, name: string, history: 
   const base = { ruleId: rule.id, cause: name };
   const { notRunningFor, maxRestarts, restartWindow } = rule.params;
   if (!history) {
-    return { ...base, outcome: 'inconclusive', ...say({ key: 'container.unobserved', params: { name } }), evidence: [{ kind: 'note', text: 'no inspect result and no event for this container so far' }] };
+    return { ...base, outcome: 'inconclusive', ...say({ key: 'container.unobserved', params: { name } }), evidence: [{ kind: 'note', ...note({ key: 'container.no-observation', params: {} }) }] };
   }
   const c = history.current;
   const recentRestarts = history.restarts.filter((at) => at > now - restartWindow && at <= now);
   const restartEvidence: Evidence[] = recentRestarts.length > 0
-    ? [{ kind: 'container', text: `${recentRestarts.length} restart(s) in the last ${formatDuration(restartWindow)}: ${recentRestarts.map((t) => new Date(t).toISOString()).join(', ')}`, at: recentRestarts.at(-1)! }]
+    ? [{ kind: 'container', ...note({ key: 'container.restarts', params: { count: recentRestarts.length, window: restartWindow, at: recentRestarts.map((t) => new Date(t).toISOString()) } }), at: recentRestarts.at(-1)! }]
     : [];
   const stateEvidence: Evidence = {
     kind: 'container',
-    text: `${name}: ${c.status}${c.imageRef ? `, image ${c.imageRef}` : ''}${c.imageId ? ` (${c.imageId.replace(/^sha256:/, '').slice(0, 12)})` : ''}, restart count ${c.restartCount}${c.startedAt !== undefined ? `, started ${new Date(c.startedAt).toISOString()}` : ''}, observed ${new Date(c.observedAt).toISOString()}`,
+    ...note({
+      key: 'container.state',
+      params: {
+        name,
+        status: c.status,
+        ...(c.imageRef ? { image: c.imageRef } : {}),
+        ...(c.imageId ? { imageId: c.imageId.replace(/^sha256:/, '').slice(0, 12) } : {}),
+        restartCount: c.restartCount,
+        ...(c.startedAt !== undefined ? { startedAt: new Date(c.startedAt).toISOString() } : {}),
+        observedAt: new Date(c.observedAt).toISOString(),
+      },
+    }),
     at: c.observedAt,
   };
 

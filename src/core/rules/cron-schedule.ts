@@ -1,11 +1,12 @@
 // Rule kind `cron-schedule` (runbook criterion 1): each profiled job started within its grace period
 // after its latest scheduled time, and no run of it is stuck past the maximum run time.
 import type { RuleOf } from '../../config/schema.ts';
-import { formatDuration, formatInZone, isValidTimezone, nextFire, previousFire, scheduleProblem } from '../schedule.ts';
+import { formatInZone, isValidTimezone, nextFire, previousFire, scheduleProblem } from '../schedule.ts';
 import type { ContainerStatus, Evidence, Instant, Job, Run, Verdict } from '../types.ts';
 import type { ContainerHistory, World } from '../world.ts';
 import { openRunFate } from '../run-fate.ts';
 import { say, warn } from '../verdict-text.ts';
+import { note, type RunEndWord } from '../evidence-text.ts';
 
 /** Until World carries the configured cron container, fall back to the configuration's default name. */
 const DEFAULT_CRON_CONTAINER = 'turtle-cron';
@@ -20,7 +21,7 @@ export function evaluateCronSchedule(rule: RuleOf<'cron-schedule'>, world: World
         outcome: 'inconclusive',
         cause: 'crontab',
         ...say({ key: 'cron.no-crontab', params: {} }),
-        evidence: [{ kind: 'note', text: 'no crontab observed from the cron container or the fallback file' }],
+        evidence: [{ kind: 'note', ...note({ key: 'cron.no-crontab-observed', params: {} }) }],
       },
     ];
   }
@@ -53,10 +54,10 @@ function judgeJob(
   const zone = jobs[0]!.timezone;
   const runs = [...(world.runs[jobId] ?? [])].sort((a, b) => a.startedAt - b.startedAt);
   const lastRun = runs.at(-1);
-  const crontabEvidence: Evidence[] = jobs.map((j) => ({ kind: 'note', text: `crontab line ${j.line + 1}: ${j.schedule} ${j.command}` }));
+  const crontabEvidence: Evidence[] = jobs.map((j) => ({ kind: 'note', ...note({ key: 'cron.crontab-line', params: { line: j.line + 1, text: `${j.schedule} ${j.command}` } }) }));
   const lastRunEvidence: Evidence = lastRun
-    ? { kind: 'note', text: `last run seen: started ${formatInZone(lastRun.startedAt, zone)} (log stamp "${lastRun.startStamp}"), ${describeEnd(lastRun, zone)}`, at: lastRun.startedAt }
-    : { kind: 'note', text: `no run of ${jobId} seen since the sidecar started watching` };
+    ? { kind: 'note', ...note({ key: 'cron.last-run', params: { startedAt: formatInZone(lastRun.startedAt, zone), stamp: lastRun.startStamp, ...describeEnd(lastRun, zone) } }), at: lastRun.startedAt }
+    : { kind: 'note', ...note({ key: 'cron.no-run-seen', params: { jobId } }) };
   const base = { ruleId, cause: jobId };
 
   const broken = jobs.map((j) => scheduleProblem(j.schedule) ?? (isValidTimezone(j.timezone) ? undefined : `unknown timezone ${j.timezone}`)).find((p) => p !== undefined);
@@ -84,7 +85,7 @@ function judgeJob(
   const fate = open ? openRunFate(open, world.jobProcesses, now, params.maxRunTime) : undefined;
   if (open && fate?.fate === 'hung') {
     const evidence: Evidence[] = [
-      { kind: 'note', text: `run started ${formatInZone(open.startedAt, zone)} (log stamp "${open.startStamp}"), no finish marker and no traceback after ${formatDuration(now - open.startedAt)} (max ${formatDuration(params.maxRunTime)})`, at: open.startedAt },
+      { kind: 'note', ...note({ key: 'cron.hung-run', params: { startedAt: formatInZone(open.startedAt, zone), stamp: open.startStamp, elapsed: now - open.startedAt, max: params.maxRunTime } }), at: open.startedAt },
       ...processEvidence(world, open, jobs, fate.processSeen),
       ...crontabEvidence,
     ];
@@ -109,7 +110,11 @@ function judgeJob(
   }
 
   const expected = formatInZone(due.at, zone);
-  const expectedEvidence: Evidence = { kind: 'note', text: `expected a start between ${formatInZone(due.at - params.earlyTolerance, zone)} and ${formatInZone(due.at + params.grace, zone)} for the run scheduled at ${expected} (${due.job.schedule}, ${zone})`, at: due.at };
+  const expectedEvidence: Evidence = {
+    kind: 'note',
+    ...note({ key: 'cron.expected-window', params: { from: formatInZone(due.at - params.earlyTolerance, zone), to: formatInZone(due.at + params.grace, zone), expected, schedule: due.job.schedule, zone } }),
+    at: due.at,
+  };
   const onTime = runs.find((r) => r.startedAt >= due.at - params.earlyTolerance && r.startedAt <= due.at + params.grace);
   if (onTime) {
     return {
@@ -166,8 +171,8 @@ function noJobLines(ruleId: string, world: World): Verdict {
     cause: 'crontab',
     ...say({ key: 'cron.no-job-lines', params: { source: world.crontab?.source ?? 'container', unreadable: problems.length } }),
     evidence: [
-      ...problems.slice(0, 5).map((p): Evidence => ({ kind: 'note', text: `crontab line ${p.line + 1}: ${p.message}` })),
-      { kind: 'note', text: 'an empty crontab, one with only comments or variables, or a file that is not a crontab: check the cron container (crontab -l) or deployment.crontab in the config' },
+      ...problems.slice(0, 5).map((p): Evidence => ({ kind: 'note', ...note({ key: 'cron.crontab-line', params: { line: p.line + 1, text: p.message } }) })),
+      { kind: 'note', ...note({ key: 'cron.empty-crontab-hint', params: {} }) },
     ],
   };
 }
@@ -193,7 +198,7 @@ function cronDownAt(name: string, history: ContainerHistory | undefined, fireAt:
   if (c.status !== 'running') {
     const since = history.notRunningSince ?? c.observedAt;
     if (since > fireAt) return undefined;
-    return { status: c.status, evidence: { kind: 'container', text: `${name} ${c.status} since ${new Date(since).toISOString()}`, at: since } };
+    return { status: c.status, evidence: { kind: 'container', ...note({ key: 'cron.container-down-since', params: { name, status: c.status, since: new Date(since).toISOString() } }), at: since } };
   }
   // Running now, but this instance started after the fire time: at the fire time it was stopped or
   // restarting (a restart between the fire time and the first log line kills the run just the same).
@@ -201,7 +206,7 @@ function cronDownAt(name: string, history: ContainerHistory | undefined, fireAt:
     return {
       status: c.status,
       restartedAt: new Date(c.startedAt).toISOString(),
-      evidence: { kind: 'container', text: `${name} (re)started at ${new Date(c.startedAt).toISOString()}, after the scheduled time`, at: c.startedAt },
+      evidence: { kind: 'container', ...note({ key: 'cron.container-restarted', params: { name, at: new Date(c.startedAt).toISOString() } }), at: c.startedAt },
     };
   }
   return undefined;
@@ -210,23 +215,13 @@ function cronDownAt(name: string, history: ContainerHistory | undefined, fireAt:
 function processEvidence(world: World, run: Run, jobs: Job[], seen: 'alive' | 'not-visible'): Evidence[] {
   const look = world.jobProcesses;
   if (seen === 'not-visible' || !look) {
-    const when = look ? `the last look was at ${new Date(look.observedAt).toISOString()}` : 'no look so far';
-    return [{ kind: 'note', text: `the cron container's processes cannot be seen (${when}): judged by the log alone` }];
+    return [{ kind: 'note', ...note({ key: 'cron.processes-unseen', params: look ? { lastLook: new Date(look.observedAt).toISOString() } : {} }) }];
   }
   const scripts = new Set(jobs.map((j) => j.script).filter((s): s is string => s !== undefined));
   const alive = look.commands.filter((cmd) => [...scripts].some((s) => cmd.includes(s)));
-  return [{ kind: 'container', text: `still running at ${new Date(look.observedAt).toISOString()}: ${alive.join(' | ') || run.script}`, at: look.observedAt }];
+  return [{ kind: 'container', ...note({ key: 'cron.still-running', params: { at: new Date(look.observedAt).toISOString(), commands: alive.join(' | ') || run.script } }), at: look.observedAt }];
 }
 
-function describeEnd(run: Run, zone: string): string {
-  switch (run.end) {
-    case 'finished':
-      return run.finishedAt !== undefined ? `finished ${formatInZone(run.finishedAt, zone)}` : 'finished';
-    case 'failed':
-      return 'failed';
-    case 'open':
-      return 'not finished yet';
-    case 'superseded':
-      return 'never finished (a later run started)';
-  }
+function describeEnd(run: Run, zone: string): { end: RunEndWord; finishedAt?: string } {
+  return run.end === 'finished' && run.finishedAt !== undefined ? { end: 'finished', finishedAt: formatInZone(run.finishedAt, zone) } : { end: run.end };
 }

@@ -7,6 +7,7 @@ import type { JsonFileKind } from '../types.ts';
 import { CHECK_INPUTS, runInvariant, type FillCheck, type Finding, type InvariantData } from '../invariants.ts';
 import type { RuleEvaluator } from './rule-kind.ts';
 import { say, type FileUnavailable } from '../verdict-text.ts';
+import { note } from '../evidence-text.ts';
 
 export const FILE_NAMES: Record<JsonFileKind, string> = {
   positions: 'positions.json',
@@ -16,7 +17,7 @@ export const FILE_NAMES: Record<JsonFileKind, string> = {
 
 const MAX_EVIDENCE = 30;
 
-type Availability = { ok: true; records: readonly unknown[] } | { ok: false; why: string; unavailable: FileUnavailable };
+type Availability = { ok: true; records: readonly unknown[] } | { ok: false; unavailable: FileUnavailable };
 
 /**
  * Whether a file can be checked. An absent order_log.json is an empty one: auto_trade.py is manual, and at
@@ -26,16 +27,15 @@ type Availability = { ok: true; records: readonly unknown[] } | { ok: false; why
  */
 function availability(which: JsonFileKind, state: JsonDocState<readonly unknown[]> | undefined): Availability {
   const file = FILE_NAMES[which];
-  if (!state) return { ok: false, why: `${file} has not been read yet`, unavailable: { file, state: 'unread' } };
+  if (!state) return { ok: false, unavailable: { file, state: 'unread' } };
   switch (state.status) {
     case 'valid':
       return { ok: true, records: state.doc };
     case 'absent':
-      return which === 'orderLog' ? { ok: true, records: [] } : { ok: false, why: `${file} does not exist`, unavailable: { file, state: 'absent' } };
+      return which === 'orderLog' ? { ok: true, records: [] } : { ok: false, unavailable: { file, state: 'absent' } };
     case 'corrupt':
       return {
         ok: false,
-        why: `${file} is corrupt (${state.problems[0]?.path ?? '$'}: ${state.problems[0]?.message ?? 'unreadable'})`,
         unavailable: { file, state: 'corrupt', path: state.problems[0]?.path ?? '$', detail: state.problems[0]?.message ?? 'unreadable' },
       };
   }
@@ -69,7 +69,7 @@ function verdictFor(
       ...base,
       outcome: 'inconclusive',
       ...say({ key: 'fill.cannot-check', params: { check, unavailable: missing.map((m) => m.unavailable) } }),
-      evidence: missing.map((m): Evidence => ({ kind: 'note', text: m.why })),
+      evidence: missing.map((m): Evidence => ({ kind: 'note', ...note({ key: 'fill.unavailable', params: { unavailable: m.unavailable } }) })),
     };
   }
   const findings = runInvariant(check, data, params) ?? [];
@@ -90,5 +90,5 @@ function evidenceOf(findings: readonly Finding[]): Evidence[] {
   if (items.length <= MAX_EVIDENCE) return items;
   // Every offending path stays visible, the overflow compactly in one note.
   const rest = findings.slice(MAX_EVIDENCE).map((f) => `${FILE_NAMES[f.file]} ${f.path}`);
-  return [...items.slice(0, MAX_EVIDENCE), { kind: 'note', text: `… and ${rest.length} more violations at ${rest.join(', ')}` }];
+  return [...items.slice(0, MAX_EVIDENCE), { kind: 'note', ...note({ key: 'fill.more-violations', params: { count: rest.length, at: rest } }) }];
 }

@@ -7,6 +7,7 @@ import { positionKeyProblems, type PositionKeys } from '../positions.ts';
 import { judgeChange } from '../positions-change.ts';
 import type { RuleEvaluator } from './rule-kind.ts';
 import { say } from '../verdict-text.ts';
+import { note } from '../evidence-text.ts';
 
 type Rule = RuleOf<'positions-integrity'>;
 
@@ -44,7 +45,7 @@ function corruptVerdict(rule: Rule, world: World): Verdict {
       ...base,
       outcome: 'inconclusive',
       ...say({ key: 'positions.absent', params: {} }),
-      evidence: [{ kind: 'note', text: 'file absent', at: state.observedAt }],
+      evidence: [{ kind: 'note', ...note({ key: 'positions.file-absent', params: {} }), at: state.observedAt }],
     };
   }
   // The file may have been parsed with another rule's key lists: judge by this rule's own.
@@ -113,9 +114,9 @@ function changeVerdicts(rule: Rule, world: World, now: Instant): Verdict[] {
   return world.positionsChanges.filter((change) => change.at >= now - EVENT_WINDOW_MS).map((change): Verdict => {
     const judgement = judgeChange(change, world, rule.params, now);
     const evidence = capped([
-      ...judgement.reasons.map((text): Evidence => ({ kind: 'note', text, at: change.at })),
+      ...judgement.notes.map((message): Evidence => ({ kind: 'note', ...note(message), at: change.at })),
       { kind: 'note', text: `sha256 ${change.fromSha256.slice(0, 12)} → ${change.toSha256.slice(0, 12)}`, at: change.at },
-      ...change.vanishedOpen.map((id): Evidence => ({ kind: 'json', file: 'positions.json', path: byIdPath(id, 'status'), text: 'open before, not open now', at: change.at })),
+      ...change.vanishedOpen.map((id): Evidence => ({ kind: 'json', file: 'positions.json', path: byIdPath(id, 'status'), ...note({ key: 'positions.vanished-open', params: {} }), at: change.at })),
       ...change.sizeChanges.map(
         (s): Evidence => ({ kind: 'json', file: 'positions.json', path: byIdPath(s.positionId, s.field), text: `${String(s.before)} → ${String(s.after)}`, at: change.at }),
       ),
@@ -123,11 +124,11 @@ function changeVerdicts(rule: Rule, world: World, now: Instant): Verdict[] {
     const base = { ruleId: rule.id, cause: changeCause(change), evidence };
     switch (judgement.status) {
       case 'unexplained':
-        return { ...base, outcome: 'fail', label: 'unexpected-change', ...say({ key: 'positions.change-unexpected', params: { reasons: judgement.reasons } }) };
+        return { ...base, outcome: 'fail', label: 'unexpected-change', ...say({ key: 'positions.change-unexpected', params: { reasons: judgement.reasons, notes: judgement.notes } }) };
       case 'pending':
-        return { ...base, outcome: 'pass', ...say({ key: 'positions.change-pending', params: { reasons: judgement.reasons } }) };
+        return { ...base, outcome: 'pass', ...say({ key: 'positions.change-pending', params: { reasons: judgement.reasons, notes: judgement.notes } }) };
       case 'explained':
-        return { ...base, outcome: 'pass', ...say({ key: 'positions.change-explained', params: { reasons: judgement.reasons } }) };
+        return { ...base, outcome: 'pass', ...say({ key: 'positions.change-explained', params: { reasons: judgement.reasons, notes: judgement.notes } }) };
     }
   });
 }
@@ -139,5 +140,5 @@ function byIdPath(positionId: string, field: string): string {
 
 function capped(evidence: Evidence[]): Evidence[] {
   if (evidence.length <= MAX_EVIDENCE) return evidence;
-  return [...evidence.slice(0, MAX_EVIDENCE), { kind: 'note', text: `… and ${evidence.length - MAX_EVIDENCE} more` }];
+  return [...evidence.slice(0, MAX_EVIDENCE), { kind: 'note', ...note({ key: 'evidence.more', params: { count: evidence.length - MAX_EVIDENCE } }) }];
 }

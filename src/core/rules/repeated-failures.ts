@@ -5,6 +5,7 @@ import type { Evidence, Instant, JobProfile, Run, Verdict } from '../types.ts';
 import type { World } from '../world.ts';
 import { crashOf } from '../run-fate.ts';
 import { say, warn } from '../verdict-text.ts';
+import { note } from '../evidence-text.ts';
 
 export interface FailureParams {
   errorPatterns: readonly string[];
@@ -76,9 +77,9 @@ export function selectedJobs(world: World, selector: readonly string[]): Selecte
   return jobs;
 }
 
-/** How an operator reads a run's start: its own stamp, or a note that it crashed before its start marker. */
-export function runLabel(run: Run): string {
-  return run.startStamp ? `run started ${run.startStamp}` : 'crash before the start marker';
+/** A run's start stamp for an evidence note: absent when it crashed before its start marker (the note says so). */
+export function runStamp(run: Run): { stamp?: string } {
+  return run.startStamp ? { stamp: run.startStamp } : {};
 }
 
 export function evaluateRepeatedFailures(rule: RuleOf<'repeated-failures'>, world: World, now: Instant): Verdict[] {
@@ -101,7 +102,7 @@ export function evaluateRepeatedFailures(rule: RuleOf<'repeated-failures'>, worl
     const evidence: Evidence[] = chronological.flatMap(({ run, failures }) =>
       failures.map((f): Evidence => ({
         kind: 'log',
-        text: `${runLabel(run)}: ${f.text}`,
+        ...note({ key: 'run.failure', params: { ...runStamp(run), reason: f } }),
         ...(job.logFile ? { file: job.logFile } : {}),
         at: run.startedAt,
       })),

@@ -5,6 +5,7 @@ import type { RuleOf } from '../../config/schema.ts';
 import type { Instant, Verdict } from '../types.ts';
 import type { World } from '../world.ts';
 import { say } from '../verdict-text.ts';
+import { note } from '../evidence-text.ts';
 
 export function evaluateSourceHealth(rule: RuleOf<'source-health'>, world: World, _now: Instant): Verdict[] {
   return Object.entries(world.sources).map(([source, health]): Verdict => {
@@ -17,7 +18,7 @@ export function evaluateSourceHealth(rule: RuleOf<'source-health'>, world: World
         evidence: [
           {
             kind: 'note',
-            text: `last error: ${health.lastError ?? 'unknown'}`,
+            ...note({ key: 'source.last-error', params: health.lastError !== undefined ? { error: health.lastError } : {} }),
             ...(health.lastErrorAt !== undefined ? { at: health.lastErrorAt } : {}),
           },
         ],

@@ -4,7 +4,8 @@
 import type { RuleOf } from '../../config/schema.ts';
 import type { Evidence, Instant, JobProfile, Run, Verdict } from '../types.ts';
 import type { World } from '../world.ts';
-import { runLabel, selectedJobs } from './repeated-failures.ts';
+import { runStamp, selectedJobs } from './repeated-failures.ts';
+import { note } from '../evidence-text.ts';
 import { say, warn, type TelegramCaseKey } from '../verdict-text.ts';
 
 /** The cases' wording lives in the verdict catalogue (verdict-text.ts), in both languages. */
@@ -37,13 +38,13 @@ function caseEvidence(run: Run, cls: TelegramCase, profile: JobProfile, file: st
   const where = { ...(file ? { file } : {}), at: run.startedAt };
   switch (cls) {
     case 'send-failed':
-      return run.telegram.failures.map((text) => ({ kind: 'log', text: `${runLabel(run)}: ${text}`, ...where }));
+      return run.telegram.failures.map((text) => ({ kind: 'log', ...note({ key: 'telegram.send-failed', params: { ...runStamp(run), text } }), ...where }));
     case 'event-without-success':
-      return run.telegram.notifyEvents.map((text) => ({ kind: 'log', text: `${runLabel(run)}: ${text} (no Telegram 전송 성공 in the run)`, ...where }));
+      return run.telegram.notifyEvents.map((text) => ({ kind: 'log', ...note({ key: 'telegram.event-without-success', params: { ...runStamp(run), text } }), ...where }));
     case 'report-without-success':
-      return [{ kind: 'log', text: `${runLabel(run)}: no Telegram 전송 성공 line (${profile.script} always sends)`, ...where }];
+      return [{ kind: 'log', ...note({ key: 'telegram.report-without-success', params: { ...runStamp(run), script: profile.script } }), ...where }];
     case 'channel-not-configured':
-      return [{ kind: 'log', text: `${runLabel(run)}: no '${profile.channelMarker ?? ''}' line`, ...where }];
+      return [{ kind: 'log', ...note({ key: 'telegram.channel-missing', params: { ...runStamp(run), marker: profile.channelMarker ?? '' } }), ...where }];
   }
 }
 
