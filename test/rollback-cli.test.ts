@@ -85,9 +85,11 @@ describe('rollback CLI (real engine)', { skip: engine.skip }, () => {
     const plan = await engineFor(r, { socketPath, config: testConfig({ stopTimeout: '2s' }) }).engine.plan('rollback');
     assert.ok(plan.ok);
     assert.deepEqual(ran.out, [`plan ${plan.plan.id}: rollback by image-tag → ${v320}`, ...plan.plan.steps.map((s, i) => `  ${String(i + 1).padStart(2)}. ${s}`)]);
-    // The default language: the same plan, headed in Korean.
+    // The default language: the same plan, in Korean, line for line.
     const ko = await cli(['rollback', '--dry-run'], loader({ language: 'ko' }));
-    assert.deepEqual(ko.out, [`계획 ${plan.plan.id}: 롤백 (image-tag 방식) → ${v320}`, ...plan.plan.steps.map((s, i) => `  ${String(i + 1).padStart(2)}. ${s}`)]);
+    assert.ok(plan.plan.stepsKo && plan.plan.stepsKo.length === plan.plan.steps.length);
+    assert.deepEqual(ko.out, [`계획 ${plan.plan.id}: 롤백 (image-tag 방식) → ${v320}`, ...plan.plan.stepsKo.map((s, i) => `  ${String(i + 1).padStart(2)}. ${s}`)]);
+    assert.match(ko.out[3]!, /^ {3}3\. turtle-cron \(컨테이너 [0-9a-f]{12}\) 정지, 재시작 정책을 "no"로 설정$/);
     assert.equal(await containersNow(), before);
     assert.ok(!existsSync(join(r.dataDir, 'positions/backups')));
     assert.ok(!existsSync(join(stateDir, 'rollback/journal.jsonl')), 'a dry run journals nothing');
