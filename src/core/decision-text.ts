@@ -37,3 +37,15 @@ const CATALOGUES: Record<Language, Catalogue> = { en, ko };
 export function refusalDetailText(lang: Language, detail: RefusalDetail): string {
   return (CATALOGUES[lang][detail.key] as (d: RefusalDetail) => string)(detail);
 }
+
+/** Under the alert of an incident that shares the decision of another (same action). */
+export function sharedDecisionText(lang: Language, holderId: string): string {
+  return lang === 'ko'
+    ? `같은 조치를 제안한 ${holderId}의 결정에 함께 묶임: 승인·거부는 한 번으로 둘 다에 적용`
+    : `Decided together with ${holderId}, which proposes the same action: one approve or veto covers both`;
+}
+
+/** Under a resolved notice closed by something other than recovery (its rule removed, say). */
+export function closedBecauseText(lang: Language, why: string): string {
+  return lang === 'ko' ? `종료 사유: ${why}` : `Closed because ${why}`;
+}

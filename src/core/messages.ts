@@ -2,7 +2,7 @@
 // its own markup and escaping. Times are shown in the deployment's timezone, never the host's.
 import type { Action, Evidence, ExecutionReport, Incident, Instant, Notice, Severity, Verdict } from './types.ts';
 import { stepTimingLines } from './step-timings.ts';
-import { refusalDetailText } from './decision-text.ts';
+import { closedBecauseText, refusalDetailText, sharedDecisionText } from './decision-text.ts';
 import { planSteps } from './plan.ts';
 import { summaryIn, versionEvidenceIn, warningIn } from './verdict-text.ts';
 import { evidenceIn } from './evidence-text.ts';
@@ -25,8 +25,6 @@ const T = {
     since: '시작',
     label: '유형',
     times: '회',
-    sharedDecision: (id: string) => `같은 조치를 제안한 ${id}의 결정에 함께 묶임: 승인·거부는 한 번으로 둘 다에 적용`,
-    closedBecause: (why: string) => `종료 사유: ${why}`,
     severity: { info: '정보', warning: '경고', critical: '심각' } satisfies Record<Severity, string>,
     action_: {
       notify: '알림',
@@ -68,8 +66,6 @@ const T = {
     since: 'since',
     label: 'case',
     times: 'times',
-    sharedDecision: (id: string) => `Decided together with ${id}, which proposes the same action: one approve or veto covers both`,
-    closedBecause: (why: string) => `Closed because ${why}`,
     severity: { info: 'info', warning: 'warning', critical: 'critical' } satisfies Record<Severity, string>,
     action_: {
       notify: 'notify',
@@ -163,9 +159,9 @@ function renderNoticeText(notice: Notice, lang: Language, timeZone: string): str
   const t = T[lang];
   switch (notice.kind) {
     case 'incident-opened':
-      return incidentText(t.opened, notice.incident, lang, timeZone) + (notice.incident.decisionOf ? `\n${t.sharedDecision(notice.incident.decisionOf)}` : '');
+      return incidentText(t.opened, notice.incident, lang, timeZone) + (notice.incident.decisionOf ? `\n${sharedDecisionText(lang, notice.incident.decisionOf)}` : '');
     case 'incident-resolved':
-      return incidentText(t.resolved, notice.incident, lang, timeZone) + (notice.why ? `\n${t.closedBecause(notice.why)}` : '');
+      return incidentText(t.resolved, notice.incident, lang, timeZone) + (notice.why ? `\n${closedBecauseText(lang, notice.why)}` : '');
     case 'would-fire':
       return verdictText(t.wouldFire, notice.verdict, lang, timeZone);
     case 'warning':

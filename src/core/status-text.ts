@@ -1,4 +1,5 @@
 // The answers to /status, /incidents and /rules, rendered from the core's state (read-only). Pure.
+import { CONTAINER_STATUS_KO } from './verdict-text.ts';
 import type { Rule } from '../config/schema.ts';
 import { isOpen } from './incident.ts';
 import { formatInstant, type Language } from './messages.ts';
@@ -29,16 +30,7 @@ const W = {
     containers: '<b>컨테이너</b>',
     noContainers: '관찰된 컨테이너가 없습니다.',
     container: (status: string, image: string, restarts: number) => `${status}, 이미지 ${image} (재시작 ${restarts}회)`,
-    containerStatus: {
-      running: '실행 중',
-      restarting: '재시작 중',
-      exited: '종료됨',
-      paused: '일시 정지',
-      created: '생성됨',
-      dead: '비정상 종료(dead)',
-      removing: '삭제 중',
-      missing: '없음',
-    } satisfies Record<ContainerStatus, string>,
+    containerStatus: CONTAINER_STATUS_KO,
     openIncidents: '<b>열린 인시던트</b>',
     noOpen: '열린 인시던트가 없습니다.',
     silences: '<b>알림 끔</b>',

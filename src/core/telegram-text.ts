@@ -4,7 +4,7 @@
 import { formatInstant, seenLateLine, type Language } from './messages.ts';
 import { formatDuration } from './schedule.ts';
 import { stepTimingLines } from './step-timings.ts';
-import { refusalDetailText } from './decision-text.ts';
+import { closedBecauseText, refusalDetailText, sharedDecisionText } from './decision-text.ts';
 import { planSteps } from './plan.ts';
 import { appliedText, restartRequiredText } from './reload-text.ts';
 import { summaryIn, versionEvidenceIn, warningIn } from './verdict-text.ts';
@@ -601,7 +601,7 @@ function renderNoticeMessage(notice: Notice, lang: Language, options: RenderOpti
           html(field(summaryIn(lang, i))),
           html(`${t.action_}: ${escapeHtml(t.action[i.action])}`),
           ...(i.decisionOf
-            ? [html(field(lang === 'ko' ? `같은 조치를 제안한 ${i.decisionOf}의 결정에 함께 묶임: 승인·거부는 한 번으로 둘 다에 적용` : `Decided together with ${i.decisionOf}, which proposes the same action: one approve or veto covers both`))]
+            ? [html(field(sharedDecisionText(lang, i.decisionOf)))]
             : []),
           ...evidenceBlocks(lang, i.evidence, tz),
         ]),
@@ -609,7 +609,7 @@ function renderNoticeMessage(notice: Notice, lang: Language, options: RenderOpti
     }
     case 'incident-resolved': {
       const i = notice.incident;
-      const why = notice.why ? [html(field(lang === 'ko' ? `종료 사유: ${notice.why}` : `Closed because ${notice.why}`))] : [];
+      const why = notice.why ? [html(field(closedBecauseText(lang, notice.why)))] : [];
       return { html: fitBlocks([html(incidentTitle(t.resolved, i, lang, false)), html(ruleLine(lang, i.ruleId, i.label)), html(field(summaryIn(lang, i))), ...why]) };
     }
     case 'would-fire':
