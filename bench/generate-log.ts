@@ -19,12 +19,24 @@ function prng(seed: number): () => number {
 }
 
 const UNIVERSE: [string, string, 'US' | 'KR'][] = [
-  ['SPY', 'S&P 500 ETF', 'US'], ['QQQ', 'Nasdaq 100 ETF', 'US'], ['DIA', 'Dow Jones ETF', 'US'],
-  ['IWM', 'Russell 2000 ETF', 'US'], ['AAPL', 'Apple', 'US'], ['NVDA', 'NVIDIA', 'US'], ['TSLA', 'Tesla', 'US'],
-  ['MSFT', 'Microsoft', 'US'], ['005930.KS', '삼성전자', 'KR'], ['000660.KS', 'SK하이닉스', 'KR'],
-  ['035420.KS', 'NAVER', 'KR'], ['GLD', 'Gold ETF', 'US'], ['TLT', 'Treasury 20+ ETF', 'US'],
-  ['SH', 'S&P 500 Inverse', 'US'], ['PSQ', 'Nasdaq Inverse', 'US'], ['SDS', 'S&P 500 2x Inverse', 'US'],
-  ['SQQQ', 'Nasdaq 3x Inverse', 'US'], ['SPXU', 'S&P 500 3x Inverse', 'US'],
+  ['SPY', 'S&P 500 ETF', 'US'],
+  ['QQQ', 'Nasdaq 100 ETF', 'US'],
+  ['DIA', 'Dow Jones ETF', 'US'],
+  ['IWM', 'Russell 2000 ETF', 'US'],
+  ['AAPL', 'Apple', 'US'],
+  ['NVDA', 'NVIDIA', 'US'],
+  ['TSLA', 'Tesla', 'US'],
+  ['MSFT', 'Microsoft', 'US'],
+  ['005930.KS', '삼성전자', 'KR'],
+  ['000660.KS', 'SK하이닉스', 'KR'],
+  ['035420.KS', 'NAVER', 'KR'],
+  ['GLD', 'Gold ETF', 'US'],
+  ['TLT', 'Treasury 20+ ETF', 'US'],
+  ['SH', 'S&P 500 Inverse', 'US'],
+  ['PSQ', 'Nasdaq Inverse', 'US'],
+  ['SDS', 'S&P 500 2x Inverse', 'US'],
+  ['SQQQ', 'Nasdaq 3x Inverse', 'US'],
+  ['SPXU', 'S&P 500 3x Inverse', 'US'],
 ];
 const HELD = ['QQQ (System 1)', 'TSLA (System 2)', '005930.KS (System 1)', '000660.KS (System 2)'];
 
@@ -120,13 +132,17 @@ function runText(day: number, rand: () => number, forced?: RunKind): { text: str
   for (const [symbol, name, market] of UNIVERSE) {
     main(`시그널 체크: ${name}`, market === 'US' ? 0 : 750);
     if (market === 'US') main(`마켓 비활동 시간: ${symbol} (US) 스킵`);
-    else if (kind === 'symbol-error' && symbol === '035420.KS') main(`${symbol} 처리 오류: HTTPSConnectionPool(host='fchart.stock.naver.com', port=443): Read timed out.`, 5000, 'ERROR');
+    else if (kind === 'symbol-error' && symbol === '035420.KS')
+      main(`${symbol} 처리 오류: HTTPSConnectionPool(host='fchart.stock.naver.com', port=443): Read timed out.`, 5000, 'ERROR');
     else if (symbol === '005930.KS') main('System 1 포지션 보유 중: 005930.KS', 8);
     else if (symbol === '000660.KS') main('System 2 포지션 보유 중: 000660.KS', 8);
     else if (rand() < 0.5) main('리스크 제한으로 시그널 스킵: 035420.KS - 전체 N 노출 한도 초과', 1);
   }
   main(kind === 'signal' && rand() < 0.3 ? '신규 시그널: 1개' : '신규 시그널 없음');
-  main("포지션 요약: {'total_positions': 4, 'open_positions': 4, 'closed_positions': 0, 'total_pnl': 0, 'winning_trades': 0, 'win_rate': 0, 'avg_r_multiple': 0}", 2);
+  main(
+    "포지션 요약: {'total_positions': 4, 'open_positions': 4, 'closed_positions': 0, 'total_pnl': 0, 'winning_trades': 0, 'win_rate': 0, 'avg_r_multiple': 0}",
+    2,
+  );
   main("리스크 요약: {'total_n_exposure': 18383.4, 'long_units': 6, 'short_units': 1, 'positions_count': 4}");
   main('=== 체크 완료 ===');
   return { text: `${out.join('\n')}\n`, kind };
@@ -137,10 +153,19 @@ function runText(day: number, rand: () => number, forced?: RunKind): { text: str
  * `tail` (by default two crashes in a row), so that evaluating it must end in a firing: a benchmark
  * whose result is never looked at could be fast by being wrong.
  */
-export async function generateLog(path: string, minBytes: number, seed = 20260223, tail: RunKind[] = ['crash', 'crash']): Promise<GeneratedSummary> {
+export async function generateLog(
+  path: string,
+  minBytes: number,
+  seed = 20260223,
+  tail: RunKind[] = ['crash', 'crash'],
+): Promise<GeneratedSummary> {
   const rand = prng(seed);
   const stream = createWriteStream(path);
-  const summary: GeneratedSummary = { bytes: 0, runs: 0, byKind: { quiet: 0, signal: 0, 'send-failed': 0, crash: 0, 'stop-loss': 0, 'symbol-error': 0 } };
+  const summary: GeneratedSummary = {
+    bytes: 0,
+    runs: 0,
+    byKind: { quiet: 0, signal: 0, 'send-failed': 0, crash: 0, 'stop-loss': 0, 'symbol-error': 0 },
+  };
   let day = Date.UTC(2000, 0, 3);
   let pending: string[] = [];
   let pendingBytes = 0;

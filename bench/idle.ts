@@ -14,7 +14,11 @@ const repo = resolve(here, '..');
 const seconds = Number(process.argv[process.argv.indexOf('--seconds') + 1] ?? 60) || 60;
 const CLK_TCK = 100; // Linux USER_HZ
 
-interface Sample { cpuTicks: number; rssKb: number; hwmKb: number }
+interface Sample {
+  cpuTicks: number;
+  rssKb: number;
+  hwmKb: number;
+}
 
 function sample(pid: number): Sample {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -36,13 +40,24 @@ function treeSample(root: number): Sample {
       /* process gone */
     }
   }
-  return pids.map((p) => { try { return sample(p); } catch { return { cpuTicks: 0, rssKb: 0, hwmKb: 0 }; } })
+  return pids
+    .map((p) => {
+      try {
+        return sample(p);
+      } catch {
+        return { cpuTicks: 0, rssKb: 0, hwmKb: 0 };
+      }
+    })
     .reduce((a, b) => ({ cpuTicks: a.cpuTicks + b.cpuTicks, rssKb: a.rssKb + b.rssKb, hwmKb: a.hwmKb + b.hwmKb }));
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function measure(name: string, child: ChildProcess, warmupMs: number): Promise<{ name: string; cpuPct: number; rssMb: number; hwmMb: number }> {
+async function measure(
+  name: string,
+  child: ChildProcess,
+  warmupMs: number,
+): Promise<{ name: string; cpuPct: number; rssMb: number; hwmMb: number }> {
   await sleep(warmupMs);
   const a = treeSample(child.pid!);
   await sleep(seconds * 1000);
@@ -55,7 +70,14 @@ async function measure(name: string, child: ChildProcess, warmupMs: number): Pro
 async function main() {
   const work = mkdtempSync(join(tmpdir(), 'sentinel-idle-'));
   cpSync(join(repo, 'examples/deployment'), join(work, 'deployment'), { recursive: true });
-  const dockerAvailable = (() => { try { readFileSync('/var/run/docker.sock'); return true; } catch (e) { return (e as NodeJS.ErrnoException).code !== 'ENOENT'; } })();
+  const dockerAvailable = (() => {
+    try {
+      readFileSync('/var/run/docker.sock');
+      return true;
+    } catch (e) {
+      return (e as NodeJS.ErrnoException).code !== 'ENOENT';
+    }
+  })();
   writeFileSync(
     join(work, 'sentinel.yaml'),
     [
@@ -90,8 +112,13 @@ async function main() {
   const [base, side] = await Promise.all([measure('bare node (baseline)', baseline, 5000), measure('turtle-sentinel run', sentinel, 5000)]);
   const rows = [base, side];
   process.stdout.write(`\n${'process'.padEnd(24)} ${'CPU % of a core'.padStart(16)} ${'RSS MB'.padStart(8)} ${'peak MB'.padStart(8)}\n`);
-  for (const r of rows) process.stdout.write(`${r.name.padEnd(24)} ${r.cpuPct.toFixed(3).padStart(16)} ${r.rssMb.toFixed(1).padStart(8)} ${r.hwmMb.toFixed(1).padStart(8)}\n`);
-  process.stdout.write(`\nsentinel/baseline RSS ratio: ${(side.rssMb / base.rssMb).toFixed(2)}x; CPU ${side.cpuPct.toFixed(3)} % (target < 0.5 %), RSS ${side.rssMb.toFixed(1)} MB (target < 80 MB)\n`);
+  for (const r of rows)
+    process.stdout.write(
+      `${r.name.padEnd(24)} ${r.cpuPct.toFixed(3).padStart(16)} ${r.rssMb.toFixed(1).padStart(8)} ${r.hwmMb.toFixed(1).padStart(8)}\n`,
+    );
+  process.stdout.write(
+    `\nsentinel/baseline RSS ratio: ${(side.rssMb / base.rssMb).toFixed(2)}x; CPU ${side.cpuPct.toFixed(3)} % (target < 0.5 %), RSS ${side.rssMb.toFixed(1)} MB (target < 80 MB)\n`,
+  );
   process.exitCode = side.cpuPct < 0.5 && side.rssMb < 80 ? 0 : 1;
 }
 

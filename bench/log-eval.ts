@@ -40,7 +40,12 @@ const PROFILES: Record<string, Profile> = {
   },
 };
 /** The schema defaults of both rules (checked in checkLiterals). */
-const FAILURE_PARAMS: RuleOf<'repeated-failures'>['params'] = { jobs: [], consecutive: 2, errorPatterns: ERROR_PATTERNS, missingFinishFails: true };
+const FAILURE_PARAMS: RuleOf<'repeated-failures'>['params'] = {
+  jobs: [],
+  consecutive: 2,
+  errorPatterns: ERROR_PATTERNS,
+  missingFinishFails: true,
+};
 const TELEGRAM_PARAMS: RuleOf<'telegram-delivery'>['params'] = {
   jobs: [],
   consecutive: 2,
@@ -81,12 +86,16 @@ interface ChildResult {
 async function child(path: string): Promise<void> {
   const loadedRssMb = process.resourceUsage().maxRSS / 1024;
   const started = performance.now();
-  const result = await evaluateLogFile(path, {
-    jobsByLogFile: { [JOB.logFile!]: JOB },
-    profiles: PROFILES,
-    errorPatterns: ERROR_PATTERNS,
-    logTimestampZone: 'auto',
-  }, { observedAt: Date.UTC(2200, 0, 1), keepRuns: 20 });
+  const result = await evaluateLogFile(
+    path,
+    {
+      jobsByLogFile: { [JOB.logFile!]: JOB },
+      profiles: PROFILES,
+      errorPatterns: ERROR_PATTERNS,
+      logTimestampZone: 'auto',
+    },
+    { observedAt: Date.UTC(2200, 0, 1), keepRuns: 20 },
+  );
   if (!result.ok) throw new Error(result.error.message);
   const world: World = {
     now: Date.UTC(2200, 0, 1),
@@ -106,7 +115,10 @@ async function child(path: string): Promise<void> {
   const base = { severity: 'critical', action: 'rollback', mode: 'enforce', approval: { policy: 'veto-window', window: 600_000 } } as const;
   const failures: RuleOf<'repeated-failures'> = { ...base, id: 'repeated-failures', kind: 'repeated-failures', params: FAILURE_PARAMS };
   const telegram: RuleOf<'telegram-delivery'> = { ...base, id: 'telegram', kind: 'telegram-delivery', params: TELEGRAM_PARAMS };
-  const verdicts: Verdict[] = [...evaluateRepeatedFailures(failures, world, world.now), ...evaluateTelegramDelivery(telegram, world, world.now)];
+  const verdicts: Verdict[] = [
+    ...evaluateRepeatedFailures(failures, world, world.now),
+    ...evaluateTelegramDelivery(telegram, world, world.now),
+  ];
   const evalMs = performance.now() - started;
   const out: ChildResult = {
     evalMs,
@@ -196,7 +208,13 @@ async function main(): Promise<void> {
     const evalMs = median(children.map((c) => c.evalMs));
     const wallMs = median(children.map((c) => c.wallMs));
     const first = children[0]!;
-    console.log(row(`sentinel evaluateLogFile + 2 rules (${mode})`, evalMs, `${first.linesSelected} lines decoded, ${first.finishedRuns} runs; ${(evalMs / grepBest).toFixed(2)}× grep`));
+    console.log(
+      row(
+        `sentinel evaluateLogFile + 2 rules (${mode})`,
+        evalMs,
+        `${first.linesSelected} lines decoded, ${first.finishedRuns} runs; ${(evalMs / grepBest).toFixed(2)}× grep`,
+      ),
+    );
     console.log(row(`  same child process, wall incl. start-up`, wallMs, `${(wallMs / grepBest).toFixed(2)}× grep`));
     console.log(
       `  peak RSS ${Math.max(...children.map((c) => c.maxRssMb)).toFixed(1)} MB ` +
@@ -216,7 +234,15 @@ async function bundleChild(entry: string, outfile: string): Promise<string | und
   } catch {
     return undefined;
   }
-  await esbuild.build({ entryPoints: [entry], outfile, bundle: true, platform: 'node', format: 'esm', target: 'node20', logLevel: 'error' });
+  await esbuild.build({
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    logLevel: 'error',
+  });
   return outfile;
 }
 

@@ -14,7 +14,15 @@ import { createGitRepo } from '../src/adapters/git-repo.ts';
 import { rollbackConfigSchema } from '../src/runtime/rollback/config.ts';
 import { createRollbackEngine } from '../src/runtime/rollback/engine.ts';
 import { removeTestObjects, requireDocker, TEST_LABEL } from '../test/docker/engine.ts';
-import { BACKUP_TAG, CRON_NAME, DASHBOARD_NAME, buildReplicaImage, createReplicaDeployment, tagImage, type ReplicaDeployment } from '../test/docker/replica.ts';
+import {
+  BACKUP_TAG,
+  CRON_NAME,
+  DASHBOARD_NAME,
+  buildReplicaImage,
+  createReplicaDeployment,
+  tagImage,
+  type ReplicaDeployment,
+} from '../test/docker/replica.ts';
 import { DASHBOARD_CRASH } from '../test/docker/replica/scripts.ts';
 import { REPO_ROOT, createGitFixture, imageIdOf, resetGitFixture, writeStateFiles } from '../test/docker/rollback-kit.ts';
 
@@ -124,7 +132,10 @@ const median = (xs: number[]): number => {
   return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 };
 
-const results: Record<Strategy, { sentinel: Timing[]; script: Timing[] }> = { 'image-tag': { sentinel: [], script: [] }, git: { sentinel: [], script: [] } };
+const results: Record<Strategy, { sentinel: Timing[]; script: Timing[] }> = {
+  'image-tag': { sentinel: [], script: [] },
+  git: { sentinel: [], script: [] },
+};
 try {
   for (let rep = -1; rep < REPS; rep++) {
     for (const strategy of ['image-tag', 'git'] as const) {
@@ -142,12 +153,16 @@ try {
 }
 
 const ms = (x: number): string => `${Math.round(x)} ms`;
-process.stdout.write(`rollback on the replica, median of ${REPS} (after a warm-up round); engine defaults (verify.settle ${rollbackConfigSchema.parse({}).verify.settle} ms)\n`);
+process.stdout.write(
+  `rollback on the replica, median of ${REPS} (after a warm-up round); engine defaults (verify.settle ${rollbackConfigSchema.parse({}).verify.settle} ms)\n`,
+);
 process.stdout.write('strategy   | sentinel → running | sentinel → verified | runbook script | ratio (verified / script)\n');
 for (const strategy of ['image-tag', 'git'] as const) {
   const r = results[strategy];
   const running = median(r.sentinel.map((t) => t.running));
   const verified = median(r.sentinel.map((t) => t.verified));
   const baseline = median(r.script.map((t) => t.running));
-  process.stdout.write(`${strategy.padEnd(10)} | ${ms(running).padStart(18)} | ${ms(verified).padStart(19)} | ${ms(baseline).padStart(14)} | ${(verified / baseline).toFixed(2)}× (target ≤ 1.50×)\n`);
+  process.stdout.write(
+    `${strategy.padEnd(10)} | ${ms(running).padStart(18)} | ${ms(verified).padStart(19)} | ${ms(baseline).padStart(14)} | ${(verified / baseline).toFixed(2)}× (target ≤ 1.50×)\n`,
+  );
 }

@@ -38,7 +38,6 @@ async function loadAll(configPath: string | undefined, rulesOverride?: string) {
   return { ok: true as const, loaded, rules, rulesPaths };
 }
 
-
 function fail(errors: string[]): never {
   for (const e of errors) process.stderr.write(e + '\n');
   process.exit(EXIT_CONFIG);
@@ -102,7 +101,9 @@ program
       for (const warning of opened.warnings) logger.warn({ warning }, 'telegram');
       channel = opened.channel;
     }
-    const consoleNotifier = channel ? undefined : createConsoleNotifier({ language: config.telegram.language, timeZone: config.deployment.timezone });
+    const consoleNotifier = channel
+      ? undefined
+      : createConsoleNotifier({ language: config.telegram.language, timeZone: config.deployment.timezone });
     const notifier = channel?.notifier ?? consoleNotifier!;
     // The rollback engine acts through Docker; without Docker, plans are answered "unavailable" and escalate.
     const engine = config.docker.enabled ? wireForDaemon(config, baseDir, logger) : undefined;
@@ -134,9 +135,14 @@ program
     writeDaemonPid(stateDir, systemClock.now());
     // An execution a crash interrupted is finished or undone first, and the core told how it ended.
     if (engine?.ok) {
-      await engine.engine.recover((incidentId, report) => void sentinel.loop.submit({ kind: 'execution', incidentId, report, at: systemClock.now() }));
+      await engine.engine.recover(
+        (incidentId, report) => void sentinel.loop.submit({ kind: 'execution', incidentId, report, at: systemClock.now() }),
+      );
     }
-    logger.info({ config: all.loaded.file, rules: all.rules.files.length, notifier: channel ? 'telegram' : 'console' }, 'turtle-sentinel running');
+    logger.info(
+      { config: all.loaded.file, rules: all.rules.files.length, notifier: channel ? 'telegram' : 'console' },
+      'turtle-sentinel running',
+    );
     // Every key is applied live or reported as waiting for a restart (config/reload-policy.ts).
     const reloader = createReloader({
       configPath,
@@ -145,7 +151,8 @@ program
       stateDir: deploymentPaths(config, baseDir).stateDir,
       sentinel,
       logger,
-      onOperatorSettings: (next) => (channel ? channel.reconfigure(operatorSettingsOf(next)) : consoleNotifier?.reconfigure(next.telegram.language)),
+      onOperatorSettings: (next) =>
+        channel ? channel.reconfigure(operatorSettingsOf(next)) : consoleNotifier?.reconfigure(next.telegram.language),
     });
     channel?.startBot({
       submit: (event) => sentinel.loop.submit(event),
@@ -197,14 +204,22 @@ program
       lookback: opts.lookback,
     });
     if (!result.ok) fail(result.errors);
-    printCheck(result, opts.json === true, (line) => process.stdout.write(line + '\n'), all.loaded.config.telegram.language, all.loaded.config.deployment.timezone);
+    printCheck(
+      result,
+      opts.json === true,
+      (line) => process.stdout.write(line + '\n'),
+      all.loaded.config.telegram.language,
+      all.loaded.config.deployment.timezone,
+    );
     // A rule that cannot judge (an empty crontab, say) is never "healthy": it is a configuration fault.
     process.exit(result.firing ? EXIT_FIRING : result.unjudged.length > 0 ? EXIT_CONFIG : EXIT_HEALTHY);
   });
 
 program
   .command('status')
-  .description("print the running sidecar's view: whether it runs, jobs, runs, containers, version, incidents (exit 1 when the daemon is not running)")
+  .description(
+    "print the running sidecar's view: whether it runs, jobs, runs, containers, version, incidents (exit 1 when the daemon is not running)",
+  )
   .option('-c, --config <file>', 'sentinel.yaml')
   .option('--json', 'print as JSON')
   .action(async (opts: { config?: string; json?: boolean }) => {
@@ -215,7 +230,13 @@ program
     const status = readStatus(loaded.config, loaded.baseDir);
     if (!status.ok) {
       if (liveness.state === 'running') fail([status.error]);
-      fail([cliText(loaded.config.telegram.language).daemon(liveness, 'startedAt' in liveness && liveness.startedAt !== undefined ? new Date(liveness.startedAt).toISOString() : '-'), status.error]);
+      fail([
+        cliText(loaded.config.telegram.language).daemon(
+          liveness,
+          'startedAt' in liveness && liveness.startedAt !== undefined ? new Date(liveness.startedAt).toISOString() : '-',
+        ),
+        status.error,
+      ]);
     }
     printStatus(status, loaded.config, opts.json === true, (line) => process.stdout.write(line + '\n'), liveness);
     // A daemon that is not running is trouble for whoever scripts around `status`; unknown is not known to be trouble.
@@ -233,7 +254,13 @@ rulesCmd
   .action(async (opts: { config?: string; rules?: string }) => {
     const all = await loadAll(configPathOf(opts), opts.rules);
     if (!all.ok) fail(all.errors);
-    process.stdout.write(cliText(all.loaded.config.telegram.language).rulesOk(all.rules.rules.length, Object.keys(all.rules.profiles).length, all.rules.files.length) + '\n');
+    process.stdout.write(
+      cliText(all.loaded.config.telegram.language).rulesOk(
+        all.rules.rules.length,
+        Object.keys(all.rules.profiles).length,
+        all.rules.files.length,
+      ) + '\n',
+    );
   });
 rulesCmd
   .command('test')

@@ -31,13 +31,17 @@ function partsOf(line: string): { file: string; line: number; col: number; path:
 
 // Exact expected lines. Positions were checked by hand against the fixture text (1-based line:col).
 const EXACT: Record<string, string[]> = {
-  'config-syntax-unclosed-quote.yaml': ['config-syntax-unclosed-quote.yaml:2:9: deployment.root: this quoted string is never closed: add the closing quote'],
+  'config-syntax-unclosed-quote.yaml': [
+    'config-syntax-unclosed-quote.yaml:2:9: deployment.root: this quoted string is never closed: add the closing quote',
+  ],
   'config-tab-indent.yaml': ['config-tab-indent.yaml:3:1: (root): tabs are not allowed for indentation in YAML; indent with spaces'],
   'config-unknown-top-key.yaml': [
     'config-unknown-top-key.yaml:2:1: deployment: missing required key "deployment" (a map of key: value lines)',
     'config-unknown-top-key.yaml:2:1: depoyment: unknown key "depoyment" (did you mean "deployment"?)',
   ],
-  'config-unknown-deployment-key.yaml': ['config-unknown-deployment-key.yaml:3:3: deployment.logDir: unknown key "logDir" (did you mean "logsDir"?)'],
+  'config-unknown-deployment-key.yaml': [
+    'config-unknown-deployment-key.yaml:3:3: deployment.logDir: unknown key "logDir" (did you mean "logsDir"?)',
+  ],
   'config-unknown-crontab-key.yaml': [
     'config-unknown-crontab-key.yaml:5:5: deployment.crontab.fallback_file: unknown key "fallback_file" (did you mean "fallbackFile"?)',
   ],
@@ -55,7 +59,9 @@ const EXACT: Record<string, string[]> = {
   ],
   'config-unknown-timezone.yaml': ['config-unknown-timezone.yaml:3:13: deployment.timezone: unknown IANA timezone'],
   'config-negative-port.yaml': ['config-negative-port.yaml:4:9: http.port: must be at least 0, got the number -1'],
-  'config-duplicate-key.yaml': ['config-duplicate-key.yaml:4:3: deployment.root: duplicate key: this key is already set earlier in the same map'],
+  'config-duplicate-key.yaml': [
+    'config-duplicate-key.yaml:4:3: deployment.root: duplicate key: this key is already set earlier in the same map',
+  ],
   'config-empty.yaml': ['config-empty.yaml:1:1: (root): the file is empty: a config needs at least deployment.root'],
   'config-whitespace.yaml': ['config-whitespace.yaml:1:1: (root): the file is empty: a config needs at least deployment.root'],
   'config-list-instead-of-map.yaml': ['config-list-instead-of-map.yaml:2:3: deployment: expected a map of key: value lines, got a list'],
@@ -74,7 +80,9 @@ const EXACT: Record<string, string[]> = {
   'config-secret-in-env-name.yaml': [
     'config-secret-in-env-name.yaml:4:13: telegram.tokenEnv: expected the NAME of an environment variable (capital letters, digits and _, e.g. SENTINEL_TELEGRAM_TOKEN), not its value',
   ],
-  'config-unresolved-alias.yaml': ['config-unresolved-alias.yaml:3:9: docker: alias *docker_defaults refers to no anchor &docker_defaults defined before it'],
+  'config-unresolved-alias.yaml': [
+    'config-unresolved-alias.yaml:3:9: docker: alias *docker_defaults refers to no anchor &docker_defaults defined before it',
+  ],
   'config-empty-list.yaml': ['config-empty-list.yaml:3:15: deployment.containers: needs at least 1 item(s)'],
   'config-bad-enum.yaml': [
     'config-bad-enum.yaml:4:10: log.level: "verbose" is not allowed here; expected one of "trace", "debug", "info", "warn", "error"',
@@ -87,7 +95,9 @@ const EXACT: Record<string, string[]> = {
   ],
   'rules-unknown-rule-key.yaml': ['rules-unknown-rule-key.yaml:4:5: rules.0.serverity: unknown key "serverity" (did you mean "severity"?)'],
   'rules-unknown-params-key.yaml': ['rules-unknown-params-key.yaml:5:7: rules.0.params.grase: unknown key "grase" (did you mean "grace"?)'],
-  'rules-unknown-approval-key.yaml': ['rules-unknown-approval-key.yaml:7:7: rules.0.approval.windw: unknown key "windw" (did you mean "window"?)'],
+  'rules-unknown-approval-key.yaml': [
+    'rules-unknown-approval-key.yaml:7:7: rules.0.approval.windw: unknown key "windw" (did you mean "window"?)',
+  ],
   'rules-unknown-profile-key.yaml': [
     'rules-unknown-profile-key.yaml:2:5: profiles.0.finishMarker: missing required key "finishMarker" (a string)',
     'rules-unknown-profile-key.yaml:4:5: profiles.0.finishMark: unknown key "finishMark" (did you mean "finishMarker"?)',
@@ -103,7 +113,9 @@ const EXACT: Record<string, string[]> = {
   'rules-bad-action.yaml': [
     'rules-bad-action.yaml:4:13: rules.0.action: "restart" is not allowed here; expected one of "notify", "escalate", "halt", "rollback"',
   ],
-  'rules-bad-mode.yaml': ['rules-bad-mode.yaml:4:11: rules.0.mode: "dryrun" is not allowed here (did you mean "dry-run"?); expected one of "enforce", "dry-run", "off"'],
+  'rules-bad-mode.yaml': [
+    'rules-bad-mode.yaml:4:11: rules.0.mode: "dryrun" is not allowed here (did you mean "dry-run"?); expected one of "enforce", "dry-run", "off"',
+  ],
   'rules-bad-enum-in-list.yaml': [
     'rules-bad-enum-in-list.yaml:5:28: rules.0.params.cases.1: "channel-not-configurd" is not allowed here (did you mean "channel-not-configured"?); expected one of "send-failed", "event-without-success", "report-without-success", "channel-not-configured"',
   ],
@@ -114,16 +126,22 @@ const EXACT: Record<string, string[]> = {
     'rules-source-health-rollback.yaml:4:13: rules.0.action: a source-health rule may only notify or escalate, not rollback: a source the sidecar cannot read says nothing about the deployment',
   ],
   'rules-empty-list.yaml': ['rules-empty-list.yaml:5:14: rules.0.params.cases: needs at least 1 item(s)'],
-  'rules-duplicate-key.yaml': ['rules-duplicate-key.yaml:4:5: rules.0.kind: duplicate key: this key is already set earlier in the same map'],
+  'rules-duplicate-key.yaml': [
+    'rules-duplicate-key.yaml:4:5: rules.0.kind: duplicate key: this key is already set earlier in the same map',
+  ],
   'rules-duplicate-id-same-file.yaml': [
     'rules-duplicate-id-same-file.yaml:4:9: rules.1.id: duplicate rule id "cron-missed": also defined at rules-duplicate-id-same-file.yaml:2:9',
   ],
   'rules-unknown-job.yaml': [
     'rules-unknown-job.yaml:9:28: rules.0.params.jobs.1: "check_position.py" is neither a log file name (x.log) nor a script with a profile (did you mean "check_positions.py"?); profiled scripts: check_positions.py',
   ],
-  'rules-dup-ids': ['rules-dup-ids/20-b.yaml:5:9: rules.1.id: duplicate rule id "cron-missed": also defined at rules-dup-ids/10-a.yaml:2:9'],
+  'rules-dup-ids': [
+    'rules-dup-ids/20-b.yaml:5:9: rules.1.id: duplicate rule id "cron-missed": also defined at rules-dup-ids/10-a.yaml:2:9',
+  ],
   // Line 26 of a real rules file opens a [ it never closes; the library notices only at line 30.
-  'rules-unclosed-flow-list.yaml': ['rules-unclosed-flow-list.yaml:26:15: rules.0.severity: this [ list is never closed: add the closing ]'],
+  'rules-unclosed-flow-list.yaml': [
+    'rules-unclosed-flow-list.yaml:26:15: rules.0.severity: this [ list is never closed: add the closing ]',
+  ],
   'rules-dup-profiles': [
     'rules-dup-profiles/x-override.yaml:5:13: profiles.1.script: a second profile for "check_positions.py": the first is at rules-dup-profiles/profiles.yaml:2:13; one script has one profile',
   ],
@@ -164,7 +182,10 @@ test('every fixture in the corpus is refused with file:line:col: path: message l
   }
   // Every fixture must be covered by an exact expectation or a dedicated test above.
   const covered = new Set([...Object.keys(EXACT), 'rules-syntax-bad-indent.yaml', 'config-alias-bomb.yaml']);
-  assert.deepEqual(names.filter((n) => !covered.has(n)), []);
+  assert.deepEqual(
+    names.filter((n) => !covered.has(n)),
+    [],
+  );
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -180,8 +201,17 @@ test('a bot token anywhere in a config or rules file is refused without printing
     'as-value.yaml': { text: `deployment:\n  root: x\ntelegram:\n  tokenEnv: ${TOKEN}\n`, at: '4:13', path: 'telegram.tokenEnv' },
     'in-comment.yaml': { text: `deployment:\n  root: x\n# old token: ${TOKEN}\n`, at: '3:14', path: '(root)' },
     'as-key.yaml': { text: `deployment:\n  root: x\n"${TOKEN}": 1\n`, at: '3:2', path: '<token>' },
-    'in-broken-yaml.yaml': { text: `deployment:\n  root: "x\n  apiRoot: https://api.telegram.org/bot${TOKEN}/\n`, at: '3:40', path: 'deployment.root' },
-    'rules.yaml': { text: `rules:\n  - id: a\n    kind: source-health\n    description: bot ${TOKEN}\n`, at: '4:22', path: 'rules.0.description', rules: true },
+    'in-broken-yaml.yaml': {
+      text: `deployment:\n  root: "x\n  apiRoot: https://api.telegram.org/bot${TOKEN}/\n`,
+      at: '3:40',
+      path: 'deployment.root',
+    },
+    'rules.yaml': {
+      text: `rules:\n  - id: a\n    kind: source-health\n    description: bot ${TOKEN}\n`,
+      at: '4:22',
+      path: 'rules.0.description',
+      rules: true,
+    },
   };
   for (const [name, spec] of Object.entries(files)) {
     const file = join(dir, name);

@@ -7,7 +7,14 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ruleSchema, type Rule } from '../src/config/schema.ts';
 import { readJsonFile } from '../src/adapters/json-files.ts';
-import { V32_KNOWN_POSITION_KEYS, V32_REQUIRED_POSITION_KEYS, V32_VALIDATED_POSITION_KEYS, parseEntries, parseOrderLog, parsePositions } from '../src/core/positions.ts';
+import {
+  V32_KNOWN_POSITION_KEYS,
+  V32_REQUIRED_POSITION_KEYS,
+  V32_VALIDATED_POSITION_KEYS,
+  parseEntries,
+  parseOrderLog,
+  parsePositions,
+} from '../src/core/positions.ts';
 import { CHECK_INPUTS, type FillCheck } from '../src/core/invariants.ts';
 import { evaluateRule } from '../src/core/rules/index.ts';
 import type { JsonFileKind } from '../src/core/types.ts';
@@ -141,7 +148,10 @@ for (const file of files) {
     }
 
     const verdicts = RULES.flatMap((rule) => evaluateRule(rule, world(which, state as JsonDocState<never[]>), T0));
-    assert.ok(verdicts.every((v) => v.outcome !== 'error'), JSON.stringify(verdicts.filter((v) => v.outcome === 'error')));
+    assert.ok(
+      verdicts.every((v) => v.outcome !== 'error'),
+      JSON.stringify(verdicts.filter((v) => v.outcome === 'error')),
+    );
     const corrupt = verdicts.find((v) => v.cause === 'positions.json:corrupt')!;
     if (which === 'positions') {
       assert.equal(corrupt.outcome, 'fail');

@@ -60,13 +60,26 @@ test('malformed log lines: no exception, no incident, with the bundled rules', a
     for (const [i, text] of BAD_LINES.entries()) {
       const r = step(state, { kind: 'log-lines', lines: [{ file, text, observedAt: T0 + i, live: true }] }, ctx);
       state = r.state;
-      assert.equal(r.effects.filter((e) => (e.kind === 'notify' ? e.notice.kind : e.kind) === 'incident-opened').length, 0, `line ${i} in ${file} opened an incident`);
+      assert.equal(
+        r.effects.filter((e) => (e.kind === 'notify' ? e.notice.kind : e.kind) === 'incident-opened').length,
+        0,
+        `line ${i} in ${file} opened an incident`,
+      );
     }
     const r = step(state, { kind: 'log-lines', lines: BAD_LINES.map((text) => ({ file, text, observedAt: T0 + 100, live: true })) }, ctx);
     state = r.state;
-    assert.deepEqual(r.effects.filter((e) => (e.kind === 'notify' ? e.notice.kind : e.kind) === 'incident-opened').map((e) => JSON.stringify(e).slice(0, 600)), [], file);
+    assert.deepEqual(
+      r.effects
+        .filter((e) => (e.kind === 'notify' ? e.notice.kind : e.kind) === 'incident-opened')
+        .map((e) => JSON.stringify(e).slice(0, 600)),
+      [],
+      file,
+    );
   }
-  assert.deepEqual(state.incidents.incidents.map((i) => `${i.ruleId} ${i.cause}: ${i.summary}`), []);
+  assert.deepEqual(
+    state.incidents.incidents.map((i) => `${i.ruleId} ${i.cause}: ${i.summary}`),
+    [],
+  );
   assert.equal(state.linesEvaluated['check_kr.log'], BAD_LINES.length * 2);
   // The state stays serializable (it is checkpointed as JSON) and bounded.
   const size = JSON.stringify(state).length;

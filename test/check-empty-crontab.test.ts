@@ -16,7 +16,10 @@ for (const [name, crontab] of Object.entries(NOT_A_SCHEDULE)) {
     const d = cliDeployment({ crontab, language: 'en' });
     const r = cli(['check', '--config', d.config, '--lookback', '20m']);
     assert.equal(r.status, 2, r.stdout + r.stderr);
-    assert.match(r.stdout, /^ERROR\s+cron-missed-or-hung crontab: the configured crontab file has no job lines, so no scheduled run can be expected or checked/m);
+    assert.match(
+      r.stdout,
+      /^ERROR\s+cron-missed-or-hung crontab: the configured crontab file has no job lines, so no scheduled run can be expected or checked/m,
+    );
     assert.match(r.stdout, /^jobs: none: the crontab \(file\) has no job lines/m);
     assert.match(r.stdout, /^CANNOT JUDGE: /m);
     assert.doesNotMatch(r.stdout, /^healthy/m);

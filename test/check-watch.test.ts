@@ -16,7 +16,11 @@ import { startSentinel } from '../src/runtime/sentinel.ts';
 async function embeddedDefault(stateDir: string) {
   const loaded = loadDefaultConfig();
   assert.ok(loaded.ok);
-  const config: Config = { ...loaded.config, state: { ...loaded.config.state, dir: stateDir }, http: { ...loaded.config.http, enabled: false } };
+  const config: Config = {
+    ...loaded.config,
+    state: { ...loaded.config.state, dir: stateDir },
+    http: { ...loaded.config.http, enabled: false },
+  };
   const rules = await loadRules(rulesPathsOf(loaded.config, loaded.baseDir));
   assert.ok(rules.ok);
   return { config, baseDir: loaded.baseDir, rules: rules.rules, profiles: rules.profiles };
@@ -28,7 +32,14 @@ const cronVerdicts = (verdicts: { ruleId: string; cause: string; outcome: string
 test('check on a fresh clone: the bundled example deployment is healthy at any date (exit 0), as a freshly started daemon says', async () => {
   const setup = await embeddedDefault(mkdtempSync(join(tmpdir(), 'sentinel-fresh-state-')));
   // Half an hour after each fire time of the example crontab, on every weekday, in several years.
-  const instants = ['2026-12-07T16:30:00+09:00', '2026-12-08T07:30:00+09:00', '2026-12-09T08:30:00+09:00', '2026-12-13T03:30:00+09:00', '2027-03-01T16:30:00+09:00', '2031-07-15T08:30:00+09:00'];
+  const instants = [
+    '2026-12-07T16:30:00+09:00',
+    '2026-12-08T07:30:00+09:00',
+    '2026-12-09T08:30:00+09:00',
+    '2026-12-13T03:30:00+09:00',
+    '2027-03-01T16:30:00+09:00',
+    '2031-07-15T08:30:00+09:00',
+  ];
   for (const at of instants) {
     const result = await runCheck({ ...setup, now: Date.parse(at), lookback: '26h' });
     assert.ok(result.ok);
@@ -61,7 +72,11 @@ test('check next to a daemon state judges from the daemon watch start: both repo
     return verdicts;
   };
   // The daemon starts on a Monday morning; at 16:30 the 16:00 run of check_kr.log has not come.
-  assert.deepEqual(cronVerdicts(await daemonAt('2026-12-07T10:00:00+09:00')), ['check_kr.log pass', 'check_us.log pass', 'daily_report.log pass']);
+  assert.deepEqual(cronVerdicts(await daemonAt('2026-12-07T10:00:00+09:00')), [
+    'check_kr.log pass',
+    'check_us.log pass',
+    'daily_report.log pass',
+  ]);
   const daemon = cronVerdicts(await daemonAt('2026-12-07T16:30:00+09:00'));
   assert.deepEqual(daemon, ['check_kr.log fail missed', 'check_us.log pass', 'daily_report.log pass']);
 

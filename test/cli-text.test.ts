@@ -36,9 +36,21 @@ function deployment(language: Language | undefined) {
   }
   writeFileSync(join(root, 'logs/check_kr.log'), lines.join('\n') + '\n');
   const yaml = [
-    'deployment:', '  root: deployment', '  logTimestampZone: UTC', '  crontab:', '    fromContainer: false', '    fallbackFile: crontab',
-    'docker:', '  enabled: false', `rules: ${JSON.stringify(join(repo, 'rules'))}`, 'state:', '  dir: state', 'http:', '  enabled: false',
-    ...(language ? ['telegram:', `  language: ${language}`] : []), '',
+    'deployment:',
+    '  root: deployment',
+    '  logTimestampZone: UTC',
+    '  crontab:',
+    '    fromContainer: false',
+    '    fallbackFile: crontab',
+    'docker:',
+    '  enabled: false',
+    `rules: ${JSON.stringify(join(repo, 'rules'))}`,
+    'state:',
+    '  dir: state',
+    'http:',
+    '  enabled: false',
+    ...(language ? ['telegram:', `  language: ${language}`] : []),
+    '',
   ].join('\n');
   const loaded = parseConfig(yaml, 'sentinel.yaml', work);
   if (!loaded.ok) throw new Error(loaded.errors.join('\n'));
@@ -49,7 +61,14 @@ async function checkAndStatus(language: Language | undefined) {
   const d = deployment(language);
   const rules = await loadRules(join(repo, 'rules'));
   if (!rules.ok) throw new Error(rules.errors.join('\n'));
-  const result = await runCheck({ config: d.config, baseDir: d.work, rules: rules.rules, profiles: rules.profiles, now: NOW, lookback: '20m' });
+  const result = await runCheck({
+    config: d.config,
+    baseDir: d.work,
+    rules: rules.rules,
+    profiles: rules.profiles,
+    now: NOW,
+    lookback: '20m',
+  });
   if (!result.ok) throw new Error(result.errors.join('\n'));
   const check: string[] = [];
   printCheck(result, false, (l) => check.push(l), d.config.telegram.language);
@@ -117,13 +136,34 @@ test('check and status speak English with telegram.language: en', async () => {
 test('check: a healthy total, and no jobs, in both languages', () => {
   assert.equal(cliText('ko').checkTotal('healthy', [['pass', 12]]), '정상: 통과 12건');
   assert.equal(cliText('en').checkTotal('healthy', [['pass', 12]]), 'healthy: 12 pass');
-  assert.equal(cliText('ko').checkTotal('firing', [['pass', 3], ['error', 1]]), '발동 중: 통과 3건, 오류 1건');
-  assert.equal(cliText('ko').checkTotal('unjudged', [['pass', 3], ['error', 1]]), '판단 오류: 통과 3건, 오류 1건');
-  assert.equal(cliText('en').checkTotal('unjudged', [['pass', 3], ['error', 1]]), 'CANNOT JUDGE: 3 pass, 1 error');
+  assert.equal(
+    cliText('ko').checkTotal('firing', [
+      ['pass', 3],
+      ['error', 1],
+    ]),
+    '발동 중: 통과 3건, 오류 1건',
+  );
+  assert.equal(
+    cliText('ko').checkTotal('unjudged', [
+      ['pass', 3],
+      ['error', 1],
+    ]),
+    '판단 오류: 통과 3건, 오류 1건',
+  );
+  assert.equal(
+    cliText('en').checkTotal('unjudged', [
+      ['pass', 3],
+      ['error', 1],
+    ]),
+    'CANNOT JUDGE: 3 pass, 1 error',
+  );
   assert.equal(cliText('ko').noJobs(undefined), '작업: 없음 (crontab을 읽지 못함)');
   assert.equal(cliText('en').noJobs(undefined), 'jobs: none (no crontab read)');
   assert.equal(cliText('ko').noJobs('file'), '작업: 없음: crontab(파일)에 작업 줄이 없음; 로그 규칙은 로그에서 찾은 작업으로 판단');
-  assert.equal(cliText('en').noJobs('container'), 'jobs: none: the crontab (container) has no job lines; the log rules judge the jobs found in the logs');
+  assert.equal(
+    cliText('en').noJobs('container'),
+    'jobs: none: the crontab (container) has no job lines; the log rules judge the jobs found in the logs',
+  );
 });
 
 test('rules test and rules validate report in both languages', async () => {
@@ -135,7 +175,10 @@ test('rules test and rules validate report in both languages', async () => {
     'a corrupt positions.json fires at once',
     'the cron container stopped for longer than allowed',
   ];
-  for (const [lang, ok, total] of [['ko', '통과', '통과 5건, 실패 0건'], ['en', 'ok  ', '5 passed, 0 failed']] as const) {
+  for (const [lang, ok, total] of [
+    ['ko', '통과', '통과 5건, 실패 0건'],
+    ['en', 'ok  ', '5 passed, 0 failed'],
+  ] as const) {
     const out: string[] = [];
     const r = await runRuleTests([join(repo, file)], (l) => out.push(l.replace(repo + '/', '')), lang);
     assert.ok(r.ok);
@@ -151,16 +194,28 @@ test('rules test and rules validate report in both languages', async () => {
 });
 
 test('backup, rollback --dry-run, verify, halt and resume lines in both languages', () => {
-  const plan = { id: '0123456789abcdef', action: 'rollback' as const, strategy: 'image-tag' as const, steps: [], targetImageId: 'sha256:aaaa' };
+  const plan = {
+    id: '0123456789abcdef',
+    action: 'rollback' as const,
+    strategy: 'image-tag' as const,
+    steps: [],
+    targetImageId: 'sha256:aaaa',
+  };
   const t = { ko: cliText('ko'), en: cliText('en') };
   assert.equal(t.ko.planHead(plan), '계획 0123456789abcdef: 롤백 (image-tag 방식) → sha256:aaaa');
   assert.equal(t.en.planHead(plan), 'plan 0123456789abcdef: rollback by image-tag → sha256:aaaa');
   assert.equal(t.ko.planHead({ id: 'p', action: 'halt', steps: [] }), '계획 p: 거래 중단');
   assert.equal(t.ko.noPlan('resume', 'turtle-cron is running'), '거래 재개 불가: turtle-cron is running');
   assert.equal(t.en.noPlan('resume', 'turtle-cron is running'), 'no resume: turtle-cron is running');
-  assert.equal(t.ko.backedUp('positions.json', 'backups/p.json', 'ab', '600', undefined), 'positions.json → backups/p.json  sha256 ab  권한 600');
+  assert.equal(
+    t.ko.backedUp('positions.json', 'backups/p.json', 'ab', '600', undefined),
+    'positions.json → backups/p.json  sha256 ab  권한 600',
+  );
   assert.equal(t.ko.backupAbsent('order_log.json'), 'order_log.json: 파일이 없어 복사하지 않음');
-  assert.equal(t.ko.logSnapshot('check_kr.log', 'check_kr.log.pre-rollback-x', 120), 'check_kr.log → check_kr.log.pre-rollback-x  120바이트');
+  assert.equal(
+    t.ko.logSnapshot('check_kr.log', 'check_kr.log.pre-rollback-x', 120),
+    'check_kr.log → check_kr.log.pre-rollback-x  120바이트',
+  );
   assert.equal(t.ko.backupFailed('ENOSPC'), '백업 실패: ENOSPC');
   assert.equal(t.ko.dockerDisabled, 'docker.enabled 가 false 입니다: rollback, verify, halt, resume 은 Docker 엔진을 통해 동작합니다');
   assert.equal(t.ko.verifyingAgainst('the rollback verified at …'), '검증 기준: the rollback verified at …');
@@ -169,14 +224,22 @@ test('backup, rollback --dry-run, verify, halt and resume lines in both language
   assert.equal(t.ko.recovered('INC-0001', '완료: x'), 'INC-0001 복구: 완료: x');
 
   const reports: [ExecutionReport, string, string][] = [
-    [{ kind: 'deferred', reason: 'check_positions.py is running', retryAt: NOW }, '보류: check_positions.py is running (2026-02-23T07:10:30.000Z 이후 다시 시도)', 'deferred: check_positions.py is running (retry after 2026-02-23T07:10:30.000Z)'],
+    [
+      { kind: 'deferred', reason: 'check_positions.py is running', retryAt: NOW },
+      '보류: check_positions.py is running (2026-02-23T07:10:30.000Z 이후 다시 시도)',
+      'deferred: check_positions.py is running (retry after 2026-02-23T07:10:30.000Z)',
+    ],
     [{ kind: 'refused', reason: 'disarmed' }, '거부: disarmed', 'refused: disarmed'],
     [{ kind: 'started', planId: 'p1' }, '계획 p1 실행 시작', 'started plan p1'],
     [{ kind: 'step', name: 'backup', ok: true, detail: '3 files' }, '  정상 backup: 3 files', '  ok     backup: 3 files'],
     [{ kind: 'step', name: 'recreate', ok: false, detail: '409' }, '  실패 recreate: 409', '  FAILED recreate: 409'],
     [{ kind: 'finished', ok: true, detail: 'turtle-cron stopped' }, '완료: turtle-cron stopped', 'finished: turtle-cron stopped'],
     [{ kind: 'finished', ok: false, detail: 'x' }, '실패: x', 'FAILED: x'],
-    [{ kind: 'verified', ok: true, detail: 'all checks', preExisting: ['turtle-dashboard restarting'] }, '검증 통과: all checks [이전부터 있던 문제: turtle-dashboard restarting]', 'verified: all checks [pre-existing: turtle-dashboard restarting]'],
+    [
+      { kind: 'verified', ok: true, detail: 'all checks', preExisting: ['turtle-dashboard restarting'] },
+      '검증 통과: all checks [이전부터 있던 문제: turtle-dashboard restarting]',
+      'verified: all checks [pre-existing: turtle-dashboard restarting]',
+    ],
     [{ kind: 'verified', ok: false, detail: 'crontab', preExisting: [] }, '검증 실패: crontab', 'verification FAILED: crontab'],
   ];
   for (const [report, ko, en] of reports) {

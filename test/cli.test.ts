@@ -21,7 +21,10 @@ test('check: exit 0 on a healthy deployment, 1 when a rule fires, with the verdi
   const broken = deployment({ failing: true });
   const firing = cli(['check', '--config', broken.config, '--lookback', '20m']);
   assert.equal(firing.status, 1, firing.stdout + firing.stderr);
-  assert.match(firing.stdout, /^발동\s+check-repeated-failures check_kr\.log: check_kr\.log: 성공 없이 \d+회 연속 실행 실패 \(기준 2회\)\. 최근 오류: KeyError: 'units'$/m);
+  assert.match(
+    firing.stdout,
+    /^발동\s+check-repeated-failures check_kr\.log: check_kr\.log: 성공 없이 \d+회 연속 실행 실패 \(기준 2회\)\. 최근 오류: KeyError: 'units'$/m,
+  );
   const english = cli(['check', '--config', deployment({ failing: true, language: 'en' }).config, '--lookback', '20m']);
   assert.equal(english.status, 1, english.stdout + english.stderr);
   assert.match(english.stdout, /^FAIL\s+check-repeated-failures check_kr\.log: check_kr\.log: \d+ consecutive failed runs/m);
@@ -62,8 +65,16 @@ test('rules validate and rules test pass on the bundled rules; a failing rule te
   const file = join(dir, 'wrong.test.yaml');
   writeFileSync(
     file,
-    [`rule_files: [${JSON.stringify(join(repo, 'rules/profiles.yaml'))}, ${JSON.stringify(join(repo, 'rules/10-cron.yaml'))}]`, 'tests:', '  - name: expects a firing that does not happen',
-      '    watch_from: 2026-02-23T15:00:00+09:00', '    eval_at: 2026-02-23T15:01:00+09:00', '    expect_firing:', '      - { rule: cron-missed-or-hung }', ''].join('\n'),
+    [
+      `rule_files: [${JSON.stringify(join(repo, 'rules/profiles.yaml'))}, ${JSON.stringify(join(repo, 'rules/10-cron.yaml'))}]`,
+      'tests:',
+      '  - name: expects a firing that does not happen',
+      '    watch_from: 2026-02-23T15:00:00+09:00',
+      '    eval_at: 2026-02-23T15:01:00+09:00',
+      '    expect_firing:',
+      '      - { rule: cron-missed-or-hung }',
+      '',
+    ].join('\n'),
   );
   const f = cli(['rules', 'test', file]);
   assert.equal(f.status, 1);
@@ -92,14 +103,28 @@ test('run: notices on stdout, status from its state, hot reload keeps the last g
     // Two failing runs appended live → one incident, printed by the console notifier.
     const t = new Date();
     const stamp = t.toISOString().replace('T', ' ').replace('Z', '').replace('.', ',');
-    const crash = [`${stamp} - __main__ - INFO - === 통합 포지션 & 시그널 체크 시작 ===`, 'Traceback (most recent call last):', '  File "x.py", line 1, in <module>', "KeyError: 'units'"];
-    appendFileSync(join(d.root, 'logs/check_kr.log'), [...crash, ...crash, `${stamp} - __main__ - INFO - === 통합 포지션 & 시그널 체크 시작 ===`].join('\n') + '\n');
+    const crash = [
+      `${stamp} - __main__ - INFO - === 통합 포지션 & 시그널 체크 시작 ===`,
+      'Traceback (most recent call last):',
+      '  File "x.py", line 1, in <module>',
+      "KeyError: 'units'",
+    ];
+    appendFileSync(
+      join(d.root, 'logs/check_kr.log'),
+      [...crash, ...crash, `${stamp} - __main__ - INFO - === 통합 포지션 & 시그널 체크 시작 ===`].join('\n') + '\n',
+    );
     await waitFor(/"notice":"incident-opened"[^\n]*check-repeated-failures/, 'the incident notice');
     // The console notifier speaks the configured language (Korean by default), summary included.
-    assert.match(out, /"text":"🚨 인시던트 열림 INC-0001 \[심각\]\\n규칙: check-repeated-failures\\ncheck_kr\.log: 성공 없이 2회 연속 실행 실패 \(기준 2회\)\. 최근 오류: KeyError: 'units'\\n조치: 롤백\\n/);
+    assert.match(
+      out,
+      /"text":"🚨 인시던트 열림 INC-0001 \[심각\]\\n규칙: check-repeated-failures\\ncheck_kr\.log: 성공 없이 2회 연속 실행 실패 \(기준 2회\)\. 최근 오류: KeyError: 'units'\\n조치: 롤백\\n/,
+    );
 
     // An invalid rules edit is refused with its position; the daemon keeps running on the old rules.
-    writeFileSync(join(rulesDir, '20-failures.yaml'), 'rules:\n  - id: check-repeated-failures\n    kind: repeated-failures\n    params:\n      consecutive: two\n');
+    writeFileSync(
+      join(rulesDir, '20-failures.yaml'),
+      'rules:\n  - id: check-repeated-failures\n    kind: repeated-failures\n    params:\n      consecutive: two\n',
+    );
     await waitFor(/keeping the last good version/, 'the refused reload');
     assert.match(out, /20-failures\.yaml:5:20: rules\.0\.params\.consecutive/);
 
@@ -145,48 +170,58 @@ test('usage errors exit 2 (never 1, which means firing) for every command; --ver
   assert.equal(cli(['check', '--help']).status, 0);
 });
 
-test('run refuses to start when the HTTP port is taken (exit 2, naming host:port); status tells a running daemon from a SIGKILLed one', { timeout: 90_000 }, async () => {
-  const { createServer } = await import('node:net');
-  const holder = createServer();
-  await new Promise<void>((r) => holder.listen(0, '127.0.0.1', () => r()));
-  const port = (holder.address() as { port: number }).port;
-  try {
-    const d = deployment({ language: 'en' });
-    const base = readFileSync(d.config, 'utf8');
-    writeFileSync(d.config, base.replace('http:\n  enabled: false', `http:\n  enabled: true\n  host: 127.0.0.1\n  port: ${port}`));
-    const refused = cli(['run', '--config', d.config], d.work);
-    assert.equal(refused.status, 2, refused.stdout + refused.stderr);
-    assert.equal(
-      refused.stderr,
-      `cannot start: 127.0.0.1:${port} is already in use, so /healthz and /metrics cannot be served; stop what listens there, choose another http.port, or set http.enabled: false\n`,
-    );
-
-    // With HTTP disabled the same taken port does not matter.
-    writeFileSync(d.config, base);
-    const child = spawn(process.execPath, [bin, 'run', '--config', d.config], { cwd: d.work, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (b) => (out += b));
-    child.stderr.on('data', (b) => (out += b));
-    const exited = new Promise((r) => child.once('exit', r));
+test(
+  'run refuses to start when the HTTP port is taken (exit 2, naming host:port); status tells a running daemon from a SIGKILLed one',
+  { timeout: 90_000 },
+  async () => {
+    const { createServer } = await import('node:net');
+    const holder = createServer();
+    await new Promise<void>((r) => holder.listen(0, '127.0.0.1', () => r()));
+    const port = (holder.address() as { port: number }).port;
     try {
-      const deadline = Date.now() + 20_000;
-      while (!/turtle-sentinel running/.test(out)) {
-        if (Date.now() > deadline) throw new Error(`the daemon did not start:\n${out}`);
-        await new Promise((r) => setTimeout(r, 100));
+      const d = deployment({ language: 'en' });
+      const base = readFileSync(d.config, 'utf8');
+      writeFileSync(d.config, base.replace('http:\n  enabled: false', `http:\n  enabled: true\n  host: 127.0.0.1\n  port: ${port}`));
+      const refused = cli(['run', '--config', d.config], d.work);
+      assert.equal(refused.status, 2, refused.stdout + refused.stderr);
+      assert.equal(
+        refused.stderr,
+        `cannot start: 127.0.0.1:${port} is already in use, so /healthz and /metrics cannot be served; stop what listens there, choose another http.port, or set http.enabled: false\n`,
+      );
+
+      // With HTTP disabled the same taken port does not matter.
+      writeFileSync(d.config, base);
+      const child = spawn(process.execPath, [bin, 'run', '--config', d.config], { cwd: d.work, stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      child.stdout.on('data', (b) => (out += b));
+      child.stderr.on('data', (b) => (out += b));
+      const exited = new Promise((r) => child.once('exit', r));
+      try {
+        const deadline = Date.now() + 20_000;
+        while (!/turtle-sentinel running/.test(out)) {
+          if (Date.now() > deadline) throw new Error(`the daemon did not start:\n${out}`);
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        const running = cli(['status', '--config', d.config], d.work);
+        assert.equal(running.status, 0, running.stderr);
+        assert.match(
+          running.stdout.split('\n')[0]!,
+          new RegExp(`^daemon: running \\(pid ${child.pid}, since \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d GMT\\+9\\)$`),
+        );
+      } finally {
+        child.kill('SIGKILL');
+        await exited;
       }
-      const running = cli(['status', '--config', d.config], d.work);
-      assert.equal(running.status, 0, running.stderr);
-      assert.match(running.stdout.split('\n')[0]!, new RegExp(`^daemon: running \\(pid ${child.pid}, since \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d GMT\\+9\\)$`));
+      const dead = cli(['status', '--config', d.config], d.work);
+      assert.equal(dead.status, 1, dead.stdout + dead.stderr);
+      assert.equal(
+        dead.stdout.split('\n')[0],
+        `daemon: NOT RUNNING (pid ${child.pid} is gone: it stopped without cleaning up, e.g. killed); what follows is its last saved state`,
+      );
+      const json = JSON.parse(cli(['status', '--config', d.config, '--json'], d.work).stdout) as { daemon: { state: string } };
+      assert.equal(json.daemon.state, 'not-running');
     } finally {
-      child.kill('SIGKILL');
-      await exited;
+      holder.close();
     }
-    const dead = cli(['status', '--config', d.config], d.work);
-    assert.equal(dead.status, 1, dead.stdout + dead.stderr);
-    assert.equal(dead.stdout.split('\n')[0], `daemon: NOT RUNNING (pid ${child.pid} is gone: it stopped without cleaning up, e.g. killed); what follows is its last saved state`);
-    const json = JSON.parse(cli(['status', '--config', d.config, '--json'], d.work).stdout) as { daemon: { state: string } };
-    assert.equal(json.daemon.state, 'not-running');
-  } finally {
-    holder.close();
-  }
-});
+  },
+);

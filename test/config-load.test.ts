@@ -7,7 +7,14 @@ import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { configPaths, loadConfig, loadDefaultConfig, resolveFromConfig, rulesPathsOf, telegramCredentials } from '../src/config/load-config.ts';
+import {
+  configPaths,
+  loadConfig,
+  loadDefaultConfig,
+  resolveFromConfig,
+  rulesPathsOf,
+  telegramCredentials,
+} from '../src/config/load-config.ts';
 import { PROJECT_DIR } from '../src/config/defaults.ts';
 import { loadRules } from '../src/config/load-rules.ts';
 
@@ -81,7 +88,12 @@ test('no config path means the embedded default, watching the bundled example de
   const paths = configPaths(loaded.config, loaded.baseDir);
   assert.equal(paths.root, join(ROOT, 'examples', 'deployment'));
   // The example deployment is real: the files the sidecar reads are there.
-  for (const f of [join(paths.logsDir, 'check_kr.log'), join(paths.dataDir, 'positions', 'positions.json'), join(paths.dataDir, 'entries', 'entries.json'), paths.crontabFallback!]) {
+  for (const f of [
+    join(paths.logsDir, 'check_kr.log'),
+    join(paths.dataDir, 'positions', 'positions.json'),
+    join(paths.dataDir, 'entries', 'entries.json'),
+    paths.crontabFallback!,
+  ]) {
     assert.ok(existsSync(f), f);
   }
   // Docker stays off: the example's files and this host's containers are not one deployment.
@@ -134,14 +146,20 @@ test('secrets come only from the environment variables the config names', async 
   await writeFile(file, 'deployment:\n  root: .\ntelegram:\n  tokenEnv: MY_SENTINEL_BOT\n  chatIdEnv: MY_SENTINEL_CHAT\n');
   const loaded = await loadConfig(file);
   assert.ok(loaded.ok, loaded.ok ? '' : loaded.errors.join('\n'));
-  assert.deepEqual(telegramCredentials(loaded.config, { MY_SENTINEL_BOT: ' abc ', MY_SENTINEL_CHAT: '-100', TELEGRAM_BOT_TOKEN: 'theirs' }), { token: 'abc', chatId: '-100' });
+  assert.deepEqual(
+    telegramCredentials(loaded.config, { MY_SENTINEL_BOT: ' abc ', MY_SENTINEL_CHAT: '-100', TELEGRAM_BOT_TOKEN: 'theirs' }),
+    { token: 'abc', chatId: '-100' },
+  );
   assert.deepEqual(telegramCredentials(loaded.config, { TELEGRAM_BOT_TOKEN: 'theirs', MY_SENTINEL_BOT: '' }), {});
 });
 
 test('unreadable config paths are errors naming the path, not exceptions', async (t) => {
   const dir = await tempDir(t);
   const missing = join(dir, 'nope.yaml');
-  assert.deepEqual(await loadConfig(missing), { ok: false, errors: [`${missing}: cannot read the config file: no such file or directory`] });
+  assert.deepEqual(await loadConfig(missing), {
+    ok: false,
+    errors: [`${missing}: cannot read the config file: no such file or directory`],
+  });
   assert.deepEqual(await loadConfig(dir), { ok: false, errors: [`${dir}: cannot read the config file: is a directory, not a file`] });
 });
 
@@ -151,10 +169,18 @@ test('positions stay exact with a byte-order mark and with CRLF line endings', a
   await writeFile(bom, '\ufeffbogus: 1\ndeployment:\n  root: .\n');
   const crlf = join(dir, 'crlf.yaml');
   await writeFile(crlf, 'deployment:\r\n  root: .\r\n  bogus: 1\r\n');
-  assert.deepEqual(await loadConfig(bom), { ok: false, errors: [`${bom}:1:1: bogus: unknown key "bogus" (allowed here: deployment, docker, rules, state, telegram, escalation, rollback, safety, http, log)`] });
+  assert.deepEqual(await loadConfig(bom), {
+    ok: false,
+    errors: [
+      `${bom}:1:1: bogus: unknown key "bogus" (allowed here: deployment, docker, rules, state, telegram, escalation, rollback, safety, http, log)`,
+    ],
+  });
   const r = await loadConfig(crlf);
   assert.equal(r.ok, false);
-  assert.match(r.ok ? '' : r.errors[0]!, new RegExp(`^${crlf.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:3:3: deployment\\.bogus: unknown key`));
+  assert.match(
+    r.ok ? '' : r.errors[0]!,
+    new RegExp(`^${crlf.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:3:3: deployment\\.bogus: unknown key`),
+  );
 });
 
 test('cross-field check: with Docker disabled and no fallback file there is no crontab to read', async (t) => {
@@ -163,7 +189,9 @@ test('cross-field check: with Docker disabled and no fallback file there is no c
   await writeFile(file, 'deployment:\n  root: .\ndocker:\n  enabled: false\n');
   assert.deepEqual(await loadConfig(file), {
     ok: false,
-    errors: [`${file}:2:3: deployment.crontab: no way to read the crontab: Docker is disabled or crontab.fromContainer is false, and no crontab.fallbackFile is set`],
+    errors: [
+      `${file}:2:3: deployment.crontab: no way to read the crontab: Docker is disabled or crontab.fromContainer is false, and no crontab.fallbackFile is set`,
+    ],
   });
   await writeFile(file, 'deployment:\n  root: .\n  crontab:\n    fallbackFile: crontab\ndocker:\n  enabled: false\n');
   assert.equal((await loadConfig(file)).ok, true);

@@ -33,11 +33,24 @@ const EDITS: Record<string, { edit: Record<string, unknown>; applied: string[]; 
     applied: ['deployment.logTimestampZone'],
     restartRequired: ['deployment.timezone'],
   },
-  docker: { edit: { docker: { enabled: false }, deployment: { root: '.', crontab: { fallbackFile: 'crontab' } } }, applied: [], restartRequired: ['deployment.crontab.fallbackFile', 'docker.enabled'] },
+  docker: {
+    edit: { docker: { enabled: false }, deployment: { root: '.', crontab: { fallbackFile: 'crontab' } } },
+    applied: [],
+    restartRequired: ['deployment.crontab.fallbackFile', 'docker.enabled'],
+  },
   rules: { edit: { rules: ['rules/a.yaml'] }, applied: [], restartRequired: ['rules'] },
   state: { edit: { state: { dir: 'elsewhere' } }, applied: [], restartRequired: ['state.dir'] },
   telegram: {
-    edit: { telegram: { language: 'en', allowedUserIds: [7], remindBefore: '5m', buttonExpiry: '2h', tokenEnv: 'OTHER_TOKEN', apiRoot: 'http://127.0.0.1:1/' } },
+    edit: {
+      telegram: {
+        language: 'en',
+        allowedUserIds: [7],
+        remindBefore: '5m',
+        buttonExpiry: '2h',
+        tokenEnv: 'OTHER_TOKEN',
+        apiRoot: 'http://127.0.0.1:1/',
+      },
+    },
     applied: ['telegram.allowedUserIds', 'telegram.language', 'telegram.remindBefore', 'telegram.buttonExpiry'],
     restartRequired: ['telegram.tokenEnv', 'telegram.apiRoot'],
   },
@@ -47,7 +60,11 @@ const EDITS: Record<string, { edit: Record<string, unknown>; applied: string[]; 
     restartRequired: [],
   },
   rollback: { edit: { rollback: { stopTimeout: '5s' } }, applied: [], restartRequired: ['rollback.stopTimeout'] },
-  safety: { edit: { safety: { cooldown: '1h', maxRollbacksPerDay: 2 } }, applied: ['safety.cooldown', 'safety.maxRollbacksPerDay'], restartRequired: [] },
+  safety: {
+    edit: { safety: { cooldown: '1h', maxRollbacksPerDay: 2 } },
+    applied: ['safety.cooldown', 'safety.maxRollbacksPerDay'],
+    restartRequired: [],
+  },
   http: { edit: { http: { port: 9999 } }, applied: [], restartRequired: ['http.port'] },
   log: { edit: { log: { level: 'debug' } }, applied: ['log.level'], restartRequired: [] },
 };
@@ -60,7 +77,8 @@ test('every top-level key of the config schema has a reload decision and a test 
   for (const [key, policy] of Object.entries(RELOAD_POLICY)) {
     if (typeof policy === 'string') continue;
     const section = configSchema.shape[key as keyof typeof configSchema.shape];
-    const shape = (section instanceof z.ZodObject ? section : (section as unknown as { def: { innerType: z.ZodObject } }).def.innerType).shape;
+    const shape = (section instanceof z.ZodObject ? section : (section as unknown as { def: { innerType: z.ZodObject } }).def.innerType)
+      .shape;
     assert.deepEqual(Object.keys(policy).sort(), Object.keys(shape).sort(), key);
   }
 });
@@ -72,7 +90,8 @@ for (const [key, expected] of Object.entries(EDITS)) {
     assert.deepEqual(plan.applied.sort(), [...expected.applied].sort());
     assert.deepEqual(plan.restartRequired.sort(), [...expected.restartRequired].sort());
     // Applied keys take the new value; the others keep what the daemon started with.
-    const value = (c: Config, path: string) => path.split('.').reduce<unknown>((v, k) => (v as Record<string, unknown> | undefined)?.[k], c);
+    const value = (c: Config, path: string) =>
+      path.split('.').reduce<unknown>((v, k) => (v as Record<string, unknown> | undefined)?.[k], c);
     for (const path of expected.applied) assert.deepEqual(value(plan.effective, path), value(next, path), path);
     for (const path of expected.restartRequired) assert.deepEqual(value(plan.effective, path), value(base, path), path);
     // Reverting the edit: nothing waits any more.
@@ -87,13 +106,21 @@ test('the reloader: live keys reach the logger and the core context; the others 
   const configPath = join(dir, 'sentinel.yaml');
   const stateDir = join(dir, 'state');
   mkdirSync(stateDir);
-  const yaml = (extra: string[]) => ['deployment:', '  root: .', '  crontab:', '    fallbackFile: crontab', 'docker:', '  enabled: false', ...extra, ''].join('\n');
+  const yaml = (extra: string[]) =>
+    ['deployment:', '  root: .', '  crontab:', '    fallbackFile: crontab', 'docker:', '  enabled: false', ...extra, ''].join('\n');
   writeFileSync(configPath, yaml([]));
   const running = configSchema.parse({ deployment: { root: '.', crontab: { fallbackFile: 'crontab' } }, docker: { enabled: false } });
   const lines: string[] = [];
   const logger = createLogger({ level: 'info', secrets: [], write: (line) => lines.push(line) });
   const switched: Config[] = [];
-  const reloader = createReloader({ configPath, rulesPaths: [join(repo, 'rules')], running, stateDir, logger, sentinel: { reload: async (config) => void switched.push(config) } });
+  const reloader = createReloader({
+    configPath,
+    rulesPaths: [join(repo, 'rules')],
+    running,
+    stateDir,
+    logger,
+    sentinel: { reload: async (config) => void switched.push(config) },
+  });
 
   writeFileSync(configPath, yaml(['  socketPath: /elsewhere.sock', 'safety:', '  cooldown: 1h', 'log:', '  level: debug']));
   const result = await reloader.reloadNow();
@@ -106,7 +133,10 @@ test('the reloader: live keys reach the logger and the core context; the others 
   assert.deepEqual(reloader.restartRequired(), ['docker.socketPath']);
   assert.deepEqual(readRestartRequired(stateDir), ['docker.socketPath']);
   const logged = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
-  assert.deepEqual(logged.map((l) => l.msg), ['configuration reloaded', 'configuration reloaded; restart required to apply: docker.socketPath']);
+  assert.deepEqual(
+    logged.map((l) => l.msg),
+    ['configuration reloaded', 'configuration reloaded; restart required to apply: docker.socketPath'],
+  );
   assert.equal(logged[1]!.level, 40);
 
   // The edit undone: nothing waits any more.
@@ -126,9 +156,17 @@ test('the reloader: live keys reach the logger and the core context; the others 
 test('/status and /reload name the keys waiting for a restart (exact text)', () => {
   const T0 = Date.parse('2026-03-03T01:00:00Z');
   const en = renderStatus(initialState(T0), 'en', 'Asia/Seoul', T0, ['http.port', 'telegram.tokenEnv']).split('\n');
-  assert.deepEqual(en.slice(0, 3), ['📊 <b>Status</b> 2026-03-03 10:00:00 GMT+9', '⚠️ restart required to apply: <code>http.port</code>, <code>telegram.tokenEnv</code>', 'version: unknown']);
+  assert.deepEqual(en.slice(0, 3), [
+    '📊 <b>Status</b> 2026-03-03 10:00:00 GMT+9',
+    '⚠️ restart required to apply: <code>http.port</code>, <code>telegram.tokenEnv</code>',
+    'version: unknown',
+  ]);
   const ko = renderStatus(initialState(T0), 'ko', 'Asia/Seoul', T0, ['http.port']).split('\n');
-  assert.deepEqual(ko.slice(0, 3), ['📊 <b>상태</b> 2026-03-03 10:00:00 GMT+9', '⚠️ 재시작해야 적용되는 설정: <code>http.port</code>', '버전: unknown']);
+  assert.deepEqual(ko.slice(0, 3), [
+    '📊 <b>상태</b> 2026-03-03 10:00:00 GMT+9',
+    '⚠️ 재시작해야 적용되는 설정: <code>http.port</code>',
+    '버전: unknown',
+  ]);
   assert.equal(renderStatus(initialState(T0), 'en', 'Asia/Seoul', T0).split('\n')[1], 'version: unknown', 'nothing when nothing waits');
   const reply = reloadText('en', { ok: true, rules: 7, applied: ['telegram.language'], restartRequired: ['http.port'] }).split('\n');
   assert.deepEqual(reply.slice(1), ['applied now: <code>telegram.language</code>', '⚠️ restart required to apply: <code>http.port</code>']);
@@ -141,12 +179,35 @@ test('Telegram: a reloaded language, allow-list and contacts reach the running b
     await h.waitForChat(1);
     assert.equal(h.chat().at(-1)!.text, notAllowedText('en'));
     // What the daemon's reloader passes on after `telegram.language: ko` and a new allow-list entry.
-    h.channel.reconfigure({ language: 'ko', allowedUserIds: [OPERATOR.id, STRANGER.id], contacts: { l1: { name: 'on-call operator', telegram: '@on_call' } }, buttonExpiryMs: 3_600_000 });
+    h.channel.reconfigure({
+      language: 'ko',
+      allowedUserIds: [OPERATOR.id, STRANGER.id],
+      contacts: { l1: { name: 'on-call operator', telegram: '@on_call' } },
+      buttonExpiryMs: 3_600_000,
+    });
     await h.say(STRANGER, '/status');
     await h.waitForChat(2);
     assert.match(h.chat().at(-1)!.text, /^📊 <b>상태<\/b> /);
-    const incident = { id: 'INC-0001', ruleId: 'cron-down', cause: 'turtle-cron', severity: 'critical', action: 'halt', phase: 'escalated', openedAt: 0, updatedAt: 0, summary: 'turtle-cron is not running', evidence: [], joins: 0, history: [] } as const;
-    await h.notifier.deliver('esc-1', { kind: 'escalation', incident: { ...incident, evidence: [], history: [] }, why: 'trading halted', level: 'L1' });
+    const incident = {
+      id: 'INC-0001',
+      ruleId: 'cron-down',
+      cause: 'turtle-cron',
+      severity: 'critical',
+      action: 'halt',
+      phase: 'escalated',
+      openedAt: 0,
+      updatedAt: 0,
+      summary: 'turtle-cron is not running',
+      evidence: [],
+      joins: 0,
+      history: [],
+    } as const;
+    await h.notifier.deliver('esc-1', {
+      kind: 'escalation',
+      incident: { ...incident, evidence: [], history: [] },
+      why: 'trading halted',
+      level: 'L1',
+    });
     await h.waitForChat(3);
     const escalation = h.chat().at(-1)!.text;
     assert.match(escalation, /^📣 <b>에스컬레이션 L1<\/b>/);
@@ -166,66 +227,109 @@ function deployment() {
   writeFileSync(join(root, 'logs/check_kr.log'), '');
   const config = join(work, 'sentinel.yaml');
   const yaml = (language: string, port: number) =>
-    ['deployment:', '  root: deployment', '  logTimestampZone: UTC', '  crontab:', '    fromContainer: false', '    fallbackFile: crontab', 'docker:', '  enabled: false',
-      `rules: ${JSON.stringify(join(repo, 'rules'))}`, 'state:', '  dir: state', 'telegram:', `  language: ${language}`, 'http:', '  enabled: false', `  port: ${port}`, 'log:', '  level: info', ''].join('\n');
+    [
+      'deployment:',
+      '  root: deployment',
+      '  logTimestampZone: UTC',
+      '  crontab:',
+      '    fromContainer: false',
+      '    fallbackFile: crontab',
+      'docker:',
+      '  enabled: false',
+      `rules: ${JSON.stringify(join(repo, 'rules'))}`,
+      'state:',
+      '  dir: state',
+      'telegram:',
+      `  language: ${language}`,
+      'http:',
+      '  enabled: false',
+      `  port: ${port}`,
+      'log:',
+      '  level: info',
+      '',
+    ].join('\n');
   writeFileSync(config, yaml('ko', 9464));
   return { work, root, config, yaml };
 }
 
-test('run: a language edit is applied at once; an HTTP port edit is reported as restart required (log, status)', { timeout: 60_000 }, async () => {
-  const d = deployment();
-  const child = spawn(process.execPath, [bin, 'run', '--config', d.config], { cwd: d.work, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, SENTINEL_TELEGRAM_TOKEN: '' } });
-  let out = '';
-  child.stdout.on('data', (b) => (out += b));
-  child.stderr.on('data', (b) => (out += b));
-  const lines = () => out.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
-  const waitFor = async <T>(what: string, probe: () => T | undefined): Promise<T> => {
-    const deadline = Date.now() + 20_000;
-    for (;;) {
-      const found = probe();
-      if (found !== undefined) return found;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; output so far:\n${out}`);
-      await new Promise((r) => setTimeout(r, 100));
+test(
+  'run: a language edit is applied at once; an HTTP port edit is reported as restart required (log, status)',
+  { timeout: 60_000 },
+  async () => {
+    const d = deployment();
+    const child = spawn(process.execPath, [bin, 'run', '--config', d.config], {
+      cwd: d.work,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, SENTINEL_TELEGRAM_TOKEN: '' },
+    });
+    let out = '';
+    child.stdout.on('data', (b) => (out += b));
+    child.stderr.on('data', (b) => (out += b));
+    const lines = () =>
+      out
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
+    const waitFor = async <T>(what: string, probe: () => T | undefined): Promise<T> => {
+      const deadline = Date.now() + 20_000;
+      for (;;) {
+        const found = probe();
+        if (found !== undefined) return found;
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; output so far:\n${out}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    };
+    try {
+      await waitFor('start', () => lines().find((l) => l.msg === 'turtle-sentinel running'));
+      writeFileSync(d.config, d.yaml('en', 9465));
+      const reloaded = await waitFor('the reload', () => lines().find((l) => l.msg === 'configuration reloaded'));
+      assert.deepEqual(reloaded.applied, ['telegram.language']);
+      const warned = await waitFor('the restart warning', () => lines().find((l) => Array.isArray(l.restartRequired)));
+      assert.equal(warned.msg, 'configuration reloaded; restart required to apply: http.port');
+      assert.deepEqual(warned.restartRequired, ['http.port']);
+
+      // The language is in force: the next notice is in English.
+      const stamp = new Date().toISOString().replace('T', ' ').replace('Z', '').replace('.', ',');
+      const crash = [
+        `${stamp} - __main__ - INFO - === 통합 포지션 & 시그널 체크 시작 ===`,
+        'Traceback (most recent call last):',
+        '  File "x.py", line 1, in <module>',
+        "KeyError: 'units'",
+      ];
+      appendFileSync(
+        join(d.root, 'logs/check_kr.log'),
+        [...crash, ...crash, `${stamp} - __main__ - INFO - === 통합 포지션 & 시그널 체크 시작 ===`].join('\n') + '\n',
+      );
+      const notice = await waitFor('the incident notice', () => lines().find((l) => l.notice === 'incident-opened'));
+      assert.match(String(notice.text), /^🚨 Incident opened INC-0001/);
+
+      const status = spawnSync(process.execPath, [bin, 'status', '--config', d.config], { cwd: d.work, encoding: 'utf8', timeout: 30_000 });
+      assert.equal(status.status, 0, status.stderr);
+      const statusLines = status.stdout.split('\n');
+      assert.match(statusLines[0]!, /^daemon: running \(pid \d+, since /);
+      assert.equal(statusLines[2], '⚠️ restart required to apply: http.port');
+    } finally {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
     }
-  };
-  try {
-    await waitFor('start', () => lines().find((l) => l.msg === 'turtle-sentinel running'));
-    writeFileSync(d.config, d.yaml('en', 9465));
-    const reloaded = await waitFor('the reload', () => lines().find((l) => l.msg === 'configuration reloaded'));
-    assert.deepEqual(reloaded.applied, ['telegram.language']);
-    const warned = await waitFor('the restart warning', () => lines().find((l) => Array.isArray(l.restartRequired)));
-    assert.equal(warned.msg, 'configuration reloaded; restart required to apply: http.port');
-    assert.deepEqual(warned.restartRequired, ['http.port']);
-
-    // The language is in force: the next notice is in English.
-    const stamp = new Date().toISOString().replace('T', ' ').replace('Z', '').replace('.', ',');
-    const crash = [`${stamp} - __main__ - INFO - === 통합 포지션 & 시그널 체크 시작 ===`, 'Traceback (most recent call last):', '  File "x.py", line 1, in <module>', "KeyError: 'units'"];
-    appendFileSync(join(d.root, 'logs/check_kr.log'), [...crash, ...crash, `${stamp} - __main__ - INFO - === 통합 포지션 & 시그널 체크 시작 ===`].join('\n') + '\n');
-    const notice = await waitFor('the incident notice', () => lines().find((l) => l.notice === 'incident-opened'));
-    assert.match(String(notice.text), /^🚨 Incident opened INC-0001/);
-
-    const status = spawnSync(process.execPath, [bin, 'status', '--config', d.config], { cwd: d.work, encoding: 'utf8', timeout: 30_000 });
-    assert.equal(status.status, 0, status.stderr);
-    const statusLines = status.stdout.split('\n');
-    assert.match(statusLines[0]!, /^daemon: running \(pid \d+, since /);
-    assert.equal(statusLines[2], '⚠️ restart required to apply: http.port');
-  } finally {
-    child.kill('SIGTERM');
-    await new Promise((r) => child.once('exit', r));
-  }
-  // A restart runs on the file as it is: nothing waits any more.
-  const again = spawn(process.execPath, [bin, 'run', '--config', d.config], { cwd: d.work, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, SENTINEL_TELEGRAM_TOKEN: '' } });
-  let started = '';
-  again.stdout.on('data', (b) => (started += b));
-  try {
-    const deadline = Date.now() + 20_000;
-    while (!started.includes('turtle-sentinel running') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    assert.ok(started.includes('turtle-sentinel running'), started);
-    const status = spawnSync(process.execPath, [bin, 'status', '--config', d.config], { cwd: d.work, encoding: 'utf8', timeout: 30_000 });
-    assert.doesNotMatch(status.stdout, /restart required/);
-  } finally {
-    again.kill('SIGTERM');
-    await new Promise((r) => again.once('exit', r));
-  }
-  assert.ok(readFileSync(join(d.work, 'state/checkpoint.json'), 'utf8').length > 0);
-});
+    // A restart runs on the file as it is: nothing waits any more.
+    const again = spawn(process.execPath, [bin, 'run', '--config', d.config], {
+      cwd: d.work,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, SENTINEL_TELEGRAM_TOKEN: '' },
+    });
+    let started = '';
+    again.stdout.on('data', (b) => (started += b));
+    try {
+      const deadline = Date.now() + 20_000;
+      while (!started.includes('turtle-sentinel running') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      assert.ok(started.includes('turtle-sentinel running'), started);
+      const status = spawnSync(process.execPath, [bin, 'status', '--config', d.config], { cwd: d.work, encoding: 'utf8', timeout: 30_000 });
+      assert.doesNotMatch(status.stdout, /restart required/);
+    } finally {
+      again.kill('SIGTERM');
+      await new Promise((r) => again.once('exit', r));
+    }
+    assert.ok(readFileSync(join(d.work, 'state/checkpoint.json'), 'utf8').length > 0);
+  },
+);

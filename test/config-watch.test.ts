@@ -15,12 +15,16 @@ type Loaded = { ok: true; config: Config; rules: Rule[] } | { ok: false; errors:
 type Reported = { kind: 'reload'; result: Extract<Loaded, { ok: true }> } | { kind: 'invalid'; errors: string[] };
 
 const CONFIG = 'deployment:\n  root: .\n  crontab:\n    fallbackFile: crontab\ndocker:\n  enabled: false\nrules: rules\n';
-const PROFILES = 'profiles:\n  - script: check_positions.py\n    startMarker: "=== 통합 포지션 & 시그널 체크 시작 ==="\n    finishMarker: "=== 체크 완료 ==="\n';
+const PROFILES =
+  'profiles:\n  - script: check_positions.py\n    startMarker: "=== 통합 포지션 & 시그널 체크 시작 ==="\n    finishMarker: "=== 체크 완료 ==="\n';
 const failuresRule = (consecutive: number | string, id = 'failures') =>
   `rules:\n  - id: ${id}\n    kind: repeated-failures\n    params:\n      consecutive: ${consecutive}\n`;
 
 /** A deployment dir with sentinel.yaml and rules/, a real loader, and a queue of what the watcher reported. */
-async function fixture(t: { after: (fn: () => Promise<void>) => void }, options: { debounceMs?: number; load?: () => Promise<Loaded> } = {}) {
+async function fixture(
+  t: { after: (fn: () => Promise<void>) => void },
+  options: { debounceMs?: number; load?: () => Promise<Loaded> } = {},
+) {
   const dir = await mkdtemp(join(tmpdir(), 'sentinel-watch-'));
   const configPath = join(dir, 'sentinel.yaml');
   const rulesDir = join(dir, 'rules');
@@ -108,7 +112,9 @@ test('valid edit → reload; invalid edit → refused with the reason while the 
   await writeFile(file, failuresRule(-1));
   const invalid = await f.next();
   assert.equal(invalid.kind, 'invalid');
-  assert.deepEqual(invalid.kind === 'invalid' ? invalid.errors : [], [`${file}:5:20: rules.0.params.consecutive: must be at least 1, got the number -1`]);
+  assert.deepEqual(invalid.kind === 'invalid' ? invalid.errors : [], [
+    `${file}:5:20: rules.0.params.consecutive: must be at least 1, got the number -1`,
+  ]);
   assert.equal(consecutiveOf(f.state.current as { rules: Rule[] }), 3);
 
   // 3. Save the way editors do: write a temporary file beside it, then rename over the original.
@@ -125,7 +131,9 @@ test('valid edit → reload; invalid edit → refused with the reason while the 
   await rename(cfgTmp, f.configPath);
   const badConfig = await f.next();
   assert.equal(badConfig.kind, 'invalid');
-  assert.deepEqual(badConfig.kind === 'invalid' ? badConfig.errors.map((e) => e.replace(/ \(allowed here.*$/, '')) : [], [`${f.configPath}:8:1: bogus: unknown key "bogus"`]);
+  assert.deepEqual(badConfig.kind === 'invalid' ? badConfig.errors.map((e) => e.replace(/ \(allowed here.*$/, '')) : [], [
+    `${f.configPath}:8:1: bogus: unknown key "bogus"`,
+  ]);
   assert.equal(consecutiveOf(f.state.current as { rules: Rule[] }), 4);
   await writeFile(cfgTmp, CONFIG.replace('root: .', 'root: ./deploy'));
   await rename(cfgTmp, f.configPath);

@@ -82,18 +82,27 @@ describe('parseCrontab: schedules', () => {
   });
 
   it('accepts names, lists, ranges and steps as Debian cron does', () => {
-    const parsed = parseCrontab(
-      ['0,30 9-15/2 1-15 jan-jun,dec MON-FRI a.py', '5 4 * * 7 b.py', '*/5 22-23 * * 1-5 c.py'].join('\n'),
-      OPTS,
-    );
+    const parsed = parseCrontab(['0,30 9-15/2 1-15 jan-jun,dec MON-FRI a.py', '5 4 * * 7 b.py', '*/5 22-23 * * 1-5 c.py'].join('\n'), OPTS);
     assert.deepEqual(parsed.problems, []);
-    assert.deepEqual(parsed.jobs.map((j) => j.schedule), ['0,30 9-15/2 1-15 jan-jun,dec MON-FRI', '5 4 * * 7', '*/5 22-23 * * 1-5']);
+    assert.deepEqual(
+      parsed.jobs.map((j) => j.schedule),
+      ['0,30 9-15/2 1-15 jan-jun,dec MON-FRI', '5 4 * * 7', '*/5 22-23 * * 1-5'],
+    );
   });
 
   it('accepts @macros and keeps them as written', () => {
-    const parsed = parseCrontab('@daily cd /app && python scripts/daily_report.py >> /app/logs/daily_report.log 2>&1\n@reboot /app/boot.sh\n', OPTS);
+    const parsed = parseCrontab(
+      '@daily cd /app && python scripts/daily_report.py >> /app/logs/daily_report.log 2>&1\n@reboot /app/boot.sh\n',
+      OPTS,
+    );
     assert.deepEqual(parsed.problems, []);
-    assert.deepEqual(parsed.jobs.map((j) => [j.schedule, j.id]), [['@daily', 'daily_report.log'], ['@reboot', 'boot.sh']]);
+    assert.deepEqual(
+      parsed.jobs.map((j) => [j.schedule, j.id]),
+      [
+        ['@daily', 'daily_report.log'],
+        ['@reboot', 'boot.sh'],
+      ],
+    );
   });
 
   it('CRON_TZ changes the zone of the lines after it; TZ does not', () => {
@@ -108,12 +117,15 @@ describe('parseCrontab: schedules', () => {
     ].join('\n');
     const parsed = parseCrontab(text, OPTS);
     assert.deepEqual(parsed.problems, []);
-    assert.deepEqual(parsed.jobs.map((j) => [j.id, j.timezone]), [
-      ['a.py', 'Asia/Seoul'],
-      ['b.py', 'Asia/Seoul'],
-      ['c.py', 'UTC'],
-      ['d.py', 'Europe/Berlin'],
-    ]);
+    assert.deepEqual(
+      parsed.jobs.map((j) => [j.id, j.timezone]),
+      [
+        ['a.py', 'Asia/Seoul'],
+        ['b.py', 'Asia/Seoul'],
+        ['c.py', 'UTC'],
+        ['d.py', 'Europe/Berlin'],
+      ],
+    );
     assert.equal(parsed.timezone, 'Europe/Berlin');
     assert.equal(parsed.env.TZ, 'America/New_York');
   });
@@ -182,7 +194,10 @@ describe('extractFromCommand', () => {
   });
 
   it('resolves a relative redirect against a leading cd', () => {
-    assert.deepEqual(extractFromCommand('cd /app && python scripts/a.py >>logs/sub/a.log 2>&1', '/app/logs/'), { script: 'a.py', logFile: 'sub/a.log' });
+    assert.deepEqual(extractFromCommand('cd /app && python scripts/a.py >>logs/sub/a.log 2>&1', '/app/logs/'), {
+      script: 'a.py',
+      logFile: 'sub/a.log',
+    });
   });
 
   it('reads only up to an unescaped % (the rest is stdin in cron)', () => {

@@ -13,10 +13,22 @@ const T0 = Date.parse('2026-03-03T01:00:00Z');
 const MIN = 60_000;
 const OPERATOR: OperatorIdentity = { channel: 'telegram', userId: 111, chatId: -100 };
 const STRANGER: OperatorIdentity = { channel: 'telegram', userId: 999, chatId: -100 };
-const PLAN: PlanPreview = { id: 'plan-abc', action: 'rollback', strategy: 'image-tag', steps: ['back up positions.json', 'recreate turtle-cron from sha256:v320'], targetImageId: 'sha256:v320' };
+const PLAN: PlanPreview = {
+  id: 'plan-abc',
+  action: 'rollback',
+  strategy: 'image-tag',
+  steps: ['back up positions.json', 'recreate turtle-cron from sha256:v320'],
+  targetImageId: 'sha256:v320',
+};
 
 function context(approval: Record<string, unknown>, action = 'rollback', extra: Partial<Record<string, unknown>> = {}): StepContext {
-  const rule: Rule = ruleSchema.parse({ id: 'cron-down', kind: 'container-state', action, approval, params: { containers: ['turtle-cron'], notRunningFor: '2m' } });
+  const rule: Rule = ruleSchema.parse({
+    id: 'cron-down',
+    kind: 'container-state',
+    action,
+    approval,
+    params: { containers: ['turtle-cron'], notRunningFor: '2m' },
+  });
   const config = configSchema.parse({
     deployment: { root: '.' },
     telegram: { allowedUserIds: [111], buttonExpiry: '30m', remindBefore: '3m' },
@@ -78,7 +90,10 @@ class Harness {
 test('veto-window: a firing asks for a plan, announces it, and runs it once when the window runs out', () => {
   const h = new Harness(context({ policy: 'veto-window', window: '10m' }));
   const id = h.fire();
-  assert.deepEqual(h.effects.filter((e) => e.kind === 'plan'), [{ kind: 'plan', incidentId: id, action: 'rollback' }]);
+  assert.deepEqual(
+    h.effects.filter((e) => e.kind === 'plan'),
+    [{ kind: 'plan', incidentId: id, action: 'rollback' }],
+  );
   h.planReady(id);
   assert.equal(h.incident(id).phase, 'awaiting-decision');
   assert.equal(h.notices('decision-requested').length, 1);
@@ -278,7 +293,9 @@ test('disarmed: the next automatic rollback needs a human; /arm restores the aut
 });
 
 test('a target that failed verification is never retried automatically', () => {
-  const h = new Harness(context({ policy: 'auto', window: '0s' }, 'rollback', { cooldown: '1m', maxRollbacksPerDay: 5, disarmAfterRollback: false }));
+  const h = new Harness(
+    context({ policy: 'auto', window: '0s' }, 'rollback', { cooldown: '1m', maxRollbacksPerDay: 5, disarmAfterRollback: false }),
+  );
   const first = h.fire();
   h.planReady(first);
   h.report(first, { kind: 'started', planId: PLAN.id });
@@ -297,7 +314,10 @@ test('halt with policy auto stops trading at once and then escalates', () => {
   const h = new Harness(context({ policy: 'auto', window: '0s' }, 'halt'));
   const id = h.fire();
   h.planReady(id, { id: 'halt-1', action: 'halt', steps: ['stop turtle-cron'] });
-  assert.deepEqual(h.executes().map((e) => e.action), ['halt']);
+  assert.deepEqual(
+    h.executes().map((e) => e.action),
+    ['halt'],
+  );
   h.report(id, { kind: 'started', planId: 'halt-1' });
   assert.equal(h.state.safety.armed, true, 'a halt does not disarm rollbacks');
   h.report(id, { kind: 'finished', ok: true, detail: 'turtle-cron stopped' });

@@ -7,12 +7,25 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { jobProcessMatcher, startDockerObserver, type DockerObserver, type DockerObserverOptions } from '../src/adapters/docker-observer.ts';
+import {
+  jobProcessMatcher,
+  startDockerObserver,
+  type DockerObserver,
+  type DockerObserverOptions,
+} from '../src/adapters/docker-observer.ts';
 import { parseCrontab } from '../src/core/crontab.ts';
 import { fingerprintVersion } from '../src/core/fingerprint.ts';
 import type { ContainerObservation, Event } from '../src/core/types.ts';
 import { removeTestObjects, requireDocker } from './docker/engine.ts';
-import { CRON_IMAGE, CRON_NAME, DASHBOARD_NAME, buildReplicaImage, createReplicaDeployment, crontabOf, type ReplicaDeployment } from './docker/replica.ts';
+import {
+  CRON_IMAGE,
+  CRON_NAME,
+  DASHBOARD_NAME,
+  buildReplicaImage,
+  createReplicaDeployment,
+  crontabOf,
+  type ReplicaDeployment,
+} from './docker/replica.ts';
 
 const engine = await requireDocker();
 const SIGNAL = '/app/scripts/signal_check.py';
@@ -131,15 +144,25 @@ describe('docker observer (real engine)', { skip: engine.skip }, () => {
     const old = docker.getContainer(CRON_NAME);
     const config = await old.inspect();
     await old.remove({ force: true });
-    const fresh = await docker.createContainer({ name: CRON_NAME, Image: v320, Labels: config.Config.Labels, HostConfig: config.HostConfig });
+    const fresh = await docker.createContainer({
+      name: CRON_NAME,
+      Image: v320,
+      Labels: config.Config.Labels,
+      HostConfig: config.HostConfig,
+    });
     await fresh.start();
 
     const rolled = await waitFor('the v3.2.0 crontab', () => crontabs(events.slice(before)).find((c) => c === crontabOf('v3.2.0')));
     assert.ok(rolled);
-    const files = await waitFor('fingerprint files of the new container', () => fileEvents(events.slice(before)).find((f) => f[SIGNAL] === true));
+    const files = await waitFor('fingerprint files of the new container', () =>
+      fileEvents(events.slice(before)).find((f) => f[SIGNAL] === true),
+    );
     assert.deepEqual(files, { [SIGNAL]: true, [CHECK]: true });
     const seen = containerEvents(events.slice(before), CRON_NAME);
-    assert.ok(seen.some((c) => c.status === 'missing'), 'the removal was seen');
+    assert.ok(
+      seen.some((c) => c.status === 'missing'),
+      'the removal was seen',
+    );
     assert.equal(seen.at(-1)?.status, 'running');
     assert.equal(seen.at(-1)?.imageId, v320);
     assert.equal(fingerprintVersion({ jobs: jobsOf(rolled), files }).version, 'v3.2.0');
@@ -192,7 +215,11 @@ describe('docker observer (real engine)', { skip: engine.skip }, () => {
     const looping = await waitFor('two dashboard restarts', () => containerEvents(events, DASHBOARD_NAME).find((c) => c.restartCount >= 2));
     assert.ok(['running', 'restarting', 'exited'].includes(looping.status));
     const counts = containerEvents(events, DASHBOARD_NAME).map((c) => c.restartCount);
-    assert.deepEqual(counts, [...counts].sort((a, b) => a - b), 'observations arrive in order');
+    assert.deepEqual(
+      counts,
+      [...counts].sort((a, b) => a - b),
+      'observations arrive in order',
+    );
   });
 
   it('lists a job process started by exec, and not the main loop', async (t) => {
@@ -206,14 +233,22 @@ describe('docker observer (real engine)', { skip: engine.skip }, () => {
     assert.deepEqual(idle.commands, []);
 
     // The way cron runs it: sh -c '<command>'; REPLICA_MODE=hang keeps it running after its start line.
-    await replica.execDetached(['/bin/sh', '-c', 'cd /app && python scripts/check_positions.py >> /app/logs/check_kr.log 2>&1'], { env: ['REPLICA_MODE=hang'] });
+    await replica.execDetached(['/bin/sh', '-c', 'cd /app && python scripts/check_positions.py >> /app/logs/check_kr.log 2>&1'], {
+      env: ['REPLICA_MODE=hang'],
+    });
     const last = await waitForAsync('check_positions.py in the process list', async () => {
       const result = await observer.listJobProcesses();
       assert.ok(result.ok, !result.ok ? result.error : '');
       return result.commands.some((c) => c.includes('scripts/check_positions.py')) ? result.commands : undefined;
     });
-    assert.ok(last.some((c) => c.includes('scripts/check_positions.py')), `got ${JSON.stringify(last)}`);
-    assert.ok(last.every((c) => !c.includes('replica-main')), 'the container main process is not a job');
+    assert.ok(
+      last.some((c) => c.includes('scripts/check_positions.py')),
+      `got ${JSON.stringify(last)}`,
+    );
+    assert.ok(
+      last.every((c) => !c.includes('replica-main')),
+      'the container main process is not a job',
+    );
     const event = events.filter((e) => e.kind === 'job-processes').at(-1);
     assert.ok(event && event.kind === 'job-processes');
     assert.deepEqual(event.commands, last);
@@ -312,17 +347,23 @@ describe('docker observer (real engine)', { skip: engine.skip }, () => {
 
       const mark = events.length;
       await stopProxy();
-      const gone = await waitFor('a docker source error', () => events.slice(mark).find((e) => e.kind === 'source-error' && e.source === 'docker'));
+      const gone = await waitFor('a docker source error', () =>
+        events.slice(mark).find((e) => e.kind === 'source-error' && e.source === 'docker'),
+      );
       assert.ok(gone);
       // Reconnection keeps trying, with back-off: more errors while the engine stays away.
-      await waitFor('repeated reconnect errors', () => (events.slice(mark).filter((e) => e.kind === 'source-error' && e.source === 'docker').length >= 3 ? true : undefined));
+      await waitFor('repeated reconnect errors', () =>
+        events.slice(mark).filter((e) => e.kind === 'source-error' && e.source === 'docker').length >= 3 ? true : undefined,
+      );
 
       // While it was away, the cron container stopped: the reconnect must look again and see it.
       await replica.cron.stop({ t: 5 });
       const back = events.length;
       await startProxy();
       await waitFor('source-ok after reconnect', () => events.slice(back).find((e) => e.kind === 'source-ok' && e.source === 'docker'));
-      const seen = await waitFor('turtle-cron exited, learnt after reconnect', () => containerEvents(events.slice(back), CRON_NAME).find((c) => c.status === 'exited'));
+      const seen = await waitFor('turtle-cron exited, learnt after reconnect', () =>
+        containerEvents(events.slice(back), CRON_NAME).find((c) => c.status === 'exited'),
+      );
       assert.ok(seen);
     });
 
@@ -367,7 +408,14 @@ describe('jobProcessMatcher (which processes are jobs)', () => {
     assert.ok(match('find /app/data/cache -type f -mtime +7 -delete'));
   });
   it('leaves out the daemon, the main loop and unrelated tools', () => {
-    for (const cmd of ['cron -f', 'crond -f -l 8 -c /var/spool/cron/crontabs', '/bin/sh /usr/local/bin/replica-main', 'sleep 3600', 'find / -name core', 'python3']) {
+    for (const cmd of [
+      'cron -f',
+      'crond -f -l 8 -c /var/spool/cron/crontabs',
+      '/bin/sh /usr/local/bin/replica-main',
+      'sleep 3600',
+      'find / -name core',
+      'python3',
+    ]) {
       assert.equal(match(cmd), false, cmd);
     }
   });

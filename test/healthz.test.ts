@@ -23,9 +23,24 @@ async function sentinelOn(options: { docker: boolean }) {
   const config = join(work, 'sentinel.yaml');
   writeFileSync(
     config,
-    ['deployment:', '  root: deployment', '  crontab:', '    fromContainer: false', '    fallbackFile: crontab', 'docker:', `  enabled: ${options.docker}`,
-      `  socketPath: ${JSON.stringify(join(work, 'no-docker.sock'))}`, `rules: ${JSON.stringify(join(repo, 'rules'))}`, 'state:', '  dir: state',
-      'http:', '  enabled: true', '  host: 127.0.0.1', '  port: 0', ''].join('\n'),
+    [
+      'deployment:',
+      '  root: deployment',
+      '  crontab:',
+      '    fromContainer: false',
+      '    fallbackFile: crontab',
+      'docker:',
+      `  enabled: ${options.docker}`,
+      `  socketPath: ${JSON.stringify(join(work, 'no-docker.sock'))}`,
+      `rules: ${JSON.stringify(join(repo, 'rules'))}`,
+      'state:',
+      '  dir: state',
+      'http:',
+      '  enabled: true',
+      '  host: 127.0.0.1',
+      '  port: 0',
+      '',
+    ].join('\n'),
   );
   const loaded = await loadConfig(config);
   assert.ok(loaded.ok);
@@ -52,44 +67,54 @@ async function sentinelOn(options: { docker: boolean }) {
   return { root, sentinel, health };
 }
 
-test('/healthz: 503 naming a log path that is a directory and an oversized positions.json; 200 once they read again', { timeout: 30_000 }, async () => {
-  const { root, sentinel, health } = await sentinelOn({ docker: false });
-  try {
-    const healthy = await health();
-    assert.equal(healthy.status, 200);
-    assert.equal(healthy.type, 'application/json');
-    assert.deepEqual(healthy.body, { ok: true, sources: [], failing: [] });
+test(
+  '/healthz: 503 naming a log path that is a directory and an oversized positions.json; 200 once they read again',
+  { timeout: 30_000 },
+  async () => {
+    const { root, sentinel, health } = await sentinelOn({ docker: false });
+    try {
+      const healthy = await health();
+      assert.equal(healthy.status, 200);
+      assert.equal(healthy.type, 'application/json');
+      assert.deepEqual(healthy.body, { ok: true, sources: [], failing: [] });
 
-    mkdirSync(join(root, 'logs/check_kr.log'));
-    const positions = join(root, 'data/positions/positions.json');
-    const fd = openSync(positions, 'r+');
-    ftruncateSync(fd, 17 * 1024 * 1024); // sparse: over the 16 MiB cap in an instant
-    closeSync(fd);
-    const sick = await health();
-    assert.equal(sick.status, 503);
-    assert.equal(sick.body.ok, false);
-    assert.deepEqual(sick.body.failing.map((f) => [f.source, f.error]), [
-      ['logs', `log tail: ${join(root, 'logs/check_kr.log')} is a directory, not a log file: it cannot be read`],
-      ['state-files', `${positions}: ${17 * 1024 * 1024} bytes, more than the ${16 * 1024 * 1024} a state file may have`],
-    ]);
+      mkdirSync(join(root, 'logs/check_kr.log'));
+      const positions = join(root, 'data/positions/positions.json');
+      const fd = openSync(positions, 'r+');
+      ftruncateSync(fd, 17 * 1024 * 1024); // sparse: over the 16 MiB cap in an instant
+      closeSync(fd);
+      const sick = await health();
+      assert.equal(sick.status, 503);
+      assert.equal(sick.body.ok, false);
+      assert.deepEqual(
+        sick.body.failing.map((f) => [f.source, f.error]),
+        [
+          ['logs', `log tail: ${join(root, 'logs/check_kr.log')} is a directory, not a log file: it cannot be read`],
+          ['state-files', `${positions}: ${17 * 1024 * 1024} bytes, more than the ${16 * 1024 * 1024} a state file may have`],
+        ],
+      );
 
-    rmSync(join(root, 'logs/check_kr.log'), { recursive: true });
-    writeFileSync(join(root, 'logs/check_kr.log'), '');
-    cpSync(join(repo, 'examples/deployment/data/positions/positions.json'), positions);
-    const well = await health();
-    assert.equal(well.status, 200, JSON.stringify(well.body));
-    assert.deepEqual(well.body, { ok: true, sources: ['logs', 'state-files'], failing: [] });
-  } finally {
-    await sentinel.stop();
-  }
-});
+      rmSync(join(root, 'logs/check_kr.log'), { recursive: true });
+      writeFileSync(join(root, 'logs/check_kr.log'), '');
+      cpSync(join(repo, 'examples/deployment/data/positions/positions.json'), positions);
+      const well = await health();
+      assert.equal(well.status, 200, JSON.stringify(well.body));
+      assert.deepEqual(well.body, { ok: true, sources: ['logs', 'state-files'], failing: [] });
+    } finally {
+      await sentinel.stop();
+    }
+  },
+);
 
 test('/healthz: 503 naming Docker when it is enabled and unreachable', { timeout: 30_000 }, async () => {
   const { sentinel, health } = await sentinelOn({ docker: true });
   try {
     const sick = await health();
     assert.equal(sick.status, 503);
-    assert.deepEqual(sick.body.failing.map((f) => f.source), ['docker']);
+    assert.deepEqual(
+      sick.body.failing.map((f) => f.source),
+      ['docker'],
+    );
     assert.match(sick.body.failing[0]!.error, /no-docker\.sock/);
   } finally {
     await sentinel.stop();

@@ -40,7 +40,10 @@ test('units-range: below 1, above max_units, above the configured cap', () => {
   data.positions[3]!.max_units = 6;
   data.positions[3]!.units = 5;
   const findings = run('units-range', data);
-  assert.deepEqual(findings.map((f) => f.path), ['$[1].units', '$[2].units', '$[3].units']);
+  assert.deepEqual(
+    findings.map((f) => f.path),
+    ['$[1].units', '$[2].units', '$[3].units'],
+  );
   assert.equal(findings[1]!.message, '005930.KS_1_LONG_20260212_100512: units 5 is outside 1..4');
   assert.equal(findings[2]!.evidence, 'units=5, max_units=6, configured maxUnits=4');
   assert.equal(run('units-range', data, { ...PARAMS, maxUnits: 6 }).length, 2);
@@ -59,7 +62,10 @@ test('total-shares: sum of entries per position, and a position without entries'
   data.entries[6]!.shares = 6;
   data.entries = data.entries.filter((e) => e.position_id !== 'TSLA_2_SHORT_20260211_073204');
   const findings = run('total-shares', data);
-  assert.deepEqual(findings.map((f) => f.path), ['$[1].total_shares', '$[2].total_shares']);
+  assert.deepEqual(
+    findings.map((f) => f.path),
+    ['$[1].total_shares', '$[2].total_shares'],
+  );
   assert.equal(findings[0]!.evidence, 'no entries for it in entries.json');
   assert.equal(findings[1]!.message, '005930.KS_1_LONG_20260212_100512: total_shares 15 differs from the 16 shares of its 3 entries');
 });
@@ -110,7 +116,10 @@ test('pyramid-spacing: LONG must rise and SHORT fall by at least 0.5 N, float ar
   const short = sample();
   short.entries.push({ ...short.entries[2]!, entry_id: 'TSLA_2_SHORT_20260211_073204_1', pyramid_level: 1, entry_price: 345.0 });
   const [s] = run('pyramid-spacing', short);
-  assert.match(s!.message, /TSLA_2_SHORT_20260211_073204 \(SHORT\): level 1 at 345 is not below level 0 at 338\.5; SHORT pyramid prices must fall/);
+  assert.match(
+    s!.message,
+    /TSLA_2_SHORT_20260211_073204 \(SHORT\): level 1 at 345 is not below level 0 at 338\.5; SHORT pyramid prices must fall/,
+  );
   short.entries[7]!.entry_price = 338.5 - 7.1 + 1e-12; // 0.5 × 14.2 minus an artefact
   assert.deepEqual(run('pyramid-spacing', short), []);
 });
@@ -142,7 +151,10 @@ test('closed-exit-fields: every missing or null exit field of a closed record', 
   data.positions[0]!.exit_reason = null;
   delete data.positions[0]!.r_multiple;
   const findings = run('closed-exit-fields', data);
-  assert.deepEqual(findings.map((f) => f.path), ['$[0].exit_reason', '$[0].r_multiple']);
+  assert.deepEqual(
+    findings.map((f) => f.path),
+    ['$[0].exit_reason', '$[0].r_multiple'],
+  );
   assert.match(findings[1]!.message, /is closed but r_multiple is missing/);
 });
 
@@ -177,7 +189,10 @@ test('order-fill-before-order: fill HHMMSS earlier than the order time', () => {
   data.orderLog[1]!.fill_time = '100539';
   const [f] = run('order-fill-before-order', data);
   assert.equal(f!.path, '$[1].fill_time');
-  assert.equal(f!.message, 'LIVE_20260224100412_0002: fill_time 100539 is earlier than the order time 100540: the fill belongs to an earlier order');
+  assert.equal(
+    f!.message,
+    'LIVE_20260224100412_0002: fill_time 100539 is earlier than the order time 100540: the fill belongs to an earlier order',
+  );
   // Equal times match in the guarded code; malformed times are not judged.
   data.orderLog[1]!.fill_time = '100540';
   assert.deepEqual(run('order-fill-before-order', data), []);

@@ -46,7 +46,10 @@ async function watch(path: string, extra: Partial<JsonFileWatcherOptions> = {}) 
   const waitFor = async (what: string, predicate: () => boolean, timeoutMs = 4_000) => {
     const deadline = Date.now() + timeoutMs;
     while (!predicate()) {
-      if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}; events: ${JSON.stringify(events.map((e) => (e.kind === 'json-file' ? e.file.content?.slice(0, 20) ?? 'absent' : e.kind)))}, errors: ${JSON.stringify(errors)}`);
+      if (Date.now() > deadline)
+        assert.fail(
+          `timed out waiting for ${what}; events: ${JSON.stringify(events.map((e) => (e.kind === 'json-file' ? (e.file.content?.slice(0, 20) ?? 'absent') : e.kind)))}, errors: ${JSON.stringify(errors)}`,
+        );
       await sleep(10);
     }
   };
@@ -59,7 +62,10 @@ test('absent at start, then an atomic rename: one event per content, tmp files i
   const w = await watch(path);
   t.after(() => w.watcher.close());
   // The initial state is emitted before start resolves.
-  assert.deepEqual(w.files().map((f) => [f.which, f.content, f.sha256]), [['positions', undefined, undefined]]);
+  assert.deepEqual(
+    w.files().map((f) => [f.which, f.content, f.sha256]),
+    [['positions', undefined, undefined]],
+  );
 
   await writeFile(join(dir, 'tmpdeadbeef.tmp'), '{"half": '); // a writer's leftover: not our file
   await atomicWrite(path, SAMPLE);
@@ -87,7 +93,10 @@ test('successive writes: each new content once; the same bytes again (new inode)
   await w.waitFor('v2', () => w.files().length === 3);
   await atomicWrite(path, v2);
   await sleep(400);
-  assert.deepEqual(w.files().map((f) => f.sha256), [sha('[]'), sha(SAMPLE), sha(v2)]);
+  assert.deepEqual(
+    w.files().map((f) => f.sha256),
+    [sha('[]'), sha(SAMPLE), sha(v2)],
+  );
 });
 
 test('an in-place rewrite (truncate, then write) is read once it has settled, never half-written', async (t) => {
@@ -103,7 +112,10 @@ test('an in-place rewrite (truncate, then write) is read once it has settled, ne
   await handle.close();
   await w.waitFor('the rewritten content', () => w.files().some((f) => f.content === '[]'));
   await sleep(300);
-  assert.deepEqual(w.files().map((f) => f.content?.length), [SAMPLE.length, 2]);
+  assert.deepEqual(
+    w.files().map((f) => f.content?.length),
+    [SAMPLE.length, 2],
+  );
 });
 
 test('the directory deleted and re-created (twice): absent, then the new file each time', async (t) => {
@@ -155,7 +167,11 @@ test('a directory where the file should be: an error through onError, then recov
   await w.waitFor('the file once readable', () => w.files().some((f) => f.content === SAMPLE));
   const kinds = w.events.map((e) => e.kind);
   assert.equal(kinds[0], 'source-ok', 'the first good read after an error says so');
-  assert.deepEqual(w.events[0], { kind: 'source-ok', source: 'state-files', observedAt: (w.events[0] as { observedAt: number }).observedAt });
+  assert.deepEqual(w.events[0], {
+    kind: 'source-ok',
+    source: 'state-files',
+    observedAt: (w.events[0] as { observedAt: number }).observedAt,
+  });
 });
 
 test('a file the sidecar may not read (mode 000): an error, not a crash', async (t) => {

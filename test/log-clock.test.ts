@@ -1,7 +1,15 @@
 // Naive log stamps → true instants: observation, learned offsets, the market-status line, a configured zone.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { emptyLogClock, lineInstant, naiveToInstant, offsetFromMarketStatus, startOffset, zoneOffsetMs, type LogClock } from '../src/core/log-clock.ts';
+import {
+  emptyLogClock,
+  lineInstant,
+  naiveToInstant,
+  offsetFromMarketStatus,
+  startOffset,
+  zoneOffsetMs,
+  type LogClock,
+} from '../src/core/log-clock.ts';
 import { parseLogLine } from '../src/core/log-line.ts';
 import type { LogLine } from '../src/core/types.ts';
 
@@ -42,16 +50,30 @@ test('a live line read late (residual of 3 min or more) teaches nothing', () => 
 });
 
 test('the KRX market-status line reveals the offset, even in backlog', () => {
-  const status = (stamp: string, hhmm: string) => parseLogLine(`${stamp} - __main__ - INFO - 한국거래소 (KRX): 장후 (${hhmm}, 마감 15:30)`)!;
+  const status = (stamp: string, hhmm: string) =>
+    parseLogLine(`${stamp} - __main__ - INFO - 한국거래소 (KRX): 장후 (${hhmm}, 마감 15:30)`)!;
   assert.equal(offsetFromMarketStatus(status('2026-02-23 07:00:02,115', '16:00')), 0);
   assert.equal(offsetFromMarketStatus(status('2026-02-23 16:00:02,115', '16:00')), -9 * H);
   // 07:00 KST written in UTC carries the previous date.
-  assert.equal(offsetFromMarketStatus(parseLogLine('2026-02-23 22:00:02,501 - __main__ - INFO - 한국거래소 (KRX): 장전 (07:00, 개장 09:00)')!), 0);
+  assert.equal(
+    offsetFromMarketStatus(parseLogLine('2026-02-23 22:00:02,501 - __main__ - INFO - 한국거래소 (KRX): 장전 (07:00, 개장 09:00)')!),
+    0,
+  );
   // A holiday line has no clock; other lines are not market-status lines.
-  assert.equal(offsetFromMarketStatus(parseLogLine('2026-02-23 07:00:02,115 - __main__ - INFO - 한국거래소 (KRX): 휴장 (공휴일)')!), undefined);
-  assert.equal(offsetFromMarketStatus(parseLogLine('2026-02-23 07:00:02,115 - __main__ - INFO - NYSE/NASDAQ: 장전 (02:00, 개장 09:30)')!), undefined);
+  assert.equal(
+    offsetFromMarketStatus(parseLogLine('2026-02-23 07:00:02,115 - __main__ - INFO - 한국거래소 (KRX): 휴장 (공휴일)')!),
+    undefined,
+  );
+  assert.equal(
+    offsetFromMarketStatus(parseLogLine('2026-02-23 07:00:02,115 - __main__ - INFO - NYSE/NASDAQ: 장전 (02:00, 개장 09:30)')!),
+    undefined,
+  );
 
-  const backlog = line('2026-02-23 16:00:02,115 - __main__ - INFO - 한국거래소 (KRX): 장후 (16:00, 마감 15:30)', Date.UTC(2026, 2, 1), false);
+  const backlog = line(
+    '2026-02-23 16:00:02,115 - __main__ - INFO - 한국거래소 (KRX): 장후 (16:00, 마감 15:30)',
+    Date.UTC(2026, 2, 1),
+    false,
+  );
   const t = lineInstant(emptyLogClock(), backlog.line, backlog.parsed, 'UTC');
   assert.equal(t.clock.learnedFrom, 'market-status');
   assert.equal(new Date(t.at).toISOString(), '2026-02-23T07:00:02.115Z');
@@ -60,8 +82,14 @@ test('the KRX market-status line reveals the offset, even in backlog', () => {
 test('backlog without a learned offset: the configured zone (DST-aware), else UTC', () => {
   const summer = line('2026-07-01 18:00:00,000 - __main__ - INFO - x', 0, false);
   const winter = line('2026-01-05 18:00:00,000 - __main__ - INFO - x', 0, false);
-  assert.equal(new Date(lineInstant(emptyLogClock(), summer.line, summer.parsed, 'America/New_York').at).toISOString(), '2026-07-01T22:00:00.000Z');
-  assert.equal(new Date(lineInstant(emptyLogClock(), winter.line, winter.parsed, 'America/New_York').at).toISOString(), '2026-01-05T23:00:00.000Z');
+  assert.equal(
+    new Date(lineInstant(emptyLogClock(), summer.line, summer.parsed, 'America/New_York').at).toISOString(),
+    '2026-07-01T22:00:00.000Z',
+  );
+  assert.equal(
+    new Date(lineInstant(emptyLogClock(), winter.line, winter.parsed, 'America/New_York').at).toISOString(),
+    '2026-01-05T23:00:00.000Z',
+  );
   const kst = lineInstant(emptyLogClock(), winter.line, winter.parsed, 'Asia/Seoul');
   assert.equal(kst.basis, 'configured-zone');
   assert.equal(new Date(kst.at).toISOString(), '2026-01-05T09:00:00.000Z');
@@ -94,7 +122,11 @@ test('zone offsets from Intl, and naive wall times to instants', () => {
 });
 
 test('the clock is plain JSON', () => {
-  const l = line('2026-02-23 16:00:02,115 - __main__ - INFO - 한국거래소 (KRX): 장후 (16:00, 마감 15:30)', Date.UTC(2026, 1, 23, 7, 0, 3), true);
+  const l = line(
+    '2026-02-23 16:00:02,115 - __main__ - INFO - 한국거래소 (KRX): 장후 (16:00, 마감 15:30)',
+    Date.UTC(2026, 1, 23, 7, 0, 3),
+    true,
+  );
   const clock: LogClock = lineInstant(emptyLogClock(), l.line, l.parsed).clock;
   assert.deepEqual(JSON.parse(JSON.stringify(clock)), clock);
   assert.deepEqual(Object.keys(clock).sort(), ['lastAt', 'learnedAtNaiveMs', 'learnedFrom', 'offsetMs']);
@@ -111,7 +143,12 @@ test('at a start marker read in backlog, the reading on the job schedule wins, i
   const read = Date.UTC(2026, 2, 7);
   const start = (stampText: string, observedAt = read) => line(`${stampText} - __main__ - INFO - ${START}`, observedAt, false);
   // The file was learned to stamp UTC (a cron run's market-status line)…
-  const utc: LogClock = { offsetMs: 0, learnedFrom: 'market-status', learnedAtNaiveMs: Date.UTC(2026, 2, 2, 7), lastAt: Date.UTC(2026, 2, 2, 7, 0, 7) };
+  const utc: LogClock = {
+    offsetMs: 0,
+    learnedFrom: 'market-status',
+    learnedAtNaiveMs: Date.UTC(2026, 2, 2, 7),
+    lastAt: Date.UTC(2026, 2, 2, 7, 0, 7),
+  };
   // …and this start is stamped in KST at the fire time: only the KST reading is on the schedule.
   const kstCron = start('2026-03-03 16:00:02,000');
   const switched = startOffset(utc, kstCron.line, kstCron.parsed!, hints);
@@ -131,7 +168,11 @@ test('at a start marker read in backlog, the reading on the job schedule wins, i
   const after = { ...utc, lastAt: Date.UTC(2026, 2, 3, 8) }; // the previous line was at 17:00 KST
   assert.equal(startOffset(after, early.line, early.parsed!, hints).offsetMs, 0, 'the KST reading would go back in time');
   const future = start('2026-03-03 16:00:02,000', Date.UTC(2026, 2, 3, 7, 1));
-  assert.equal(startOffset(utc, future.line, future.parsed!, { zones: ['Asia/Seoul'] }).offsetMs, -9 * H, 'the UTC reading would be in the future');
+  assert.equal(
+    startOffset(utc, future.line, future.parsed!, { zones: ['Asia/Seoul'] }).offsetMs,
+    -9 * H,
+    'the UTC reading would be in the future',
+  );
   // Live lines are timed by their observation: untouched.
   const live = line(`2026-03-03 16:00:02,000 - __main__ - INFO - ${START}`, read, true);
   assert.equal(startOffset(utc, live.line, live.parsed!, hints), utc);

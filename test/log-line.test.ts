@@ -11,7 +11,9 @@ test('a basicConfig line: stamp, naive time, logger, level, message', () => {
     level: 'INFO',
     message: '=== 통합 포지션 & 시그널 체크 시작 ===',
   });
-  const notifier = parseLogLine('2026-02-23 16:00:04,688 - src.notifier - ERROR - Telegram 오류 (모든 재시도 소진): Cannot connect to host api.telegram.org:443');
+  const notifier = parseLogLine(
+    '2026-02-23 16:00:04,688 - src.notifier - ERROR - Telegram 오류 (모든 재시도 소진): Cannot connect to host api.telegram.org:443',
+  );
   assert.equal(notifier?.logger, 'src.notifier');
   assert.equal(notifier?.level, 'ERROR');
   assert.equal(notifier?.message, 'Telegram 오류 (모든 재시도 소진): Cannot connect to host api.telegram.org:443');

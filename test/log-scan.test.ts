@@ -19,8 +19,21 @@ const PROFILE = profileSchema.parse({
   channelMarker: 'Telegram 채널 활성화',
   notifyEvents: ['스톱로스 발동:', '청산 시그널:', 'Inverse ETF 강제 청산:', '피라미딩 기회:', '신규 시그널:'],
 });
-const JOB: Job = { id: 'check_kr.log', schedule: '0 16 * * 1-5', timezone: 'Asia/Seoul', command: 'python scripts/check_positions.py >> /app/logs/check_kr.log 2>&1', script: 'check_positions.py', logFile: 'check_kr.log', line: 0 };
-const CTX: RunsContext = { jobsByLogFile: { 'check_kr.log': JOB }, profiles: { 'check_positions.py': PROFILE }, errorPatterns: [' - CRITICAL - '], logTimestampZone: 'auto' };
+const JOB: Job = {
+  id: 'check_kr.log',
+  schedule: '0 16 * * 1-5',
+  timezone: 'Asia/Seoul',
+  command: 'python scripts/check_positions.py >> /app/logs/check_kr.log 2>&1',
+  script: 'check_positions.py',
+  logFile: 'check_kr.log',
+  line: 0,
+};
+const CTX: RunsContext = {
+  jobsByLogFile: { 'check_kr.log': JOB },
+  profiles: { 'check_positions.py': PROFILE },
+  errorPatterns: [' - CRITICAL - '],
+  logTimestampZone: 'auto',
+};
 const NEEDLES = runNeedles(CTX.profiles, CTX.errorPatterns);
 const HEADER = 'Traceback (most recent call last):';
 const sample = () => readFile(fileURLToPath(new URL('./fixtures/runs/check_kr.log', import.meta.url)));
@@ -86,7 +99,11 @@ test('a traceback cut by a chunk boundary anywhere is still selected whole', asy
     const lines = selected(buf, parts);
     // The second half may begin with an extra line (a possible continuation): taking one more line is
     // harmless, missing one is not.
-    for (const [s, e] of whole) assert.ok(parts.some(([ps, pe]) => ps === s && pe === e), `cut at ${cut}: lost ${buf.toString('utf8', s, e)}`);
+    for (const [s, e] of whole)
+      assert.ok(
+        parts.some(([ps, pe]) => ps === s && pe === e),
+        `cut at ${cut}: lost ${buf.toString('utf8', s, e)}`,
+      );
     assert.ok(lines.length - whole.length <= 1, `cut at ${cut}: ${lines.length - whole.length} extra lines`);
   }
 });
@@ -140,7 +157,10 @@ test('evaluateLogFile: CRLF, no final newline, a line longer than a chunk, a mis
     await writeFile(lf, text);
     const base = await evaluateLogFile(lf, CTX, { observedAt: 0 });
     assert.ok(base.ok);
-    assert.deepEqual(base.value.runs.map((r) => r.end), ['finished', 'finished', 'open']);
+    assert.deepEqual(
+      base.value.runs.map((r) => r.end),
+      ['finished', 'finished', 'open'],
+    );
 
     const crlfDir = join(dir, 'crlf');
     await mkdir(crlfDir);
@@ -174,7 +194,7 @@ test('evaluateLogFile: CRLF, no final newline, a line longer than a chunk, a mis
 
 function allLines(buf: Buffer, from: number, to: number): Array<[number, number]> {
   const out: Array<[number, number]> = [];
-  for (let s = from; s < to; ) {
+  for (let s = from; s < to;) {
     let e = buf.indexOf(10, s);
     if (e === -1 || e > to) e = to;
     out.push([s, e]);

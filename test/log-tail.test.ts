@@ -106,12 +106,15 @@ describe('log tailer', () => {
       appendFileSync(join(dir, 'check_kr.log'), 'r\n');
       await waitFor('four', () => h.texts().includes('check_kr.log|four'));
       const lines = h.batches.flatMap((b) => b.lines);
-      assert.deepEqual(lines.map((l) => [l.text, l.live, l.observedAt]), [
-        ['one', false, 5_000],
-        ['two', false, 5_000],
-        ['three', true, 6_000],
-        ['four', true, 6_000],
-      ]);
+      assert.deepEqual(
+        lines.map((l) => [l.text, l.live, l.observedAt]),
+        [
+          ['one', false, 5_000],
+          ['two', false, 5_000],
+          ['three', true, 6_000],
+          ['four', true, 6_000],
+        ],
+      );
       assert.deepEqual(h.lastCursors(), {
         'check_kr.log': cursorAt(join(dir, 'check_kr.log'), 'one\ntwo\nthree\nfour\n'.length),
       });
@@ -350,7 +353,12 @@ describe('log tailer', () => {
         'check_kr.log|again 2',
         'check_kr.log|more 2',
       ]);
-      assert.ok(h.batches.slice(1).flatMap((b) => b.lines).every((l) => l.live));
+      assert.ok(
+        h.batches
+          .slice(1)
+          .flatMap((b) => b.lines)
+          .every((l) => l.live),
+      );
     } finally {
       await h.tailer.close();
     }
@@ -427,7 +435,11 @@ describe('log tailer', () => {
     for (const chunkBytes of [16, 1024 * 1024]) {
       const h = await startRecording({ dir, maxLineBytes: 10, chunkBytes, cursors: {} });
       await h.tailer.close();
-      assert.deepEqual(h.batches.flatMap((b) => b.lines.map((l) => l.text)), expected, `chunkBytes ${chunkBytes}`);
+      assert.deepEqual(
+        h.batches.flatMap((b) => b.lines.map((l) => l.text)),
+        expected,
+        `chunkBytes ${chunkBytes}`,
+      );
       assert.equal(h.lastCursors()['a.log']!.offset, Buffer.byteLength(content));
     }
   });
@@ -457,7 +469,7 @@ describe('log tailer', () => {
     const select: LineSelector = (buf, from, to) => {
       seenRanges.push([from, to]);
       const picked: Array<[number, number]> = [];
-      for (let s = from; s < to; ) {
+      for (let s = from; s < to;) {
         const e = buf.indexOf(10, s);
         const hit = buf.indexOf(' - src.data_store - ', s);
         if (hit === -1 || hit > e) picked.push([s, e]);
@@ -467,7 +479,10 @@ describe('log tailer', () => {
     };
     const h = await startRecording({ dir, select });
     try {
-      assert.deepEqual(h.texts().map((t) => t.slice('check_kr.log|'.length)), [lines[0], lines[2], lines[4]]);
+      assert.deepEqual(
+        h.texts().map((t) => t.slice('check_kr.log|'.length)),
+        [lines[0], lines[2], lines[4]],
+      );
       assert.deepEqual(seenRanges, [[0, statSync(file).size]]);
       // Nothing selected: the batch has no lines but still carries the advanced cursor.
       appendFileSync(file, lines[1] + '\n');
@@ -520,7 +535,10 @@ describe('log tailer', () => {
     try {
       for (let i = 1; i <= 500; i++) appendFileSync(file, `burst ${i}\n`);
       await waitFor('500 lines', () => h.texts().length === 500);
-      assert.deepEqual(h.texts(), Array.from({ length: 500 }, (_, i) => `a.log|burst ${i + 1}`));
+      assert.deepEqual(
+        h.texts(),
+        Array.from({ length: 500 }, (_, i) => `a.log|burst ${i + 1}`),
+      );
       assert.ok(h.batches.length <= 3, `${h.batches.length} batches for one burst`);
     } finally {
       await h.tailer.close();

@@ -17,7 +17,13 @@ const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const SEC = 1_000;
 const MIN = 60 * SEC;
 const OPERATOR: OperatorIdentity = { channel: 'telegram', userId: 111, chatId: -100 };
-const PLAN: PlanPreview = { id: 'plan-1', action: 'rollback', strategy: 'image-tag', steps: ['back up positions.json', 'recreate turtle-cron'], targetImageId: 'sha256:v320' };
+const PLAN: PlanPreview = {
+  id: 'plan-1',
+  action: 'rollback',
+  strategy: 'image-tag',
+  steps: ['back up positions.json', 'recreate turtle-cron'],
+  targetImageId: 'sha256:v320',
+};
 /** Tuesday 2026-03-03 16:00 KST: check_positions.py fires for the KR market. */
 const KR_FIRE = Date.parse('2026-03-03T16:00:00+09:00');
 
@@ -52,8 +58,14 @@ class Story {
     this.now = start;
     this.state = initialState(start);
     this.send({ kind: 'startup', at: start, seed: 's-' });
-    this.send({ kind: 'crontab', crontab: { text: readFileSync(join(repo, 'test/fixtures/crontab-v3.2.1'), 'utf8'), source: 'container', observedAt: start } });
-    this.send({ kind: 'container', container: { name: 'turtle-cron', status: 'running', restartCount: 0, startedAt: start - 86_400_000, observedAt: start } });
+    this.send({
+      kind: 'crontab',
+      crontab: { text: readFileSync(join(repo, 'test/fixtures/crontab-v3.2.1'), 'utf8'), source: 'container', observedAt: start },
+    });
+    this.send({
+      kind: 'container',
+      container: { name: 'turtle-cron', status: 'running', restartCount: 0, startedAt: start - 86_400_000, observedAt: start },
+    });
   }
   send(event: Event): void {
     const r = step(this.state, event, this.ctx);
@@ -90,7 +102,11 @@ class Story {
 
 /** One crash of check_kr (a traceback, no finish marker), then a normal run well past maxRunTime. */
 function crashThenNormal(story: Story, look: string[] | undefined): void {
-  story.log('check_kr.log', KR_FIRE + 2 * SEC, [info(KR_FIRE + 2 * SEC, START), info(KR_FIRE + 2 * SEC, 'Telegram 채널 활성화'), ...TRACEBACK]);
+  story.log('check_kr.log', KR_FIRE + 2 * SEC, [
+    info(KR_FIRE + 2 * SEC, START),
+    info(KR_FIRE + 2 * SEC, 'Telegram 채널 활성화'),
+    ...TRACEBACK,
+  ]);
   story.tickUntil(KR_FIRE + 50 * MIN, look);
   const rerun = KR_FIRE + 50 * MIN;
   story.log('check_kr.log', rerun, [info(rerun, START), info(rerun, 'Telegram 채널 활성화'), info(rerun + 5 * SEC, FINISH)]);
@@ -102,10 +118,16 @@ test('one crash, then normal runs, past maxRunTime with policy auto: one warning
   // The daemon looks at the processes every tick while a run is open: the crashed run's process is gone.
   const story = new Story(ctx, KR_FIRE - 10 * MIN);
   crashThenNormal(story, ['/usr/sbin/cron -f']);
-  assert.deepEqual(story.opened().map((i) => `${i.ruleId} ${i.cause} ${i.label ?? ''}`), []);
+  assert.deepEqual(
+    story.opened().map((i) => `${i.ruleId} ${i.cause} ${i.label ?? ''}`),
+    [],
+  );
   assert.deepEqual(story.actions(), []);
   const warnings = story.notices('warning').map((n) => (n as Extract<Notice, { kind: 'warning' }>).verdict);
-  assert.deepEqual(warnings.map((v) => `${v.ruleId} ${v.cause}`), ['check-repeated-failures check_kr.log']);
+  assert.deepEqual(
+    warnings.map((v) => `${v.ruleId} ${v.cause}`),
+    ['check-repeated-failures check_kr.log'],
+  );
   assert.match(warnings[0]!.warning ?? '', /the last run failed \(KeyError: 'units'\)/);
   // Nothing in the state waits to act later either.
   assert.deepEqual(story.state.incidents.incidents, []);
@@ -130,7 +152,10 @@ test('a run that dies without a traceback (its process gone) is a failed run, no
   assert.deepEqual(story.opened(), []);
   assert.deepEqual(story.actions(), []);
   const warnings = story.notices('warning').map((n) => (n as Extract<Notice, { kind: 'warning' }>).verdict);
-  assert.deepEqual(warnings.map((v) => v.ruleId), ['check-repeated-failures']);
+  assert.deepEqual(
+    warnings.map((v) => v.ruleId),
+    ['check-repeated-failures'],
+  );
   assert.match(warnings[0]!.warning ?? '', /its process is gone from the cron container/);
 });
 
@@ -142,9 +167,15 @@ test('a hung run (its process alive past maxRunTime) still fires, once, with the
   assert.deepEqual(story.opened(), [], 'not hung before maxRunTime');
   story.tickUntil(KR_FIRE + 40 * MIN, ['python scripts/check_positions.py']);
   const opened = story.opened();
-  assert.deepEqual(opened.map((i) => `${i.ruleId} ${i.cause} ${i.label}`), ['cron-missed-or-hung check_kr.log hung']);
+  assert.deepEqual(
+    opened.map((i) => `${i.ruleId} ${i.cause} ${i.label}`),
+    ['cron-missed-or-hung check_kr.log hung'],
+  );
   assert.match(opened[0]!.evidence.map((e) => e.text).join('\n'), /still running at .*python scripts\/check_positions\.py/);
-  assert.deepEqual(story.actions().map((e) => e.kind), ['plan']);
+  assert.deepEqual(
+    story.actions().map((e) => e.kind),
+    ['plan'],
+  );
 });
 
 test('two rules proposing the same rollback: one approval message; one veto stops both; nothing runs', async () => {
@@ -154,15 +185,22 @@ test('two rules proposing the same rollback: one approval message; one veto stop
   const story = new Story(ctx, usFire - 10 * MIN);
   story.tickUntil(usFire + 11 * MIN);
   const missed = story.opened();
-  assert.deepEqual(missed.map((i) => `${i.ruleId} ${i.cause} ${i.label}`), ['cron-missed-or-hung check_us.log missed']);
+  assert.deepEqual(
+    missed.map((i) => `${i.ruleId} ${i.cause} ${i.label}`),
+    ['cron-missed-or-hung check_us.log missed'],
+  );
   const holder = missed[0]!.id;
   story.send({ kind: 'plan-ready', incidentId: holder, result: { ok: true, plan: PLAN }, nonce: 'n1', at: story.now });
   assert.equal(story.notices('decision-requested').length, 1);
 
   // Two failed manual runs of check_kr: repeated-failures proposes the same rollback.
-  for (const at of [usFire + 12 * MIN, usFire + 13 * MIN]) story.log('check_kr.log', at, [info(at, START), info(at, 'Telegram 채널 활성화'), ...TRACEBACK]);
+  for (const at of [usFire + 12 * MIN, usFire + 13 * MIN])
+    story.log('check_kr.log', at, [info(at, START), info(at, 'Telegram 채널 활성화'), ...TRACEBACK]);
   const both = story.opened();
-  assert.deepEqual(both.map((i) => i.ruleId), ['cron-missed-or-hung', 'check-repeated-failures']);
+  assert.deepEqual(
+    both.map((i) => i.ruleId),
+    ['cron-missed-or-hung', 'check-repeated-failures'],
+  );
   const follower = both[1]!;
   assert.equal(follower.decisionOf, holder, 'the opening notice says whose decision it shares');
   const alert = renderTelegramNotice({ kind: 'incident-opened', incident: follower }, 'en', { timeZone: 'Asia/Seoul' }).html;
@@ -172,11 +210,20 @@ test('two rules proposing the same rollback: one approval message; one veto stop
   assert.equal(story.actions().filter((e) => e.kind === 'plan').length, 1, 'one plan');
 
   // The operator vetoes from the second incident's alert: it is the same decision.
-  story.send({ kind: 'operator', command: { kind: 'veto', incidentId: follower.id, reason: 'market closed' }, by: OPERATOR, at: story.now });
+  story.send({
+    kind: 'operator',
+    command: { kind: 'veto', incidentId: follower.id, reason: 'market closed' },
+    by: OPERATOR,
+    at: story.now,
+  });
   assert.equal(story.incident(holder).phase, 'vetoed');
   assert.equal(story.incident(follower.id).phase, 'vetoed');
   story.tickUntil(usFire + 40 * MIN);
-  assert.deepEqual(story.actions().filter((e) => e.kind === 'execute'), [], 'nothing runs');
+  assert.deepEqual(
+    story.actions().filter((e) => e.kind === 'execute'),
+    [],
+    'nothing runs',
+  );
   assert.equal(story.notices('decision-requested').length, 1);
   assert.equal(story.notices('decision-recorded').length, 1);
 });
@@ -192,10 +239,18 @@ test('the shared decision runs once when its window ends, and both incidents fol
   const follower = story.opened()[1]!.id;
   story.tickUntil(usFire + 22 * MIN);
   const executes = story.actions().filter((e) => e.kind === 'execute');
-  assert.deepEqual(executes.map((e) => (e as Extract<Effect, { kind: 'execute' }>).incidentId), [holder]);
+  assert.deepEqual(
+    executes.map((e) => (e as Extract<Effect, { kind: 'execute' }>).incidentId),
+    [holder],
+  );
   story.send({ kind: 'execution', incidentId: holder, report: { kind: 'started', planId: PLAN.id }, at: story.now });
   assert.equal(story.incident(follower).phase, 'running');
-  story.send({ kind: 'execution', incidentId: holder, report: { kind: 'verified', ok: true, detail: 'ok', preExisting: [] }, at: story.now });
+  story.send({
+    kind: 'execution',
+    incidentId: holder,
+    report: { kind: 'verified', ok: true, detail: 'ok', preExisting: [] },
+    at: story.now,
+  });
   assert.equal(story.incident(follower).phase, 'verified');
   assert.ok(story.incident(follower).verifiedAt !== undefined);
 });

@@ -38,7 +38,12 @@ const PROFILES: Record<string, JobProfile> = {
   }),
 };
 
-function run(script: string, startedAt: number, finishedAt?: number, jobId = script === 'signal_check.py' ? 'signal_kr.log' : 'check_kr.log'): Run {
+function run(
+  script: string,
+  startedAt: number,
+  finishedAt?: number,
+  jobId = script === 'signal_check.py' ? 'signal_kr.log' : 'check_kr.log',
+): Run {
   return {
     jobId,
     script,
@@ -56,10 +61,22 @@ function run(script: string, startedAt: number, finishedAt?: number, jobId = scr
 
 const docs = () => structuredClone(SAMPLE);
 const closed = (doc: PositionRecord[], id: string) =>
-  doc.map((p) => (p.position_id === id ? { ...p, status: 'closed', exit_date: '2026-02-24', exit_price: 92700, exit_reason: 'Stop Loss', pnl: -1, r_multiple: -1 } : p));
+  doc.map((p) =>
+    p.position_id === id
+      ? { ...p, status: 'closed', exit_date: '2026-02-24', exit_price: 92700, exit_reason: 'Stop Loss', pnl: -1, r_multiple: -1 }
+      : p,
+  );
 
 function change(partial: Partial<PositionsChange>): PositionsChange {
-  return { at: T0, fromSha256: 'a'.repeat(64), toSha256: 'b'.repeat(64), vanishedOpen: [], sizeChanges: [], writerRunsNearby: [], ...partial };
+  return {
+    at: T0,
+    fromSha256: 'a'.repeat(64),
+    toSha256: 'b'.repeat(64),
+    vanishedOpen: [],
+    sizeChanges: [],
+    writerRunsNearby: [],
+    ...partial,
+  };
 }
 
 const NO_RUNS = { runs: {}, profiles: PROFILES };
@@ -123,14 +140,23 @@ test('the history is bounded and survives a JSON round trip (it is checkpointed)
   let seen = rememberVersion([], 'first', 0);
   for (let i = 1; i <= SEEN_VERSIONS_KEPT + 5; i += 1) seen = rememberVersion(seen, `v${i}`, i);
   assert.equal(seen.length, SEEN_VERSIONS_KEPT);
-  assert.equal(seen.some((v) => v.sha256 === 'first'), false);
+  assert.equal(
+    seen.some((v) => v.sha256 === 'first'),
+    false,
+  );
   const h = diffPositions(emptyPositionsHistory(), { sha256: 'v1', doc: docs() }, T0, NO_RUNS).history;
   assert.deepEqual(JSON.parse(JSON.stringify(h)), h);
 });
 
 test('writer runs near the change are recorded at diff time', () => {
-  const runs = { 'check_kr.log': [run('check_positions.py', T0 - 2 * MIN, T0 + MIN)], 'signal_kr.log': [run('signal_check.py', T0 - MIN, T0)] };
-  const c = comparePositions({ sha256: 'v1', doc: docs() }, { sha256: 'v2', doc: closed(docs(), SAMSUNG) }, T0, { runs, profiles: PROFILES });
+  const runs = {
+    'check_kr.log': [run('check_positions.py', T0 - 2 * MIN, T0 + MIN)],
+    'signal_kr.log': [run('signal_check.py', T0 - MIN, T0)],
+  };
+  const c = comparePositions({ sha256: 'v1', doc: docs() }, { sha256: 'v2', doc: closed(docs(), SAMSUNG) }, T0, {
+    runs,
+    profiles: PROFILES,
+  });
   assert.deepEqual(c?.writerRunsNearby, ['check_kr.log']);
 });
 
@@ -153,12 +179,20 @@ test('judge: without the close line, pending until the window passes, then unexp
   assert.equal(early.decideAt, T0 + 45 * MIN);
   const late = judgeChange(c, world, { closeExplainWindow: 45 * MIN }, T0 + 45 * MIN);
   assert.equal(late.status, 'unexplained');
-  assert.deepEqual(late.reasons, [`open position ${SAMSUNG} vanished or turned closed with no "포지션 청산: ${SAMSUNG}" line within 45 min`]);
+  assert.deepEqual(late.reasons, [
+    `open position ${SAMSUNG} vanished or turned closed with no "포지션 청산: ${SAMSUNG}" line within 45 min`,
+  ]);
   // A line arriving late, still within the window of the change, explains it.
   const withLine = { ...world, closeLines: [{ positionId: SAMSUNG, at: T0 + 40 * MIN }] };
   assert.equal(judgeChange(c, withLine, { closeExplainWindow: 45 * MIN }, T0 + 50 * MIN).status, 'explained');
   // A line for another position, or far outside the window, does not.
-  const wrong = { ...world, closeLines: [{ positionId: HYNIX, at: T0 }, { positionId: SAMSUNG, at: T0 - 3 * 3_600_000 }] };
+  const wrong = {
+    ...world,
+    closeLines: [
+      { positionId: HYNIX, at: T0 },
+      { positionId: SAMSUNG, at: T0 - 3 * 3_600_000 },
+    ],
+  };
   assert.equal(judgeChange(c, wrong, { closeExplainWindow: 45 * MIN }, T0 + 50 * MIN).status, 'unexplained');
 });
 
@@ -176,18 +210,29 @@ test('judge: a close line is not enough when no job allowed to write the file wa
 test('judge: size changes are explained only during a writer run; outside one, unexplained after the slack', () => {
   const size = change({ sizeChanges: [{ positionId: SAMSUNG, field: 'units', before: 3, after: 4 }] });
   const params = { closeExplainWindow: 45 * MIN };
-  const outside = { closeLines: [], runs: { 'check_kr.log': [run('check_positions.py', T0 - 3 * 3_600_000, T0 - 3 * 3_600_000 + MIN)] }, profiles: PROFILES };
+  const outside = {
+    closeLines: [],
+    runs: { 'check_kr.log': [run('check_positions.py', T0 - 3 * 3_600_000, T0 - 3 * 3_600_000 + MIN)] },
+    profiles: PROFILES,
+  };
   assert.equal(judgeChange(size, outside, params, T0 + MIN).status, 'pending');
   const late = judgeChange(size, outside, params, T0 + WRITER_SLACK_MS);
   assert.equal(late.status, 'unexplained');
-  assert.equal(late.reasons[0], `${SAMSUNG}.units 3 → 4 outside any run of a job allowed to write positions.json (nobody changes sizes in code)`);
+  assert.equal(
+    late.reasons[0],
+    `${SAMSUNG}.units 3 → 4 outside any run of a job allowed to write positions.json (nobody changes sizes in code)`,
+  );
   const inside = { ...outside, runs: { 'check_kr.log': [run('check_positions.py', T0 - MIN, T0 + MIN)] } };
   assert.equal(judgeChange(size, inside, params, T0 + WRITER_SLACK_MS).status, 'explained');
 });
 
 test('judge: a run left open for hours no longer explains writes', () => {
   const size = change({ sizeChanges: [{ positionId: SAMSUNG, field: 'total_shares', before: 15, after: 20 }] });
-  const hung = { closeLines: [], runs: { 'check_kr.log': [run('check_positions.py', T0 - OPEN_RUN_HORIZON_MS - WRITER_SLACK_MS - MIN)] }, profiles: PROFILES };
+  const hung = {
+    closeLines: [],
+    runs: { 'check_kr.log': [run('check_positions.py', T0 - OPEN_RUN_HORIZON_MS - WRITER_SLACK_MS - MIN)] },
+    profiles: PROFILES,
+  };
   assert.equal(judgeChange(size, hung, { closeExplainWindow: 45 * MIN }, T0 + WRITER_SLACK_MS).status, 'unexplained');
 });
 

@@ -26,8 +26,22 @@ const EMPTIED = 'v3.2.x logs 파일 로드 실패 and reads the file as empty, n
 
 /** The Position dataclass fields without a default, identical in v3.2.0, v3.2.1 and v3.8.1. */
 const DATACLASS_REQUIRED = [
-  'position_id', 'symbol', 'system', 'direction', 'entry_date', 'entry_price', 'entry_n', 'units', 'max_units',
-  'shares_per_unit', 'total_shares', 'stop_loss', 'pyramid_level', 'exit_period', 'status', 'last_update',
+  'position_id',
+  'symbol',
+  'system',
+  'direction',
+  'entry_date',
+  'entry_price',
+  'entry_n',
+  'units',
+  'max_units',
+  'shares_per_unit',
+  'total_shares',
+  'stop_loss',
+  'pyramid_level',
+  'exit_period',
+  'status',
+  'last_update',
 ];
 
 async function bundledCorruptRule(): Promise<RuleOf<'positions-integrity'>> {
@@ -61,7 +75,17 @@ test('the bundled rule requires every dataclass field without a default, as the 
   assert.deepEqual(positionsIntegrityParams.parse({}).requiredKeys, DATACLASS_REQUIRED);
   // The shorter list of validate_position_schema decides only what the loader does: skip, or crash.
   assert.deepEqual(rule.params.validatedKeys, [
-    'position_id', 'symbol', 'entry_price', 'status', 'direction', 'system', 'entry_date', 'entry_n', 'units', 'total_shares', 'stop_loss',
+    'position_id',
+    'symbol',
+    'entry_price',
+    'status',
+    'direction',
+    'system',
+    'entry_date',
+    'entry_n',
+    'units',
+    'total_shares',
+    'stop_loss',
   ]);
   assert.deepEqual(rule.params.validatedKeys, positionsIntegrityParams.parse({}).validatedKeys);
   assert.deepEqual(rule.params.knownKeys, positionsIntegrityParams.parse({}).knownKeys);
@@ -89,7 +113,8 @@ test('several missing fields: the TypeError names them as Python does; a missing
   delete records[3]!.pyramid_level;
   delete records[3]!.units;
   const problems = onlyProblem(JSON.stringify(records), keys);
-  const crash = "every load crashes in v3.2.x (TypeError: Position.__init__() missing 3 required positional arguments: 'max_units', 'exit_period', and 'last_update')";
+  const crash =
+    "every load crashes in v3.2.x (TypeError: Position.__init__() missing 3 required positional arguments: 'max_units', 'exit_period', and 'last_update')";
   assert.deepEqual(
     problems.map((p) => [p.path, p.message.replace(/^position [^:]+: /, '')]),
     [
@@ -111,7 +136,11 @@ test('the keys flow from the bundled rule into the daemon: a file without max_un
   const ctx = stepContextOf(configSchema.parse({ deployment: { root: '.' } }), loaded.rules, loaded.profiles);
   assert.deepEqual(ctx.positionsKeys.requiredKeys, DATACLASS_REQUIRED);
   const content = withoutKey(1, 'max_units');
-  const r = step(initialState(T0), { kind: 'json-file', file: { which: 'positions', content, sha256: 'sha-no-max-units', observedAt: T0 } }, ctx);
+  const r = step(
+    initialState(T0),
+    { kind: 'json-file', file: { which: 'positions', content, sha256: 'sha-no-max-units', observedAt: T0 } },
+    ctx,
+  );
   const incident = r.state.incidents.incidents.find((i) => i.ruleId === 'positions-corrupt');
   assert.ok(incident, JSON.stringify(r.state.incidents.incidents.map((i) => i.ruleId)));
   assert.equal(
@@ -124,12 +153,27 @@ test('the rule verdict names the file, the record index and the field', async ()
   const rule = await bundledCorruptRule();
   const positions = parsePositions(withoutKey(1, 'shares_per_unit'), keysOf(rule), T0, 'sha');
   const world: World = {
-    now: T0, watchStartedAt: T0, jobs: [], jobsSince: T0, crontabKnown: true, profiles: {}, runs: {},
-    version: { version: 'v3.2.1', evidence: [] }, containers: {}, positions, positionsChanges: [], healLines: [], closeLines: [], sources: {},
+    now: T0,
+    watchStartedAt: T0,
+    jobs: [],
+    jobsSince: T0,
+    crontabKnown: true,
+    profiles: {},
+    runs: {},
+    version: { version: 'v3.2.1', evidence: [] },
+    containers: {},
+    positions,
+    positionsChanges: [],
+    healLines: [],
+    closeLines: [],
+    sources: {},
   };
   const [v] = evaluatePositionsIntegrity({ ...rule, params: { ...rule.params, checks: ['corrupt'] } }, world, T0);
   assert.equal(v!.outcome, 'fail');
-  assert.deepEqual(v!.evidence.map((e) => [e.file, e.path]), [['positions.json', '$[1].shares_per_unit']]);
+  assert.deepEqual(
+    v!.evidence.map((e) => [e.file, e.path]),
+    [['positions.json', '$[1].shares_per_unit']],
+  );
 });
 
 // --- Python's json limits -----------------------------------------------------------------------
@@ -182,11 +226,19 @@ test("nesting past Python 3.12's recursion limit: RecursionError, the whole file
   assert.ok(!deep.ok);
   // Level 1 is the list; level 1498 is the 1497th object, opened at 1 + 1496 × '{"a": '.length.
   const opened = 1 + 1496 * 6;
-  assert.ok(deep.problem.message.endsWith(`while decoding a JSON object from a unicode string (more than 1497 levels of nesting): line 1 column ${opened + 1} (char ${opened})`), deep.problem.message);
+  assert.ok(
+    deep.problem.message.endsWith(
+      `while decoding a JSON object from a unicode string (more than 1497 levels of nesting): line 1 column ${opened + 1} (char ${opened})`,
+    ),
+    deep.problem.message,
+  );
 });
 
 test("NaN, Infinity and -Infinity are numbers to Python's json, and a string that looks like a marker is a string", () => {
-  assert.deepEqual(parsePythonJson('[NaN, Infinity, -Infinity, {"x": NaN}]'), { ok: true, value: [Number.NaN, Infinity, -Infinity, { x: Number.NaN }] });
+  assert.deepEqual(parsePythonJson('[NaN, Infinity, -Infinity, {"x": NaN}]'), {
+    ok: true,
+    value: [Number.NaN, Infinity, -Infinity, { x: Number.NaN }],
+  });
   for (const token of ['NaN', 'Infinity', '-Infinity', 'constructor']) {
     const literal = `\\u0000py:${token}`;
     assert.deepEqual(parsePythonJson(`["${literal}"]`), { ok: true, value: [`\u0000py:${token}`] });
@@ -273,6 +325,10 @@ test("bad bytes are named in Python's own words (UnicodeDecodeError), at the rig
   ];
   for (const [bytes, message, charOffset] of cases) {
     const error = findUtf8Error(Uint8Array.from(bytes));
-    assert.deepEqual(error ? [pythonUtf8Message(error), error.charOffset] : [null, null], [message, charOffset], Buffer.from(bytes).toString('hex'));
+    assert.deepEqual(
+      error ? [pythonUtf8Message(error), error.charOffset] : [null, null],
+      [message, charOffset],
+      Buffer.from(bytes).toString('hex'),
+    );
   }
 });

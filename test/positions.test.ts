@@ -51,7 +51,11 @@ test('the sample positions.json is valid, floats and nulls kept as written', () 
 test('the sample entries.json and an order log are valid', () => {
   const entries = parseEntries(fixture('good/entries.json'), 5, 'e1');
   assert.equal(entries.status, 'valid');
-  if (entries.status === 'valid') assert.deepEqual(entries.doc.map((e) => e.shares), [4, 4, 7, 5, 5, 2, 5]);
+  if (entries.status === 'valid')
+    assert.deepEqual(
+      entries.doc.map((e) => e.shares),
+      [4, 4, 7, 5, 5, 2, 5],
+    );
   const orders = parseOrderLog(fixture('good/order_log.json'), 5, 'o1');
   assert.equal(orders.status, 'valid');
   if (orders.status === 'valid') assert.equal(orders.doc[1]!.fill_time, '100602');
@@ -112,7 +116,12 @@ test('bytes that were not UTF-8 are a parse problem where they sit; a U+FFFD cha
   const [p] = result.problems;
   assert.equal(p!.code, 'parse');
   assert.equal(p!.path, '$[0].exit_reason');
-  assert.match(p!.message, new RegExp(`^not valid UTF-8 \\(.*\\): 'utf-8' codec can't decode byte 0x80 in position ${charOffset + 2}: invalid start byte: line 21 column \\d+ \\(char ${charOffset}\\)$`));
+  assert.match(
+    p!.message,
+    new RegExp(
+      `^not valid UTF-8 \\(.*\\): 'utf-8' codec can't decode byte 0x80 in position ${charOffset + 2}: invalid start byte: line 21 column \\d+ \\(char ${charOffset}\\)$`,
+    ),
+  );
   // Python decodes the whole file before parsing: bad bytes win over a JSON error before them.
   const both = validatePositions(`[,${text}`, KEYS, { ...invalidUtf8, charOffset: charOffset + 2 });
   assert.ok(!both.ok);
@@ -161,7 +170,10 @@ test('the key lists come from the caller: a v3.9 key is fine once it is known', 
   const looser = { ...KEYS, requiredKeys: KEYS.requiredKeys.filter((key) => key !== 'max_units') };
   const records = JSON.parse(SAMPLE) as Record<string, unknown>[];
   delete records[1]!.max_units;
-  assert.deepEqual(positionKeyProblems(records, KEYS).map((p) => p.path), ['$[1].max_units']);
+  assert.deepEqual(
+    positionKeyProblems(records, KEYS).map((p) => p.path),
+    ['$[1].max_units'],
+  );
   assert.deepEqual(positionKeyProblems(records, looser), []);
 });
 
@@ -188,7 +200,23 @@ test('hostile input never throws and stays fast', () => {
   assert.ok(unclosed[0]!.path.length < 200, 'the path of a deep error stays short');
   const garbage = Buffer.alloc(5_000_000, 'garbage!').toString();
   assert.equal(problemsOf(garbage)[0]!.code, 'parse');
-  for (const odd of ['null', 'true', '0', '"[]"', '{}', '[[]]', '[null]', '-', '[-]', '[01]', '[1e]', '["\\u12"]', '{"a"}', '{"a":1,}', '[1 2]']) {
+  for (const odd of [
+    'null',
+    'true',
+    '0',
+    '"[]"',
+    '{}',
+    '[[]]',
+    '[null]',
+    '-',
+    '[-]',
+    '[01]',
+    '[1e]',
+    '["\\u12"]',
+    '{"a"}',
+    '{"a":1,}',
+    '[1 2]',
+  ]) {
     const result = validatePositions(odd, KEYS);
     assert.equal(result.ok, false, odd);
   }

@@ -5,7 +5,18 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { appendFileSync, chmodSync, chownSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  chmodSync,
+  chownSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { backupStamp, takeBackup } from '../src/runtime/rollback/backup.ts';
@@ -49,11 +60,14 @@ describe('backup (runbook §1)', () => {
     assert.ok(r.ok, r.ok ? '' : r.error);
     assert.equal(r.value.stamp, '20260224_160002');
     const copy = join(d.dataDir, 'positions/backups/positions.json.pre-rollback-20260224_160002');
-    assert.deepEqual(r.value.files.map((f) => f.backup), [
-      copy,
-      join(d.dataDir, 'entries/backups/entries.json.pre-rollback-20260224_160002'),
-      join(d.dataDir, 'trades/backups/order_log.json.pre-rollback-20260224_160002'),
-    ]);
+    assert.deepEqual(
+      r.value.files.map((f) => f.backup),
+      [
+        copy,
+        join(d.dataDir, 'entries/backups/entries.json.pre-rollback-20260224_160002'),
+        join(d.dataDir, 'trades/backups/order_log.json.pre-rollback-20260224_160002'),
+      ],
+    );
     for (const f of r.value.files) {
       const original = readFileSync(f.source);
       const copied = readFileSync(f.backup!);
@@ -77,7 +91,10 @@ describe('backup (runbook §1)', () => {
         assert.doesNotMatch(name, /\.tmp$/);
       }
     }
-    assert.deepEqual(r.value.logs.map((l) => l.snapshot), [join(d.logsDir, 'check_kr.log.pre-rollback-20260224_160002'), join(d.logsDir, 'daily_report.log.pre-rollback-20260224_160002')]);
+    assert.deepEqual(
+      r.value.logs.map((l) => l.snapshot),
+      [join(d.logsDir, 'check_kr.log.pre-rollback-20260224_160002'), join(d.logsDir, 'daily_report.log.pre-rollback-20260224_160002')],
+    );
     assert.ok(readFileSync(r.value.logs[0]!.snapshot).equals(readFileSync(join(d.logsDir, 'check_kr.log'))));
   });
 
@@ -97,7 +114,10 @@ describe('backup (runbook §1)', () => {
     const d = deployment();
     const r = await takeBackup({ dataDir: d.dataDir, logsDir: join(d.root, 'no-logs'), logs: [], at: AT, timeZone: 'Asia/Seoul' });
     assert.ok(r.ok);
-    assert.deepEqual(r.value.files.map((f) => f.backup), [undefined, undefined, undefined]);
+    assert.deepEqual(
+      r.value.files.map((f) => f.backup),
+      [undefined, undefined, undefined],
+    );
     assert.deepEqual(r.value.logs, []);
     assert.deepEqual(readdirSync(d.root), ['logs'], 'no directories or files created for absent sources');
   });
@@ -119,9 +139,15 @@ describe('journal and lock', () => {
     j1.close();
     appendFileSync(join(dir, 'journal.jsonl'), '{"t":"failed-target","execId":"e2","tar');
     const j2 = new RollbackJournal(dir);
-    assert.deepEqual(j2.failedTargets().map((f) => f.target), ['image:a']);
+    assert.deepEqual(
+      j2.failedTargets().map((f) => f.target),
+      ['image:a'],
+    );
     j2.append({ t: 'failed-target', execId: 'e3', target: 'image:c', detail: 'y', at: 3 });
-    assert.deepEqual(new RollbackJournal(dir).failedTargets().map((f) => f.target), ['image:a', 'image:c']);
+    assert.deepEqual(
+      new RollbackJournal(dir).failedTargets().map((f) => f.target),
+      ['image:a', 'image:c'],
+    );
   });
 
   it('one holder at a time; a dead holder or a reused pid is stale', () => {

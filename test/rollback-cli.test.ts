@@ -84,11 +84,17 @@ describe('rollback CLI (real engine)', { skip: engine.skip }, () => {
     assert.equal(ran.code, 0, ran.err.join('\n'));
     const plan = await engineFor(r, { socketPath, config: testConfig({ stopTimeout: '2s' }) }).engine.plan('rollback');
     assert.ok(plan.ok);
-    assert.deepEqual(ran.out, [`plan ${plan.plan.id}: rollback by image-tag → ${v320}`, ...plan.plan.steps.map((s, i) => `  ${String(i + 1).padStart(2)}. ${s}`)]);
+    assert.deepEqual(ran.out, [
+      `plan ${plan.plan.id}: rollback by image-tag → ${v320}`,
+      ...plan.plan.steps.map((s, i) => `  ${String(i + 1).padStart(2)}. ${s}`),
+    ]);
     // The default language: the same plan, in Korean, line for line.
     const ko = await cli(['rollback', '--dry-run'], loader({ language: 'ko' }));
     assert.ok(plan.plan.stepsKo && plan.plan.stepsKo.length === plan.plan.steps.length);
-    assert.deepEqual(ko.out, [`계획 ${plan.plan.id}: 롤백 (image-tag 방식) → ${v320}`, ...plan.plan.stepsKo.map((s, i) => `  ${String(i + 1).padStart(2)}. ${s}`)]);
+    assert.deepEqual(ko.out, [
+      `계획 ${plan.plan.id}: 롤백 (image-tag 방식) → ${v320}`,
+      ...plan.plan.stepsKo.map((s, i) => `  ${String(i + 1).padStart(2)}. ${s}`),
+    ]);
     assert.match(ko.out[3]!, /^ {3}3\. turtle-cron \(컨테이너 [0-9a-f]{12}\) 정지, 재시작 정책을 "no"로 설정$/);
     assert.equal(await containersNow(), before);
     assert.ok(!existsSync(join(r.dataDir, 'positions/backups')));
@@ -100,7 +106,10 @@ describe('rollback CLI (real engine)', { skip: engine.skip }, () => {
     const positions = readFileSync(join(r.dataDir, 'positions/positions.json'));
     const backup = await cli(['backup']);
     assert.equal(backup.code, 0, backup.err.join('\n'));
-    assert.match(backup.out[0]!, /^positions\/positions\.json → .*\/data\/positions\/backups\/positions\.json\.pre-rollback-\d{8}_\d{6}  sha256 [0-9a-f]{64}  mode 600$/);
+    assert.match(
+      backup.out[0]!,
+      /^positions\/positions\.json → .*\/data\/positions\/backups\/positions\.json\.pre-rollback-\d{8}_\d{6}  sha256 [0-9a-f]{64}  mode 600$/,
+    );
     assert.equal(backup.out.length, 3, 'positions, entries, order_log');
 
     const rollback = await cli(['rollback']);
@@ -108,14 +117,21 @@ describe('rollback CLI (real engine)', { skip: engine.skip }, () => {
     assert.match(rollback.out.join('\n'), /^started plan [0-9a-f]{16}$/m);
     assert.match(rollback.out.join('\n'), /^verified: .*pre-existing: turtle-dashboard/m);
     // Each step line carries its duration (SPEC §5.5).
-    for (const line of rollback.out.filter((l) => /^  (ok    |FAILED) /.test(l))) assert.match(line, / \((\d+\.\d s|\d+ s|\d+ min( \d+ s)?)\)$/, line);
-    assert.ok(rollback.out.some((l) => /^  ok     stop turtle-cron: /.test(l)), rollback.out.join('\n'));
+    for (const line of rollback.out.filter((l) => /^  (ok    |FAILED) /.test(l)))
+      assert.match(line, / \((\d+\.\d s|\d+ s|\d+ min( \d+ s)?)\)$/, line);
+    assert.ok(
+      rollback.out.some((l) => /^  ok     stop turtle-cron: /.test(l)),
+      rollback.out.join('\n'),
+    );
     assert.equal((await docker.getContainer(CRON_NAME).inspect()).Image, v320);
 
     const verify = await cli(['verify']);
     assert.equal(verify.code, 0, verify.out.join('\n'));
     assert.match(verify.out[0]!, /^verifying against the rollback verified at .* \(incident cli-/);
-    assert.ok(verify.out.some((l) => /^ok +crontab of turtle-cron runs signal_check\.py ×2, daily_report\.py ×1$/.test(l)), verify.out.join('\n'));
+    assert.ok(
+      verify.out.some((l) => /^ok +crontab of turtle-cron runs signal_check\.py ×2, daily_report\.py ×1$/.test(l)),
+      verify.out.join('\n'),
+    );
     assert.ok(verify.out.some((l) => /^ok +positions\.json byte-identical to its backup/.test(l)));
     assert.ok(verify.out.some((l) => /^warn +turtle-dashboard (is restarting|is exited|restarted)/.test(l)));
     assert.ok(readFileSync(join(r.dataDir, 'positions/positions.json')).equals(positions));
@@ -140,7 +156,10 @@ describe('rollback CLI (real engine)', { skip: engine.skip }, () => {
     const strategy = await cli(['rollback', '--strategy', 'latest']);
     assert.deepEqual([strategy.code, strategy.err], [2, ['--strategy must be image-tag or git, not "latest"']]);
     const disabled = await cli(['rollback', '--dry-run'], loader({ docker: false }));
-    assert.deepEqual([disabled.code, disabled.err], [2, ['docker.enabled is false: rollback, verify, halt and resume act through the Docker engine']]);
+    assert.deepEqual(
+      [disabled.code, disabled.err],
+      [2, ['docker.enabled is false: rollback, verify, halt and resume act through the Docker engine']],
+    );
     const before = await containersNow();
     const stale = await cli(['rollback', '--plan', '0123456789abcdef']);
     assert.equal(stale.code, 1);

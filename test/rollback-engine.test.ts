@@ -15,8 +15,27 @@ import { createLogger } from '../src/adapters/logger.ts';
 import { configSchema } from '../src/config/schema.ts';
 import { wireForDaemon } from '../src/runtime/cli-rollback.ts';
 import { TEST_LABEL, removeTestObjects, requireDocker } from './docker/engine.ts';
-import { BACKUP_TAG, CRON_NAME, DASHBOARD_NAME, buildReplicaImage, crontabOf, createReplicaDeployment, tagImage, type ReplicaDeployment } from './docker/replica.ts';
-import { COMPOSE_IMAGES, collector, createGitFixture, engineFor, imageIdOf, testConfig, testContainers, writeStateFiles, type GitFixture } from './docker/rollback-kit.ts';
+import {
+  BACKUP_TAG,
+  CRON_NAME,
+  DASHBOARD_NAME,
+  buildReplicaImage,
+  crontabOf,
+  createReplicaDeployment,
+  tagImage,
+  type ReplicaDeployment,
+} from './docker/replica.ts';
+import {
+  COMPOSE_IMAGES,
+  collector,
+  createGitFixture,
+  engineFor,
+  imageIdOf,
+  testConfig,
+  testContainers,
+  writeStateFiles,
+  type GitFixture,
+} from './docker/rollback-kit.ts';
 
 const engine = await requireDocker();
 const KEEP_V320 = 'turtle-sentinel-test/replica:v3.2.0';
@@ -67,18 +86,31 @@ describe('rollback engine (real engine)', { skip: engine.skip }, () => {
 
   /** What must not change when the engine refuses: every test container, the compose tags, the backup tag. */
   async function world(): Promise<string> {
-    const containers = (await testContainers(docker)).map((c) => `${c.name} ${c.id} ${c.image} ${c.state === 'restarting' ? 'running' : c.state}`).sort();
+    const containers = (await testContainers(docker))
+      .map((c) => `${c.name} ${c.id} ${c.image} ${c.state === 'restarting' ? 'running' : c.state}`)
+      .sort();
     const tags = await Promise.all([...COMPOSE_IMAGES, BACKUP_TAG].map(async (t) => `${t} ${await imageIdOf(docker, t)}`));
     return [...containers, ...tags].join('\n');
   }
 
   const inspect = (ref: string): Promise<Docker.ContainerInspectInfo> => docker.getContainer(ref).inspect();
-  const gone = async (ref: string): Promise<boolean> => docker.getContainer(ref).inspect().then(() => false, (e: { statusCode?: number }) => e.statusCode === 404);
+  const gone = async (ref: string): Promise<boolean> =>
+    docker
+      .getContainer(ref)
+      .inspect()
+      .then(
+        () => false,
+        (e: { statusCode?: number }) => e.statusCode === 404,
+      );
 
   it('image-tag: recreates both containers on the backup image with their own configuration, verifies, keeps positions.json', async () => {
     const r = await deploy();
     // A container of the same compose project that is not configured: never touched.
-    const bystander = await docker.createContainer({ name: 'turtle-bystander', Image: KEEP_V321, Labels: { 'com.docker.compose.project': 'turtle_trading', 'com.docker.compose.service': 'bystander', [TEST_LABEL]: 'bystander' } });
+    const bystander = await docker.createContainer({
+      name: 'turtle-bystander',
+      Image: KEEP_V321,
+      Labels: { 'com.docker.compose.project': 'turtle_trading', 'com.docker.compose.service': 'bystander', [TEST_LABEL]: 'bystander' },
+    });
     await bystander.start();
     const bystanderBefore = await bystander.inspect();
     const oldCron = await inspect(CRON_NAME);
@@ -98,11 +130,20 @@ describe('rollback engine (real engine)', { skip: engine.skip }, () => {
     assert.deepEqual(finished && finished.kind === 'finished' && [finished.ok, finished.targetImageId], [true, v320]);
     const verified = c.reports.find((x) => x.kind === 'verified');
     assert.ok(verified && verified.kind === 'verified' && verified.ok, JSON.stringify(verified));
-    assert.ok(verified.preExisting.some((p) => p.includes(DASHBOARD_NAME)), 'the dashboard crash loop is pre-existing');
+    assert.ok(
+      verified.preExisting.some((p) => p.includes(DASHBOARD_NAME)),
+      'the dashboard crash loop is pre-existing',
+    );
     assert.ok(kinds.indexOf('finished') < kinds.indexOf('verified'));
-    assert.ok(c.reports.every((x) => x.kind !== 'step' || x.ok), JSON.stringify(c.reports.filter((x) => x.kind === 'step' && !x.ok)));
+    assert.ok(
+      c.reports.every((x) => x.kind !== 'step' || x.ok),
+      JSON.stringify(c.reports.filter((x) => x.kind === 'step' && !x.ok)),
+    );
 
-    for (const [name, old] of [[CRON_NAME, oldCron], [DASHBOARD_NAME, oldDash]] as const) {
+    for (const [name, old] of [
+      [CRON_NAME, oldCron],
+      [DASHBOARD_NAME, oldDash],
+    ] as const) {
       const now = await inspect(name);
       assert.notEqual(now.Id, old.Id, `${name} recreated`);
       assert.equal(now.Image, v320, `${name} runs the backup image`);
@@ -118,7 +159,12 @@ describe('rollback engine (real engine)', { skip: engine.skip }, () => {
       assert.equal(now.Config.User, old.Config.User);
       assert.equal(now.Config.WorkingDir, old.Config.WorkingDir);
       const aliases = (i: Docker.ContainerInspectInfo) =>
-        Object.fromEntries(Object.entries(i.NetworkSettings.Networks).map(([n, e]) => [n, (e.Aliases ?? []).filter((a: string) => a !== i.Id.slice(0, 12)).sort()]));
+        Object.fromEntries(
+          Object.entries(i.NetworkSettings.Networks).map(([n, e]) => [
+            n,
+            (e.Aliases ?? []).filter((a: string) => a !== i.Id.slice(0, 12)).sort(),
+          ]),
+        );
       assert.deepEqual(aliases(now), aliases(old), `${name} networks and aliases`);
       const { [EXECUTION_LABEL]: execution, 'turtle-sentinel.rollback.replaces': replaces, ...labels } = now.Config.Labels;
       assert.deepEqual(labels, old.Config.Labels, `${name} labels (plus the engine's two)`);
@@ -128,7 +174,10 @@ describe('rollback engine (real engine)', { skip: engine.skip }, () => {
     }
     assert.equal((await inspect(CRON_NAME)).State.Status, 'running');
     const bystanderAfter = await bystander.inspect();
-    assert.deepEqual([bystanderAfter.Id, bystanderAfter.State.StartedAt, bystanderAfter.State.Running], [bystanderBefore.Id, bystanderBefore.State.StartedAt, true]);
+    assert.deepEqual(
+      [bystanderAfter.Id, bystanderAfter.State.StartedAt, bystanderAfter.State.Running],
+      [bystanderBefore.Id, bystanderBefore.State.StartedAt, true],
+    );
 
     // The target version's files and crontab, and positions.json byte for byte.
     assert.match((await r.exec(['ls', '/app/scripts'])).stdout, /signal_check\.py/);
@@ -140,7 +189,10 @@ describe('rollback engine (real engine)', { skip: engine.skip }, () => {
     const backup = join(r.dataDir, 'positions/backups', backups[0]!);
     assert.equal(statSync(backup).mode & 0o777, 0o600);
     assert.ok(readFileSync(backup).equals(r.positions));
-    assert.ok(readdirSync(r.logsDir).some((n) => /^check_kr\.log\.pre-rollback-\d{8}_\d{6}$/.test(n)), 'log snapshot');
+    assert.ok(
+      readdirSync(r.logsDir).some((n) => /^check_kr\.log\.pre-rollback-\d{8}_\d{6}$/.test(n)),
+      'log snapshot',
+    );
     // A plain compose recreate (by compose's image name) would run v3.2.0 too.
     for (const name of COMPOSE_IMAGES) assert.equal(await imageIdOf(docker, name), v320);
 
@@ -195,7 +247,10 @@ describe('rollback engine (real engine)', { skip: engine.skip }, () => {
     for (const name of COMPOSE_IMAGES) assert.equal(await imageIdOf(docker, name), built);
     const plain = await docker.createContainer({ Image: COMPOSE_IMAGES[0]!, Labels: { [TEST_LABEL]: 'plain-recreate' } });
     assert.equal((await plain.inspect()).Image, built);
-    assert.deepEqual(await createDockerEngine({ socketPath }).pathExists(plain.id, '/app/scripts/signal_check.py'), { ok: true, value: true });
+    assert.deepEqual(await createDockerEngine({ socketPath }).pathExists(plain.id, '/app/scripts/signal_check.py'), {
+      ok: true,
+      value: true,
+    });
     assert.ok(readFileSync(join(r.dataDir, 'positions/positions.json')).equals(r.positions));
   });
 
@@ -216,7 +271,11 @@ describe('rollback engine (real engine)', { skip: engine.skip }, () => {
     assert.match(verified.detail, /the original containers are back: turtle-cron/);
     assert.deepEqual([(await inspect(CRON_NAME)).Id, (await inspect(DASHBOARD_NAME)).Id], originals);
     assert.equal((await inspect(CRON_NAME)).State.Status, 'running');
-    assert.deepEqual((await inspect(CRON_NAME)).HostConfig.RestartPolicy, { Name: 'unless-stopped', MaximumRetryCount: 0 }, 'restart policy restored');
+    assert.deepEqual(
+      (await inspect(CRON_NAME)).HostConfig.RestartPolicy,
+      { Name: 'unless-stopped', MaximumRetryCount: 0 },
+      'restart policy restored',
+    );
     assert.equal(await world(), before, 'containers, compose tags and backup tag as before');
     assert.ok(readFileSync(join(r.dataDir, 'positions/positions.json')).equals(r.positions));
 
@@ -250,15 +309,26 @@ describe('rollback engine (real engine)', { skip: engine.skip }, () => {
       await docker.getImage(BACKUP_TAG).remove({ noprune: true });
       const { engine: rollback } = engineFor(r, { socketPath, config: testConfig({ git: { enabled: false } }) });
       const plan = await rollback.plan('rollback');
-      assert.deepEqual(plan, { ok: false, reason: 'backup tag turtle-trading:pre-v3.2.1-backup does not exist, and the git strategy is disabled (rollback.git.enabled: false)' });
-      await refusedWith(rollback, 'ffffffffffffffff', /^backup tag turtle-trading:pre-v3\.2\.1-backup does not exist, and the git strategy is disabled/);
+      assert.deepEqual(plan, {
+        ok: false,
+        reason:
+          'backup tag turtle-trading:pre-v3.2.1-backup does not exist, and the git strategy is disabled (rollback.git.enabled: false)',
+      });
+      await refusedWith(
+        rollback,
+        'ffffffffffffffff',
+        /^backup tag turtle-trading:pre-v3\.2\.1-backup does not exist, and the git strategy is disabled/,
+      );
     });
 
     it('a dirty working tree', async () => {
       const fixture = createGitFixture();
       const r = await deploy();
       writeFileSync(join(fixture.repo, 'rootfs/etc/cron.d/turtle-cron'), '# edited on the box\n');
-      const { engine: rollback } = engineFor(r, { socketPath, config: testConfig({ git: { repo: fixture.repo, targetCommit: fixture.v320 } }) });
+      const { engine: rollback } = engineFor(r, {
+        socketPath,
+        config: testConfig({ git: { repo: fixture.repo, targetCommit: fixture.v320 } }),
+      });
       const plan = await rollback.plan('rollback', { strategy: 'git' });
       assert.ok(!plan.ok);
       assert.match(plan.reason, /has uncommitted changes \( M rootfs\/etc\/cron\.d\/turtle-cron\): commit or stash them first/);
@@ -269,7 +339,10 @@ describe('rollback engine (real engine)', { skip: engine.skip }, () => {
     it('a failed build, detected from the build stream', async () => {
       const fixture = createGitFixture({ failing: true });
       const r = await deploy();
-      const { engine: rollback } = engineFor(r, { socketPath, config: testConfig({ git: { repo: fixture.repo, targetCommit: fixture.v320 } }) });
+      const { engine: rollback } = engineFor(r, {
+        socketPath,
+        config: testConfig({ git: { repo: fixture.repo, targetCommit: fixture.v320 } }),
+      });
       const plan = await rollback.plan('rollback', { strategy: 'git' });
       assert.ok(plan.ok, plan.ok ? '' : plan.reason);
       const before = await world();
@@ -300,7 +373,10 @@ describe('rollback engine (real engine)', { skip: engine.skip }, () => {
       const { engine: rollback } = engineFor(r, { socketPath: missing });
       const plan = await rollback.plan('rollback');
       assert.ok(!plan.ok);
-      assert.match(plan.reason, new RegExp(`^Docker engine unreachable at unix://${missing.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(ping\\)`));
+      assert.match(
+        plan.reason,
+        new RegExp(`^Docker engine unreachable at unix://${missing.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(ping\\)`),
+      );
       await refusedWith(rollback, 'ffffffffffffffff', /^Docker engine unreachable/);
     });
 
@@ -309,7 +385,11 @@ describe('rollback engine (real engine)', { skip: engine.skip }, () => {
       const { engine: rollback } = engineFor(r, { socketPath });
       const plan = await rollback.plan('rollback');
       assert.ok(plan.ok);
-      await refusedWith(rollback, 'ffffffffffffffff', new RegExp(`^the plan changed since it was approved \\(approved ffffffffffffffff, now ${plan.plan.id}\\)`));
+      await refusedWith(
+        rollback,
+        'ffffffffffffffff',
+        new RegExp(`^the plan changed since it was approved \\(approved ffffffffffffffff, now ${plan.plan.id}\\)`),
+      );
     });
   });
 
@@ -345,7 +425,10 @@ describe('rollback engine (real engine)', { skip: engine.skip }, () => {
     });
     const again = collector();
     await rollback.execute('inc-job', 'rollback', plan.plan.id, again.report);
-    assert.ok(again.reports.some((x) => x.kind === 'verified' && x.ok), JSON.stringify(again.reports));
+    assert.ok(
+      again.reports.some((x) => x.kind === 'verified' && x.ok),
+      JSON.stringify(again.reports),
+    );
   });
 
   it('one execution in flight: a second one is refused while the first runs', async () => {
@@ -363,7 +446,10 @@ describe('rollback engine (real engine)', { skip: engine.skip }, () => {
     await running;
     for (const c of [same, other]) {
       assert.deepEqual(c.kinds(), ['refused']);
-      assert.match((c.reports[0] as { reason: string }).reason, /^another execution is in flight: incident inc-a \(rollback, process \d+, since .*\); nothing was changed$/);
+      assert.match(
+        (c.reports[0] as { reason: string }).reason,
+        /^another execution is in flight: incident inc-a \(rollback, process \d+, since .*\); nothing was changed$/,
+      );
     }
     assert.ok(a.reports.some((x) => x.kind === 'verified' && x.ok));
   });
@@ -381,18 +467,25 @@ describe('rollback engine (real engine)', { skip: engine.skip }, () => {
     const halted = c.reports.at(-1);
     assert.ok(halted?.kind === 'finished');
     // The report that ends the execution sums up every step with its duration (SPEC §5.5).
-    assert.deepEqual({ ...halted, steps: halted.steps?.map((s) => ({ ...s, ms: typeof s.ms })) }, {
-      kind: 'finished',
-      ok: true,
-      detail: 'turtle-cron stopped',
-      steps: [
-        { name: 'preflight turtle-cron', ok: true, ms: 'number' },
-        { name: 'halt turtle-cron', ok: true, ms: 'number' },
-      ],
-    });
+    assert.deepEqual(
+      { ...halted, steps: halted.steps?.map((s) => ({ ...s, ms: typeof s.ms })) },
+      {
+        kind: 'finished',
+        ok: true,
+        detail: 'turtle-cron stopped',
+        steps: [
+          { name: 'preflight turtle-cron', ok: true, ms: 'number' },
+          { name: 'halt turtle-cron', ok: true, ms: 'number' },
+        ],
+      },
+    );
     for (const r of c.reports) if (r.kind === 'step') assert.equal(typeof r.ms, 'number', 'each step report carries its duration');
     assert.equal((await inspect(CRON_NAME)).State.Status, 'exited');
-    assert.deepEqual((await inspect(CRON_NAME)).HostConfig.RestartPolicy, cronBefore.HostConfig.RestartPolicy, 'the container is kept as it is');
+    assert.deepEqual(
+      (await inspect(CRON_NAME)).HostConfig.RestartPolicy,
+      cronBefore.HostConfig.RestartPolicy,
+      'the container is kept as it is',
+    );
     assert.equal((await inspect(DASHBOARD_NAME)).Id, dashboardBefore.Id);
     assert.notEqual((await inspect(DASHBOARD_NAME)).HostConfig.RestartPolicy?.Name, 'no');
     const again = await rollback.plan('halt');
@@ -405,7 +498,10 @@ describe('rollback engine (real engine)', { skip: engine.skip }, () => {
     assert.ok(resume.ok);
     const d = collector();
     await rollback.execute('inc-resume', 'resume', resume.plan.id, d.report);
-    assert.deepEqual({ ...d.reports.at(-1), steps: undefined }, { kind: 'finished', ok: true, detail: 'turtle-cron started', steps: undefined });
+    assert.deepEqual(
+      { ...d.reports.at(-1), steps: undefined },
+      { kind: 'finished', ok: true, detail: 'turtle-cron started', steps: undefined },
+    );
     const cronAfter = await inspect(CRON_NAME);
     assert.equal(cronAfter.Id, cronBefore.Id);
     assert.equal(cronAfter.State.Status, 'running');
@@ -473,7 +569,13 @@ describe('rollback engine (real engine)', { skip: engine.skip }, () => {
     await docker.getNetwork(net2).connect({ Container: old.id, EndpointConfig: { Aliases: ['rich-back'] } });
     await old.start();
     const write = await old.exec({ Cmd: ['sh', '-c', 'echo kept > /cache/x'], AttachStdout: true });
-    await write.start({ hijack: true, stdin: false }).then((s) => new Promise((res) => { s.on('end', res); s.resume(); }));
+    await write.start({ hijack: true, stdin: false }).then(
+      (s) =>
+        new Promise((res) => {
+          s.on('end', res);
+          s.resume();
+        }),
+    );
     await old.stop({ t: 1 });
 
     const port = createDockerEngine({ socketPath });
@@ -481,8 +583,18 @@ describe('rollback engine (real engine)', { skip: engine.skip }, () => {
     const img = await port.inspectImage(KEEP_V321);
     assert.ok(doc.ok && img.ok);
     const spec = recreateSpec(doc.value, img.value, v320);
-    assert.deepEqual(new Map(spec.summary.networks.map((n) => [n.name, [...n.aliases].sort()])), new Map([[net1, ['rich', 'rich-front']], [net2, ['rich-back']]]));
-    assert.deepEqual(spec.extraNetworks.map((n) => n.network), [net2], 'the first network at create, the second by connect');
+    assert.deepEqual(
+      new Map(spec.summary.networks.map((n) => [n.name, [...n.aliases].sort()])),
+      new Map([
+        [net1, ['rich', 'rich-front']],
+        [net2, ['rich-back']],
+      ]),
+    );
+    assert.deepEqual(
+      spec.extraNetworks.map((n) => n.network),
+      [net2],
+      'the first network at create, the second by connect',
+    );
     assert.deepEqual(spec.summary.env, ['A', 'B']);
     const created = await port.create(`turtle-rich-new-${process.pid}`, spec.body);
     assert.ok(created.ok, created.ok ? '' : created.error.message);
@@ -492,19 +604,40 @@ describe('rollback engine (real engine)', { skip: engine.skip }, () => {
     const now = (await port.inspectContainer(created.value)) as { ok: true; value: ContainerDoc };
     const before = doc.value;
     assert.equal(now.value.Image, v320);
-    for (const key of ['Hostname', 'User', 'WorkingDir', 'StopSignal'] as const) assert.equal(now.value.Config[key], before.Config[key], key);
+    for (const key of ['Hostname', 'User', 'WorkingDir', 'StopSignal'] as const)
+      assert.equal(now.value.Config[key], before.Config[key], key);
     assert.deepEqual(now.value.Config.Entrypoint, before.Config.Entrypoint);
     assert.deepEqual(now.value.Config.Cmd, before.Config.Cmd);
     assert.deepEqual([...(now.value.Config.Env ?? [])].sort(), [...(before.Config.Env ?? [])].sort());
     assert.equal(now.value.Config.Labels?.owner, 'ops');
-    for (const key of ['PortBindings', 'RestartPolicy', 'NetworkMode'] as const) assert.deepEqual(now.value.HostConfig[key], before.HostConfig[key], key);
-    const aliases = (d: ContainerDoc) => Object.fromEntries(Object.entries(d.NetworkSettings?.Networks ?? {}).map(([n, e]) => [n, (e.Aliases ?? []).filter((a) => a !== d.Id.slice(0, 12)).sort()]));
+    for (const key of ['PortBindings', 'RestartPolicy', 'NetworkMode'] as const)
+      assert.deepEqual(now.value.HostConfig[key], before.HostConfig[key], key);
+    const aliases = (d: ContainerDoc) =>
+      Object.fromEntries(
+        Object.entries(d.NetworkSettings?.Networks ?? {}).map(([n, e]) => [
+          n,
+          (e.Aliases ?? []).filter((a) => a !== d.Id.slice(0, 12)).sort(),
+        ]),
+      );
     assert.deepEqual(aliases(now.value), aliases(before));
     const cache = (before.Mounts ?? []).find((m) => m.Destination === '/cache');
-    assert.ok((now.value.Mounts ?? []).some((m) => m.Destination === '/cache' && m.Name === cache?.Name), 'the anonymous volume carried over');
-    assert.ok((now.value.Mounts ?? []).some((m) => m.Destination === '/host-tmp' && m.RW === false), 'the read-only bind carried over');
+    assert.ok(
+      (now.value.Mounts ?? []).some((m) => m.Destination === '/cache' && m.Name === cache?.Name),
+      'the anonymous volume carried over',
+    );
+    assert.ok(
+      (now.value.Mounts ?? []).some((m) => m.Destination === '/host-tmp' && m.RW === false),
+      'the read-only bind carried over',
+    );
     const read = await docker.getContainer(created.value).exec({ Cmd: ['cat', '/cache/x'], AttachStdout: true, AttachStderr: true });
-    const out = await read.start({ hijack: true, stdin: false }).then((s) => new Promise<string>((res) => { let t = ''; s.on('data', (b: Buffer) => (t += b.toString('latin1'))); s.on('end', () => res(t)); }));
+    const out = await read.start({ hijack: true, stdin: false }).then(
+      (s) =>
+        new Promise<string>((res) => {
+          let t = '';
+          s.on('data', (b: Buffer) => (t += b.toString('latin1')));
+          s.on('end', () => res(t));
+        }),
+    );
     assert.match(out, /kept/);
     // A missing path and a missing container are different answers (dockerode words both as "no such container").
     assert.deepEqual(await port.pathExists(created.value, '/no/such/path'), { ok: true, value: false });

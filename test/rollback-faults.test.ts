@@ -16,9 +16,29 @@ import { gatherFacts } from '../src/runtime/rollback/facts.ts';
 import { RollbackJournal } from '../src/runtime/rollback/journal.ts';
 import { firstChange } from '../src/runtime/rollback/engine.ts';
 import { removeTestObjects, requireDocker } from './docker/engine.ts';
-import { BACKUP_TAG, CRON_NAME, DASHBOARD_NAME, buildReplicaImage, createReplicaDeployment, tagImage, type ReplicaDeployment } from './docker/replica.ts';
+import {
+  BACKUP_TAG,
+  CRON_NAME,
+  DASHBOARD_NAME,
+  buildReplicaImage,
+  createReplicaDeployment,
+  tagImage,
+  type ReplicaDeployment,
+} from './docker/replica.ts';
 import type { Boundary, ChildSpec } from './docker/rollback-child.ts';
-import { COMPOSE_IMAGES, REPO_ROOT, collector, createGitFixture, engineFor, imageIdOf, resetGitFixture, testConfig, testContainers, writeStateFiles, type GitFixture } from './docker/rollback-kit.ts';
+import {
+  COMPOSE_IMAGES,
+  REPO_ROOT,
+  collector,
+  createGitFixture,
+  engineFor,
+  imageIdOf,
+  resetGitFixture,
+  testConfig,
+  testContainers,
+  writeStateFiles,
+  type GitFixture,
+} from './docker/rollback-kit.ts';
 
 const engine = await requireDocker();
 const CHILD = join(REPO_ROOT, 'test/docker/rollback-child.ts');
@@ -48,7 +68,9 @@ function startChild(): { run(spec: ChildSpec): Promise<{ killed: boolean; lines:
     }
   });
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal })),
+  );
   return {
     async run(spec) {
       const file = join(spec.stateDir, `child-${Date.now()}.json`);
@@ -58,11 +80,18 @@ function startChild(): { run(spec: ChildSpec): Promise<{ killed: boolean; lines:
       const timeout = new Promise<never>((_, reject) => {
         timer = setTimeout(() => {
           child.kill('SIGKILL');
-          reject(new Error(`child did not reach ${JSON.stringify(spec.kill)} in time; stdout: ${lines.join(' | ')}; stderr: ${stderr.slice(-2000)}`));
+          reject(
+            new Error(
+              `child did not reach ${JSON.stringify(spec.kill)} in time; stdout: ${lines.join(' | ')}; stderr: ${stderr.slice(-2000)}`,
+            ),
+          );
         }, 60_000);
       });
       const { code, signal } = await Promise.race([exited, timeout]).finally(() => clearTimeout(timer));
-      if (spec.kill && signal !== 'SIGKILL') throw new Error(`child exited ${code ?? signal} without being killed at ${JSON.stringify(spec.kill)}: ${lines.join(' | ')} ${stderr.slice(-2000)}`);
+      if (spec.kill && signal !== 'SIGKILL')
+        throw new Error(
+          `child exited ${code ?? signal} without being killed at ${JSON.stringify(spec.kill)}: ${lines.join(' | ')} ${stderr.slice(-2000)}`,
+        );
       return { killed: signal === 'SIGKILL', lines };
     },
   };
@@ -70,7 +99,13 @@ function startChild(): { run(spec: ChildSpec): Promise<{ killed: boolean; lines:
 
 /** Every boundary of a plan: before and after acting in each step, and after the last record. */
 function boundaries(ops: PlanOp[]): Boundary[] {
-  return [...ops.flatMap((_, step) => [{ step, when: 'after-begin' as const }, { step, when: 'before-end' as const }]), { step: ops.length - 1, when: 'after-end' as const }];
+  return [
+    ...ops.flatMap((_, step) => [
+      { step, when: 'after-begin' as const },
+      { step, when: 'before-end' as const },
+    ]),
+    { step: ops.length - 1, when: 'after-end' as const },
+  ];
 }
 
 const label = (ops: PlanOp[], b: Boundary): string => {
@@ -108,14 +143,22 @@ describe('rollback fault injection (real engine, SIGKILL)', { skip: engine.skip 
   /** The world right after a v3.2.1 deploy, the same data and logs every time. */
   async function reset(): Promise<{ cron: string; dashboard: string }> {
     // In parallel: every case starts from scratch, and 61 cases add up.
-    await Promise.all((await testContainers(docker)).map((c) => docker.getContainer(c.id).remove({ force: true, v: true }).catch(() => undefined)));
+    await Promise.all(
+      (await testContainers(docker)).map((c) =>
+        docker
+          .getContainer(c.id)
+          .remove({ force: true, v: true })
+          .catch(() => undefined),
+      ),
+    );
     resetGitFixture(fixture);
     replica = await createReplicaDeployment(docker, { version: 'v3.2.1', dataDir, logsDir, env: ['TELEGRAM_CHAT_ID=42'] });
     await tagImage(docker, v320, BACKUP_TAG);
     return { cron: replica.cron.id, dashboard: replica.dashboard!.id };
   }
 
-  const configOf = (strategy: 'image-tag' | 'git') => (strategy === 'git' ? { git: { repo: fixture.repo, targetCommit: fixture.v320 } } : {});
+  const configOf = (strategy: 'image-tag' | 'git') =>
+    strategy === 'git' ? { git: { repo: fixture.repo, targetCommit: fixture.v320 } } : {};
 
   async function planOps(strategy: 'image-tag' | 'git', stateDir: string): Promise<{ id: string; ops: PlanOp[] }> {
     const { deps } = engineFor(replica!, { socketPath, config: testConfig(configOf(strategy)), stateDir });
@@ -128,11 +171,18 @@ describe('rollback fault injection (real engine, SIGKILL)', { skip: engine.skip 
   }
 
   async function inspect(ref: string): Promise<Docker.ContainerInspectInfo | undefined> {
-    return docker.getContainer(ref).inspect().catch(() => undefined);
+    return docker
+      .getContainer(ref)
+      .inspect()
+      .catch(() => undefined);
   }
 
   /** The two consistent ends. Returns which one the world is in, after asserting it fully. */
-  async function assertConsistent(strategy: 'image-tag' | 'git', originals: { cron: string; dashboard: string }, stateDir: string): Promise<'rolled-back' | 'original'> {
+  async function assertConsistent(
+    strategy: 'image-tag' | 'git',
+    originals: { cron: string; dashboard: string },
+    stateDir: string,
+  ): Promise<'rolled-back' | 'original'> {
     assert.ok(readFileSync(join(dataDir, 'positions/positions.json')).equals(positions), 'positions.json byte-identical');
     const cron = await inspect(CRON_NAME);
     const dashboard = await inspect(DASHBOARD_NAME);
@@ -177,12 +227,31 @@ describe('rollback fault injection (real engine, SIGKILL)', { skip: engine.skip 
           const originals = await reset();
           const stateDir = mkdtempSync(join(tmpdir(), 'rollback-faults-state-'));
           const { id, ops } = await planOps(strategy, stateDir);
-          assert.deepEqual(ops.map((o) => o.op), enumerated.ops.map((o) => o.op));
-          const ran = await child.run({ socketPath, replica: { root: replica!.root, dataDir, logsDir }, stateDir, config: configOf(strategy), mode: 'execute', strategy, incidentId: `inc-${strategy}-${boundary.step}-${boundary.when}`, planId: id, kill: boundary });
+          assert.deepEqual(
+            ops.map((o) => o.op),
+            enumerated.ops.map((o) => o.op),
+          );
+          const ran = await child.run({
+            socketPath,
+            replica: { root: replica!.root, dataDir, logsDir },
+            stateDir,
+            config: configOf(strategy),
+            mode: 'execute',
+            strategy,
+            incidentId: `inc-${strategy}-${boundary.step}-${boundary.when}`,
+            planId: id,
+            kill: boundary,
+          });
           assert.ok(ran.killed);
-          assert.ok(ran.lines.some((l) => l.startsWith('BOUNDARY')), ran.lines.join('\n'));
+          assert.ok(
+            ran.lines.some((l) => l.startsWith('BOUNDARY')),
+            ran.lines.join('\n'),
+          );
 
-          const { engine: fresh } = engineFor({ root: replica!.root, dataDir, logsDir }, { socketPath, config: testConfig(configOf(strategy)), stateDir });
+          const { engine: fresh } = engineFor(
+            { root: replica!.root, dataDir, logsDir },
+            { socketPath, config: testConfig(configOf(strategy)), stateDir },
+          );
           const reports: { incidentId: string; report: ExecutionReport }[] = [];
           await fresh.recover((incidentId, report) => reports.push({ incidentId, report }));
           assert.ok(reports.length > 0, 'recovery reports what it did');
@@ -197,7 +266,10 @@ describe('rollback fault injection (real engine, SIGKILL)', { skip: engine.skip 
           } else {
             // Past the first change the approved rollback is finished: rolled back and verified.
             assert.equal(end, 'rolled-back', JSON.stringify(reports));
-            assert.ok(reports.some((r) => r.report.kind === 'verified' && r.report.ok), JSON.stringify(reports));
+            assert.ok(
+              reports.some((r) => r.report.kind === 'verified' && r.report.ok),
+              JSON.stringify(reports),
+            );
           }
           // Nothing more to do at the next start.
           const again = collector();
@@ -217,7 +289,14 @@ describe('rollback fault injection (real engine, SIGKILL)', { skip: engine.skip 
     const { id, ops } = await planOps('image-tag', stateDir);
     const createDashboard = ops.findIndex((o) => o.op === 'create' && o.container === DASHBOARD_NAME);
     const startDashboard = ops.findIndex((o) => o.op === 'start' && o.container === DASHBOARD_NAME);
-    const spec = { socketPath, replica: { root: replica!.root, dataDir, logsDir }, stateDir, config: {}, strategy: 'image-tag' as const, incidentId: 'inc-double' };
+    const spec = {
+      socketPath,
+      replica: { root: replica!.root, dataDir, logsDir },
+      stateDir,
+      config: {},
+      strategy: 'image-tag' as const,
+      incidentId: 'inc-double',
+    };
     // Half switched: cron on v3.2.0, the dashboard's new container made but not recorded.
     await first.run({ ...spec, mode: 'execute', planId: id, kill: { step: createDashboard, when: 'before-end' } });
     // The recovery rolls forward and is killed too, before starting the dashboard.

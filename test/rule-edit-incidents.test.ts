@@ -82,7 +82,14 @@ test('an edit of errorPatterns keeps the open incident; restoring the file joins
 
   // Recovery (a good run) still closes it.
   const good = T0 + 10 * MIN;
-  d.send({ kind: 'log-lines', lines: [`${stamp(good)} - __main__ - INFO - === 통합 포지션 & 시그널 체크 시작 ===`, `${stamp(good)} - __main__ - INFO - Telegram 채널 활성화`, `${stamp(good)} - __main__ - INFO - === 체크 완료 ===`].map((text) => ({ file: 'check_kr.log', text, observedAt: good, live: true })) });
+  d.send({
+    kind: 'log-lines',
+    lines: [
+      `${stamp(good)} - __main__ - INFO - === 통합 포지션 & 시그널 체크 시작 ===`,
+      `${stamp(good)} - __main__ - INFO - Telegram 채널 활성화`,
+      `${stamp(good)} - __main__ - INFO - === 체크 완료 ===`,
+    ].map((text) => ({ file: 'check_kr.log', text, observedAt: good, live: true })),
+  });
   assert.equal(d.notices('incident-resolved').length, 1);
 });
 
@@ -90,16 +97,35 @@ test('an edit made while the incident stays open: recovery under the rule it fir
   const d = new Daemon(await contextWith((r) => r));
   d.send(criticalRun(T0));
   d.send(criticalRun(T0 + 5 * MIN));
-  d.reload(await contextWith((rules) => rules.map((r) => (r.kind === 'repeated-failures' ? { ...r, params: { ...r.params, consecutive: 3 } } : r))), T0 + 6 * MIN);
+  d.reload(
+    await contextWith((rules) =>
+      rules.map((r) => (r.kind === 'repeated-failures' ? { ...r, params: { ...r.params, consecutive: 3 } } : r)),
+    ),
+    T0 + 6 * MIN,
+  );
   assert.equal(d.notices('incident-resolved').length, 0);
   const good = T0 + 10 * MIN;
-  d.send({ kind: 'log-lines', lines: [`${stamp(good)} - __main__ - INFO - === 통합 포지션 & 시그널 체크 시작 ===`, `${stamp(good)} - __main__ - INFO - === 체크 완료 ===`].map((text) => ({ file: 'check_kr.log', text, observedAt: good, live: true })) });
+  d.send({
+    kind: 'log-lines',
+    lines: [
+      `${stamp(good)} - __main__ - INFO - === 통합 포지션 & 시그널 체크 시작 ===`,
+      `${stamp(good)} - __main__ - INFO - === 체크 완료 ===`,
+    ].map((text) => ({ file: 'check_kr.log', text, observedAt: good, live: true })),
+  });
   assert.equal(d.notices('incident-resolved').length, 1);
 });
 
 for (const [what, edit, why] of [
-  ['removing the rule', (rules: Rule[]) => rules.filter((r) => r.id !== 'check-repeated-failures'), 'rule check-repeated-failures was removed from the rules files'],
-  ['turning the rule off', (rules: Rule[]) => rules.map((r) => ({ ...r, mode: 'off' as const })), 'rule check-repeated-failures was set to off'],
+  [
+    'removing the rule',
+    (rules: Rule[]) => rules.filter((r) => r.id !== 'check-repeated-failures'),
+    'rule check-repeated-failures was removed from the rules files',
+  ],
+  [
+    'turning the rule off',
+    (rules: Rule[]) => rules.map((r) => ({ ...r, mode: 'off' as const })),
+    'rule check-repeated-failures was set to off',
+  ],
 ] as const) {
   test(`${what} closes its open incidents with a message that says so`, async () => {
     const d = new Daemon(await contextWith((r) => r));

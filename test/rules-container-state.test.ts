@@ -14,14 +14,20 @@ function rule(params: Record<string, unknown> = {}): RuleOf<'container-state'> {
   return ruleSchema.parse({ id: 'containers', kind: 'container-state', params }) as RuleOf<'container-state'>;
 }
 
-function history(name: string, status: ContainerObservation['status'], extra: { notRunningSince?: Instant; restarts?: Instant[]; restartCount?: number } = {}): ContainerHistory {
+function history(
+  name: string,
+  status: ContainerObservation['status'],
+  extra: { notRunningSince?: Instant; restarts?: Instant[]; restartCount?: number } = {},
+): ContainerHistory {
   return {
     current: {
       name,
       status,
       restartCount: extra.restartCount ?? 0,
       observedAt: NOW - 10 * S,
-      ...(status === 'missing' ? {} : { imageId: 'sha256:0123456789abcdef', imageRef: 'turtle_trading-turtle-cron', startedAt: NOW - 3 * 60 * MIN }),
+      ...(status === 'missing'
+        ? {}
+        : { imageId: 'sha256:0123456789abcdef', imageRef: 'turtle_trading-turtle-cron', startedAt: NOW - 3 * 60 * MIN }),
     },
     restarts: extra.restarts ?? [],
     ...(extra.notRunningSince !== undefined ? { notRunningSince: extra.notRunningSince } : {}),
@@ -57,9 +63,17 @@ describe('container-state', () => {
   for (const status of ['exited', 'restarting', 'paused', 'dead', 'created'] as const) {
     it(`fails a container ${status} for at least notRunningFor, passes it before`, () => {
       const r = rule();
-      const young = evaluateContainerState(r, world({ 'turtle-cron': history('turtle-cron', status, { notRunningSince: NOW - 2 * MIN + 1 }) }), NOW)[0]!;
+      const young = evaluateContainerState(
+        r,
+        world({ 'turtle-cron': history('turtle-cron', status, { notRunningSince: NOW - 2 * MIN + 1 }) }),
+        NOW,
+      )[0]!;
       assert.equal(young.outcome, 'pass');
-      const old = evaluateContainerState(r, world({ 'turtle-cron': history('turtle-cron', status, { notRunningSince: NOW - 2 * MIN }) }), NOW)[0]!;
+      const old = evaluateContainerState(
+        r,
+        world({ 'turtle-cron': history('turtle-cron', status, { notRunningSince: NOW - 2 * MIN }) }),
+        NOW,
+      )[0]!;
       assert.equal(old.outcome, 'fail');
       assert.equal(old.label, 'not-running');
       assert.equal(old.summary, `turtle-cron is ${status}, not running, for 2m (limit 2m)`);
@@ -67,7 +81,11 @@ describe('container-state', () => {
   }
 
   it('fails a missing container, counting from when it was first seen missing', () => {
-    const v = evaluateContainerState(rule({ notRunningFor: '5m' }), world({ 'turtle-cron': history('turtle-cron', 'missing', { notRunningSince: NOW - 6 * MIN }) }), NOW)[0]!;
+    const v = evaluateContainerState(
+      rule({ notRunningFor: '5m' }),
+      world({ 'turtle-cron': history('turtle-cron', 'missing', { notRunningSince: NOW - 6 * MIN }) }),
+      NOW,
+    )[0]!;
     assert.equal(v.outcome, 'fail');
     assert.equal(v.label, 'missing');
     assert.equal(v.summary, 'turtle-cron does not exist (for 6m)');
@@ -77,20 +95,45 @@ describe('container-state', () => {
     const restarts = [NOW - 70 * MIN, NOW - 50 * MIN, NOW - 30 * MIN, NOW - 10 * MIN];
     const r = rule({ maxRestarts: 2, restartWindow: '1h' });
     // Three within the hour (> 2): fires. The one at -70m is outside the window.
-    const v = evaluateContainerState(r, world({ 'turtle-dashboard': history('turtle-dashboard', 'restarting', { restarts, notRunningSince: NOW - 5 * S }) }), NOW);
+    const v = evaluateContainerState(
+      r,
+      world({ 'turtle-dashboard': history('turtle-dashboard', 'restarting', { restarts, notRunningSince: NOW - 5 * S }) }),
+      NOW,
+    );
     // Not selected: only turtle-cron is watched by default (the dashboard crash-loops at both versions).
-    assert.deepEqual(v.map((x) => [x.cause, x.outcome]), [['turtle-cron', 'inconclusive']]);
+    assert.deepEqual(
+      v.map((x) => [x.cause, x.outcome]),
+      [['turtle-cron', 'inconclusive']],
+    );
     const selected = rule({ containers: ['turtle-dashboard'], maxRestarts: 2, restartWindow: '1h' });
-    const [loop] = evaluateContainerState(selected, world({ 'turtle-dashboard': history('turtle-dashboard', 'restarting', { restarts, notRunningSince: NOW - 5 * S }) }), NOW);
+    const [loop] = evaluateContainerState(
+      selected,
+      world({ 'turtle-dashboard': history('turtle-dashboard', 'restarting', { restarts, notRunningSince: NOW - 5 * S }) }),
+      NOW,
+    );
     assert.equal(loop!.outcome, 'fail');
     assert.equal(loop!.label, 'restart-loop');
     assert.equal(loop!.summary, 'turtle-dashboard restarted 3 times in 1h (limit 2)');
-    const [calm] = evaluateContainerState(r, world({ 'turtle-cron': history('turtle-cron', 'running', { restarts: restarts.slice(0, 3) }) }), NOW);
+    const [calm] = evaluateContainerState(
+      r,
+      world({ 'turtle-cron': history('turtle-cron', 'running', { restarts: restarts.slice(0, 3) }) }),
+      NOW,
+    );
     assert.equal(calm!.outcome, 'pass', 'two restarts within the hour is not above 2');
   });
 
   it('is inconclusive for a container never observed, one verdict per selected container', () => {
-    const verdicts = evaluateContainerState(rule({ containers: ['turtle-cron', 'turtle-dashboard'] }), world({ 'turtle-cron': history('turtle-cron', 'running') }), NOW);
-    assert.deepEqual(verdicts.map((v) => [v.cause, v.outcome]), [['turtle-cron', 'pass'], ['turtle-dashboard', 'inconclusive']]);
+    const verdicts = evaluateContainerState(
+      rule({ containers: ['turtle-cron', 'turtle-dashboard'] }),
+      world({ 'turtle-cron': history('turtle-cron', 'running') }),
+      NOW,
+    );
+    assert.deepEqual(
+      verdicts.map((v) => [v.cause, v.outcome]),
+      [
+        ['turtle-cron', 'pass'],
+        ['turtle-dashboard', 'inconclusive'],
+      ],
+    );
   });
 });

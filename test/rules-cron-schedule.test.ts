@@ -54,10 +54,19 @@ function run(jobId: string, startedAt: Instant, end: Run['end'] = 'finished', fi
   };
 }
 
-function container(status: ContainerObservation['status'], extra: Partial<ContainerHistory> & { startedAt?: Instant } = {}): ContainerHistory {
+function container(
+  status: ContainerObservation['status'],
+  extra: Partial<ContainerHistory> & { startedAt?: Instant } = {},
+): ContainerHistory {
   const { startedAt, ...history } = extra;
   return {
-    current: { name: 'turtle-cron', status, restartCount: 0, observedAt: z('2026-02-23T06:00:00Z'), ...(startedAt !== undefined ? { startedAt } : {}) },
+    current: {
+      name: 'turtle-cron',
+      status,
+      restartCount: 0,
+      observedAt: z('2026-02-23T06:00:00Z'),
+      ...(startedAt !== undefined ? { startedAt } : {}),
+    },
     restarts: [],
     ...history,
   };
@@ -111,7 +120,10 @@ describe('cron-schedule', () => {
     const texts = v.evidence.map((e) => e.text).join('\n');
     assert.match(texts, /for the run scheduled at 2026-02-23T16:00:00\+09:00 \(0 16 \* \* 1-5, Asia\/Seoul\)/);
     assert.match(texts, /no run of check_kr\.log seen/);
-    assert.match(texts, /crontab line 10: 0 16 \* \* 1-5 cd \/app && python scripts\/check_positions\.py >> \/app\/logs\/check_kr\.log 2>&1/);
+    assert.match(
+      texts,
+      /crontab line 10: 0 16 \* \* 1-5 cd \/app && python scripts\/check_positions\.py >> \/app\/logs\/check_kr\.log 2>&1/,
+    );
     assert.equal(v.evidence[0]!.at, KR_FIRE);
   });
 
@@ -160,7 +172,7 @@ describe('cron-schedule', () => {
 
   it('a crashed run (a traceback, no finish marker) is never hung, whether processes can be seen or not', () => {
     const start = KR_FIRE + 2_000;
-    const crashed: Run = { ...run('check_kr.log', start, 'open'), tracebacks: [{ error: 'KeyError: \'units\'', excerpt: [] }] };
+    const crashed: Run = { ...run('check_kr.log', start, 'open'), tracebacks: [{ error: "KeyError: 'units'", excerpt: [] }] };
     for (const jobProcesses of [undefined, { commands: [], observedAt: start + 44 * MIN }, { commands: [], observedAt: start + 5 * MIN }]) {
       const w = world({ now: start + 45 * MIN, runs: { 'check_kr.log': [crashed] }, ...(jobProcesses ? { jobProcesses } : {}) });
       const v = byCause(evaluateCronSchedule(rule(), w, w.now), 'check_kr.log');
@@ -173,9 +185,17 @@ describe('cron-schedule', () => {
     const start = KR_FIRE + 2_000;
     const look = { commands: ['/usr/sbin/cron -f'], observedAt: start + 44 * MIN };
     // Gone for 30 s only: the finish line may still be on its way, so no verdict on the run yet.
-    const settling = world({ now: start + 44 * MIN + 30_000, runs: { 'check_kr.log': [{ ...run('check_kr.log', start, 'open'), processGoneSince: start + 44 * MIN }] }, jobProcesses: look });
+    const settling = world({
+      now: start + 44 * MIN + 30_000,
+      runs: { 'check_kr.log': [{ ...run('check_kr.log', start, 'open'), processGoneSince: start + 44 * MIN }] },
+      jobProcesses: look,
+    });
     assert.equal(byCause(evaluateCronSchedule(rule(), settling, settling.now), 'check_kr.log').outcome, 'pass');
-    const gone = world({ now: start + 46 * MIN, runs: { 'check_kr.log': [{ ...run('check_kr.log', start, 'open'), processGoneSince: start + 44 * MIN }] }, jobProcesses: { ...look, observedAt: start + 45 * MIN } });
+    const gone = world({
+      now: start + 46 * MIN,
+      runs: { 'check_kr.log': [{ ...run('check_kr.log', start, 'open'), processGoneSince: start + 44 * MIN }] },
+      jobProcesses: { ...look, observedAt: start + 45 * MIN },
+    });
     const v = byCause(evaluateCronSchedule(rule(), gone, gone.now), 'check_kr.log');
     assert.equal(v.outcome, 'pass', v.summary);
     assert.equal(v.label, undefined);
@@ -194,7 +214,9 @@ describe('cron-schedule', () => {
 
   it('does not call a stale open run from the old backlog hung', () => {
     // The log of last week ends with a start marker: that run died long before the sidecar watched.
-    const w = world({ runs: { 'check_kr.log': [run('check_kr.log', z('2026-02-16T07:00:02Z'), 'open'), run('check_kr.log', KR_FIRE + 2_000)] } });
+    const w = world({
+      runs: { 'check_kr.log': [run('check_kr.log', z('2026-02-16T07:00:02Z'), 'open'), run('check_kr.log', KR_FIRE + 2_000)] },
+    });
     assert.equal(byCause(evaluateCronSchedule(rule(), w, w.now), 'check_kr.log').outcome, 'pass');
   });
 
@@ -236,15 +258,25 @@ describe('cron-schedule', () => {
       const w = world({ ...base, now: switchedAt + 60 * MIN });
       const verdicts = evaluateCronSchedule(rule(), w, w.now);
       assert.deepEqual(verdicts.map((v) => v.cause).sort(), ['daily_report.log', 'signal_kr.log', 'signal_us.log']);
-      assert.ok(verdicts.every((v) => v.outcome === 'pass'), JSON.stringify(verdicts.map((v) => [v.cause, v.outcome, v.summary])));
+      assert.ok(
+        verdicts.every((v) => v.outcome === 'pass'),
+        JSON.stringify(verdicts.map((v) => [v.cause, v.outcome, v.summary])),
+      );
       // Even a rule that names the v3.2.1 job explicitly has nothing to say about it any more.
       assert.deepEqual(evaluateCronSchedule(rule({ jobs: ['check_kr.log', 'check_positions.py'] }), w, w.now), []);
     });
 
-    it('still fires for the new version\'s own jobs once they are due', () => {
+    it("still fires for the new version's own jobs once they are due", () => {
       // Tuesday 07:00 KST (Mon 22:00Z): signal_us.log is due; daily_report at 08:00 KST ran.
       const now = z('2026-02-23T23:30:00Z');
-      const ok = world({ ...base, now, runs: { 'signal_us.log': [run('signal_us.log', z('2026-02-23T22:00:02Z'))], 'daily_report.log': [run('daily_report.log', z('2026-02-23T23:00:01Z'))] } });
+      const ok = world({
+        ...base,
+        now,
+        runs: {
+          'signal_us.log': [run('signal_us.log', z('2026-02-23T22:00:02Z'))],
+          'daily_report.log': [run('daily_report.log', z('2026-02-23T23:00:01Z'))],
+        },
+      });
       const verdicts = evaluateCronSchedule(rule(), ok, now);
       assert.ok(verdicts.every((v) => v.outcome === 'pass'));
       const silent = world({ ...base, now, runs: { 'daily_report.log': [run('daily_report.log', z('2026-02-23T23:00:01Z'))] } });
@@ -265,14 +297,26 @@ describe('cron-schedule', () => {
 
   it('selects jobs by id or script and skips jobs without a profile', () => {
     const w = world({ now: KR_FIRE + 11 * MIN });
-    assert.deepEqual(evaluateCronSchedule(rule(), w, w.now).map((v) => v.cause), ['check_kr.log', 'check_us.log', 'daily_report.log']);
-    assert.deepEqual(evaluateCronSchedule(rule({ jobs: ['check_us.log'] }), w, w.now).map((v) => v.cause), ['check_us.log']);
-    assert.deepEqual(evaluateCronSchedule(rule({ jobs: ['check_positions.py'] }), w, w.now).map((v) => v.cause), ['check_kr.log', 'check_us.log']);
+    assert.deepEqual(
+      evaluateCronSchedule(rule(), w, w.now).map((v) => v.cause),
+      ['check_kr.log', 'check_us.log', 'daily_report.log'],
+    );
+    assert.deepEqual(
+      evaluateCronSchedule(rule({ jobs: ['check_us.log'] }), w, w.now).map((v) => v.cause),
+      ['check_us.log'],
+    );
+    assert.deepEqual(
+      evaluateCronSchedule(rule({ jobs: ['check_positions.py'] }), w, w.now).map((v) => v.cause),
+      ['check_kr.log', 'check_us.log'],
+    );
   });
 
   it('judges several lines writing one log by their latest fire time', () => {
     const jobs = parseCrontab(
-      ['0 9-15 * * 1-5 cd /app && python scripts/check_positions.py >> /app/logs/risk.log 2>&1', '0 23 * * 1-5 cd /app && python scripts/check_positions.py >> /app/logs/risk.log 2>&1'].join('\n'),
+      [
+        '0 9-15 * * 1-5 cd /app && python scripts/check_positions.py >> /app/logs/risk.log 2>&1',
+        '0 23 * * 1-5 cd /app && python scripts/check_positions.py >> /app/logs/risk.log 2>&1',
+      ].join('\n'),
       { defaultTimezone: 'Asia/Seoul', containerLogsDir: '/app/logs' },
     ).jobs;
     // 23:00 KST Monday = 14:00Z; the 15:00 KST run happened.

@@ -4,7 +4,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { ruleSchema, type RuleOf } from '../src/config/schema.ts';
-import { V32_KNOWN_POSITION_KEYS, V32_REQUIRED_POSITION_KEYS, V32_VALIDATED_POSITION_KEYS, parseEntries, parseOrderLog, parsePositions } from '../src/core/positions.ts';
+import {
+  V32_KNOWN_POSITION_KEYS,
+  V32_REQUIRED_POSITION_KEYS,
+  V32_VALIDATED_POSITION_KEYS,
+  parseEntries,
+  parseOrderLog,
+  parsePositions,
+} from '../src/core/positions.ts';
 import { evaluateFillIntegrity } from '../src/core/rules/fill-integrity.ts';
 import type { Verdict } from '../src/core/types.ts';
 import type { EntryRecord, World } from '../src/core/world.ts';
@@ -13,8 +20,15 @@ const text = (name: string) => readFileSync(new URL(`./fixtures/json/good/${name
 const KEYS = { requiredKeys: V32_REQUIRED_POSITION_KEYS, knownKeys: V32_KNOWN_POSITION_KEYS, validatedKeys: V32_VALIDATED_POSITION_KEYS };
 const T0 = Date.parse('2026-02-24T07:00:00Z');
 const DEFAULT_CHECKS = [
-  'units-range', 'units-level', 'total-shares', 'entry-ids', 'pyramid-spacing',
-  'one-open-per-symbol-system', 'closed-exit-fields', 'order-duplicate-fill', 'order-fill-before-order',
+  'units-range',
+  'units-level',
+  'total-shares',
+  'entry-ids',
+  'pyramid-spacing',
+  'one-open-per-symbol-system',
+  'closed-exit-fields',
+  'order-duplicate-fill',
+  'order-fill-before-order',
 ];
 
 function rule(params: Record<string, unknown> = {}): RuleOf<'fill-integrity'> {
@@ -47,7 +61,10 @@ const outcomes = (verdicts: Verdict[]) => Object.fromEntries(verdicts.map((v) =>
 
 test('the sample files pass: one pass verdict per configured check', () => {
   const verdicts = evaluateFillIntegrity(rule(), world(), T0);
-  assert.deepEqual(verdicts.map((v) => v.cause), DEFAULT_CHECKS);
+  assert.deepEqual(
+    verdicts.map((v) => v.cause),
+    DEFAULT_CHECKS,
+  );
   assert.ok(verdicts.every((v) => v.outcome === 'pass' && v.ruleId === 'fill-mismatch'));
   const withStop = evaluateFillIntegrity(rule({ checks: ['stop-loss'] }), world(), T0);
   assert.deepEqual(outcomes(withStop), { 'stop-loss': 'pass' });
@@ -62,11 +79,17 @@ test('violations fail per check, with every offending path as evidence', () => {
   const spacing = verdicts.find((v) => v.cause === 'pyramid-spacing')!;
   assert.equal(spacing.outcome, 'fail');
   assert.equal(spacing.label, 'pyramid-spacing');
-  assert.match(spacing.summary, /^pyramid-spacing: 2 violations: 005930\.KS_1_LONG_20260212_100512 \(LONG\): level 1 at 99000 is only 600 above/);
-  assert.deepEqual(spacing.evidence.map((e) => [e.kind, e.file, e.path]), [
-    ['json', 'entries.json', '$[4].entry_price'],
-    ['json', 'entries.json', '$[6].entry_price'],
-  ]);
+  assert.match(
+    spacing.summary,
+    /^pyramid-spacing: 2 violations: 005930\.KS_1_LONG_20260212_100512 \(LONG\): level 1 at 99000 is only 600 above/,
+  );
+  assert.deepEqual(
+    spacing.evidence.map((e) => [e.kind, e.file, e.path]),
+    [
+      ['json', 'entries.json', '$[4].entry_price'],
+      ['json', 'entries.json', '$[6].entry_price'],
+    ],
+  );
   // The other checks are untouched by the price edit.
   assert.equal(verdicts.filter((v) => v.outcome !== 'pass').length, 1);
 });
@@ -78,7 +101,10 @@ test('a long list of violations keeps every path: the overflow is listed in one 
   const [v] = evaluateFillIntegrity(rule({ checks: ['units-range'] }), w, T0);
   assert.equal(v!.outcome, 'fail');
   assert.equal(v!.evidence.length, 31);
-  assert.equal(v!.evidence[30]!.text, `… and 10 more violations at ${Array.from({ length: 10 }, (_, i) => `positions.json $[${30 + i}].units`).join(', ')}`);
+  assert.equal(
+    v!.evidence[30]!.text,
+    `… and 10 more violations at ${Array.from({ length: 10 }, (_, i) => `positions.json $[${30 + i}].units`).join(', ')}`,
+  );
 });
 
 test('corrupt entries.json: the checks that need it are inconclusive, the others still judge', () => {
@@ -96,7 +122,10 @@ test('corrupt entries.json: the checks that need it are inconclusive, the others
     'order-fill-before-order': 'pass',
   });
   const total = verdicts.find((v) => v.cause === 'total-shares')!;
-  assert.equal(total.summary, 'total-shares cannot be checked: entries.json is corrupt ($[0].entry_id: not valid JSON: Expecting value: line 1 column 15 (char 14))');
+  assert.equal(
+    total.summary,
+    'total-shares cannot be checked: entries.json is corrupt ($[0].entry_id: not valid JSON: Expecting value: line 1 column 15 (char 14))',
+  );
 });
 
 test('a corrupt positions.json makes the position checks inconclusive, never failing on a guess', () => {
@@ -110,7 +139,11 @@ test('a corrupt positions.json makes the position checks inconclusive, never fai
 });
 
 test('absent files: order_log.json absent means no orders; positions or entries absent is inconclusive', () => {
-  const noOrders = evaluateFillIntegrity(rule({ checks: ['order-duplicate-fill'] }), world({ orderLog: { status: 'absent', observedAt: T0 } }), T0);
+  const noOrders = evaluateFillIntegrity(
+    rule({ checks: ['order-duplicate-fill'] }),
+    world({ orderLog: { status: 'absent', observedAt: T0 } }),
+    T0,
+  );
   assert.deepEqual(outcomes(noOrders), { 'order-duplicate-fill': 'pass' });
   const noEntries = evaluateFillIntegrity(rule({ checks: ['total-shares'] }), world({ entries: { status: 'absent', observedAt: T0 } }), T0);
   assert.deepEqual(outcomes(noEntries), { 'total-shares': 'inconclusive' });

@@ -36,7 +36,16 @@ test('the bundled rules load in file-name order and cover the five runbook crite
   const { rules, files } = await bundled();
   assert.deepEqual(
     files.map((f) => f.slice(RULES.length + 1)),
-    ['10-cron.yaml', '20-failures.yaml', '30-telegram.yaml', '40-positions.yaml', '50-fills.yaml', '60-containers.yaml', '90-sidecar.yaml', 'profiles.yaml'],
+    [
+      '10-cron.yaml',
+      '20-failures.yaml',
+      '30-telegram.yaml',
+      '40-positions.yaml',
+      '50-fills.yaml',
+      '60-containers.yaml',
+      '90-sidecar.yaml',
+      'profiles.yaml',
+    ],
   );
   assert.deepEqual(
     rules.map((r) => `${r.id}:${r.kind}:${r.action}`),
@@ -139,7 +148,10 @@ test('profile markers match the real log lines: v3.2.1 check_kr.log from the exa
   assert.equal(runs.length, 3);
   const finished = runs.map((r) => r.some((l) => l.includes(p.finishMarker)));
   assert.deepEqual(finished, [true, true, false]); // the third run ends in a traceback
-  assert.deepEqual(runs.map((r) => r.some((l) => l.includes(p.channelMarker!))), [true, true, true]);
+  assert.deepEqual(
+    runs.map((r) => r.some((l) => l.includes(p.channelMarker!))),
+    [true, true, true],
+  );
   const events = runs.map((r) => r.filter((l) => p.notifyEvents.some((e) => l.includes(e))));
   // Run 1: a pyramid chance, answered by one successful send. Run 2 is quiet: `신규 시그널 없음` and a
   // risk-limit skip are not events. Run 3 dies before any event.
@@ -147,7 +159,10 @@ test('profile markers match the real log lines: v3.2.1 check_kr.log from the exa
   assert.match(events[0]![0]!, /피라미딩 기회: 005930\.KS$/);
   assert.deepEqual(events[1], []);
   assert.deepEqual(events[2], []);
-  assert.ok(runs[1]!.some((l) => l.endsWith('신규 시그널 없음')), 'the quiet-run line is in the sample');
+  assert.ok(
+    runs[1]!.some((l) => l.endsWith('신규 시그널 없음')),
+    'the quiet-run line is in the sample',
+  );
   // A finish marker is never mistaken for a start and vice versa.
   assert.ok(!p.finishMarker.includes(p.startMarker) && !p.startMarker.includes(p.finishMarker));
 });
@@ -158,10 +173,19 @@ test('profile markers match the real log lines: v3.2.0 signal_kr.log and the dai
   const signalLog = await readFile(join(SAMPLES, 'signal_kr.log'), 'utf8');
   const runs = runsOf(signalLog, s.startMarker);
   assert.equal(runs.length, 2);
-  assert.deepEqual(runs.map((r) => r.some((l) => l.includes(s.finishMarker))), [true, true]);
-  assert.deepEqual(runs.map((r) => r.some((l) => l.includes(s.channelMarker!))), [true, true]);
+  assert.deepEqual(
+    runs.map((r) => r.some((l) => l.includes(s.finishMarker))),
+    [true, true],
+  );
+  assert.deepEqual(
+    runs.map((r) => r.some((l) => l.includes(s.channelMarker!))),
+    [true, true],
+  );
   // Only the second run found signals (`발견된 시그널: 2개`); the first logged `오늘 발생한 시그널 없음`.
-  assert.deepEqual(runs.map((r) => r.filter((l) => s.notifyEvents.some((e) => l.includes(e))).length), [0, 1]);
+  assert.deepEqual(
+    runs.map((r) => r.filter((l) => s.notifyEvents.some((e) => l.includes(e))).length),
+    [0, 1],
+  );
   // The v3.2.1 finish marker must not close a v3.2.0 run, nor the other way round.
   const c = profiles['check_positions.py']!;
   assert.ok(!signalLog.includes(c.finishMarker) && !signalLog.includes(c.startMarker));
@@ -190,7 +214,10 @@ test('a directory loads *.yaml and *.yml in name order and skips dot-files, edit
   await writeFile(join(dir, 'old.yaml', 'x.yaml'), 'garbage: [\n');
   const loaded = await loadRules(dir);
   assert.ok(loaded.ok, loaded.ok ? '' : loaded.errors.join('\n'));
-  assert.deepEqual(loaded.rules.map((r) => r.id), ['first', 'second', 'third']);
+  assert.deepEqual(
+    loaded.rules.map((r) => r.id),
+    ['first', 'second', 'third'],
+  );
   assert.deepEqual(loaded.files, [join(dir, '10-a.yaml'), join(dir, '20-b.yml'), join(dir, '30-c.yaml')]);
 });
 
@@ -203,7 +230,10 @@ test('empty files, comment-only files and a `rules:` with every item commented o
   await writeFile(join(dir, '50-one.yaml'), 'rules:\n  - id: only\n    kind: source-health\n');
   const loaded = await loadRules(dir);
   assert.ok(loaded.ok, loaded.ok ? '' : loaded.errors.join('\n'));
-  assert.deepEqual(loaded.rules.map((r) => r.id), ['only']);
+  assert.deepEqual(
+    loaded.rules.map((r) => r.id),
+    ['only'],
+  );
   assert.equal(loaded.files.length, 5);
   assert.deepEqual(loaded.profiles, {});
 });
@@ -215,7 +245,10 @@ test('a list of paths mixes files and directories; a file named twice is read on
   await writeFile(join(dir, 'more', 'x.yaml'), 'rules:\n  - id: extra\n    kind: container-state\n');
   const loaded = await loadRules([join(dir, 'base.yaml'), join(dir, 'more'), join(dir, 'base.yaml')]);
   assert.ok(loaded.ok, loaded.ok ? '' : loaded.errors.join('\n'));
-  assert.deepEqual(loaded.rules.map((r) => r.id), ['base', 'extra']);
+  assert.deepEqual(
+    loaded.rules.map((r) => r.id),
+    ['base', 'extra'],
+  );
   assert.deepEqual(loaded.files, [join(dir, 'base.yaml'), join(dir, 'more', 'x.yaml')]);
 });
 
@@ -228,7 +261,10 @@ test('errors from several files are all reported together, each naming its file'
   assert.equal(loaded.ok, false);
   const errors = loaded.ok ? [] : loaded.errors.map((e) => e.replace(`${dir}/`, ''));
   assert.equal(errors.length, 2, errors.join('\n'));
-  assert.equal(errors[0], 'a.yaml:5:14: rules.0.params.grace: expected a duration with a unit, got the bare number 5: write e.g. 5m (or 90s, 2h, 1d)');
+  assert.equal(
+    errors[0],
+    'a.yaml:5:14: rules.0.params.grace: expected a duration with a unit, got the bare number 5: write e.g. 5m (or 90s, 2h, 1d)',
+  );
   assert.match(errors[1]!, /^b\.yaml:\d+:\d+: \S+: /);
 });
 
@@ -248,7 +284,10 @@ test('missing paths and directories without rule files are errors, not empty rul
   await writeFile(join(dir, 'notes.txt'), 'x');
   assert.deepEqual(await loadRules(dir), { ok: false, errors: [`${dir}: no *.yaml rule files in this directory`] });
   const missing = join(dir, 'nope');
-  assert.deepEqual(await loadRules([missing]), { ok: false, errors: [`${missing}: cannot read the rules path: no such file or directory`] });
+  assert.deepEqual(await loadRules([missing]), {
+    ok: false,
+    errors: [`${missing}: cannot read the rules path: no such file or directory`],
+  });
 });
 
 test('errorPatterns are plain substrings: empty, blank and regex-looking entries are refused at their position', async (t) => {
@@ -288,9 +327,21 @@ test('a rules path pointing at a file of another kind says so without echoing it
   const dir = await tempDir(t);
   const notYaml = 'If we are not careful this text is a secret';
   const cases: [string, string, string][] = [
-    ['.env', 'DB_PASSWORD=hunter2-not-for-logs\nAPI_KEY=abcdef0123456789\n', '.env:1:1: (root): not a YAML file of key: value lines: it reads as plain text (not repeated here: it may hold secrets); is this the right file?'],
-    ['deploy.sh', `#!/bin/sh\necho ${notYaml}\nexit 0\n`, 'deploy.sh:1:1: (root): not a YAML file of key: value lines: it reads as plain text (not repeated here: it may hold secrets); is this the right file?'],
-    ['exports', 'export PASSWORD=hunter2: really\n', 'exports:1:1: (root): a line that is not a key: value of this file (not repeated here: it may hold secrets); is this the right file?'],
+    [
+      '.env',
+      'DB_PASSWORD=hunter2-not-for-logs\nAPI_KEY=abcdef0123456789\n',
+      '.env:1:1: (root): not a YAML file of key: value lines: it reads as plain text (not repeated here: it may hold secrets); is this the right file?',
+    ],
+    [
+      'deploy.sh',
+      `#!/bin/sh\necho ${notYaml}\nexit 0\n`,
+      'deploy.sh:1:1: (root): not a YAML file of key: value lines: it reads as plain text (not repeated here: it may hold secrets); is this the right file?',
+    ],
+    [
+      'exports',
+      'export PASSWORD=hunter2: really\n',
+      'exports:1:1: (root): a line that is not a key: value of this file (not repeated here: it may hold secrets); is this the right file?',
+    ],
   ];
   for (const [name, content, expected] of cases) {
     await writeFile(join(dir, name), content);
@@ -298,6 +349,7 @@ test('a rules path pointing at a file of another kind says so without echoing it
     assert.equal(loaded.ok, false);
     const errors = loaded.ok ? [] : loaded.errors.map((e) => e.replace(dir + '/', ''));
     assert.deepEqual(errors, [expected]);
-    for (const secret of ['hunter2', 'abcdef0123456789', 'careful']) assert.ok(!errors.join('\n').includes(secret), `${name}: ${secret} echoed`);
+    for (const secret of ['hunter2', 'abcdef0123456789', 'careful'])
+      assert.ok(!errors.join('\n').includes(secret), `${name}: ${secret} echoed`);
   }
 });

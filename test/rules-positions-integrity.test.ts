@@ -17,7 +17,12 @@ const MIN = 60_000;
 const SAMSUNG = '005930.KS_1_LONG_20260212_100512';
 
 function rule(params: Record<string, unknown> = {}): RuleOf<'positions-integrity'> {
-  return ruleSchema.parse({ id: 'positions-corrupt', kind: 'positions-integrity', action: 'halt', params }) as RuleOf<'positions-integrity'>;
+  return ruleSchema.parse({
+    id: 'positions-corrupt',
+    kind: 'positions-integrity',
+    action: 'halt',
+    params,
+  }) as RuleOf<'positions-integrity'>;
 }
 
 function world(partial: Partial<World> = {}): World {
@@ -28,7 +33,12 @@ function world(partial: Partial<World> = {}): World {
     jobsSince: T0 - 86_400_000,
     crontabKnown: true,
     profiles: {
-      'check_positions.py': profileSchema.parse({ script: 'check_positions.py', startMarker: 'start', finishMarker: 'finish', writesPositions: true }),
+      'check_positions.py': profileSchema.parse({
+        script: 'check_positions.py',
+        startMarker: 'start',
+        finishMarker: 'finish',
+        writesPositions: true,
+      }),
     },
     runs: {},
     version: { version: 'v3.2.1', evidence: ['crontab runs check_positions.py'] },
@@ -71,7 +81,10 @@ test('a healthy world: corrupt and healed pass, no change verdicts', () => {
 });
 
 test('a corrupt file fails with every problem as JSON evidence, label corrupt', () => {
-  const text = SAMPLE.replace('"symbol": "005930.KS",', '"symbol": "005930.KS",\n    "market": "KR",').replace('"units": 1,', '"units": "1",');
+  const text = SAMPLE.replace('"symbol": "005930.KS",', '"symbol": "005930.KS",\n    "market": "KR",').replace(
+    '"units": 1,',
+    '"units": "1",',
+  );
   const positions = parsePositions(text, KEYS, T0 - MIN, 'sha-bad');
   const [v] = evaluatePositionsIntegrity(rule({ checks: ['corrupt'] }), world({ positions }), T0);
   assert.equal(v!.outcome, 'fail');
@@ -79,7 +92,7 @@ test('a corrupt file fails with every problem as JSON evidence, label corrupt', 
   assert.equal(v!.cause, 'positions.json:corrupt');
   assert.equal(
     v!.summary,
-    "positions.json is corrupt: $[1].units: position TSLA_2_SHORT_20260211_073204: \"units\" must be a number, found the string \"1\" (+1 more)",
+    'positions.json is corrupt: $[1].units: position TSLA_2_SHORT_20260211_073204: "units" must be a number, found the string "1" (+1 more)',
   );
   assert.deepEqual(
     v!.evidence.map((e) => [e.kind, e.file, e.path]),
@@ -95,7 +108,10 @@ test('not JSON at all: fail with the located parse error', () => {
   const positions = parsePositions(SAMPLE.slice(0, 40), KEYS, T0, 'sha-cut');
   const [v] = evaluatePositionsIntegrity(rule({ checks: ['corrupt'] }), world({ positions }), T0);
   assert.equal(v!.outcome, 'fail');
-  assert.match(v!.summary, /^positions\.json is corrupt: \$\[0\]\.position_id: not valid JSON: Unterminated string starting at: line 3 column 20/);
+  assert.match(
+    v!.summary,
+    /^positions\.json is corrupt: \$\[0\]\.position_id: not valid JSON: Unterminated string starting at: line 3 column 20/,
+  );
 });
 
 test('absent or not yet read: inconclusive, never a guess', () => {
@@ -116,13 +132,20 @@ test("the rule's own key lists decide: a key it knows passes, a key it requires 
   const knowing = rule({ checks: ['corrupt'], knownKeys: [...V32_KNOWN_POSITION_KEYS, 'entry_reason'] });
   assert.equal(evaluatePositionsIntegrity(knowing, world({ positions }), T0)[0]!.outcome, 'pass');
   // A valid file fails under a rule that requires a key a record lacks (a later release's new field).
-  const requiring = rule({ checks: ['corrupt'], requiredKeys: [...V32_REQUIRED_POSITION_KEYS, 'entry_reason'], knownKeys: [...V32_KNOWN_POSITION_KEYS, 'entry_reason'] });
+  const requiring = rule({
+    checks: ['corrupt'],
+    requiredKeys: [...V32_REQUIRED_POSITION_KEYS, 'entry_reason'],
+    knownKeys: [...V32_KNOWN_POSITION_KEYS, 'entry_reason'],
+  });
   assert.equal(positions.status === 'corrupt' && positions.problems.length, 1);
   const lacking = parsePositions(SAMPLE, KEYS, T0, 'sha-lacking');
   assert.equal(lacking.status, 'valid');
   const [v] = evaluatePositionsIntegrity(requiring, world({ positions: lacking }), T0);
   assert.equal(v!.outcome, 'fail');
-  assert.deepEqual(v!.evidence.map((e) => e.path), ['$[0].entry_reason', '$[1].entry_reason', '$[2].entry_reason', '$[3].entry_reason']);
+  assert.deepEqual(
+    v!.evidence.map((e) => e.path),
+    ['$[0].entry_reason', '$[1].entry_reason', '$[2].entry_reason', '$[3].entry_reason'],
+  );
 });
 
 test('a long v3.9 file: the truncated key problems are re-judged as a whole', () => {
@@ -137,22 +160,36 @@ test('a long v3.9 file: the truncated key problems are re-judged as a whole', ()
   const typed = parsePositions(JSON.stringify([...records, { ...record, units: 'two' }]), KEYS, T0, 'sha-typed');
   const [v] = evaluatePositionsIntegrity(knowing, world({ positions: typed }), T0);
   assert.equal(v!.outcome, 'fail');
-  assert.deepEqual(v!.evidence.map((e) => e.path), ['$']);
+  assert.deepEqual(
+    v!.evidence.map((e) => e.path),
+    ['$'],
+  );
 });
 
 test('a silent heal in the logs fails with the log lines, label healed; old heals are history', () => {
   const healLines = [
-    { file: 'check_kr.log', text: '2026-02-24 07:00:02,643 - src.utils - CRITICAL - JSON 파일 손상: data/positions/positions.json - Expecting value: line 1 column 1 (char 0)', at: T0 - 2 * MIN },
-    { file: 'check_kr.log', text: '2026-02-24 07:00:02,644 - src.utils - INFO - 백업에서 복원: data/positions/backups/positions_20260224.json', at: T0 - 2 * MIN },
+    {
+      file: 'check_kr.log',
+      text: '2026-02-24 07:00:02,643 - src.utils - CRITICAL - JSON 파일 손상: data/positions/positions.json - Expecting value: line 1 column 1 (char 0)',
+      at: T0 - 2 * MIN,
+    },
+    {
+      file: 'check_kr.log',
+      text: '2026-02-24 07:00:02,644 - src.utils - INFO - 백업에서 복원: data/positions/backups/positions_20260224.json',
+      at: T0 - 2 * MIN,
+    },
   ];
   const [, healed] = evaluatePositionsIntegrity(rule(), world({ healLines }), T0);
   assert.equal(healed!.outcome, 'fail');
   assert.equal(healed!.label, 'healed');
   assert.equal(healed!.cause, 'positions.json:healed');
-  assert.deepEqual(healed!.evidence.map((e) => [e.kind, e.file, e.at]), [
-    ['log', 'check_kr.log', T0 - 2 * MIN],
-    ['log', 'check_kr.log', T0 - 2 * MIN],
-  ]);
+  assert.deepEqual(
+    healed!.evidence.map((e) => [e.kind, e.file, e.at]),
+    [
+      ['log', 'check_kr.log', T0 - 2 * MIN],
+      ['log', 'check_kr.log', T0 - 2 * MIN],
+    ],
+  );
   assert.match(healed!.summary, /백업에서 복원: data\/positions\/backups\/positions_20260224\.json\)$/);
   const later = evaluatePositionsIntegrity(rule({ checks: ['healed'] }), world({ healLines }), T0 + EVENT_WINDOW_MS);
   assert.equal(later[0]!.outcome, 'pass');
@@ -196,16 +233,25 @@ test('a revert fails at once; changes older than the event window are not judged
   const [v] = evaluatePositionsIntegrity(rule({ checks: ['unexpected-change'] }), world({ positionsChanges: [revert] }), T0);
   assert.equal(v!.outcome, 'fail');
   assert.match(v!.summary, /went back to a version already seen at 2026-02-23T07:00:00\.000Z/);
-  assert.deepEqual(evaluatePositionsIntegrity(rule({ checks: ['unexpected-change'] }), world({ positionsChanges: [revert] }), T0 + EVENT_WINDOW_MS + 1), []);
+  assert.deepEqual(
+    evaluatePositionsIntegrity(rule({ checks: ['unexpected-change'] }), world({ positionsChanges: [revert] }), T0 + EVENT_WINDOW_MS + 1),
+    [],
+  );
 });
 
 test('only the listed checks run, and the rule table dispatches to this evaluator', () => {
   const corrupt = parsePositions('{}', KEYS, T0, 'x');
   const w = world({ positions: corrupt, healLines: [{ file: 'check_kr.log', text: 'JSON 파일 손상', at: T0 }] });
-  assert.deepEqual(evaluatePositionsIntegrity(rule({ checks: ['healed'] }), w, T0).map((v) => v.cause), ['positions.json:healed']);
+  assert.deepEqual(
+    evaluatePositionsIntegrity(rule({ checks: ['healed'] }), w, T0).map((v) => v.cause),
+    ['positions.json:healed'],
+  );
   const viaTable = evaluateRule(rule(), w, T0);
-  assert.deepEqual(viaTable.map((v) => [v.cause, v.outcome]), [
-    ['positions.json:corrupt', 'fail'],
-    ['positions.json:healed', 'fail'],
-  ]);
+  assert.deepEqual(
+    viaTable.map((v) => [v.cause, v.outcome]),
+    [
+      ['positions.json:corrupt', 'fail'],
+      ['positions.json:healed', 'fail'],
+    ],
+  );
 });

@@ -15,12 +15,28 @@ const PROFILE = profileSchema.parse({
   finishMarker: '=== 체크 완료 ===',
   channelMarker: 'Telegram 채널 활성화',
 });
-const JOB: Job = { id: 'check_kr.log', schedule: '0 16 * * 1-5', timezone: 'Asia/Seoul', command: 'python scripts/check_positions.py >> /app/logs/check_kr.log 2>&1', script: 'check_positions.py', logFile: 'check_kr.log', line: 0 };
+const JOB: Job = {
+  id: 'check_kr.log',
+  schedule: '0 16 * * 1-5',
+  timezone: 'Asia/Seoul',
+  command: 'python scripts/check_positions.py >> /app/logs/check_kr.log 2>&1',
+  script: 'check_positions.py',
+  logFile: 'check_kr.log',
+  line: 0,
+};
 const DAY = 86_400_000;
 const T0 = Date.UTC(2026, 1, 23, 7, 0, 2);
 
 function rule(params: Record<string, unknown> = {}): RuleOf<'repeated-failures'> {
-  return { id: 'repeated-failures', kind: 'repeated-failures', severity: 'critical', action: 'rollback', mode: 'enforce', approval: { policy: 'veto-window', window: 600_000 }, params: repeatedFailuresParams.parse(params) };
+  return {
+    id: 'repeated-failures',
+    kind: 'repeated-failures',
+    severity: 'critical',
+    action: 'rollback',
+    mode: 'enforce',
+    approval: { policy: 'veto-window', window: 600_000 },
+    params: repeatedFailuresParams.parse(params),
+  };
 }
 
 function world(runs: Run[], extra: Partial<World> = {}): World {
@@ -60,11 +76,15 @@ function run(kind: 'ok' | 'traceback' | 'critical' | 'no-finish' | 'open' | 'ope
     healLines: [],
   };
   if (kind === 'traceback' || kind === 'open-traceback') {
-    r.tracebacks.push({ error: `TypeError: Position.__init__() got an unexpected keyword argument 'entry_reason' (day ${day})`, excerpt: ['Traceback (most recent call last):'] });
+    r.tracebacks.push({
+      error: `TypeError: Position.__init__() got an unexpected keyword argument 'entry_reason' (day ${day})`,
+      excerpt: ['Traceback (most recent call last):'],
+    });
     r.end = kind === 'traceback' ? 'superseded' : 'open';
     delete r.finishedAt;
   }
-  if (kind === 'critical') r.errorLines.push(`${stamp} - src.utils - CRITICAL - JSON 파일 손상: data/positions/positions.json - Expecting value`);
+  if (kind === 'critical')
+    r.errorLines.push(`${stamp} - src.utils - CRITICAL - JSON 파일 손상: data/positions/positions.json - Expecting value`);
   if (kind === 'no-finish' || kind === 'open') {
     r.end = kind === 'no-finish' ? 'superseded' : 'open';
     delete r.finishedAt;
@@ -82,7 +102,10 @@ test('one failed run passes with a warning; two in a row fire', () => {
   const two = evaluateRepeatedFailures(rule(), world([run('ok'), run('traceback'), run('critical')]), T0);
   assert.equal(two[0]!.outcome, 'fail');
   assert.equal(two[0]!.warning, undefined);
-  assert.match(two[0]!.summary, /^check_kr\.log: 2 consecutive failed runs with no successful run between them \(threshold 2\); latest: .*CRITICAL - JSON 파일 손상/);
+  assert.match(
+    two[0]!.summary,
+    /^check_kr\.log: 2 consecutive failed runs with no successful run between them \(threshold 2\); latest: .*CRITICAL - JSON 파일 손상/,
+  );
   // Evidence: each failure's line with its run start time, oldest first.
   assert.deepEqual(
     two[0]!.evidence.map((e) => [e.kind, e.file, e.at !== undefined]),
@@ -134,7 +157,7 @@ test('an open run whose process has been gone for the settle time crashed: it co
   assert.equal(judgeRun(gone, { errorPatterns: [], missingFinishFails: true }, T0).status, 'failed');
 });
 
-test('error lines count only for the rule\'s own patterns; the threshold is configurable', () => {
+test("error lines count only for the rule's own patterns; the threshold is configurable", () => {
   const runs = [run('critical'), run('critical')];
   assert.equal(evaluateRepeatedFailures(rule({ errorPatterns: [' - ERROR - '] }), world(runs), T0)[0]!.outcome, 'pass');
   const three = rule({ consecutive: 3 });
@@ -145,9 +168,18 @@ test('error lines count only for the rule\'s own patterns; the threshold is conf
 });
 
 test('jobs: the selector, jobs without a profile, and no runs yet', () => {
-  const other: Job = { ...JOB, id: 'cleanup.log', logFile: 'cleanup.log', script: undefined, command: 'find /app/data/cache -type f -mtime +7 -delete >> /app/logs/cleanup.log 2>&1' };
+  const other: Job = {
+    ...JOB,
+    id: 'cleanup.log',
+    logFile: 'cleanup.log',
+    script: undefined,
+    command: 'find /app/data/cache -type f -mtime +7 -delete >> /app/logs/cleanup.log 2>&1',
+  };
   const w = world([run('traceback'), run('traceback')], { jobs: [JOB, other] });
-  assert.deepEqual(evaluateRepeatedFailures(rule(), w, T0).map((v) => v.cause), ['check_kr.log']);
+  assert.deepEqual(
+    evaluateRepeatedFailures(rule(), w, T0).map((v) => v.cause),
+    ['check_kr.log'],
+  );
   assert.deepEqual(evaluateRepeatedFailures(rule({ jobs: ['check_us.log'] }), w, T0), []);
   assert.equal(evaluateRepeatedFailures(rule({ jobs: ['check_positions.py'] }), w, T0)[0]!.outcome, 'fail');
   const empty = evaluateRepeatedFailures(rule(), world([]), T0)[0]!;
@@ -158,17 +190,36 @@ test('after a crontab change only the deployed jobs are judged; before any cront
   const failing = [run('traceback'), run('traceback')];
   // v3.2.0 deployed (signal_check.py): check_kr.log's old failures must not fire again.
   const signalJob: Job = { ...JOB, id: 'signal_kr.log', logFile: 'signal_kr.log', script: 'signal_check.py' };
-  const signalProfile = profileSchema.parse({ script: 'signal_check.py', startMarker: '=== 터틀 트레이딩 시그널 체크 시작 ===', finishMarker: '=== 시그널 체크 완료 ===' });
+  const signalProfile = profileSchema.parse({
+    script: 'signal_check.py',
+    startMarker: '=== 터틀 트레이딩 시그널 체크 시작 ===',
+    finishMarker: '=== 시그널 체크 완료 ===',
+  });
   const after = world(failing, { jobs: [signalJob], profiles: { 'check_positions.py': PROFILE, 'signal_check.py': signalProfile } });
-  assert.deepEqual(evaluateRepeatedFailures(rule(), after, T0).map((v) => [v.cause, v.outcome]), [['signal_kr.log', 'pass']]);
+  assert.deepEqual(
+    evaluateRepeatedFailures(rule(), after, T0).map((v) => [v.cause, v.outcome]),
+    [['signal_kr.log', 'pass']],
+  );
   const unknown = world(failing, { jobs: [], crontabKnown: false });
-  assert.deepEqual(evaluateRepeatedFailures(rule(), unknown, T0).map((v) => [v.cause, v.outcome]), [['check_kr.log', 'fail']]);
+  assert.deepEqual(
+    evaluateRepeatedFailures(rule(), unknown, T0).map((v) => [v.cause, v.outcome]),
+    [['check_kr.log', 'fail']],
+  );
 });
 
 test('end to end from the sample log: the traceback run warns, a second crash fires', () => {
   const text = readFileSync(fileURLToPath(new URL('./fixtures/runs/check_kr.log', import.meta.url)), 'utf8');
-  const ctx = { jobsByLogFile: { 'check_kr.log': JOB }, profiles: { 'check_positions.py': PROFILE }, errorPatterns: [' - CRITICAL - '], logTimestampZone: 'auto' };
-  const toLines = (t: string) => t.split('\n').filter(Boolean).map((l) => ({ file: 'check_kr.log', text: l, observedAt: T0 + 40 * DAY, live: false }));
+  const ctx = {
+    jobsByLogFile: { 'check_kr.log': JOB },
+    profiles: { 'check_positions.py': PROFILE },
+    errorPatterns: [' - CRITICAL - '],
+    logTimestampZone: 'auto',
+  };
+  const toLines = (t: string) =>
+    t
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => ({ file: 'check_kr.log', text: l, observedAt: T0 + 40 * DAY, live: false }));
   const first = applyLogLines(emptyRunsState(), toLines(text), ctx);
   const runsNow = (state: typeof first.state, finished: Run[]) => [...finished, ...listOpenRuns(state)];
   const v1 = evaluateRepeatedFailures(rule(), world(runsNow(first.state, first.finished)), T0)[0]!;

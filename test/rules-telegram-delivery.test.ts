@@ -16,15 +16,36 @@ const CHECK = profileSchema.parse({
   channelMarker: 'Telegram 채널 활성화',
   notifyEvents: ['스톱로스 발동:', '피라미딩 기회:', '신규 시그널:'],
 });
-const REPORT = profileSchema.parse({ script: 'daily_report.py', startMarker: '=== 일일 리포트 생성 시작 ===', finishMarker: '=== 일일 리포트 완료 ===', alwaysSends: true });
-const job = (id: string, script: string): Job => ({ id, schedule: '0 16 * * 1-5', timezone: 'Asia/Seoul', command: `python scripts/${script} >> /app/logs/${id} 2>&1`, script, logFile: id, line: 0 });
+const REPORT = profileSchema.parse({
+  script: 'daily_report.py',
+  startMarker: '=== 일일 리포트 생성 시작 ===',
+  finishMarker: '=== 일일 리포트 완료 ===',
+  alwaysSends: true,
+});
+const job = (id: string, script: string): Job => ({
+  id,
+  schedule: '0 16 * * 1-5',
+  timezone: 'Asia/Seoul',
+  command: `python scripts/${script} >> /app/logs/${id} 2>&1`,
+  script,
+  logFile: id,
+  line: 0,
+});
 const CHECK_JOB = job('check_kr.log', 'check_positions.py');
 const REPORT_JOB = job('daily_report.log', 'daily_report.py');
 const DAY = 86_400_000;
 const T0 = Date.UTC(2026, 1, 23, 7, 0, 2);
 
 function rule(params: Record<string, unknown> = {}, id = 'telegram-delivery'): RuleOf<'telegram-delivery'> {
-  return { id, kind: 'telegram-delivery', severity: 'critical', action: 'rollback', mode: 'enforce', approval: { policy: 'veto-window', window: 600_000 }, params: telegramDeliveryParams.parse(params) };
+  return {
+    id,
+    kind: 'telegram-delivery',
+    severity: 'critical',
+    action: 'rollback',
+    mode: 'enforce',
+    approval: { policy: 'veto-window', window: 600_000 },
+    params: telegramDeliveryParams.parse(params),
+  };
 }
 
 function world(runs: Record<string, Run[]>): World {
@@ -63,10 +84,19 @@ function run(shape: Shape, jobId = 'check_kr.log'): Run {
   };
   if (shape !== 'open-event') r.finishedAt = at + 5000;
   if (shape === 'ok') r.telegram.successes.push('Telegram 전송 성공: 매매 시그널: 005930.KS');
-  if (shape === 'ok' || shape === 'event-without-success' || shape === 'send-failed' || shape === 'no-channel-event' || shape === 'open-event') {
+  if (
+    shape === 'ok' ||
+    shape === 'event-without-success' ||
+    shape === 'send-failed' ||
+    shape === 'no-channel-event' ||
+    shape === 'open-event'
+  ) {
     r.telegram.notifyEvents.push('피라미딩 기회: 005930.KS');
   }
-  if (shape === 'send-failed') r.telegram.failures.push('Telegram 오류 (모든 재시도 소진): Cannot connect to host api.telegram.org:443 ssl:default [Name or service not known]');
+  if (shape === 'send-failed')
+    r.telegram.failures.push(
+      'Telegram 오류 (모든 재시도 소진): Cannot connect to host api.telegram.org:443 ssl:default [Name or service not known]',
+    );
   return r;
 }
 
@@ -94,7 +124,10 @@ test('two consecutive send failures fire, and the message names the case', () =>
   const check = v.find((x) => x.cause === 'check_kr.log')!;
   assert.equal(check.outcome, 'fail');
   assert.equal(check.label, 'send-failed');
-  assert.match(check.summary, /^check_kr\.log: Telegram alert missing in 2 consecutive runs \(threshold 2\) — send-failed: a Telegram send failed after all retries/);
+  assert.match(
+    check.summary,
+    /^check_kr\.log: Telegram alert missing in 2 consecutive runs \(threshold 2\) — send-failed: a Telegram send failed after all retries/,
+  );
   assert.equal(check.evidence.length, 2);
   assert.match(check.evidence[0]!.text, /Telegram 오류 \(모든 재시도 소진\): Cannot connect/);
   assert.equal(check.evidence[0]!.file, 'check_kr.log');
@@ -102,11 +135,17 @@ test('two consecutive send failures fire, and the message names the case', () =>
 });
 
 test('one missing alert only warns; a delivered run between resets', () => {
-  const one = evaluateTelegramDelivery(rule(), world({ 'check_kr.log': [run('event-without-success')] }), T0).find((x) => x.cause === 'check_kr.log')!;
+  const one = evaluateTelegramDelivery(rule(), world({ 'check_kr.log': [run('event-without-success')] }), T0).find(
+    (x) => x.cause === 'check_kr.log',
+  )!;
   assert.equal(one.outcome, 'pass');
   assert.equal(one.label, 'event-without-success');
   assert.match(one.warning ?? '', /missing in the last run — event-without-success/);
-  const reset = evaluateTelegramDelivery(rule(), world({ 'check_kr.log': [run('event-without-success'), run('ok'), run('send-failed')] }), T0).find((x) => x.cause === 'check_kr.log')!;
+  const reset = evaluateTelegramDelivery(
+    rule(),
+    world({ 'check_kr.log': [run('event-without-success'), run('ok'), run('send-failed')] }),
+    T0,
+  ).find((x) => x.cause === 'check_kr.log')!;
   assert.equal(reset.outcome, 'pass');
   assert.equal(reset.evidence.length, 1);
 });
@@ -117,29 +156,46 @@ test('quiet runs neither count nor reset, unless quietRunsResetStreak', () => {
   assert.equal(v.outcome, 'fail');
   assert.equal(v.label, 'event-without-success', 'the label is the most recent case');
   assert.match(v.summary, /event-without-success: .*; send-failed: /);
-  const strict = evaluateTelegramDelivery(rule({ quietRunsResetStreak: true }), world({ 'check_kr.log': runs }), T0).find((x) => x.cause === 'check_kr.log')!;
+  const strict = evaluateTelegramDelivery(rule({ quietRunsResetStreak: true }), world({ 'check_kr.log': runs }), T0).find(
+    (x) => x.cause === 'check_kr.log',
+  )!;
   assert.equal(strict.outcome, 'pass');
   // Quiet days alone are never a failure.
-  const quiet = evaluateTelegramDelivery(rule(), world({ 'check_kr.log': [run('quiet'), run('quiet'), run('quiet')] }), T0).find((x) => x.cause === 'check_kr.log')!;
+  const quiet = evaluateTelegramDelivery(rule(), world({ 'check_kr.log': [run('quiet'), run('quiet'), run('quiet')] }), T0).find(
+    (x) => x.cause === 'check_kr.log',
+  )!;
   assert.deepEqual([quiet.outcome, quiet.warning, quiet.evidence], ['pass', undefined, []]);
 });
 
 test('runs still open are not judged', () => {
-  const v = evaluateTelegramDelivery(rule(), world({ 'check_kr.log': [run('event-without-success'), run('open-event')] }), T0).find((x) => x.cause === 'check_kr.log')!;
+  const v = evaluateTelegramDelivery(rule(), world({ 'check_kr.log': [run('event-without-success'), run('open-event')] }), T0).find(
+    (x) => x.cause === 'check_kr.log',
+  )!;
   assert.equal(v.outcome, 'pass');
 });
 
 test('the daily report without its success line, twice, fires report-without-success', () => {
   const text = readFileSync(fileURLToPath(new URL('./fixtures/runs/daily_report.log', import.meta.url)), 'utf8');
-  const ctx = { jobsByLogFile: { 'daily_report.log': REPORT_JOB }, profiles: { 'daily_report.py': REPORT }, errorPatterns: [], logTimestampZone: 'auto' };
-  const lines = text.split('\n').filter(Boolean).map((l) => ({ file: 'daily_report.log', text: l, observedAt: T0 + 40 * DAY, live: false }));
+  const ctx = {
+    jobsByLogFile: { 'daily_report.log': REPORT_JOB },
+    profiles: { 'daily_report.py': REPORT },
+    errorPatterns: [],
+    logTimestampZone: 'auto',
+  };
+  const lines = text
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => ({ file: 'daily_report.log', text: l, observedAt: T0 + 40 * DAY, live: false }));
   const { finished } = applyLogLines(emptyRunsState(), lines, ctx);
   const v = evaluateTelegramDelivery(rule(), world({ 'daily_report.log': finished }), T0).find((x) => x.cause === 'daily_report.log')!;
   // Delivered, then "send failed" (counted), then silent (counted): two in a row.
   assert.equal(v.outcome, 'fail');
   assert.equal(v.label, 'report-without-success');
   assert.match(v.summary, /report-without-success: .*; send-failed: /);
-  assert.deepEqual(v.evidence.map((e) => new Date(e.at!).toISOString()), ['2026-02-23T23:00:01.498Z', '2026-02-24T23:00:01.530Z']);
+  assert.deepEqual(
+    v.evidence.map((e) => new Date(e.at!).toISOString()),
+    ['2026-02-23T23:00:01.498Z', '2026-02-24T23:00:01.530Z'],
+  );
 });
 
 test('channel not configured is counted only by the rule that asks for it (escalate-only)', () => {
@@ -153,10 +209,18 @@ test('channel not configured is counted only by the rule that asks for it (escal
   assert.match(v.summary, /channel not configured: .*a rollback cannot cure/);
   assert.match(v.evidence[0]!.text, /no 'Telegram 채널 활성화' line/);
   // A run that logged its channel line proves the channel configured, even if its send then failed.
-  const back = evaluateTelegramDelivery(escalate, world({ 'check_kr.log': [run('no-channel'), run('send-failed'), run('no-channel')] }), T0).find((x) => x.cause === 'check_kr.log')!;
+  const back = evaluateTelegramDelivery(
+    escalate,
+    world({ 'check_kr.log': [run('no-channel'), run('send-failed'), run('no-channel')] }),
+    T0,
+  ).find((x) => x.cause === 'check_kr.log')!;
   assert.equal(back.outcome, 'pass');
   assert.ok(back.warning);
   // daily_report has no channel line to miss: the escalate rule passes it whatever it logs.
-  const report = evaluateTelegramDelivery(escalate, world({ 'daily_report.log': [run('quiet', 'daily_report.log'), run('quiet', 'daily_report.log')] }), T0).find((x) => x.cause === 'daily_report.log')!;
+  const report = evaluateTelegramDelivery(
+    escalate,
+    world({ 'daily_report.log': [run('quiet', 'daily_report.log'), run('quiet', 'daily_report.log')] }),
+    T0,
+  ).find((x) => x.cause === 'daily_report.log')!;
   assert.equal(report.outcome, 'pass');
 });

@@ -31,7 +31,9 @@ async function bundled(kinds?: readonly string[]): Promise<StepContext> {
     // replay of log lines alone cannot reproduce the same way in every chunking.
     rules = rules
       .filter((r) => kinds.includes(r.kind))
-      .map((r) => (r.kind === 'positions-integrity' ? { ...r, params: { ...r.params, checks: r.params.checks.filter((c) => c === 'healed') } } : r))
+      .map((r) =>
+        r.kind === 'positions-integrity' ? { ...r, params: { ...r.params, checks: r.params.checks.filter((c) => c === 'healed') } } : r,
+      )
       .filter((r) => r.kind !== 'positions-integrity' || r.params.checks.length > 0);
   }
   return stepContextOf(configSchema.parse({ deployment: { root: '.' } }), rules, loaded.profiles);
@@ -88,18 +90,32 @@ test('fail, fail, good in one write: the streak is opened and resolved, marked l
   const lines = failFailGood();
   const file = 'check_kr.log';
 
-  const live = notices(startState(ctx, FIRE - 60_000), lines.map((l, i): Event => ({ kind: 'log-lines', lines: [{ file, text: l.text, observedAt: FIRE + 2_000 + i * 500, live: true }] })), ctx);
+  const live = notices(
+    startState(ctx, FIRE - 60_000),
+    lines.map((l, i): Event => ({ kind: 'log-lines', lines: [{ file, text: l.text, observedAt: FIRE + 2_000 + i * 500, live: true }] })),
+    ctx,
+  );
   const expected = [
     'warning check-repeated-failures check_kr.log',
     'incident-opened check-repeated-failures check_kr.log',
     'incident-resolved check-repeated-failures check_kr.log',
   ];
   assert.deepEqual(describe(live.notices), expected);
-  assert.ok(live.notices.every((n) => n.late === undefined), 'read live: nothing is late');
+  assert.ok(
+    live.notices.every((n) => n.late === undefined),
+    'read live: nothing is late',
+  );
 
-  const oneWrite = notices(startState(ctx, FIRE - 60_000), [{ kind: 'log-lines', lines: lines.map((l) => ({ file, text: l.text, observedAt: FIRE + 4_000, live: true })) }], ctx);
+  const oneWrite = notices(
+    startState(ctx, FIRE - 60_000),
+    [{ kind: 'log-lines', lines: lines.map((l) => ({ file, text: l.text, observedAt: FIRE + 4_000, live: true })) }],
+    ctx,
+  );
   assert.deepEqual(describe(oneWrite.notices), expected);
-  assert.ok(oneWrite.notices.every((n) => n.late === true), JSON.stringify(oneWrite.notices.map((n) => n.late)));
+  assert.ok(
+    oneWrite.notices.every((n) => n.late === true),
+    JSON.stringify(oneWrite.notices.map((n) => n.late)),
+  );
   // Nothing is left to decide: the incident was over before it was seen, so no plan was asked for.
   const incident = oneWrite.state.incidents.incidents.find((i) => i.ruleId === 'check-repeated-failures');
   assert.equal(incident?.phase, 'resolved');
@@ -107,7 +123,11 @@ test('fail, fail, good in one write: the streak is opened and resolved, marked l
 
   // The sidecar was down: the same lines read at start-up from a checkpoint taken before they were written.
   const before = startState(ctx, FIRE - 60_000);
-  const backlog = notices(before, [{ kind: 'log-lines', lines: lines.map((l) => ({ file, text: l.text, observedAt: FIRE + 3 * 3_600_000, live: false })) }], ctx);
+  const backlog = notices(
+    before,
+    [{ kind: 'log-lines', lines: lines.map((l) => ({ file, text: l.text, observedAt: FIRE + 3 * 3_600_000, live: false })) }],
+    ctx,
+  );
   assert.deepEqual(aboutRuns(backlog.notices), expected);
   assert.deepEqual(backlog.notices.filter((n) => n.kind === 'incident-opened').length, 1);
   assert.ok(backlog.notices.filter((n) => ruleOf(n) === 'check-repeated-failures').every((n) => n.late === true));
@@ -115,13 +135,20 @@ test('fail, fail, good in one write: the streak is opened and resolved, marked l
   const opened = backlog.notices.find((n) => n.kind === 'incident-opened');
   assert.ok(opened && opened.kind === 'incident-opened');
   assert.equal(opened.incident.openedAt, FIRE + 3 * 3_600_000);
-  assert.ok(opened.incident.evidence.every((e) => e.at! >= FIRE && e.at! < FIRE + 60_000), JSON.stringify(opened.incident.evidence));
+  assert.ok(
+    opened.incident.evidence.every((e) => e.at! >= FIRE && e.at! < FIRE + 60_000),
+    JSON.stringify(opened.incident.evidence),
+  );
 });
 
 test('fail, fail read together and not recovered: the incident stays open and its decision is asked once', async () => {
   const ctx = await bundled();
   const lines = failFailGood().slice(0, 10); // two failed runs, the third not started
-  const r = step(startState(ctx, FIRE - 60_000), { kind: 'log-lines', lines: lines.map((l) => ({ file: 'check_kr.log', text: l.text, observedAt: FIRE + 4_000, live: true })) }, ctx);
+  const r = step(
+    startState(ctx, FIRE - 60_000),
+    { kind: 'log-lines', lines: lines.map((l) => ({ file: 'check_kr.log', text: l.text, observedAt: FIRE + 4_000, live: true })) },
+    ctx,
+  );
   const kinds = r.effects.map((e) => (e.kind === 'notify' ? `${e.notice.kind}${e.notice.late ? ' (late)' : ''}` : e.kind));
   assert.deepEqual(kinds, ['warning (late)', 'incident-opened (late)', 'plan']);
   assert.equal(r.state.incidents.incidents.find((i) => i.ruleId === 'check-repeated-failures')?.planRequested, true);
@@ -131,17 +158,37 @@ test('a repair line between runs is judged when read, with its own time and file
   const ctx = await bundled();
   const lines = failFailGood().slice(-3); // one good run
   let state = startState(ctx, FIRE - 60_000);
-  state = step(state, { kind: 'log-lines', lines: lines.map((l, i) => ({ file: 'check_kr.log', text: l.text, observedAt: FIRE + 2_000 + i * 100, live: true })) }, ctx).state;
+  state = step(
+    state,
+    {
+      kind: 'log-lines',
+      lines: lines.map((l, i) => ({ file: 'check_kr.log', text: l.text, observedAt: FIRE + 2_000 + i * 100, live: true })),
+    },
+    ctx,
+  ).state;
   // Written by another reader (daily_report.py at 08:00 KST) an hour later, outside any check run.
   const repairAt = FIRE + 3_600_000;
   const repair = [
     `${stamp(repairAt - 9 * 3_600_000 + 23 * 3_600_000)} - src.utils - CRITICAL - JSON 파일 손상: data/positions/positions.json - Expecting value: line 1 column 1 (char 0)`,
   ];
-  const r = step(state, { kind: 'log-lines', lines: repair.map((text) => ({ file: 'check_kr.log', text, observedAt: repairAt, live: true })) }, ctx);
+  const r = step(
+    state,
+    { kind: 'log-lines', lines: repair.map((text) => ({ file: 'check_kr.log', text, observedAt: repairAt, live: true })) },
+    ctx,
+  );
   const opened = r.effects.flatMap((e) => (e.kind === 'notify' && e.notice.kind === 'incident-opened' ? [e.notice.incident] : []));
-  assert.deepEqual(opened.map((i) => `${i.ruleId} ${i.label}`), ['positions-corrupt healed']);
-  assert.deepEqual(r.state.healLines.map((h) => [h.file, h.at]), [['check_kr.log', repairAt]]);
-  assert.deepEqual(opened[0]!.evidence.map((e) => [e.file, e.at]), [['check_kr.log', repairAt]]);
+  assert.deepEqual(
+    opened.map((i) => `${i.ruleId} ${i.label}`),
+    ['positions-corrupt healed'],
+  );
+  assert.deepEqual(
+    r.state.healLines.map((h) => [h.file, h.at]),
+    [['check_kr.log', repairAt]],
+  );
+  assert.deepEqual(
+    opened[0]!.evidence.map((e) => [e.file, e.at]),
+    [['check_kr.log', repairAt]],
+  );
   // The repair is in no run: the next start marker will not carry it.
   assert.ok(r.state.finishedRuns['check_kr.log']!.every((run) => run.healLines.length === 0));
 });
@@ -174,7 +221,13 @@ function generatedLog(seed: number): { crontab: Event; lines: LogLine[] } {
     }
     if (rng.chance(0.5)) faults.push({ kind: 'positions-healed', day: rng.int(0, 8), job: 'report' });
     try {
-      const timeline = simulate({ start: '2026-03-02', days: 9, seed: seed * 31 + attempt, logStampZone: rng.chance(0.5) ? 'UTC' : 'Asia/Seoul', faults });
+      const timeline = simulate({
+        start: '2026-03-02',
+        days: 9,
+        seed: seed * 31 + attempt,
+        logStampZone: rng.chance(0.5) ? 'UTC' : 'Asia/Seoul',
+        faults,
+      });
       const crontab = timeline.events.find((e) => e.kind === 'crontab')!;
       const lines = timeline.events.flatMap((e) => (e.kind === 'log-lines' ? e.lines : []));
       return { crontab, lines };
@@ -187,7 +240,13 @@ function generatedLog(seed: number): { crontab: Event; lines: LogLine[] } {
 function replayNotices(ctx: StepContext, crontab: Event, batches: LogLine[][]): string[] {
   const at = crontab.kind === 'crontab' ? crontab.crontab.observedAt : 0;
   const state = step(initialState(at), crontab, ctx).state;
-  return describe(notices(state, batches.map((lines): Event => ({ kind: 'log-lines', lines })), ctx).notices);
+  return describe(
+    notices(
+      state,
+      batches.map((lines): Event => ({ kind: 'log-lines', lines })),
+      ctx,
+    ).notices,
+  );
 }
 
 /**
@@ -228,19 +287,33 @@ test('property: any chunking of a simulated week, and its backlog read at start-
   let lateResolved = 0;
   for (const seed of [1, 2, 3, 4, 5, 6, 7, 8]) {
     const { crontab, lines } = generatedLog(seed);
-    const reference = perCause(replayNotices(ctx, crontab, lines.map((l) => [l])));
+    const reference = perCause(
+      replayNotices(
+        ctx,
+        crontab,
+        lines.map((l) => [l]),
+      ),
+    );
     if (Object.values(reference).some((kinds) => kinds.includes('incident-opened'))) withIncidents++;
     const rng = createRng(seed * 7919);
     for (let k = 0; k < 10; k++) {
       const mean = rng.pick([2, 5, 20, 100, 1_000]);
-      assert.deepEqual(perCause(replayNotices(ctx, crontab, randomChunks(lines, rng, mean))), reference, `seed ${seed}, reads of ~${mean} lines`);
+      assert.deepEqual(
+        perCause(replayNotices(ctx, crontab, randomChunks(lines, rng, mean))),
+        reference,
+        `seed ${seed}, reads of ~${mean} lines`,
+      );
       cases++;
     }
     // A backlog read at start-up, in one read or file after file (as the tailer reads them), timed by the stamps only.
     const end = lines.at(-1)!.observedAt + 3_600_000;
     const asBacklog = (list: LogLine[]) => list.map((l) => ({ ...l, observedAt: end, live: false }));
     const files = [...new Set(lines.map((l) => l.file))].sort();
-    const fileByFile = replayNotices(ctx, crontab, files.map((f) => asBacklog(lines.filter((l) => l.file === f))));
+    const fileByFile = replayNotices(
+      ctx,
+      crontab,
+      files.map((f) => asBacklog(lines.filter((l) => l.file === f))),
+    );
     assert.deepEqual(perCause(fileByFile), reference, `seed ${seed}, backlog file by file`);
     assert.deepEqual(perCause(replayNotices(ctx, crontab, [asBacklog(lines)])), reference, `seed ${seed}, backlog in one read`);
     if (Object.values(perCause(fileByFile)).some((kinds) => kinds.includes('incident-resolved'))) lateResolved++;
@@ -253,15 +326,25 @@ test('property: any chunking of a simulated week, and its backlog read at start-
 
 test('a notice about lines read late says so, in both languages (console and Telegram)', async () => {
   const ctx = await bundled();
-  const r = step(startState(ctx, FIRE - 60_000), { kind: 'log-lines', lines: failFailGood().map((l) => ({ file: 'check_kr.log', text: l.text, observedAt: FIRE + 4_000, live: true })) }, ctx);
+  const r = step(
+    startState(ctx, FIRE - 60_000),
+    { kind: 'log-lines', lines: failFailGood().map((l) => ({ file: 'check_kr.log', text: l.text, observedAt: FIRE + 4_000, live: true })) },
+    ctx,
+  );
   const resolved = r.effects.flatMap((e) => (e.kind === 'notify' && e.notice.kind === 'incident-resolved' ? [e.notice] : []))[0]!;
   assert.equal(resolved.late, true);
   const en = renderNotice(resolved, 'en', 'Asia/Seoul').split('\n');
   const ko = renderNotice(resolved, 'ko', 'Asia/Seoul').split('\n');
   assert.equal(en.at(-1), '⏱ Seen late: logged while unobserved (a backlog, or several runs read at once).');
   assert.equal(ko.at(-1), '⏱ 늦게 확인됨: 관찰되지 않는 동안 기록된 로그입니다 (밀린 로그, 또는 한 번에 읽은 여러 실행).');
-  assert.equal(renderTelegramNotice(resolved, 'en', { timeZone: 'Asia/Seoul' }).html.split('\n')[0], '<i>⏱ Seen late: logged while unobserved (a backlog, or several runs read at once).</i>');
-  assert.equal(renderTelegramNotice(resolved, 'ko', { timeZone: 'Asia/Seoul' }).html.split('\n')[0], '<i>⏱ 늦게 확인됨: 관찰되지 않는 동안 기록된 로그입니다 (밀린 로그, 또는 한 번에 읽은 여러 실행).</i>');
+  assert.equal(
+    renderTelegramNotice(resolved, 'en', { timeZone: 'Asia/Seoul' }).html.split('\n')[0],
+    '<i>⏱ Seen late: logged while unobserved (a backlog, or several runs read at once).</i>',
+  );
+  assert.equal(
+    renderTelegramNotice(resolved, 'ko', { timeZone: 'Asia/Seoul' }).html.split('\n')[0],
+    '<i>⏱ 늦게 확인됨: 관찰되지 않는 동안 기록된 로그입니다 (밀린 로그, 또는 한 번에 읽은 여러 실행).</i>',
+  );
   // The same notice read live carries no such line.
   const { late: _late, ...live } = resolved;
   assert.ok(!renderNotice(live, 'en', 'Asia/Seoul').includes('Seen late'));
@@ -272,9 +355,24 @@ test('a first start reads the history of the logs: streaks that recovered long b
   const ctx = await bundled();
   const lines = failFailGood();
   const read = (watchStart: number) =>
-    aboutRuns(notices(startState(ctx, watchStart), [{ kind: 'log-lines', lines: lines.map((l) => ({ file: 'check_kr.log', text: l.text, observedAt: watchStart + 1_000, live: false })) }], ctx).notices);
+    aboutRuns(
+      notices(
+        startState(ctx, watchStart),
+        [
+          {
+            kind: 'log-lines',
+            lines: lines.map((l) => ({ file: 'check_kr.log', text: l.text, observedAt: watchStart + 1_000, live: false })),
+          },
+        ],
+        ctx,
+      ).notices,
+    );
   // Started three days after the streak: only the state after the whole read counts (the last run was good).
   assert.deepEqual(read(FIRE + 3 * 24 * 3_600_000), []);
   // Started the same evening: the streak of today is reported, opened and resolved.
-  assert.deepEqual(read(FIRE + 3 * 3_600_000), ['warning check-repeated-failures check_kr.log', 'incident-opened check-repeated-failures check_kr.log', 'incident-resolved check-repeated-failures check_kr.log']);
+  assert.deepEqual(read(FIRE + 3 * 3_600_000), [
+    'warning check-repeated-failures check_kr.log',
+    'incident-opened check-repeated-failures check_kr.log',
+    'incident-resolved check-repeated-failures check_kr.log',
+  ]);
 });

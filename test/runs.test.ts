@@ -34,7 +34,15 @@ const PROFILES = {
 };
 
 function job(logFile: string, script: string): Job {
-  return { id: logFile, schedule: '0 16 * * 1-5', timezone: 'Asia/Seoul', command: `python scripts/${script} >> /app/logs/${logFile} 2>&1`, script, logFile, line: 0 };
+  return {
+    id: logFile,
+    schedule: '0 16 * * 1-5',
+    timezone: 'Asia/Seoul',
+    command: `python scripts/${script} >> /app/logs/${logFile} 2>&1`,
+    script,
+    logFile,
+    line: 0,
+  };
 }
 
 const CTX: RunsContext = {
@@ -115,7 +123,7 @@ test('a run with a traceback that still logs its finish marker is failed', () =>
     '2026-02-23 07:00:02,114 - __main__ - INFO - === 통합 포지션 & 시그널 체크 시작 ===',
     'Traceback (most recent call last):',
     '  File "/app/scripts/check_positions.py", line 10, in <module>',
-    'KeyError: \'units\'',
+    "KeyError: 'units'",
     '2026-02-23 07:00:07,615 - __main__ - INFO - === 체크 완료 ===',
   ].join('\n');
   const { finished } = feedAll(linesOf('check_kr.log', text));
@@ -234,7 +242,7 @@ test('lines split across batches give the same runs and state as one batch, thro
   );
 });
 
-test('the caller\'s state is never mutated', () => {
+test("the caller's state is never mutated", () => {
   const first = feedAll(linesOf('check_kr.log', fixture('check_kr.log').split('\n').slice(0, 20).join('\n')));
   const before = JSON.stringify(first.state);
   applyLogLines(first.state, linesOf('check_kr.log', fixture('check_kr.log').split('\n').slice(20).join('\n')), CTX);
@@ -259,7 +267,8 @@ test('UTC and KST stamps of the same run give the same instants', () => {
     '2026-02-23 22:00:02,502 - __main__ - INFO - 한국거래소 (KRX): 장전 (07:00, 개장 09:00)',
     '2026-02-23 22:00:09,100 - __main__ - INFO - === 체크 완료 ===',
   ].join('\n');
-  const run = feedAll(linesOf('check_us.log', us), { ...CTX, jobsByLogFile: { 'check_us.log': job('check_us.log', 'check_positions.py') } }).finished[0]!;
+  const run = feedAll(linesOf('check_us.log', us), { ...CTX, jobsByLogFile: { 'check_us.log': job('check_us.log', 'check_positions.py') } })
+    .finished[0]!;
   assert.equal(new Date(run.startedAt).toISOString(), '2026-02-23T22:00:02.501Z');
 });
 
@@ -274,12 +283,28 @@ test('a configured zone is used for backlog stamps until an offset is learned', 
 
 test('live lines are timed by observation and teach the offset used for later backlog', () => {
   const seen = Date.UTC(2026, 1, 23, 7, 0, 3); // 1 s after the (UTC) stamp
-  const live: LogLine = { file: 'signal_kr.log', text: '2026-02-23 07:00:02,114 - __main__ - INFO - === 터틀 트레이딩 시그널 체크 시작 ===', observedAt: seen, live: true };
+  const live: LogLine = {
+    file: 'signal_kr.log',
+    text: '2026-02-23 07:00:02,114 - __main__ - INFO - === 터틀 트레이딩 시그널 체크 시작 ===',
+    observedAt: seen,
+    live: true,
+  };
   const a = applyLogLines(emptyRunsState(), [live], { ...CTX, logTimestampZone: 'Asia/Seoul' });
   assert.equal(listOpenRuns(a.state)[0]!.startedAt, seen);
   assert.equal(a.state.files['signal_kr.log']!.clock.offsetMs, 0);
   // The configured zone (KST) would say 22:00 UTC the day before; the learned offset (UTC) wins.
-  const later = applyLogLines(a.state, [{ file: 'signal_kr.log', text: '2026-02-23 07:00:07,000 - __main__ - INFO - === 시그널 체크 완료 ===', observedAt: seen + 3_600_000, live: false }], { ...CTX, logTimestampZone: 'Asia/Seoul' });
+  const later = applyLogLines(
+    a.state,
+    [
+      {
+        file: 'signal_kr.log',
+        text: '2026-02-23 07:00:07,000 - __main__ - INFO - === 시그널 체크 완료 ===',
+        observedAt: seen + 3_600_000,
+        live: false,
+      },
+    ],
+    { ...CTX, logTimestampZone: 'Asia/Seoul' },
+  );
   assert.equal(new Date(later.finished[0]!.finishedAt!).toISOString(), '2026-02-23T07:00:07.000Z');
 });
 
@@ -290,17 +315,23 @@ test('error-pattern, heal and close lines are collected, and every list is cappe
     '2026-02-24 07:00:02,301 - src.utils - INFO - 백업에서 복원: data/positions/backups/positions_20260224.json',
     '2026-02-24 07:00:03,100 - __main__ - WARNING - 스톱로스 발동: SPY (LONG) @ 92.96',
     '2026-02-24 07:00:03,102 - src.position_tracker - INFO - 포지션 청산: SPY_2_LONG_20260210_093001 PnL: -173 (-1.00R)',
-    ...Array.from({ length: 50 }, (_, i) => `2026-02-24 07:00:04,${String(i).padStart(3, '0')} - __main__ - CRITICAL - [ESCALATION] 모든 알림 채널 전송 실패: ${i}`),
+    ...Array.from(
+      { length: 50 },
+      (_, i) => `2026-02-24 07:00:04,${String(i).padStart(3, '0')} - __main__ - CRITICAL - [ESCALATION] 모든 알림 채널 전송 실패: ${i}`,
+    ),
     `2026-02-24 07:00:05,000 - __main__ - CRITICAL - ${'x'.repeat(5000)}`,
   ];
   const { state } = feedAll(lines.map((text) => ({ file: 'check_kr.log', text, observedAt: OBSERVED, live: false })));
   const run = listOpenRuns(state)[0]!;
   assert.equal(run.errorLines.length, 20);
   assert.match(run.errorLines[0]!, /CRITICAL - JSON 파일 손상/);
-  assert.deepEqual(run.healLines.map((l) => l.replace(/^.* - (src\.utils) - /, '$1: ')), [
-    'src.utils: CRITICAL - JSON 파일 손상: data/positions/positions.json - Unterminated string starting at: line 1 column 18 (char 17)',
-    'src.utils: INFO - 백업에서 복원: data/positions/backups/positions_20260224.json',
-  ]);
+  assert.deepEqual(
+    run.healLines.map((l) => l.replace(/^.* - (src\.utils) - /, '$1: ')),
+    [
+      'src.utils: CRITICAL - JSON 파일 손상: data/positions/positions.json - Unterminated string starting at: line 1 column 18 (char 17)',
+      'src.utils: INFO - 백업에서 복원: data/positions/backups/positions_20260224.json',
+    ],
+  );
   assert.deepEqual(run.closedPositions, ['SPY_2_LONG_20260210_093001']);
   assert.deepEqual(run.telegram.notifyEvents, ['스톱로스 발동: SPY (LONG) @ 92.96']);
   assert.ok(JSON.stringify(state).length < 20_000, 'the checkpointed state stays small');
@@ -319,7 +350,11 @@ test('a traceback counts in the open run once its final line is read, however th
   for (let cut = 1; cut < lines.length; cut++) {
     const first = applyLogLines(emptyRunsState(), lines.slice(0, cut), CTX);
     const open = listOpenRuns(applyLogLines(first.state, lines.slice(cut), CTX).state);
-    assert.deepEqual(open[0]!.tracebacks.map((t) => t.error), ["KeyError: 'units'"], `cut after line ${cut}`);
+    assert.deepEqual(
+      open[0]!.tracebacks.map((t) => t.error),
+      ["KeyError: 'units'"],
+      `cut after line ${cut}`,
+    );
   }
 });
 
@@ -329,18 +364,46 @@ test('a log file no crontab job names yet is attributed by the start marker it c
   assert.equal(finished[0]!.jobId, 'check_kr.log');
   assert.equal(finished[0]!.script, 'check_positions.py');
   // A file with no markers of any profile makes no runs.
-  assert.deepEqual(feedAll(linesOf('cleanup.log', 'find: /app/data/cache: No such file or directory\n'), { ...CTX, jobsByLogFile: {} }).finished, []);
+  assert.deepEqual(
+    feedAll(linesOf('cleanup.log', 'find: /app/data/cache: No such file or directory\n'), { ...CTX, jobsByLogFile: {} }).finished,
+    [],
+  );
 });
 
 test('garbage never throws and makes no runs', () => {
-  const junk = ['', '\u0000\uFFFD\uFFFD', '9999-99-99 99:99:99,999 - x - INFO - y', '2026-02-23 16:00:02,114', ' - - - ', '\t\t', '   ', 'XError'];
+  const junk = [
+    '',
+    '\u0000\uFFFD\uFFFD',
+    '9999-99-99 99:99:99,999 - x - INFO - y',
+    '2026-02-23 16:00:02,114',
+    ' - - - ',
+    '\t\t',
+    '   ',
+    'XError',
+  ];
   const lines = junk.map((text) => ({ file: 'check_kr.log', text, observedAt: OBSERVED, live: false }));
-  const r = applyLogLines(emptyRunsState(), [...lines, { file: 'check_kr.log', text: undefined as unknown as string, observedAt: 0, live: false }], CTX);
+  const r = applyLogLines(
+    emptyRunsState(),
+    [...lines, { file: 'check_kr.log', text: undefined as unknown as string, observedAt: 0, live: false }],
+    CTX,
+  );
   assert.deepEqual(r.finished, []);
   assert.deepEqual(listOpenRuns(r.state), []);
   // A traceback header followed by junk is still a crash: the first non-indented line is its error line.
-  const crash = applyLogLines(r.state, ['Traceback (most recent call last):', '   ', 'XError'].map((text) => ({ file: 'check_kr.log', text, observedAt: OBSERVED, live: false })), CTX);
-  assert.deepEqual(crash.finished.map((run) => [run.end, run.tracebacks[0]!.error]), [['failed', 'XError']]);
+  const crash = applyLogLines(
+    r.state,
+    ['Traceback (most recent call last):', '   ', 'XError'].map((text) => ({
+      file: 'check_kr.log',
+      text,
+      observedAt: OBSERVED,
+      live: false,
+    })),
+    CTX,
+  );
+  assert.deepEqual(
+    crash.finished.map((run) => [run.end, run.tracebacks[0]!.error]),
+    [['failed', 'XError']],
+  );
 });
 
 test('runNeedles: markers, Telegram and repair strings, error patterns, without redundant needles', () => {

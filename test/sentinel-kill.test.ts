@@ -38,7 +38,10 @@ function runLines(run: number, lines: number, failing: boolean): string[] {
 }
 
 function startSentinel(configPath: string, cwd: string): ChildProcess {
-  return spawn(process.execPath, [join(repo, 'bin/turtle-sentinel.js'), 'run', '--config', configPath], { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
+  return spawn(process.execPath, [join(repo, 'bin/turtle-sentinel.js'), 'run', '--config', configPath], {
+    cwd,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
 }
 
 test('SIGKILL at random moments while lines are appended: no line missed or evaluated twice', { timeout: 180_000 }, async (t) => {
@@ -50,8 +53,23 @@ test('SIGKILL at random moments while lines are appended: no line missed or eval
   const configPath = join(work, 'sentinel.yaml');
   writeFileSync(
     configPath,
-    ['deployment:', '  root: deployment', '  crontab:', '    fromContainer: false', '    fallbackFile: crontab', 'docker:', '  enabled: false',
-      `rules: ${JSON.stringify(join(repo, 'rules'))}`, 'state:', '  dir: state', 'http:', '  enabled: false', 'log:', '  level: warn', ''].join('\n'),
+    [
+      'deployment:',
+      '  root: deployment',
+      '  crontab:',
+      '    fromContainer: false',
+      '    fallbackFile: crontab',
+      'docker:',
+      '  enabled: false',
+      `rules: ${JSON.stringify(join(repo, 'rules'))}`,
+      'state:',
+      '  dir: state',
+      'http:',
+      '  enabled: false',
+      'log:',
+      '  level: warn',
+      '',
+    ].join('\n'),
   );
   const log = join(root, 'logs/check_kr.log');
 
@@ -68,11 +86,15 @@ test('SIGKILL at random moments while lines are appended: no line missed or eval
   let kills = 0;
   let written = 0;
   let seed = 12345;
-  const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
   const checkpoint = join(work, 'state/checkpoint.json');
   const evaluatedSoFar = () => {
     try {
-      return (JSON.parse(readFileSync(checkpoint, 'utf8')) as { core: { linesEvaluated: Record<string, number> } }).core.linesEvaluated['check_kr.log'] ?? 0;
+      return (
+        (JSON.parse(readFileSync(checkpoint, 'utf8')) as { core: { linesEvaluated: Record<string, number> } }).core.linesEvaluated[
+          'check_kr.log'
+        ] ?? 0
+      );
     } catch {
       return 0;
     }
@@ -80,7 +102,13 @@ test('SIGKILL at random moments while lines are appended: no line missed or eval
   let progressAtSpawn = -1;
   while (written < all.length) {
     const burst = 1 + Math.floor(random() * 40);
-    appendFileSync(log, all.slice(written, written + burst).map((l) => l + '\n').join(''));
+    appendFileSync(
+      log,
+      all
+        .slice(written, written + burst)
+        .map((l) => l + '\n')
+        .join(''),
+    );
     written = Math.min(all.length, written + burst);
     // Paced so that a daemon (re)starting on a loaded machine still has work left to be killed in:
     // the writes span about ten seconds, whatever the daemon's speed.
@@ -101,7 +129,13 @@ test('SIGKILL at random moments while lines are appended: no line missed or eval
   // Let the last instance catch up, then stop it gracefully so its final checkpoint is written.
   const expectedLines = all.length;
   const deadline = Date.now() + 60_000;
-  let core: { linesEvaluated: Record<string, number>; finishedRuns: Record<string, { end: string; startStamp: string; tracebacks: unknown[] }[]>; incidents: { incidents: { ruleId: string; cause: string }[] } } | undefined;
+  let core:
+    | {
+        linesEvaluated: Record<string, number>;
+        finishedRuns: Record<string, { end: string; startStamp: string; tracebacks: unknown[] }[]>;
+        incidents: { incidents: { ruleId: string; cause: string }[] };
+      }
+    | undefined;
   while (Date.now() < deadline) {
     if (existsSync(checkpoint)) {
       core = (JSON.parse(readFileSync(checkpoint, 'utf8')) as { core: typeof core }).core;
@@ -117,8 +151,15 @@ test('SIGKILL at random moments while lines are appended: no line missed or eval
   assert.equal(core.linesEvaluated['check_kr.log'], expectedLines, 'every written line evaluated exactly once');
   const finished = core.finishedRuns['check_kr.log'] ?? [];
   // The last run stays open until its finish marker: here it has one, so all 12 runs are finished.
-  assert.deepEqual(finished.map((r) => r.startStamp), runs.map((_, r) => stamp(r, 0)), 'one run per start marker, none duplicated or lost');
-  assert.deepEqual(finished.map((r) => r.tracebacks.length > 0), runs.map((_, r) => r === 7));
+  assert.deepEqual(
+    finished.map((r) => r.startStamp),
+    runs.map((_, r) => stamp(r, 0)),
+    'one run per start marker, none duplicated or lost',
+  );
+  assert.deepEqual(
+    finished.map((r) => r.tracebacks.length > 0),
+    runs.map((_, r) => r === 7),
+  );
   const failureIncidents = core.incidents.incidents.filter((i) => i.cause === 'check_kr.log');
   assert.ok(failureIncidents.length <= 1, `at most one incident per cause, got ${JSON.stringify(failureIncidents)}`);
 });

@@ -62,7 +62,8 @@ interface Segment {
 function segments(lines: readonly LogLine[], marker: string, zone: 'UTC' | 'KST'): Segment[] {
   const out: Segment[] = [];
   for (const line of lines) {
-    if (line.text.includes(marker) || line.text.includes('이미 다른 인스턴스가 실행 중입니다')) out.push({ lines: [], start: stampInstant(line.text, zone) });
+    if (line.text.includes(marker) || line.text.includes('이미 다른 인스턴스가 실행 중입니다'))
+      out.push({ lines: [], start: stampInstant(line.text, zone) });
     out.at(-1)?.lines.push(line);
   }
   return out;
@@ -80,7 +81,9 @@ const REPORT_START = '=== 일일 리포트 생성 시작 ===';
 const REPORT_END = '=== 일일 리포트 완료 ===';
 
 function positionsWrites(tl: SimTimeline): { at: Instant; content: string }[] {
-  return tl.events.flatMap((e) => (e.kind === 'json-file' && e.file.which === 'positions' ? [{ at: e.file.observedAt, content: e.file.content ?? '' }] : []));
+  return tl.events.flatMap((e) =>
+    e.kind === 'json-file' && e.file.which === 'positions' ? [{ at: e.file.observedAt, content: e.file.content ?? '' }] : [],
+  );
 }
 
 function tryParse(text: string): unknown {
@@ -112,7 +115,13 @@ describe('simulator: determinism and shape', () => {
 
   it('generates 30 days well under a second', () => {
     const t = performance.now();
-    simulate({ ...base, faults: [{ kind: 'telegram-send-failure', day: 3 }, { kind: 'positions-corrupt', day: 5 }] });
+    simulate({
+      ...base,
+      faults: [
+        { kind: 'telegram-send-failure', day: 3 },
+        { kind: 'positions-corrupt', day: 5 },
+      ],
+    });
     const ms = performance.now() - t;
     assert.ok(ms < 1000, `took ${ms.toFixed(0)} ms`);
   });
@@ -141,17 +150,26 @@ describe('simulator: determinism and shape', () => {
     assert.ok(ticks.every((t, i) => i === 0 || t - ticks[i - 1]! === 5 * 60_000));
     assert.equal(ticks[0], kst('2026-03-02'));
     const first = tl.events.slice(0, 12).map((e) => e.kind);
-    for (const kind of ['crontab', 'container-files', 'container', 'json-file', 'job-processes'] as const) assert.ok(first.includes(kind), `${kind} at start`);
+    for (const kind of ['crontab', 'container-files', 'container', 'json-file', 'job-processes'] as const)
+      assert.ok(first.includes(kind), `${kind} at start`);
     assert.equal(tl.expectations.length, 30);
     assert.equal(tl.expectations[0]!.day, '2026-03-02');
     assert.equal(tl.crontabs.length, 1);
-    assert.match(tl.crontabs[0]!.text, /^0 16 \* \* 1-5 cd \/app && python scripts\/check_positions\.py >> \/app\/logs\/check_kr\.log 2>&1$/m);
+    assert.match(
+      tl.crontabs[0]!.text,
+      /^0 16 \* \* 1-5 cd \/app && python scripts\/check_positions\.py >> \/app\/logs\/check_kr\.log 2>&1$/m,
+    );
   });
 
   it('keeps the log files equal to the lines it emitted', () => {
     const tl = simulate({ ...base, faults: [{ kind: 'traceback-run', day: 2 }] });
     for (const file of ['check_kr.log', 'check_us.log', 'daily_report.log']) {
-      assert.equal(tl.files[`logs/${file}`], `${linesOf(tl, file).map((l) => l.text).join('\n')}\n`);
+      assert.equal(
+        tl.files[`logs/${file}`],
+        `${linesOf(tl, file)
+          .map((l) => l.text)
+          .join('\n')}\n`,
+      );
     }
   });
 });
@@ -174,7 +192,11 @@ describe('simulator: schedule and formats', () => {
     assert.equal(kr.length, expected.kr);
     assert.equal(us.length, expected.us);
     assert.equal(report.length, expected.report);
-    for (const [segs, hh, days] of [[kr, 16, [1, 2, 3, 4, 5]], [us, 7, [2, 3, 4, 5, 6]], [report, 8, [0, 1, 2, 3, 4, 5, 6]]] as const) {
+    for (const [segs, hh, days] of [
+      [kr, 16, [1, 2, 3, 4, 5]],
+      [us, 7, [2, 3, 4, 5, 6]],
+      [report, 8, [0, 1, 2, 3, 4, 5, 6]],
+    ] as const) {
       for (const s of segs) {
         const offset = s.start - kst(kstDate(s.start), `${String(hh).padStart(2, '0')}:00`);
         assert.ok(offset > 1_000 && offset < 5_000, `start ${offset} ms after the fire time`);
@@ -188,7 +210,14 @@ describe('simulator: schedule and formats', () => {
   });
 
   it('writes every line in the asctime format except the bodies of tracebacks', () => {
-    const tl = simulate({ ...base, faults: [{ kind: 'traceback-run', day: 1 }, { kind: 'traceback-run', day: 4, job: 'report' }, { kind: 'positions-unknown-key', day: 8 }] });
+    const tl = simulate({
+      ...base,
+      faults: [
+        { kind: 'traceback-run', day: 1 },
+        { kind: 'traceback-run', day: 4, job: 'report' },
+        { kind: 'positions-unknown-key', day: 8 },
+      ],
+    });
     let tracebacks = 0;
     for (const file of ['check_kr.log', 'check_us.log', 'daily_report.log']) {
       let inTraceback = false;
@@ -220,13 +249,21 @@ describe('simulator: schedule and formats', () => {
       assert.match(stamp, /^\d{4}-\d{2}-\d{2} 22:00:0\d$/);
       assert.equal(stamp.slice(0, 10), new Date(Date.parse(`${trueKst}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10));
     }
-    assert.ok(linesOf(utc, 'check_kr.log').filter((l) => l.text.includes(CHECK_START)).every((l) => / 07:00:0\d,/.test(l.text)));
+    assert.ok(
+      linesOf(utc, 'check_kr.log')
+        .filter((l) => l.text.includes(CHECK_START))
+        .every((l) => / 07:00:0\d,/.test(l.text)),
+    );
     // the tz-aware market line keeps the true KST clock
     assert.ok(linesOf(utc, 'check_kr.log').some((l) => l.text.endsWith('한국거래소 (KRX): 장후 (16:00, 마감 15:30)')));
     // same seed, other zone: every stamp denotes the same instant
     for (const file of ['check_kr.log', 'check_us.log', 'daily_report.log']) {
-      const a = linesOf(utc, file).filter((l) => ASCTIME.test(l.text)).map((l) => stampInstant(l.text, 'UTC'));
-      const b = linesOf(local, file).filter((l) => ASCTIME.test(l.text)).map((l) => stampInstant(l.text, 'KST'));
+      const a = linesOf(utc, file)
+        .filter((l) => ASCTIME.test(l.text))
+        .map((l) => stampInstant(l.text, 'UTC'));
+      const b = linesOf(local, file)
+        .filter((l) => ASCTIME.test(l.text))
+        .map((l) => stampInstant(l.text, 'KST'));
       assert.deepEqual(a, b);
     }
   });
@@ -273,9 +310,13 @@ describe('simulator: normal operation', () => {
     for (const file of ['check_kr.log', 'check_us.log']) {
       for (const s of segments(linesOf(tl, file), CHECK_START, 'KST')) {
         assert.ok(has(s, 'Telegram 채널 활성화'));
-        const events = texts(s).filter((t) => /(피라미딩 기회|스톱로스 발동|청산 시그널|신규 시그널: \d)/.test(t) && !t.includes('신규 시그널 없음'));
+        const events = texts(s).filter(
+          (t) => /(피라미딩 기회|스톱로스 발동|청산 시그널|신규 시그널: \d)/.test(t) && !t.includes('신규 시그널 없음'),
+        );
         const sent = texts(s).filter((t) => t.includes('Telegram 전송 성공: 매매 시그널: '));
-        const newSignals = texts(s).map((t) => /신규 시그널: (\d+)개/.exec(t)).find(Boolean);
+        const newSignals = texts(s)
+          .map((t) => /신규 시그널: (\d+)개/.exec(t))
+          .find(Boolean);
         assert.equal(sent.length, events.length - (newSignals ? 1 : 0) + (newSignals ? Number(newSignals[1]) : 0));
         assert.ok(!has(s, 'Telegram 오류'));
       }
@@ -284,12 +325,19 @@ describe('simulator: normal operation', () => {
     assert.ok(reports.every((s) => texts(s).filter((t) => t.endsWith('Telegram 전송 성공: 일일 리포트')).length === 1));
     const quiet = segments(linesOf(tl, 'check_kr.log'), CHECK_START, 'KST').filter((s) => !has(s, 'Telegram 전송 성공'));
     assert.ok(quiet.length > 10, 'most runs are quiet');
-    assert.ok(linesOf(tl, 'check_kr.log').concat(linesOf(tl, 'check_us.log')).some((l) => l.text.includes('피라미딩 기회')), 'a pyramid chance');
+    assert.ok(
+      linesOf(tl, 'check_kr.log')
+        .concat(linesOf(tl, 'check_us.log'))
+        .some((l) => l.text.includes('피라미딩 기회')),
+      'a pyramid chance',
+    );
   });
 
   it('closes a position on a stop loss or exit: close line, file rewrite with exit fields, a backup', () => {
     const tl = timeline();
-    const closes = ['check_kr.log', 'check_us.log'].flatMap((f) => linesOf(tl, f)).filter((l) => / - src\.position_tracker - INFO - 포지션 청산: \S+ PnL: -?[\d,]+ \(-?\d+\.\d\dR\)$/.test(l.text));
+    const closes = ['check_kr.log', 'check_us.log']
+      .flatMap((f) => linesOf(tl, f))
+      .filter((l) => / - src\.position_tracker - INFO - 포지션 청산: \S+ PnL: -?[\d,]+ \(-?\d+\.\d\dR\)$/.test(l.text));
     assert.ok(closes.length >= 1 && closes.length <= 2, `${closes.length} closes`);
     const writes = positionsWrites(tl);
     for (const close of closes) {
@@ -300,7 +348,9 @@ describe('simulator: normal operation', () => {
       assert.equal(record.status, 'closed');
       for (const key of ['exit_date', 'exit_price', 'exit_reason', 'pnl', 'pnl_pct', 'r_multiple']) assert.notEqual(record[key], null, key);
     }
-    const made = Object.keys(tl.files).map((f) => /^data\/positions\/backups\/positions_(\d{8})\.json$/.exec(f)?.[1]).filter((d) => d !== undefined && d >= '20260302');
+    const made = Object.keys(tl.files)
+      .map((f) => /^data\/positions\/backups\/positions_(\d{8})\.json$/.exec(f)?.[1])
+      .filter((d) => d !== undefined && d >= '20260302');
     assert.ok(made.length >= 1, 'a backup written by a close during the simulation');
   });
 
@@ -313,7 +363,8 @@ describe('simulator: normal operation', () => {
         assert.equal(p.units, (p.pyramid_level as number) + 1);
         const n = p.entry_n as number;
         assert.equal(p.stop_loss, p.direction === 'LONG' ? (p.entry_price as number) - 2 * n : (p.entry_price as number) + 2 * n);
-        if (p.status === 'closed') for (const k of ['exit_date', 'exit_price', 'exit_reason', 'pnl', 'r_multiple']) assert.notEqual(p[k], null);
+        if (p.status === 'closed')
+          for (const k of ['exit_date', 'exit_price', 'exit_reason', 'pnl', 'r_multiple']) assert.notEqual(p[k], null);
       }
       assert.ok(!w.content.endsWith('\n'), 'no trailing newline');
     }
@@ -358,22 +409,40 @@ describe('simulator: version switch', () => {
 
   it('changes the crontab, the container files and the image id at the switch', () => {
     const tl = timeline();
-    assert.deepEqual(tl.crontabs.map((c) => c.version), ['v3.2.1', 'v3.2.0']);
+    assert.deepEqual(
+      tl.crontabs.map((c) => c.version),
+      ['v3.2.1', 'v3.2.0'],
+    );
     const crontabs = tl.events.filter((e): e is Extract<Event, { kind: 'crontab' }> => e.kind === 'crontab').map((e) => e.crontab);
     assert.equal(crontabs.length, 2);
     assert.ok(crontabs[1]!.observedAt > switchAt && crontabs[1]!.observedAt < switchAt + 60_000);
     assert.match(crontabs[1]!.text, /signal_check\.py >> \/app\/logs\/signal_kr\.log/);
     assert.doesNotMatch(crontabs[1]!.text, /check_positions\.py/);
     const files = tl.events.filter((e): e is Extract<Event, { kind: 'container-files' }> => e.kind === 'container-files');
-    assert.deepEqual(files.map((e) => e.present['/app/scripts/signal_check.py']), [false, true]);
-    const cron = tl.events.filter((e): e is Extract<Event, { kind: 'container' }> => e.kind === 'container' && e.container.name === 'turtle-cron').map((e) => e.container);
+    assert.deepEqual(
+      files.map((e) => e.present['/app/scripts/signal_check.py']),
+      [false, true],
+    );
+    const cron = tl.events
+      .filter((e): e is Extract<Event, { kind: 'container' }> => e.kind === 'container' && e.container.name === 'turtle-cron')
+      .map((e) => e.container);
     const before = cron.filter((c) => c.observedAt < switchAt);
     const after = cron.filter((c) => c.observedAt > switchAt + 10_000);
-    assert.ok(before.every((c) => c.imageId === IMAGE_IDS['v3.2.1']) && after.every((c) => c.imageId === IMAGE_IDS['v3.2.0'] && c.status === 'running'));
+    assert.ok(
+      before.every((c) => c.imageId === IMAGE_IDS['v3.2.1']) &&
+        after.every((c) => c.imageId === IMAGE_IDS['v3.2.0'] && c.status === 'running'),
+    );
     assert.notEqual(IMAGE_IDS['v3.2.0'], IMAGE_IDS['v3.2.1']);
-    assert.ok(cron.every((c) => c.imageRef === 'turtle_trading-turtle-cron'), 'compose keeps the image name: only the id tells versions apart');
-    const dash = tl.events.filter((e): e is Extract<Event, { kind: 'container' }> => e.kind === 'container' && e.container.name === 'turtle-dashboard').map((e) => e.container);
-    assert.ok(dash.filter((c) => c.observedAt > switchAt + 10_000).every((c) => c.status === 'restarting' && c.imageId === IMAGE_IDS['v3.2.0']));
+    assert.ok(
+      cron.every((c) => c.imageRef === 'turtle_trading-turtle-cron'),
+      'compose keeps the image name: only the id tells versions apart',
+    );
+    const dash = tl.events
+      .filter((e): e is Extract<Event, { kind: 'container' }> => e.kind === 'container' && e.container.name === 'turtle-dashboard')
+      .map((e) => e.container);
+    assert.ok(
+      dash.filter((c) => c.observedAt > switchAt + 10_000).every((c) => c.status === 'restarting' && c.imageId === IMAGE_IDS['v3.2.0']),
+    );
   });
 
   it('never rewrites positions.json from v3.2.0 jobs', () => {
@@ -464,7 +533,9 @@ describe('simulator: faults show up where placed', () => {
     const run = segmentAt(kr, '2026-03-06', '16:00')!;
     const t = texts(run);
     const event = t.findIndex((x) => /피라미딩 기회|스톱로스 발동|청산 시그널/.test(x));
-    const r1 = t.findIndex((x) => / - src\.utils - WARNING - Retry 1\/2: _send_with_retry - Cannot connect to host api\.telegram\.org:443/.test(x));
+    const r1 = t.findIndex((x) =>
+      / - src\.utils - WARNING - Retry 1\/2: _send_with_retry - Cannot connect to host api\.telegram\.org:443/.test(x),
+    );
     const r2 = t.findIndex((x) => x.includes(' - src.utils - WARNING - Retry 2/2: _send_with_retry - '));
     const gaveUp = t.findIndex((x) => x.includes(' - src.notifier - ERROR - Telegram 오류 (모든 재시도 소진): '));
     assert.ok(event >= 0 && event < r1 && r1 < r2 && r2 < gaveUp, `${event} ${r1} ${r2} ${gaveUp}`);
@@ -499,7 +570,11 @@ describe('simulator: faults show up where placed', () => {
     assert.ok(broken && tryParse(broken.content) === undefined);
     const healer = segmentAt(kr, '2026-03-10', '16:00')!;
     const t = texts(healer);
-    const crit = t.findIndex((x) => / - src\.utils - CRITICAL - JSON 파일 손상: data\/positions\/positions\.json - Unterminated string starting at: line \d+ column \d+ \(char \d+\)$/.test(x));
+    const crit = t.findIndex((x) =>
+      / - src\.utils - CRITICAL - JSON 파일 손상: data\/positions\/positions\.json - Unterminated string starting at: line \d+ column \d+ \(char \d+\)$/.test(
+        x,
+      ),
+    );
     const restore = t.findIndex((x) => / - src\.utils - INFO - 백업에서 복원: data\/positions\/backups\/positions_\d{8}\.json$/.test(x));
     assert.ok(crit >= 0 && restore === crit + 1);
     const repaired = writes.find((w) => w.at > broken.at)!;
@@ -516,7 +591,11 @@ describe('simulator: faults show up where placed', () => {
     const i = writes.findIndex((w) => w.at > run.start && w.at < run.start + 10_000);
     assert.ok(i > 0);
     assert.notEqual(writes[i]!.content, writes[i - 1]!.content);
-    assert.ok(Object.entries(tl.files).some(([name, content]) => name.startsWith('data/positions/backups/positions_') && content === writes[i]!.content));
+    assert.ok(
+      Object.entries(tl.files).some(
+        ([name, content]) => name.startsWith('data/positions/backups/positions_') && content === writes[i]!.content,
+      ),
+    );
   });
 
   it('positions-vanished: an open position disappears with no close line', () => {
@@ -524,7 +603,8 @@ describe('simulator: faults show up where placed', () => {
     const writes = positionsWrites(tl);
     const i = writes.findIndex((w) => w.at >= kst('2026-03-13', '13:20') && w.at < kst('2026-03-13', '13:21'));
     assert.ok(i > 0);
-    const ids = (text: string): string[] => (JSON.parse(text) as { position_id: string; status: string }[]).filter((p) => p.status === 'open').map((p) => p.position_id);
+    const ids = (text: string): string[] =>
+      (JSON.parse(text) as { position_id: string; status: string }[]).filter((p) => p.status === 'open').map((p) => p.position_id);
     const gone = ids(writes[i - 1]!.content).filter((id) => !ids(writes[i]!.content).includes(id));
     assert.equal(gone.length, 1);
     const all = [...linesOf(tl, 'check_kr.log'), ...linesOf(tl, 'check_us.log')];
@@ -533,26 +613,41 @@ describe('simulator: faults show up where placed', () => {
 
   it('cron-stopped: turtle-cron exits for an hour and the 16:00 run leaves nothing', () => {
     const { tl, kr } = timeline();
-    const cron = tl.events.filter((e): e is Extract<Event, { kind: 'container' }> => e.kind === 'container' && e.container.name === 'turtle-cron').map((e) => e.container);
+    const cron = tl.events
+      .filter((e): e is Extract<Event, { kind: 'container' }> => e.kind === 'container' && e.container.name === 'turtle-cron')
+      .map((e) => e.container);
     const firstExit: ContainerObservation = cron.find((c) => c.status !== 'running')!;
     assert.equal(firstExit.status, 'exited');
     assert.ok(firstExit.observedAt >= kst('2026-03-16', '15:30') && firstExit.observedAt < kst('2026-03-16', '15:31'));
     const backUp = cron.find((c) => c.observedAt > firstExit.observedAt && c.status === 'running')!;
     assert.ok(backUp.observedAt >= kst('2026-03-16', '16:30') && backUp.observedAt < kst('2026-03-16', '16:31'));
     assert.equal(segmentAt(kr, '2026-03-16', '16:00'), undefined);
-    assert.ok(cron.every((c) => c.status === 'running' || (c.observedAt >= kst('2026-03-16', '15:30') && c.observedAt < kst('2026-03-16', '16:31'))));
+    assert.ok(
+      cron.every(
+        (c) => c.status === 'running' || (c.observedAt >= kst('2026-03-16', '15:30') && c.observedAt < kst('2026-03-16', '16:31')),
+      ),
+    );
   });
 
   it('positions-unknown-key: the key lands in the file and every later check run crashes on it', () => {
     const { tl, kr, us, report } = timeline();
     const written = positionsWrites(tl).find((w) => w.at >= kst('2026-03-18', '11:05') && w.at < kst('2026-03-18', '11:06'))!;
     assert.ok((JSON.parse(written.content) as Record<string, unknown>[]).some((r) => 'market' in r));
-    for (const [segs, date, hh] of [[kr, '2026-03-18', '16:00'], [us, '2026-03-19', '07:00'], [kr, '2026-03-31', '16:00']] as const) {
+    for (const [segs, date, hh] of [
+      [kr, '2026-03-18', '16:00'],
+      [us, '2026-03-19', '07:00'],
+      [kr, '2026-03-31', '16:00'],
+    ] as const) {
       const run = segmentAt(segs, date, hh);
       assert.equal(texts(run).at(-1), "TypeError: Position.__init__() got an unexpected keyword argument 'market'", `${date} ${hh}`);
       assert.ok(!has(run, CHECK_END));
     }
-    assert.ok(has(segmentAt(report, '2026-03-19', '08:00'), "오픈 포지션 조회 실패: Position.__init__() got an unexpected keyword argument 'market'"));
+    assert.ok(
+      has(
+        segmentAt(report, '2026-03-19', '08:00'),
+        "오픈 포지션 조회 실패: Position.__init__() got an unexpected keyword argument 'market'",
+      ),
+    );
   });
 
   it('leaves the days without faults normal', () => {
@@ -567,7 +662,10 @@ describe('simulator: faults show up where placed', () => {
 
 describe('simulator: bad options', () => {
   it('refuses a fault on a day its job does not run, naming the fault', () => {
-    assert.throws(() => simulate({ ...base, faults: [{ kind: 'missed-run', day: 5, job: 'kr' }] }), /faults\[0\] \(missed-run\): no kr run is scheduled on day 5 \(2026-03-07, Sat\)/);
+    assert.throws(
+      () => simulate({ ...base, faults: [{ kind: 'missed-run', day: 5, job: 'kr' }] }),
+      /faults\[0\] \(missed-run\): no kr run is scheduled on day 5 \(2026-03-07, Sat\)/,
+    );
   });
 
   it('refuses invalid dates, ranges and switch settings with one message per problem', () => {
@@ -576,8 +674,14 @@ describe('simulator: bad options', () => {
     assert.throws(() => simulate({ ...base, days: 0 }), /days must be an integer/);
     assert.throws(
       () => simulate({ ...base, versionSwitch: { atDay: 40, atKst: '25:00', from: 'v3.2.0', to: 'v3.2.0' } }),
-      (err: Error) => /from \(v3\.2\.0\) must be the initial version/.test(err.message) && /atDay must be in 0\.\.29/.test(err.message) && /atKst '25:00'/.test(err.message),
+      (err: Error) =>
+        /from \(v3\.2\.0\) must be the initial version/.test(err.message) &&
+        /atDay must be in 0\.\.29/.test(err.message) &&
+        /atKst '25:00'/.test(err.message),
     );
-    assert.throws(() => simulate({ ...base, faults: [{ kind: 'positions-healed', day: 3, job: 'kr' }], initialVersion: 'v3.2.0' }), /signal_check\.py never reads positions\.json/);
+    assert.throws(
+      () => simulate({ ...base, faults: [{ kind: 'positions-healed', day: 3, job: 'kr' }], initialVersion: 'v3.2.0' }),
+      /signal_check\.py never reads positions\.json/,
+    );
   });
 });

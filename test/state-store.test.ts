@@ -39,7 +39,10 @@ test('journal entries newer than the checkpoint (crash between the two writes) a
   const opened = b.open();
   assert.ok(opened.ok);
   assert.equal(opened.droppedJournalEntries, 1);
-  assert.deepEqual(opened.journal.map((j) => (j as { incidentId: string }).incidentId), ['INC-0001']);
+  assert.deepEqual(
+    opened.journal.map((j) => (j as { incidentId: string }).incidentId),
+    ['INC-0001'],
+  );
   assert.equal(readFileSync(join(dir, 'journal.jsonl'), 'utf8').includes('INC-0002'), false, 'the cut is made durable');
   b.close();
 });
@@ -59,8 +62,14 @@ test('a torn last journal line is dropped silently; the store keeps appending af
   assert.deepEqual(opened.warnings, []);
   b.appendJournal(2, [{ type: 'y' }]);
   b.close();
-  const lines = readFileSync(join(dir, 'journal.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string });
-  assert.deepEqual(lines.map((l) => l.type), ['x', 'y']);
+  const lines = readFileSync(join(dir, 'journal.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { type: string });
+  assert.deepEqual(
+    lines.map((l) => l.type),
+    ['x', 'y'],
+  );
 });
 
 test('an unreadable checkpoint falls back to the previous copy; with neither, open fails clearly', () => {

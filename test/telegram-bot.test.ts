@@ -45,7 +45,10 @@ test('a user who is not allow-listed presses Approve and sends /rollback: refuse
         [{ kind: 'manual-action', action: 'rollback' }, STRANGER.id],
       ],
     );
-    assert.ok(h.logs.some((l) => l.includes('not on the allow-list')), 'the refusal is logged');
+    assert.ok(
+      h.logs.some((l) => l.includes('not on the allow-list')),
+      'the refusal is logged',
+    );
   } finally {
     await h.close();
   }
@@ -55,12 +58,23 @@ test('forged and malformed button data is refused; a stale nonce is answered as 
   const inc = awaiting();
   const h = await startTelegramHarness({ state: () => stateWith([inc]) });
   try {
-    for (const data of ['a:INC-0001', 'zz', 'a:INC 0001:n0nce-AAAA1111', 'a:INC-0001:n0nce-AAAA1111:extra', 'q:INC-0001:n0nce-AAAA1111', 'c:z:abcdabcd', '']) {
+    for (const data of [
+      'a:INC-0001',
+      'zz',
+      'a:INC 0001:n0nce-AAAA1111',
+      'a:INC-0001:n0nce-AAAA1111:extra',
+      'q:INC-0001:n0nce-AAAA1111',
+      'c:z:abcdabcd',
+      '',
+    ]) {
       assert.equal(await h.pressData(OPERATOR, data), 'Unknown button.', `data ${JSON.stringify(data)}`);
     }
     assert.equal(h.events.length, 0, 'nothing malformed reaches the core');
     // Well-formed, but not the incident's current nonce (forged, or from an older message).
-    assert.equal(await h.press(OPERATOR, 'approve', 'INC-0001', 'forged-nonce-1'), 'This button is no longer valid; use the buttons of the latest message.');
+    assert.equal(
+      await h.press(OPERATOR, 'approve', 'INC-0001', 'forged-nonce-1'),
+      'This button is no longer valid; use the buttons of the latest message.',
+    );
     const [event] = await h.waitForEvents(1);
     assert.deepEqual(event!.command, { kind: 'approve', incidentId: 'INC-0001', nonce: 'forged-nonce-1' });
   } finally {
@@ -72,7 +86,10 @@ test('presses and commands from another chat are refused and never reach the cor
   const inc = awaiting();
   const h = await startTelegramHarness({ state: () => stateWith([inc]) });
   try {
-    assert.equal(await h.press(OPERATOR, 'approve', 'INC-0001', 'n0nce-AAAA1111', { chatId: FOREIGN_CHAT }), 'Sorry, this bot only works in its configured operator chat.');
+    assert.equal(
+      await h.press(OPERATOR, 'approve', 'INC-0001', 'n0nce-AAAA1111', { chatId: FOREIGN_CHAT }),
+      'Sorry, this bot only works in its configured operator chat.',
+    );
     await h.say(OPERATOR, '/approve INC-0001', { chatId: FOREIGN_CHAT });
     await h.server.waitFor(() => h.server.chat(FOREIGN_CHAT).length === 1, 5000, 'the answer in the foreign chat');
     assert.equal(h.server.chat(FOREIGN_CHAT)[0]!.text, 'Sorry, this bot only works in its configured operator chat.');
@@ -139,7 +156,12 @@ test('/rollback asks for confirmation; only its sender can confirm, once; the pr
       prompt.text,
       '⚠️ Request a <b>manual rollback</b>?\nThe runbook procedure (backup → rollback → verify) runs through the safety gates. Confirm within 2m.',
     );
-    assert.deepEqual(prompt.keyboard, [[{ text: '✅ Confirm', callback_data: 'c:r:confirm-nonce-1' }, { text: '✖️ Cancel', callback_data: 'x:confirm-nonce-1' }]]);
+    assert.deepEqual(prompt.keyboard, [
+      [
+        { text: '✅ Confirm', callback_data: 'c:r:confirm-nonce-1' },
+        { text: '✖️ Cancel', callback_data: 'x:confirm-nonce-1' },
+      ],
+    ]);
     assert.equal(h.events.length, 0, 'nothing is requested before the confirmation');
 
     assert.equal(await h.pressButton(COLLEAGUE, '✅ Confirm'), 'Only the operator who sent the command can confirm it.');
@@ -150,7 +172,10 @@ test('/rollback asks for confirmation; only its sender can confirm, once; the pr
     assert.equal(h.chat()[0]!.text, prompt.text + '\n\n<i>— confirmed by @ops_oncall (111)</i>');
 
     // A replayed press of the same confirmation does nothing.
-    assert.equal(await h.pressData(OPERATOR, 'c:r:confirm-nonce-1'), 'This button is no longer valid; use the buttons of the latest message.');
+    assert.equal(
+      await h.pressData(OPERATOR, 'c:r:confirm-nonce-1'),
+      'This button is no longer valid; use the buttons of the latest message.',
+    );
     assert.equal(h.events.length, 1);
 
     // A confirmation pressed after its time is refused, and its buttons close.
@@ -188,7 +213,10 @@ test('/status, /incidents and Details are answered from state; strangers get no 
     await h.waitForChat(4);
     assert.match(h.chat()[3]!.plain, /^🔎 Details INC-0001\nrule: repeated-failures/);
     assert.match(h.chat()[3]!.plain, /KeyError: 'units' <in position_tracker.py & friends>/, 'log text arrives unescaped for the reader');
-    assert.equal(await h.press(STRANGER, 'details', 'INC-0001', 'n0nce-AAAA1111'), 'Sorry, you are not allowed to do this. The attempt has been recorded.');
+    assert.equal(
+      await h.press(STRANGER, 'details', 'INC-0001', 'n0nce-AAAA1111'),
+      'Sorry, you are not allowed to do this. The attempt has been recorded.',
+    );
     assert.equal(h.events.length, 0, 'reading is not a decision');
   } finally {
     await h.close();
@@ -249,7 +277,11 @@ test('an update handled before a restart is not handled again after it', async (
     await h2.say(OPERATOR, '/veto INC-0001');
     await h2.waitForEvents(1);
     await h2.drained();
-    assert.deepEqual(h2.events.map((e) => e.command.kind), ['veto'], 'the earlier /approve is not replayed');
+    assert.deepEqual(
+      h2.events.map((e) => e.command.kind),
+      ['veto'],
+      'the earlier /approve is not replayed',
+    );
     assert.equal(h2.chat().length, 2);
   } finally {
     await h2.close();
@@ -259,7 +291,10 @@ test('an update handled before a restart is not handled again after it', async (
 test('with forwardForeignChat, presses from another chat reach the core (which knows the chat) to be journaled as refused', async () => {
   const h = await startTelegramHarness({ state: () => stateWith([awaiting()]), tuning: { forwardForeignChat: true } });
   try {
-    assert.equal(await h.press(OPERATOR, 'approve', 'INC-0001', 'n0nce-AAAA1111', { chatId: FOREIGN_CHAT }), 'Sorry, this bot only works in its configured operator chat.');
+    assert.equal(
+      await h.press(OPERATOR, 'approve', 'INC-0001', 'n0nce-AAAA1111', { chatId: FOREIGN_CHAT }),
+      'Sorry, this bot only works in its configured operator chat.',
+    );
     await h.say(OPERATOR, '/veto 1', { chatId: FOREIGN_CHAT });
     const events = await h.waitForEvents(2);
     assert.deepEqual(

@@ -36,15 +36,37 @@ test('commands parse into what they ask for', () => {
     ['/help me', { kind: 'query', query: 'help' }],
     ['/start', { kind: 'query', query: 'help' }],
     ['/reload', { kind: 'reload' }],
-    ['/approve INC-0012', { kind: 'operator', command: { kind: 'approve', incidentId: 'INC-0012' }, ack: { kind: 'approve', incidentId: 'INC-0012' } }],
-    ['/approve inc-0012', { kind: 'operator', command: { kind: 'approve', incidentId: 'INC-0012' }, ack: { kind: 'approve', incidentId: 'INC-0012' } }],
-    ['/approve 12', { kind: 'operator', command: { kind: 'approve', incidentId: 'INC-0012' }, ack: { kind: 'approve', incidentId: 'INC-0012' } }],
-    ['/approve@sentinel_bot 100', { kind: 'operator', command: { kind: 'approve', incidentId: 'INC-0100' }, ack: { kind: 'approve', incidentId: 'INC-0100' } }],
-    ['/approve 7', { kind: 'operator', command: { kind: 'approve', incidentId: 'INC-0007' }, ack: { kind: 'approve', incidentId: 'INC-0007' } }],
-    ['/veto INC-0001', { kind: 'operator', command: { kind: 'veto', incidentId: 'INC-0001' }, ack: { kind: 'veto', incidentId: 'INC-0001' } }],
+    [
+      '/approve INC-0012',
+      { kind: 'operator', command: { kind: 'approve', incidentId: 'INC-0012' }, ack: { kind: 'approve', incidentId: 'INC-0012' } },
+    ],
+    [
+      '/approve inc-0012',
+      { kind: 'operator', command: { kind: 'approve', incidentId: 'INC-0012' }, ack: { kind: 'approve', incidentId: 'INC-0012' } },
+    ],
+    [
+      '/approve 12',
+      { kind: 'operator', command: { kind: 'approve', incidentId: 'INC-0012' }, ack: { kind: 'approve', incidentId: 'INC-0012' } },
+    ],
+    [
+      '/approve@sentinel_bot 100',
+      { kind: 'operator', command: { kind: 'approve', incidentId: 'INC-0100' }, ack: { kind: 'approve', incidentId: 'INC-0100' } },
+    ],
+    [
+      '/approve 7',
+      { kind: 'operator', command: { kind: 'approve', incidentId: 'INC-0007' }, ack: { kind: 'approve', incidentId: 'INC-0007' } },
+    ],
+    [
+      '/veto INC-0001',
+      { kind: 'operator', command: { kind: 'veto', incidentId: 'INC-0001' }, ack: { kind: 'veto', incidentId: 'INC-0001' } },
+    ],
     [
       '/veto 1   holiday:  KRX closed  ',
-      { kind: 'operator', command: { kind: 'veto', incidentId: 'INC-0001', reason: 'holiday:  KRX closed' }, ack: { kind: 'veto', incidentId: 'INC-0001', reason: 'holiday:  KRX closed' } },
+      {
+        kind: 'operator',
+        command: { kind: 'veto', incidentId: 'INC-0001', reason: 'holiday:  KRX closed' },
+        ack: { kind: 'veto', incidentId: 'INC-0001', reason: 'holiday:  KRX closed' },
+      },
     ],
     ['/rollback', { kind: 'confirm', action: 'rollback' }],
     ['/halt', { kind: 'confirm', action: 'halt' }],
@@ -52,10 +74,28 @@ test('commands parse into what they ask for', () => {
     ['/arm', { kind: 'operator', command: { kind: 'arm' }, ack: { kind: 'arm' } }],
     [
       '/silence telegram-alerts-missing 2h',
-      { kind: 'operator', command: { kind: 'silence', ruleId: 'telegram-alerts-missing', until: T0 + 7_200_000 }, ack: { kind: 'silence', ruleId: 'telegram-alerts-missing', until: T0 + 7_200_000 } },
+      {
+        kind: 'operator',
+        command: { kind: 'silence', ruleId: 'telegram-alerts-missing', until: T0 + 7_200_000 },
+        ack: { kind: 'silence', ruleId: 'telegram-alerts-missing', until: T0 + 7_200_000 },
+      },
     ],
-    ['/silence cron-missed-or-hung 30M', { kind: 'operator', command: { kind: 'silence', ruleId: 'cron-missed-or-hung', until: T0 + 1_800_000 }, ack: { kind: 'silence', ruleId: 'cron-missed-or-hung', until: T0 + 1_800_000 } }],
-    ['/unsilence cron-missed-or-hung', { kind: 'operator', command: { kind: 'unsilence', ruleId: 'cron-missed-or-hung' }, ack: { kind: 'unsilence', ruleId: 'cron-missed-or-hung' } }],
+    [
+      '/silence cron-missed-or-hung 30M',
+      {
+        kind: 'operator',
+        command: { kind: 'silence', ruleId: 'cron-missed-or-hung', until: T0 + 1_800_000 },
+        ack: { kind: 'silence', ruleId: 'cron-missed-or-hung', until: T0 + 1_800_000 },
+      },
+    ],
+    [
+      '/unsilence cron-missed-or-hung',
+      {
+        kind: 'operator',
+        command: { kind: 'unsilence', ruleId: 'cron-missed-or-hung' },
+        ack: { kind: 'unsilence', ruleId: 'cron-missed-or-hung' },
+      },
+    ],
     // usage answers
     ['/approve', { kind: 'usage', command: 'approve', problem: { kind: 'missing-argument' } }],
     ['/approve 1 2', { kind: 'usage', command: 'approve', problem: { kind: 'extra-arguments' } }],
@@ -66,7 +106,10 @@ test('commands parse into what they ask for', () => {
     ['/arm x', { kind: 'usage', command: 'arm', problem: { kind: 'extra-arguments' } }],
     ['/silence telegram-alerts-missing', { kind: 'usage', command: 'silence', problem: { kind: 'missing-argument' } }],
     ['/silence telegram-alerts-missing 2h 3h', { kind: 'usage', command: 'silence', problem: { kind: 'extra-arguments' } }],
-    ['/silence telegram-alerts-missing forever', { kind: 'usage', command: 'silence', problem: { kind: 'bad-duration', value: 'forever' } }],
+    [
+      '/silence telegram-alerts-missing forever',
+      { kind: 'usage', command: 'silence', problem: { kind: 'bad-duration', value: 'forever' } },
+    ],
     ['/silence telegram-alerts-missing 31d', { kind: 'usage', command: 'silence', problem: { kind: 'bad-duration', value: '31d' } }],
     ['/silence telegram-alerts-missing 0m', { kind: 'usage', command: 'silence', problem: { kind: 'bad-duration', value: '0m' } }],
     ['/silence no-such-rule 2h', { kind: 'usage', command: 'silence', problem: { kind: 'unknown-rule', value: 'no-such-rule' } }],
@@ -85,7 +128,11 @@ test('commands parse into what they ask for', () => {
   // Without a known bot name, any @suffix is accepted (before getMe has answered).
   assert.deepEqual(parseCommand('/status@whatever', { now: T0 }), { kind: 'query', query: 'status' });
   // Without known rules, any well-formed rule id is passed on (the core decides).
-  assert.deepEqual(parseCommand('/unsilence some-rule', { now: T0 }), { kind: 'operator', command: { kind: 'unsilence', ruleId: 'some-rule' }, ack: { kind: 'unsilence', ruleId: 'some-rule' } });
+  assert.deepEqual(parseCommand('/unsilence some-rule', { now: T0 }), {
+    kind: 'operator',
+    command: { kind: 'unsilence', ruleId: 'some-rule' },
+    ack: { kind: 'unsilence', ruleId: 'some-rule' },
+  });
   // A long reason is clipped.
   const long = parseCommand(`/veto 1 ${'r'.repeat(1000)}`, opts);
   assert.equal(long.kind === 'operator' && long.command.kind === 'veto' ? long.command.reason?.length : -1, 300);
@@ -139,7 +186,10 @@ test('usage answers, exact, in Korean', () => {
       '⚠️ 인수가 너무 많습니다.\n사용법: <code>/rollback</code>',
     ],
   );
-  assert.equal(unknownCommandText('ko', 'frobnicate'), '⚠️ 알 수 없는 명령입니다: <code>/frobnicate</code>\n/help 로 명령 목록을 볼 수 있습니다.');
+  assert.equal(
+    unknownCommandText('ko', 'frobnicate'),
+    '⚠️ 알 수 없는 명령입니다: <code>/frobnicate</code>\n/help 로 명령 목록을 볼 수 있습니다.',
+  );
 });
 
 test('usage answers, exact, in English', () => {
@@ -154,7 +204,10 @@ test('usage answers, exact, in English', () => {
       '⚠️ Too many arguments.\nUsage: <code>/rollback</code>',
     ],
   );
-  assert.equal(unknownCommandText('en', 'frobnicate'), '⚠️ Unknown command: <code>/frobnicate</code>\nSend /help for the list of commands.');
+  assert.equal(
+    unknownCommandText('en', 'frobnicate'),
+    '⚠️ Unknown command: <code>/frobnicate</code>\nSend /help for the list of commands.',
+  );
 });
 
 test('/help, exact, in both languages', () => {
@@ -208,7 +261,12 @@ test('confirmation prompts, exact, in both languages, with their buttons', () =>
       '⚠️ <b>거래 재개</b>(cron 컨테이너 시작)를 요청할까요?\n안전 장치를 거쳐 실행됩니다. 2m 안에 확인해 주세요.',
     ],
   );
-  assert.deepEqual(ko[0]?.keyboard, [[{ text: '✅ 확인', callback_data: 'c:r:nonce-123' }, { text: '✖️ 취소', callback_data: 'x:nonce-123' }]]);
+  assert.deepEqual(ko[0]?.keyboard, [
+    [
+      { text: '✅ 확인', callback_data: 'c:r:nonce-123' },
+      { text: '✖️ 취소', callback_data: 'x:nonce-123' },
+    ],
+  ]);
   const en = (['rollback', 'halt', 'resume'] as const).map((a) => confirmPrompt('en', a, 'nonce-123', 120_000));
   assert.deepEqual(
     en.map((p) => p?.html),
@@ -218,7 +276,12 @@ test('confirmation prompts, exact, in both languages, with their buttons', () =>
       '⚠️ Request <b>resuming trading</b> (start the cron container)?\nIt runs through the safety gates. Confirm within 2m.',
     ],
   );
-  assert.deepEqual(en[2]?.keyboard, [[{ text: '✅ Confirm', callback_data: 'c:s:nonce-123' }, { text: '✖️ Cancel', callback_data: 'x:nonce-123' }]]);
+  assert.deepEqual(en[2]?.keyboard, [
+    [
+      { text: '✅ Confirm', callback_data: 'c:s:nonce-123' },
+      { text: '✖️ Cancel', callback_data: 'x:nonce-123' },
+    ],
+  ]);
   assert.equal(confirmPrompt('en', 'halt', 'bad nonce', 120_000), undefined);
 });
 

@@ -14,7 +14,13 @@ import { stepContextOf } from '../src/runtime/sentinel.ts';
 import { OPERATOR, OPERATOR_CHAT, STRANGER, startTelegramHarness } from './fakes/telegram-harness.ts';
 
 const T0 = Date.parse('2026-03-03T01:00:00Z');
-const PLAN: PlanPreview = { id: 'plan-abc', action: 'rollback', strategy: 'image-tag', steps: ['back up positions.json', 'recreate turtle-cron from sha256:v320'], targetImageId: 'sha256:v320' };
+const PLAN: PlanPreview = {
+  id: 'plan-abc',
+  action: 'rollback',
+  strategy: 'image-tag',
+  steps: ['back up positions.json', 'recreate turtle-cron from sha256:v320'],
+  targetImageId: 'sha256:v320',
+};
 
 test('alert → Approve in Telegram → the rollback is requested once; a stranger and a second press are refused', async () => {
   const stateDir = await mkdtemp(join(tmpdir(), 'sentinel-lifecycle-'));
@@ -27,15 +33,33 @@ test('alert → Approve in Telegram → the rollback is requested once; a strang
       report({ kind: 'started', planId });
     },
   };
-  const rule = ruleSchema.parse({ id: 'cron-down', kind: 'container-state', action: 'rollback', approval: { policy: 'required' }, params: { containers: ['turtle-cron'], notRunningFor: '2m' } });
+  const rule = ruleSchema.parse({
+    id: 'cron-down',
+    kind: 'container-state',
+    action: 'rollback',
+    approval: { policy: 'required' },
+    params: { containers: ['turtle-cron'], notRunningFor: '2m' },
+  });
   const config = configSchema.parse({ deployment: { root: '.' }, telegram: { allowedUserIds: [OPERATOR.id] } });
   const base = stepContextOf(config, [rule], {});
   const context = { ...base, policy: { ...base.policy, chatId: OPERATOR_CHAT } };
 
   let loop!: EventLoop;
-  const h = await startTelegramHarness({ submit: (e) => loop.submit(e), state: () => loop.state(), rules: () => loop.context().rules, now: () => now });
+  const h = await startTelegramHarness({
+    submit: (e) => loop.submit(e),
+    state: () => loop.state(),
+    rules: () => loop.context().rules,
+    now: () => now,
+  });
   try {
-    const opened = await openEventLoop({ stateDir, clock: { now: () => now }, notifier: h.notifier, logger: pino({ level: 'silent' }), context, actions });
+    const opened = await openEventLoop({
+      stateDir,
+      clock: { now: () => now },
+      notifier: h.notifier,
+      logger: pino({ level: 'silent' }),
+      context,
+      actions,
+    });
     assert.ok(opened.ok);
     loop = opened.loop;
 
@@ -50,18 +74,30 @@ test('alert → Approve in Telegram → the rollback is requested once; a strang
     assert.match(request.plain, /\n1\. back up positions\.json\n2\. recreate turtle-cron from sha256:v320\n/);
 
     assert.equal(await h.pressButton(STRANGER, '✅ Approve'), 'Sorry, you are not allowed to do this. The attempt has been recorded.');
-    await h.server.waitFor(() => h.chat().some((m) => m.plain.startsWith('🚫 Request refused INC-0001 — Stranger (999)')), 5000, 'the refusal in the chat');
+    await h.server.waitFor(
+      () => h.chat().some((m) => m.plain.startsWith('🚫 Request refused INC-0001 — Stranger (999)')),
+      5000,
+      'the refusal in the chat',
+    );
     assert.deepEqual(executed, []);
 
     assert.equal(await h.pressButton(OPERATOR, '✅ Approve'), 'Approval received; the result follows in the chat.');
     await h.server.waitFor(() => executed.length === 1, 5000, 'the execution');
-    await h.server.waitFor(() => h.chat().some((m) => m.plain.startsWith('✅ Approved INC-0001: rollback — @ops_oncall (111)')), 5000, 'the approval in the chat');
+    await h.server.waitFor(
+      () => h.chat().some((m) => m.plain.startsWith('✅ Approved INC-0001: rollback — @ops_oncall (111)')),
+      5000,
+      'the approval in the chat',
+    );
     await h.server.waitFor(() => h.chat().some((m) => m.plain.startsWith('▶️ Execution started INC-0001')), 5000, 'the start in the chat');
     assert.equal(h.chat().find((m) => m.messageId === request.messageId)!.keyboard, undefined, 'the decided request lost its buttons');
 
     // The same button again: the core refuses, nothing runs twice.
     await h.pressData(OPERATOR, approveData, { messageId: request.messageId });
-    await h.server.waitFor(() => h.chat().filter((m) => m.plain.startsWith('🚫 Request refused INC-0001')).length === 2, 5000, 'the second refusal');
+    await h.server.waitFor(
+      () => h.chat().filter((m) => m.plain.startsWith('🚫 Request refused INC-0001')).length === 2,
+      5000,
+      'the second refusal',
+    );
     assert.deepEqual(executed, ['INC-0001']);
     await loop.close();
   } finally {

@@ -16,13 +16,21 @@ test('alert → decision buttons → approved: the buttons close with who decide
     await h.waitForChat(2);
     assert.equal(await h.drained(), true);
     const asked = { ...h.chat()[1]! };
-    assert.deepEqual(asked.keyboard?.[0]?.map((b) => [b.text, b.callback_data]), [
-      ['✅ 승인', 'a:INC-0001:n0nce-AAAA1111'],
-      ['⛔ 거부', 'v:INC-0001:n0nce-AAAA1111'],
-      ['🔎 세부 정보', 'd:INC-0001:n0nce-AAAA1111'],
-    ]);
+    assert.deepEqual(
+      asked.keyboard?.[0]?.map((b) => [b.text, b.callback_data]),
+      [
+        ['✅ 승인', 'a:INC-0001:n0nce-AAAA1111'],
+        ['⛔ 거부', 'v:INC-0001:n0nce-AAAA1111'],
+        ['🔎 세부 정보', 'd:INC-0001:n0nce-AAAA1111'],
+      ],
+    );
     const by = { channel: 'telegram' as const, userId: OPERATOR.id, name: '@ops_oncall' };
-    await h.notifier.deliver('decided|INC-0001|approved', { kind: 'decision-recorded', incident: { ...inc, phase: 'approved' }, decision: 'approved', by });
+    await h.notifier.deliver('decided|INC-0001|approved', {
+      kind: 'decision-recorded',
+      incident: { ...inc, phase: 'approved' },
+      decision: 'approved',
+      by,
+    });
     await h.waitForChat(3);
     assert.equal(await h.drained(), true);
     const chat = h.chat();
@@ -53,7 +61,10 @@ test('a re-announced decision replaces the old buttons; a reminder keeps them (s
     assert.equal(chat[1]!.keyboard, undefined);
     assert.match(chat[0]!.text, /\n\n<i>— replaced by a newer message<\/i>$/);
     assert.match(chat[2]!.text, /^🗳 <b>Decision needed \(again\)<\/b> INC-0001: rollback\n/);
-    assert.deepEqual(chat[2]!.keyboard?.[0]?.map((b) => b.callback_data), ['a:INC-0001:fresh-nonce-2222', 'v:INC-0001:fresh-nonce-2222', 'd:INC-0001:fresh-nonce-2222']);
+    assert.deepEqual(
+      chat[2]!.keyboard?.[0]?.map((b) => b.callback_data),
+      ['a:INC-0001:fresh-nonce-2222', 'v:INC-0001:fresh-nonce-2222', 'd:INC-0001:fresh-nonce-2222'],
+    );
     // The window runs out: the new buttons close too.
     await h.notifier.deliver('x1', { kind: 'decision-recorded', incident: again, decision: 'expired' });
     await h.waitForChat(4);
@@ -89,7 +100,13 @@ test('deliver() returns at once while Telegram is down; the notices arrive in or
 
 test('every notice kind, in both languages, is accepted by the Bot API server as sent', async () => {
   const inc = awaiting();
-  const verdict = { ruleId: 'r', outcome: 'fail' as const, cause: 'c', summary: 'x < y & z', evidence: [{ kind: 'log' as const, text: '<tag> & stuff' }] };
+  const verdict = {
+    ruleId: 'r',
+    outcome: 'fail' as const,
+    cause: 'c',
+    summary: 'x < y & z',
+    evidence: [{ kind: 'log' as const, text: '<tag> & stuff' }],
+  };
   const by = { channel: 'telegram' as const, userId: 5 };
   const notices: Notice[] = [
     { kind: 'incident-opened', incident: inc },

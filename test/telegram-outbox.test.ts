@@ -61,7 +61,10 @@ test('a 429 storm: every retry waits the retry_after Telegram asked for, and ord
     send(outbox, 'second');
     assert.equal(await outbox.drained(8000), true);
     const sends = server.requests.filter((r) => r.method === 'sendMessage');
-    assert.deepEqual(sends.map((r) => r.status), [429, 429, 200, 200]);
+    assert.deepEqual(
+      sends.map((r) => r.status),
+      [429, 429, 200, 200],
+    );
     // The gaps the server saw after each 429: at least retry_after (1 s), and not much more.
     for (const i of [0, 1]) {
       const gap = sends[i + 1]!.at - sends[i]!.at;
@@ -82,7 +85,8 @@ test('a message Telegram refuses for good is recorded and skipped; markup it can
       if (method !== 'sendMessage') return undefined;
       const text = String(body.text);
       if (text.includes('POISON')) return 'Bad Request: chat not found';
-      if (text.includes('ODD') && body.parse_mode === 'HTML') return "Bad Request: can't parse entities: unsupported start tag \"odd\" at byte offset 0";
+      if (text.includes('ODD') && body.parse_mode === 'HTML')
+        return 'Bad Request: can\'t parse entities: unsupported start tag "odd" at byte offset 0';
       return undefined;
     });
     send(outbox, 'a', 'before');
@@ -142,7 +146,11 @@ test('a 10-minute outage on a simulated clock: backoff doubles up to its 60 s ca
       delays.push(ms);
       const before = virtual;
       virtual += ms;
-      for (let minute = Math.floor((before - start) / 60_000) + 1; minute <= Math.floor((virtual - start) / 60_000) && start + minute * 60_000 < outageEnds; minute++) {
+      for (
+        let minute = Math.floor((before - start) / 60_000) + 1;
+        minute <= Math.floor((virtual - start) / 60_000) && start + minute * 60_000 < outageEnds;
+        minute++
+      ) {
         send(outbox, `minute-${minute}`);
         queuedDuringOutage += 1;
       }

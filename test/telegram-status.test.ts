@@ -10,33 +10,90 @@ import type { Job, Run } from '../src/core/types.ts';
 import { parseTelegramHtml } from './fakes/bot-api-server.ts';
 import { awaiting, incident, stateWith, T0 } from './fakes/telegram-fixtures.ts';
 
-const job = (id: string, schedule: string, script: string, line: number): Job => ({ id, schedule, timezone: 'Asia/Seoul', command: `python ${script} >> /app/logs/${id}`, script, logFile: id, line });
-const run = (jobId: string, startedAt: number, over: Partial<Run> = {}): Run => ({ jobId, script: 'x.py', startedAt, startStamp: '', end: 'finished', finishedAt: startedAt + 60_000, tracebacks: [], errorLines: [], telegram: { channelActive: true, successes: [], failures: [], notifyEvents: [] }, closedPositions: [], healLines: [], ...over });
+const job = (id: string, schedule: string, script: string, line: number): Job => ({
+  id,
+  schedule,
+  timezone: 'Asia/Seoul',
+  command: `python ${script} >> /app/logs/${id}`,
+  script,
+  logFile: id,
+  line,
+});
+const run = (jobId: string, startedAt: number, over: Partial<Run> = {}): Run => ({
+  jobId,
+  script: 'x.py',
+  startedAt,
+  startStamp: '',
+  end: 'finished',
+  finishedAt: startedAt + 60_000,
+  tracebacks: [],
+  errorLines: [],
+  telegram: { channelActive: true, successes: [], failures: [], notifyEvents: [] },
+  closedPositions: [],
+  healLines: [],
+  ...over,
+});
 function fullState(): CoreState {
-  const s = stateWith([awaiting({ id: 'INC-0002' }), incident({ id: 'INC-0001', phase: 'resolved', updatedAt: T0 - 3_600_000, ruleId: 'cron-missed-or-hung' })]);
-  const jobs = [job('check_kr.log', '0 16 * * 1-5', 'check_positions.py', 0), job('daily_report.log', '30 18 * * 1-5', 'daily_report.py', 1), job('check_us.log', '0 6 * * 2-6', 'check_positions.py', 2)];
-  const profile = profileSchema.parse({ script: 'check_positions.py', startMarker: '=== 통합 포지션 & 시그널 체크 시작 ===', finishMarker: '=== 체크 완료 ===' });
-  // check_us.log has a run open right now (start marker, no finish yet).
-  const open = applyLogLines(emptyRunsState(), [{ file: 'check_us.log', text: '2026-02-23 06:59:59,000 - __main__ - INFO - === 통합 포지션 & 시그널 체크 시작 ===', observedAt: T0 - 1000, live: true }], {
-    jobsByLogFile: { 'check_us.log': jobs[2]! },
-    profiles: { 'check_positions.py': profile },
-    errorPatterns: [],
-    logTimestampZone: 'auto',
+  const s = stateWith([
+    awaiting({ id: 'INC-0002' }),
+    incident({ id: 'INC-0001', phase: 'resolved', updatedAt: T0 - 3_600_000, ruleId: 'cron-missed-or-hung' }),
+  ]);
+  const jobs = [
+    job('check_kr.log', '0 16 * * 1-5', 'check_positions.py', 0),
+    job('daily_report.log', '30 18 * * 1-5', 'daily_report.py', 1),
+    job('check_us.log', '0 6 * * 2-6', 'check_positions.py', 2),
+  ];
+  const profile = profileSchema.parse({
+    script: 'check_positions.py',
+    startMarker: '=== 통합 포지션 & 시그널 체크 시작 ===',
+    finishMarker: '=== 체크 완료 ===',
   });
+  // check_us.log has a run open right now (start marker, no finish yet).
+  const open = applyLogLines(
+    emptyRunsState(),
+    [
+      {
+        file: 'check_us.log',
+        text: '2026-02-23 06:59:59,000 - __main__ - INFO - === 통합 포지션 & 시그널 체크 시작 ===',
+        observedAt: T0 - 1000,
+        live: true,
+      },
+    ],
+    {
+      jobsByLogFile: { 'check_us.log': jobs[2]! },
+      profiles: { 'check_positions.py': profile },
+      errorPatterns: [],
+      logTimestampZone: 'auto',
+    },
+  );
   return {
     ...s,
     runsState: open.state,
     fingerprint: { version: 'v3.2.1', evidence: ['crontab runs check_positions.py'] },
     jobs,
     finishedRuns: {
-      'check_kr.log': [run('check_kr.log', T0 - 86_400_000), run('check_kr.log', T0 - 2000, { end: 'failed', tracebacks: [{ error: "KeyError: 'units'", excerpt: [] }] })],
+      'check_kr.log': [
+        run('check_kr.log', T0 - 86_400_000),
+        run('check_kr.log', T0 - 2000, { end: 'failed', tracebacks: [{ error: "KeyError: 'units'", excerpt: [] }] }),
+      ],
       'daily_report.log': [run('daily_report.log', T0 - 80_000_000)],
     },
     containers: {
-      'turtle-cron': { current: { name: 'turtle-cron', status: 'running', imageId: 'sha256:0123456789abcdef0123', restartCount: 0, observedAt: T0 }, restarts: [] },
-      'turtle-dashboard': { current: { name: 'turtle-dashboard', status: 'restarting', imageId: 'sha256:fedcba9876543210', restartCount: 7, observedAt: T0 }, restarts: [T0 - 1000, T0 - 500] },
+      'turtle-cron': {
+        current: { name: 'turtle-cron', status: 'running', imageId: 'sha256:0123456789abcdef0123', restartCount: 0, observedAt: T0 },
+        restarts: [],
+      },
+      'turtle-dashboard': {
+        current: { name: 'turtle-dashboard', status: 'restarting', imageId: 'sha256:fedcba9876543210', restartCount: 7, observedAt: T0 },
+        restarts: [T0 - 1000, T0 - 500],
+      },
     },
-    safety: { ...s.safety, armed: false, silenced: { 'telegram-alerts-missing': T0 + 7_200_000, 'fill-mismatch': T0 - 1 }, inFlight: 'INC-0003' },
+    safety: {
+      ...s.safety,
+      armed: false,
+      silenced: { 'telegram-alerts-missing': T0 + 7_200_000, 'fill-mismatch': T0 - 1 },
+      inFlight: 'INC-0003',
+    },
   };
 }
 const RULES = [
@@ -141,7 +198,11 @@ test('/incidents in both languages: open ones with their deadline, then the rece
     '<b>Recently closed</b>',
     '• INC-0001 resolved — <code>cron-missed-or-hung</code>, 2026-02-23 15:00:02 GMT+9',
   ]);
-  assert.deepEqual(lines(renderIncidents(initialState(T0), 'en', 'Asia/Seoul')), ['📋 <b>Incidents</b>', '<b>Open incidents</b>', 'No open incidents.']);
+  assert.deepEqual(lines(renderIncidents(initialState(T0), 'en', 'Asia/Seoul')), [
+    '📋 <b>Incidents</b>',
+    '<b>Open incidents</b>',
+    'No open incidents.',
+  ]);
 });
 
 test('/rules in both languages: kind, mode, action, approval policy, silence', () => {
@@ -160,7 +221,9 @@ test('/rules in both languages: kind, mode, action, approval policy, silence', (
 });
 
 test('a huge state still answers within one valid message, whole lines only', () => {
-  const many = Array.from({ length: 400 }, (_, i) => awaiting({ id: `INC-${String(i + 1).padStart(4, '0')}`, summary: `<${'s'.repeat(250)}> & more` }));
+  const many = Array.from({ length: 400 }, (_, i) =>
+    awaiting({ id: `INC-${String(i + 1).padStart(4, '0')}`, summary: `<${'s'.repeat(250)}> & more` }),
+  );
   for (const text of [renderStatus(stateWith(many), 'ko', 'Asia/Seoul', T0), renderIncidents(stateWith(many), 'en', 'Asia/Seoul')]) {
     assert.ok(text.length <= MESSAGE_LIMIT, `${text.length}`);
     const parsed = parseTelegramHtml(text);

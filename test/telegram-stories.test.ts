@@ -15,7 +15,13 @@ import { OPERATOR, OPERATOR_CHAT, startTelegramHarness, type TelegramHarness } f
 
 const T0 = Date.parse('2026-03-03T01:00:00Z');
 const MIN = 60_000;
-const PLAN: PlanPreview = { id: 'plan-abc', action: 'rollback', strategy: 'image-tag', steps: ['back up positions.json', 'recreate turtle-cron from sha256:v320'], targetImageId: 'sha256:v320' };
+const PLAN: PlanPreview = {
+  id: 'plan-abc',
+  action: 'rollback',
+  strategy: 'image-tag',
+  steps: ['back up positions.json', 'recreate turtle-cron from sha256:v320'],
+  targetImageId: 'sha256:v320',
+};
 
 interface Story {
   h: TelegramHarness;
@@ -38,13 +44,35 @@ async function story(approval: Record<string, unknown>): Promise<Story> {
       report({ kind: 'started', planId });
     },
   };
-  const rule = ruleSchema.parse({ id: 'cron-down', kind: 'container-state', action: 'rollback', approval, params: { containers: ['turtle-cron'], notRunningFor: '2m' } });
-  const config = configSchema.parse({ deployment: { root: '.' }, telegram: { allowedUserIds: [OPERATOR.id], remindBefore: '3m', buttonExpiry: '30m' } });
+  const rule = ruleSchema.parse({
+    id: 'cron-down',
+    kind: 'container-state',
+    action: 'rollback',
+    approval,
+    params: { containers: ['turtle-cron'], notRunningFor: '2m' },
+  });
+  const config = configSchema.parse({
+    deployment: { root: '.' },
+    telegram: { allowedUserIds: [OPERATOR.id], remindBefore: '3m', buttonExpiry: '30m' },
+  });
   const context = stepContextOf(config, [rule], {}, OPERATOR_CHAT);
   let loop!: EventLoop;
-  const h = await startTelegramHarness({ submit: (e) => loop.submit(e), state: () => loop.state(), rules: () => loop.context().rules, now: () => clock.now, language: 'en' });
+  const h = await startTelegramHarness({
+    submit: (e) => loop.submit(e),
+    state: () => loop.state(),
+    rules: () => loop.context().rules,
+    now: () => clock.now,
+    language: 'en',
+  });
   const open = async () => {
-    const opened = await openEventLoop({ stateDir, clock: { now: () => clock.now }, notifier: h.notifier, logger: pino({ level: 'silent' }), context, actions });
+    const opened = await openEventLoop({
+      stateDir,
+      clock: { now: () => clock.now },
+      notifier: h.notifier,
+      logger: pino({ level: 'silent' }),
+      context,
+      actions,
+    });
     assert.ok(opened.ok);
     loop = opened.loop;
   };
@@ -75,7 +103,11 @@ async function story(approval: Record<string, unknown>): Promise<Story> {
   return s;
 }
 
-const phase = (s: Story, id = 'INC-0001') => s.loop().state().incidents.incidents.find((i) => i.id === id)?.phase;
+const phase = (s: Story, id = 'INC-0001') =>
+  s
+    .loop()
+    .state()
+    .incidents.incidents.find((i) => i.id === id)?.phase;
 
 test('veto: nothing runs and the incident closes as vetoed', async () => {
   const s = await story({ policy: 'veto-window', window: '10m' });
@@ -83,8 +115,19 @@ test('veto: nothing runs and the incident closes as vetoed', async () => {
     assert.equal(await s.h.pressButton(OPERATOR, '⛔ Veto'), 'Veto received; the result follows in the chat.');
     await s.h.server.waitFor(() => phase(s) === 'vetoed', 5000, 'the veto');
     await s.tick(30);
-    assert.deepEqual(s.executed, [], s.h.chat().map((m) => m.plain).join('\n---\n'));
-    await s.h.server.waitFor(() => s.h.chat().some((m) => m.plain.includes('Vetoed') && m.plain.includes('INC-0001')), 5000, 'the veto in the chat');
+    assert.deepEqual(
+      s.executed,
+      [],
+      s.h
+        .chat()
+        .map((m) => m.plain)
+        .join('\n---\n'),
+    );
+    await s.h.server.waitFor(
+      () => s.h.chat().some((m) => m.plain.includes('Vetoed') && m.plain.includes('INC-0001')),
+      5000,
+      'the veto in the chat',
+    );
   } finally {
     await s.close();
   }
@@ -110,7 +153,11 @@ test('required: a reminder, then escalation at the deadline; nothing runs by its
     await s.tick(8);
     await s.h.server.waitFor(() => s.h.chat().some((m) => m.plain.startsWith('⏰')), 5000, 'the reminder');
     await s.tick(3);
-    await s.h.server.waitFor(() => s.h.chat().some((m) => m.plain.includes('INC-0001') && /escalat/i.test(m.plain)), 5000, 'the escalation');
+    await s.h.server.waitFor(
+      () => s.h.chat().some((m) => m.plain.includes('INC-0001') && /escalat/i.test(m.plain)),
+      5000,
+      'the escalation',
+    );
     await s.tick(60);
     assert.deepEqual(s.executed, []);
   } finally {
@@ -139,9 +186,20 @@ test('a restart with a pending decision re-announces it and does not execute; th
     const oldApprove = first.keyboard![0]![0]!.callback_data;
     s.clock.now += 20 * MIN; // down past the deadline
     await s.restart();
-    await s.h.server.waitFor(() => s.h.chat().some((m) => m.keyboard && m.plain.startsWith('🗳 Decision needed (again) INC-0001')), 5000, 'the re-announcement').catch((err) => {
-      throw new Error(`${err.message}\nchat:\n${s.h.chat().map((m) => `${m.keyboard ? '[kb] ' : ''}${m.plain}`).join('\n---\n')}\nphase: ${JSON.stringify(s.loop().state().incidents.incidents[0])}`);
-    });
+    await s.h.server
+      .waitFor(
+        () => s.h.chat().some((m) => m.keyboard && m.plain.startsWith('🗳 Decision needed (again) INC-0001')),
+        5000,
+        'the re-announcement',
+      )
+      .catch((err) => {
+        throw new Error(
+          `${err.message}\nchat:\n${s.h
+            .chat()
+            .map((m) => `${m.keyboard ? '[kb] ' : ''}${m.plain}`)
+            .join('\n---\n')}\nphase: ${JSON.stringify(s.loop().state().incidents.incidents[0])}`,
+        );
+      });
     await s.tick(30);
     assert.deepEqual(s.executed, [], 'never executed blindly after a restart');
     assert.equal(s.loop().state().incidents.incidents[0]?.decision?.policy, 'required');

@@ -24,7 +24,11 @@ import { say, warn, type VerdictMessage } from '../src/core/verdict-text.ts';
 
 /** An escalation reason as the core builds it: English `why` for the journal, typed `reason` for the operator. */
 /** A fingerprint as fingerprint.ts builds it: English evidence and the same reasons typed. */
-const fingerprintOf = (version: 'v3.2.0' | 'v3.2.1', reasons: VerdictMessage[]) => ({ version, evidence: reasons.map((r) => say(r).summary), reasons });
+const fingerprintOf = (version: 'v3.2.0' | 'v3.2.1', reasons: VerdictMessage[]) => ({
+  version,
+  evidence: reasons.map((r) => say(r).summary),
+  reasons,
+});
 const escalationWhy = (reason: VerdictMessage) => ({ why: say(reason).summary, reason });
 import { parseTelegramHtml } from './fakes/bot-api-server.ts';
 import { awaiting, decision, incident, PLAN, T0 } from './fakes/telegram-fixtures.ts';
@@ -52,26 +56,126 @@ const NOTICES: [string, Notice][] = [
   ['would-fire', { kind: 'would-fire', verdict }],
   ['warning', { kind: 'warning', verdict }],
   ['inconclusive', { kind: 'inconclusive', verdict, since: T0 - 30 * 60_000 }],
-  ['rule-error', { kind: 'rule-error', verdict: { ruleId: 'telegram-alerts', outcome: 'error', cause: 'logs', summary: 'logs/check_kr.log: EACCES: permission denied', evidence: [] } }],
+  [
+    'rule-error',
+    {
+      kind: 'rule-error',
+      verdict: {
+        ruleId: 'telegram-alerts',
+        outcome: 'error',
+        cause: 'logs',
+        summary: 'logs/check_kr.log: EACCES: permission denied',
+        evidence: [],
+      },
+    },
+  ],
   ['source-error', { kind: 'source-error', source: 'state-files', message: 'positions.json: EACCES <denied>', count: 3 }],
-  ['version-changed', { kind: 'version-changed', from: { version: 'v3.2.1', evidence: [] }, to: fingerprintOf('v3.2.0', [{ key: 'version.crontab-runs', params: { script: 'signal_check.py', count: 2 } }, { key: 'version.file-present', params: { path: '/app/scripts/signal_check.py' } }]) }],
+  [
+    'version-changed',
+    {
+      kind: 'version-changed',
+      from: { version: 'v3.2.1', evidence: [] },
+      to: fingerprintOf('v3.2.0', [
+        { key: 'version.crontab-runs', params: { script: 'signal_check.py', count: 2 } },
+        { key: 'version.file-present', params: { path: '/app/scripts/signal_check.py' } },
+      ]),
+    },
+  ],
   ['decision-requested (veto window)', { kind: 'decision-requested', incident: awaiting(), again: false }],
-  ['decision-requested again (required, deferred)', { kind: 'decision-requested', incident: awaiting({ decision: decision({ policy: 'required', deferredUntil: T0 + 20 * 60_000 }) }), again: true }],
+  [
+    'decision-requested again (required, deferred)',
+    {
+      kind: 'decision-requested',
+      incident: awaiting({ decision: decision({ policy: 'required', deferredUntil: T0 + 20 * 60_000 }) }),
+      again: true,
+    },
+  ],
   ['decision-reminder', { kind: 'decision-reminder', incident: awaiting({ decision: decision({ policy: 'required' }) }) }],
   ['decision-recorded approved', { kind: 'decision-recorded', incident: awaiting(), decision: 'approved', by }],
   ['decision-recorded vetoed', { kind: 'decision-recorded', incident: awaiting(), decision: 'vetoed', by, reason: 'market holiday <KRX>' }],
   ['decision-recorded expired (veto window: runs)', { kind: 'decision-recorded', incident: awaiting(), decision: 'expired' }],
-  ['decision-recorded expired (required: does not run)', { kind: 'decision-recorded', incident: awaiting({ decision: decision({ policy: 'required' }) }), decision: 'expired' }],
-  ['decision-refused', { kind: 'decision-refused', incidentId: 'INC-0001', by: { channel: 'telegram', userId: 999, chatId: OPERATOR_CHAT, name: 'Stranger' }, reason: 'not-allowed', detail: 'not on the allow-list: approve refused', detailMessage: { key: 'not-allowed', command: 'approve' } }],
-  ['escalation L2', { kind: 'escalation', incident: incident({ phase: 'escalated' }), ...escalationWhy({ key: 'escalation.verify-failed', params: { detail: 'crontab still runs check_positions.py' } }), level: 'L2' }],
-  ['escalation L1', { kind: 'escalation', incident: incident(), ...escalationWhy({ key: 'escalation.halted', params: { summary: incident().summary, ...(incident().message ? { message: incident().message } : {}) } }), level: 'L1' }],
-  ['execution deferred', { kind: 'execution-update', incident: running, report: { kind: 'deferred', reason: 'check_positions.py is running', retryAt: T0 + 60_000 } }],
-  ['execution refused', { kind: 'execution-update', incident: running, report: { kind: 'refused', reason: 'another execution is in flight (INC-0002)' } }],
+  [
+    'decision-recorded expired (required: does not run)',
+    { kind: 'decision-recorded', incident: awaiting({ decision: decision({ policy: 'required' }) }), decision: 'expired' },
+  ],
+  [
+    'decision-refused',
+    {
+      kind: 'decision-refused',
+      incidentId: 'INC-0001',
+      by: { channel: 'telegram', userId: 999, chatId: OPERATOR_CHAT, name: 'Stranger' },
+      reason: 'not-allowed',
+      detail: 'not on the allow-list: approve refused',
+      detailMessage: { key: 'not-allowed', command: 'approve' },
+    },
+  ],
+  [
+    'escalation L2',
+    {
+      kind: 'escalation',
+      incident: incident({ phase: 'escalated' }),
+      ...escalationWhy({ key: 'escalation.verify-failed', params: { detail: 'crontab still runs check_positions.py' } }),
+      level: 'L2',
+    },
+  ],
+  [
+    'escalation L1',
+    {
+      kind: 'escalation',
+      incident: incident(),
+      ...escalationWhy({
+        key: 'escalation.halted',
+        params: { summary: incident().summary, ...(incident().message ? { message: incident().message } : {}) },
+      }),
+      level: 'L1',
+    },
+  ],
+  [
+    'execution deferred',
+    {
+      kind: 'execution-update',
+      incident: running,
+      report: { kind: 'deferred', reason: 'check_positions.py is running', retryAt: T0 + 60_000 },
+    },
+  ],
+  [
+    'execution refused',
+    { kind: 'execution-update', incident: running, report: { kind: 'refused', reason: 'another execution is in flight (INC-0002)' } },
+  ],
   ['execution started', { kind: 'execution-update', incident: running, report: { kind: 'started', planId: 'plan-7f3a9c' } }],
-  ['execution step ok', { kind: 'execution-update', incident: running, report: { kind: 'step', name: 'backup', ok: true, detail: '3 files, sha256 verified' } }],
-  ['execution step failed', { kind: 'execution-update', incident: running, report: { kind: 'step', name: 'recreate', ok: false, detail: 'turtle-cron: 409 conflict' } }],
-  ['execution finished', { kind: 'execution-update', incident: running, report: { kind: 'finished', ok: true, detail: 'containers recreated', targetImageId: 'sha256:0123456789abcdef' } }],
-  ['execution verified (failed, pre-existing)', { kind: 'execution-update', incident: running, report: { kind: 'verified', ok: false, detail: 'crontab still runs check_positions.py', preExisting: ['turtle-dashboard restarting'] } }],
+  [
+    'execution step ok',
+    { kind: 'execution-update', incident: running, report: { kind: 'step', name: 'backup', ok: true, detail: '3 files, sha256 verified' } },
+  ],
+  [
+    'execution step failed',
+    {
+      kind: 'execution-update',
+      incident: running,
+      report: { kind: 'step', name: 'recreate', ok: false, detail: 'turtle-cron: 409 conflict' },
+    },
+  ],
+  [
+    'execution finished',
+    {
+      kind: 'execution-update',
+      incident: running,
+      report: { kind: 'finished', ok: true, detail: 'containers recreated', targetImageId: 'sha256:0123456789abcdef' },
+    },
+  ],
+  [
+    'execution verified (failed, pre-existing)',
+    {
+      kind: 'execution-update',
+      incident: running,
+      report: {
+        kind: 'verified',
+        ok: false,
+        detail: 'crontab still runs check_positions.py',
+        preExisting: ['turtle-dashboard restarting'],
+      },
+    },
+  ],
   [
     'execution verified, with step timings',
     {
@@ -97,397 +201,318 @@ const EXPECTED: Record<Language, string[][]> = {
   ko: [
     // incident-opened
     [
-      "🚨 <b>인시던트 열림</b> INC-0001 [심각]",
-      "규칙: <code>repeated-failures</code>",
+      '🚨 <b>인시던트 열림</b> INC-0001 [심각]',
+      '규칙: <code>repeated-failures</code>',
       "check_kr.log: 성공 없이 2회 연속 실행 실패 (기준 2회). 최근 오류: KeyError: 'units'",
-      "조치: 롤백",
-      "근거:",
-      "<pre>[2026-02-23 16:00:02 GMT+9] check_kr.log: Traceback (most recent call last):",
+      '조치: 롤백',
+      '근거:',
+      '<pre>[2026-02-23 16:00:02 GMT+9] check_kr.log: Traceback (most recent call last):',
       "[2026-02-23 16:00:03 GMT+9] check_kr.log: KeyError: 'units' &lt;in position_tracker.py &amp; friends&gt;</pre>",
     ],
     // incident-resolved
     [
-      "✅ <b>인시던트 해소</b> INC-0001",
-      "규칙: <code>repeated-failures</code>",
+      '✅ <b>인시던트 해소</b> INC-0001',
+      '규칙: <code>repeated-failures</code>',
       "check_kr.log: 성공 없이 2회 연속 실행 실패 (기준 2회). 최근 오류: KeyError: 'units'",
     ],
     // would-fire
     [
-      "🧪 <b>dry-run: 실제였다면 발동했을 규칙</b>",
-      "규칙: <code>telegram-alerts</code> (유형: send-failed)",
-      "check_kr.log: 2회 연속 실행에서 Telegram 알림 미수신 (기준 2회) — send-failed: 모든 재시도 후에도 Telegram 전송 실패 (Telegram 오류 (모든 재시도 소진))",
-      "근거:",
-      "<pre>[2026-02-23 16:00:02 GMT+9] check_kr.log: 2026-02-23 07:00:02,123 - ERROR - Telegram 오류 (모든 재시도 소진)</pre>",
+      '🧪 <b>dry-run: 실제였다면 발동했을 규칙</b>',
+      '규칙: <code>telegram-alerts</code> (유형: send-failed)',
+      'check_kr.log: 2회 연속 실행에서 Telegram 알림 미수신 (기준 2회) — send-failed: 모든 재시도 후에도 Telegram 전송 실패 (Telegram 오류 (모든 재시도 소진))',
+      '근거:',
+      '<pre>[2026-02-23 16:00:02 GMT+9] check_kr.log: 2026-02-23 07:00:02,123 - ERROR - Telegram 오류 (모든 재시도 소진)</pre>',
     ],
     // warning
     [
-      "⚠️ <b>경고</b>",
-      "규칙: <code>telegram-alerts</code> (유형: send-failed)",
-      "check_kr.log: 마지막 실행에서 Telegram 알림 미수신 — send-failed: 모든 재시도 후에도 Telegram 전송 실패 (Telegram 오류 (모든 재시도 소진))",
-      "근거:",
-      "<pre>[2026-02-23 16:00:02 GMT+9] check_kr.log: 2026-02-23 07:00:02,123 - ERROR - Telegram 오류 (모든 재시도 소진)</pre>",
+      '⚠️ <b>경고</b>',
+      '규칙: <code>telegram-alerts</code> (유형: send-failed)',
+      'check_kr.log: 마지막 실행에서 Telegram 알림 미수신 — send-failed: 모든 재시도 후에도 Telegram 전송 실패 (Telegram 오류 (모든 재시도 소진))',
+      '근거:',
+      '<pre>[2026-02-23 16:00:02 GMT+9] check_kr.log: 2026-02-23 07:00:02,123 - ERROR - Telegram 오류 (모든 재시도 소진)</pre>',
     ],
     // inconclusive
     [
-      "❓ <b>판단 불가 (확인 필요)</b>",
-      "규칙: <code>telegram-alerts</code> (유형: send-failed)",
-      "check_kr.log: 2회 연속 실행에서 Telegram 알림 미수신 (기준 2회) — send-failed: 모든 재시도 후에도 Telegram 전송 실패 (Telegram 오류 (모든 재시도 소진))",
-      "시작: 2026-02-23 15:30:02 GMT+9",
-      "근거:",
-      "<pre>[2026-02-23 16:00:02 GMT+9] check_kr.log: 2026-02-23 07:00:02,123 - ERROR - Telegram 오류 (모든 재시도 소진)</pre>",
+      '❓ <b>판단 불가 (확인 필요)</b>',
+      '규칙: <code>telegram-alerts</code> (유형: send-failed)',
+      'check_kr.log: 2회 연속 실행에서 Telegram 알림 미수신 (기준 2회) — send-failed: 모든 재시도 후에도 Telegram 전송 실패 (Telegram 오류 (모든 재시도 소진))',
+      '시작: 2026-02-23 15:30:02 GMT+9',
+      '근거:',
+      '<pre>[2026-02-23 16:00:02 GMT+9] check_kr.log: 2026-02-23 07:00:02,123 - ERROR - Telegram 오류 (모든 재시도 소진)</pre>',
     ],
     // rule-error
-    [
-      "🛠 <b>규칙 평가 오류</b>",
-      "규칙: <code>telegram-alerts</code>",
-      "logs/check_kr.log: EACCES: permission denied",
-    ],
+    ['🛠 <b>규칙 평가 오류</b>', '규칙: <code>telegram-alerts</code>', 'logs/check_kr.log: EACCES: permission denied'],
     // source-error
-    [
-      "🛠 <b>소스 읽기 오류</b>: <code>state-files</code> (연속 3회)",
-      "<pre>positions.json: EACCES &lt;denied&gt;</pre>",
-    ],
+    ['🛠 <b>소스 읽기 오류</b>: <code>state-files</code> (연속 3회)', '<pre>positions.json: EACCES &lt;denied&gt;</pre>'],
     // version-changed
-    [
-      "🔁 <b>배포 버전 변경</b>: v3.2.1 → v3.2.0",
-      "<pre>crontab이 signal_check.py를 2회 실행",
-      "/app/scripts/signal_check.py 있음</pre>",
-    ],
+    ['🔁 <b>배포 버전 변경</b>: v3.2.1 → v3.2.0', '<pre>crontab이 signal_check.py를 2회 실행', '/app/scripts/signal_check.py 있음</pre>'],
     // decision-requested (veto window)
     [
-      "🗳 <b>결정 요청</b> INC-0001: 롤백",
-      "규칙: <code>repeated-failures</code> [심각]",
+      '🗳 <b>결정 요청</b> INC-0001: 롤백',
+      '규칙: <code>repeated-failures</code> [심각]',
       "check_kr.log: 성공 없이 2회 연속 실행 실패 (기준 2회). 최근 오류: KeyError: 'units'",
-      "계획 <code>plan-7f3a9c</code> (image-tag):",
-      "<pre>1. backup data/positions/positions.json → backups/positions.json.pre-rollback-20260223_160002",
-      "2. recreate turtle-cron from turtle-trading:pre-v3.2.1-backup (sha256:0123456789ab)",
-      "3. verify crontab, /app/scripts/signal_check.py, positions.json hash</pre>",
-      "대상 이미지: <code>sha256:0123456789abcdef</code>",
-      "⏳ 2026-02-23 16:10:02 GMT+9 까지 거부하지 않으면 실행됩니다. 지금 실행하려면 승인을 누르세요.",
-      "근거:",
-      "<pre>[2026-02-23 16:00:02 GMT+9] check_kr.log: Traceback (most recent call last):",
+      '계획 <code>plan-7f3a9c</code> (image-tag):',
+      '<pre>1. backup data/positions/positions.json → backups/positions.json.pre-rollback-20260223_160002',
+      '2. recreate turtle-cron from turtle-trading:pre-v3.2.1-backup (sha256:0123456789ab)',
+      '3. verify crontab, /app/scripts/signal_check.py, positions.json hash</pre>',
+      '대상 이미지: <code>sha256:0123456789abcdef</code>',
+      '⏳ 2026-02-23 16:10:02 GMT+9 까지 거부하지 않으면 실행됩니다. 지금 실행하려면 승인을 누르세요.',
+      '근거:',
+      '<pre>[2026-02-23 16:00:02 GMT+9] check_kr.log: Traceback (most recent call last):',
       "[2026-02-23 16:00:03 GMT+9] check_kr.log: KeyError: 'units' &lt;in position_tracker.py &amp; friends&gt;</pre>",
     ],
     // decision-requested again (required, deferred)
     [
-      "🗳 <b>결정 요청 (재공지)</b> INC-0001: 롤백",
-      "규칙: <code>repeated-failures</code> [심각]",
+      '🗳 <b>결정 요청 (재공지)</b> INC-0001: 롤백',
+      '규칙: <code>repeated-failures</code> [심각]',
       "check_kr.log: 성공 없이 2회 연속 실행 실패 (기준 2회). 최근 오류: KeyError: 'units'",
-      "↻ 재시작 후 다시 알립니다. 이전 버튼은 더 이상 유효하지 않습니다.",
-      "계획 <code>plan-7f3a9c</code> (image-tag):",
-      "<pre>1. backup data/positions/positions.json → backups/positions.json.pre-rollback-20260223_160002",
-      "2. recreate turtle-cron from turtle-trading:pre-v3.2.1-backup (sha256:0123456789ab)",
-      "3. verify crontab, /app/scripts/signal_check.py, positions.json hash</pre>",
-      "대상 이미지: <code>sha256:0123456789abcdef</code>",
-      "⏳ 승인이 필요합니다. 기한: 2026-02-23 16:10:02 GMT+9 (기한이 지나면 에스컬레이션)",
-      "⏸ 작업이 실행 중입니다. 끝나거나 2026-02-23 16:20:02 GMT+9 이 될 때까지 실행을 미룹니다.",
-      "근거:",
-      "<pre>[2026-02-23 16:00:02 GMT+9] check_kr.log: Traceback (most recent call last):",
+      '↻ 재시작 후 다시 알립니다. 이전 버튼은 더 이상 유효하지 않습니다.',
+      '계획 <code>plan-7f3a9c</code> (image-tag):',
+      '<pre>1. backup data/positions/positions.json → backups/positions.json.pre-rollback-20260223_160002',
+      '2. recreate turtle-cron from turtle-trading:pre-v3.2.1-backup (sha256:0123456789ab)',
+      '3. verify crontab, /app/scripts/signal_check.py, positions.json hash</pre>',
+      '대상 이미지: <code>sha256:0123456789abcdef</code>',
+      '⏳ 승인이 필요합니다. 기한: 2026-02-23 16:10:02 GMT+9 (기한이 지나면 에스컬레이션)',
+      '⏸ 작업이 실행 중입니다. 끝나거나 2026-02-23 16:20:02 GMT+9 이 될 때까지 실행을 미룹니다.',
+      '근거:',
+      '<pre>[2026-02-23 16:00:02 GMT+9] check_kr.log: Traceback (most recent call last):',
       "[2026-02-23 16:00:03 GMT+9] check_kr.log: KeyError: 'units' &lt;in position_tracker.py &amp; friends&gt;</pre>",
     ],
     // decision-reminder
     [
-      "⏰ <b>결정 알림</b> INC-0001: 롤백",
-      "규칙: <code>repeated-failures</code> [심각]",
+      '⏰ <b>결정 알림</b> INC-0001: 롤백',
+      '규칙: <code>repeated-failures</code> [심각]',
       "check_kr.log: 성공 없이 2회 연속 실행 실패 (기준 2회). 최근 오류: KeyError: 'units'",
-      "계획 <code>plan-7f3a9c</code> (image-tag):",
-      "<pre>1. backup data/positions/positions.json → backups/positions.json.pre-rollback-20260223_160002",
-      "2. recreate turtle-cron from turtle-trading:pre-v3.2.1-backup (sha256:0123456789ab)",
-      "3. verify crontab, /app/scripts/signal_check.py, positions.json hash</pre>",
-      "대상 이미지: <code>sha256:0123456789abcdef</code>",
-      "⏳ 승인이 필요합니다. 기한: 2026-02-23 16:10:02 GMT+9 (기한이 지나면 에스컬레이션)",
-      "근거:",
-      "<pre>[2026-02-23 16:00:02 GMT+9] check_kr.log: Traceback (most recent call last):",
+      '계획 <code>plan-7f3a9c</code> (image-tag):',
+      '<pre>1. backup data/positions/positions.json → backups/positions.json.pre-rollback-20260223_160002',
+      '2. recreate turtle-cron from turtle-trading:pre-v3.2.1-backup (sha256:0123456789ab)',
+      '3. verify crontab, /app/scripts/signal_check.py, positions.json hash</pre>',
+      '대상 이미지: <code>sha256:0123456789abcdef</code>',
+      '⏳ 승인이 필요합니다. 기한: 2026-02-23 16:10:02 GMT+9 (기한이 지나면 에스컬레이션)',
+      '근거:',
+      '<pre>[2026-02-23 16:00:02 GMT+9] check_kr.log: Traceback (most recent call last):',
       "[2026-02-23 16:00:03 GMT+9] check_kr.log: KeyError: 'units' &lt;in position_tracker.py &amp; friends&gt;</pre>",
     ],
     // decision-recorded approved
-    [
-      "✅ <b>승인됨</b> INC-0001: 롤백 — @ops_oncall (111)",
-      "계획을 실행합니다.",
-    ],
+    ['✅ <b>승인됨</b> INC-0001: 롤백 — @ops_oncall (111)', '계획을 실행합니다.'],
     // decision-recorded vetoed
-    [
-      "⛔ <b>거부됨</b> INC-0001: 롤백 — @ops_oncall (111)",
-      "사유: market holiday &lt;KRX&gt;",
-      "실행하지 않습니다.",
-    ],
+    ['⛔ <b>거부됨</b> INC-0001: 롤백 — @ops_oncall (111)', '사유: market holiday &lt;KRX&gt;', '실행하지 않습니다.'],
     // decision-recorded expired (veto window: runs)
-    [
-      "⌛ <b>거부 기한 만료</b> INC-0001: 롤백",
-      "거부가 없어 계획을 실행합니다.",
-    ],
+    ['⌛ <b>거부 기한 만료</b> INC-0001: 롤백', '거부가 없어 계획을 실행합니다.'],
     // decision-recorded expired (required: does not run)
-    [
-      "⌛ <b>승인 기한 만료</b> INC-0001: 롤백",
-      "승인이 없어 실행하지 않습니다.",
-    ],
+    ['⌛ <b>승인 기한 만료</b> INC-0001: 롤백', '승인이 없어 실행하지 않습니다.'],
     // decision-refused
-    [
-      "🚫 <b>요청 거부</b> INC-0001 — Stranger (999)",
-      "이유: 허용 목록에 없는 사용자입니다.",
-      "허용 목록에 없는 사용자: approve 거부",
-    ],
+    ['🚫 <b>요청 거부</b> INC-0001 — Stranger (999)', '이유: 허용 목록에 없는 사용자입니다.', '허용 목록에 없는 사용자: approve 거부'],
     // escalation L2
     [
-      "📣 <b>에스컬레이션 L2</b> INC-0001 [심각]",
-      "롤백 검증 실패: crontab still runs check_positions.py",
-      "규칙: <code>repeated-failures</code>",
+      '📣 <b>에스컬레이션 L2</b> INC-0001 [심각]',
+      '롤백 검증 실패: crontab still runs check_positions.py',
+      '규칙: <code>repeated-failures</code>',
       "check_kr.log: 성공 없이 2회 연속 실행 실패 (기준 2회). 최근 오류: KeyError: 'units'",
-      "연락: Tech lead @tech_lead",
-      "증권사: 한국투자증권 1544-5000",
-      "근거:",
-      "<pre>[2026-02-23 16:00:02 GMT+9] check_kr.log: Traceback (most recent call last):",
+      '연락: Tech lead @tech_lead',
+      '증권사: 한국투자증권 1544-5000',
+      '근거:',
+      '<pre>[2026-02-23 16:00:02 GMT+9] check_kr.log: Traceback (most recent call last):',
       "[2026-02-23 16:00:03 GMT+9] check_kr.log: KeyError: 'units' &lt;in position_tracker.py &amp; friends&gt;</pre>",
     ],
     // escalation L1
     [
-      "📣 <b>에스컬레이션 L1</b> INC-0001 [심각]",
+      '📣 <b>에스컬레이션 L1</b> INC-0001 [심각]',
       "거래를 중단했습니다 (cron 컨테이너 정지): check_kr.log: 성공 없이 2회 연속 실행 실패 (기준 2회). 최근 오류: KeyError: 'units'",
-      "규칙: <code>repeated-failures</code>",
+      '규칙: <code>repeated-failures</code>',
       "check_kr.log: 성공 없이 2회 연속 실행 실패 (기준 2회). 최근 오류: KeyError: 'units'",
-      "연락: On-call operator @oncall_ops 010-1234-5678",
-      "근거:",
-      "<pre>[2026-02-23 16:00:02 GMT+9] check_kr.log: Traceback (most recent call last):",
+      '연락: On-call operator @oncall_ops 010-1234-5678',
+      '근거:',
+      '<pre>[2026-02-23 16:00:02 GMT+9] check_kr.log: Traceback (most recent call last):',
       "[2026-02-23 16:00:03 GMT+9] check_kr.log: KeyError: 'units' &lt;in position_tracker.py &amp; friends&gt;</pre>",
     ],
     // execution deferred
-    [
-      "⏸ <b>실행 보류</b> INC-0001: check_positions.py is running",
-      "다시 시도: 2026-02-23 16:01:02 GMT+9",
-    ],
+    ['⏸ <b>실행 보류</b> INC-0001: check_positions.py is running', '다시 시도: 2026-02-23 16:01:02 GMT+9'],
     // execution refused
-    [
-      "🚫 <b>실행 거부</b> INC-0001: another execution is in flight (INC-0002)",
-    ],
+    ['🚫 <b>실행 거부</b> INC-0001: another execution is in flight (INC-0002)'],
     // execution started
-    [
-      "▶️ <b>실행 시작</b> INC-0001: 롤백 (계획 <code>plan-7f3a9c</code>)",
-    ],
+    ['▶️ <b>실행 시작</b> INC-0001: 롤백 (계획 <code>plan-7f3a9c</code>)'],
     // execution step ok
-    [
-      "✔️ 단계 <code>backup</code> (INC-0001): 3 files, sha256 verified",
-    ],
+    ['✔️ 단계 <code>backup</code> (INC-0001): 3 files, sha256 verified'],
     // execution step failed
-    [
-      "❌ 단계 <code>recreate</code> 실패 (INC-0001): turtle-cron: 409 conflict",
-    ],
+    ['❌ 단계 <code>recreate</code> 실패 (INC-0001): turtle-cron: 409 conflict'],
     // execution finished
-    [
-      "✅ <b>실행 완료</b> INC-0001: containers recreated",
-      "이미지: <code>sha256:0123456789abcdef</code>",
-    ],
+    ['✅ <b>실행 완료</b> INC-0001: containers recreated', '이미지: <code>sha256:0123456789abcdef</code>'],
     // execution verified (failed, pre-existing)
-    [
-      "🔍 <b>검증 실패</b> INC-0001: crontab still runs check_positions.py",
-      "이전부터 있던 문제: turtle-dashboard restarting",
-    ],
+    ['🔍 <b>검증 실패</b> INC-0001: crontab still runs check_positions.py', '이전부터 있던 문제: turtle-dashboard restarting'],
     // execution verified, with step timings
     [
-      "🔍 <b>검증 통과</b> INC-0001: turtle-cron runs the target image",
-      "단계별 소요 시간:",
-      "  ✔️ <code>preflight turtle-cron</code> 0.0초",
-      "  ✔️ <code>stop turtle-cron</code> 10초",
-      "  ✔️ <code>verify</code> 1분 16초",
-      "  ❌ <code>remove-old</code> 9.9초",
-      "합계 1분 36초",
+      '🔍 <b>검증 통과</b> INC-0001: turtle-cron runs the target image',
+      '단계별 소요 시간:',
+      '  ✔️ <code>preflight turtle-cron</code> 0.0초',
+      '  ✔️ <code>stop turtle-cron</code> 10초',
+      '  ✔️ <code>verify</code> 1분 16초',
+      '  ❌ <code>remove-old</code> 9.9초',
+      '합계 1분 36초',
     ],
   ],
   en: [
     // incident-opened
     [
-      "🚨 <b>Incident opened</b> INC-0001 [critical]",
-      "rule: <code>repeated-failures</code>",
+      '🚨 <b>Incident opened</b> INC-0001 [critical]',
+      'rule: <code>repeated-failures</code>',
       "check_kr.log: 2 consecutive failed runs with no successful run between them (threshold 2); latest: KeyError: 'units'",
-      "action: rollback",
-      "evidence:",
-      "<pre>[2026-02-23 16:00:02 GMT+9] check_kr.log: Traceback (most recent call last):",
+      'action: rollback',
+      'evidence:',
+      '<pre>[2026-02-23 16:00:02 GMT+9] check_kr.log: Traceback (most recent call last):',
       "[2026-02-23 16:00:03 GMT+9] check_kr.log: KeyError: 'units' &lt;in position_tracker.py &amp; friends&gt;</pre>",
     ],
     // incident-resolved
     [
-      "✅ <b>Incident resolved</b> INC-0001",
-      "rule: <code>repeated-failures</code>",
+      '✅ <b>Incident resolved</b> INC-0001',
+      'rule: <code>repeated-failures</code>',
       "check_kr.log: 2 consecutive failed runs with no successful run between them (threshold 2); latest: KeyError: 'units'",
     ],
     // would-fire
     [
-      "🧪 <b>dry-run: this rule would have fired</b>",
-      "rule: <code>telegram-alerts</code> (case: send-failed)",
-      "check_kr.log: Telegram alert missing in 2 consecutive runs (threshold 2) — send-failed: a Telegram send failed after all retries (Telegram 오류 (모든 재시도 소진))",
-      "evidence:",
-      "<pre>[2026-02-23 16:00:02 GMT+9] check_kr.log: 2026-02-23 07:00:02,123 - ERROR - Telegram 오류 (모든 재시도 소진)</pre>",
+      '🧪 <b>dry-run: this rule would have fired</b>',
+      'rule: <code>telegram-alerts</code> (case: send-failed)',
+      'check_kr.log: Telegram alert missing in 2 consecutive runs (threshold 2) — send-failed: a Telegram send failed after all retries (Telegram 오류 (모든 재시도 소진))',
+      'evidence:',
+      '<pre>[2026-02-23 16:00:02 GMT+9] check_kr.log: 2026-02-23 07:00:02,123 - ERROR - Telegram 오류 (모든 재시도 소진)</pre>',
     ],
     // warning
     [
-      "⚠️ <b>Warning</b>",
-      "rule: <code>telegram-alerts</code> (case: send-failed)",
-      "check_kr.log: Telegram alert missing in the last run — send-failed: a Telegram send failed after all retries (Telegram 오류 (모든 재시도 소진))",
-      "evidence:",
-      "<pre>[2026-02-23 16:00:02 GMT+9] check_kr.log: 2026-02-23 07:00:02,123 - ERROR - Telegram 오류 (모든 재시도 소진)</pre>",
+      '⚠️ <b>Warning</b>',
+      'rule: <code>telegram-alerts</code> (case: send-failed)',
+      'check_kr.log: Telegram alert missing in the last run — send-failed: a Telegram send failed after all retries (Telegram 오류 (모든 재시도 소진))',
+      'evidence:',
+      '<pre>[2026-02-23 16:00:02 GMT+9] check_kr.log: 2026-02-23 07:00:02,123 - ERROR - Telegram 오류 (모든 재시도 소진)</pre>',
     ],
     // inconclusive
     [
-      "❓ <b>Inconclusive (please check)</b>",
-      "rule: <code>telegram-alerts</code> (case: send-failed)",
-      "check_kr.log: Telegram alert missing in 2 consecutive runs (threshold 2) — send-failed: a Telegram send failed after all retries (Telegram 오류 (모든 재시도 소진))",
-      "since: 2026-02-23 15:30:02 GMT+9",
-      "evidence:",
-      "<pre>[2026-02-23 16:00:02 GMT+9] check_kr.log: 2026-02-23 07:00:02,123 - ERROR - Telegram 오류 (모든 재시도 소진)</pre>",
+      '❓ <b>Inconclusive (please check)</b>',
+      'rule: <code>telegram-alerts</code> (case: send-failed)',
+      'check_kr.log: Telegram alert missing in 2 consecutive runs (threshold 2) — send-failed: a Telegram send failed after all retries (Telegram 오류 (모든 재시도 소진))',
+      'since: 2026-02-23 15:30:02 GMT+9',
+      'evidence:',
+      '<pre>[2026-02-23 16:00:02 GMT+9] check_kr.log: 2026-02-23 07:00:02,123 - ERROR - Telegram 오류 (모든 재시도 소진)</pre>',
     ],
     // rule-error
-    [
-      "🛠 <b>Rule evaluation error</b>",
-      "rule: <code>telegram-alerts</code>",
-      "logs/check_kr.log: EACCES: permission denied",
-    ],
+    ['🛠 <b>Rule evaluation error</b>', 'rule: <code>telegram-alerts</code>', 'logs/check_kr.log: EACCES: permission denied'],
     // source-error
-    [
-      "🛠 <b>Source read error</b>: <code>state-files</code> (3 in a row)",
-      "<pre>positions.json: EACCES &lt;denied&gt;</pre>",
-    ],
+    ['🛠 <b>Source read error</b>: <code>state-files</code> (3 in a row)', '<pre>positions.json: EACCES &lt;denied&gt;</pre>'],
     // version-changed
     [
-      "🔁 <b>Deployed version changed</b>: v3.2.1 → v3.2.0",
-      "<pre>crontab runs signal_check.py ×2",
-      "/app/scripts/signal_check.py present</pre>",
+      '🔁 <b>Deployed version changed</b>: v3.2.1 → v3.2.0',
+      '<pre>crontab runs signal_check.py ×2',
+      '/app/scripts/signal_check.py present</pre>',
     ],
     // decision-requested (veto window)
     [
-      "🗳 <b>Decision needed</b> INC-0001: rollback",
-      "rule: <code>repeated-failures</code> [critical]",
+      '🗳 <b>Decision needed</b> INC-0001: rollback',
+      'rule: <code>repeated-failures</code> [critical]',
       "check_kr.log: 2 consecutive failed runs with no successful run between them (threshold 2); latest: KeyError: 'units'",
-      "plan <code>plan-7f3a9c</code> (image-tag):",
-      "<pre>1. backup data/positions/positions.json → backups/positions.json.pre-rollback-20260223_160002",
-      "2. recreate turtle-cron from turtle-trading:pre-v3.2.1-backup (sha256:0123456789ab)",
-      "3. verify crontab, /app/scripts/signal_check.py, positions.json hash</pre>",
-      "target image: <code>sha256:0123456789abcdef</code>",
-      "⏳ Runs at 2026-02-23 16:10:02 GMT+9 unless vetoed. Approve to run it now.",
-      "evidence:",
-      "<pre>[2026-02-23 16:00:02 GMT+9] check_kr.log: Traceback (most recent call last):",
+      'plan <code>plan-7f3a9c</code> (image-tag):',
+      '<pre>1. backup data/positions/positions.json → backups/positions.json.pre-rollback-20260223_160002',
+      '2. recreate turtle-cron from turtle-trading:pre-v3.2.1-backup (sha256:0123456789ab)',
+      '3. verify crontab, /app/scripts/signal_check.py, positions.json hash</pre>',
+      'target image: <code>sha256:0123456789abcdef</code>',
+      '⏳ Runs at 2026-02-23 16:10:02 GMT+9 unless vetoed. Approve to run it now.',
+      'evidence:',
+      '<pre>[2026-02-23 16:00:02 GMT+9] check_kr.log: Traceback (most recent call last):',
       "[2026-02-23 16:00:03 GMT+9] check_kr.log: KeyError: 'units' &lt;in position_tracker.py &amp; friends&gt;</pre>",
     ],
     // decision-requested again (required, deferred)
     [
-      "🗳 <b>Decision needed (again)</b> INC-0001: rollback",
-      "rule: <code>repeated-failures</code> [critical]",
+      '🗳 <b>Decision needed (again)</b> INC-0001: rollback',
+      'rule: <code>repeated-failures</code> [critical]',
       "check_kr.log: 2 consecutive failed runs with no successful run between them (threshold 2); latest: KeyError: 'units'",
-      "↻ Announced again after a restart. Earlier buttons are no longer valid.",
-      "plan <code>plan-7f3a9c</code> (image-tag):",
-      "<pre>1. backup data/positions/positions.json → backups/positions.json.pre-rollback-20260223_160002",
-      "2. recreate turtle-cron from turtle-trading:pre-v3.2.1-backup (sha256:0123456789ab)",
-      "3. verify crontab, /app/scripts/signal_check.py, positions.json hash</pre>",
-      "target image: <code>sha256:0123456789abcdef</code>",
-      "⏳ Approval required by 2026-02-23 16:10:02 GMT+9 (escalates after that).",
-      "⏸ A job is running: acting waits until it ends or until 2026-02-23 16:20:02 GMT+9.",
-      "evidence:",
-      "<pre>[2026-02-23 16:00:02 GMT+9] check_kr.log: Traceback (most recent call last):",
+      '↻ Announced again after a restart. Earlier buttons are no longer valid.',
+      'plan <code>plan-7f3a9c</code> (image-tag):',
+      '<pre>1. backup data/positions/positions.json → backups/positions.json.pre-rollback-20260223_160002',
+      '2. recreate turtle-cron from turtle-trading:pre-v3.2.1-backup (sha256:0123456789ab)',
+      '3. verify crontab, /app/scripts/signal_check.py, positions.json hash</pre>',
+      'target image: <code>sha256:0123456789abcdef</code>',
+      '⏳ Approval required by 2026-02-23 16:10:02 GMT+9 (escalates after that).',
+      '⏸ A job is running: acting waits until it ends or until 2026-02-23 16:20:02 GMT+9.',
+      'evidence:',
+      '<pre>[2026-02-23 16:00:02 GMT+9] check_kr.log: Traceback (most recent call last):',
       "[2026-02-23 16:00:03 GMT+9] check_kr.log: KeyError: 'units' &lt;in position_tracker.py &amp; friends&gt;</pre>",
     ],
     // decision-reminder
     [
-      "⏰ <b>Decision reminder</b> INC-0001: rollback",
-      "rule: <code>repeated-failures</code> [critical]",
+      '⏰ <b>Decision reminder</b> INC-0001: rollback',
+      'rule: <code>repeated-failures</code> [critical]',
       "check_kr.log: 2 consecutive failed runs with no successful run between them (threshold 2); latest: KeyError: 'units'",
-      "plan <code>plan-7f3a9c</code> (image-tag):",
-      "<pre>1. backup data/positions/positions.json → backups/positions.json.pre-rollback-20260223_160002",
-      "2. recreate turtle-cron from turtle-trading:pre-v3.2.1-backup (sha256:0123456789ab)",
-      "3. verify crontab, /app/scripts/signal_check.py, positions.json hash</pre>",
-      "target image: <code>sha256:0123456789abcdef</code>",
-      "⏳ Approval required by 2026-02-23 16:10:02 GMT+9 (escalates after that).",
-      "evidence:",
-      "<pre>[2026-02-23 16:00:02 GMT+9] check_kr.log: Traceback (most recent call last):",
+      'plan <code>plan-7f3a9c</code> (image-tag):',
+      '<pre>1. backup data/positions/positions.json → backups/positions.json.pre-rollback-20260223_160002',
+      '2. recreate turtle-cron from turtle-trading:pre-v3.2.1-backup (sha256:0123456789ab)',
+      '3. verify crontab, /app/scripts/signal_check.py, positions.json hash</pre>',
+      'target image: <code>sha256:0123456789abcdef</code>',
+      '⏳ Approval required by 2026-02-23 16:10:02 GMT+9 (escalates after that).',
+      'evidence:',
+      '<pre>[2026-02-23 16:00:02 GMT+9] check_kr.log: Traceback (most recent call last):',
       "[2026-02-23 16:00:03 GMT+9] check_kr.log: KeyError: 'units' &lt;in position_tracker.py &amp; friends&gt;</pre>",
     ],
     // decision-recorded approved
-    [
-      "✅ <b>Approved</b> INC-0001: rollback — @ops_oncall (111)",
-      "The plan runs now.",
-    ],
+    ['✅ <b>Approved</b> INC-0001: rollback — @ops_oncall (111)', 'The plan runs now.'],
     // decision-recorded vetoed
-    [
-      "⛔ <b>Vetoed</b> INC-0001: rollback — @ops_oncall (111)",
-      "reason: market holiday &lt;KRX&gt;",
-      "Nothing runs.",
-    ],
+    ['⛔ <b>Vetoed</b> INC-0001: rollback — @ops_oncall (111)', 'reason: market holiday &lt;KRX&gt;', 'Nothing runs.'],
     // decision-recorded expired (veto window: runs)
-    [
-      "⌛ <b>Veto window over</b> INC-0001: rollback",
-      "No veto came: the plan runs now.",
-    ],
+    ['⌛ <b>Veto window over</b> INC-0001: rollback', 'No veto came: the plan runs now.'],
     // decision-recorded expired (required: does not run)
-    [
-      "⌛ <b>Approval deadline passed</b> INC-0001: rollback",
-      "No approval came: nothing runs.",
-    ],
+    ['⌛ <b>Approval deadline passed</b> INC-0001: rollback', 'No approval came: nothing runs.'],
     // decision-refused
     [
-      "🚫 <b>Request refused</b> INC-0001 — Stranger (999)",
-      "why: the user is not on the allow-list.",
-      "not on the allow-list: approve refused",
+      '🚫 <b>Request refused</b> INC-0001 — Stranger (999)',
+      'why: the user is not on the allow-list.',
+      'not on the allow-list: approve refused',
     ],
     // escalation L2
     [
-      "📣 <b>Escalation L2</b> INC-0001 [critical]",
-      "rollback verification failed: crontab still runs check_positions.py",
-      "rule: <code>repeated-failures</code>",
+      '📣 <b>Escalation L2</b> INC-0001 [critical]',
+      'rollback verification failed: crontab still runs check_positions.py',
+      'rule: <code>repeated-failures</code>',
       "check_kr.log: 2 consecutive failed runs with no successful run between them (threshold 2); latest: KeyError: 'units'",
-      "contact: Tech lead @tech_lead",
-      "broker: 한국투자증권 1544-5000",
-      "evidence:",
-      "<pre>[2026-02-23 16:00:02 GMT+9] check_kr.log: Traceback (most recent call last):",
+      'contact: Tech lead @tech_lead',
+      'broker: 한국투자증권 1544-5000',
+      'evidence:',
+      '<pre>[2026-02-23 16:00:02 GMT+9] check_kr.log: Traceback (most recent call last):',
       "[2026-02-23 16:00:03 GMT+9] check_kr.log: KeyError: 'units' &lt;in position_tracker.py &amp; friends&gt;</pre>",
     ],
     // escalation L1
     [
-      "📣 <b>Escalation L1</b> INC-0001 [critical]",
+      '📣 <b>Escalation L1</b> INC-0001 [critical]',
       "trading halted (cron container stopped): check_kr.log: 2 consecutive failed runs with no successful run between them (threshold 2); latest: KeyError: 'units'",
-      "rule: <code>repeated-failures</code>",
+      'rule: <code>repeated-failures</code>',
       "check_kr.log: 2 consecutive failed runs with no successful run between them (threshold 2); latest: KeyError: 'units'",
-      "contact: On-call operator @oncall_ops 010-1234-5678",
-      "evidence:",
-      "<pre>[2026-02-23 16:00:02 GMT+9] check_kr.log: Traceback (most recent call last):",
+      'contact: On-call operator @oncall_ops 010-1234-5678',
+      'evidence:',
+      '<pre>[2026-02-23 16:00:02 GMT+9] check_kr.log: Traceback (most recent call last):',
       "[2026-02-23 16:00:03 GMT+9] check_kr.log: KeyError: 'units' &lt;in position_tracker.py &amp; friends&gt;</pre>",
     ],
     // execution deferred
-    [
-      "⏸ <b>Execution deferred</b> INC-0001: check_positions.py is running",
-      "retry at: 2026-02-23 16:01:02 GMT+9",
-    ],
+    ['⏸ <b>Execution deferred</b> INC-0001: check_positions.py is running', 'retry at: 2026-02-23 16:01:02 GMT+9'],
     // execution refused
-    [
-      "🚫 <b>Execution refused</b> INC-0001: another execution is in flight (INC-0002)",
-    ],
+    ['🚫 <b>Execution refused</b> INC-0001: another execution is in flight (INC-0002)'],
     // execution started
-    [
-      "▶️ <b>Execution started</b> INC-0001: rollback (plan <code>plan-7f3a9c</code>)",
-    ],
+    ['▶️ <b>Execution started</b> INC-0001: rollback (plan <code>plan-7f3a9c</code>)'],
     // execution step ok
-    [
-      "✔️ step <code>backup</code> (INC-0001): 3 files, sha256 verified",
-    ],
+    ['✔️ step <code>backup</code> (INC-0001): 3 files, sha256 verified'],
     // execution step failed
-    [
-      "❌ step <code>recreate</code> failed (INC-0001): turtle-cron: 409 conflict",
-    ],
+    ['❌ step <code>recreate</code> failed (INC-0001): turtle-cron: 409 conflict'],
     // execution finished
-    [
-      "✅ <b>Execution finished</b> INC-0001: containers recreated",
-      "image: <code>sha256:0123456789abcdef</code>",
-    ],
+    ['✅ <b>Execution finished</b> INC-0001: containers recreated', 'image: <code>sha256:0123456789abcdef</code>'],
     // execution verified (failed, pre-existing)
     [
-      "🔍 <b>Verification failed</b> INC-0001: crontab still runs check_positions.py",
-      "already failing before: turtle-dashboard restarting",
+      '🔍 <b>Verification failed</b> INC-0001: crontab still runs check_positions.py',
+      'already failing before: turtle-dashboard restarting',
     ],
     // execution verified, with step timings
     [
-      "🔍 <b>Verification passed</b> INC-0001: turtle-cron runs the target image",
-      "step timings:",
-      "  ✔️ <code>preflight turtle-cron</code> 0.0 s",
-      "  ✔️ <code>stop turtle-cron</code> 10 s",
-      "  ✔️ <code>verify</code> 1 min 16 s",
-      "  ❌ <code>remove-old</code> 9.9 s",
-      "total 1 min 36 s",
+      '🔍 <b>Verification passed</b> INC-0001: turtle-cron runs the target image',
+      'step timings:',
+      '  ✔️ <code>preflight turtle-cron</code> 0.0 s',
+      '  ✔️ <code>stop turtle-cron</code> 10 s',
+      '  ✔️ <code>verify</code> 1 min 16 s',
+      '  ❌ <code>remove-old</code> 9.9 s',
+      'total 1 min 36 s',
     ],
   ],
 };
@@ -514,12 +539,23 @@ test('decision messages carry Approve / Veto / Details bound to the incident and
     ],
   ]);
   const reminder = renderTelegramNotice({ kind: 'decision-reminder', incident: awaiting() }, 'en', { timeZone: 'Asia/Seoul' });
-  assert.deepEqual(reminder.keyboard?.[0]?.map((b) => b.text), ['✅ Approve', '⛔ Veto', '🔎 Details']);
-  const auto = renderTelegramNotice({ kind: 'decision-requested', incident: awaiting({ decision: decision({ policy: 'auto' }) }), again: false }, 'en', { timeZone: 'Asia/Seoul' });
+  assert.deepEqual(
+    reminder.keyboard?.[0]?.map((b) => b.text),
+    ['✅ Approve', '⛔ Veto', '🔎 Details'],
+  );
+  const auto = renderTelegramNotice(
+    { kind: 'decision-requested', incident: awaiting({ decision: decision({ policy: 'auto' }) }), again: false },
+    'en',
+    { timeZone: 'Asia/Seoul' },
+  );
   assert.equal(auto.keyboard, undefined, 'nothing to decide under the auto policy');
   assert.match(auto.html, /⚙️ Automatic policy: runs without approval\./);
   // A nonce that cannot travel in callback data gives no buttons rather than wrong ones.
-  const bad = renderTelegramNotice({ kind: 'decision-requested', incident: awaiting({ decision: decision({ nonce: 'has spaces!' }) }), again: false }, 'en', { timeZone: 'Asia/Seoul' });
+  const bad = renderTelegramNotice(
+    { kind: 'decision-requested', incident: awaiting({ decision: decision({ nonce: 'has spaces!' }) }), again: false },
+    'en',
+    { timeZone: 'Asia/Seoul' },
+  );
   assert.equal(bad.keyboard, undefined);
   for (const [name, notice] of NOTICES) {
     if (notice.kind === 'decision-requested' || notice.kind === 'decision-reminder') continue;
@@ -529,7 +565,14 @@ test('decision messages carry Approve / Veto / Details bound to the incident and
 
 test('log text is escaped, and reads back exactly as it was logged', () => {
   const nasty = `x < y && z > 0 </pre><b>bold</b> &amp; "quoted" <script>`;
-  const message = renderTelegramNotice({ kind: 'incident-opened', incident: incident({ summary: nasty, message: undefined, evidence: [{ kind: 'log', file: 'a<b>.log', text: nasty }] }) }, 'en', { timeZone: 'UTC' });
+  const message = renderTelegramNotice(
+    {
+      kind: 'incident-opened',
+      incident: incident({ summary: nasty, message: undefined, evidence: [{ kind: 'log', file: 'a<b>.log', text: nasty }] }),
+    },
+    'en',
+    { timeZone: 'UTC' },
+  );
   const parsed = parseTelegramHtml(message.html);
   assert.ok(parsed.ok);
   assert.ok(parsed.plain.includes(`\n${nasty}\n`), 'summary reads back unchanged');
@@ -538,10 +581,18 @@ test('log text is escaped, and reads back exactly as it was logged', () => {
 });
 
 const decisionOf = (evidence: Evidence[], steps = PLAN.steps, summary = 'summary') =>
-  renderTelegramNotice({ kind: 'decision-requested', incident: awaiting({ evidence, summary, plan: { ...PLAN, steps } }), again: false }, 'en', { timeZone: 'Asia/Seoul' });
+  renderTelegramNotice(
+    { kind: 'decision-requested', incident: awaiting({ evidence, summary, plan: { ...PLAN, steps } }), again: false },
+    'en',
+    { timeZone: 'Asia/Seoul' },
+  );
 
 test('long evidence is cut to fit, whole lines first, with a count of what is left out', () => {
-  const evidence: Evidence[] = Array.from({ length: 2000 }, (_, i) => ({ kind: 'log', file: 'check_kr.log', text: `line ${i} <&> ${'x'.repeat(40)}` }));
+  const evidence: Evidence[] = Array.from({ length: 2000 }, (_, i) => ({
+    kind: 'log',
+    file: 'check_kr.log',
+    text: `line ${i} <&> ${'x'.repeat(40)}`,
+  }));
   const message = decisionOf(evidence);
   assert.ok(message.html.length <= MESSAGE_LIMIT - FOOTER_RESERVE, `length ${message.html.length}`);
   const parsed = parseTelegramHtml(message.html);
@@ -560,12 +611,52 @@ test('pathological inputs still give valid messages within the limit', () => {
   const emoji = '🐢'.repeat(5000);
   const amp = '&'.repeat(20_000);
   const cases: { name: string; notice: Notice; limit: number }[] = [
-    { name: 'one enormous line', notice: { kind: 'incident-opened', incident: incident({ evidence: [{ kind: 'log', text: 'y'.repeat(100_000) }] }) }, limit: MESSAGE_LIMIT },
-    { name: 'emoji at every cut', notice: { kind: 'incident-opened', incident: incident({ summary: emoji, evidence: [{ kind: 'log', text: emoji }, { kind: 'log', text: emoji }] }) }, limit: MESSAGE_LIMIT },
-    { name: 'ampersands everywhere', notice: { kind: 'incident-opened', incident: incident({ summary: amp, evidence: Array.from({ length: 50 }, () => ({ kind: 'log' as const, text: amp })) }) }, limit: MESSAGE_LIMIT },
-    { name: 'five hundred plan steps', notice: { kind: 'decision-requested', incident: awaiting({ plan: { ...PLAN, steps: Array.from({ length: 500 }, (_, i) => `step ${i} <${'z'.repeat(50)}>`) } }), again: false }, limit: MESSAGE_LIMIT - FOOTER_RESERVE },
-    { name: 'huge detail', notice: { kind: 'execution-update', incident: awaiting(), report: { kind: 'finished', ok: false, detail: '<'.repeat(50_000) } }, limit: MESSAGE_LIMIT },
-    { name: 'huge source error', notice: { kind: 'source-error', source: 's'.repeat(500), message: 'm\n'.repeat(10_000), count: 1 }, limit: MESSAGE_LIMIT },
+    {
+      name: 'one enormous line',
+      notice: { kind: 'incident-opened', incident: incident({ evidence: [{ kind: 'log', text: 'y'.repeat(100_000) }] }) },
+      limit: MESSAGE_LIMIT,
+    },
+    {
+      name: 'emoji at every cut',
+      notice: {
+        kind: 'incident-opened',
+        incident: incident({
+          summary: emoji,
+          evidence: [
+            { kind: 'log', text: emoji },
+            { kind: 'log', text: emoji },
+          ],
+        }),
+      },
+      limit: MESSAGE_LIMIT,
+    },
+    {
+      name: 'ampersands everywhere',
+      notice: {
+        kind: 'incident-opened',
+        incident: incident({ summary: amp, evidence: Array.from({ length: 50 }, () => ({ kind: 'log' as const, text: amp })) }),
+      },
+      limit: MESSAGE_LIMIT,
+    },
+    {
+      name: 'five hundred plan steps',
+      notice: {
+        kind: 'decision-requested',
+        incident: awaiting({ plan: { ...PLAN, steps: Array.from({ length: 500 }, (_, i) => `step ${i} <${'z'.repeat(50)}>`) } }),
+        again: false,
+      },
+      limit: MESSAGE_LIMIT - FOOTER_RESERVE,
+    },
+    {
+      name: 'huge detail',
+      notice: { kind: 'execution-update', incident: awaiting(), report: { kind: 'finished', ok: false, detail: '<'.repeat(50_000) } },
+      limit: MESSAGE_LIMIT,
+    },
+    {
+      name: 'huge source error',
+      notice: { kind: 'source-error', source: 's'.repeat(500), message: 'm\n'.repeat(10_000), count: 1 },
+      limit: MESSAGE_LIMIT,
+    },
   ];
   for (const { name, notice, limit } of cases) {
     for (const lang of ['ko', 'en'] as const) {
@@ -576,7 +667,10 @@ test('pathological inputs still give valid messages within the limit', () => {
       assert.ok(!/[\uD800-\uDBFF](?![\uDC00-\uDFFF])/.test(html), `${name} (${lang}): a surrogate pair was split`);
     }
   }
-  const steps = decisionOf([], Array.from({ length: 500 }, (_, i) => `step ${i}`));
+  const steps = decisionOf(
+    [],
+    Array.from({ length: 500 }, (_, i) => `step ${i}`),
+  );
   assert.match(parseTelegramHtml(steps.html).ok ? steps.html : '', /… \d+ more steps \(🔎 Details\)/);
 });
 
@@ -590,7 +684,13 @@ test('clipEscaped never splits an entity or a surrogate pair', () => {
 });
 
 test('fitBlocks never returns more than the limit, even when fixed text alone is too long', () => {
-  const text = fitBlocks([{ kind: 'html', html: 'a'.repeat(5000) }, { kind: 'html', html: '<pre>b</pre>' }], 100);
+  const text = fitBlocks(
+    [
+      { kind: 'html', html: 'a'.repeat(5000) },
+      { kind: 'html', html: '<pre>b</pre>' },
+    ],
+    100,
+  );
   assert.ok(text.length <= 100);
   assert.ok(parseTelegramHtml(text).ok);
 });
@@ -615,13 +715,31 @@ test('callback data: at most 64 bytes, round-trips, and refuses what it cannot c
   assert.equal(encodeCallbackData({ kind: 'decision', op: 'approve', incidentId: 'I'.repeat(25), nonce: 'abcd' }).ok, false);
   assert.equal(encodeCallbackData({ kind: 'decision', op: 'approve', incidentId: 'INC-한글', nonce: 'abcd' }).ok, false);
   assert.equal(encodeCallbackData({ kind: 'decision', op: 'approve', incidentId: 'INC-0001', nonce: 'n'.repeat(33) }).ok, false);
-  for (const data of [undefined, '', 'a', 'a:INC-0001', 'a:INC-0001:abc', 'a:INC-0001:n0nce:x', 'A:INC-0001:n0nce1', 'a::n0nce1', 'c:q:n0nce1', 'x:', 'x:a b c d', 'a:INC-0001:' + 'n'.repeat(60)]) {
+  for (const data of [
+    undefined,
+    '',
+    'a',
+    'a:INC-0001',
+    'a:INC-0001:abc',
+    'a:INC-0001:n0nce:x',
+    'A:INC-0001:n0nce1',
+    'a::n0nce1',
+    'c:q:n0nce1',
+    'x:',
+    'x:a b c d',
+    'a:INC-0001:' + 'n'.repeat(60),
+  ]) {
     assert.deepEqual(parseCallbackData(data), { ok: false, error: 'malformed' }, String(data));
   }
 });
 
 test('details are split over several valid messages, each within the limit', () => {
-  const evidence: Evidence[] = Array.from({ length: 3000 }, (_, i) => ({ kind: 'log', file: 'check_kr.log', at: T0, text: `line ${i} & <more>` }));
+  const evidence: Evidence[] = Array.from({ length: 3000 }, (_, i) => ({
+    kind: 'log',
+    file: 'check_kr.log',
+    at: T0,
+    text: `line ${i} & <more>`,
+  }));
   const parts = renderIncidentDetails(awaiting({ evidence }), 'en', 'Asia/Seoul');
   assert.equal(parts.length, 4);
   parts.forEach((html, i) => {
@@ -664,14 +782,44 @@ test('footers that replace closed buttons, in both languages', () => {
       footerText(lang, { kind: 'confirm-expired' }),
     ]),
     [
-      ['<i>— 승인됨: @ops_oncall (111)</i>', '<i>— 거부됨: CLI</i>', '<i>— 기한 만료</i>', '<i>— 새 알림으로 대체되었습니다</i>', '<i>— 확인됨: @ops_oncall (111)</i>', '<i>— 취소됨</i>', '<i>— 확인 시간 초과</i>'],
-      ['<i>— approved by @ops_oncall (111)</i>', '<i>— vetoed by CLI</i>', '<i>— deadline passed</i>', '<i>— replaced by a newer message</i>', '<i>— confirmed by @ops_oncall (111)</i>', '<i>— cancelled</i>', '<i>— confirmation timed out</i>'],
+      [
+        '<i>— 승인됨: @ops_oncall (111)</i>',
+        '<i>— 거부됨: CLI</i>',
+        '<i>— 기한 만료</i>',
+        '<i>— 새 알림으로 대체되었습니다</i>',
+        '<i>— 확인됨: @ops_oncall (111)</i>',
+        '<i>— 취소됨</i>',
+        '<i>— 확인 시간 초과</i>',
+      ],
+      [
+        '<i>— approved by @ops_oncall (111)</i>',
+        '<i>— vetoed by CLI</i>',
+        '<i>— deadline passed</i>',
+        '<i>— replaced by a newer message</i>',
+        '<i>— confirmed by @ops_oncall (111)</i>',
+        '<i>— cancelled</i>',
+        '<i>— confirmation timed out</i>',
+      ],
     ],
   );
 });
 
 test('answers to button presses, in both languages, fit a callback answer', () => {
-  const kinds: PressAnswer[] = ['approve-received', 'veto-received', 'details-sent', 'stale', 'expired', 'not-allowed', 'foreign-chat', 'malformed', 'confirmed', 'cancelled', 'confirm-expired', 'confirm-not-yours', 'unavailable'];
+  const kinds: PressAnswer[] = [
+    'approve-received',
+    'veto-received',
+    'details-sent',
+    'stale',
+    'expired',
+    'not-allowed',
+    'foreign-chat',
+    'malformed',
+    'confirmed',
+    'cancelled',
+    'confirm-expired',
+    'confirm-not-yours',
+    'unavailable',
+  ];
   assert.deepEqual(
     kinds.map((k) => pressAnswerText('ko', k)),
     [

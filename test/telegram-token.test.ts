@@ -76,8 +76,13 @@ test('a whole session with outages leaks the token nowhere', { timeout: 30_000 }
     await until(() => chat().some((t) => t.startsWith('✅ Approved INC-0001')), 'the approval to be recorded');
     await until(() => chat().some((t) => t.startsWith('⚠️ The new rules do not load')), 'the /reload answer');
     // In order, each once.
-    const ticks = chat().filter((t) => t.startsWith('🛠 Source read error')).map((t) => t.split('\n')[0]);
-    assert.deepEqual(ticks, Array.from({ length: 10 }, (_, i) => `🛠 Source read error: tick-${i + 1} (${i + 1} in a row)`));
+    const ticks = chat()
+      .filter((t) => t.startsWith('🛠 Source read error'))
+      .map((t) => t.split('\n')[0]);
+    assert.deepEqual(
+      ticks,
+      Array.from({ length: 10 }, (_, i) => `🛠 Source read error: tick-${i + 1} (${i + 1} in a row)`),
+    );
 
     child.kill('SIGTERM');
     assert.equal(await exited, 0, `child exit\nstderr:\n${stderr}`);
@@ -99,7 +104,10 @@ test('a whole session with outages leaks the token nowhere', { timeout: 30_000 }
       ['messages sent', JSON.stringify(server.messages)],
       ['callback answers', JSON.stringify(server.answers)],
     ];
-    assert.ok(written.some(([name]) => name.endsWith('outbox.jsonl')), 'the outbox was scanned');
+    assert.ok(
+      written.some(([name]) => name.endsWith('outbox.jsonl')),
+      'the outbox was scanned',
+    );
     for (const [name, content] of written) {
       assert.ok(!content.includes(SECRET), `${name} contains the bot token`);
       assert.ok(!content.includes(encodeURIComponent(TEST_TOKEN)), `${name} contains the URL-encoded bot token`);
@@ -114,9 +122,16 @@ test('a whole session with outages leaks the token nowhere', { timeout: 30_000 }
 test('configuration from the environment names variables, never values', () => {
   const names = { tokenEnv: 'SENTINEL_TELEGRAM_TOKEN', chatIdEnv: 'SENTINEL_TELEGRAM_CHAT_ID' };
   assert.deepEqual(telegramFromEnv(names, {}), { kind: 'off' });
-  assert.deepEqual(telegramFromEnv(names, { SENTINEL_TELEGRAM_TOKEN: TEST_TOKEN, SENTINEL_TELEGRAM_CHAT_ID: '-100123' }), { kind: 'on', token: TEST_TOKEN, chatId: -100123 });
+  assert.deepEqual(telegramFromEnv(names, { SENTINEL_TELEGRAM_TOKEN: TEST_TOKEN, SENTINEL_TELEGRAM_CHAT_ID: '-100123' }), {
+    kind: 'on',
+    token: TEST_TOKEN,
+    chatId: -100123,
+  });
   const missingChat = telegramFromEnv(names, { SENTINEL_TELEGRAM_TOKEN: TEST_TOKEN });
-  assert.deepEqual(missingChat, { kind: 'error', error: 'SENTINEL_TELEGRAM_TOKEN is set but SENTINEL_TELEGRAM_CHAT_ID is not: set the operator chat id' });
+  assert.deepEqual(missingChat, {
+    kind: 'error',
+    error: 'SENTINEL_TELEGRAM_TOKEN is set but SENTINEL_TELEGRAM_CHAT_ID is not: set the operator chat id',
+  });
   const badChat = telegramFromEnv(names, { SENTINEL_TELEGRAM_TOKEN: TEST_TOKEN, SENTINEL_TELEGRAM_CHAT_ID: 'ops' });
   assert.deepEqual(badChat, { kind: 'error', error: 'SENTINEL_TELEGRAM_CHAT_ID must be a numeric chat id' });
   const badToken = telegramFromEnv(names, { SENTINEL_TELEGRAM_TOKEN: `x${SECRET}` });

@@ -2,16 +2,37 @@
 // message key, so a key added to the catalogue without a case here fails to compile.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { durationKo, renderMessage, say, summaryIn, warn, warningIn, type MessageKey, type MessageParams, type VerdictMessage } from '../src/core/verdict-text.ts';
+import {
+  durationKo,
+  renderMessage,
+  say,
+  summaryIn,
+  warn,
+  warningIn,
+  type MessageKey,
+  type MessageParams,
+  type VerdictMessage,
+} from '../src/core/verdict-text.ts';
 import { renderNotice } from '../src/core/messages.ts';
 import { restoreState } from '../src/core/step.ts';
 import type { Incident } from '../src/core/types.ts';
 
 const KR = "KeyError: 'units'";
-const STREAK_EARLY: VerdictMessage = { key: 'failures.streak', params: { jobId: 'check_kr.log', count: 2, threshold: 2, latest: { kind: 'traceback', text: KR } } };
+const STREAK_EARLY: VerdictMessage = {
+  key: 'failures.streak',
+  params: { jobId: 'check_kr.log', count: 2, threshold: 2, latest: { kind: 'traceback', text: KR } },
+};
 const CASES: { [K in MessageKey]: { params: MessageParams[K]; ko: string; en: string }[] } = {
-  'container.unobserved': [{ params: { name: 'turtle-cron' }, ko: 'turtle-cron 컨테이너를 아직 관찰하지 못했습니다', en: 'turtle-cron has not been observed yet' }],
-  'container.missing': [{ params: { name: 'turtle-cron', downFor: 300_000 }, ko: 'turtle-cron 컨테이너가 없습니다 (5분 동안)', en: 'turtle-cron does not exist (for 5m)' }],
+  'container.unobserved': [
+    { params: { name: 'turtle-cron' }, ko: 'turtle-cron 컨테이너를 아직 관찰하지 못했습니다', en: 'turtle-cron has not been observed yet' },
+  ],
+  'container.missing': [
+    {
+      params: { name: 'turtle-cron', downFor: 300_000 },
+      ko: 'turtle-cron 컨테이너가 없습니다 (5분 동안)',
+      en: 'turtle-cron does not exist (for 5m)',
+    },
+  ],
   'container.not-running': [
     {
       params: { name: 'turtle-cron', status: 'exited', downFor: 5_400_000, limit: 600_000 },
@@ -20,20 +41,46 @@ const CASES: { [K in MessageKey]: { params: MessageParams[K]; ko: string; en: st
     },
   ],
   'container.restart-loop': [
-    { params: { name: 'turtle-dashboard', restarts: 4, window: 3_600_000, limit: 3 }, ko: 'turtle-dashboard 컨테이너가 1시간 동안 4회 재시작했습니다 (한도 3회)', en: 'turtle-dashboard restarted 4 times in 1h (limit 3)' },
+    {
+      params: { name: 'turtle-dashboard', restarts: 4, window: 3_600_000, limit: 3 },
+      ko: 'turtle-dashboard 컨테이너가 1시간 동안 4회 재시작했습니다 (한도 3회)',
+      en: 'turtle-dashboard restarted 4 times in 1h (limit 3)',
+    },
   ],
   'container.down-within': [
-    { params: { name: 'turtle-cron', status: 'restarting', downFor: 45_000, allowance: 600_000 }, ko: 'turtle-cron 컨테이너가 45초 동안 재시작 중 상태입니다 (허용 10분 이내)', en: 'turtle-cron is restarting for 45s, within 10m' },
+    {
+      params: { name: 'turtle-cron', status: 'restarting', downFor: 45_000, allowance: 600_000 },
+      ko: 'turtle-cron 컨테이너가 45초 동안 재시작 중 상태입니다 (허용 10분 이내)',
+      en: 'turtle-cron is restarting for 45s, within 10m',
+    },
   ],
   'container.running': [{ params: { name: 'turtle-cron' }, ko: 'turtle-cron 컨테이너 실행 중', en: 'turtle-cron is running' }],
 
-  'cron.no-crontab': [{ params: {}, ko: '배포된 crontab을 아직 읽지 못해 예정된 실행을 판단할 수 없습니다', en: 'the deployed crontab has not been read yet, so no run can be expected' }],
+  'cron.no-crontab': [
+    {
+      params: {},
+      ko: '배포된 crontab을 아직 읽지 못해 예정된 실행을 판단할 수 없습니다',
+      en: 'the deployed crontab has not been read yet, so no run can be expected',
+    },
+  ],
   'cron.no-job-lines': [
-    { params: { source: 'file', unreadable: 0 }, ko: '설정된 crontab 파일에 작업 줄이 없어 예정된 실행을 기대하거나 확인할 수 없습니다', en: 'the configured crontab file has no job lines, so no scheduled run can be expected or checked' },
-    { params: { source: 'container', unreadable: 2 }, ko: 'cron 컨테이너의 crontab에 작업 줄이 없어 예정된 실행을 기대하거나 확인할 수 없습니다 (작업으로 읽을 수 없는 줄 2개)', en: "the cron container's crontab has no job lines, so no scheduled run can be expected or checked (2 line(s) could not be read as jobs)" },
+    {
+      params: { source: 'file', unreadable: 0 },
+      ko: '설정된 crontab 파일에 작업 줄이 없어 예정된 실행을 기대하거나 확인할 수 없습니다',
+      en: 'the configured crontab file has no job lines, so no scheduled run can be expected or checked',
+    },
+    {
+      params: { source: 'container', unreadable: 2 },
+      ko: 'cron 컨테이너의 crontab에 작업 줄이 없어 예정된 실행을 기대하거나 확인할 수 없습니다 (작업으로 읽을 수 없는 줄 2개)',
+      en: "the cron container's crontab has no job lines, so no scheduled run can be expected or checked (2 line(s) could not be read as jobs)",
+    },
   ],
   'cron.schedule-broken': [
-    { params: { jobId: 'check_kr.log', problem: 'unknown timezone Mars/Olympus' }, ko: 'check_kr.log: 스케줄을 계산할 수 없습니다 (unknown timezone Mars/Olympus)', en: 'check_kr.log: its schedule cannot be computed (unknown timezone Mars/Olympus)' },
+    {
+      params: { jobId: 'check_kr.log', problem: 'unknown timezone Mars/Olympus' },
+      ko: 'check_kr.log: 스케줄을 계산할 수 없습니다 (unknown timezone Mars/Olympus)',
+      en: 'check_kr.log: its schedule cannot be computed (unknown timezone Mars/Olympus)',
+    },
   ],
   'cron.hung': [
     {
@@ -48,7 +95,11 @@ const CASES: { [K in MessageKey]: { params: MessageParams[K]; ko: string; en: st
       ko: 'check_kr.log: 감시 시작 이후 예정된 실행이 없습니다; 다음 예정 2026-02-24T16:00:00+09:00',
       en: 'check_kr.log: no scheduled run due since watching began; next at 2026-02-24T16:00:00+09:00',
     },
-    { params: { jobId: 'check_kr.log' }, ko: 'check_kr.log: 감시 시작 이후 예정된 실행이 없습니다', en: 'check_kr.log: no scheduled run due since watching began' },
+    {
+      params: { jobId: 'check_kr.log' },
+      ko: 'check_kr.log: 감시 시작 이후 예정된 실행이 없습니다',
+      en: 'check_kr.log: no scheduled run due since watching began',
+    },
   ],
   'cron.on-time': [
     {
@@ -64,7 +115,13 @@ const CASES: { [K in MessageKey]: { params: MessageParams[K]; ko: string; en: st
       en: 'check_kr.log: the run scheduled at 2026-02-23T16:00:00+09:00 started late, at 2026-02-23T16:20:00+09:00',
     },
   ],
-  'cron.late-warning': [{ params: { lateBy: 1_200_000, grace: 600_000 }, ko: '예정 시각보다 20분 늦게 시작했습니다 (유예 10분)', en: 'started 20m after its scheduled time (grace 10m)' }],
+  'cron.late-warning': [
+    {
+      params: { lateBy: 1_200_000, grace: 600_000 },
+      ko: '예정 시각보다 20분 늦게 시작했습니다 (유예 10분)',
+      en: 'started 20m after its scheduled time (grace 10m)',
+    },
+  ],
   'cron.cron-down': [
     {
       params: { jobId: 'check_kr.log', expected: '2026-02-23T16:00:00+09:00', container: 'turtle-cron', status: 'exited' },
@@ -72,7 +129,13 @@ const CASES: { [K in MessageKey]: { params: MessageParams[K]; ko: string; en: st
       en: 'check_kr.log: no run for 2026-02-23T16:00:00+09:00; the cron container turtle-cron was not running (exited)',
     },
     {
-      params: { jobId: 'check_kr.log', expected: '2026-02-23T16:00:00+09:00', container: 'turtle-cron', status: 'running', restartedAt: '2026-02-23T07:05:00.000Z' },
+      params: {
+        jobId: 'check_kr.log',
+        expected: '2026-02-23T16:00:00+09:00',
+        container: 'turtle-cron',
+        status: 'running',
+        restartedAt: '2026-02-23T07:05:00.000Z',
+      },
       ko: 'check_kr.log: 2026-02-23T16:00:00+09:00 실행이 없습니다. cron 컨테이너(turtle-cron)가 실행 중이 아니었습니다 (2026-02-23T07:05:00.000Z에야 시작됨)',
       en: 'check_kr.log: no run for 2026-02-23T16:00:00+09:00; the cron container turtle-cron was not running (started only at 2026-02-23T07:05:00.000Z)',
     },
@@ -100,11 +163,23 @@ const CASES: { [K in MessageKey]: { params: MessageParams[K]; ko: string; en: st
     },
   ],
   'fill.clean': [
-    { params: { check: 'units-match-entries', files: ['positions.json', 'entries.json'] }, ko: 'units-match-entries: positions.json + entries.json에서 위반 사항 없음', en: 'units-match-entries: no violation in positions.json + entries.json' },
+    {
+      params: { check: 'units-match-entries', files: ['positions.json', 'entries.json'] },
+      ko: 'units-match-entries: positions.json + entries.json에서 위반 사항 없음',
+      en: 'units-match-entries: no violation in positions.json + entries.json',
+    },
   ],
   'fill.violations': [
-    { params: { check: 'units-match-entries', count: 2, first: 'P1: units 3 ≠ 2 entries' }, ko: 'units-match-entries: 위반 2건: P1: units 3 ≠ 2 entries', en: 'units-match-entries: 2 violations: P1: units 3 ≠ 2 entries' },
-    { params: { check: 'units-match-entries', count: 1, first: 'P1: units 3 ≠ 2 entries' }, ko: 'units-match-entries: 위반 1건: P1: units 3 ≠ 2 entries', en: 'units-match-entries: 1 violation: P1: units 3 ≠ 2 entries' },
+    {
+      params: { check: 'units-match-entries', count: 2, first: 'P1: units 3 ≠ 2 entries' },
+      ko: 'units-match-entries: 위반 2건: P1: units 3 ≠ 2 entries',
+      en: 'units-match-entries: 2 violations: P1: units 3 ≠ 2 entries',
+    },
+    {
+      params: { check: 'units-match-entries', count: 1, first: 'P1: units 3 ≠ 2 entries' },
+      ko: 'units-match-entries: 위반 1건: P1: units 3 ≠ 2 entries',
+      en: 'units-match-entries: 1 violation: P1: units 3 ≠ 2 entries',
+    },
   ],
 
   'positions.unread': [{ params: {}, ko: 'positions.json을 아직 읽지 못했습니다', en: 'positions.json has not been read yet' }],
@@ -115,12 +190,32 @@ const CASES: { [K in MessageKey]: { params: MessageParams[K]; ko: string; en: st
       en: 'positions.json does not exist; the guarded system creates [] on its next run, nothing to judge until then',
     },
   ],
-  'positions.loads': [{ params: {}, ko: 'positions.json 정상: 파싱되고 모든 레코드가 v3.2.x에서 로드됩니다', en: 'positions.json parses and every record loads in v3.2.x' }],
-  'positions.corrupt': [
-    { params: { path: '$[0]', problem: 'missing key max_units', more: 2 }, ko: 'positions.json 손상: $[0]: missing key max_units (외 2건)', en: 'positions.json is corrupt: $[0]: missing key max_units (+2 more)' },
-    { params: { path: '$', problem: 'not JSON', more: 0 }, ko: 'positions.json 손상: $: not JSON', en: 'positions.json is corrupt: $: not JSON' },
+  'positions.loads': [
+    {
+      params: {},
+      ko: 'positions.json 정상: 파싱되고 모든 레코드가 v3.2.x에서 로드됩니다',
+      en: 'positions.json parses and every record loads in v3.2.x',
+    },
   ],
-  'positions.no-heal': [{ params: {}, ko: '최근 24시간 로그에 자동 복원(JSON 파일 손상 / 백업에서 복원) 없음', en: 'no silent restore (JSON 파일 손상 / 백업에서 복원) in the logs of the last 24 h' }],
+  'positions.corrupt': [
+    {
+      params: { path: '$[0]', problem: 'missing key max_units', more: 2 },
+      ko: 'positions.json 손상: $[0]: missing key max_units (외 2건)',
+      en: 'positions.json is corrupt: $[0]: missing key max_units (+2 more)',
+    },
+    {
+      params: { path: '$', problem: 'not JSON', more: 0 },
+      ko: 'positions.json 손상: $: not JSON',
+      en: 'positions.json is corrupt: $: not JSON',
+    },
+  ],
+  'positions.no-heal': [
+    {
+      params: {},
+      ko: '최근 24시간 로그에 자동 복원(JSON 파일 손상 / 백업에서 복원) 없음',
+      en: 'no silent restore (JSON 파일 손상 / 백업에서 복원) in the logs of the last 24 h',
+    },
+  ],
   'positions.healed': [
     {
       params: { file: 'check_kr.log', line: '2026-02-23 16:00:03 - WARNING - 백업에서 복원: positions.json' },
@@ -129,10 +224,17 @@ const CASES: { [K in MessageKey]: { params: MessageParams[K]; ko: string; en: st
     },
   ],
   'positions.change-unexpected': [
-    { params: { reasons: ['P1 vanished', 'P2 units 2 → 3'] }, ko: 'positions.json이 예상치 못하게 변경되었습니다: P1 vanished; P2 units 2 → 3', en: 'positions.json changed unexpectedly: P1 vanished; P2 units 2 → 3' },
+    {
+      params: { reasons: ['P1 vanished', 'P2 units 2 → 3'] },
+      ko: 'positions.json이 예상치 못하게 변경되었습니다: P1 vanished; P2 units 2 → 3',
+      en: 'positions.json changed unexpectedly: P1 vanished; P2 units 2 → 3',
+    },
     {
       params: {
-        reasons: ['the file went back to a version already seen at 2026-02-23T06:00:00.000Z (a restore from an older copy)', 'K1.units 2 → 3 outside any run of a job allowed to write positions.json (nobody changes sizes in code)'],
+        reasons: [
+          'the file went back to a version already seen at 2026-02-23T06:00:00.000Z (a restore from an older copy)',
+          'K1.units 2 → 3 outside any run of a job allowed to write positions.json (nobody changes sizes in code)',
+        ],
         notes: [
           { key: 'positions.reverted', params: { seenAt: '2026-02-23T06:00:00.000Z' } },
           { key: 'positions.size-unexplained', params: { what: 'K1.units 2 → 3' } },
@@ -143,23 +245,39 @@ const CASES: { [K in MessageKey]: { params: MessageParams[K]; ko: string; en: st
     },
   ],
   'positions.change-pending': [
-    { params: { reasons: ['a run is in progress'] }, ko: 'positions.json 변경, 아직 판단 전: a run is in progress', en: 'positions.json changed; not judged yet: a run is in progress' },
     {
-      params: { reasons: ['K1.units 2 → 3; waiting until 2026-02-23T07:05:00.000Z for a writer run to show up in the logs'], notes: [{ key: 'positions.size-pending', params: { what: 'K1.units 2 → 3', until: '2026-02-23T07:05:00.000Z' } }] },
+      params: { reasons: ['a run is in progress'] },
+      ko: 'positions.json 변경, 아직 판단 전: a run is in progress',
+      en: 'positions.json changed; not judged yet: a run is in progress',
+    },
+    {
+      params: {
+        reasons: ['K1.units 2 → 3; waiting until 2026-02-23T07:05:00.000Z for a writer run to show up in the logs'],
+        notes: [{ key: 'positions.size-pending', params: { what: 'K1.units 2 → 3', until: '2026-02-23T07:05:00.000Z' } }],
+      },
       ko: 'positions.json 변경, 아직 판단 전: K1.units 2 → 3. 2026-02-23T07:05:00.000Z까지 로그에 기록 작업 실행이 나타나기를 기다림',
       en: 'positions.json changed; not judged yet: K1.units 2 → 3; waiting until 2026-02-23T07:05:00.000Z for a writer run to show up in the logs',
     },
   ],
   'positions.change-explained': [
-    { params: { reasons: ['closed by check_kr.log'] }, ko: 'positions.json 변경 사유 확인됨: closed by check_kr.log', en: 'positions.json change explained: closed by check_kr.log' },
     {
-      params: { reasons: ['K1 closed: 포지션 청산 logged by the run of check_kr.log'], notes: [{ key: 'positions.close-explained', params: { positionId: 'K1', writers: ['check_kr.log'] } }] },
+      params: { reasons: ['closed by check_kr.log'] },
+      ko: 'positions.json 변경 사유 확인됨: closed by check_kr.log',
+      en: 'positions.json change explained: closed by check_kr.log',
+    },
+    {
+      params: {
+        reasons: ['K1 closed: 포지션 청산 logged by the run of check_kr.log'],
+        notes: [{ key: 'positions.close-explained', params: { positionId: 'K1', writers: ['check_kr.log'] } }],
+      },
       ko: 'positions.json 변경 사유 확인됨: K1 청산: check_kr.log 실행이 포지션 청산을 기록함',
       en: 'positions.json change explained: K1 closed: 포지션 청산 logged by the run of check_kr.log',
     },
   ],
 
-  'failures.no-runs': [{ params: { jobId: 'check_kr.log' }, ko: 'check_kr.log: 아직 관찰된 실행이 없습니다', en: 'check_kr.log: no runs seen yet' }],
+  'failures.no-runs': [
+    { params: { jobId: 'check_kr.log' }, ko: 'check_kr.log: 아직 관찰된 실행이 없습니다', en: 'check_kr.log: no runs seen yet' },
+  ],
   'failures.last-ok': [{ params: { jobId: 'check_kr.log' }, ko: 'check_kr.log: 마지막 실행 성공', en: 'check_kr.log: last run succeeded' }],
   'failures.streak': [
     {
@@ -168,17 +286,33 @@ const CASES: { [K in MessageKey]: { params: MessageParams[K]; ko: string; en: st
       en: `check_kr.log: 2 consecutive failed runs with no successful run between them (threshold 2); latest: ${KR}`,
     },
     {
-      params: { jobId: 'check_kr.log', count: 3, threshold: 2, latest: { kind: 'missing-finish', text: 'no finish marker before the next start' } },
+      params: {
+        jobId: 'check_kr.log',
+        count: 3,
+        threshold: 2,
+        latest: { kind: 'missing-finish', text: 'no finish marker before the next start' },
+      },
       ko: 'check_kr.log: 성공 없이 3회 연속 실행 실패 (기준 2회). 최근 오류: 다음 실행이 시작되기 전에 종료 표시가 없음',
       en: 'check_kr.log: 3 consecutive failed runs with no successful run between them (threshold 2); latest: no finish marker before the next start',
     },
     {
-      params: { jobId: 'check_kr.log', count: 2, threshold: 2, latest: { kind: 'process-gone', text: 'no finish marker, and its process is gone from the cron container' } },
+      params: {
+        jobId: 'check_kr.log',
+        count: 2,
+        threshold: 2,
+        latest: { kind: 'process-gone', text: 'no finish marker, and its process is gone from the cron container' },
+      },
       ko: 'check_kr.log: 성공 없이 2회 연속 실행 실패 (기준 2회). 최근 오류: 종료 표시가 없고 cron 컨테이너에서 프로세스가 사라짐',
       en: 'check_kr.log: 2 consecutive failed runs with no successful run between them (threshold 2); latest: no finish marker, and its process is gone from the cron container',
     },
   ],
-  'failures.below': [{ params: { jobId: 'check_kr.log', count: 1, threshold: 2 }, ko: 'check_kr.log: 실행 실패 1회, 기준 2회 미만', en: 'check_kr.log: 1 failed run(s), below the threshold of 2' }],
+  'failures.below': [
+    {
+      params: { jobId: 'check_kr.log', count: 1, threshold: 2 },
+      ko: 'check_kr.log: 실행 실패 1회, 기준 2회 미만',
+      en: 'check_kr.log: 1 failed run(s), below the threshold of 2',
+    },
+  ],
   'failures.below-warning': [
     {
       params: { jobId: 'check_kr.log', count: 1, threshold: 2, latest: { kind: 'traceback', text: KR } },
@@ -186,20 +320,45 @@ const CASES: { [K in MessageKey]: { params: MessageParams[K]; ko: string; en: st
       en: `check_kr.log: the last run failed (${KR}); 2 consecutive failures fire the rule`,
     },
     {
-      params: { jobId: 'check_kr.log', count: 2, threshold: 3, latest: { kind: 'error-pattern', text: '2026-02-23 16:00:03 - CRITICAL - 주문 실패' } },
+      params: {
+        jobId: 'check_kr.log',
+        count: 2,
+        threshold: 3,
+        latest: { kind: 'error-pattern', text: '2026-02-23 16:00:03 - CRITICAL - 주문 실패' },
+      },
       ko: 'check_kr.log: 최근 2회 실행 실패 (2026-02-23 16:00:03 - CRITICAL - 주문 실패). 3회 연속 실패하면 규칙이 발동합니다',
       en: 'check_kr.log: the last 2 runs failed (2026-02-23 16:00:03 - CRITICAL - 주문 실패); 3 consecutive failures fire the rule',
     },
   ],
 
   'source.failing': [
-    { params: { source: 'logs', count: 3, error: 'EACCES: permission denied' }, ko: 'logs: 3회 연속 읽기 실패: EACCES: permission denied', en: 'logs could not be read 3 times in a row: EACCES: permission denied' },
-    { params: { source: 'docker', count: 5 }, ko: 'docker: 5회 연속 읽기 실패: 알 수 없는 오류', en: 'docker could not be read 5 times in a row: unknown error' },
+    {
+      params: { source: 'logs', count: 3, error: 'EACCES: permission denied' },
+      ko: 'logs: 3회 연속 읽기 실패: EACCES: permission denied',
+      en: 'logs could not be read 3 times in a row: EACCES: permission denied',
+    },
+    {
+      params: { source: 'docker', count: 5 },
+      ko: 'docker: 5회 연속 읽기 실패: 알 수 없는 오류',
+      en: 'docker could not be read 5 times in a row: unknown error',
+    },
   ],
   'source.ok': [{ params: { source: 'logs' }, ko: 'logs: 정상적으로 읽힘', en: 'logs is readable' }],
 
-  'telegram.no-runs': [{ params: { jobId: 'daily_report.log' }, ko: 'daily_report.log: 아직 끝난 실행이 없습니다', en: 'daily_report.log: no finished runs yet' }],
-  'telegram.ok': [{ params: { jobId: 'daily_report.log' }, ko: 'daily_report.log: 최근 실행에서 누락된 Telegram 알림 없음', en: 'daily_report.log: no missing Telegram alert in the recent runs' }],
+  'telegram.no-runs': [
+    {
+      params: { jobId: 'daily_report.log' },
+      ko: 'daily_report.log: 아직 끝난 실행이 없습니다',
+      en: 'daily_report.log: no finished runs yet',
+    },
+  ],
+  'telegram.ok': [
+    {
+      params: { jobId: 'daily_report.log' },
+      ko: 'daily_report.log: 최근 실행에서 누락된 Telegram 알림 없음',
+      en: 'daily_report.log: no missing Telegram alert in the recent runs',
+    },
+  ],
   'telegram.streak': [
     {
       params: { jobId: 'daily_report.log', count: 2, threshold: 2, cases: ['event-without-success', 'report-without-success'] },
@@ -207,7 +366,13 @@ const CASES: { [K in MessageKey]: { params: MessageParams[K]; ko: string; en: st
       en: 'daily_report.log: Telegram alert missing in 2 consecutive runs (threshold 2) — event-without-success: an event that always notifies was logged without any Telegram 전송 성공; report-without-success: the job that always sends ended without Telegram 전송 성공',
     },
   ],
-  'telegram.below': [{ params: { jobId: 'daily_report.log', count: 1, threshold: 2 }, ko: 'daily_report.log: Telegram 알림 미수신 1회, 기준 2회 미만', en: 'daily_report.log: Telegram alert missing in 1 run(s), below the threshold of 2' }],
+  'telegram.below': [
+    {
+      params: { jobId: 'daily_report.log', count: 1, threshold: 2 },
+      ko: 'daily_report.log: Telegram 알림 미수신 1회, 기준 2회 미만',
+      en: 'daily_report.log: Telegram alert missing in 1 run(s), below the threshold of 2',
+    },
+  ],
   'telegram.below-warning': [
     {
       params: { jobId: 'check_kr.log', count: 1, cases: ['channel-not-configured'] },
@@ -222,7 +387,11 @@ const CASES: { [K in MessageKey]: { params: MessageParams[K]; ko: string; en: st
   ],
 
   'rule.crashed': [
-    { params: { ruleId: 'check-fills', error: 'Cannot read properties of undefined' }, ko: '규칙 check-fills을(를) 평가할 수 없습니다: Cannot read properties of undefined', en: 'rule check-fills could not be evaluated: Cannot read properties of undefined' },
+    {
+      params: { ruleId: 'check-fills', error: 'Cannot read properties of undefined' },
+      ko: '규칙 check-fills을(를) 평가할 수 없습니다: Cannot read properties of undefined',
+      en: 'rule check-fills could not be evaluated: Cannot read properties of undefined',
+    },
   ],
   'manual.requested': [
     { params: { action: 'rollback' }, ko: '운영자 요청: 수동 롤백', en: 'rollback asked by an operator' },
@@ -232,30 +401,85 @@ const CASES: { [K in MessageKey]: { params: MessageParams[K]; ko: string; en: st
 
   'version.nothing-observed': [{ params: {}, ko: '아직 관찰된 것이 없음', en: 'nothing observed yet' }],
   'version.crontab-unread': [{ params: {}, ko: 'crontab을 읽지 못함 (또는 작업이 없음)', en: 'crontab not read (or it has no jobs)' }],
-  'version.crontab-runs': [{ params: { script: 'check_positions.py', count: 2 }, ko: 'crontab이 check_positions.py를 2회 실행', en: 'crontab runs check_positions.py ×2' }],
-  'version.crontab-neither': [
-    { params: { signalCheck: 0, checkPositions: 1 }, ko: 'crontab이 signal_check.py를 0회, check_positions.py를 1회 실행: 어느 버전과도 맞지 않음', en: 'crontab runs signal_check.py ×0 and check_positions.py ×1: matches neither version' },
+  'version.crontab-runs': [
+    {
+      params: { script: 'check_positions.py', count: 2 },
+      ko: 'crontab이 check_positions.py를 2회 실행',
+      en: 'crontab runs check_positions.py ×2',
+    },
   ],
-  'version.crontab-extra': [{ params: { scripts: ['auto_trade.py', 'x.py'] }, ko: 'v3.2.x crontab에 없는 스크립트도 실행: auto_trade.py, x.py', en: 'crontab also runs scripts no v3.2.x crontab has: auto_trade.py, x.py' }],
-  'version.file-unchecked': [{ params: { file: 'signal_check.py' }, ko: 'signal_check.py 존재 여부를 확인하지 않음', en: 'presence of signal_check.py not checked' }],
-  'version.file-present': [{ params: { path: '/app/scripts/signal_check.py' }, ko: '/app/scripts/signal_check.py 있음', en: '/app/scripts/signal_check.py present' }],
-  'version.file-absent': [{ params: { path: '/app/scripts/signal_check.py' }, ko: '/app/scripts/signal_check.py 없음', en: '/app/scripts/signal_check.py absent' }],
-  'version.image-known': [{ params: { image: '0123456789ab', version: 'v3.2.0' }, ko: '이미지 0123456789ab: 알려진 버전 v3.2.0', en: 'image 0123456789ab is known as v3.2.0' }],
-  'version.image-unknown': [{ params: { image: '0123456789ab' }, ko: '이미지 0123456789ab: 알려진 버전이 아님', en: 'image 0123456789ab is not a known version' }],
+  'version.crontab-neither': [
+    {
+      params: { signalCheck: 0, checkPositions: 1 },
+      ko: 'crontab이 signal_check.py를 0회, check_positions.py를 1회 실행: 어느 버전과도 맞지 않음',
+      en: 'crontab runs signal_check.py ×0 and check_positions.py ×1: matches neither version',
+    },
+  ],
+  'version.crontab-extra': [
+    {
+      params: { scripts: ['auto_trade.py', 'x.py'] },
+      ko: 'v3.2.x crontab에 없는 스크립트도 실행: auto_trade.py, x.py',
+      en: 'crontab also runs scripts no v3.2.x crontab has: auto_trade.py, x.py',
+    },
+  ],
+  'version.file-unchecked': [
+    { params: { file: 'signal_check.py' }, ko: 'signal_check.py 존재 여부를 확인하지 않음', en: 'presence of signal_check.py not checked' },
+  ],
+  'version.file-present': [
+    {
+      params: { path: '/app/scripts/signal_check.py' },
+      ko: '/app/scripts/signal_check.py 있음',
+      en: '/app/scripts/signal_check.py present',
+    },
+  ],
+  'version.file-absent': [
+    {
+      params: { path: '/app/scripts/signal_check.py' },
+      ko: '/app/scripts/signal_check.py 없음',
+      en: '/app/scripts/signal_check.py absent',
+    },
+  ],
+  'version.image-known': [
+    {
+      params: { image: '0123456789ab', version: 'v3.2.0' },
+      ko: '이미지 0123456789ab: 알려진 버전 v3.2.0',
+      en: 'image 0123456789ab is known as v3.2.0',
+    },
+  ],
+  'version.image-unknown': [
+    { params: { image: '0123456789ab' }, ko: '이미지 0123456789ab: 알려진 버전이 아님', en: 'image 0123456789ab is not a known version' },
+  ],
   'version.conflict': [
     {
-      params: { votes: [{ source: 'crontab', version: 'v3.2.0' }, { source: 'files', version: 'v3.2.1' }] },
+      params: {
+        votes: [
+          { source: 'crontab', version: 'v3.2.0' },
+          { source: 'files', version: 'v3.2.1' },
+        ],
+      },
       ko: '근거가 서로 다름: crontab → v3.2.0, 파일 → v3.2.1',
       en: 'conflicting evidence: crontab says v3.2.0, files says v3.2.1',
     },
   ],
   'version.unidentified': [{ params: {}, ko: 'crontab으로 버전을 식별할 수 없음', en: 'the crontab does not identify a version' }],
-  'version.uncorroborated': [{ params: { version: 'v3.2.1' }, ko: 'crontab만 v3.2.1 버전을 가리키고 뒷받침하는 근거가 없음', en: 'only the crontab says v3.2.1; nothing corroborates it' }],
+  'version.uncorroborated': [
+    {
+      params: { version: 'v3.2.1' },
+      ko: 'crontab만 v3.2.1 버전을 가리키고 뒷받침하는 근거가 없음',
+      en: 'only the crontab says v3.2.1; nothing corroborates it',
+    },
+  ],
 
   'escalation.no-decision': [{ params: {}, ko: '기한 안에 결정이 없었습니다', en: 'no decision before the deadline' }],
-  'escalation.manual-check': [{ params: {}, ko: '수동 확인 기간이 지나도 계속 발동 중입니다', en: 'still firing after the manual-check window' }],
+  'escalation.manual-check': [
+    { params: {}, ko: '수동 확인 기간이 지나도 계속 발동 중입니다', en: 'still firing after the manual-check window' },
+  ],
   'escalation.firing': [
-    { params: { summary: 'check_kr.log: an old English summary' }, ko: 'check_kr.log: an old English summary', en: 'check_kr.log: an old English summary' },
+    {
+      params: { summary: 'check_kr.log: an old English summary' },
+      ko: 'check_kr.log: an old English summary',
+      en: 'check_kr.log: an old English summary',
+    },
     {
       params: { summary: say(STREAK_EARLY).summary, message: STREAK_EARLY },
       ko: `check_kr.log: 성공 없이 2회 연속 실행 실패 (기준 2회). 최근 오류: ${KR}`,
@@ -263,10 +487,18 @@ const CASES: { [K in MessageKey]: { params: MessageParams[K]; ko: string; en: st
     },
   ],
   'escalation.no-plan': [
-    { params: { action: 'rollback', reason: 'no backup tag turtle-trading:pre-v3.2.1-backup' }, ko: '롤백 계획을 만들 수 없습니다: no backup tag turtle-trading:pre-v3.2.1-backup', en: 'no rollback plan can be made: no backup tag turtle-trading:pre-v3.2.1-backup' },
+    {
+      params: { action: 'rollback', reason: 'no backup tag turtle-trading:pre-v3.2.1-backup' },
+      ko: '롤백 계획을 만들 수 없습니다: no backup tag turtle-trading:pre-v3.2.1-backup',
+      en: 'no rollback plan can be made: no backup tag turtle-trading:pre-v3.2.1-backup',
+    },
   ],
-  'escalation.refused': [{ params: { action: 'halt', reason: 'disarmed' }, ko: '거래 중단 실행이 거부되었습니다: disarmed', en: 'halt refused: disarmed' }],
-  'escalation.failed': [{ params: { action: 'rollback', detail: 'recreate failed' }, ko: '롤백 실패: recreate failed', en: 'rollback failed: recreate failed' }],
+  'escalation.refused': [
+    { params: { action: 'halt', reason: 'disarmed' }, ko: '거래 중단 실행이 거부되었습니다: disarmed', en: 'halt refused: disarmed' },
+  ],
+  'escalation.failed': [
+    { params: { action: 'rollback', detail: 'recreate failed' }, ko: '롤백 실패: recreate failed', en: 'rollback failed: recreate failed' },
+  ],
   'escalation.halted': [
     {
       params: { summary: say(STREAK_EARLY).summary, message: STREAK_EARLY },
@@ -274,7 +506,13 @@ const CASES: { [K in MessageKey]: { params: MessageParams[K]; ko: string; en: st
       en: `trading halted (cron container stopped): check_kr.log: 2 consecutive failed runs with no successful run between them (threshold 2); latest: ${KR}`,
     },
   ],
-  'escalation.verify-failed': [{ params: { detail: 'crontab still runs check_positions.py' }, ko: '롤백 검증 실패: crontab still runs check_positions.py', en: 'rollback verification failed: crontab still runs check_positions.py' }],
+  'escalation.verify-failed': [
+    {
+      params: { detail: 'crontab still runs check_positions.py' },
+      ko: '롤백 검증 실패: crontab still runs check_positions.py',
+      en: 'rollback verification failed: crontab still runs check_positions.py',
+    },
+  ],
   'escalation.persists': [{ params: {}, ko: '롤백 후에도 장애가 계속됩니다', en: 'the fault persists after the rollback' }],
 };
 
@@ -291,10 +529,21 @@ for (const key of Object.keys(CASES) as MessageKey[]) {
 }
 
 test('Korean durations read as hours, minutes and seconds', () => {
-  assert.deepEqual([0, 999, 45_000, 60_000, 3_600_000, 5_400_000, 26 * 3_600_000].map(durationKo), ['0초', '1초', '45초', '1분', '1시간', '1시간 30분', '26시간']);
+  assert.deepEqual([0, 999, 45_000, 60_000, 3_600_000, 5_400_000, 26 * 3_600_000].map(durationKo), [
+    '0초',
+    '1초',
+    '45초',
+    '1분',
+    '1시간',
+    '1시간 30분',
+    '26시간',
+  ]);
 });
 
-const STREAK: VerdictMessage = { key: 'failures.streak', params: { jobId: 'check_kr.log', count: 2, threshold: 2, latest: { kind: 'traceback', text: KR } } };
+const STREAK: VerdictMessage = {
+  key: 'failures.streak',
+  params: { jobId: 'check_kr.log', count: 2, threshold: 2, latest: { kind: 'traceback', text: KR } },
+};
 
 function openIncident(over: Partial<Incident> = {}): Incident {
   return {
@@ -338,16 +587,40 @@ test('console notifier: an incident reads wholly in the configured language', ()
       `  - [2026-02-23 16:00:02 GMT+9] check_kr.log: run started 2026-02-23 07:00:02: ${KR}`,
     ].join('\n'),
   );
-  const verdict = { ruleId: 'check-repeated-failures', outcome: 'pass' as const, cause: 'check_kr.log', ...say({ key: 'failures.below', params: { jobId: 'check_kr.log', count: 1, threshold: 2 } }), ...warn({ key: 'failures.below-warning', params: { jobId: 'check_kr.log', count: 1, threshold: 2, latest: { kind: 'traceback', text: KR } } }), evidence: [] };
-  assert.equal(renderNotice({ kind: 'warning', verdict }, 'ko', 'Asia/Seoul'), `⚠️ 경고\n규칙: check-repeated-failures\ncheck_kr.log: 마지막 실행 실패 (${KR}). 2회 연속 실패하면 규칙이 발동합니다`);
-  assert.equal(renderNotice({ kind: 'warning', verdict }, 'en', 'Asia/Seoul'), `⚠️ Warning\nrule: check-repeated-failures\ncheck_kr.log: the last run failed (${KR}); 2 consecutive failures fire the rule`);
+  const verdict = {
+    ruleId: 'check-repeated-failures',
+    outcome: 'pass' as const,
+    cause: 'check_kr.log',
+    ...say({ key: 'failures.below', params: { jobId: 'check_kr.log', count: 1, threshold: 2 } }),
+    ...warn({
+      key: 'failures.below-warning',
+      params: { jobId: 'check_kr.log', count: 1, threshold: 2, latest: { kind: 'traceback', text: KR } },
+    }),
+    evidence: [],
+  };
+  assert.equal(
+    renderNotice({ kind: 'warning', verdict }, 'ko', 'Asia/Seoul'),
+    `⚠️ 경고\n규칙: check-repeated-failures\ncheck_kr.log: 마지막 실행 실패 (${KR}). 2회 연속 실패하면 규칙이 발동합니다`,
+  );
+  assert.equal(
+    renderNotice({ kind: 'warning', verdict }, 'en', 'Asia/Seoul'),
+    `⚠️ Warning\nrule: check-repeated-failures\ncheck_kr.log: the last run failed (${KR}); 2 consecutive failures fire the rule`,
+  );
   assert.equal(warningIn('ko', { warning: 'old English warning' }), 'old English warning');
   assert.equal(
-    renderNotice({ kind: 'decision-recorded', incident: openIncident(), decision: 'vetoed', reason: '장 마감 후 확인' }, 'ko', 'Asia/Seoul'),
+    renderNotice(
+      { kind: 'decision-recorded', incident: openIncident(), decision: 'vetoed', reason: '장 마감 후 확인' },
+      'ko',
+      'Asia/Seoul',
+    ),
     '📝 결정 기록: INC-0001 거부됨 — 장 마감 후 확인',
   );
   assert.equal(
-    renderNotice({ kind: 'execution-update', incident: openIncident(), report: { kind: 'finished', ok: true, detail: 'turtle-cron stopped' } }, 'ko', 'Asia/Seoul'),
+    renderNotice(
+      { kind: 'execution-update', incident: openIncident(), report: { kind: 'finished', ok: true, detail: 'turtle-cron stopped' } },
+      'ko',
+      'Asia/Seoul',
+    ),
     '⚙️ 실행 INC-0001: 완료 — turtle-cron stopped',
   );
 });
@@ -360,6 +633,7 @@ test('an incident from a checkpoint written before messages existed shows its st
   assert.equal(summaryIn('ko', restored), 'check_kr.log: 2 consecutive failed runs (old checkpoint)');
   assert.equal(summaryIn('en', restored), 'check_kr.log: 2 consecutive failed runs (old checkpoint)');
   // A current checkpoint keeps the message through JSON, and renders in either language.
-  const current = restoreState(JSON.parse(JSON.stringify({ ...saved, incidents: { incidents: [openIncident()], nextSeq: 2 } }))).incidents.incidents[0]!;
+  const current = restoreState(JSON.parse(JSON.stringify({ ...saved, incidents: { incidents: [openIncident()], nextSeq: 2 } }))).incidents
+    .incidents[0]!;
   assert.equal(summaryIn('ko', current), `check_kr.log: 성공 없이 2회 연속 실행 실패 (기준 2회). 최근 오류: ${KR}`);
 });

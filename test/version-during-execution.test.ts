@@ -44,13 +44,23 @@ class Core {
   /** What the Docker observer reports: the crontab (empty while the container is being replaced) and signal_check.py. */
   observe(crontab: string, signalCheckPresent: boolean | undefined): void {
     this.send({ kind: 'crontab', crontab: { text: crontab, source: 'container', observedAt: this.later() } });
-    this.send({ kind: 'container-files', present: signalCheckPresent === undefined ? {} : { [SIGNAL_CHECK]: signalCheckPresent }, observedAt: this.later() });
+    this.send({
+      kind: 'container-files',
+      present: signalCheckPresent === undefined ? {} : { [SIGNAL_CHECK]: signalCheckPresent },
+      observedAt: this.later(),
+    });
   }
   /** An operator's `/rollback`, confirmed: the plan comes back and the engine starts it. */
   startRollback(): string {
     this.send({ kind: 'operator', command: { kind: 'manual-action', action: 'rollback' }, by: OPERATOR, at: this.later() });
     const incident = this.state.incidents.incidents.at(-1)!;
-    this.send({ kind: 'plan-ready', incidentId: incident.id, result: { ok: true, plan: { id: 'plan-1', action: 'rollback', steps: ['recreate turtle-cron'] } }, nonce: 'n1', at: this.later() });
+    this.send({
+      kind: 'plan-ready',
+      incidentId: incident.id,
+      result: { ok: true, plan: { id: 'plan-1', action: 'rollback', steps: ['recreate turtle-cron'] } },
+      nonce: 'n1',
+      at: this.later(),
+    });
     this.report(incident.id, { kind: 'started', planId: 'plan-1' });
     assert.equal(this.state.incidents.incidents.find((i) => i.id === incident.id)?.phase, 'running');
     return incident.id;

@@ -41,7 +41,8 @@ export interface ConfigWatcher {
  */
 export function watchConfig<R extends LoadOutcome>(options: WatchConfigOptions<R>): ConfigWatcher {
   const debounceMs = options.debounceMs ?? 300;
-  const reportError = options.onError ?? ((err: unknown) => process.emitWarning(`config watcher: ${err instanceof Error ? err.message : String(err)}`));
+  const reportError =
+    options.onError ?? ((err: unknown) => process.emitWarning(`config watcher: ${err instanceof Error ? err.message : String(err)}`));
   const configFile = options.configPath ? resolve(options.configPath) : undefined;
   const rulesTargets = options.rulesPaths.map((p) => resolve(p));
 

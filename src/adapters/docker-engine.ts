@@ -118,7 +118,10 @@ export interface DockerPort {
   /** Remove one tag (the image stays when other tags or containers hold it). */
   untag(reference: string): Promise<DockerResult<void>>;
   /** Build from a tar context; a failed step is read from the build stream, where the engine reports it. */
-  build(context: Buffer, options: { dockerfile: string; labels?: Record<string, string> }): Promise<DockerResult<{ imageId: string; output: string[] }>>;
+  build(
+    context: Buffer,
+    options: { dockerfile: string; labels?: Record<string, string> },
+  ): Promise<DockerResult<{ imageId: string; output: string[] }>>;
 }
 
 export interface DockerEngineOptions {
@@ -161,7 +164,10 @@ export function createDockerEngine(options: DockerEngineOptions): DockerPort {
     },
     async processes(container) {
       try {
-        const top = (await docker.getContainer(container).top({ abortSignal: signal() } as {})) as { Titles?: string[]; Processes?: string[][] };
+        const top = (await docker.getContainer(container).top({ abortSignal: signal() } as {})) as {
+          Titles?: string[];
+          Processes?: string[][];
+        };
         const titles = top.Titles ?? [];
         const column = ['CMD', 'COMMAND', 'ARGS'].map((t) => titles.indexOf(t)).find((i) => i >= 0) ?? titles.length - 1;
         return { ok: true, value: (top.Processes ?? []).map((row) => row[column] ?? '').filter((c) => c !== '') };
@@ -183,7 +189,9 @@ export function createDockerEngine(options: DockerEngineOptions): DockerPort {
         // A HEAD answer has no body, and dockerode words every 404 as "no such container": whether the
         // path or the container is missing is learnt by asking for the container.
         if (statusCodeOf(err) === 404) {
-          const exists = await call(`inspect container ${container}`, () => docker.getContainer(container).inspect({ abortSignal: signal() }));
+          const exists = await call(`inspect container ${container}`, () =>
+            docker.getContainer(container).inspect({ abortSignal: signal() }),
+          );
           if (exists.ok) return { ok: true, value: false };
           return exists;
         }
@@ -191,7 +199,13 @@ export function createDockerEngine(options: DockerEngineOptions): DockerPort {
       }
     },
     async stop(ref, timeoutSeconds) {
-      return unit(await call(`stop ${ref}`, () => docker.getContainer(ref).stop({ t: timeoutSeconds, abortSignal: signal(timeoutSeconds * 1000) } as {}), [304]));
+      return unit(
+        await call(
+          `stop ${ref}`,
+          () => docker.getContainer(ref).stop({ t: timeoutSeconds, abortSignal: signal(timeoutSeconds * 1000) } as {}),
+          [304],
+        ),
+      );
     },
     async start(ref) {
       return unit(await call(`start ${ref}`, () => docker.getContainer(ref).start({ abortSignal: signal() } as {}), [304]));
@@ -200,25 +214,43 @@ export function createDockerEngine(options: DockerEngineOptions): DockerPort {
       return unit(await call(`rename ${ref} to ${name}`, () => docker.getContainer(ref).rename({ name, abortSignal: signal() } as {})));
     },
     async remove(ref) {
-      return unit(await call(`remove ${ref}`, () => docker.getContainer(ref).remove({ force: true, v: true, abortSignal: signal() } as {}), [404]));
+      return unit(
+        await call(`remove ${ref}`, () => docker.getContainer(ref).remove({ force: true, v: true, abortSignal: signal() } as {}), [404]),
+      );
     },
     async setRestartPolicy(ref, policy) {
-      return unit(await call(`update restart policy of ${ref}`, () => docker.getContainer(ref).update({ RestartPolicy: policy, abortSignal: signal() } as {})));
+      return unit(
+        await call(`update restart policy of ${ref}`, () =>
+          docker.getContainer(ref).update({ RestartPolicy: policy, abortSignal: signal() } as {}),
+        ),
+      );
     },
     async create(name, body) {
-      const r = await call(`create ${name}`, () => docker.createContainer({ ...body, name, abortSignal: signal() } as unknown as Docker.ContainerCreateOptions));
+      const r = await call(`create ${name}`, () =>
+        docker.createContainer({ ...body, name, abortSignal: signal() } as unknown as Docker.ContainerCreateOptions),
+      );
       return r.ok ? { ok: true, value: (r.value as Docker.Container).id } : r;
     },
     async connect(network, container, endpointConfig) {
-      return unit(await call(`connect ${container} to ${network}`, () => docker.getNetwork(network).connect({ Container: container, EndpointConfig: endpointConfig, abortSignal: signal() } as {})));
+      return unit(
+        await call(`connect ${container} to ${network}`, () =>
+          docker.getNetwork(network).connect({ Container: container, EndpointConfig: endpointConfig, abortSignal: signal() } as {}),
+        ),
+      );
     },
     async tag(imageId, reference) {
       const { repo, tag } = splitReference(reference);
-      return unit(await call(`tag ${shortId(imageId)} as ${reference}`, () => docker.getImage(imageId).tag({ repo, tag, abortSignal: signal() } as Docker.ImageTagOptions)));
+      return unit(
+        await call(`tag ${shortId(imageId)} as ${reference}`, () =>
+          docker.getImage(imageId).tag({ repo, tag, abortSignal: signal() } as Docker.ImageTagOptions),
+        ),
+      );
     },
     async untag(reference) {
       // noprune keeps the untagged parent layers; the image itself goes only if nothing else names it.
-      return unit(await call(`untag ${reference}`, () => docker.getImage(reference).remove({ noprune: true, abortSignal: signal() } as {}), [404]));
+      return unit(
+        await call(`untag ${reference}`, () => docker.getImage(reference).remove({ noprune: true, abortSignal: signal() } as {}), [404]),
+      );
     },
     async build(context, buildOptions) {
       let stream: NodeJS.ReadableStream;
@@ -236,7 +268,9 @@ export function createDockerEngine(options: DockerEngineOptions): DockerPort {
       let messages: Array<Record<string, unknown>>;
       try {
         messages = await new Promise((resolve, reject) => {
-          docker.modem.followProgress(stream, (err: Error | null, out: Array<Record<string, unknown>>) => (err ? reject(err) : resolve(out)));
+          docker.modem.followProgress(stream, (err: Error | null, out: Array<Record<string, unknown>>) =>
+            err ? reject(err) : resolve(out),
+          );
         });
       } catch (err) {
         return { ok: false, error: errorOf('build', err, endpoint) };
@@ -250,7 +284,11 @@ export function createDockerEngine(options: DockerEngineOptions): DockerPort {
       const aux = messages.map((m) => (m.aux as { ID?: string } | undefined)?.ID).find((id) => id !== undefined);
       const built = output.map((line) => /Successfully built ([0-9a-f]+)/.exec(line)?.[1]).find((id) => id !== undefined);
       const ref = aux ?? built;
-      if (!ref) return { ok: false, error: { kind: 'failed', message: `build reported no image ID (last output: ${output.slice(-3).join(' | ') || 'none'})` } };
+      if (!ref)
+        return {
+          ok: false,
+          error: { kind: 'failed', message: `build reported no image ID (last output: ${output.slice(-3).join(' | ') || 'none'})` },
+        };
       const image = await call(`inspect built image ${ref}`, () => docker.getImage(ref).inspect({ abortSignal: signal() } as {}));
       if (!image.ok) return image;
       return { ok: true, value: { imageId: (image.value as ImageDoc).Id, output } };
@@ -258,9 +296,23 @@ export function createDockerEngine(options: DockerEngineOptions): DockerPort {
   };
 }
 
-async function execCapture(docker: Docker, container: string, cmd: string[], timeoutMs: number, endpoint: string): Promise<DockerResult<ExecOutput>> {
+async function execCapture(
+  docker: Docker,
+  container: string,
+  cmd: string[],
+  timeoutMs: number,
+  endpoint: string,
+): Promise<DockerResult<ExecOutput>> {
   try {
-    const exec = await docker.getContainer(container).exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true, Tty: false, abortSignal: AbortSignal.timeout(timeoutMs) } as Docker.ExecCreateOptions);
+    const exec = await docker
+      .getContainer(container)
+      .exec({
+        Cmd: cmd,
+        AttachStdout: true,
+        AttachStderr: true,
+        Tty: false,
+        abortSignal: AbortSignal.timeout(timeoutMs),
+      } as Docker.ExecCreateOptions);
     const stream = (await exec.start({ hijack: true, stdin: false })) as unknown as Readable;
     const out: Buffer[] = [];
     const err: Buffer[] = [];
@@ -290,7 +342,10 @@ async function execCapture(docker: Docker, container: string, cmd: string[], tim
     for (let attempt = 0; attempt < 200; attempt++) {
       const info = await exec.inspect({ abortSignal: AbortSignal.timeout(timeoutMs) } as {});
       if (!info.Running && info.ExitCode !== null && info.ExitCode !== undefined) {
-        return { ok: true, value: { exitCode: info.ExitCode, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') } };
+        return {
+          ok: true,
+          value: { exitCode: info.ExitCode, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') },
+        };
       }
       await new Promise((r) => setTimeout(r, 10));
     }
@@ -331,7 +386,11 @@ function errorOf(what: string, err: unknown, endpoint: string): DockerError {
   if (status === undefined) {
     const code = (err as { code?: unknown } | null)?.code;
     const name = (err as { name?: unknown } | null)?.name;
-    if (['ENOENT', 'ECONNREFUSED', 'EACCES', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT'].includes(String(code)) || name === 'AbortError' || name === 'TimeoutError') {
+    if (
+      ['ENOENT', 'ECONNREFUSED', 'EACCES', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT'].includes(String(code)) ||
+      name === 'AbortError' ||
+      name === 'TimeoutError'
+    ) {
       return { kind: 'unreachable', message: `Docker engine unreachable at ${endpoint} (${what}): ${message}` };
     }
   }

@@ -26,9 +26,7 @@ export interface DockerObserverOptions {
   requestTimeoutMs?: number;
 }
 
-export type JobProcesses =
-  | { ok: true; commands: string[]; observedAt: Instant }
-  | { ok: false; error: string; observedAt: Instant };
+export type JobProcesses = { ok: true; commands: string[]; observedAt: Instant } | { ok: false; error: string; observedAt: Instant };
 
 export interface DockerObserver {
   /** Re-inspect every container and re-read the crontab and fingerprint files now. */
@@ -45,7 +43,15 @@ export const CRONTAB_SOURCE = 'crontab';
 // Only life-cycle actions: our own `crontab -l` and archive HEAD requests raise exec_* and
 // archive-path events on the cron container, which must not feed back into more requests.
 const LIFECYCLE_ACTIONS = ['create', 'start', 'restart', 'stop', 'die', 'kill', 'oom', 'pause', 'unpause', 'destroy', 'rename', 'update'];
-const STATUSES: ReadonlySet<string> = new Set<ContainerStatus>(['running', 'restarting', 'exited', 'paused', 'created', 'dead', 'removing']);
+const STATUSES: ReadonlySet<string> = new Set<ContainerStatus>([
+  'running',
+  'restarting',
+  'exited',
+  'paused',
+  'created',
+  'dead',
+  'removing',
+]);
 const MAX_CRONTAB_BYTES = 1 << 20;
 const MAX_EVENT_LINE = 1 << 20;
 
@@ -53,7 +59,9 @@ export async function startDockerObserver(options: DockerObserverOptions): Promi
   const docker = new Docker({ socketPath: options.socketPath });
   const backoff = options.reconnect ?? { initialMs: 1_000, maxMs: 30_000 };
   const requestTimeoutMs = options.requestTimeoutMs ?? 15_000;
-  const names = [...new Set(options.containers.includes(options.cronContainer) ? options.containers : [...options.containers, options.cronContainer])];
+  const names = [
+    ...new Set(options.containers.includes(options.cronContainer) ? options.containers : [...options.containers, options.cronContainer]),
+  ];
   const known = new Map<string, { id?: string; status: ContainerStatus }>();
   let crontabText: string | undefined;
   let closed = false;
@@ -121,7 +129,12 @@ export async function startDockerObserver(options: DockerObserverOptions): Promi
     }
     if (result.exitCode !== 0) {
       const why = firstLine(result.stderr) || firstLine(result.stdout) || 'no output';
-      emit({ kind: 'source-error', source: CRONTAB_SOURCE, message: `${options.crontabCommand.join(' ')} in ${options.cronContainer} exited ${result.exitCode}: ${why}`, observedAt });
+      emit({
+        kind: 'source-error',
+        source: CRONTAB_SOURCE,
+        message: `${options.crontabCommand.join(' ')} in ${options.cronContainer} exited ${result.exitCode}: ${why}`,
+        observedAt,
+      });
       return;
     }
     crontabText = result.stdout;
@@ -161,15 +174,19 @@ export async function startDockerObserver(options: DockerObserverOptions): Promi
     if (!LIFECYCLE_ACTIONS.includes(action)) return;
     const id = message.Actor?.ID ?? message.id;
     const attrs = message.Actor?.Attributes ?? {};
-    const touched = names.filter((n) => attrs.name === n || stripSlash(attrs.oldName) === n || (id !== undefined && known.get(n)?.id === id));
+    const touched = names.filter(
+      (n) => attrs.name === n || stripSlash(attrs.oldName) === n || (id !== undefined && known.get(n)?.id === id),
+    );
     for (const name of touched) {
-      void inspect(name).then(() => {
-        // A (re)started or recreated cron container may run another image: read what it runs now.
-        if (name === options.cronContainer && (action === 'start' || action === 'create' || action === 'rename')) {
-          return readCrontab().then(checkFiles);
-        }
-        return undefined;
-      }).catch(() => undefined);
+      void inspect(name)
+        .then(() => {
+          // A (re)started or recreated cron container may run another image: read what it runs now.
+          if (name === options.cronContainer && (action === 'start' || action === 'create' || action === 'rename')) {
+            return readCrontab().then(checkFiles);
+          }
+          return undefined;
+        })
+        .catch(() => undefined);
     }
   }
 
@@ -275,9 +292,12 @@ export async function startDockerObserver(options: DockerObserverOptions): Promi
   if (connectedAtStart) dockerFine();
   await refreshAll();
   const following = followEvents(connectedAtStart);
-  const refreshTimer = setInterval(() => {
-    void refreshAll().catch(() => undefined);
-  }, Math.max(1_000, options.crontabRefreshMs));
+  const refreshTimer = setInterval(
+    () => {
+      void refreshAll().catch(() => undefined);
+    },
+    Math.max(1_000, options.crontabRefreshMs),
+  );
   refreshTimer.unref();
 
   return {
@@ -342,7 +362,15 @@ type ExecResult = { ok: true; exitCode: number; stdout: string; stderr: string }
 /** Run a command in a container without a TTY and collect its output and exit code. */
 async function execCapture(docker: Docker, containerName: string, cmd: string[], timeoutMs: number): Promise<ExecResult> {
   try {
-    const exec = await docker.getContainer(containerName).exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true, Tty: false, abortSignal: AbortSignal.timeout(timeoutMs) } as Docker.ExecCreateOptions);
+    const exec = await docker
+      .getContainer(containerName)
+      .exec({
+        Cmd: cmd,
+        AttachStdout: true,
+        AttachStderr: true,
+        Tty: false,
+        abortSignal: AbortSignal.timeout(timeoutMs),
+      } as Docker.ExecCreateOptions);
     const stream = (await exec.start({ hijack: true, stdin: false })) as unknown as Readable;
     const out: Buffer[] = [];
     const err: Buffer[] = [];
@@ -375,7 +403,12 @@ async function execCapture(docker: Docker, containerName: string, cmd: string[],
     for (let attempt = 0; attempt < 40; attempt++) {
       const info = await exec.inspect({ abortSignal: AbortSignal.timeout(timeoutMs) });
       if (!info.Running && info.ExitCode !== null && info.ExitCode !== undefined) {
-        return { ok: true, exitCode: info.ExitCode, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') };
+        return {
+          ok: true,
+          exitCode: info.ExitCode,
+          stdout: Buffer.concat(out).toString('utf8'),
+          stderr: Buffer.concat(err).toString('utf8'),
+        };
       }
       await new Promise((r) => setTimeout(r, 25));
     }
@@ -387,7 +420,12 @@ async function execCapture(docker: Docker, containerName: string, cmd: string[],
 
 type ProcessList = { ok: true; commands: string[] } | { ok: false; error: string };
 
-async function listProcesses(docker: Docker, containerName: string, crontabText: string | undefined, timeoutMs: number): Promise<ProcessList> {
+async function listProcesses(
+  docker: Docker,
+  containerName: string,
+  crontabText: string | undefined,
+  timeoutMs: number,
+): Promise<ProcessList> {
   let top: { Titles?: string[]; Processes?: string[][] };
   try {
     top = (await docker.getContainer(containerName).top({ abortSignal: AbortSignal.timeout(timeoutMs) })) as typeof top;
@@ -408,7 +446,10 @@ async function listProcesses(docker: Docker, containerName: string, crontabText:
  * commands (the `/bin/sh -c <command>` cron spawns, or one of its `&&`-separated steps).
  */
 export function jobProcessMatcher(crontabText: string | undefined): (command: string) => boolean {
-  const commands = crontabText === undefined ? [] : parseCrontab(crontabText, { defaultTimezone: 'UTC', containerLogsDir: '/' }).jobs.map((j) => j.command);
+  const commands =
+    crontabText === undefined
+      ? []
+      : parseCrontab(crontabText, { defaultTimezone: 'UTC', containerLogsDir: '/' }).jobs.map((j) => j.command);
   const steps = commands.flatMap((c) =>
     c
       .split(/(?<!\\)%/)[0]!
@@ -440,7 +481,12 @@ function messageOf(err: unknown): string {
 }
 
 function firstLine(text: string): string {
-  return text.split('\n').map((l) => l.trim()).find((l) => l !== '') ?? '';
+  return (
+    text
+      .split('\n')
+      .map((l) => l.trim())
+      .find((l) => l !== '') ?? ''
+  );
 }
 
 function stripSlash(name: string | undefined): string | undefined {

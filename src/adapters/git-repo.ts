@@ -45,14 +45,23 @@ export function createGitRepo(options: { gitBinary?: string; timeoutMs?: number 
       execFile(
         binary,
         argv,
-        { encoding: 'buffer', maxBuffer: MAX_ARCHIVE_BYTES, timeout, env: { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C', GIT_OPTIONAL_LOCKS: '0' } },
+        {
+          encoding: 'buffer',
+          maxBuffer: MAX_ARCHIVE_BYTES,
+          timeout,
+          env: { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C', GIT_OPTIONAL_LOCKS: '0' },
+        },
         (error, stdout, stderr) => {
           const err = error as (NodeJS.ErrnoException & { code?: number | string }) | null;
           if (err && typeof err.code === 'string') {
             resolve({ spawnError: err.code === 'ENOENT' ? `the git command was not found (${binary})` : `git: ${err.message}` });
             return;
           }
-          resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout: stdout as Buffer, stderr: (stderr as Buffer).toString('utf8').trim() });
+          resolve({
+            code: err ? (typeof err.code === 'number' ? err.code : 1) : 0,
+            stdout: stdout as Buffer,
+            stderr: (stderr as Buffer).toString('utf8').trim(),
+          });
         },
       );
     });
@@ -65,7 +74,8 @@ export function createGitRepo(options: { gitBinary?: string; timeoutMs?: number 
     async status(repo) {
       const inside = await run(repo, ['rev-parse', '--is-inside-work-tree']);
       if ('spawnError' in inside) return { ok: false, error: inside.spawnError };
-      if (inside.code !== 0 || text(inside) !== 'true') return { ok: false, error: `${repo} is not a git working tree${inside.stderr ? `: ${inside.stderr.split('\n')[0]}` : ''}` };
+      if (inside.code !== 0 || text(inside) !== 'true')
+        return { ok: false, error: `${repo} is not a git working tree${inside.stderr ? `: ${inside.stderr.split('\n')[0]}` : ''}` };
       const head = await run(repo, ['rev-parse', '--verify', 'HEAD']);
       if ('spawnError' in head || head.code !== 0) return { ok: false, error: failure(head, 'git rev-parse HEAD') };
       const branch = await run(repo, ['symbolic-ref', '-q', '--short', 'HEAD']);
@@ -74,7 +84,10 @@ export function createGitRepo(options: { gitBinary?: string; timeoutMs?: number 
       // overwrite one), and a deployment's data/ and logs/ live in the checkout.
       const porcelain = await run(repo, ['status', '--porcelain=v1', '--untracked-files=no']);
       if ('spawnError' in porcelain || porcelain.code !== 0) return { ok: false, error: failure(porcelain, 'git status') };
-      const dirty = porcelain.stdout.toString('utf8').split('\n').filter((l) => l.trim() !== '');
+      const dirty = porcelain.stdout
+        .toString('utf8')
+        .split('\n')
+        .filter((l) => l.trim() !== '');
       return { ok: true, value: { head: text(head), ...(branch.code === 0 && text(branch) ? { branch: text(branch) } : {}), dirty } };
     },
     async resolve(repo, rev) {
@@ -92,7 +105,9 @@ export function createGitRepo(options: { gitBinary?: string; timeoutMs?: number 
     },
     async createBranch(repo, branch, commit) {
       const r = await run(repo, ['branch', branch, commit]);
-      return 'spawnError' in r || r.code !== 0 ? { ok: false, error: failure(r, `git branch ${branch} ${commit}`) } : { ok: true, value: undefined };
+      return 'spawnError' in r || r.code !== 0
+        ? { ok: false, error: failure(r, `git branch ${branch} ${commit}`) }
+        : { ok: true, value: undefined };
     },
     async checkout(repo, ref) {
       const r = await run(repo, ['checkout', '-q', ref]);

@@ -46,11 +46,35 @@ export function healthOf(state: CoreState): HealthBody {
 
 export async function startHttp(options: HttpOptions): Promise<HttpServer> {
   const registry = new Registry();
-  const lines = new Gauge({ name: 'sentinel_log_lines_evaluated', help: 'Log lines handed to the core since the state began, by file', labelNames: ['file'], registers: [registry] });
-  const verdicts = new Gauge({ name: 'sentinel_rule_verdicts', help: 'Verdicts of the last evaluation, by rule and outcome', labelNames: ['rule', 'outcome'], registers: [registry] });
-  const incidents = new Gauge({ name: 'sentinel_incidents_open', help: 'Open incidents, by rule', labelNames: ['rule'], registers: [registry] });
-  const sourceErrors = new Gauge({ name: 'sentinel_source_consecutive_errors', help: 'Consecutive read errors, by source', labelNames: ['source'], registers: [registry] });
-  const lastEvent = new Gauge({ name: 'sentinel_core_clock_lag_seconds', help: 'How far the core clock is behind the wall clock', registers: [registry] });
+  const lines = new Gauge({
+    name: 'sentinel_log_lines_evaluated',
+    help: 'Log lines handed to the core since the state began, by file',
+    labelNames: ['file'],
+    registers: [registry],
+  });
+  const verdicts = new Gauge({
+    name: 'sentinel_rule_verdicts',
+    help: 'Verdicts of the last evaluation, by rule and outcome',
+    labelNames: ['rule', 'outcome'],
+    registers: [registry],
+  });
+  const incidents = new Gauge({
+    name: 'sentinel_incidents_open',
+    help: 'Open incidents, by rule',
+    labelNames: ['rule'],
+    registers: [registry],
+  });
+  const sourceErrors = new Gauge({
+    name: 'sentinel_source_consecutive_errors',
+    help: 'Consecutive read errors, by source',
+    labelNames: ['source'],
+    registers: [registry],
+  });
+  const lastEvent = new Gauge({
+    name: 'sentinel_core_clock_lag_seconds',
+    help: 'How far the core clock is behind the wall clock',
+    registers: [registry],
+  });
 
   const refresh = () => {
     const s = options.state();

@@ -78,7 +78,12 @@ function decode(bytes: Buffer): Pick<JsonFileObservation, 'content' | 'invalidUt
  * Read one state file as bytes: content (UTF-8 text, a BOM kept, invalid bytes as U+FFFD and located in
  * `invalidUtf8`) and the SHA-256 of the bytes. A missing file is `absent`, not an error.
  */
-export async function readJsonFile(which: JsonFileKind, path: string, now: () => Instant, maxBytes = DEFAULTS.maxBytes): Promise<JsonFileRead> {
+export async function readJsonFile(
+  which: JsonFileKind,
+  path: string,
+  now: () => Instant,
+  maxBytes = DEFAULTS.maxBytes,
+): Promise<JsonFileRead> {
   let handle;
   try {
     // O_NONBLOCK: a FIFO put in the file's place must not hang the reader.
@@ -95,7 +100,12 @@ export async function readJsonFile(which: JsonFileKind, path: string, now: () =>
       return { ok: false, unstable: false, code: 'ENOTFILE', message: `${path}: is ${what}, expected the JSON file` };
     }
     if (before.size > maxBytes) {
-      return { ok: false, unstable: false, code: 'EFBIG', message: `${path}: ${before.size} bytes, more than the ${maxBytes} a state file may have` };
+      return {
+        ok: false,
+        unstable: false,
+        code: 'EFBIG',
+        message: `${path}: ${before.size} bytes, more than the ${maxBytes} a state file may have`,
+      };
     }
     const bytes = await handle.readFile();
     let after;
@@ -108,7 +118,12 @@ export async function readJsonFile(which: JsonFileKind, path: string, now: () =>
     if (after.ino !== before.ino || after.size !== before.size || after.mtimeMs !== before.mtimeMs || bytes.length !== before.size) {
       return { ok: false, unstable: true };
     }
-    const file: JsonFileObservation = { which, ...decode(bytes), sha256: createHash('sha256').update(bytes).digest('hex'), observedAt: now() };
+    const file: JsonFileObservation = {
+      which,
+      ...decode(bytes),
+      sha256: createHash('sha256').update(bytes).digest('hex'),
+      observedAt: now(),
+    };
     return { ok: true, file, statKey: statKeyOf(after) };
   } catch (err) {
     return { ok: false, unstable: false, code: errorCode(err), message: describeError(path, err) };
@@ -151,7 +166,18 @@ export async function startJsonFileWatcher(options: JsonFileWatcherOptions): Pro
 
   const files: Tracked[] = options.files.map((f) => {
     const path = resolve(f.path);
-    return { which: f.which, path, base: basename(path), lastKey: undefined, lastStat: undefined, failed: false, timer: undefined, pendingSince: undefined, chain: Promise.resolve(), queued: undefined };
+    return {
+      which: f.which,
+      path,
+      base: basename(path),
+      lastKey: undefined,
+      lastStat: undefined,
+      failed: false,
+      timer: undefined,
+      pendingSince: undefined,
+      chain: Promise.resolve(),
+      queued: undefined,
+    };
   });
   // Each file's directory, and each directory's parent (which sees the directory vanish and come back).
   const dirs = new Map<string, WatchedDir>();

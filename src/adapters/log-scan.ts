@@ -162,7 +162,9 @@ function isStamped(view: Buffer, p: number, e: number): boolean {
     const c = view[p + i]!;
     return c >= 48 && c <= 57;
   };
-  return digit(0) && digit(3) && view[p + 4] === 45 && view[p + 7] === 45 && view[p + 10] === SPACE && view[p + 13] === 58 && view[p + 19] === 44;
+  return (
+    digit(0) && digit(3) && view[p + 4] === 45 && view[p + 7] === 45 && view[p + 10] === SPACE && view[p + 13] === 58 && view[p + 19] === 44
+  );
 }
 
 function startsWith(view: Buffer, p: number, prefix: Buffer): boolean {

@@ -172,7 +172,7 @@ export async function startLogTailer(options: LogTailerOptions): Promise<LogTail
   /** Emits the selected lines of b[from, to), which holds complete lines only (b[to - 1] is '\n'). */
   function emitLines(file: string, b: Buffer, from: number, to: number, observedAt: number, live: boolean): void {
     if (!select) {
-      for (let s = from; s < to; ) {
+      for (let s = from; s < to;) {
         const e = b.indexOf(NEWLINE, s);
         push(file, decode(b, s, e), observedAt, live);
         s = e + 1;
@@ -263,7 +263,11 @@ export async function startLogTailer(options: LogTailerOptions): Promise<LogTail
     }
     try {
       const s = await stat(path);
-      if (!s.isFile()) reportOnce(`kind:${path}`, `log tail: ${path} is ${s.isDirectory() ? 'a directory' : 'not a regular file'}, not a log file: it cannot be read`);
+      if (!s.isFile())
+        reportOnce(
+          `kind:${path}`,
+          `log tail: ${path} is ${s.isDirectory() ? 'a directory' : 'not a regular file'}, not a log file: it cannot be read`,
+        );
     } catch {
       clearReport(`kind:${path}`); // gone: the next pass will tell
     }
@@ -310,9 +314,7 @@ export async function startLogTailer(options: LogTailerOptions): Promise<LogTail
     } catch {
       return undefined;
     }
-    const candidates = entries
-      .filter((entry) => entry !== name)
-      .sort((a, b) => Number(b.startsWith(name)) - Number(a.startsWith(name)));
+    const candidates = entries.filter((entry) => entry !== name).sort((a, b) => Number(b.startsWith(name)) - Number(a.startsWith(name)));
     for (const entry of candidates) {
       const s = await statFile(join(dir, entry));
       // The size check guards against an inode number reused by an unrelated, smaller file.

@@ -43,7 +43,8 @@ export class StateStore<Core, Cursor, Pending> {
     if (checkpoint === null) {
       // The current file is unreadable (it never should be, renames are atomic; a disk may lie).
       checkpoint = this.readCheckpoint(join(this.dir, PREVIOUS), warnings);
-      if (checkpoint === null) return { ok: false, error: `${join(this.dir, CHECKPOINT)}: unreadable, and so is its previous copy: ${warnings.join('; ')}` };
+      if (checkpoint === null)
+        return { ok: false, error: `${join(this.dir, CHECKPOINT)}: unreadable, and so is its previous copy: ${warnings.join('; ')}` };
       warnings.push('used the previous checkpoint');
     }
     const seq = checkpoint?.seq ?? 0;

@@ -23,7 +23,8 @@ export function decisionRef(incidentId: string): string {
 export function noticeItems(notice: Notice, options: Omit<TelegramNotifierOptions, 'outbox'>): { suffix: string; item: OutboxItem }[] {
   const { language: lang } = options;
   const items: { suffix: string; item: OutboxItem }[] = [];
-  const close = (incidentId: string, footerHtml: string) => items.push({ suffix: '|close', item: { op: 'close-buttons', ref: decisionRef(incidentId), footerHtml } });
+  const close = (incidentId: string, footerHtml: string) =>
+    items.push({ suffix: '|close', item: { op: 'close-buttons', ref: decisionRef(incidentId), footerHtml } });
   switch (notice.kind) {
     case 'decision-requested':
       // A new request carries a new nonce: earlier buttons for this incident would only be refused.
@@ -32,13 +33,23 @@ export function noticeItems(notice: Notice, options: Omit<TelegramNotifierOption
     case 'decision-recorded':
       close(
         notice.incident.id,
-        footerText(lang, notice.decision === 'approved' ? { kind: 'approved', ...(notice.by ? { by: notice.by } : {}) } : notice.decision === 'vetoed' ? { kind: 'vetoed', ...(notice.by ? { by: notice.by } : {}) } : { kind: 'expired' }),
+        footerText(
+          lang,
+          notice.decision === 'approved'
+            ? { kind: 'approved', ...(notice.by ? { by: notice.by } : {}) }
+            : notice.decision === 'vetoed'
+              ? { kind: 'vetoed', ...(notice.by ? { by: notice.by } : {}) }
+              : { kind: 'expired' },
+        ),
       );
       break;
     default:
       break;
   }
-  const message = renderTelegramNotice(notice, lang, { timeZone: options.timeZone, ...(options.contacts ? { contacts: options.contacts } : {}) });
+  const message = renderTelegramNotice(notice, lang, {
+    timeZone: options.timeZone,
+    ...(options.contacts ? { contacts: options.contacts } : {}),
+  });
   const incidentId = 'incident' in notice ? notice.incident.id : undefined;
   items.push({
     suffix: '',

@@ -47,7 +47,10 @@ export function parseConfig(content: Uint8Array | string, file: string, baseDir:
   const parsed = readYamlContent(content, file, TOKEN_HINT);
   if (!parsed.ok) return parsed;
   if (parsed.data === null || parsed.data === undefined) {
-    return { ok: false, errors: [formatError(file, { line: 1, col: 1 }, [], 'the file is empty: a config needs at least deployment.root')] };
+    return {
+      ok: false,
+      errors: [formatError(file, { line: 1, col: 1 }, [], 'the file is empty: a config needs at least deployment.root')],
+    };
   }
   const validated = validateYaml(parsed.source, parsed.data, configSchema);
   if (!validated.ok) return validated;

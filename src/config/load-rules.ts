@@ -5,7 +5,16 @@ import { join, resolve } from 'node:path';
 import { rulesFileSchema, type Rule, type RulesFile } from './schema.ts';
 import type { JobProfile } from '../core/types.ts';
 import { describeFsError } from './load-config.ts';
-import { closest, formatError, readYamlContent, validateYaml, valuePosition, type PathSegment, type Position, type YamlSource } from './yaml-errors.ts';
+import {
+  closest,
+  formatError,
+  readYamlContent,
+  validateYaml,
+  valuePosition,
+  type PathSegment,
+  type Position,
+  type YamlSource,
+} from './yaml-errors.ts';
 
 export type LoadRulesResult =
   | {
@@ -65,7 +74,9 @@ export async function loadRules(input: string | readonly string[]): Promise<Load
   return { ok: true, rules, profiles, files };
 }
 
-async function expand(given: string): Promise<{ ok: true; files: { display: string; absolute: string }[] } | { ok: false; errors: string[] }> {
+async function expand(
+  given: string,
+): Promise<{ ok: true; files: { display: string; absolute: string }[] } | { ok: false; errors: string[] }> {
   const absolute = resolve(given);
   let info;
   try {
@@ -159,7 +170,14 @@ function crossFileChecks(files: Extract<ParsedRulesFile, { ok: true }>[]): strin
       const here = { file: f.file, pos: valuePosition(f.source, path), path };
       const first = ruleIds.get(rule.id);
       if (first) {
-        errors.push(formatError(f.file, here.pos, path, `duplicate rule id "${rule.id}": also defined at ${first.file}:${first.pos.line}:${first.pos.col}`));
+        errors.push(
+          formatError(
+            f.file,
+            here.pos,
+            path,
+            `duplicate rule id "${rule.id}": also defined at ${first.file}:${first.pos.line}:${first.pos.col}`,
+          ),
+        );
       } else {
         ruleIds.set(rule.id, here);
       }
@@ -170,7 +188,12 @@ function crossFileChecks(files: Extract<ParsedRulesFile, { ok: true }>[]): strin
       const first = scripts.get(profile.script);
       if (first) {
         errors.push(
-          formatError(f.file, here.pos, path, `a second profile for "${profile.script}": the first is at ${first.file}:${first.pos.line}:${first.pos.col}; one script has one profile`),
+          formatError(
+            f.file,
+            here.pos,
+            path,
+            `a second profile for "${profile.script}": the first is at ${first.file}:${first.pos.line}:${first.pos.col}; one script has one profile`,
+          ),
         );
       } else {
         scripts.set(profile.script, here);

@@ -19,9 +19,15 @@ export const rollbackConfigSchema = z.strictObject({
       enabled: z.boolean().default(true),
       /** The turtle-trading checkout (relative to the deployment root); default: the root itself. */
       repo: z.string().min(1).optional(),
-      branch: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._/-]*$/, 'a git branch name').default('rollback/v3.2.1-to-v3.2.0'),
+      branch: z
+        .string()
+        .regex(/^[A-Za-z0-9][A-Za-z0-9._/-]*$/, 'a git branch name')
+        .default('rollback/v3.2.1-to-v3.2.0'),
       /** Roll back by commit, never by the tag v3.2.0 (it points elsewhere: reference §0.7). */
-      targetCommit: z.string().regex(/^[0-9a-f]{7,40}$/, 'a commit hash (7 to 40 hex digits)').default('238760b'),
+      targetCommit: z
+        .string()
+        .regex(/^[0-9a-f]{7,40}$/, 'a commit hash (7 to 40 hex digits)')
+        .default('238760b'),
       dockerfile: z.string().min(1).default('Dockerfile'),
     })
     .prefault({}),

@@ -2,7 +2,9 @@
 // observations with the instants they were made at go in, the firings expected at a given instant come out.
 import { z } from 'zod';
 
-const instant = z.iso.datetime({ offset: true, message: 'an ISO time with a zone offset, e.g. 2026-02-23T16:00:05+09:00' }).transform((s) => Date.parse(s));
+const instant = z.iso
+  .datetime({ offset: true, message: 'an ISO time with a zone offset, e.g. 2026-02-23T16:00:05+09:00' })
+  .transform((s) => Date.parse(s));
 
 const inputSchema = z.union([
   z.strictObject({ at: instant, log: z.string().min(1), lines: z.string() }),

@@ -62,23 +62,30 @@ const contactSchema = z.strictObject({
   /** Role or name as the operator wants it shown, e.g. "on-call operator". */
   name: z.string().min(1),
   /** Telegram @username to mention in escalations. */
-  telegram: z.string().regex(/^@[A-Za-z0-9_]{4,}$/, 'a Telegram @username').optional(),
+  telegram: z
+    .string()
+    .regex(/^@[A-Za-z0-9_]{4,}$/, 'a Telegram @username')
+    .optional(),
   phone: z.string().min(3).optional(),
 });
 
 /** Runbook §5: who is told when, and how long a "manual check first" window lasts. */
 export const escalationSchema = z.strictObject({
-  contacts: z
-    .strictObject({ l1: contactSchema.optional(), l2: contactSchema.optional(), broker: contactSchema.optional() })
-    .prefault({}),
+  contacts: z.strictObject({ l1: contactSchema.optional(), l2: contactSchema.optional(), broker: contactSchema.optional() }).prefault({}),
   /** Telegram alerts missing / fill mismatch: a human checks first, escalation after this window. */
   manualCheckWindow: duration.prefault('30m'),
 });
 
 export const telegramSchema = z.strictObject({
   /** Name of the environment variable that holds the sidecar's own bot token (never the token itself). */
-  tokenEnv: z.string().regex(/^[A-Z_][A-Z0-9_]*$/).default('SENTINEL_TELEGRAM_TOKEN'),
-  chatIdEnv: z.string().regex(/^[A-Z_][A-Z0-9_]*$/).default('SENTINEL_TELEGRAM_CHAT_ID'),
+  tokenEnv: z
+    .string()
+    .regex(/^[A-Z_][A-Z0-9_]*$/)
+    .default('SENTINEL_TELEGRAM_TOKEN'),
+  chatIdEnv: z
+    .string()
+    .regex(/^[A-Z_][A-Z0-9_]*$/)
+    .default('SENTINEL_TELEGRAM_CHAT_ID'),
   apiRoot: z.url().optional(),
   allowedUserIds: z.array(z.number().int()).default([]),
   language: z.enum(['ko', 'en']).default('ko'),
@@ -155,7 +162,6 @@ export const cronScheduleParams = z
   })
   .prefault({});
 
-
 // Signs that an errorPatterns entry was written as a regular expression: it would then never occur in a
 // log line as written, and the run it was meant to fail would pass in silence. Brackets alone are not a
 // sign (`CRITICAL [ESCALATION]` is real log text); a range inside them is.
@@ -172,7 +178,8 @@ const REGEX_SIGNS: readonly [RegExp, string][] = [
 export function errorPatternProblem(pattern: string): string | undefined {
   if (pattern.trim() === '') return 'must not be empty or only spaces: every line would contain it, so every run would fail';
   const sign = REGEX_SIGNS.find(([re]) => re.test(pattern));
-  if (sign) return `looks like a regular expression (${sign[1]}); errorPatterns are plain substrings, matched character for character: write the literal text of a failing line`;
+  if (sign)
+    return `looks like a regular expression (${sign[1]}); errorPatterns are plain substrings, matched character for character: write the literal text of a failing line`;
   return undefined;
 }
 
@@ -190,7 +197,9 @@ export const repeatedFailuresParams = z
     errorPatterns: z
       .array(errorPattern)
       .default([' - CRITICAL - '])
-      .describe('plain substrings, not regular expressions: a run fails when one of its lines contains one of them, character for character'),
+      .describe(
+        'plain substrings, not regular expressions: a run fails when one of its lines contains one of them, character for character',
+      ),
     /** A run without its finish marker counts as failed. */
     missingFinishFails: z.boolean().default(true),
   })
@@ -223,8 +232,22 @@ export const positionsIntegrityParams = z
     requiredKeys: z
       .array(z.string())
       .default([
-        'position_id', 'symbol', 'system', 'direction', 'entry_date', 'entry_price', 'entry_n', 'units', 'max_units',
-        'shares_per_unit', 'total_shares', 'stop_loss', 'pyramid_level', 'exit_period', 'status', 'last_update',
+        'position_id',
+        'symbol',
+        'system',
+        'direction',
+        'entry_date',
+        'entry_price',
+        'entry_n',
+        'units',
+        'max_units',
+        'shares_per_unit',
+        'total_shares',
+        'stop_loss',
+        'pyramid_level',
+        'exit_period',
+        'status',
+        'last_update',
       ]),
     /**
      * Keys `validate_position_schema` checks before building a record (v3.2.x): a record lacking one is
@@ -232,14 +255,45 @@ export const positionsIntegrityParams = z
      */
     validatedKeys: z
       .array(z.string())
-      .default(['position_id', 'symbol', 'entry_price', 'status', 'direction', 'system', 'entry_date', 'entry_n', 'units', 'total_shares', 'stop_loss']),
+      .default([
+        'position_id',
+        'symbol',
+        'entry_price',
+        'status',
+        'direction',
+        'system',
+        'entry_date',
+        'entry_n',
+        'units',
+        'total_shares',
+        'stop_loss',
+      ]),
     /** Every key v3.2.x can load; any other key crashes `Position.from_dict`. */
     knownKeys: z
       .array(z.string())
       .default([
-        'position_id', 'symbol', 'system', 'direction', 'entry_date', 'entry_price', 'entry_n', 'units', 'max_units',
-        'shares_per_unit', 'total_shares', 'stop_loss', 'pyramid_level', 'exit_period', 'status', 'last_update',
-        'exit_date', 'exit_price', 'exit_reason', 'pnl', 'pnl_pct', 'r_multiple',
+        'position_id',
+        'symbol',
+        'system',
+        'direction',
+        'entry_date',
+        'entry_price',
+        'entry_n',
+        'units',
+        'max_units',
+        'shares_per_unit',
+        'total_shares',
+        'stop_loss',
+        'pyramid_level',
+        'exit_period',
+        'status',
+        'last_update',
+        'exit_date',
+        'exit_price',
+        'exit_reason',
+        'pnl',
+        'pnl_pct',
+        'r_multiple',
       ]),
     /** A close counts as explained when a `포지션 청산` line for it was seen within this window. */
     closeExplainWindow: duration.prefault('45m'),
@@ -256,14 +310,29 @@ export const fillIntegrityParams = z
     checks: z
       .array(
         z.enum([
-          'units-range', 'units-level', 'total-shares', 'entry-ids', 'pyramid-spacing', 'stop-loss',
-          'one-open-per-symbol-system', 'closed-exit-fields', 'order-duplicate-fill', 'order-fill-before-order',
+          'units-range',
+          'units-level',
+          'total-shares',
+          'entry-ids',
+          'pyramid-spacing',
+          'stop-loss',
+          'one-open-per-symbol-system',
+          'closed-exit-fields',
+          'order-duplicate-fill',
+          'order-fill-before-order',
         ]),
       )
       .min(1)
       .default([
-        'units-range', 'units-level', 'total-shares', 'entry-ids', 'pyramid-spacing',
-        'one-open-per-symbol-system', 'closed-exit-fields', 'order-duplicate-fill', 'order-fill-before-order',
+        'units-range',
+        'units-level',
+        'total-shares',
+        'entry-ids',
+        'pyramid-spacing',
+        'one-open-per-symbol-system',
+        'closed-exit-fields',
+        'order-duplicate-fill',
+        'order-fill-before-order',
       ]),
   })
   .prefault({});

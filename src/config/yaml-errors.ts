@@ -116,7 +116,9 @@ export function findBotTokens(text: string, file: string, hint: string): string[
       source = { file, text, doc: parseDocument(text, { lineCounter, prettyErrors: false }), lineCounter };
     }
     // The token may be a key on the path itself: never print it, not even there.
-    const path = pathAtOffset(source, offset).map((seg) => (typeof seg === 'string' && new RegExp(BOT_TOKEN.source).test(seg) ? '<token>' : seg));
+    const path = pathAtOffset(source, offset).map((seg) =>
+      typeof seg === 'string' && new RegExp(BOT_TOKEN.source).test(seg) ? '<token>' : seg,
+    );
     errors.push(formatError(file, pos, path, `this looks like a Telegram bot token; refusing to load it. ${hint}`));
   }
   return errors;
@@ -130,7 +132,8 @@ const SYNTAX_MESSAGES: Record<string, string> = {
   MULTIPLE_DOCS: 'the file holds more than one YAML document (a second `---`); keep everything in one document',
   TAB_AS_INDENT: 'tabs are not allowed for indentation in YAML; indent with spaces',
   DUPLICATE_KEY: 'duplicate key: this key is already set earlier in the same map',
-  BLOCK_AS_IMPLICIT_KEY: 'this value runs into the next line as if that line continued it: check the indentation of the line below (keys of one map start in the same column)',
+  BLOCK_AS_IMPLICIT_KEY:
+    'this value runs into the next line as if that line continued it: check the indentation of the line below (keys of one map start in the same column)',
   MULTILINE_IMPLICIT_KEY: 'a key runs over more than one line: check the indentation here (keys of one map start in the same column)',
 };
 
@@ -158,7 +161,8 @@ export function parseYaml(text: string, file: string): ParsedYaml {
       const opened = unclosedFlowBefore(doc, offset);
       if (opened !== undefined) {
         offset = opened;
-        message = flow[1] === 'sequence' ? 'this [ list is never closed: add the closing ]' : 'this { map is never closed: add the closing }';
+        message =
+          flow[1] === 'sequence' ? 'this [ list is never closed: add the closing ]' : 'this { map is never closed: add the closing }';
         // Everything after an unclosed bracket is read as its content: the errors further down are its echoes.
         unclosedAt = Math.min(unclosedAt, opened);
         return { offset, message, cause: true };
@@ -181,7 +185,10 @@ export function parseYaml(text: string, file: string): ParsedYaml {
     return { ok: true, source, data: doc.toJS({ maxAliasCount: 1000 }) };
   } catch (err) {
     // e.g. an alias bomb exceeding maxAliasCount: the library's own message is precise enough.
-    return { ok: false, errors: [formatError(file, { line: 1, col: 1 }, [], `cannot read the YAML: ${err instanceof Error ? err.message : String(err)}`)] };
+    return {
+      ok: false,
+      errors: [formatError(file, { line: 1, col: 1 }, [], `cannot read the YAML: ${err instanceof Error ? err.message : String(err)}`)],
+    };
   }
 }
 
@@ -191,7 +198,9 @@ function syntaxErrorLines(source: YamlSource, problems: { offset: number; messag
   for (const p of problems) if (!byOffset.has(p.offset)) byOffset.set(p.offset, p.message);
   return [...byOffset.entries()]
     .sort(([a], [b]) => a - b)
-    .map(([offset, message]) => formatError(source.file, source.lineCounter.linePos(offset), plainPrefix(pathAtOffset(source, offset)), message));
+    .map(([offset, message]) =>
+      formatError(source.file, source.lineCounter.linePos(offset), plainPrefix(pathAtOffset(source, offset)), message),
+    );
 }
 
 /**
@@ -253,7 +262,15 @@ export function formatIssues(source: YamlSource, data: unknown, schema: z.ZodTyp
       for (const key of issue.keys) {
         const pos = keyPosition(source, path, key);
         if (!KEY_NAME.test(key)) {
-          lines.push({ pos, text: formatError(source.file, pos, path, `a line that is not a key: value of this file (not repeated here: it may hold secrets); is this the right file?`) });
+          lines.push({
+            pos,
+            text: formatError(
+              source.file,
+              pos,
+              path,
+              `a line that is not a key: value of this file (not repeated here: it may hold secrets); is this the right file?`,
+            ),
+          });
           continue;
         }
         const suggestion = closest(key, known);
@@ -299,7 +316,9 @@ function describeIssue(issue: Issue, path: PathSegment[], data: unknown, schema:
         return `unknown ${String(last ?? 'value')} ${describeValue(value)}${hint}; expected one of ${options.map((o) => `"${o}"`).join(', ')}`;
       }
       const alternatives = issue.errors
-        .map((branch) => branch.filter((i) => i.path.length === 0).map((i) => (i.code === 'invalid_type' ? typeName(i.expected) : i.message)))
+        .map((branch) =>
+          branch.filter((i) => i.path.length === 0).map((i) => (i.code === 'invalid_type' ? typeName(i.expected) : i.message)),
+        )
         .filter((msgs) => msgs.length > 0)
         .map((msgs) => msgs.join(' and '));
       return alternatives.length > 0 ? `expected ${alternatives.join(' or ')}, got ${describeValue(value)}` : issue.message;
@@ -420,7 +439,9 @@ function startOf(source: YamlSource, node: unknown): Position | undefined {
 
 /** A null scalar written as nothing (`key:`) has no useful position of its own: use its key. */
 function isEmptyScalar(node: unknown): boolean {
-  return node === null || node === undefined || (isScalar(node) && node.value === null && (node.source === '' || node.source === undefined));
+  return (
+    node === null || node === undefined || (isScalar(node) && node.value === null && (node.source === '' || node.source === undefined))
+  );
 }
 
 function documentStart(source: YamlSource): Position {
@@ -514,7 +535,8 @@ function unwrap(schema: unknown): unknown {
   for (let i = 0; i < 20; i++) {
     const def = defOf(cur);
     if (!def) return cur;
-    if (def.type === 'default' || def.type === 'prefault' || def.type === 'optional' || def.type === 'nullable' || def.type === 'readonly') cur = def.innerType;
+    if (def.type === 'default' || def.type === 'prefault' || def.type === 'optional' || def.type === 'nullable' || def.type === 'readonly')
+      cur = def.innerType;
     else if (def.type === 'pipe') cur = def.in;
     else return cur;
   }
@@ -596,7 +618,6 @@ function editDistance(a: string, b: string): number {
   }
   return row[b.length]!;
 }
-
 
 /**
  * Bytes or text → parsed YAML, the way every configuration file is read: BOM dropped, invalid UTF-8

@@ -116,11 +116,15 @@ const en: CliText = {
   },
   version: (version, evidence) => `version: ${version} (${evidence})`,
   jobs: (list) => `jobs: ${list}`,
-  noJobs: (source) => (source === undefined ? 'jobs: none (no crontab read)' : `jobs: none: the crontab (${source}) has no job lines; the log rules judge the jobs found in the logs`),
+  noJobs: (source) =>
+    source === undefined
+      ? 'jobs: none (no crontab read)'
+      : `jobs: none: the crontab (${source}) has no job lines; the log rules judge the jobs found in the logs`,
   checkTag: { warn: 'WARN', fail: 'FAIL', inconclusive: 'INCONCLUSIVE', error: 'ERROR' },
   evidenceKind: { log: 'log', json: 'json', container: 'container', note: 'note' },
   outcome: { pass: 'pass', fail: 'fail', inconclusive: 'inconclusive', error: 'error' },
-  checkTotal: (verdict, counts) => `${{ firing: 'FIRING', unjudged: 'CANNOT JUDGE', healthy: 'healthy' }[verdict]}: ${counts.map(([k, n]) => `${n} ${k}`).join(', ')}`,
+  checkTotal: (verdict, counts) =>
+    `${{ firing: 'FIRING', unjudged: 'CANNOT JUDGE', healthy: 'healthy' }[verdict]}: ${counts.map(([k, n]) => `${n} ${k}`).join(', ')}`,
   checkRecovered: 'RECOVERED',
   checkRecoveredNote: '(opened and resolved while unobserved)',
 
@@ -141,12 +145,14 @@ const en: CliText = {
   testTotal: (passed, failed) => `${passed} passed, ${failed} failed`,
 
   backupFailed: (error) => `backup failed: ${error}`,
-  backedUp: (file, backup, sha256, mode, warning) => `${file} → ${backup}  sha256 ${sha256}  mode ${mode}${warning ? `  (${warning})` : ''}`,
+  backedUp: (file, backup, sha256, mode, warning) =>
+    `${file} → ${backup}  sha256 ${sha256}  mode ${mode}${warning ? `  (${warning})` : ''}`,
   backupAbsent: (file) => `${file}: not present, nothing to copy`,
   logSnapshot: (log, snapshot, bytes) => `${log} → ${snapshot}  ${bytes} bytes`,
   dockerDisabled: 'docker.enabled is false: rollback, verify, halt and resume act through the Docker engine',
   noPlan: (action, reason) => `no ${action}: ${reason}`,
-  planHead: (plan) => `plan ${plan.id}: ${plan.action}${plan.strategy ? ` by ${plan.strategy}` : ''}${plan.targetImageId ? ` → ${plan.targetImageId}` : ''}`,
+  planHead: (plan) =>
+    `plan ${plan.id}: ${plan.action}${plan.strategy ? ` by ${plan.strategy}` : ''}${plan.targetImageId ? ` → ${plan.targetImageId}` : ''}`,
   verifyingAgainst: (basis) => `verifying against ${basis}`,
   verifyTag: { ok: 'ok  ', warn: 'warn', fail: 'FAIL' },
   verifyWarnings: (n) => `${n} warning(s): may be pre-existing (the dashboard crash-loops at v3.2.0 and v3.2.1)`,
@@ -200,11 +206,15 @@ const ko: CliText = {
   },
   version: (version, evidence) => `버전: ${version} (${evidence})`,
   jobs: (list) => `작업: ${list}`,
-  noJobs: (source) => (source === undefined ? '작업: 없음 (crontab을 읽지 못함)' : `작업: 없음: crontab(${source === 'file' ? '파일' : '컨테이너'})에 작업 줄이 없음; 로그 규칙은 로그에서 찾은 작업으로 판단`),
+  noJobs: (source) =>
+    source === undefined
+      ? '작업: 없음 (crontab을 읽지 못함)'
+      : `작업: 없음: crontab(${source === 'file' ? '파일' : '컨테이너'})에 작업 줄이 없음; 로그 규칙은 로그에서 찾은 작업으로 판단`,
   checkTag: { warn: '경고', fail: '발동', inconclusive: '판단 불가', error: '오류' },
   evidenceKind: { log: '로그', json: 'json', container: '컨테이너', note: '참고' },
   outcome: { pass: '통과', fail: '발동', inconclusive: '판단 불가', error: '오류' },
-  checkTotal: (verdict, counts) => `${{ firing: '발동 중', unjudged: '판단 오류', healthy: '정상' }[verdict]}: ${counts.map(([k, n]) => `${ko.outcome[k]} ${n}건`).join(', ')}`,
+  checkTotal: (verdict, counts) =>
+    `${{ firing: '발동 중', unjudged: '판단 오류', healthy: '정상' }[verdict]}: ${counts.map(([k, n]) => `${ko.outcome[k]} ${n}건`).join(', ')}`,
   checkRecovered: '회복됨',
   checkRecoveredNote: '(관찰되지 않는 동안 열렸다가 해소됨)',
 
@@ -212,7 +222,8 @@ const ko: CliText = {
   statusJob: (id, schedule, last, next) => `작업 ${id} [${schedule}] 마지막 실행: ${last ?? '없음'}; 다음 예정: ${next ?? '-'}`,
   runEnd: { finished: '완료', failed: '실패', open: '실행 중', superseded: '종료 표시 없이 다음 실행 시작' },
   traceback: ' (traceback)',
-  statusContainer: (name, status, imageId, restarts) => `컨테이너 ${name}: ${CONTAINER_STATUS_KO[status]} ${imageId} 관찰된 재시작: ${restarts}회`,
+  statusContainer: (name, status, imageId, restarts) =>
+    `컨테이너 ${name}: ${CONTAINER_STATUS_KO[status]} ${imageId} 관찰된 재시작: ${restarts}회`,
   noOpenIncidents: '열린 인시던트 없음',
   statusIncident: (id, phase, rule, cause, since, summary) => `인시던트 ${id} ${PHASE_KO[phase]} ${rule} ${cause} ${since}부터: ${summary}`,
   noState: (path) => `${path}: 아직 상태가 없습니다 (이 설정으로 \`turtle-sentinel run\`을 시작했습니까?)`,
@@ -225,7 +236,8 @@ const ko: CliText = {
   testTotal: (passed, failed) => `통과 ${passed}건, 실패 ${failed}건`,
 
   backupFailed: (error) => `백업 실패: ${error}`,
-  backedUp: (file, backup, sha256, mode, warning) => `${file} → ${backup}  sha256 ${sha256}  권한 ${mode}${warning ? `  (${warning})` : ''}`,
+  backedUp: (file, backup, sha256, mode, warning) =>
+    `${file} → ${backup}  sha256 ${sha256}  권한 ${mode}${warning ? `  (${warning})` : ''}`,
   backupAbsent: (file) => `${file}: 파일이 없어 복사하지 않음`,
   logSnapshot: (log, snapshot, bytes) => `${log} → ${snapshot}  ${bytes}바이트`,
   dockerDisabled: 'docker.enabled 가 false 입니다: rollback, verify, halt, resume 은 Docker 엔진을 통해 동작합니다',

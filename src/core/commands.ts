@@ -34,7 +34,21 @@ const DURATION = /^(\d{1,6})(m|h|d)$/i;
 const UNIT_MS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000 };
 const RULE_ID = /^[a-z0-9][a-z0-9-]*$/;
 
-const COMMANDS: readonly CommandName[] = ['status', 'incidents', 'approve', 'veto', 'rollback', 'halt', 'resume', 'arm', 'silence', 'unsilence', 'rules', 'reload', 'help'];
+const COMMANDS: readonly CommandName[] = [
+  'status',
+  'incidents',
+  'approve',
+  'veto',
+  'rollback',
+  'halt',
+  'resume',
+  'arm',
+  'silence',
+  'unsilence',
+  'rules',
+  'reload',
+  'help',
+];
 
 export function parseCommand(text: string, options: ParseOptions): ParsedCommand {
   const trimmed = text.trim();
@@ -81,7 +95,11 @@ export function parseCommand(text: string, options: ParseOptions): ParsedCommand
       if (id === undefined) return usage({ kind: 'bad-incident-id', value: args[0]! });
       const reason = clip(rest.slice(args[0]!.length).trim(), MAX_REASON);
       const withReason = reason !== '' ? { reason } : {};
-      return { kind: 'operator', command: { kind: 'veto', incidentId: id, ...withReason }, ack: { kind: 'veto', incidentId: id, ...withReason } };
+      return {
+        kind: 'operator',
+        command: { kind: 'veto', incidentId: id, ...withReason },
+        ack: { kind: 'veto', incidentId: id, ...withReason },
+      };
     }
     case 'silence': {
       if (args.length < 2) return usage({ kind: 'missing-argument' });

@@ -94,7 +94,12 @@ class Builder {
     readonly jobRunning: JobRunning,
   ) {
     this.incidents = state.incidents.map((i) => ({ ...i }));
-    this.safety = { ...state.safety, rollbacksByDay: { ...state.safety.rollbacksByDay }, silenced: { ...state.safety.silenced }, failedTargets: [...state.safety.failedTargets] };
+    this.safety = {
+      ...state.safety,
+      rollbacksByDay: { ...state.safety.rollbacksByDay },
+      silenced: { ...state.safety.silenced },
+      failedTargets: [...state.safety.failedTargets],
+    };
   }
   notify(key: string, notice: Notice) {
     this.effects.push({ kind: 'notify', key, notice });
@@ -108,7 +113,7 @@ class Builder {
     // resolved by its own rule passing (a verified rollback watches every cause it was run for).
     if (phase === 'resolved') return;
     for (const follower of this.incidents) {
-      if (follower.decisionOf !== incident.id || !SHARED_DECISION_PHASES.has(follower.phase) && follower.phase !== 'verified') continue;
+      if (follower.decisionOf !== incident.id || (!SHARED_DECISION_PHASES.has(follower.phase) && follower.phase !== 'verified')) continue;
       this.setPhase(follower, phase, `with ${incident.id}: ${note}`);
       if (phase === 'verified') follower.verifiedAt = this.now;
     }
@@ -177,7 +182,16 @@ function joinDecision(b: Builder, incident: Incident, holder: Incident, rules: R
   const d = holder.decision;
   const wanted = rules.find((r) => r.id === incident.ruleId)?.approval;
   if (holder.phase === 'awaiting-decision' && d && holder.plan && wanted && POLICY_STRENGTH[wanted.policy] > POLICY_STRENGTH[d.policy]) {
-    requestDecision(b, holder, holder.plan, wanted.policy, wanted.window, b.nonce(), true, `${incident.id} (${incident.ruleId}) asks for ${wanted.policy} approval`);
+    requestDecision(
+      b,
+      holder,
+      holder.plan,
+      wanted.policy,
+      wanted.window,
+      b.nonce(),
+      true,
+      `${incident.id} (${incident.ruleId}) asks for ${wanted.policy} approval`,
+    );
   }
 }
 
@@ -213,7 +227,16 @@ function escalate(b: Builder, incident: Incident, reason: VerdictMessage, level:
   b.notify(`escalation|${incident.id}|${level}`, { kind: 'escalation', incident: { ...incident }, why, reason, level });
 }
 
-function requestDecision(b: Builder, incident: Incident, plan: PlanPreview, policy: 'required' | 'veto-window' | 'auto', window: number, nonce: string, again: boolean, note?: string): void {
+function requestDecision(
+  b: Builder,
+  incident: Incident,
+  plan: PlanPreview,
+  policy: 'required' | 'veto-window' | 'auto',
+  window: number,
+  nonce: string,
+  again: boolean,
+  note?: string,
+): void {
   incident.plan = plan;
   incident.planRequested = false;
   const block = automaticBlock(b, incident);
@@ -228,7 +251,11 @@ function requestDecision(b: Builder, incident: Incident, plan: PlanPreview, poli
     reminded: false,
     ...(effective === 'required' ? { remindAt: Math.max(b.now, deadline - b.policy.remindBefore) } : {}),
   };
-  b.transition(incident, 'awaiting-decision', `${effective}${block ? ` (automatic path blocked: ${block})` : ''}${note ? `; ${note}` : ''}`);
+  b.transition(
+    incident,
+    'awaiting-decision',
+    `${effective}${block ? ` (automatic path blocked: ${block})` : ''}${note ? `; ${note}` : ''}`,
+  );
   if (effective === 'auto') {
     approve(b, incident, undefined, 'approval policy auto');
     return;
@@ -241,7 +268,13 @@ function approve(b: Builder, incident: Incident, by: OperatorIdentity | undefine
     incident.decision = { ...incident.decision, ...(by ? { decidedBy: by } : {}), decidedAt: b.now, reason };
   }
   b.transition(incident, 'approved', reason);
-  b.notify(`decided|${incident.id}|approved|${b.now}`, { kind: 'decision-recorded', incident: { ...incident }, decision: 'approved', ...(by ? { by } : {}), reason });
+  b.notify(`decided|${incident.id}|approved|${b.now}`, {
+    kind: 'decision-recorded',
+    incident: { ...incident },
+    decision: 'approved',
+    ...(by ? { by } : {}),
+    reason,
+  });
   tryExecute(b, incident);
 }
 
@@ -251,7 +284,9 @@ function tryExecute(b: Builder, incident: Incident): void {
   const block = hardBlock(b);
   if (block) {
     // Wait for the other execution: it ends in a report, after which ticks retry this one.
-    incident.decision = incident.decision ? { ...incident.decision, deferredUntil: b.now + b.policy.jobRunningDeadline } : incident.decision;
+    incident.decision = incident.decision
+      ? { ...incident.decision, deferredUntil: b.now + b.policy.jobRunningDeadline }
+      : incident.decision;
     return;
   }
   if (b.jobRunning !== 'no' && incident.action !== 'resume') {
@@ -260,25 +295,43 @@ function tryExecute(b: Builder, incident: Incident): void {
     if (b.now < until) {
       if (d && d.deferredUntil === undefined) {
         incident.decision = { ...d, deferredUntil: until };
-        b.record(incident, 'incident-phase', b.jobRunning === 'yes' ? 'deferred: a job is running in the cron container' : 'deferred: waiting for a fresh look at the cron container\'s processes');
+        b.record(
+          incident,
+          'incident-phase',
+          b.jobRunning === 'yes'
+            ? 'deferred: a job is running in the cron container'
+            : "deferred: waiting for a fresh look at the cron container's processes",
+        );
       }
       // `unknown` waits quietly for the fresh look the runtime takes on its next tick; a job seen
       // running is worth one word to the operator.
       if (b.jobRunning === 'yes' && incident.decision && !incident.decision.deferralAnnounced) {
         incident.decision = { ...incident.decision, deferralAnnounced: true };
-        b.notify(`deferred|${incident.id}`, { kind: 'execution-update', incident: { ...incident }, report: { kind: 'deferred', reason: 'a job is running in the cron container', retryAt: until } });
+        b.notify(`deferred|${incident.id}`, {
+          kind: 'execution-update',
+          incident: { ...incident },
+          report: { kind: 'deferred', reason: 'a job is running in the cron container', retryAt: until },
+        });
       }
       return;
     }
     // The job outlived the deadline, or its processes could not be seen until then: never act on a
     // guess, ask a human again.
     const nonce = b.nonce();
-    const why = b.jobRunning === 'yes' ? 'a job was still running at the deferral deadline' : "the cron container's processes could not be seen before the deferral deadline";
+    const why =
+      b.jobRunning === 'yes'
+        ? 'a job was still running at the deferral deadline'
+        : "the cron container's processes could not be seen before the deferral deadline";
     requestDecision(b, incident, incident.plan, 'required', b.policy.manualCheckWindow, nonce, true, why);
     return;
   }
   b.safety.inFlight = incident.id;
-  b.effects.push({ kind: 'execute', incidentId: incident.id, action: incident.action as 'rollback' | 'halt' | 'resume', planId: incident.plan.id });
+  b.effects.push({
+    kind: 'execute',
+    incidentId: incident.id,
+    action: incident.action as 'rollback' | 'halt' | 'resume',
+    planId: incident.plan.id,
+  });
   b.record(incident, 'incident-phase', `execute requested: plan ${incident.plan.id}`);
 }
 
@@ -294,7 +347,12 @@ function adoptOrphans(b: Builder, rules: Rule[]): void {
     delete incident.decisionOf;
     if (incident.phase !== 'detected') b.setPhase(incident, 'detected', 'its decision was closed without a decision');
     b.record(incident, 'incident-phase', `${holder?.id ?? 'its decision holder'} ended undecided: a decision of its own`);
-    onOpened(b, incident, rules.find((r) => r.id === incident.ruleId), rules);
+    onOpened(
+      b,
+      incident,
+      rules.find((r) => r.id === incident.ruleId),
+      rules,
+    );
   }
 }
 
@@ -316,15 +374,33 @@ export function onTick(b: Builder, rules: Rule[]): void {
     } else if (incident.phase === 'approved') {
       tryExecute(b, incident);
     }
-    if (incident.escalateAt !== undefined && incident.escalatedAt === undefined && b.now >= incident.escalateAt && incident.phase !== 'resolved') {
+    if (
+      incident.escalateAt !== undefined &&
+      incident.escalatedAt === undefined &&
+      b.now >= incident.escalateAt &&
+      incident.phase !== 'resolved'
+    ) {
       const rule = rules.find((r) => r.id === incident.ruleId);
-      escalate(b, incident, rule && MANUAL_CHECK_FIRST.has(rule.kind) ? { key: 'escalation.manual-check', params: {} } : { key: 'escalation.firing', params: summaryParams(incident) }, 'L1');
+      escalate(
+        b,
+        incident,
+        rule && MANUAL_CHECK_FIRST.has(rule.kind)
+          ? { key: 'escalation.manual-check', params: {} }
+          : { key: 'escalation.firing', params: summaryParams(incident) },
+        'L1',
+      );
     }
   }
   for (const [ruleId, until] of Object.entries(b.safety.silenced)) if (b.now >= until) delete b.safety.silenced[ruleId];
 }
 
-export function onPlanReady(b: Builder, incidentId: string, result: { ok: true; plan: PlanPreview } | { ok: false; reason: string }, nonce: string, rules: Rule[]): void {
+export function onPlanReady(
+  b: Builder,
+  incidentId: string,
+  result: { ok: true; plan: PlanPreview } | { ok: false; reason: string },
+  nonce: string,
+  rules: Rule[],
+): void {
   const incident = b.find(incidentId);
   if (!incident || !incident.planRequested) return;
   incident.planRequested = false;
@@ -343,10 +419,30 @@ export function onPlanReady(b: Builder, incidentId: string, result: { ok: true; 
   requestDecision(b, incident, result.plan, approval.policy, approval.window, nonce, false);
 }
 
-function refuse(b: Builder, by: OperatorIdentity, reason: Extract<Notice, { kind: 'decision-refused' }>['reason'], detailMessage: RefusalDetail, incidentId?: string): void {
+function refuse(
+  b: Builder,
+  by: OperatorIdentity,
+  reason: Extract<Notice, { kind: 'decision-refused' }>['reason'],
+  detailMessage: RefusalDetail,
+  incidentId?: string,
+): void {
   const detail = refusalDetailText('en', detailMessage);
-  b.journal.push({ at: b.now, type: 'operator-refused', incidentId: incidentId ?? '-', ruleId: '-', cause: reason, summary: `${describeOperator(by)}: ${detail}` });
-  b.notify(`refused|${b.now}|${by.userId ?? by.channel}|${incidentId ?? '-'}|${reason}`, { kind: 'decision-refused', ...(incidentId ? { incidentId } : {}), by, reason, detail, detailMessage });
+  b.journal.push({
+    at: b.now,
+    type: 'operator-refused',
+    incidentId: incidentId ?? '-',
+    ruleId: '-',
+    cause: reason,
+    summary: `${describeOperator(by)}: ${detail}`,
+  });
+  b.notify(`refused|${b.now}|${by.userId ?? by.channel}|${incidentId ?? '-'}|${reason}`, {
+    kind: 'decision-refused',
+    ...(incidentId ? { incidentId } : {}),
+    by,
+    reason,
+    detail,
+    detailMessage,
+  });
 }
 
 export function describeOperator(by: OperatorIdentity): string {
@@ -361,7 +457,12 @@ function allowed(b: Builder, by: OperatorIdentity): boolean {
 }
 
 /** Manual incidents (`/rollback`, `/halt`, `/resume`) get ids of their own. */
-export function onOperator(b: Builder, command: OperatorCommand, by: OperatorIdentity, openManual: (action: 'rollback' | 'halt' | 'resume') => Incident): void {
+export function onOperator(
+  b: Builder,
+  command: OperatorCommand,
+  by: OperatorIdentity,
+  openManual: (action: 'rollback' | 'halt' | 'resume') => Incident,
+): void {
   if (!allowed(b, by)) {
     refuse(b, by, 'not-allowed', { key: 'not-allowed', command: command.kind }, 'incidentId' in command ? command.incidentId : undefined);
     return;
@@ -373,15 +474,23 @@ export function onOperator(b: Builder, command: OperatorCommand, by: OperatorIde
       if (!named) return refuse(b, by, 'unknown-incident', { key: 'unknown-incident', incidentId: command.incidentId }, command.incidentId);
       const incident = decisionOwner(b, named);
       const d = incident.decision;
-      if (incident.phase !== 'awaiting-decision' || !d) return refuse(b, by, 'not-awaiting', { key: 'not-awaiting', incidentId: incident.id, phase: incident.phase }, incident.id);
+      if (incident.phase !== 'awaiting-decision' || !d)
+        return refuse(b, by, 'not-awaiting', { key: 'not-awaiting', incidentId: incident.id, phase: incident.phase }, incident.id);
       if (command.nonce !== undefined) {
         if (command.nonce !== d.nonce) return refuse(b, by, 'stale', { key: 'stale', incidentId: incident.id }, incident.id);
-        if (b.now - d.announcedAt > b.policy.buttonExpiry) return refuse(b, by, 'expired', { key: 'expired', incidentId: incident.id, command: command.kind }, incident.id);
+        if (b.now - d.announcedAt > b.policy.buttonExpiry)
+          return refuse(b, by, 'expired', { key: 'expired', incidentId: incident.id, command: command.kind }, incident.id);
       }
       if (command.kind === 'veto') {
         incident.decision = { ...d, decidedBy: by, decidedAt: b.now, ...(command.reason ? { reason: command.reason } : {}) };
         b.transition(incident, 'vetoed', `vetoed by ${describeOperator(by)}${command.reason ? `: ${command.reason}` : ''}`);
-        b.notify(`decided|${incident.id}|vetoed|${b.now}`, { kind: 'decision-recorded', incident: { ...incident }, decision: 'vetoed', by, ...(command.reason ? { reason: command.reason } : {}) });
+        b.notify(`decided|${incident.id}|vetoed|${b.now}`, {
+          kind: 'decision-recorded',
+          incident: { ...incident },
+          decision: 'vetoed',
+          by,
+          ...(command.reason ? { reason: command.reason } : {}),
+        });
         return;
       }
       const block = hardBlock(b);
@@ -401,15 +510,36 @@ export function onOperator(b: Builder, command: OperatorCommand, by: OperatorIde
     }
     case 'arm':
       b.safety.armed = true;
-      b.journal.push({ at: b.now, type: 'operator-command', incidentId: '-', ruleId: '-', cause: 'arm', summary: `re-armed by ${describeOperator(by)}` });
+      b.journal.push({
+        at: b.now,
+        type: 'operator-command',
+        incidentId: '-',
+        ruleId: '-',
+        cause: 'arm',
+        summary: `re-armed by ${describeOperator(by)}`,
+      });
       return;
     case 'silence':
       b.safety.silenced[command.ruleId] = command.until;
-      b.journal.push({ at: b.now, type: 'operator-command', incidentId: '-', ruleId: command.ruleId, cause: 'silence', summary: `silenced until ${new Date(command.until).toISOString()} by ${describeOperator(by)}` });
+      b.journal.push({
+        at: b.now,
+        type: 'operator-command',
+        incidentId: '-',
+        ruleId: command.ruleId,
+        cause: 'silence',
+        summary: `silenced until ${new Date(command.until).toISOString()} by ${describeOperator(by)}`,
+      });
       return;
     case 'unsilence':
       delete b.safety.silenced[command.ruleId];
-      b.journal.push({ at: b.now, type: 'operator-command', incidentId: '-', ruleId: command.ruleId, cause: 'unsilence', summary: `unsilenced by ${describeOperator(by)}` });
+      b.journal.push({
+        at: b.now,
+        type: 'operator-command',
+        incidentId: '-',
+        ruleId: command.ruleId,
+        cause: 'unsilence',
+        summary: `unsilenced by ${describeOperator(by)}`,
+      });
       return;
   }
 }
@@ -417,7 +547,8 @@ export function onOperator(b: Builder, command: OperatorCommand, by: OperatorIde
 export function onExecution(b: Builder, incidentId: string, report: ExecutionReport): void {
   const incident = b.find(incidentId);
   if (!incident) return;
-  const update = () => b.notify(`exec|${incident.id}|${report.kind}|${b.now}`, { kind: 'execution-update', incident: { ...incident }, report });
+  const update = () =>
+    b.notify(`exec|${incident.id}|${report.kind}|${b.now}`, { kind: 'execution-update', incident: { ...incident }, report });
   const release = () => {
     if (b.safety.inFlight === incident.id) delete b.safety.inFlight;
   };
@@ -478,7 +609,11 @@ export function onExecution(b: Builder, incidentId: string, report: ExecutionRep
         return;
       }
       incident.verifiedAt = b.now;
-      b.transition(incident, 'verified', `verified${report.preExisting.length ? ` (pre-existing: ${report.preExisting.join('; ')})` : ''}; watching the next scheduled runs`);
+      b.transition(
+        incident,
+        'verified',
+        `verified${report.preExisting.length ? ` (pre-existing: ${report.preExisting.join('; ')})` : ''}; watching the next scheduled runs`,
+      );
       update();
       return;
   }
@@ -492,7 +627,12 @@ export function onStartup(b: Builder, seed: string): void {
       const d = incident.decision;
       const passed = d !== undefined && b.now >= d.deadline;
       const window = d ? Math.max(d.deadline - d.announcedAt, b.policy.remindBefore) : b.policy.manualCheckWindow;
-      const note = incident.phase === 'approved' ? 'approved before a restart but not started: confirm again' : passed ? 'the deadline passed while the sidecar was down' : 'announced again after a restart';
+      const note =
+        incident.phase === 'approved'
+          ? 'approved before a restart but not started: confirm again'
+          : passed
+            ? 'the deadline passed while the sidecar was down'
+            : 'announced again after a restart';
       requestDecision(b, incident, incident.plan, 'required', window, b.nonce(), true, note);
     } else if (incident.planRequested) {
       b.effects.push({ kind: 'plan', incidentId: incident.id, action: incident.action as 'rollback' | 'halt' | 'resume' });

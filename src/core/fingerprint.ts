@@ -38,8 +38,18 @@ export function fingerprintVersion(input: FingerprintInput): VersionFingerprint 
   } else {
     const signal = input.jobs.filter((j) => j.script === SIGNAL_CHECK).length;
     const check = input.jobs.filter((j) => j.script === CHECK_POSITIONS).length;
-    if (signal >= 2 && check === 0) votes.push({ source: 'crontab', version: 'v3.2.0', reason: { key: 'version.crontab-runs', params: { script: SIGNAL_CHECK, count: signal } } });
-    else if (check >= 2 && signal === 0) votes.push({ source: 'crontab', version: 'v3.2.1', reason: { key: 'version.crontab-runs', params: { script: CHECK_POSITIONS, count: check } } });
+    if (signal >= 2 && check === 0)
+      votes.push({
+        source: 'crontab',
+        version: 'v3.2.0',
+        reason: { key: 'version.crontab-runs', params: { script: SIGNAL_CHECK, count: signal } },
+      });
+    else if (check >= 2 && signal === 0)
+      votes.push({
+        source: 'crontab',
+        version: 'v3.2.1',
+        reason: { key: 'version.crontab-runs', params: { script: CHECK_POSITIONS, count: check } },
+      });
     else notes.push({ key: 'version.crontab-neither', params: { signalCheck: signal, checkPositions: check } });
     const others = [...new Set(input.jobs.flatMap((j) => (j.script && !V32_SCRIPTS.has(j.script) ? [j.script] : [])))];
     if (others.length > 0) notes.push({ key: 'version.crontab-extra', params: { scripts: others.sort() } });
@@ -51,21 +61,30 @@ export function fingerprintVersion(input: FingerprintInput): VersionFingerprint 
     notes.push({ key: 'version.file-unchecked', params: { file: SIGNAL_CHECK } });
   } else {
     const present = signalPaths.filter((p) => input.files[p] === true);
-    if (present.length > 0) votes.push({ source: 'files', version: 'v3.2.0', reason: { key: 'version.file-present', params: { path: present[0]! } } });
+    if (present.length > 0)
+      votes.push({ source: 'files', version: 'v3.2.0', reason: { key: 'version.file-present', params: { path: present[0]! } } });
     else votes.push({ source: 'files', version: 'v3.2.1', reason: { key: 'version.file-absent', params: { path: signalPaths[0]! } } });
   }
 
   // Image
   if (input.imageId !== undefined) {
     const known = input.knownImages?.[input.imageId];
-    if (known === 'v3.2.0' || known === 'v3.2.1') votes.push({ source: 'image', version: known, reason: { key: 'version.image-known', params: { image: shortId(input.imageId), version: known } } });
+    if (known === 'v3.2.0' || known === 'v3.2.1')
+      votes.push({
+        source: 'image',
+        version: known,
+        reason: { key: 'version.image-known', params: { image: shortId(input.imageId), version: known } },
+      });
     else notes.push({ key: 'version.image-unknown', params: { image: shortId(input.imageId) } });
   }
 
   const reasons = [...votes.map((v) => v.reason), ...notes];
   const versions = new Set(votes.map((v) => v.version));
   if (versions.size > 1) {
-    return told('unknown', [{ key: 'version.conflict', params: { votes: votes.map((v) => ({ source: v.source, version: v.version })) } }, ...reasons]);
+    return told('unknown', [
+      { key: 'version.conflict', params: { votes: votes.map((v) => ({ source: v.source, version: v.version })) } },
+      ...reasons,
+    ]);
   }
   const crontabVote = votes.find((v) => v.source === 'crontab');
   if (!crontabVote) return told('unknown', [{ key: 'version.unidentified', params: {} }, ...reasons]);

@@ -179,13 +179,22 @@ export function reconcileIncidents(
  * action is under way yet: closed, saying why (a pending decision with them). Incidents already acted on
  * (approved, running, verified) finish their own lifecycle.
  */
-export function closeOrphanedIncidents(state: IncidentState, rules: Rule[], now: Instant): { state: IncidentState; effects: Effect[]; journal: JournalEntry[] } {
+export function closeOrphanedIncidents(
+  state: IncidentState,
+  rules: Rule[],
+  now: Instant,
+): { state: IncidentState; effects: Effect[]; journal: JournalEntry[] } {
   const effects: Effect[] = [];
   const journal: JournalEntry[] = [];
   const incidents = state.incidents.map((incident) => {
     if (incident.ruleId === 'operator') return incident;
     const rule = rules.find((r) => r.id === incident.ruleId);
-    const why = rule === undefined ? `rule ${incident.ruleId} was removed from the rules files` : rule.mode !== 'enforce' ? `rule ${incident.ruleId} was set to ${rule.mode}` : undefined;
+    const why =
+      rule === undefined
+        ? `rule ${incident.ruleId} was removed from the rules files`
+        : rule.mode !== 'enforce'
+          ? `rule ${incident.ruleId} was set to ${rule.mode}`
+          : undefined;
     if (why === undefined) return incident;
     // A vetoed or failed incident held its cause against new firings of a rule that no longer acts.
     if (!isOpen(incident)) return incident.holdsCause === true ? { ...incident, holdsCause: false } : incident;

@@ -123,7 +123,10 @@ function totalShares(positions: readonly PositionRecord[], entries: readonly Ent
     const own = byPosition.get(p.position_id) ?? [];
     const sum = own.reduce((acc, { entry }) => acc + (isNumber(entry.shares) ? entry.shares : 0), 0);
     if (approxEqual(p.total_shares, sum, params.tolerance)) return;
-    const detail = own.length === 0 ? 'no entries for it in entries.json' : own.map(({ entry }) => `${entry.entry_id}: ${show(entry.shares)}`).join(', ');
+    const detail =
+      own.length === 0
+        ? 'no entries for it in entries.json'
+        : own.map(({ entry }) => `${entry.entry_id}: ${show(entry.shares)}`).join(', ');
     findings.push({
       check: 'total-shares',
       file: 'positions',
@@ -314,7 +317,9 @@ function duplicateFill(orders: readonly OrderRecord[]): Finding[] {
     }
     const owners = orders
       .map((o, j) => ({ o, j }))
-      .filter(({ o, j }) => typeof o.order_id === 'string' && normalizeOrderNumber(o.order_id) === key && !claims.some((c) => c.index === j));
+      .filter(
+        ({ o, j }) => typeof o.order_id === 'string' && normalizeOrderNumber(o.order_id) === key && !claims.some((c) => c.index === j),
+      );
     for (const owner of owners) {
       const claim = claims[0]!;
       findings.push({

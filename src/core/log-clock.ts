@@ -134,7 +134,8 @@ export function startOffset(clock: LogClock, line: LogLine, parsed: ParsedLogLin
   for (const zone of hints.zones) add(zoneOffset(zone));
   const hand = zoneOffset(hints.handZone);
   add(hand);
-  const fits = (offset: number) => naive + offset <= line.observedAt + FUTURE_SLACK && (clock.lastAt === undefined || naive + offset >= clock.lastAt - ORDER_SLACK);
+  const fits = (offset: number) =>
+    naive + offset <= line.observedAt + FUTURE_SLACK && (clock.lastAt === undefined || naive + offset >= clock.lastAt - ORDER_SLACK);
   const fitting = candidates.filter(fits);
   const onSchedule = hints.onSchedule;
   const chosen =
@@ -220,7 +221,8 @@ function formatterFor(zone: string): Intl.DateTimeFormat | null {
 }
 
 function learn(clock: LogClock, offsetMs: number, from: NonNullable<LogClock['learnedFrom']>, naiveMs: number): LogClock {
-  if (clock.offsetMs === offsetMs && clock.learnedFrom === from) return clock.learnedAtNaiveMs === naiveMs ? clock : { ...clock, learnedAtNaiveMs: naiveMs };
+  if (clock.offsetMs === offsetMs && clock.learnedFrom === from)
+    return clock.learnedAtNaiveMs === naiveMs ? clock : { ...clock, learnedAtNaiveMs: naiveMs };
   return { ...clock, offsetMs, learnedFrom: from, learnedAtNaiveMs: naiveMs };
 }
 

@@ -53,7 +53,8 @@ export function parseLogLine(text: string): ParsedLogLine | null {
       const first = text.charCodeAt(q);
       if (!(first >= 65 && first <= 90)) continue;
       while (q < text.length && isLevelChar(text.charCodeAt(q))) q++;
-      if (text.startsWith(SEP, q)) return { stamp, naiveMs, logger: text.slice(26, j), level: text.slice(j + 3, q), message: text.slice(q + 3) };
+      if (text.startsWith(SEP, q))
+        return { stamp, naiveMs, logger: text.slice(26, j), level: text.slice(j + 3, q), message: text.slice(q + 3) };
     }
   }
   const rest = text.slice(23);

@@ -159,7 +159,10 @@ function renderNoticeText(notice: Notice, lang: Language, timeZone: string): str
   const t = T[lang];
   switch (notice.kind) {
     case 'incident-opened':
-      return incidentText(t.opened, notice.incident, lang, timeZone) + (notice.incident.decisionOf ? `\n${sharedDecisionText(lang, notice.incident.decisionOf)}` : '');
+      return (
+        incidentText(t.opened, notice.incident, lang, timeZone) +
+        (notice.incident.decisionOf ? `\n${sharedDecisionText(lang, notice.incident.decisionOf)}` : '')
+      );
     case 'incident-resolved':
       return incidentText(t.resolved, notice.incident, lang, timeZone) + (notice.why ? `\n${closedBecauseText(lang, notice.why)}` : '');
     case 'would-fire':
@@ -167,13 +170,21 @@ function renderNoticeText(notice: Notice, lang: Language, timeZone: string): str
     case 'warning':
       return verdictText(t.warning, notice.verdict, lang, timeZone, warningIn(lang, notice.verdict));
     case 'inconclusive':
-      return verdictText(t.inconclusive, notice.verdict, lang, timeZone, `${summaryIn(lang, notice.verdict)} (${t.since} ${formatInstant(notice.since, timeZone)})`);
+      return verdictText(
+        t.inconclusive,
+        notice.verdict,
+        lang,
+        timeZone,
+        `${summaryIn(lang, notice.verdict)} (${t.since} ${formatInstant(notice.since, timeZone)})`,
+      );
     case 'rule-error':
       return verdictText(t.ruleError, notice.verdict, lang, timeZone);
     case 'source-error':
       return `${t.sourceError}: ${notice.source} (${notice.count} ${t.times})\n${notice.message}`;
     case 'version-changed':
-      return `${t.versionChanged}: ${notice.from.version} → ${notice.to.version}\n${versionEvidenceIn(lang, notice.to).map((e) => `  - ${e}`).join('\n')}`;
+      return `${t.versionChanged}: ${notice.from.version} → ${notice.to.version}\n${versionEvidenceIn(lang, notice.to)
+        .map((e) => `  - ${e}`)
+        .join('\n')}`;
     case 'decision-requested': {
       const i = notice.incident;
       const d = i.decision;

@@ -110,7 +110,10 @@ export interface Plan {
 export type PlanResult = { ok: true; plan: Plan } | { ok: false; reason: string };
 
 /** The name compose gives the image it builds for a service (`<project>-<service>` in Compose v2). */
-export function composeImageName(container: Pick<ContainerFact, 'composeProject' | 'composeService'>, separator: '-' | '_'): string | undefined {
+export function composeImageName(
+  container: Pick<ContainerFact, 'composeProject' | 'composeService'>,
+  separator: '-' | '_',
+): string | undefined {
   if (!container.composeProject || !container.composeService) return undefined;
   return `${container.composeProject}${separator}${container.composeService}`.toLowerCase();
 }
@@ -128,7 +131,10 @@ export function buildPlan(facts: PlanFacts): PlanResult {
       return cronPlan(facts, facts.action);
     case 'rollback':
       if (missing.length > 0) {
-        return { ok: false, reason: `configured container${missing.length > 1 ? 's' : ''} ${missing.join(', ')} not found: a rollback recreates every guarded container, so nothing was planned` };
+        return {
+          ok: false,
+          reason: `configured container${missing.length > 1 ? 's' : ''} ${missing.join(', ')} not found: a rollback recreates every guarded container, so nothing was planned`,
+        };
       }
       return rollbackPlan(facts);
   }
@@ -142,7 +148,10 @@ function cronPlan(facts: PlanFacts, action: 'halt' | 'resume'): PlanResult {
   if (action === 'resume' && active) return { ok: false, reason: `${cron.name} is already ${cron.status}: nothing to resume` };
   const ops: PlanOp[] =
     action === 'halt'
-      ? [{ op: 'preflight', container: cron.name, baseline: [] }, { op: 'halt', container: cron.name, id: cron.id }]
+      ? [
+          { op: 'preflight', container: cron.name, baseline: [] },
+          { op: 'halt', container: cron.name, id: cron.id },
+        ]
       : [{ op: 'resume', container: cron.name, id: cron.id }];
   return { ok: true, plan: finish(action, undefined, undefined, ops, undefined) };
 }
@@ -163,7 +172,10 @@ function rollbackPlan(facts: PlanFacts): PlanResult {
     target = `image:${id}`;
     const current = new Set(containers.map((c) => c.imageId));
     if (current.size === 1 && current.has(id)) {
-      return { ok: false, reason: `the containers already run ${facts.backup.reference} (${shortId(id)}): nothing to roll back (if the deploy script ran twice, the backup tag names the new version)` };
+      return {
+        ok: false,
+        reason: `the containers already run ${facts.backup.reference} (${shortId(id)}): nothing to roll back (if the deploy script ran twice, the backup tag names the new version)`,
+      };
     }
   } else {
     const git = facts.git.facts!;
@@ -172,7 +184,10 @@ function rollbackPlan(facts: PlanFacts): PlanResult {
     target = `commit:${commit}`;
     const built = facts.rollbackTag.imageId;
     if (built !== undefined && containers.every((c) => c.imageId === built) && git.head === commit) {
-      return { ok: false, reason: `the containers already run ${facts.rollbackTag.reference} (${shortId(built)}) and ${git.repo} is at ${shortSha(commit)}: nothing to roll back` };
+      return {
+        ok: false,
+        reason: `the containers already run ${facts.rollbackTag.reference} (${shortId(built)}) and ${git.repo} is at ${shortSha(commit)}: nothing to roll back`,
+      };
     }
     ops.push({
       op: 'build',
@@ -187,7 +202,10 @@ function rollbackPlan(facts: PlanFacts): PlanResult {
 
   const failed = facts.failedTargets.find((f) => f.target === target);
   if (failed && !facts.force) {
-    return { ok: false, reason: `${describeTarget(target)} failed verification before (${failed.detail}); it is never retried automatically: an operator can force it from the CLI (rollback --force)` };
+    return {
+      ok: false,
+      reason: `${describeTarget(target)} failed verification before (${failed.detail}); it is never retried automatically: an operator can force it from the CLI (rollback --force)`,
+    };
   }
 
   ops.push({ op: 'backup', dataDir: facts.display.dataDir, logsDir: facts.display.logsDir });
@@ -244,7 +262,9 @@ function chooseStrategy(facts: PlanFacts): { ok: true; value: Strategy } | { ok:
   };
   switch (facts.strategy) {
     case 'image-tag':
-      return backupExists ? { ok: true, value: 'image-tag' } : { ok: false, reason: `backup tag ${facts.backup.reference} does not exist: use the git strategy (rollback --strategy git)` };
+      return backupExists
+        ? { ok: true, value: 'image-tag' }
+        : { ok: false, reason: `backup tag ${facts.backup.reference} does not exist: use the git strategy (rollback --strategy git)` };
     case 'git': {
       const problem = gitProblem();
       return problem === undefined ? { ok: true, value: 'git' } : { ok: false, reason: problem };
@@ -252,12 +272,20 @@ function chooseStrategy(facts: PlanFacts): { ok: true; value: Strategy } | { ok:
     case 'auto': {
       if (backupExists) return { ok: true, value: 'image-tag' };
       const problem = gitProblem();
-      return problem === undefined ? { ok: true, value: 'git' } : { ok: false, reason: `backup tag ${facts.backup.reference} does not exist, and ${problem}` };
+      return problem === undefined
+        ? { ok: true, value: 'git' }
+        : { ok: false, reason: `backup tag ${facts.backup.reference} does not exist, and ${problem}` };
     }
   }
 }
 
-function finish(action: PlanAction, strategy: Strategy | undefined, target: string | undefined, ops: PlanOp[], targetImageId: string | undefined): Plan {
+function finish(
+  action: PlanAction,
+  strategy: Strategy | undefined,
+  target: string | undefined,
+  ops: PlanOp[],
+  targetImageId: string | undefined,
+): Plan {
   const id = sha256Hex(canonicalJson({ action, strategy: strategy ?? null, target: target ?? null, ops })).slice(0, 16);
   const steps = ops.map((op) => describeOp(op));
   const preview: PlanPreview = {
@@ -388,7 +416,9 @@ function describeConfig(c: ConfigSummary): string {
     c.binds.length > 0 ? `binds ${c.binds.join(', ')}` : undefined,
     c.ports.length > 0 ? `ports ${c.ports.join(', ')}` : undefined,
     `restart ${c.restart}`,
-    c.networks.length > 0 ? `networks ${c.networks.map((n) => (n.aliases.length ? `${n.name} [${n.aliases.join(', ')}]` : n.name)).join(', ')}` : undefined,
+    c.networks.length > 0
+      ? `networks ${c.networks.map((n) => (n.aliases.length ? `${n.name} [${n.aliases.join(', ')}]` : n.name)).join(', ')}`
+      : undefined,
     `${c.labels} labels`,
   ];
   return parts.filter((p) => p !== undefined).join('; ');
@@ -416,12 +446,12 @@ export function canonicalJson(value: unknown): string {
 }
 
 const K = new Uint32Array([
-  0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5, 0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3,
-  0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
-  0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967, 0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13,
-  0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85, 0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
-  0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3, 0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208,
-  0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
+  0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5, 0xd807aa98, 0x12835b01, 0x243185be,
+  0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa,
+  0x5cb0a9dc, 0x76f988da, 0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967, 0x27b70a85,
+  0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85, 0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3,
+  0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070, 0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f,
+  0x682e6ff3, 0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
 ]);
 
 export function sha256Hex(text: string): string {

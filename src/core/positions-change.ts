@@ -58,7 +58,10 @@ export function diffPositions(
   at: Instant,
   context: ChangeContext,
 ): { history: PositionsHistory; change?: PositionsChange } {
-  const next: PositionsHistory = { last: { sha256: current.sha256, doc: current.doc, at }, seen: rememberVersion(history.seen, current.sha256, at) };
+  const next: PositionsHistory = {
+    last: { sha256: current.sha256, doc: current.doc, at },
+    seen: rememberVersion(history.seen, current.sha256, at),
+  };
   if (!history.last) return { history: next };
   const change = comparePositions(history.last, current, at, { seen: history.seen, ...context });
   return change ? { history: next, change } : { history: next };
@@ -88,7 +91,8 @@ export function comparePositions(
     if (old.status === 'open' && (!now || now.status !== 'open')) vanishedOpen.push(positionId);
     if (!now) continue;
     for (const field of SIZE_FIELDS) {
-      if (!sameValue(old[field], now[field])) sizeChanges.push({ positionId, field, before: old[field] ?? null, after: now[field] ?? null });
+      if (!sameValue(old[field], now[field]))
+        sizeChanges.push({ positionId, field, before: old[field] ?? null, after: now[field] ?? null });
     }
   }
   const older = (context.seen ?? []).find((v) => v.sha256 === after.sha256 && v.sha256 !== before.sha256);
@@ -105,7 +109,12 @@ export function comparePositions(
 }
 
 /** Jobs whose profile may write positions.json and that had a run open around `at`. */
-export function writerRunsNear(runs: Record<string, Run[]>, profiles: Record<string, JobProfile>, at: Instant, slack = WRITER_SLACK_MS): string[] {
+export function writerRunsNear(
+  runs: Record<string, Run[]>,
+  profiles: Record<string, JobProfile>,
+  at: Instant,
+  slack = WRITER_SLACK_MS,
+): string[] {
   const jobs = new Set<string>();
   for (const [jobId, list] of Object.entries(runs)) {
     for (const run of list) {
@@ -173,7 +182,11 @@ export function judgeChange(
       continue;
     }
     unexplained = true;
-    tell(line ? { key: 'positions.close-without-writer', params: { positionId } } : { key: 'positions.vanished-unexplained', params: { positionId, window: params.closeExplainWindow } });
+    tell(
+      line
+        ? { key: 'positions.close-without-writer', params: { positionId } }
+        : { key: 'positions.vanished-unexplained', params: { positionId, window: params.closeExplainWindow } },
+    );
   }
 
   for (const size of change.sizeChanges) {

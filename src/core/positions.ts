@@ -15,20 +15,63 @@ import type { EntryRecord, JsonDocState, JsonProblem, OrderRecord, PositionRecor
 
 /** Fields of the v3.2.x `Position` dataclass without a default: `Position(**record)` raises without one. */
 export const V32_REQUIRED_POSITION_KEYS: readonly string[] = [
-  'position_id', 'symbol', 'system', 'direction', 'entry_date', 'entry_price', 'entry_n', 'units', 'max_units',
-  'shares_per_unit', 'total_shares', 'stop_loss', 'pyramid_level', 'exit_period', 'status', 'last_update',
+  'position_id',
+  'symbol',
+  'system',
+  'direction',
+  'entry_date',
+  'entry_price',
+  'entry_n',
+  'units',
+  'max_units',
+  'shares_per_unit',
+  'total_shares',
+  'stop_loss',
+  'pyramid_level',
+  'exit_period',
+  'status',
+  'last_update',
 ];
 
 /** Keys `validate_position_schema` checks first (v3.2.x): a record lacking one is skipped, not loaded. */
 export const V32_VALIDATED_POSITION_KEYS: readonly string[] = [
-  'position_id', 'symbol', 'entry_price', 'status', 'direction', 'system', 'entry_date', 'entry_n', 'units', 'total_shares', 'stop_loss',
+  'position_id',
+  'symbol',
+  'entry_price',
+  'status',
+  'direction',
+  'system',
+  'entry_date',
+  'entry_n',
+  'units',
+  'total_shares',
+  'stop_loss',
 ];
 
 /** Fields of the v3.2.x `Position` dataclass: any other key crashes `Position.from_dict` (`cls(**data)`). */
 export const V32_KNOWN_POSITION_KEYS: readonly string[] = [
-  'position_id', 'symbol', 'system', 'direction', 'entry_date', 'entry_price', 'entry_n', 'units', 'max_units',
-  'shares_per_unit', 'total_shares', 'stop_loss', 'pyramid_level', 'exit_period', 'status', 'last_update',
-  'exit_date', 'exit_price', 'exit_reason', 'pnl', 'pnl_pct', 'r_multiple',
+  'position_id',
+  'symbol',
+  'system',
+  'direction',
+  'entry_date',
+  'entry_price',
+  'entry_n',
+  'units',
+  'max_units',
+  'shares_per_unit',
+  'total_shares',
+  'stop_loss',
+  'pyramid_level',
+  'exit_period',
+  'status',
+  'last_update',
+  'exit_date',
+  'exit_price',
+  'exit_reason',
+  'pnl',
+  'pnl_pct',
+  'r_multiple',
 ];
 
 export interface PositionKeys {
@@ -61,11 +104,21 @@ export function parsePositions(
   return toDocState(validatePositions(content, keys, invalidUtf8), content, observedAt, sha256);
 }
 
-export function parseEntries(content: string, observedAt: Instant, sha256: string | undefined, invalidUtf8?: Utf8Error): JsonDocState<EntryRecord[]> {
+export function parseEntries(
+  content: string,
+  observedAt: Instant,
+  sha256: string | undefined,
+  invalidUtf8?: Utf8Error,
+): JsonDocState<EntryRecord[]> {
   return toDocState(validateEntries(content, invalidUtf8), content, observedAt, sha256);
 }
 
-export function parseOrderLog(content: string, observedAt: Instant, sha256: string | undefined, invalidUtf8?: Utf8Error): JsonDocState<OrderRecord[]> {
+export function parseOrderLog(
+  content: string,
+  observedAt: Instant,
+  sha256: string | undefined,
+  invalidUtf8?: Utf8Error,
+): JsonDocState<OrderRecord[]> {
   return toDocState(validateOrderLog(content, invalidUtf8), content, observedAt, sha256);
 }
 
@@ -254,7 +307,9 @@ function validateList<T>(content: string, shape: RecordShape, invalidUtf8: Utf8E
   if (!Array.isArray(value)) {
     return {
       ok: false,
-      problems: [{ path: '$', code: 'shape', message: `${shape.file} must be a JSON list of ${shape.noun} records, found ${describe(value)}` }],
+      problems: [
+        { path: '$', code: 'shape', message: `${shape.file} must be a JSON list of ${shape.noun} records, found ${describe(value)}` },
+      ],
     };
   }
   const sink = new ProblemSink();
@@ -388,7 +443,11 @@ export function parsePythonJson(text: string, invalidUtf8?: Utf8Error): PythonJs
     // The JSON path reached where the bad bytes sit: the prefix before them ends in an error (or not).
     const before = scanPythonJson(text.slice(0, invalidUtf8.charOffset));
     const path = before.ok ? '$' : before.error.path;
-    return located(text, { offset: invalidUtf8.charOffset, path, message: `not valid UTF-8 (${READ_AS_EMPTY}): ${pythonUtf8Message(invalidUtf8)}` });
+    return located(text, {
+      offset: invalidUtf8.charOffset,
+      path,
+      message: `not valid UTF-8 (${READ_AS_EMPTY}): ${pythonUtf8Message(invalidUtf8)}`,
+    });
   }
   const scanned = scanPythonJson(text);
   return scanned.ok ? scanned : located(text, scanned.error);
@@ -396,7 +455,10 @@ export function parsePythonJson(text: string, invalidUtf8?: Utf8Error): PythonJs
 
 function located(text: string, error: ScanError): PythonJson {
   const { line, column } = lineColumn(text, error.offset);
-  return { ok: false, problem: { path: error.path, code: 'parse', message: `${error.message}: line ${line} column ${column} (char ${error.offset})` } };
+  return {
+    ok: false,
+    problem: { path: error.path, code: 'parse', message: `${error.message}: line ${line} column ${column} (char ${error.offset})` },
+  };
 }
 
 interface ScanError {
@@ -406,9 +468,7 @@ interface ScanError {
   path: string;
 }
 
-type Frame =
-  | { array: true; index: number; items: unknown[] }
-  | { array: false; key: string | undefined; object: Record<string, unknown> };
+type Frame = { array: true; index: number; items: unknown[] } | { array: false; key: string | undefined; object: Record<string, unknown> };
 
 const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][-+]?\d+)?/y;
 const LITERALS: readonly (readonly [string, unknown])[] = [
@@ -432,7 +492,10 @@ function scanPythonJson(text: string): { ok: true; value: unknown } | { ok: fals
   let i = 0;
   const error = (offset: number, message: string): ScanError => ({ offset, message, path: renderPath(stack) });
   const syntax = (offset: number, message: string) => ({ ok: false as const, error: error(offset, `not valid JSON: ${message}`) });
-  const limit = (offset: number, message: string) => ({ ok: false as const, error: error(offset, `not readable by Python's json (${READ_AS_EMPTY}): ${message}`) });
+  const limit = (offset: number, message: string) => ({
+    ok: false as const,
+    error: error(offset, `not readable by Python's json (${READ_AS_EMPTY}): ${message}`),
+  });
 
   if (text.charCodeAt(0) === 0xfeff) return syntax(0, 'Unexpected UTF-8 BOM (decode using utf-8-sig)');
 
@@ -535,7 +598,10 @@ function scanPythonJson(text: string): { ok: true; value: unknown } | { ok: fals
         if (!/[.eE]/.test(literal)) {
           const digits = literal.length - (literal.startsWith('-') ? 1 : 0);
           if (digits > PYTHON_INT_MAX_DIGITS) {
-            return limit(i, `Exceeds the limit (${PYTHON_INT_MAX_DIGITS} digits) for integer string conversion: value has ${digits} digits`);
+            return limit(
+              i,
+              `Exceeds the limit (${PYTHON_INT_MAX_DIGITS} digits) for integer string conversion: value has ${digits} digits`,
+            );
           }
         }
         complete(Number(literal));

@@ -253,7 +253,7 @@ function applyLine(fs: FileRunsState, line: LogLine, ctx: RunsContext, finished:
   }
 
   const before = fs.clock.offsetMs;
-  const starts = parsed !== null && (parsed.message.includes(id.profile.startMarker));
+  const starts = parsed !== null && parsed.message.includes(id.profile.startMarker);
   if (starts && !line.live) fs.clock = startOffset(fs.clock, line, parsed, startHints(ctx.jobsByLogFile[line.file], ctx));
   const time = lineInstant(fs.clock, line, parsed, ctx.logTimestampZone);
   fs.clock = time.clock;
@@ -295,7 +295,9 @@ function applyLine(fs: FileRunsState, line: LogLine, ctx: RunsContext, finished:
   if (fs.open) {
     collect(fs.open.run, text, message, id.profile, ctx);
   } else if (isInteresting(text, message, id.profile, ctx)) {
-    fs.preamble = [...fs.preamble.filter((p) => p.at >= at - PREAMBLE_WINDOW), { text: clip(text), message: clip(message), at }].slice(-MAX_PREAMBLE);
+    fs.preamble = [...fs.preamble.filter((p) => p.at >= at - PREAMBLE_WINDOW), { text: clip(text), message: clip(message), at }].slice(
+      -MAX_PREAMBLE,
+    );
   }
 }
 
@@ -320,7 +322,10 @@ function markLine(marks: LogMark[], file: string, text: string, message: string,
   if (HEAL_MARKERS.some((h) => message.includes(h))) marks.push({ kind: 'heal', file, text: clip(text), at });
   const closeAt = message.indexOf(POSITION_CLOSED);
   if (closeAt >= 0) {
-    const positionId = message.slice(closeAt + POSITION_CLOSED.length).trim().split(/\s+/)[0];
+    const positionId = message
+      .slice(closeAt + POSITION_CLOSED.length)
+      .trim()
+      .split(/\s+/)[0];
     if (positionId) marks.push({ kind: 'close', file, text: clip(text), positionId: clip(positionId), at });
   }
 }
@@ -376,7 +381,10 @@ function collect(run: Run, text: string, message: string, profile: JobProfile, c
   if (profile.notifyEvents.some((e) => message.includes(e))) pushCapped(run.telegram.notifyEvents, clip(message));
   const closeAt = message.indexOf(POSITION_CLOSED);
   if (closeAt >= 0) {
-    const positionId = message.slice(closeAt + POSITION_CLOSED.length).trim().split(/\s+/)[0];
+    const positionId = message
+      .slice(closeAt + POSITION_CLOSED.length)
+      .trim()
+      .split(/\s+/)[0];
     if (positionId && !run.closedPositions.includes(positionId)) pushCapped(run.closedPositions, clip(positionId));
   }
 }

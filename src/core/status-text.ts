@@ -61,7 +61,8 @@ const W = {
     outcome: { ok: 'succeeded', failed: 'failed', running: 'running', superseded: 'no finish marker before the next start' },
     containers: '<b>Containers</b>',
     noContainers: 'No container observed.',
-    container: (status: string, image: string, restarts: number) => `${status}, image ${image} (${restarts} restart${restarts === 1 ? '' : 's'})`,
+    container: (status: string, image: string, restarts: number) =>
+      `${status}, image ${image} (${restarts} restart${restarts === 1 ? '' : 's'})`,
     containerStatus: {
       running: 'running',
       restarting: 'restarting',
@@ -110,9 +111,12 @@ function shortImage(imageId: string | undefined): string {
 
 function incidentLine(lang: Language, i: Incident, tz: string): string[] {
   const w = W[lang];
-  const lines = [`• ${escapeHtml(i.id)} [${severityWord(lang, i.severity)}] ${phaseWord(lang, i.phase)} — <code>${escapeHtml(i.ruleId)}</code>: ${escapeHtml(clip(summaryIn(lang, i), 300))}`];
+  const lines = [
+    `• ${escapeHtml(i.id)} [${severityWord(lang, i.severity)}] ${phaseWord(lang, i.phase)} — <code>${escapeHtml(i.ruleId)}</code>: ${escapeHtml(clip(summaryIn(lang, i), 300))}`,
+  ];
   const when = [`${w.opened}: ${formatInstant(i.openedAt, tz)}`];
-  if (i.phase === 'awaiting-decision' && i.decision) when.push(`${w.deadline}: ${formatInstant(i.decision.deadline, tz)} (${w.policy[i.decision.policy]})`);
+  if (i.phase === 'awaiting-decision' && i.decision)
+    when.push(`${w.deadline}: ${formatInstant(i.decision.deadline, tz)} (${w.policy[i.decision.policy]})`);
   lines.push(`  ${when.join('; ')}`);
   return lines;
 }
@@ -123,7 +127,13 @@ function clip(text: string, max: number): string {
 
 /** `/status`: per job last run, outcome and next expected run; containers and images; armed; open incidents. */
 /** `restartRequired`: config keys changed since the daemon started that it does not apply until restarted. */
-export function renderStatus(state: CoreState, lang: Language, timeZone: string, now: Instant, restartRequired: readonly string[] = []): string {
+export function renderStatus(
+  state: CoreState,
+  lang: Language,
+  timeZone: string,
+  now: Instant,
+  restartRequired: readonly string[] = [],
+): string {
   const w = W[lang];
   const armed = state.safety.armed ? w.armedYes : w.armedNo;
   const restart = restartRequiredText(lang, restartRequired, (k) => `<code>${escapeHtml(k)}</code>`);
@@ -142,14 +152,19 @@ export function renderStatus(state: CoreState, lang: Language, timeZone: string,
     const last = open.get(job.id) ?? finished[finished.length - 1];
     const next = nextFire(job, now);
     jobLines.push(`• <code>${escapeHtml(job.id)}</code> (${escapeHtml(job.schedule)})`);
-    jobLines.push(`  ${w.lastRun}: ${last ? `${formatInstant(last.startedAt, timeZone)} ${w.outcome[runOutcome(last)]}${failureOf(last)}` : w.none}`);
+    jobLines.push(
+      `  ${w.lastRun}: ${last ? `${formatInstant(last.startedAt, timeZone)} ${w.outcome[runOutcome(last)]}${failureOf(last)}` : w.none}`,
+    );
     jobLines.push(`  ${w.next}: ${next !== undefined ? formatInstant(next, timeZone) : w.none}`);
   }
 
   const containerLines = Object.values(state.containers)
     .sort((a, b) => a.current.name.localeCompare(b.current.name))
     // Docker's own restart count: a crash loop shows even if the sidecar saw none of the restarts.
-    .map((c) => `• ${escapeHtml(c.current.name)}: ${w.container(w.containerStatus[c.current.status], shortImage(c.current.imageId), c.current.restartCount)}`);
+    .map(
+      (c) =>
+        `• ${escapeHtml(c.current.name)}: ${w.container(w.containerStatus[c.current.status], shortImage(c.current.imageId), c.current.restartCount)}`,
+    );
 
   const incidentLines = state.incidents.incidents.filter(isOpen).flatMap((i) => incidentLine(lang, i, timeZone));
   const silences = Object.entries(state.safety.silenced)
@@ -180,12 +195,20 @@ export function renderIncidents(state: CoreState, lang: Language, timeZone: stri
     .filter((i) => !isOpen(i))
     .sort((a, b) => b.updatedAt - a.updatedAt)
     .slice(0, RECENT_CLOSED)
-    .map((i) => `• ${escapeHtml(i.id)} ${phaseWord(lang, i.phase)} — <code>${escapeHtml(i.ruleId)}</code>, ${formatInstant(i.updatedAt, timeZone)}`);
+    .map(
+      (i) =>
+        `• ${escapeHtml(i.id)} ${phaseWord(lang, i.phase)} — <code>${escapeHtml(i.ruleId)}</code>, ${formatInstant(i.updatedAt, timeZone)}`,
+    );
   const more = (n: number) => escapeHtml(w.more(n));
   const blocks: Block[] = [
     html(w.incidents),
     html(w.openIncidents),
-    open.length > 0 ? htmlLines(open.flatMap((i) => incidentLine(lang, i, timeZone)), more) : html(w.noOpen),
+    open.length > 0
+      ? htmlLines(
+          open.flatMap((i) => incidentLine(lang, i, timeZone)),
+          more,
+        )
+      : html(w.noOpen),
     ...(closed.length > 0 ? [html(w.recent), htmlLines(closed, more)] : []),
   ];
   return fitBlocks(blocks);
@@ -196,7 +219,10 @@ export function renderRules(rules: readonly Rule[], state: CoreState, lang: Lang
   const w = W[lang];
   const silences = state.safety.silenced;
   const lines = rules.map((r) => {
-    const approval = r.action === 'rollback' || r.action === 'halt' ? `, ${w.approval}: ${w.policy[r.approval.policy]}${r.approval.policy === 'veto-window' ? ` ${formatDuration(r.approval.window)}` : ''}` : '';
+    const approval =
+      r.action === 'rollback' || r.action === 'halt'
+        ? `, ${w.approval}: ${w.policy[r.approval.policy]}${r.approval.policy === 'veto-window' ? ` ${formatDuration(r.approval.window)}` : ''}`
+        : '';
     const until = silences[r.id];
     const silenced = until !== undefined && until > now ? ` ${w.silencedUntil(formatInstant(until, timeZone))}` : '';
     return `• <code>${escapeHtml(r.id)}</code> ${escapeHtml(r.kind)} — ${r.mode}, ${escapeHtml(actionWord(lang, r.action))}${approval}${silenced}`;

@@ -33,9 +33,17 @@ export function stepDuration(lang: Language, ms: number): string {
  * The summary lines: a title, one line per step (✔️/❌, name, duration), the total. `name` formats a
  * step name for the medium (HTML code for Telegram, as is for plain text). Empty without steps.
  */
-export function stepTimingLines(lang: Language, steps: readonly StepTiming[] | undefined, name: (raw: string) => string = (raw) => raw): string[] {
+export function stepTimingLines(
+  lang: Language,
+  steps: readonly StepTiming[] | undefined,
+  name: (raw: string) => string = (raw) => raw,
+): string[] {
   if (!steps || steps.length === 0) return [];
   const w = W[lang];
   const total = steps.reduce((sum, s) => sum + s.ms, 0);
-  return [`${w.title}:`, ...steps.map((s) => `  ${s.ok ? '✔️' : '❌'} ${name(s.name)} ${stepDuration(lang, s.ms)}`), `${w.total} ${stepDuration(lang, total)}`];
+  return [
+    `${w.title}:`,
+    ...steps.map((s) => `  ${s.ok ? '✔️' : '❌'} ${name(s.name)} ${stepDuration(lang, s.ms)}`),
+    `${w.total} ${stepDuration(lang, total)}`,
+  ];
 }

@@ -3,7 +3,14 @@
 import type { Rule } from '../config/schema.ts';
 import { parseCrontab } from './crontab.ts';
 import { fingerprintVersion } from './fingerprint.ts';
-import { closeOrphanedIncidents, emptyIncidentState, isOpen, reconcileIncidents, type IncidentState, type JournalEntry } from './incident.ts';
+import {
+  closeOrphanedIncidents,
+  emptyIncidentState,
+  isOpen,
+  reconcileIncidents,
+  type IncidentState,
+  type JournalEntry,
+} from './incident.ts';
 import {
   decisionBuilder,
   initialSafety,
@@ -182,7 +189,14 @@ export const LATE_REPORT_HORIZON_MS = 24 * 3_600_000;
 /** Rule kinds that judge the content of runs and log lines: the ones a run boundary can change. */
 const BOUNDARY_RULE_KINDS = new Set<Rule['kind']>(['repeated-failures', 'telegram-delivery', 'positions-integrity']);
 /** Notices about verdicts (the rest are about decisions, which are never taken on a past state). */
-const VERDICT_NOTICES = new Set<Notice['kind']>(['incident-opened', 'incident-resolved', 'would-fire', 'warning', 'inconclusive', 'rule-error']);
+const VERDICT_NOTICES = new Set<Notice['kind']>([
+  'incident-opened',
+  'incident-resolved',
+  'would-fire',
+  'warning',
+  'inconclusive',
+  'rule-error',
+]);
 
 /**
  * Log lines are judged at every run boundary they contain (SPEC §2.2), so that runs read together (one
@@ -225,7 +239,11 @@ function stepLogLines(state: CoreState, lines: LogLine[], ctx: StepContext): Ste
   const evaluated = evaluateAll(s, ctx, openedEarlier);
   const late = boundaries > 0 || lines.some((l) => !l.live);
   const logRules = new Set(ctx.rules.filter((r) => BOUNDARY_RULE_KINDS.has(r.kind)).map((r) => r.id));
-  const finalEffects = late ? evaluated.effects.map((e) => (e.kind === 'notify' && noticeRule(e.notice) !== undefined && logRules.has(noticeRule(e.notice)!) ? seenLate(e) : e)) : evaluated.effects;
+  const finalEffects = late
+    ? evaluated.effects.map((e) =>
+        e.kind === 'notify' && noticeRule(e.notice) !== undefined && logRules.has(noticeRule(e.notice)!) ? seenLate(e) : e,
+      )
+    : evaluated.effects;
   return { state: evaluated.state, effects: [...effects, ...finalEffects], journal: [...journal, ...evaluated.journal] };
 }
 
@@ -234,7 +252,12 @@ function stepLogLines(state: CoreState, lines: LogLine[], ctx: StepContext): Ste
  * was at the boundary; the incidents are dated when the sidecar saw them (the read), like any other, and
  * their evidence carries the times of the lines.
  */
-function judgeBoundary(s: CoreState, ctx: StepContext, at: Instant, absorbed: AbsorbedLines): { state: CoreState; effects: Effect[]; journal: JournalEntry[]; opened: string[] } {
+function judgeBoundary(
+  s: CoreState,
+  ctx: StepContext,
+  at: Instant,
+  absorbed: AbsorbedLines,
+): { state: CoreState; effects: Effect[]; journal: JournalEntry[]; opened: string[] } {
   const world = worldOf({ ...s, now: at }, ctx);
   // The jobs whose runs changed, and a repair where one was read: a boundary in one file says nothing
   // about the others (a backlog is read file after file), nor about a repair read at another time.
@@ -246,9 +269,20 @@ function judgeBoundary(s: CoreState, ctx: StepContext, at: Instant, absorbed: Ab
     const verdicts = evaluateRule(rule, world, at).filter((v) => causes.has(v.cause));
     if (verdicts.length > 0) verdictsByRule.set(rule.id, verdicts);
   }
-  keepIncidentsAcrossRuleEdits(s.incidents.incidents.filter((i) => verdictsByRule.has(i.ruleId) && causes.has(i.cause)), ctx.rules, verdictsByRule, world, at);
+  keepIncidentsAcrossRuleEdits(
+    s.incidents.incidents.filter((i) => verdictsByRule.has(i.ruleId) && causes.has(i.cause)),
+    ctx.rules,
+    verdictsByRule,
+    world,
+    at,
+  );
   const reconciled = reconcileIncidents(s.incidents, ctx.rules, verdictsByRule, s.now, s.safety.silenced);
-  return { state: { ...s, incidents: reconciled.state }, effects: reconciled.effects, journal: reconciled.journal, opened: reconciled.opened };
+  return {
+    state: { ...s, incidents: reconciled.state },
+    effects: reconciled.effects,
+    journal: reconciled.journal,
+    opened: reconciled.opened,
+  };
 }
 
 function noticeRule(notice: Notice): string | undefined {
@@ -258,7 +292,9 @@ function noticeRule(notice: Notice): string | undefined {
 }
 
 function seenLate(effect: Effect): Effect {
-  return effect.kind === 'notify' && VERDICT_NOTICES.has(effect.notice.kind) ? { ...effect, notice: { ...effect.notice, late: true } } : effect;
+  return effect.kind === 'notify' && VERDICT_NOTICES.has(effect.notice.kind)
+    ? { ...effect, notice: { ...effect.notice, late: true } }
+    : effect;
 }
 
 /** Re-evaluate without a new observation (after a rules reload, or for `check`). */
@@ -272,28 +308,50 @@ export function evaluateAll(state: CoreState, ctx: StepContext, openedBefore: re
   keepIncidentsAcrossRuleEdits(state.incidents.incidents, ctx.rules, verdictsByRule, world, state.now);
   const orphansClosed = closeOrphanedIncidents(state.incidents, ctx.rules, state.now);
   const reconciled = reconcileIncidents(orphansClosed.state, ctx.rules, verdictsByRule, state.now, state.safety.silenced);
-  const b = decisionBuilder({ incidents: reconciled.state.incidents, safety: state.safety, jobRunning: jobRunning(state) }, state.now, ctx.policy);
+  const b = decisionBuilder(
+    { incidents: reconciled.state.incidents, safety: state.safety, jobRunning: jobRunning(state) },
+    state.now,
+    ctx.policy,
+  );
   // Incidents opened at a run boundary earlier in the same read (stepLogLines) get their decision here,
   // once, and only if they are still open after the whole read.
   for (const id of [...openedBefore, ...reconciled.opened]) {
     const incident = b.find(id);
-    if (incident && (!openedBefore.includes(id) || incident.phase === 'detected')) onOpened(b, incident, ctx.rules.find((r) => r.id === incident.ruleId), ctx.rules);
+    if (incident && (!openedBefore.includes(id) || incident.phase === 'detected'))
+      onOpened(
+        b,
+        incident,
+        ctx.rules.find((r) => r.id === incident.ruleId),
+        ctx.rules,
+      );
   }
   for (const id of reconciled.joined) {
     const incident = b.find(id);
     if (incident?.phase === 'verified') onPersistingFault(b, incident);
   }
   for (const incident of b.incidents) {
-    if (incident.phase === 'verified' && incident.verifiedAt !== undefined && recoveredSince(world, incident.verifiedAt, verdictsByRule, incident)) onRecovered(b, incident);
+    if (
+      incident.phase === 'verified' &&
+      incident.verifiedAt !== undefined &&
+      recoveredSince(world, incident.verifiedAt, verdictsByRule, incident)
+    )
+      onRecovered(b, incident);
   }
   onTick(b, ctx.rules);
   const decided = b.result();
   // An opening notice shows the incident as decided in this same step (e.g. joined to the decision
   // another incident holds for the same action), not as reconcile first made it.
   const openedNow = (e: Effect): Effect =>
-    e.kind === 'notify' && e.notice.kind === 'incident-opened' ? { ...e, notice: { ...e.notice, incident: { ...(b.find(e.notice.incident.id) ?? e.notice.incident) } } } : e;
+    e.kind === 'notify' && e.notice.kind === 'incident-opened'
+      ? { ...e, notice: { ...e.notice, incident: { ...(b.find(e.notice.incident.id) ?? e.notice.incident) } } }
+      : e;
   return {
-    state: { ...state, incidents: { ...reconciled.state, incidents: decided.incidents }, safety: decided.safety, lastVerdicts: Object.fromEntries(verdictsByRule) },
+    state: {
+      ...state,
+      incidents: { ...reconciled.state, incidents: decided.incidents },
+      safety: decided.safety,
+      lastVerdicts: Object.fromEntries(verdictsByRule),
+    },
     effects: [...orphansClosed.effects, ...reconciled.effects.map(openedNow), ...decided.effects],
     journal: [...orphansClosed.journal, ...reconciled.journal, ...decided.journal],
   };
@@ -306,7 +364,13 @@ export function evaluateAll(state: CoreState, ctx: StepContext, openedBefore: re
  * earlier version's failing verdict stands for this cause (the incident stays, and an edit restored
  * later joins it instead of opening a new one).
  */
-function keepIncidentsAcrossRuleEdits(incidents: Incident[], rules: Rule[], verdictsByRule: Map<string, Verdict[]>, world: World, now: Instant): void {
+function keepIncidentsAcrossRuleEdits(
+  incidents: Incident[],
+  rules: Rule[],
+  verdictsByRule: Map<string, Verdict[]>,
+  world: World,
+  now: Instant,
+): void {
   const underEarlier = new Map<string, Verdict[]>();
   for (const incident of incidents) {
     if (!incident.firedUnder || (!isOpen(incident) && incident.holdsCause !== true)) continue;
@@ -319,7 +383,11 @@ function keepIncidentsAcrossRuleEdits(incidents: Incident[], rules: Rule[], verd
     if (!underEarlier.has(key)) underEarlier.set(key, evaluateRule(incident.firedUnder, world, now));
     const earlier = underEarlier.get(key)!.find((v) => v.cause === incident.cause);
     if (earlier?.outcome !== 'fail') continue;
-    const kept: Verdict = { ...earlier, keptAcrossEdit: true, evidence: [...earlier.evidence, { kind: 'note', ...note({ key: 'rule.kept-across-edit', params: {} }) }] };
+    const kept: Verdict = {
+      ...earlier,
+      keptAcrossEdit: true,
+      evidence: [...earlier.evidence, { kind: 'note', ...note({ key: 'rule.kept-across-edit', params: {} }) }],
+    };
     verdictsByRule.set(incident.ruleId, index >= 0 ? verdicts.map((v, i) => (i === index ? kept : v)) : [...verdicts, kept]);
   }
 }
@@ -362,7 +430,9 @@ function recoveredSince(world: World, verifiedAt: Instant, verdictsByRule: Map<s
   if (own && own.outcome !== 'pass') return false;
   const jobs = world.jobs.filter((j) => j.script !== undefined && world.profiles[j.script] !== undefined);
   if (jobs.length === 0) return false;
-  return jobs.every((job) => (world.runs[job.id] ?? []).some((r) => r.startedAt > verifiedAt && r.end === 'finished' && r.tracebacks.length === 0));
+  return jobs.every((job) =>
+    (world.runs[job.id] ?? []).some((r) => r.startedAt > verifiedAt && r.end === 'finished' && r.tracebacks.length === 0),
+  );
 }
 
 function absorbDecisionEvent(s: CoreState, event: Event, ctx: StepContext, effects: Effect[], journal: JournalEntry[]): CoreState {
@@ -397,7 +467,9 @@ function absorbDecisionEvent(s: CoreState, event: Event, ctx: StepContext, effec
       const incident = b.find(event.incidentId);
       // A manual action was confirmed by the operator already: its plan runs at once (still gated).
       if (incident?.ruleId === 'operator' && event.result.ok) {
-        onPlanReady(b, event.incidentId, event.result, event.nonce, [{ id: 'operator', approval: { policy: 'auto', window: 0 } } as unknown as Rule]);
+        onPlanReady(b, event.incidentId, event.result, event.nonce, [
+          { id: 'operator', approval: { policy: 'auto', window: 0 } } as unknown as Rule,
+        ]);
       } else {
         onPlanReady(b, event.incidentId, event.result, event.nonce, ctx.rules);
       }
@@ -464,7 +536,12 @@ function absorb(state: CoreState, event: Event, ctx: StepContext, effects: Effec
       return absorbJsonFile(s, event.file, ctx);
     case 'source-error': {
       const prev = s.sources[event.source] ?? { consecutiveErrors: 0 };
-      const health: SourceHealth = { ...prev, consecutiveErrors: prev.consecutiveErrors + 1, lastError: event.message, lastErrorAt: event.observedAt };
+      const health: SourceHealth = {
+        ...prev,
+        consecutiveErrors: prev.consecutiveErrors + 1,
+        lastError: event.message,
+        lastErrorAt: event.observedAt,
+      };
       return { ...s, sources: { ...s.sources, [event.source]: health } };
     }
     case 'source-ok': {
@@ -489,9 +566,7 @@ interface AbsorbedLines {
 function absorbLogLines(s: CoreState, lines: LogLine[], ctx: StepContext, from = 0, stopAtBoundaryFrom?: Instant): AbsorbedLines {
   const jobsByLogFile: Record<string, Job> = {};
   for (const job of s.jobs) if (job.logFile) jobsByLogFile[job.logFile] = job;
-  const errorPatterns = [
-    ...new Set(ctx.rules.flatMap((r) => (r.kind === 'repeated-failures' ? r.params.errorPatterns : []))),
-  ];
+  const errorPatterns = [...new Set(ctx.rules.flatMap((r) => (r.kind === 'repeated-failures' ? r.params.errorPatterns : [])))];
   const applied = applyLogLines(
     s.runsState,
     lines,
@@ -608,14 +683,18 @@ function settleVersion(s: CoreState, effects: Effect[]): CoreState {
   const hold = s.versionHold;
   if (hold === undefined || executionRunning(s)) return s;
   const endedAt = hold.endedAt ?? s.now;
-  if (s.fingerprint.version === 'unknown' && s.now - endedAt < VERSION_SETTLE_MS) return hold.endedAt === undefined ? { ...s, versionHold: { ...hold, endedAt } } : s;
+  if (s.fingerprint.version === 'unknown' && s.now - endedAt < VERSION_SETTLE_MS)
+    return hold.endedAt === undefined ? { ...s, versionHold: { ...hold, endedAt } } : s;
   return judgeVersion(s, hold.before, s.fingerprint, effects);
 }
 
 function absorbJsonFile(s: CoreState, file: JsonFileObservation, ctx: StepContext): CoreState {
   switch (file.which) {
     case 'positions': {
-      const parsed = file.content === undefined ? ({ status: 'absent', observedAt: file.observedAt } as const) : parsePositions(file.content, ctx.positionsKeys, file.observedAt, file.sha256, file.invalidUtf8);
+      const parsed =
+        file.content === undefined
+          ? ({ status: 'absent', observedAt: file.observedAt } as const)
+          : parsePositions(file.content, ctx.positionsKeys, file.observedAt, file.sha256, file.invalidUtf8);
       let positionsChanges = s.positionsChanges;
       let history = s.positionsHistory;
       if (parsed.status === 'valid') {
@@ -630,9 +709,21 @@ function absorbJsonFile(s: CoreState, file: JsonFileObservation, ctx: StepContex
       return { ...s, positions: parsed, positionsHistory: history, positionsChanges };
     }
     case 'entries':
-      return { ...s, entries: file.content === undefined ? { status: 'absent', observedAt: file.observedAt } : parseEntries(file.content, file.observedAt, file.sha256, file.invalidUtf8) };
+      return {
+        ...s,
+        entries:
+          file.content === undefined
+            ? { status: 'absent', observedAt: file.observedAt }
+            : parseEntries(file.content, file.observedAt, file.sha256, file.invalidUtf8),
+      };
     case 'orderLog':
-      return { ...s, orderLog: file.content === undefined ? { status: 'absent', observedAt: file.observedAt } : parseOrderLog(file.content, file.observedAt, file.sha256, file.invalidUtf8) };
+      return {
+        ...s,
+        orderLog:
+          file.content === undefined
+            ? { status: 'absent', observedAt: file.observedAt }
+            : parseOrderLog(file.content, file.observedAt, file.sha256, file.invalidUtf8),
+      };
   }
 }
 

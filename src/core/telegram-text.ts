@@ -104,8 +104,7 @@ const field = (raw: string) => clipEscaped(raw, FIELD_CLIP);
  * are only ever added around whole blocks or lines, so a cut can never leave one open.
  */
 export type Block =
-  | { kind: 'html'; html: string }
-  | { kind: 'lines'; lines: string[]; pre: boolean; more: (hidden: number) => string; isHtml?: boolean };
+  { kind: 'html'; html: string } | { kind: 'lines'; lines: string[]; pre: boolean; more: (hidden: number) => string; isHtml?: boolean };
 
 export const html = (text: string): Block => ({ kind: 'html', html: text });
 
@@ -301,7 +300,11 @@ const T = {
       resolved: 'resolved',
       escalated: 'escalated',
     } satisfies Record<IncidentPhase, string>,
-    manual: { rollback: 'manual rollback', halt: 'halt trading (stop the cron container)', resume: 'resume trading (start the cron container)' },
+    manual: {
+      rollback: 'manual rollback',
+      halt: 'halt trading (stop the cron container)',
+      resume: 'resume trading (start the cron container)',
+    },
     rule: 'rule',
     label: 'case',
     action_: 'action',
@@ -430,7 +433,8 @@ export function encodeCallbackData(action: CallbackAction): { ok: true; data: st
   let data: string;
   switch (action.kind) {
     case 'decision':
-      if (!ID.test(action.incidentId)) return { ok: false, error: `incident id not usable in a button: ${JSON.stringify(action.incidentId)}` };
+      if (!ID.test(action.incidentId))
+        return { ok: false, error: `incident id not usable in a button: ${JSON.stringify(action.incidentId)}` };
       if (!NONCE.test(action.nonce)) return { ok: false, error: 'nonce not usable in a button (4-32 characters of [A-Za-z0-9_-])' };
       data = `${OP_CODES[action.op]}:${action.incidentId}:${action.nonce}`;
       break;
@@ -444,7 +448,8 @@ export function encodeCallbackData(action: CallbackAction): { ok: true; data: st
       break;
   }
   // The patterns keep data ASCII, so characters are bytes; the check stays in case they are widened.
-  if (new TextEncoder().encode(data).length > CALLBACK_DATA_LIMIT) return { ok: false, error: `callback data longer than ${CALLBACK_DATA_LIMIT} bytes` };
+  if (new TextEncoder().encode(data).length > CALLBACK_DATA_LIMIT)
+    return { ok: false, error: `callback data longer than ${CALLBACK_DATA_LIMIT} bytes` };
   return { ok: true, data };
 }
 
@@ -470,7 +475,11 @@ function decisionKeyboard(lang: Language, incident: Incident): InlineKeyboard | 
   if (nonce === undefined) return undefined;
   const b = T[lang].buttons;
   const row: InlineButton[] = [];
-  const ops: ['approve' | 'veto' | 'details', string][] = [['approve', b.approve], ['veto', b.veto], ['details', b.details]];
+  const ops: ['approve' | 'veto' | 'details', string][] = [
+    ['approve', b.approve],
+    ['veto', b.veto],
+    ['details', b.details],
+  ];
   for (const [op, text] of ops) {
     const data = encodeCallbackData({ kind: 'decision', op, incidentId: incident.id, nonce });
     // Without valid data there is no safe button: the operator still has /approve and /veto.
@@ -527,7 +536,12 @@ function planBlocks(lang: Language, incident: Incident): Block[] {
   const plan = incident.plan;
   if (!plan) return [html(t.noPlan)];
   const blocks: Block[] = [html(t.plan(plan.id, plan.strategy))];
-  blocks.push({ kind: 'lines', lines: planSteps(plan, lang).map((s, i) => `${i + 1}. ${s}`), pre: true, more: (n) => escapeHtml(t.moreSteps(n)) });
+  blocks.push({
+    kind: 'lines',
+    lines: planSteps(plan, lang).map((s, i) => `${i + 1}. ${s}`),
+    pre: true,
+    more: (n) => escapeHtml(t.moreSteps(n)),
+  });
   if (plan.targetImageId) blocks.push(html(`${t.targetImage}: ${code(plan.targetImageId)}`));
   return blocks;
 }
@@ -576,7 +590,9 @@ export interface Contact {
 }
 
 function contactText(c: Contact): string {
-  return [escapeHtml(clipPlain(c.name, 80)), c.telegram ? escapeHtml(c.telegram) : '', c.phone ? escapeHtml(clipPlain(c.phone, 40)) : ''].filter((s) => s !== '').join(' ');
+  return [escapeHtml(clipPlain(c.name, 80)), c.telegram ? escapeHtml(c.telegram) : '', c.phone ? escapeHtml(clipPlain(c.phone, 40)) : '']
+    .filter((s) => s !== '')
+    .join(' ');
 }
 
 /** The message for a notice. Every notice kind renders; buttons only where a decision is pending. */
@@ -600,9 +616,7 @@ function renderNoticeMessage(notice: Notice, lang: Language, options: RenderOpti
           html(ruleLine(lang, i.ruleId, i.label)),
           html(field(summaryIn(lang, i))),
           html(`${t.action_}: ${escapeHtml(t.action[i.action])}`),
-          ...(i.decisionOf
-            ? [html(field(sharedDecisionText(lang, i.decisionOf)))]
-            : []),
+          ...(i.decisionOf ? [html(field(sharedDecisionText(lang, i.decisionOf)))] : []),
           ...evidenceBlocks(lang, i.evidence, tz),
         ]),
       };
@@ -610,14 +624,23 @@ function renderNoticeMessage(notice: Notice, lang: Language, options: RenderOpti
     case 'incident-resolved': {
       const i = notice.incident;
       const why = notice.why ? [html(field(closedBecauseText(lang, notice.why)))] : [];
-      return { html: fitBlocks([html(incidentTitle(t.resolved, i, lang, false)), html(ruleLine(lang, i.ruleId, i.label)), html(field(summaryIn(lang, i))), ...why]) };
+      return {
+        html: fitBlocks([
+          html(incidentTitle(t.resolved, i, lang, false)),
+          html(ruleLine(lang, i.ruleId, i.label)),
+          html(field(summaryIn(lang, i))),
+          ...why,
+        ]),
+      };
     }
     case 'would-fire':
       return verdictMessage(lang, t.wouldFire, notice.verdict, tz, summaryIn(lang, notice.verdict));
     case 'warning':
       return verdictMessage(lang, t.warning, notice.verdict, tz, warningIn(lang, notice.verdict) ?? summaryIn(lang, notice.verdict));
     case 'inconclusive':
-      return verdictMessage(lang, t.inconclusive, notice.verdict, tz, summaryIn(lang, notice.verdict), [`${t.since}: ${formatInstant(notice.since, tz)}`]);
+      return verdictMessage(lang, t.inconclusive, notice.verdict, tz, summaryIn(lang, notice.verdict), [
+        `${t.since}: ${formatInstant(notice.since, tz)}`,
+      ]);
     case 'rule-error':
       return verdictMessage(lang, t.ruleError, notice.verdict, tz, summaryIn(lang, notice.verdict));
     case 'source-error':
@@ -635,7 +658,13 @@ function renderNoticeMessage(notice: Notice, lang: Language, options: RenderOpti
         ]),
       };
     case 'decision-requested':
-      return decisionMessage(lang, notice.incident, tz, notice.again ? t.decisionAgain : t.decisionRequested, notice.again ? [t.againNote] : []);
+      return decisionMessage(
+        lang,
+        notice.incident,
+        tz,
+        notice.again ? t.decisionAgain : t.decisionRequested,
+        notice.again ? [t.againNote] : [],
+      );
     case 'decision-reminder':
       return decisionMessage(lang, notice.incident, tz, t.reminder, []);
     case 'decision-recorded': {
@@ -770,7 +799,12 @@ export function renderIncidentDetails(incident: Incident, lang: Language, timeZo
     if (incident.plan.targetImageId) lines.push(`  ${t.targetImage}: ${incident.plan.targetImageId}`);
   }
   lines.push(`${t.evidence}:`);
-  for (const e of incident.evidence) lines.push(...evidenceLine(lang, e, timeZone).split('\n').map((l) => `  ${l}`));
+  for (const e of incident.evidence)
+    lines.push(
+      ...evidenceLine(lang, e, timeZone)
+        .split('\n')
+        .map((l) => `  ${l}`),
+    );
   lines.push(`${t.detailsHistory}:`);
   for (const h of incident.history) lines.push(`  ${formatInstant(h.at, timeZone)} ${t.phase[h.phase]}: ${h.note}`);
 
@@ -887,7 +921,15 @@ export function confirmPrompt(lang: Language, action: ManualAction, nonce: strin
           halt: `⚠️ Request a <b>trading halt</b> (stop the cron container)?\nIt runs through the safety gates. Confirm within ${ttl}.`,
           resume: `⚠️ Request <b>resuming trading</b> (start the cron container)?\nIt runs through the safety gates. Confirm within ${ttl}.`,
         };
-  return { html: body[action], keyboard: [[{ text: b.confirm, callback_data: confirm.data }, { text: b.cancel, callback_data: cancel.data }]] };
+  return {
+    html: body[action],
+    keyboard: [
+      [
+        { text: b.confirm, callback_data: confirm.data },
+        { text: b.cancel, callback_data: cancel.data },
+      ],
+    ],
+  };
 }
 
 export type CommandAck =
@@ -906,7 +948,9 @@ export function commandAckText(lang: Language, ack: CommandAck, timeZone: string
       return ko ? `📨 ${escapeHtml(ack.incidentId)} 승인 요청을 접수했습니다.` : `📨 Approval of ${escapeHtml(ack.incidentId)} received.`;
     case 'veto': {
       const reason = ack.reason ? `\n${T[lang].reason}: ${field(ack.reason)}` : '';
-      return (ko ? `📨 ${escapeHtml(ack.incidentId)} 거부 요청을 접수했습니다.` : `📨 Veto of ${escapeHtml(ack.incidentId)} received.`) + reason;
+      return (
+        (ko ? `📨 ${escapeHtml(ack.incidentId)} 거부 요청을 접수했습니다.` : `📨 Veto of ${escapeHtml(ack.incidentId)} received.`) + reason
+      );
     }
     case 'manual-action':
       return ko
@@ -1011,7 +1055,21 @@ const HELP: Record<Language, Record<CommandName, string>> = {
   },
 };
 
-const COMMAND_ORDER: CommandName[] = ['status', 'incidents', 'approve', 'veto', 'rollback', 'halt', 'resume', 'arm', 'silence', 'unsilence', 'rules', 'reload', 'help'];
+const COMMAND_ORDER: CommandName[] = [
+  'status',
+  'incidents',
+  'approve',
+  'veto',
+  'rollback',
+  'halt',
+  'resume',
+  'arm',
+  'silence',
+  'unsilence',
+  'rules',
+  'reload',
+  'help',
+];
 
 export function helpText(lang: Language): string {
   const title = lang === 'ko' ? '🛡 <b>turtle-sentinel 명령</b>' : '🛡 <b>turtle-sentinel commands</b>';
@@ -1038,7 +1096,9 @@ export function usageText(lang: Language, command: CommandName, problem: UsagePr
         : `A duration looks like 30m, 2h or 1d, at most 30 days: ${code(problem.value)}`;
       break;
     case 'unknown-rule':
-      what = ko ? `알 수 없는 규칙입니다: ${code(problem.value)} (/rules 로 목록 보기)` : `Unknown rule: ${code(problem.value)} (see /rules)`;
+      what = ko
+        ? `알 수 없는 규칙입니다: ${code(problem.value)} (/rules 로 목록 보기)`
+        : `Unknown rule: ${code(problem.value)} (see /rules)`;
       break;
   }
   return `⚠️ ${what}\n${ko ? '사용법' : 'Usage'}: <code>${escapeHtml(SYNTAX[lang][command])}</code>`;
@@ -1058,10 +1118,13 @@ export function notAllowedText(lang: Language): string {
 }
 
 export function foreignChatText(lang: Language): string {
-  return lang === 'ko' ? '죄송합니다. 이 봇은 설정된 운영 채팅에서만 동작합니다.' : 'Sorry, this bot only works in its configured operator chat.';
+  return lang === 'ko'
+    ? '죄송합니다. 이 봇은 설정된 운영 채팅에서만 동작합니다.'
+    : 'Sorry, this bot only works in its configured operator chat.';
 }
 
-export type ReloadOutcome = { ok: true; rules: number; applied?: readonly string[]; restartRequired?: readonly string[] } | { ok: false; errors: string[] };
+export type ReloadOutcome =
+  { ok: true; rules: number; applied?: readonly string[]; restartRequired?: readonly string[] } | { ok: false; errors: string[] };
 
 export function reloadText(lang: Language, outcome: ReloadOutcome | 'reloading' | 'unavailable'): string {
   const t = T[lang];

@@ -86,7 +86,13 @@ export type Event =
   | { kind: 'operator'; command: OperatorCommand; by: OperatorIdentity; at: Instant }
   | { kind: 'execution'; incidentId: string; report: ExecutionReport; at: Instant }
   /** The engine's answer to a `plan` effect: the exact plan (or why there is none), with a fresh random nonce. */
-  | { kind: 'plan-ready'; incidentId: string; result: { ok: true; plan: PlanPreview } | { ok: false; reason: string }; nonce: string; at: Instant }
+  | {
+      kind: 'plan-ready';
+      incidentId: string;
+      result: { ok: true; plan: PlanPreview } | { ok: false; reason: string };
+      nonce: string;
+      at: Instant;
+    }
   /** The daemon (re)started: pending decisions are re-announced, never executed blindly. `seed` is fresh randomness for new nonces. */
   | { kind: 'startup'; at: Instant; seed: string };
 
@@ -278,16 +284,7 @@ export interface Verdict {
 }
 
 export type IncidentPhase =
-  | 'detected'
-  | 'awaiting-decision'
-  | 'approved'
-  | 'vetoed'
-  | 'expired'
-  | 'running'
-  | 'verified'
-  | 'failed'
-  | 'resolved'
-  | 'escalated';
+  'detected' | 'awaiting-decision' | 'approved' | 'vetoed' | 'expired' | 'running' | 'verified' | 'failed' | 'resolved' | 'escalated';
 
 export interface Incident {
   id: string;
@@ -360,7 +357,14 @@ type NoticeOf =
   | { kind: 'decision-requested'; incident: Incident; again: boolean }
   | { kind: 'decision-reminder'; incident: Incident }
   | { kind: 'decision-recorded'; incident: Incident; decision: 'approved' | 'vetoed' | 'expired'; by?: OperatorIdentity; reason?: string }
-  | { kind: 'decision-refused'; incidentId?: string; by: OperatorIdentity; reason: 'not-allowed' | 'unknown-incident' | 'stale' | 'expired' | 'not-awaiting' | 'blocked'; detail: string; detailMessage?: RefusalDetail }
+  | {
+      kind: 'decision-refused';
+      incidentId?: string;
+      by: OperatorIdentity;
+      reason: 'not-allowed' | 'unknown-incident' | 'stale' | 'expired' | 'not-awaiting' | 'blocked';
+      detail: string;
+      detailMessage?: RefusalDetail;
+    }
   /** `why` in English (journal, logs); `reason` the same as a typed message, rendered in the operator's language. */
   | { kind: 'escalation'; incident: Incident; why: string; reason?: VerdictMessage; level: 'L1' | 'L2' }
   | { kind: 'execution-update'; incident: Incident; report: ExecutionReport };

@@ -18,9 +18,7 @@ export type TelegramCaseKey = 'send-failed' | 'event-without-success' | 'report-
 
 /** Why a JSON state file cannot be checked (fill-integrity). */
 export type FileUnavailable =
-  | { file: string; state: 'unread' }
-  | { file: string; state: 'absent' }
-  | { file: string; state: 'corrupt'; path: string; detail: string };
+  { file: string; state: 'unread' } | { file: string; state: 'absent' } | { file: string; state: 'corrupt'; path: string; detail: string };
 
 /** Parameters of each message. Durations are milliseconds; instants arrive formatted (they are data). */
 export interface MessageParams {
@@ -191,9 +189,11 @@ const en: Catalogue = {
 
   'telegram.no-runs': (p) => `${p.jobId}: no finished runs yet`,
   'telegram.ok': (p) => `${p.jobId}: no missing Telegram alert in the recent runs`,
-  'telegram.streak': (p) => `${p.jobId}: Telegram alert missing in ${p.count} consecutive runs (threshold ${p.threshold}) — ${enCases(p.cases)}`,
+  'telegram.streak': (p) =>
+    `${p.jobId}: Telegram alert missing in ${p.count} consecutive runs (threshold ${p.threshold}) — ${enCases(p.cases)}`,
   'telegram.below': (p) => `${p.jobId}: Telegram alert missing in ${p.count} run(s), below the threshold of ${p.threshold}`,
-  'telegram.below-warning': (p) => `${p.jobId}: Telegram alert missing in the last ${p.count === 1 ? 'run' : `${p.count} runs`} — ${enCases(p.cases)}`,
+  'telegram.below-warning': (p) =>
+    `${p.jobId}: Telegram alert missing in the last ${p.count === 1 ? 'run' : `${p.count} runs`} — ${enCases(p.cases)}`,
 
   'rule.crashed': (p) => `rule ${p.ruleId} could not be evaluated: ${p.error}`,
   'manual.requested': (p) => `${p.action} asked by an operator`,
@@ -201,7 +201,8 @@ const en: Catalogue = {
   'version.nothing-observed': () => 'nothing observed yet',
   'version.crontab-unread': () => 'crontab not read (or it has no jobs)',
   'version.crontab-runs': (p) => `crontab runs ${p.script} ×${p.count}`,
-  'version.crontab-neither': (p) => `crontab runs signal_check.py ×${p.signalCheck} and check_positions.py ×${p.checkPositions}: matches neither version`,
+  'version.crontab-neither': (p) =>
+    `crontab runs signal_check.py ×${p.signalCheck} and check_positions.py ×${p.checkPositions}: matches neither version`,
   'version.crontab-extra': (p) => `crontab also runs scripts no v3.2.x crontab has: ${p.scripts.join(', ')}`,
   'version.file-unchecked': (p) => `presence of ${p.file} not checked`,
   'version.file-present': (p) => `${p.path} present`,
@@ -282,18 +283,27 @@ const ACTION_KO: Record<string, string> = {
   halt: '거래 중단 (cron 컨테이너 정지)',
   resume: '거래 재개 (cron 컨테이너 시작)',
 };
-const ACTION_WORD_KO: Record<string, string> = { rollback: '롤백', halt: '거래 중단', resume: '거래 재개', notify: '알림', escalate: '에스컬레이션' };
+const ACTION_WORD_KO: Record<string, string> = {
+  rollback: '롤백',
+  halt: '거래 중단',
+  resume: '거래 재개',
+  notify: '알림',
+  escalate: '에스컬레이션',
+};
 const actionKo = (action: string) => ACTION_WORD_KO[action] ?? action;
 const SOURCE_KO: Record<string, string> = { crontab: 'crontab', files: '파일', image: '이미지' };
 
-const reasonsKo = (p: { reasons: string[]; notes?: EvidenceMessage[] }) => (p.notes ? p.notes.map((n) => renderEvidence(n, 'ko')) : p.reasons).join('; ');
+const reasonsKo = (p: { reasons: string[]; notes?: EvidenceMessage[] }) =>
+  (p.notes ? p.notes.map((n) => renderEvidence(n, 'ko')) : p.reasons).join('; ');
 
 const ko: Catalogue = {
   'container.unobserved': (p) => `${p.name} 컨테이너를 아직 관찰하지 못했습니다`,
   'container.missing': (p) => `${p.name} 컨테이너가 없습니다 (${k(p.downFor)} 동안)`,
-  'container.not-running': (p) => `${p.name} 컨테이너가 ${k(p.downFor)} 동안 실행 중이 아닙니다 (상태: ${CONTAINER_STATUS_KO[p.status]}, 한도 ${k(p.limit)})`,
+  'container.not-running': (p) =>
+    `${p.name} 컨테이너가 ${k(p.downFor)} 동안 실행 중이 아닙니다 (상태: ${CONTAINER_STATUS_KO[p.status]}, 한도 ${k(p.limit)})`,
   'container.restart-loop': (p) => `${p.name} 컨테이너가 ${k(p.window)} 동안 ${p.restarts}회 재시작했습니다 (한도 ${p.limit}회)`,
-  'container.down-within': (p) => `${p.name} 컨테이너가 ${k(p.downFor)} 동안 ${CONTAINER_STATUS_KO[p.status]} 상태입니다 (허용 ${k(p.allowance)} 이내)`,
+  'container.down-within': (p) =>
+    `${p.name} 컨테이너가 ${k(p.downFor)} 동안 ${CONTAINER_STATUS_KO[p.status]} 상태입니다 (허용 ${k(p.allowance)} 이내)`,
   'container.running': (p) => `${p.name} 컨테이너 실행 중`,
 
   'cron.no-crontab': () => '배포된 crontab을 아직 읽지 못해 예정된 실행을 판단할 수 없습니다',
@@ -338,7 +348,8 @@ const ko: Catalogue = {
   'telegram.ok': (p) => `${p.jobId}: 최근 실행에서 누락된 Telegram 알림 없음`,
   'telegram.streak': (p) => `${p.jobId}: ${p.count}회 연속 실행에서 Telegram 알림 미수신 (기준 ${p.threshold}회) — ${koCases(p.cases)}`,
   'telegram.below': (p) => `${p.jobId}: Telegram 알림 미수신 ${p.count}회, 기준 ${p.threshold}회 미만`,
-  'telegram.below-warning': (p) => `${p.jobId}: ${p.count === 1 ? '마지막 실행에서' : `최근 ${p.count}회 실행에서`} Telegram 알림 미수신 — ${koCases(p.cases)}`,
+  'telegram.below-warning': (p) =>
+    `${p.jobId}: ${p.count === 1 ? '마지막 실행에서' : `최근 ${p.count}회 실행에서`} Telegram 알림 미수신 — ${koCases(p.cases)}`,
 
   'rule.crashed': (p) => `규칙 ${p.ruleId}을(를) 평가할 수 없습니다: ${p.error}`,
   'manual.requested': (p) => `운영자 요청: ${ACTION_KO[p.action]}`,
@@ -346,7 +357,8 @@ const ko: Catalogue = {
   'version.nothing-observed': () => '아직 관찰된 것이 없음',
   'version.crontab-unread': () => 'crontab을 읽지 못함 (또는 작업이 없음)',
   'version.crontab-runs': (p) => `crontab이 ${p.script}를 ${p.count}회 실행`,
-  'version.crontab-neither': (p) => `crontab이 signal_check.py를 ${p.signalCheck}회, check_positions.py를 ${p.checkPositions}회 실행: 어느 버전과도 맞지 않음`,
+  'version.crontab-neither': (p) =>
+    `crontab이 signal_check.py를 ${p.signalCheck}회, check_positions.py를 ${p.checkPositions}회 실행: 어느 버전과도 맞지 않음`,
   'version.crontab-extra': (p) => `v3.2.x crontab에 없는 스크립트도 실행: ${p.scripts.join(', ')}`,
   'version.file-unchecked': (p) => `${p.file} 존재 여부를 확인하지 않음`,
   'version.file-present': (p) => `${p.path} 있음`,

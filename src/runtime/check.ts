@@ -96,7 +96,13 @@ export async function runCheck(options: {
     const r = step(state, e, ctx);
     state = r.state;
     for (const effect of r.effects) {
-      if (effect.kind === 'notify' && effect.notice.kind === 'incident-resolved' && effect.notice.late && withinLookback(effect.notice.incident)) recovered.push(effect.notice.incident);
+      if (
+        effect.kind === 'notify' &&
+        effect.notice.kind === 'incident-resolved' &&
+        effect.notice.late &&
+        withinLookback(effect.notice.incident)
+      )
+        recovered.push(effect.notice.incident);
     }
   }
 
@@ -105,7 +111,17 @@ export async function runCheck(options: {
     let read = await readJsonFile(file.which, file.path, at);
     if (!read.ok && read.unstable) read = await readJsonFile(file.which, file.path, at);
     if (read.ok) state = step(state, { kind: 'json-file', file: read.file }, ctx).state;
-    else state = step(state, { kind: 'source-error', source: 'state-files', message: read.unstable ? `${file.path}: kept changing while read` : read.message, observedAt: now }, ctx).state;
+    else
+      state = step(
+        state,
+        {
+          kind: 'source-error',
+          source: 'state-files',
+          message: read.unstable ? `${file.path}: kept changing while read` : read.message,
+          observedAt: now,
+        },
+        ctx,
+      ).state;
   }
   state = step(state, { kind: 'tick', now }, ctx).state;
   const verdicts = Object.values(state.lastVerdicts).flat();
@@ -123,11 +139,18 @@ export async function runCheck(options: {
  * watched, so like a daemon started now it judges nothing earlier than now: an old log of a deployment
  * nobody watched (the bundled example) is not a missed run, whatever today's date.
  */
-export function watchedSince(config: Config, baseDir: string, crontabText: string | undefined, now: number, lookbackFrom: number): { since: number; basis: WatchBasis } {
+export function watchedSince(
+  config: Config,
+  baseDir: string,
+  crontabText: string | undefined,
+  now: number,
+  lookbackFrom: number,
+): { since: number; basis: WatchBasis } {
   const status = readStatus(config, baseDir);
   if (!status.ok) return { since: now, basis: 'no-daemon' };
   const daemon = status.state;
-  if (crontabText !== undefined && daemon.crontab !== undefined && daemon.crontab.text !== crontabText) return { since: now, basis: 'crontab-changed' };
+  if (crontabText !== undefined && daemon.crontab !== undefined && daemon.crontab.text !== crontabText)
+    return { since: now, basis: 'crontab-changed' };
   const daemonSince = Math.max(daemon.watchStartedAt, daemon.crontab !== undefined ? daemon.jobsSince : daemon.watchStartedAt);
   return daemonSince >= lookbackFrom ? { since: Math.min(daemonSince, now), basis: 'daemon' } : { since: lookbackFrom, basis: 'lookback' };
 }
@@ -136,7 +159,20 @@ export function watchedSince(config: Config, baseDir: string, crontabText: strin
 export function printCheck(result: CheckResult, json: boolean, write: (line: string) => void, lang: Language, timeZone = 'UTC'): void {
   const t = cliText(lang);
   if (json) {
-    write(JSON.stringify({ firing: result.firing, unjudged: result.unjudged.length > 0, version: result.state.fingerprint, scheduleJudgedSince: { at: new Date(result.watch.since).toISOString(), basis: result.watch.basis }, verdicts: result.verdicts, recovered: result.recovered }, null, 2));
+    write(
+      JSON.stringify(
+        {
+          firing: result.firing,
+          unjudged: result.unjudged.length > 0,
+          version: result.state.fingerprint,
+          scheduleJudgedSince: { at: new Date(result.watch.since).toISOString(), basis: result.watch.basis },
+          verdicts: result.verdicts,
+          recovered: result.recovered,
+        },
+        null,
+        2,
+      ),
+    );
     return;
   }
   write(t.version(result.state.fingerprint.version, versionEvidenceIn(lang, result.state.fingerprint).join('; ')));
@@ -146,10 +182,23 @@ export function printCheck(result: CheckResult, json: boolean, write: (line: str
   for (const v of result.verdicts) {
     if (v.outcome === 'pass' && v.warning === undefined) continue;
     const tag = t.checkTag[v.outcome === 'pass' ? 'warn' : v.outcome];
-    write(`${tag.padEnd(lang === 'ko' ? 6 : 12)} ${v.ruleId} ${v.cause}${v.label ? ` (${v.label})` : ''}: ${warningIn(lang, v) ?? summaryIn(lang, v)}`);
+    write(
+      `${tag.padEnd(lang === 'ko' ? 6 : 12)} ${v.ruleId} ${v.cause}${v.label ? ` (${v.label})` : ''}: ${warningIn(lang, v) ?? summaryIn(lang, v)}`,
+    );
     for (const e of v.evidence.slice(0, 5)) write(`    ${e.file ?? e.path ?? t.evidenceKind[e.kind]}: ${evidenceIn(lang, e)}`);
   }
-  for (const i of result.recovered) write(`${t.checkRecovered.padEnd(lang === 'ko' ? 6 : 12)} ${i.ruleId} ${i.cause}${i.label ? ` (${i.label})` : ''}: ${summaryIn(lang, i)} ${t.checkRecoveredNote}`);
-  const counts = result.verdicts.reduce<Partial<Record<Outcome, number>>>((acc, v) => ({ ...acc, [v.outcome]: (acc[v.outcome] ?? 0) + 1 }), {});
-  write(t.checkTotal(result.firing ? 'firing' : result.unjudged.length > 0 ? 'unjudged' : 'healthy', Object.entries(counts) as [Outcome, number][]));
+  for (const i of result.recovered)
+    write(
+      `${t.checkRecovered.padEnd(lang === 'ko' ? 6 : 12)} ${i.ruleId} ${i.cause}${i.label ? ` (${i.label})` : ''}: ${summaryIn(lang, i)} ${t.checkRecoveredNote}`,
+    );
+  const counts = result.verdicts.reduce<Partial<Record<Outcome, number>>>(
+    (acc, v) => ({ ...acc, [v.outcome]: (acc[v.outcome] ?? 0) + 1 }),
+    {},
+  );
+  write(
+    t.checkTotal(
+      result.firing ? 'firing' : result.unjudged.length > 0 ? 'unjudged' : 'healthy',
+      Object.entries(counts) as [Outcome, number][],
+    ),
+  );
 }

@@ -39,7 +39,11 @@ const EXIT_OK = 0;
 const EXIT_FAILED = 1;
 const EXIT_CONFIG = 2;
 
-export function registerRollbackCommands(program: Command, load: (configPath: string | undefined) => Promise<LoadedStuff>, io: CliIo = processIo): void {
+export function registerRollbackCommands(
+  program: Command,
+  load: (configPath: string | undefined) => Promise<LoadedStuff>,
+  io: CliIo = processIo,
+): void {
   const configOption = ['-c, --config <file>', 'sentinel.yaml (default: $SENTINEL_CONFIG, else the embedded defaults)'] as const;
   const setup = async (opts: { config?: string }): Promise<Wired | undefined> => {
     const loaded = await load(opts.config ?? process.env.SENTINEL_CONFIG ?? undefined);
@@ -59,12 +63,20 @@ export function registerRollbackCommands(program: Command, load: (configPath: st
 
   program
     .command('backup')
-    .description("runbook §1: copy positions.json (and entries.json, order_log.json) beside the guarded system's backups, SHA-256 verified, and snapshot the job logs")
+    .description(
+      "runbook §1: copy positions.json (and entries.json, order_log.json) beside the guarded system's backups, SHA-256 verified, and snapshot the job logs",
+    )
     .option(...configOption)
     .action(async (opts: { config?: string }) => {
       const w = await setup(opts);
       if (!w) return;
-      const r = await takeBackup({ dataDir: w.deps.deployment.dataDir, logsDir: w.deps.deployment.logsDir, logs: w.rollback.backup.logs, at: systemClock.now(), timeZone: w.deps.deployment.timezone ?? 'Asia/Seoul' });
+      const r = await takeBackup({
+        dataDir: w.deps.deployment.dataDir,
+        logsDir: w.deps.deployment.logsDir,
+        logs: w.rollback.backup.logs,
+        at: systemClock.now(),
+        timeZone: w.deps.deployment.timezone ?? 'Asia/Seoul',
+      });
       const t = cliText(w.language);
       if (!r.ok) {
         io.err(t.backupFailed(r.error));
@@ -82,7 +94,10 @@ export function registerRollbackCommands(program: Command, load: (configPath: st
     .command('rollback')
     .description('runbook §2–§4: roll the guarded containers back to the target version, verify, restore the original on failure')
     .option(...configOption)
-    .option('--strategy <name>', 'image-tag (the backup tag) or git (build the target commit); default: image-tag when the backup tag exists')
+    .option(
+      '--strategy <name>',
+      'image-tag (the backup tag) or git (build the target commit); default: image-tag when the backup tag exists',
+    )
     .option('--dry-run', 'print the exact plan (operations, images, names) and change nothing')
     .option('--plan <id>', 'run only if the current plan still has this id (from an earlier --dry-run)')
     .option('--force', 'run even if this target failed verification before')
@@ -95,7 +110,10 @@ export function registerRollbackCommands(program: Command, load: (configPath: st
       const w = await setup(opts);
       if (!w) return;
       if (!opts.dryRun) await recoverFirst(w.engine, io, w.language);
-      const plan = await w.engine.plan('rollback', { ...(opts.strategy ? { strategy: opts.strategy as 'image-tag' | 'git' } : {}), force: opts.force === true });
+      const plan = await w.engine.plan('rollback', {
+        ...(opts.strategy ? { strategy: opts.strategy as 'image-tag' | 'git' } : {}),
+        force: opts.force === true,
+      });
       if (!plan.ok) {
         io.err(cliText(w.language).noPlan('rollback', plan.reason));
         io.exit(EXIT_FAILED);
@@ -135,7 +153,11 @@ export function registerRollbackCommands(program: Command, load: (configPath: st
   for (const action of ['halt', 'resume'] as const) {
     program
       .command(action)
-      .description(action === 'halt' ? 'stop the cron container: the one "stop trading" lever at v3.2.x (waits for no job to be running)' : 'start the cron container again')
+      .description(
+        action === 'halt'
+          ? 'stop the cron container: the one "stop trading" lever at v3.2.x (waits for no job to be running)'
+          : 'start the cron container again',
+      )
       .option(...configOption)
       .action(async (opts: { config?: string }) => {
         const w = await setup(opts);
@@ -193,7 +215,13 @@ export function wire(config: Config, baseDir: string, io: CliIo, logger?: Logger
     },
     stateDir: resolve(baseDir, config.state.dir),
     now: () => systemClock.now(),
-    logger: logger ?? createLogger({ level: 'warn', secrets: [process.env[config.telegram.tokenEnv] ?? ''].filter((s) => s.length > 0), write: (line) => io.err(line.trimEnd()) }),
+    logger:
+      logger ??
+      createLogger({
+        level: 'warn',
+        secrets: [process.env[config.telegram.tokenEnv] ?? ''].filter((s) => s.length > 0),
+        write: (line) => io.err(line.trimEnd()),
+      }),
   };
   return { ok: true, engine: createRollbackEngine(deps), deps, rollback: parsed.data, language: config.telegram.language };
 }
@@ -207,7 +235,14 @@ async function recoverFirst(engine: RollbackEngine, io: CliIo, lang: Language): 
   await engine.recover((incidentId, r) => io.out(cliText(lang).recovered(incidentId, formatReport(r, lang))));
 }
 
-async function run(engine: RollbackEngine, action: 'rollback' | 'halt' | 'resume', planId: string, io: CliIo, force: boolean, lang: Language): Promise<number> {
+async function run(
+  engine: RollbackEngine,
+  action: 'rollback' | 'halt' | 'resume',
+  planId: string,
+  io: CliIo,
+  force: boolean,
+  lang: Language,
+): Promise<number> {
   let code = EXIT_FAILED;
   await engine.execute(
     `cli-${new Date(systemClock.now()).toISOString()}`,

@@ -34,13 +34,18 @@ export interface EventLoop {
   close(): Promise<void>;
 }
 
-export async function openEventLoop(options: EventLoopOptions): Promise<{ ok: true; loop: EventLoop; restored: boolean } | { ok: false; error: string }> {
+export async function openEventLoop(
+  options: EventLoopOptions,
+): Promise<{ ok: true; loop: EventLoop; restored: boolean } | { ok: false; error: string }> {
   const store = new StateStore<CoreState, TailCursor, PendingNotice>(options.stateDir);
   const opened = store.open();
   if (!opened.ok) return { ok: false, error: opened.error };
   for (const warning of opened.warnings) options.logger.warn({ stateDir: options.stateDir }, warning);
   if (opened.droppedJournalEntries > 0) {
-    options.logger.info({ dropped: opened.droppedJournalEntries }, 'journal entries newer than the checkpoint were cut: their lines will be read again');
+    options.logger.info(
+      { dropped: opened.droppedJournalEntries },
+      'journal entries newer than the checkpoint were cut: their lines will be read again',
+    );
   }
 
   let core = opened.checkpoint ? restoreState(opened.checkpoint.core) : initialState(options.clock.now());
@@ -96,7 +101,9 @@ export async function openEventLoop(options: EventLoopOptions): Promise<{ ok: tr
   const requestPlan = async (incidentId: string, action: 'rollback' | 'halt' | 'resume') => {
     let result: Extract<Event, { kind: 'plan-ready' }>['result'];
     try {
-      result = options.actions ? await options.actions.plan(action) : { ok: false, reason: 'no rollback engine is configured in this sidecar' };
+      result = options.actions
+        ? await options.actions.plan(action)
+        : { ok: false, reason: 'no rollback engine is configured in this sidecar' };
     } catch (err) {
       result = { ok: false, reason: `planning failed: ${(err as Error).message}` };
     }

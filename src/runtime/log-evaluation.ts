@@ -44,8 +44,7 @@ export interface LogEvaluation {
 }
 
 export type LogEvaluationResult =
-  | { ok: true; value: LogEvaluation }
-  | { ok: false; error: { kind: 'not-found' | 'unreadable'; message: string } };
+  { ok: true; value: LogEvaluation } | { ok: false; error: { kind: 'not-found' | 'unreadable'; message: string } };
 
 export async function evaluateLogFile(path: string, ctx: RunsContext, options: LogEvaluationOptions): Promise<LogEvaluationResult> {
   const file = options.file ?? basename(path);
@@ -91,7 +90,12 @@ export async function evaluateLogFile(path: string, ctx: RunsContext, options: L
     return `${buf.toString('utf8', start, cut)} …[cut ${end - cut} bytes]`;
   };
   const selectLines = (from: number, to: number): LogLine[] =>
-    select(buf, from, to).map(([s, e]) => ({ file, text: decode(Math.max(from, s), Math.min(to, e)), observedAt: options.observedAt, live: false }));
+    select(buf, from, to).map(([s, e]) => ({
+      file,
+      text: decode(Math.max(from, s), Math.min(to, e)),
+      observedAt: options.observedAt,
+      live: false,
+    }));
 
   try {
     let carry = 0; // bytes of an unterminated last line kept at the head of buf

@@ -42,14 +42,24 @@ function toEvent(input: RuleTestInput): Event {
     const c = input.container;
     return {
       kind: 'container',
-      container: { name: c.name, status: c.status, restartCount: c.restart_count, observedAt: input.at, ...(c.image_id ? { imageId: c.image_id } : {}) },
+      container: {
+        name: c.name,
+        status: c.status,
+        restartCount: c.restart_count,
+        observedAt: input.at,
+        ...(c.image_id ? { imageId: c.image_id } : {}),
+      },
     };
   }
   if ('crontab' in input) return { kind: 'crontab', crontab: { text: input.crontab, source: 'container', observedAt: input.at } };
   return { kind: 'container-files', present: input.container_files, observedAt: input.at };
 }
 
-export async function runRuleTests(files: string[], write: (line: string) => void, lang: Language): Promise<RuleTestsResult | { ok: false; errors: string[] }> {
+export async function runRuleTests(
+  files: string[],
+  write: (line: string) => void,
+  lang: Language,
+): Promise<RuleTestsResult | { ok: false; errors: string[] }> {
   const t = cliText(lang);
   let passed = 0;
   let failed = 0;
@@ -88,10 +98,16 @@ export async function runRuleTests(files: string[], write: (line: string) => voi
         .flat()
         .filter((v) => v.outcome === 'fail');
       const missing = test.expect_firing.filter(
-        (e) => !firing.some((v) => v.ruleId === e.rule && (e.cause === undefined || v.cause === e.cause) && (e.label === undefined || v.label === e.label)),
+        (e) =>
+          !firing.some(
+            (v) => v.ruleId === e.rule && (e.cause === undefined || v.cause === e.cause) && (e.label === undefined || v.label === e.label),
+          ),
       );
       const unexpected = firing.filter(
-        (v) => !test.expect_firing.some((e) => v.ruleId === e.rule && (e.cause === undefined || v.cause === e.cause) && (e.label === undefined || v.label === e.label)),
+        (v) =>
+          !test.expect_firing.some(
+            (e) => v.ruleId === e.rule && (e.cause === undefined || v.cause === e.cause) && (e.label === undefined || v.label === e.label),
+          ),
       );
       if (missing.length === 0 && unexpected.length === 0) {
         passed += 1;
@@ -99,8 +115,10 @@ export async function runRuleTests(files: string[], write: (line: string) => voi
       } else {
         failed += 1;
         write(t.testFailed(file, test.name));
-        for (const m of missing) write(t.testMissing(`${m.rule}${m.cause ? ` cause=${m.cause}` : ''}${m.label ? ` label=${m.label}` : ''}`));
-        for (const u of unexpected) write(t.testUnexpected(`${u.ruleId} cause=${u.cause}${u.label ? ` label=${u.label}` : ''}`, summaryIn(lang, u)));
+        for (const m of missing)
+          write(t.testMissing(`${m.rule}${m.cause ? ` cause=${m.cause}` : ''}${m.label ? ` label=${m.label}` : ''}`));
+        for (const u of unexpected)
+          write(t.testUnexpected(`${u.ruleId} cause=${u.cause}${u.label ? ` label=${u.label}` : ''}`, summaryIn(lang, u)));
       }
     }
   }

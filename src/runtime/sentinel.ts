@@ -114,7 +114,9 @@ export function deploymentPaths(config: Config, baseDir: string) {
 function needsProcessLook(state: CoreState): boolean {
   if (state.incidents.incidents.some((i) => i.phase === 'approved')) return true;
   // Once a run is known to have crashed (a traceback, or its process gone long enough), looking again tells nothing new.
-  return listOpenRuns(state.runsState).some((run) => crashOf({ ...run, processGoneSince: state.processGone[openRunKey(run)] }, state.now) === undefined);
+  return listOpenRuns(state.runsState).some(
+    (run) => crashOf({ ...run, processGoneSince: state.processGone[openRunKey(run)] }, state.now) === undefined,
+  );
 }
 
 export async function startSentinel(options: SentinelOptions): Promise<{ ok: true; sentinel: Sentinel } | { ok: false; error: string }> {
@@ -167,7 +169,13 @@ export async function startSentinel(options: SentinelOptions): Promise<{ ok: tru
   // schedule) as it is read, as `check` does.
   if (!crontabFromContainer) await crontabFromFile();
 
-  const selector = () => createLineSelector(runNeedles(profiles, loop.context().rules.flatMap((r) => (r.kind === 'repeated-failures' ? r.params.errorPatterns : []))));
+  const selector = () =>
+    createLineSelector(
+      runNeedles(
+        profiles,
+        loop.context().rules.flatMap((r) => (r.kind === 'repeated-failures' ? r.params.errorPatterns : [])),
+      ),
+    );
   let currentSelector = selector();
   let tailer: LogTailer | undefined;
   tailer = await startLogTailer({
@@ -196,7 +204,13 @@ export async function startSentinel(options: SentinelOptions): Promise<{ ok: tru
       await loop.close();
       const code = (err as NodeJS.ErrnoException).code;
       const { host, port } = config.http;
-      return { ok: false, error: code === 'EADDRINUSE' ? cliText(config.telegram.language).httpAddressInUse(host, port) : cliText(config.telegram.language).httpCannotListen(host, port, code ?? (err as Error).message) };
+      return {
+        ok: false,
+        error:
+          code === 'EADDRINUSE'
+            ? cliText(config.telegram.language).httpAddressInUse(host, port)
+            : cliText(config.telegram.language).httpCannotListen(host, port, code ?? (err as Error).message),
+      };
     }
   }
 

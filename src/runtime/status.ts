@@ -20,7 +20,12 @@ export function readStatus(config: Config, baseDir: string): StatusResult {
   const path = join(deploymentPaths(config, baseDir).stateDir, 'checkpoint.json');
   try {
     const checkpoint = JSON.parse(readFileSync(path, 'utf8')) as { core: CoreState; savedAt: number };
-    return { ok: true, state: checkpoint.core, savedAt: checkpoint.savedAt, restartRequired: readRestartRequired(deploymentPaths(config, baseDir).stateDir) };
+    return {
+      ok: true,
+      state: checkpoint.core,
+      savedAt: checkpoint.savedAt,
+      restartRequired: readRestartRequired(deploymentPaths(config, baseDir).stateDir),
+    };
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     return { ok: false, error: code === 'ENOENT' ? cliText(config.telegram.language).noState(path) : `${path}: ${(err as Error).message}` };
@@ -49,12 +54,27 @@ export function printStatus(
   });
   const open = s.incidents.incidents.filter(isOpen);
   const view = {
-    daemon: { ...liveness, startedAt: 'startedAt' in liveness && liveness.startedAt !== undefined ? formatInstant(liveness.startedAt, tz) : null },
+    daemon: {
+      ...liveness,
+      startedAt: 'startedAt' in liveness && liveness.startedAt !== undefined ? formatInstant(liveness.startedAt, tz) : null,
+    },
     savedAt: formatInstant(status.savedAt, tz),
     version: s.fingerprint,
     jobs,
-    containers: Object.values(s.containers).map((c) => ({ name: c.current.name, status: c.current.status, imageId: c.current.imageId ?? null, restarts: c.restarts.length })),
-    openIncidents: open.map((i) => ({ id: i.id, rule: i.ruleId, cause: i.cause, phase: i.phase, since: formatInstant(i.openedAt, tz), summary: i.summary })),
+    containers: Object.values(s.containers).map((c) => ({
+      name: c.current.name,
+      status: c.current.status,
+      imageId: c.current.imageId ?? null,
+      restarts: c.restarts.length,
+    })),
+    openIncidents: open.map((i) => ({
+      id: i.id,
+      rule: i.ruleId,
+      cause: i.cause,
+      phase: i.phase,
+      since: formatInstant(i.openedAt, tz),
+      summary: i.summary,
+    })),
     restartRequired: status.restartRequired ?? [],
   };
   if (json) {
@@ -68,9 +88,17 @@ export function printStatus(
   const restart = restartRequiredText(lang, view.restartRequired);
   if (restart) write(restart);
   for (const j of view.jobs) {
-    write(t.statusJob(j.id, j.schedule, j.lastRun ? `${j.lastRun.startedAt} ${t.runEnd[j.lastRun.end]}${j.lastRun.failed ? t.traceback : ''}` : undefined, j.nextExpected ?? undefined));
+    write(
+      t.statusJob(
+        j.id,
+        j.schedule,
+        j.lastRun ? `${j.lastRun.startedAt} ${t.runEnd[j.lastRun.end]}${j.lastRun.failed ? t.traceback : ''}` : undefined,
+        j.nextExpected ?? undefined,
+      ),
+    );
   }
   for (const c of view.containers) write(t.statusContainer(c.name, c.status, c.imageId ?? '', c.restarts));
   if (view.openIncidents.length === 0) write(t.noOpenIncidents);
-  for (const [n, i] of view.openIncidents.entries()) write(t.statusIncident(i.id, i.phase, i.rule, i.cause, i.since, summaryIn(lang, open[n]!)));
+  for (const [n, i] of view.openIncidents.entries())
+    write(t.statusIncident(i.id, i.phase, i.rule, i.cause, i.since, summaryIn(lang, open[n]!)));
 }

@@ -93,7 +93,9 @@ async function lockEngine(): Promise<void> {
  * instead of passing with nothing tested. With an engine, it also waits for the cross-process lock
  * (see LOCK_PATH) and holds it until this process exits.
  */
-export async function requireDocker(): Promise<{ docker: Docker; socketPath: string; skip: false } | { docker: undefined; socketPath: undefined; skip: string }> {
+export async function requireDocker(): Promise<
+  { docker: Docker; socketPath: string; skip: false } | { docker: undefined; socketPath: undefined; skip: string }
+> {
   cached ??= probeDocker();
   const probe = await cached;
   if (probe.ok) {
@@ -134,7 +136,8 @@ export async function removeContainers(docker: Docker, namesOrIds: string[]): Pr
       if (statusCode(err) === 404) continue;
       throw err;
     }
-    if (!(TEST_LABEL in labels)) throw new Error(`refusing to remove container ${ref}: it was not created by the test kit (no ${TEST_LABEL} label)`);
+    if (!(TEST_LABEL in labels))
+      throw new Error(`refusing to remove container ${ref}: it was not created by the test kit (no ${TEST_LABEL} label)`);
     try {
       await container.remove({ force: true, v: true });
     } catch (err) {
@@ -147,7 +150,10 @@ export async function removeContainers(docker: Docker, namesOrIds: string[]): Pr
 /** Remove every container, network and image carrying TEST_LABEL (leftovers of a crashed run too). */
 export async function removeTestObjects(docker: Docker, what: { images?: boolean } = {}): Promise<void> {
   const containers = await docker.listContainers({ all: true, filters: { label: [TEST_LABEL] } });
-  await removeContainers(docker, containers.map((c) => c.Id));
+  await removeContainers(
+    docker,
+    containers.map((c) => c.Id),
+  );
   const networks = await docker.listNetworks({ filters: { label: [TEST_LABEL] } });
   for (const n of networks) {
     try {

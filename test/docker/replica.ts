@@ -219,7 +219,9 @@ export async function removeReplicaLeftovers(docker: Docker): Promise<void> {
 export async function createReplicaDeployment(docker: Docker, options: ReplicaOptions): Promise<ReplicaDeployment> {
   await removeReplicaLeftovers(docker);
   const imageRef = options.imageRef ?? CRON_IMAGE;
-  const imageId = options.imageRef ? (await docker.getImage(options.imageRef).inspect()).Id : (await buildReplicaImage(docker, options.version, options.build)).imageId;
+  const imageId = options.imageRef
+    ? (await docker.getImage(options.imageRef).inspect()).Id
+    : (await buildReplicaImage(docker, options.version, options.build)).imageId;
 
   const root = await mkdtemp(join(tmpdir(), 'turtle-replica-'));
   const dataDir = options.dataDir ?? join(root, 'data');
@@ -322,7 +324,9 @@ export async function createReplicaDeployment(docker: Docker, options: ReplicaOp
     ...(useNetwork ? { network: NETWORK_NAME } : {}),
     exec,
     async execDetached(cmd, execOptions = {}) {
-      const e = await docker.getContainer(CRON_NAME).exec({ Cmd: cmd, AttachStdout: false, AttachStderr: false, Tty: false, Env: execOptions.env ?? [] });
+      const e = await docker
+        .getContainer(CRON_NAME)
+        .exec({ Cmd: cmd, AttachStdout: false, AttachStderr: false, Tty: false, Env: execOptions.env ?? [] });
       const response = (await e.start({ Detach: true })) as unknown as { destroy?: () => void } | undefined;
       // A detached start still answers with a stream; left open, its socket keeps the process alive.
       response?.destroy?.();

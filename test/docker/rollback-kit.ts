@@ -58,7 +58,14 @@ export interface EngineSetup {
 
 export function engineFor(
   replica: Pick<ReplicaDeployment, 'root' | 'dataDir' | 'logsDir'>,
-  options: { socketPath: string; config?: RollbackConfig; stateDir?: string; containers?: string[]; onJournal?: JournalObserver; gitRepo?: string } ,
+  options: {
+    socketPath: string;
+    config?: RollbackConfig;
+    stateDir?: string;
+    containers?: string[];
+    onJournal?: JournalObserver;
+    gitRepo?: string;
+  },
 ): EngineSetup {
   const docker = createDockerEngine({ socketPath: options.socketPath });
   const stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), 'rollback-state-'));
@@ -127,10 +134,14 @@ networks:
 /** Files of a ustar archive (as written by the replica kit), path → content and mode. */
 export function untar(archive: Buffer): { path: string; content: Buffer; mode: number; dir: boolean }[] {
   const out: { path: string; content: Buffer; mode: number; dir: boolean }[] = [];
-  for (let offset = 0; offset + 512 <= archive.length; ) {
+  for (let offset = 0; offset + 512 <= archive.length;) {
     const header = archive.subarray(offset, offset + 512);
     if (header.every((b) => b === 0)) break;
-    const field = (start: number, length: number): string => header.subarray(start, start + length).toString('utf8').replace(/\0.*$/s, '');
+    const field = (start: number, length: number): string =>
+      header
+        .subarray(start, start + length)
+        .toString('utf8')
+        .replace(/\0.*$/s, '');
     const name = field(0, 100);
     const prefix = field(345, 155);
     const size = parseInt(field(124, 12).trim() || '0', 8);
@@ -151,7 +162,15 @@ export interface GitFixture {
   git(...args: string[]): string;
 }
 
-const GIT_ENV = { ...process.env, GIT_AUTHOR_NAME: 'test', GIT_AUTHOR_EMAIL: 'test@example.invalid', GIT_COMMITTER_NAME: 'test', GIT_COMMITTER_EMAIL: 'test@example.invalid', GIT_CONFIG_NOSYSTEM: '1', HOME: tmpdir() };
+const GIT_ENV = {
+  ...process.env,
+  GIT_AUTHOR_NAME: 'test',
+  GIT_AUTHOR_EMAIL: 'test@example.invalid',
+  GIT_COMMITTER_NAME: 'test',
+  GIT_COMMITTER_EMAIL: 'test@example.invalid',
+  GIT_CONFIG_NOSYSTEM: '1',
+  HOME: tmpdir(),
+};
 
 /**
  * A repository whose two commits hold the replica build contexts of v3.2.0 and v3.2.1 (Dockerfile
@@ -178,7 +197,8 @@ export function createGitFixture(options: { failing?: boolean } = {}): GitFixtur
         // The replica's Dockerfile (it carries the test label, so the kit may remove what is built from it),
         // with a step that fails when asked for: the engine must read the failure from the build stream.
         let text = content.toString('utf8');
-        if (options.failing && version === 'v3.2.0') text = text.replace('COPY rootfs/ /', 'COPY rootfs/ /\nRUN ["/bin/sh","-c","echo pip install failed >&2; exit 3"]');
+        if (options.failing && version === 'v3.2.0')
+          text = text.replace('COPY rootfs/ /', 'COPY rootfs/ /\nRUN ["/bin/sh","-c","echo pip install failed >&2; exit 3"]');
         content = Buffer.from(text);
       }
       writeFileSync(path, content, { mode: entry.mode });

@@ -75,7 +75,24 @@ export interface BotApiServer {
   close(): Promise<void>;
 }
 
-const ALLOWED_TAGS = new Set(['b', 'strong', 'i', 'em', 'u', 'ins', 's', 'strike', 'del', 'code', 'pre', 'a', 'tg-spoiler', 'span', 'blockquote', 'tg-emoji']);
+const ALLOWED_TAGS = new Set([
+  'b',
+  'strong',
+  'i',
+  'em',
+  'u',
+  'ins',
+  's',
+  'strike',
+  'del',
+  'code',
+  'pre',
+  'a',
+  'tg-spoiler',
+  'span',
+  'blockquote',
+  'tg-emoji',
+]);
 
 /**
  * Telegram's HTML parse mode, strictly: only its tags, properly nested and closed; `<`, `>` and `&`
@@ -93,10 +110,12 @@ export function parseTelegramHtml(text: string): { ok: true; plain: string } | {
       if (end < 0) return { ok: false, error: `Bad Request: can't parse entities: unclosed start tag at byte offset ${i}` };
       const tag = text.slice(i + 1, end);
       const m = /^(\/?)([a-z-]+)(\s+[^<>]*)?$/.exec(tag);
-      if (!m || !ALLOWED_TAGS.has(m[2]!)) return { ok: false, error: `Bad Request: can't parse entities: unsupported start tag "${tag}" at byte offset ${i}` };
+      if (!m || !ALLOWED_TAGS.has(m[2]!))
+        return { ok: false, error: `Bad Request: can't parse entities: unsupported start tag "${tag}" at byte offset ${i}` };
       if (m[1] === '/') {
         const open = stack.pop();
-        if (open !== m[2]) return { ok: false, error: `Bad Request: can't parse entities: can't find end tag corresponding to start tag "${open ?? ''}"` };
+        if (open !== m[2])
+          return { ok: false, error: `Bad Request: can't parse entities: can't find end tag corresponding to start tag "${open ?? ''}"` };
       } else {
         stack.push(m[2]!);
       }
@@ -108,14 +127,27 @@ export function parseTelegramHtml(text: string): { ok: true; plain: string } | {
       const m = /^&(lt|gt|amp|quot|#\d{1,7}|#x[0-9a-fA-F]{1,6});/.exec(text.slice(i, i + 12));
       if (!m) return { ok: false, error: `Bad Request: can't parse entities: unsupported HTML entity at byte offset ${i}` };
       const name = m[1]!;
-      plain += name === 'lt' ? '<' : name === 'gt' ? '>' : name === 'amp' ? '&' : name === 'quot' ? '"' : String.fromCodePoint(name.startsWith('#x') ? parseInt(name.slice(2), 16) : parseInt(name.slice(1), 10));
+      plain +=
+        name === 'lt'
+          ? '<'
+          : name === 'gt'
+            ? '>'
+            : name === 'amp'
+              ? '&'
+              : name === 'quot'
+                ? '"'
+                : String.fromCodePoint(name.startsWith('#x') ? parseInt(name.slice(2), 16) : parseInt(name.slice(1), 10));
       i += m[0].length;
       continue;
     }
     plain += ch;
     i += 1;
   }
-  if (stack.length > 0) return { ok: false, error: `Bad Request: can't parse entities: can't find end tag corresponding to start tag "${stack[stack.length - 1]}"` };
+  if (stack.length > 0)
+    return {
+      ok: false,
+      error: `Bad Request: can't parse entities: can't find end tag corresponding to start tag "${stack[stack.length - 1]}"`,
+    };
   return { ok: true, plain };
 }
 
@@ -125,7 +157,11 @@ function userOf(from: FakeUser | number): FakeUser {
 
 export async function startBotApiServer(options: { token: string; botUsername?: string; port?: number }): Promise<BotApiServer> {
   const token = options.token;
-  const bot: FakeUser = { id: Number(token.split(':')[0]) || 4242, first_name: 'Sentinel', username: options.botUsername ?? 'sentinel_test_bot' };
+  const bot: FakeUser = {
+    id: Number(token.split(':')[0]) || 4242,
+    first_name: 'Sentinel',
+    username: options.botUsername ?? 'sentinel_test_bot',
+  };
   const requests: RequestRecord[] = [];
   const messages: ChatMessage[] = [];
   const answers: CallbackAnswer[] = [];
@@ -253,7 +289,13 @@ export async function startBotApiServer(options: { token: string; botUsername?: 
         };
         messages.push(message);
         record(method, 200, body);
-        return ok(res, { message_id: message.messageId, date: Math.floor(Date.now() / 1000), chat: { id: chatId, type: chatId < 0 ? 'supergroup' : 'private' }, from: { ...bot, is_bot: true }, text: checked.plain });
+        return ok(res, {
+          message_id: message.messageId,
+          date: Math.floor(Date.now() / 1000),
+          chat: { id: chatId, type: chatId < 0 ? 'supergroup' : 'private' },
+          from: { ...bot, is_bot: true },
+          text: checked.plain,
+        });
       }
       case 'editMessageText': {
         const chatId = Number(body.chat_id);
@@ -275,7 +317,11 @@ export async function startBotApiServer(options: { token: string; botUsername?: 
         }
         if (target.text === text && JSON.stringify(target.keyboard) === JSON.stringify(keyboard.keyboard)) {
           record(method, 400, body);
-          return fail(res, 400, 'Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message');
+          return fail(
+            res,
+            400,
+            'Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message',
+          );
         }
         target.text = text;
         target.plain = checked.plain;
@@ -283,7 +329,12 @@ export async function startBotApiServer(options: { token: string; botUsername?: 
         else delete target.keyboard;
         target.edits += 1;
         record(method, 200, body);
-        return ok(res, { message_id: target.messageId, date: Math.floor(Date.now() / 1000), chat: { id: chatId, type: 'private' }, text: checked.plain });
+        return ok(res, {
+          message_id: target.messageId,
+          date: Math.floor(Date.now() / 1000),
+          chat: { id: chatId, type: 'private' },
+          text: checked.plain,
+        });
       }
       case 'answerCallbackQuery': {
         const id = String(body.callback_query_id ?? '');
@@ -296,7 +347,12 @@ export async function startBotApiServer(options: { token: string; botUsername?: 
           return fail(res, 400, 'Bad Request: MESSAGE_TOO_LONG');
         }
         knownQueries.delete(id);
-        answers.push({ callbackQueryId: id, ...(typeof body.text === 'string' ? { text: body.text } : {}), ...(body.show_alert === true ? { showAlert: true } : {}), at: performance.now() });
+        answers.push({
+          callbackQueryId: id,
+          ...(typeof body.text === 'string' ? { text: body.text } : {}),
+          ...(body.show_alert === true ? { showAlert: true } : {}),
+          at: performance.now(),
+        });
         record(method, 200, body);
         return ok(res, true);
       }
@@ -400,7 +456,11 @@ export async function startBotApiServer(options: { token: string; botUsername?: 
         message: {
           message_id: nextMessageId++,
           date: Math.floor(Date.now() / 1000),
-          chat: { id: chatId, type: chatType ?? (chatId < 0 ? 'supergroup' : 'private'), ...(chatId < 0 ? { title: 'ops' } : { first_name: user.first_name }) },
+          chat: {
+            id: chatId,
+            type: chatType ?? (chatId < 0 ? 'supergroup' : 'private'),
+            ...(chatId < 0 ? { title: 'ops' } : { first_name: user.first_name }),
+          },
           from: { ...user, is_bot: false },
           text,
           ...(command ? { entities: [{ type: 'bot_command', offset: 0, length: command[0].length }] } : {}),
@@ -412,7 +472,10 @@ export async function startBotApiServer(options: { token: string; botUsername?: 
     },
     injectCallback({ from, chatId, data, messageId }) {
       const user = userOf(from);
-      const target = messageId !== undefined ? messages.find((m) => m.chatId === chatId && m.messageId === messageId) : [...messages].reverse().find((m) => m.chatId === chatId);
+      const target =
+        messageId !== undefined
+          ? messages.find((m) => m.chatId === chatId && m.messageId === messageId)
+          : [...messages].reverse().find((m) => m.chatId === chatId);
       const id = `cq${nextQueryId++}`;
       knownQueries.add(id);
       updates.push({
@@ -486,7 +549,8 @@ function checkKeyboard(markup: unknown): { ok: true; keyboard?: InlineButton[][]
   for (const row of rows) {
     if (!Array.isArray(row)) return { ok: false, error: 'Bad Request: field "inline_keyboard" must be an Array of Array' };
     for (const button of row as InlineButton[]) {
-      if (typeof button.text !== 'string' || button.text === '') return { ok: false, error: 'Bad Request: text buttons are unallowed in the inline keyboard' };
+      if (typeof button.text !== 'string' || button.text === '')
+        return { ok: false, error: 'Bad Request: text buttons are unallowed in the inline keyboard' };
       const bytes = Buffer.byteLength(button.callback_data ?? '', 'utf8');
       if (bytes < 1 || bytes > 64) return { ok: false, error: 'Bad Request: BUTTON_DATA_INVALID' };
     }

@@ -28,7 +28,10 @@ export function incident(over: Partial<Incident> = {}): Incident {
     phase: 'detected',
     openedAt: T0,
     updatedAt: T0,
-    ...say({ key: 'failures.streak', params: { jobId: 'check_kr.log', count: 2, threshold: 2, latest: { kind: 'traceback', text: "KeyError: 'units'" } } }),
+    ...say({
+      key: 'failures.streak',
+      params: { jobId: 'check_kr.log', count: 2, threshold: 2, latest: { kind: 'traceback', text: "KeyError: 'units'" } },
+    }),
     evidence: [
       { kind: 'log', file: 'check_kr.log', at: T0, text: 'Traceback (most recent call last):' },
       { kind: 'log', file: 'check_kr.log', at: T0 + 1000, text: "KeyError: 'units' <in position_tracker.py & friends>" },

@@ -54,7 +54,13 @@ export interface TelegramHarness {
   /** Everything the adapter logged (pino JSON lines, unscrubbed by the logger: the adapter must not leak). */
   logs: string[];
   /** Press a decision button (as the message would carry it) as `user`; resolves to the answer shown. */
-  press(user: FakeUser | number, op: 'approve' | 'veto' | 'details', incidentId: string, nonce: string, options?: { chatId?: number }): Promise<string | undefined>;
+  press(
+    user: FakeUser | number,
+    op: 'approve' | 'veto' | 'details',
+    incidentId: string,
+    nonce: string,
+    options?: { chatId?: number },
+  ): Promise<string | undefined>;
   /** Press the button labelled `label` on the latest chat message that has it. */
   pressButton(user: FakeUser | number, label: string, options?: { chatId?: number }): Promise<string | undefined>;
   /** Press with raw callback data (forged, malformed, replayed…). */
@@ -149,10 +155,24 @@ export async function startTelegramHarness(options: HarnessOptions = {}): Promis
       const target = [...server.chat(chatId)].reverse().find((m) => m.keyboard?.flat().some((b) => b.text === label));
       if (!target) throw new Error(`no message in the chat has a button labelled ${JSON.stringify(label)}`);
       const button = target.keyboard!.flat().find((b) => b.text === label)!;
-      return answerOf(server.injectCallback({ from: user, chatId: pressOptions?.chatId ?? chatId, data: button.callback_data, messageId: target.messageId }));
+      return answerOf(
+        server.injectCallback({
+          from: user,
+          chatId: pressOptions?.chatId ?? chatId,
+          data: button.callback_data,
+          messageId: target.messageId,
+        }),
+      );
     },
     async pressData(user, data, pressOptions) {
-      return answerOf(server.injectCallback({ from: user, chatId: pressOptions?.chatId ?? chatId, data, ...(pressOptions?.messageId !== undefined ? { messageId: pressOptions.messageId } : {}) }));
+      return answerOf(
+        server.injectCallback({
+          from: user,
+          chatId: pressOptions?.chatId ?? chatId,
+          data,
+          ...(pressOptions?.messageId !== undefined ? { messageId: pressOptions.messageId } : {}),
+        }),
+      );
     },
     async say(user, text, sayOptions) {
       const updateId = server.injectMessage({ from: user, chatId: sayOptions?.chatId ?? chatId, text });
@@ -160,7 +180,11 @@ export async function startTelegramHarness(options: HarnessOptions = {}): Promis
     },
     chat: () => server.chat(chatId),
     async waitForChat(count, timeoutMs = 5000) {
-      await server.waitFor(() => server.chat(chatId).length >= count, timeoutMs, `${count} messages in the operator chat (have ${server.chat(chatId).length})`);
+      await server.waitFor(
+        () => server.chat(chatId).length >= count,
+        timeoutMs,
+        `${count} messages in the operator chat (have ${server.chat(chatId).length})`,
+      );
       return server.chat(chatId);
     },
     async waitForEvents(count, timeoutMs = 5000) {

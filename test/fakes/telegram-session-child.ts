@@ -35,7 +35,12 @@ const bot = channel.startBot({
   submit: async (event) => {
     logger.info({ event }, 'operator event');
     if (event.command.kind === 'approve' && event.by.userId === 111) {
-      await channel.notifier.deliver(`decided|${event.command.incidentId}`, { kind: 'decision-recorded', incident: inc, decision: 'approved', by: event.by });
+      await channel.notifier.deliver(`decided|${event.command.incidentId}`, {
+        kind: 'decision-recorded',
+        incident: inc,
+        decision: 'approved',
+        by: event.by,
+      });
     }
   },
   state: () => stateWith([inc]),

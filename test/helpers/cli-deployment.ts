@@ -30,7 +30,10 @@ export function cliDeployment(options: CliDeploymentOptions = {}) {
   mkdirSync(join(root, 'data/positions'), { recursive: true });
   cpSync(join(repo, 'examples/deployment/data'), join(root, 'data'), { recursive: true });
   // Every minute, so that the last fire time is always moments ago.
-  writeFileSync(join(root, 'crontab'), options.crontab ?? '* * * * * cd /app && python scripts/check_positions.py >> /app/logs/check_kr.log 2>&1\n');
+  writeFileSync(
+    join(root, 'crontab'),
+    options.crontab ?? '* * * * * cd /app && python scripts/check_positions.py >> /app/logs/check_kr.log 2>&1\n',
+  );
   const stamp = (d: Date) => d.toISOString().replace('T', ' ').replace('Z', '').replace('.', ',');
   // One run per minute, 2 s past it, in UTC stamps as Debian cron writes them; none in the future.
   const now = Date.now();
@@ -51,9 +54,25 @@ export function cliDeployment(options: CliDeploymentOptions = {}) {
   const config = join(work, 'sentinel.yaml');
   writeFileSync(
     config,
-    ['deployment:', '  root: deployment', '  logTimestampZone: UTC', '  crontab:', '    fromContainer: false', '    fallbackFile: crontab', 'docker:', '  enabled: false',
-      `rules: ${JSON.stringify(join(repo, 'rules'))}`, 'state:', '  dir: state', 'http:', '  enabled: false', 'log:', '  level: info',
-      ...(options.language ? ['telegram:', `  language: ${options.language}`] : []), ''].join('\n'),
+    [
+      'deployment:',
+      '  root: deployment',
+      '  logTimestampZone: UTC',
+      '  crontab:',
+      '    fromContainer: false',
+      '    fallbackFile: crontab',
+      'docker:',
+      '  enabled: false',
+      `rules: ${JSON.stringify(join(repo, 'rules'))}`,
+      'state:',
+      '  dir: state',
+      'http:',
+      '  enabled: false',
+      'log:',
+      '  level: info',
+      ...(options.language ? ['telegram:', `  language: ${options.language}`] : []),
+      '',
+    ].join('\n'),
   );
   return { work, root, config };
 }

@@ -113,7 +113,11 @@ export function faultProblems(faults: readonly Fault[], days: number): string[] 
     if (fault.kind === 'hung-run' && fault.releaseAfterMinutes !== undefined && !(fault.releaseAfterMinutes > 0)) {
       problems.push(`${where}: releaseAfterMinutes must be positive`);
     }
-    if (fault.kind === 'traceback-run' && fault.error !== undefined && !/^[A-Za-z_][\w.]*(Error|Exception|Exit|Interrupt): /.test(fault.error)) {
+    if (
+      fault.kind === 'traceback-run' &&
+      fault.error !== undefined &&
+      !/^[A-Za-z_][\w.]*(Error|Exception|Exit|Interrupt): /.test(fault.error)
+    ) {
       problems.push(`${where}: error must look like a Python exception line ("XxxError: message")`);
     }
     if (fault.kind === 'positions-unknown-key' && fault.key !== undefined && !/^[a-z_][a-z0-9_]*$/.test(fault.key)) {

@@ -173,9 +173,7 @@ export interface SimEntry {
 }
 
 /** What `_load_positions` returns, or where `Position.from_dict` crashes on an unknown key. */
-export type PositionsRead =
-  | { kind: 'ok'; valid: SimPosition[]; skipped: string[] }
-  | { kind: 'crash'; skipped: string[]; key: string };
+export type PositionsRead = { kind: 'ok'; valid: SimPosition[]; skipped: string[] } | { kind: 'crash'; skipped: string[]; key: string };
 
 export interface CloseOutcome {
   record: SimPosition;
@@ -230,9 +228,24 @@ export const DEFAULT_SYMBOLS: readonly string[] = ['SPY', 'QQQ', 'DIA', 'IWM', '
 
 /** Typical N (20-day ATR) per symbol, absolute price units. */
 export const TYPICAL_N: Readonly<Record<string, number>> = {
-  SPY: 7.9, QQQ: 9.4, DIA: 6.1, IWM: 4.2, AAPL: 4.8, NVDA: 6.2, TSLA: 14.2, MSFT: 8.1,
-  '005930.KS': 2850, '000660.KS': 9800, '035420.KS': 6100,
-  GLD: 4.1, TLT: 1.3, SH: 0.4, PSQ: 0.6, SDS: 0.9, SQQQ: 2.2, SPXU: 0.8,
+  SPY: 7.9,
+  QQQ: 9.4,
+  DIA: 6.1,
+  IWM: 4.2,
+  AAPL: 4.8,
+  NVDA: 6.2,
+  TSLA: 14.2,
+  MSFT: 8.1,
+  '005930.KS': 2850,
+  '000660.KS': 9800,
+  '035420.KS': 6100,
+  GLD: 4.1,
+  TLT: 1.3,
+  SH: 0.4,
+  PSQ: 0.6,
+  SDS: 0.9,
+  SQQQ: 2.2,
+  SPXU: 0.8,
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -389,9 +402,27 @@ interface Frame {
 }
 
 const ASYNCIO_FRAMES: Frame[] = [
-  { file: '/usr/local/lib/python3.12/asyncio/runners.py', line: 194, fn: 'run', code: 'return runner.run(main)', caret: 'runner.run(main)' },
-  { file: '/usr/local/lib/python3.12/asyncio/runners.py', line: 118, fn: 'run', code: 'return self._loop.run_until_complete(task)', caret: 'self._loop.run_until_complete(task)' },
-  { file: '/usr/local/lib/python3.12/asyncio/base_events.py', line: 691, fn: 'run_until_complete', code: 'return future.result()', caret: 'future.result()' },
+  {
+    file: '/usr/local/lib/python3.12/asyncio/runners.py',
+    line: 194,
+    fn: 'run',
+    code: 'return runner.run(main)',
+    caret: 'runner.run(main)',
+  },
+  {
+    file: '/usr/local/lib/python3.12/asyncio/runners.py',
+    line: 118,
+    fn: 'run',
+    code: 'return self._loop.run_until_complete(task)',
+    caret: 'self._loop.run_until_complete(task)',
+  },
+  {
+    file: '/usr/local/lib/python3.12/asyncio/base_events.py',
+    line: 691,
+    fn: 'run_until_complete',
+    code: 'return future.result()',
+    caret: 'future.result()',
+  },
 ];
 
 function tracebackLines(frames: readonly Frame[], error: string): string[] {
@@ -412,9 +443,27 @@ export function checkPositionsTraceback(error: string): string[] {
       { file: '/app/scripts/check_positions.py', line: 546, fn: '<module>', code: 'asyncio.run(main())' },
       ...ASYNCIO_FRAMES,
       { file: '/app/scripts/check_positions.py', line: 310, fn: 'main', code: 'await _run_checks()' },
-      { file: '/app/scripts/check_positions.py', line: 345, fn: '_run_checks', code: 'open_positions = tracker.get_open_positions()', caret: 'tracker.get_open_positions()' },
-      { file: '/app/src/position_tracker.py', line: 293, fn: 'get_open_positions', code: 'positions = self._load_positions()', caret: 'self._load_positions()' },
-      { file: '/app/src/position_tracker.py', line: 129, fn: '_load_positions', code: 'valid_positions.append(Position.from_dict(p))', caret: 'Position.from_dict(p)' },
+      {
+        file: '/app/scripts/check_positions.py',
+        line: 345,
+        fn: '_run_checks',
+        code: 'open_positions = tracker.get_open_positions()',
+        caret: 'tracker.get_open_positions()',
+      },
+      {
+        file: '/app/src/position_tracker.py',
+        line: 293,
+        fn: 'get_open_positions',
+        code: 'positions = self._load_positions()',
+        caret: 'self._load_positions()',
+      },
+      {
+        file: '/app/src/position_tracker.py',
+        line: 129,
+        fn: '_load_positions',
+        code: 'valid_positions.append(Position.from_dict(p))',
+        caret: 'Position.from_dict(p)',
+      },
       { file: '/app/src/position_tracker.py', line: 71, fn: 'from_dict', code: 'return cls(**data)', caret: 'cls(**data)' },
     ],
     error,
@@ -438,8 +487,20 @@ function dailyReportTraceback(error: string): string[] {
     [
       { file: '/app/scripts/daily_report.py', line: 191, fn: '<module>', code: 'asyncio.run(main())' },
       ...ASYNCIO_FRAMES,
-      { file: '/app/scripts/daily_report.py', line: 177, fn: 'main', code: 'report_data = generate_report(data_store, tracker, risk_manager)', caret: 'generate_report(data_store, tracker, risk_manager)' },
-      { file: '/app/scripts/daily_report.py', line: 95, fn: 'generate_report', code: 'cache_stats = data_store.get_cache_stats()', caret: 'data_store.get_cache_stats()' },
+      {
+        file: '/app/scripts/daily_report.py',
+        line: 177,
+        fn: 'main',
+        code: 'report_data = generate_report(data_store, tracker, risk_manager)',
+        caret: 'generate_report(data_store, tracker, risk_manager)',
+      },
+      {
+        file: '/app/scripts/daily_report.py',
+        line: 95,
+        fn: 'generate_report',
+        code: 'cache_stats = data_store.get_cache_stats()',
+        caret: 'data_store.get_cache_stats()',
+      },
       { file: '/app/src/data_store.py', line: 212, fn: 'get_cache_stats', code: 'total_size += f.stat().st_size', caret: 'f.stat()' },
     ],
     error,
@@ -620,14 +681,24 @@ export function writeCheckPositions(w: RunWriter, store: RunStore, plan: CheckRu
           w.log(MAIN, 'INFO', event, 0);
           const verb = pos.direction === 'LONG' ? '롱 청산' : '숏 청산';
           const how = pos.direction === 'LONG' ? '이탈' : '돌파';
-          outcome = store.close(pos.position_id, close.exitPrice, `System ${pos.system} ${verb}: ${close.exitPrice.toFixed(2)} ${how}`, w.t + 1);
+          outcome = store.close(
+            pos.position_id,
+            close.exitPrice,
+            `System ${pos.system} ${verb}: ${close.exitPrice.toFixed(2)} ${how}`,
+            w.t + 1,
+          );
         }
         tally.events.push(event);
         if (outcome) {
           if (outcome.backupCreated) w.log('src.utils', 'INFO', `백업 생성: data/positions/backups/${outcome.backupCreated}`, 0);
           for (const name of outcome.backupsDeleted) w.log('src.utils', 'INFO', `오래된 백업 삭제: data/positions/backups/${name}`, 0);
           const r = outcome.record;
-          w.log('src.position_tracker', 'INFO', `포지션 청산: ${r.position_id} PnL: ${pyFixed(r.pnl ?? 0, 0, true)} (${pyFixed(r.r_multiple ?? 0, 2)}R)`, w.rng.int(2, 4));
+          w.log(
+            'src.position_tracker',
+            'INFO',
+            `포지션 청산: ${r.position_id} PnL: ${pyFixed(r.pnl ?? 0, 0, true)} (${pyFixed(r.r_multiple ?? 0, 2)}R)`,
+            w.rng.int(2, 4),
+          );
           tally.closed.push(r.position_id);
         }
         risk.remove(pos.units, pos.entry_n, pos.direction);
@@ -660,7 +731,9 @@ export function writeCheckPositions(w: RunWriter, store: RunStore, plan: CheckRu
       }
       const now = store.read();
       logSkips(w, now);
-      const held = new Set(now.kind === 'ok' ? now.valid.filter((p) => p.status === 'open' && p.symbol === symbol).map((p) => p.system) : []);
+      const held = new Set(
+        now.kind === 'ok' ? now.valid.filter((p) => p.status === 'open' && p.symbol === symbol).map((p) => p.system) : [],
+      );
       for (const system of [1, 2]) if (held.has(system)) w.log(MAIN, 'INFO', `System ${system} 포지션 보유 중: ${symbol}`, 0);
       for (const b of plan.breakouts.filter((x) => x.symbol === symbol)) {
         for (const system of b.systems) {
@@ -735,7 +808,8 @@ export function writeSignalCheck(w: RunWriter, store: RunStore, plan: SignalRunP
       w.log('src.data_store', 'INFO', `OHLCV 저장: ${symbol} -> data/cache/${symbol}_ohlcv.parquet`, 0);
     }
     const signals: string[] = [];
-    for (const b of plan.breakouts) if (DEFAULT_SYMBOLS.includes(b.symbol)) for (let i = 0; i < b.systems.length; i++) signals.push(b.symbol);
+    for (const b of plan.breakouts)
+      if (DEFAULT_SYMBOLS.includes(b.symbol)) for (let i = 0; i < b.systems.length; i++) signals.push(b.symbol);
     if (plan.forceEvent && signals.length === 0) signals.push(w.rng.pick(DEFAULT_SYMBOLS));
     if (signals.length === 0) {
       w.log(MAIN, 'INFO', '오늘 발생한 시그널 없음', w.rng.int(3, 5));

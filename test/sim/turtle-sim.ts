@@ -179,17 +179,60 @@ function streamRng(seed: number, salt: number): Rng {
 // positions.json / entries.json store, with the guarded system's backup and heal behaviour
 
 const FIELD_ORDER: readonly (keyof SimPosition)[] = [
-  'position_id', 'symbol', 'system', 'direction', 'entry_date', 'entry_price', 'entry_n', 'units', 'max_units',
-  'shares_per_unit', 'total_shares', 'stop_loss', 'pyramid_level', 'exit_period', 'status', 'last_update',
-  'exit_date', 'exit_price', 'exit_reason', 'pnl', 'pnl_pct', 'r_multiple',
+  'position_id',
+  'symbol',
+  'system',
+  'direction',
+  'entry_date',
+  'entry_price',
+  'entry_n',
+  'units',
+  'max_units',
+  'shares_per_unit',
+  'total_shares',
+  'stop_loss',
+  'pyramid_level',
+  'exit_period',
+  'status',
+  'last_update',
+  'exit_date',
+  'exit_price',
+  'exit_reason',
+  'pnl',
+  'pnl_pct',
+  'r_multiple',
 ];
 const KNOWN_KEYS = new Set<string>(FIELD_ORDER);
-const REQUIRED_KEYS = ['position_id', 'symbol', 'entry_price', 'status', 'direction', 'system', 'entry_date', 'entry_n', 'units', 'total_shares', 'stop_loss'];
+const REQUIRED_KEYS = [
+  'position_id',
+  'symbol',
+  'entry_price',
+  'status',
+  'direction',
+  'system',
+  'entry_date',
+  'entry_n',
+  'units',
+  'total_shares',
+  'stop_loss',
+];
 const BACKUP_RE = /^positions_.*\.json$/;
 
 /** `Position.to_dict()`: every field, dataclass order, defaults for the absent ones. */
 function canonical(p: Partial<SimPosition>): Record<string, unknown> {
-  const defaults: Partial<SimPosition> = { max_units: 4, shares_per_unit: 0, pyramid_level: 0, exit_period: 20, last_update: '', exit_date: null, exit_price: null, exit_reason: null, pnl: null, pnl_pct: null, r_multiple: null };
+  const defaults: Partial<SimPosition> = {
+    max_units: 4,
+    shares_per_unit: 0,
+    pyramid_level: 0,
+    exit_period: 20,
+    last_update: '',
+    exit_date: null,
+    exit_price: null,
+    exit_reason: null,
+    pnl: null,
+    pnl_pct: null,
+    r_multiple: null,
+  };
   const out: Record<string, unknown> = {};
   for (const k of FIELD_ORDER) out[k] = k in p ? p[k] : defaults[k];
   return out;
@@ -235,7 +278,10 @@ class SimStore implements RunStore {
     const seen = this.tornRead ? tornCopy(this.text) : this.text;
     this.tornRead = false;
     const error = pythonJsonError(seen);
-    const newest = [...this.backups.keys()].filter((n) => BACKUP_RE.test(n)).sort().at(-1);
+    const newest = [...this.backups.keys()]
+      .filter((n) => BACKUP_RE.test(n))
+      .sort()
+      .at(-1);
     if (newest === undefined) return { error };
     this.setPositionsText(this.backups.get(newest)!, at); // shutil.copy over the live file
     return { error, restoredFrom: newest };
@@ -344,7 +390,14 @@ function avgEntryPrice(pos: SimPosition, entries: readonly SimEntry[]): number {
   return shares > 0 ? cost / shares : pos.entry_price;
 }
 
-function closedRecord(pos: SimPosition, entries: readonly SimEntry[], exitPrice: number, reason: string, at: Instant, zone: StampZone): SimPosition {
+function closedRecord(
+  pos: SimPosition,
+  entries: readonly SimEntry[],
+  exitPrice: number,
+  reason: string,
+  at: Instant,
+  zone: StampZone,
+): SimPosition {
   const avg = avgEntryPrice(pos, entries);
   const pnl = pos.direction === 'LONG' ? (exitPrice - avg) * pos.total_shares : (avg - exitPrice) * pos.total_shares;
   return {
@@ -373,10 +426,35 @@ interface SeedSpec {
 }
 
 const SEED: readonly SeedSpec[] = [
-  { symbol: 'QQQ', system: 1, direction: 'LONG', levels: [[25, '07:15:44', 521.3, 4, 9.6], [24, '07:20:31', 526.1, 4, 9.7]], lastUpdate: [24, '07:20:31.552071'] },
+  {
+    symbol: 'QQQ',
+    system: 1,
+    direction: 'LONG',
+    levels: [
+      [25, '07:15:44', 521.3, 4, 9.6],
+      [24, '07:20:31', 526.1, 4, 9.7],
+    ],
+    lastUpdate: [24, '07:20:31.552071'],
+  },
   { symbol: 'TSLA', system: 2, direction: 'SHORT', levels: [[19, '07:32:04', 338.5, 7, 14.2]], lastUpdate: [19, '07:32:04.118530'] },
-  { symbol: '005930.KS', system: 1, direction: 'LONG', levels: [[18, '10:05:12', 98400.0, 5, 2850.0], [17, '10:11:45', 99825.0, 5, 2910.0], [11, '09:41:07', 101250.0, 5, 2880.0]], lastUpdate: [11, '09:41:07.318822'] },
-  { symbol: '000660.KS', system: 2, direction: 'LONG', levels: [[17, '09:33:18', 214500.0, 2, 9800.0]], lastUpdate: [17, '09:33:18.604127'] },
+  {
+    symbol: '005930.KS',
+    system: 1,
+    direction: 'LONG',
+    levels: [
+      [18, '10:05:12', 98400.0, 5, 2850.0],
+      [17, '10:11:45', 99825.0, 5, 2910.0],
+      [11, '09:41:07', 101250.0, 5, 2880.0],
+    ],
+    lastUpdate: [11, '09:41:07.318822'],
+  },
+  {
+    symbol: '000660.KS',
+    system: 2,
+    direction: 'LONG',
+    levels: [[17, '09:33:18', 214500.0, 2, 9800.0]],
+    lastUpdate: [17, '09:33:18.604127'],
+  },
   { symbol: 'NVDA', system: 1, direction: 'LONG', levels: [[8, '07:23:11', 182.4, 16, 6.2]], lastUpdate: [8, '07:23:11.402913'] },
   { symbol: 'GLD', system: 2, direction: 'LONG', levels: [[4, '07:08:45', 268.9, 24, 4.1]], lastUpdate: [4, '07:08:45.770164'] },
 ];
@@ -394,16 +472,38 @@ function prehistory(start: string, zone: StampZone): Prehistory {
     const [d0, t0, price0, shares0, n0] = spec.levels[0]!;
     const id = `${spec.symbol}_${spec.system}_${spec.direction}_${day(d0).replaceAll('-', '')}_${t0.replaceAll(':', '')}`;
     const entries: SimEntry[] = spec.levels.map(([d, , price, shares, n], level) => ({
-      entry_id: `${id}_${level}`, position_id: id, entry_date: day(d), entry_price: price, shares, pyramid_level: level, n_value: n,
+      entry_id: `${id}_${level}`,
+      position_id: id,
+      entry_date: day(d),
+      entry_price: price,
+      shares,
+      pyramid_level: level,
+      n_value: n,
     }));
     const total = spec.levels.reduce((s, l) => s + l[3], 0);
     const position: SimPosition = {
-      position_id: id, symbol: spec.symbol, system: spec.system, direction: spec.direction, entry_date: day(d0),
-      entry_price: price0, entry_n: n0, units: spec.levels.length, max_units: 4, shares_per_unit: shares0, total_shares: total,
+      position_id: id,
+      symbol: spec.symbol,
+      system: spec.system,
+      direction: spec.direction,
+      entry_date: day(d0),
+      entry_price: price0,
+      entry_n: n0,
+      units: spec.levels.length,
+      max_units: 4,
+      shares_per_unit: shares0,
+      total_shares: total,
       stop_loss: spec.direction === 'LONG' ? price0 - 2 * n0 : price0 + 2 * n0,
-      pyramid_level: spec.levels.length - 1, exit_period: spec.system === 1 ? 10 : 20, status: 'open',
+      pyramid_level: spec.levels.length - 1,
+      exit_period: spec.system === 1 ? 10 : 20,
+      status: 'open',
       last_update: `${day(spec.lastUpdate[0])}T${spec.lastUpdate[1]}`,
-      exit_date: null, exit_price: null, exit_reason: null, pnl: null, pnl_pct: null, r_multiple: null,
+      exit_date: null,
+      exit_price: null,
+      exit_reason: null,
+      pnl: null,
+      pnl_pct: null,
+      r_multiple: null,
     };
     return { position, entries, openedBefore: d0 };
   });
@@ -490,7 +590,10 @@ function planMarket(rng: Rng, open: readonly SimPosition[], sessions: Record<Mar
       const closePrice = roundPrice(market, long ? pos.stop_loss - rng.next() * 0.4 * n : pos.stop_loss + rng.next() * 0.4 * n);
       plan.closes.push({ positionId: pos.position_id, market, session, kind: 'stop', closePrice, exitPrice: pos.stop_loss, done: false });
     } else {
-      const exitPrice = roundPrice(market, long ? pos.stop_loss + (0.3 + rng.next() * 2.2) * n : pos.stop_loss - (0.3 + rng.next() * 2.2) * n);
+      const exitPrice = roundPrice(
+        market,
+        long ? pos.stop_loss + (0.3 + rng.next() * 2.2) * n : pos.stop_loss - (0.3 + rng.next() * 2.2) * n,
+      );
       const closePrice = roundPrice(market, long ? exitPrice - rng.next() * 0.3 * n : exitPrice + rng.next() * 0.3 * n);
       plan.closes.push({ positionId: pos.position_id, market, session, kind: 'exit', closePrice, exitPrice, done: false });
     }
@@ -576,7 +679,13 @@ function normalize(o: SimOptions): Normalized {
   }
   if (problems.length > 0) throw new Error(`simulate: invalid options:\n  ${problems.join('\n  ')}`);
   return {
-    start: o.start, days: o.days, seed: o.seed, zone: o.logStampZone, initial, telegram: o.telegramConfigured ?? true, faults,
+    start: o.start,
+    days: o.days,
+    seed: o.seed,
+    zone: o.logStampZone,
+    initial,
+    telegram: o.telegramConfigured ?? true,
+    faults,
     ...(switchAt !== undefined ? { switchAt, switchTo: sw!.to } : {}),
   };
 }
@@ -586,7 +695,8 @@ const hhmm = (instant: Instant): string => {
   return `${String(w.hour).padStart(2, '0')}:${String(w.minute).padStart(2, '0')}`;
 };
 
-const secs = (ms: number): string => (ms < 60_000 ? `${(ms / 1000).toFixed(1)}s` : `${Math.floor(ms / 60_000)}m${Math.round((ms % 60_000) / 1000)}s`);
+const secs = (ms: number): string =>
+  ms < 60_000 ? `${(ms / 1000).toFixed(1)}s` : `${Math.floor(ms / 60_000)}m${Math.round((ms % 60_000) / 1000)}s`;
 
 /**
  * Simulate `days` KST calendar days of the guarded deployment from `start`. Throws (with one line per
@@ -631,7 +741,12 @@ export function simulate(options: SimOptions): SimTimeline {
     KR: sessionsIn('KR', t0, tEnd, o.start, o.days),
     US: sessionsIn('US', t0, tEnd, o.start, o.days),
   };
-  const market = planMarket(planRng, initialOpen.kind === 'ok' ? initialOpen.valid.filter((p) => p.status === 'open') : [], sessions, o.days);
+  const market = planMarket(
+    planRng,
+    initialOpen.kind === 'ok' ? initialOpen.valid.filter((p) => p.status === 'open') : [],
+    sessions,
+    o.days,
+  );
 
   // ---- outages and kill instants
   const outages: { from: Instant; to: Instant }[] = [];
@@ -656,13 +771,17 @@ export function simulate(options: SimOptions): SimTimeline {
         ];
   for (const seg of segments) {
     for (const job of JOBS[seg.version]) {
-      for (const at of fireTimes(job, seg.from, seg.to)) actions.push({ at, kind: 'run', job, version: seg.version, dayIndex: dayIndexOf(at) });
+      for (const at of fireTimes(job, seg.from, seg.to))
+        actions.push({ at, kind: 'run', job, version: seg.version, dayIndex: dayIndexOf(at) });
     }
   }
   if (o.switchAt !== undefined) {
     for (const job of JOBS[o.switchTo!]) {
       for (const at of fireTimes(job, o.switchAt, o.switchAt + RECREATE_MS)) {
-        note(at, `${hhmm(at)} ${job.logFile}: no run — the containers were being recreated at that minute (cron in the new container starts after it)`);
+        note(
+          at,
+          `${hhmm(at)} ${job.logFile}: no run — the containers were being recreated at that minute (cron in the new container starts after it)`,
+        );
       }
     }
     actions.push({ at: o.switchAt, kind: 'switch' });
@@ -674,19 +793,26 @@ export function simulate(options: SimOptions): SimTimeline {
   const problems: string[] = [];
   o.faults.forEach((fault, index) => {
     if (!isRunFault(fault)) {
-      if (fault.kind !== 'cron-stopped') actions.push({ at: kstInstant(dayDate(fault.day), faultTime(fault)), kind: 'fault', fault, index });
+      if (fault.kind !== 'cron-stopped')
+        actions.push({ at: kstInstant(dayDate(fault.day), faultTime(fault)), kind: 'fault', fault, index });
       return;
     }
     const job = faultJob(fault);
     const date = dayDate(fault.day);
-    const run = actions.find((a): a is Extract<Action, { kind: 'run' }> => a.kind === 'run' && a.dayIndex === fault.day && a.job.key === job);
+    const run = actions.find(
+      (a): a is Extract<Action, { kind: 'run' }> => a.kind === 'run' && a.dayIndex === fault.day && a.job.key === job,
+    );
     const where = `faults[${index}] (${fault.kind})`;
     if (!run) {
-      problems.push(`${where}: no ${job} run is scheduled on day ${fault.day} (${date}, ${WEEKDAY_NAMES[new Date(kstInstant(date) + 9 * HOUR).getUTCDay()]})`);
+      problems.push(
+        `${where}: no ${job} run is scheduled on day ${fault.day} (${date}, ${WEEKDAY_NAMES[new Date(kstInstant(date) + 9 * HOUR).getUTCDay()]})`,
+      );
       return;
     }
-    if (fault.kind === 'positions-healed' && run.job.script === 'signal_check.py') problems.push(`${where}: signal_check.py never reads positions.json; use job 'report'`);
-    if (fault.kind === 'event-without-success' && run.job.key === 'report') problems.push(`${where}: daily_report.py has no notify events; use report-without-success`);
+    if (fault.kind === 'positions-healed' && run.job.script === 'signal_check.py')
+      problems.push(`${where}: signal_check.py never reads positions.json; use job 'report'`);
+    if (fault.kind === 'event-without-success' && run.job.key === 'report')
+      problems.push(`${where}: daily_report.py has no notify events; use report-without-success`);
     const list = runFaults.get(runKey(fault.day, job)) ?? [];
     list.push({ fault, index });
     runFaults.set(runKey(fault.day, job), list);
@@ -704,7 +830,16 @@ export function simulate(options: SimOptions): SimTimeline {
   const cronChanges: { at: Instant; state: CronState }[] = [];
   const dashChanges: { at: Instant; version: SimVersion; createdAt: Instant }[] = [];
   const cronStartedAt = o.initial === 'v3.2.1' ? history.deployedAt : t0 - 30 * DAY;
-  cronChanges.push({ at: t0, state: { status: 'running', imageId: IMAGE_IDS[o.initial], imageRef: IMAGE_REFS[CRON_CONTAINER], restartCount: 0, startedAt: cronStartedAt } });
+  cronChanges.push({
+    at: t0,
+    state: {
+      status: 'running',
+      imageId: IMAGE_IDS[o.initial],
+      imageRef: IMAGE_REFS[CRON_CONTAINER],
+      restartCount: 0,
+      startedAt: cronStartedAt,
+    },
+  });
   dashChanges.push({ at: t0, version: o.initial, createdAt: cronStartedAt });
 
   // ---- processing
@@ -744,12 +879,34 @@ export function simulate(options: SimOptions): SimTimeline {
       const at = action.at;
       const to = o.switchTo!;
       killProcessesAt(at);
-      cronChanges.push({ at: at + 500, state: { status: 'exited', imageId: IMAGE_IDS[o.initial], imageRef: IMAGE_REFS[CRON_CONTAINER], restartCount: 0 } });
-      cronChanges.push({ at: at + RECREATE_MS, state: { status: 'running', imageId: IMAGE_IDS[to], imageRef: IMAGE_REFS[CRON_CONTAINER], restartCount: 0, startedAt: at + RECREATE_MS } });
+      cronChanges.push({
+        at: at + 500,
+        state: { status: 'exited', imageId: IMAGE_IDS[o.initial], imageRef: IMAGE_REFS[CRON_CONTAINER], restartCount: 0 },
+      });
+      cronChanges.push({
+        at: at + RECREATE_MS,
+        state: {
+          status: 'running',
+          imageId: IMAGE_IDS[to],
+          imageRef: IMAGE_REFS[CRON_CONTAINER],
+          restartCount: 0,
+          startedAt: at + RECREATE_MS,
+        },
+      });
       dashChanges.push({ at: at + RECREATE_MS + 400, version: to, createdAt: at + RECREATE_MS + 400 });
-      emit(at + RECREATE_MS + 2_000, { kind: 'crontab', crontab: { text: CRONTABS[to], source: 'container', observedAt: at + RECREATE_MS + 2_000 } });
-      emit(at + RECREATE_MS + 2_050, { kind: 'container-files', present: { ...CONTAINER_FILES[to] }, observedAt: at + RECREATE_MS + 2_050 });
-      note(at, `${hhmm(at)} version switch ${o.initial} → ${to}: containers recreated (image ${IMAGE_IDS[to].slice(0, 19)}…), crontab now runs ${JOBS[to][0]!.script}`);
+      emit(at + RECREATE_MS + 2_000, {
+        kind: 'crontab',
+        crontab: { text: CRONTABS[to], source: 'container', observedAt: at + RECREATE_MS + 2_000 },
+      });
+      emit(at + RECREATE_MS + 2_050, {
+        kind: 'container-files',
+        present: { ...CONTAINER_FILES[to] },
+        observedAt: at + RECREATE_MS + 2_050,
+      });
+      note(
+        at,
+        `${hhmm(at)} version switch ${o.initial} → ${to}: containers recreated (image ${IMAGE_IDS[to].slice(0, 19)}…), crontab now runs ${JOBS[to][0]!.script}`,
+      );
       continue;
     }
 
@@ -764,14 +921,30 @@ export function simulate(options: SimOptions): SimTimeline {
     const has = <K extends FaultKind>(kind: K): Extract<RunFault, { kind: K }> | undefined =>
       bound.find((b) => b.fault.kind === kind)?.fault as Extract<RunFault, { kind: K }> | undefined;
     const run: SimRun = {
-      job: job.key, version, script: job.script, logFile: job.logFile, day: dayDate(dayIndex), dayIndex, scheduledAt: fire,
-      outcome: 'ok', lineCount: 0, channelLine: false, successes: [], failures: [], events: [], closed: [], faults: bound.map((b) => b.fault.kind),
+      job: job.key,
+      version,
+      script: job.script,
+      logFile: job.logFile,
+      day: dayDate(dayIndex),
+      dayIndex,
+      scheduledAt: fire,
+      outcome: 'ok',
+      lineCount: 0,
+      channelLine: false,
+      successes: [],
+      failures: [],
+      events: [],
+      closed: [],
+      faults: bound.map((b) => b.fault.kind),
     };
     runs.push(run);
     const label = `${hhmm(fire)} ${job.logFile} (${job.script})`;
     if (inOutage(fire)) {
       run.outcome = 'container-down';
-      note(fire, `${label}: no run — turtle-cron was stopped${bound.length ? ` (faults ${bound.map((b) => b.index).join(', ')} had no effect)` : ''}`);
+      note(
+        fire,
+        `${label}: no run — turtle-cron was stopped${bound.length ? ` (faults ${bound.map((b) => b.index).join(', ')} had no effect)` : ''}`,
+      );
       continue;
     }
     if (has('missed-run')) {
@@ -794,9 +967,15 @@ export function simulate(options: SimOptions): SimTimeline {
     const w = new RunWriter(fire + rng.int(1_750, 2_600), zone, rng, killAt, hung !== undefined);
     const configured = o.telegram && !has('channel-not-configured');
     const failure = has('telegram-send-failure');
-    const telegram: TelegramMode = !configured ? { kind: 'silent' } : failure ? { kind: 'fail', cause: failure.cause ?? 'dns' } : { kind: 'ok' };
+    const telegram: TelegramMode = !configured
+      ? { kind: 'silent' }
+      : failure
+        ? { kind: 'fail', cause: failure.cause ?? 'dns' }
+        : { kind: 'ok' };
     const traceback = has('traceback-run');
-    const crashError = traceback ? (traceback.error ?? DEFAULT_TRACEBACK_ERROR[job.script as keyof typeof DEFAULT_TRACEBACK_ERROR]) : undefined;
+    const crashError = traceback
+      ? (traceback.error ?? DEFAULT_TRACEBACK_ERROR[job.script as keyof typeof DEFAULT_TRACEBACK_ERROR])
+      : undefined;
     const critical = has('critical-line');
     const common = {
       telegram,
@@ -816,7 +995,12 @@ export function simulate(options: SimOptions): SimTimeline {
       const breakouts = market.breakouts.filter((b) => barOf(b.market, fire) === b.session);
       const noData = new Set(UNIVERSE.map(([s]) => s).filter((s) => marketOf(s) === 'US' && rng.chance(0.004)));
       const lockBusy = fire < lockHeldUntil;
-      result = writeCheckPositions(w, store, { ...common, channelLine: configured, closes, pyramids, breakouts, noData, forceEvent, silentEvents }, lockBusy);
+      result = writeCheckPositions(
+        w,
+        store,
+        { ...common, channelLine: configured, closes, pyramids, breakouts, noData, forceEvent, silentEvents },
+        lockBusy,
+      );
       if (!lockBusy && result.outcome !== 'killed') lockPid = pid;
     } else if (job.script === 'signal_check.py') {
       const breakouts = market.breakouts.filter((b) => barOf(b.market, fire) === b.session);
@@ -827,7 +1011,9 @@ export function simulate(options: SimOptions): SimTimeline {
     }
     store.tornRead = false;
     if (result.forcedEventImpossible) {
-      throw new Error(`simulate: ${bound.map((b) => `faults[${b.index}] (${b.fault.kind})`).join(', ')} on day ${dayIndex} needs a notify event, but no open position can pyramid in that run`);
+      throw new Error(
+        `simulate: ${bound.map((b) => `faults[${b.index}] (${b.fault.kind})`).join(', ')} on day ${dayIndex} needs a notify event, but no open position can pyramid in that run`,
+      );
     }
     for (const c of plannedCloses) if (!store.openIds().includes(c.positionId)) c.done = true;
 
@@ -853,7 +1039,11 @@ export function simulate(options: SimOptions): SimTimeline {
     const parts = [`${label}: ${result.outcome}`];
     if (result.outcome === 'hung' || result.outcome === 'killed') {
       parts.push(`no line after ${hhmm(lastAt)}:${String(wallClock(lastAt, 'Asia/Seoul').second).padStart(2, '0')} KST`);
-      parts.push(Number.isFinite(ended) ? `process gone ${wallClock(ended, 'Asia/Seoul').date} ${hhmm(ended)} KST` : 'process still running at the end');
+      parts.push(
+        Number.isFinite(ended)
+          ? `process gone ${wallClock(ended, 'Asia/Seoul').date} ${hhmm(ended)} KST`
+          : 'process still running at the end',
+      );
     } else if (result.startedAt !== undefined) {
       parts.push(secs(ended - fire));
     }
@@ -878,7 +1068,8 @@ export function simulate(options: SimOptions): SimTimeline {
         const variant = fault.variant ?? 'truncated';
         let text: string;
         if (variant === 'empty') text = '';
-        else if (variant === 'garbage') text = '\u0000'.repeat(Math.max(1, store.text.length)); // a crash before the data hit the disk (no fsync)
+        else if (variant === 'garbage')
+          text = '\u0000'.repeat(Math.max(1, store.text.length)); // a crash before the data hit the disk (no fsync)
         else if (variant === 'truncated') text = tornCopy(store.text) || store.text.slice(0, Math.floor(store.text.length / 2));
         else {
           const raw = store.rawRecords();
@@ -888,7 +1079,10 @@ export function simulate(options: SimOptions): SimTimeline {
           text = dumpRecords(raw);
         }
         store.setPositionsText(text, at);
-        note(at, `${hhmm(at)} ${where}: positions.json ${variant} outside any run${variant === 'missing-key' ? ' (a record lacks stop_loss: readers skip it)' : ' (the next reader heals it from the newest backup)'}`);
+        note(
+          at,
+          `${hhmm(at)} ${where}: positions.json ${variant} outside any run${variant === 'missing-key' ? ' (a record lacks stop_loss: readers skip it)' : ' (the next reader heals it from the newest backup)'}`,
+        );
         return;
       }
       case 'positions-unknown-key': {
@@ -924,8 +1118,14 @@ export function simulate(options: SimOptions): SimTimeline {
     for (const p of processes) if (p.from <= from && p.to > from) p.to = from;
     const v = versionAt(from);
     // docker stop + start keeps the container (and its restart count); startedAt is fixed up below
-    cronChanges.push({ at: from + 300, state: { status: 'exited', imageId: IMAGE_IDS[v], imageRef: IMAGE_REFS[CRON_CONTAINER], restartCount: 0 } });
-    cronChanges.push({ at: to, state: { status: 'running', imageId: IMAGE_IDS[v], imageRef: IMAGE_REFS[CRON_CONTAINER], restartCount: 0, startedAt: to } });
+    cronChanges.push({
+      at: from + 300,
+      state: { status: 'exited', imageId: IMAGE_IDS[v], imageRef: IMAGE_REFS[CRON_CONTAINER], restartCount: 0 },
+    });
+    cronChanges.push({
+      at: to,
+      state: { status: 'running', imageId: IMAGE_IDS[v], imageRef: IMAGE_REFS[CRON_CONTAINER], restartCount: 0, startedAt: to },
+    });
     note(from, `${hhmm(from)} faults[${i}] (cron-stopped): turtle-cron exited for ${f.minutes ?? 60} min`);
   }
 
@@ -946,8 +1146,13 @@ export function simulate(options: SimOptions): SimTimeline {
     let d = dashChanges[0]!;
     for (const c of dashChanges) if (c.at <= at) d = c;
     return {
-      name: DASHBOARD_CONTAINER, status: 'restarting', imageId: IMAGE_IDS[d.version], imageRef: IMAGE_REFS[DASHBOARD_CONTAINER],
-      restartCount: Math.max(0, Math.floor((at - d.createdAt) / DASHBOARD_CYCLE_MS)), startedAt: at - ((at - d.createdAt) % DASHBOARD_CYCLE_MS), observedAt: at,
+      name: DASHBOARD_CONTAINER,
+      status: 'restarting',
+      imageId: IMAGE_IDS[d.version],
+      imageRef: IMAGE_REFS[DASHBOARD_CONTAINER],
+      restartCount: Math.max(0, Math.floor((at - d.createdAt) / DASHBOARD_CYCLE_MS)),
+      startedAt: at - ((at - d.createdAt) % DASHBOARD_CYCLE_MS),
+      observedAt: at,
     };
   };
   const observeContainers = (at: Instant, which: 'both' | 'cron' | 'dashboard'): void => {
@@ -961,12 +1166,21 @@ export function simulate(options: SimOptions): SimTimeline {
 
   // ---- json files
   const initialText = dumpRecords(history.positions.map(canonical));
-  emit(t0 + 300, { kind: 'json-file', file: { which: 'positions', content: initialText, sha256: sha256(initialText), observedAt: t0 + 300 } });
-  emit(t0 + 310, { kind: 'json-file', file: { which: 'entries', content: entriesText, sha256: sha256(entriesText), observedAt: t0 + 310 } });
+  emit(t0 + 300, {
+    kind: 'json-file',
+    file: { which: 'positions', content: initialText, sha256: sha256(initialText), observedAt: t0 + 300 },
+  });
+  emit(t0 + 310, {
+    kind: 'json-file',
+    file: { which: 'entries', content: entriesText, sha256: sha256(entriesText), observedAt: t0 + 310 },
+  });
   emit(t0 + 320, { kind: 'json-file', file: { which: 'orderLog', observedAt: t0 + 320 } }); // auto_trade is not scheduled: no order log
   for (const write of store.writes) {
     const observedAt = write.at + streamRng(seed, write.at ^ 0x5bd1e995).int(30, 400);
-    emit(observedAt, { kind: 'json-file', file: { which: write.which, content: write.content, sha256: sha256(write.content), observedAt } });
+    emit(observedAt, {
+      kind: 'json-file',
+      file: { which: write.which, content: write.content, sha256: sha256(write.content), observedAt },
+    });
   }
 
   // ---- job processes (on every change of the set, as a poller with a short period would see it)
@@ -974,7 +1188,10 @@ export function simulate(options: SimOptions): SimTimeline {
   const points = [...new Set(processes.flatMap((p) => [p.from, p.to]).filter((x) => Number.isFinite(x) && x < tEnd))].sort((a, b) => a - b);
   let previous = '[]';
   for (const p of points) {
-    const commands = processes.filter((x) => x.from <= p && p < x.to).map((x) => x.command).sort();
+    const commands = processes
+      .filter((x) => x.from <= p && p < x.to)
+      .map((x) => x.command)
+      .sort();
     const key = JSON.stringify(commands);
     if (key === previous) continue;
     previous = key;
@@ -988,16 +1205,27 @@ export function simulate(options: SimOptions): SimTimeline {
   for (let i = 0; i < o.days; i++) {
     const date = dayDate(i);
     const day = notes[i]!;
-    if (KR_HOLIDAYS[date]) day.unshift(`KR holiday in the guarded system's table: ${KR_HOLIDAYS[date]} — a 16:00 run logs 한국거래소 (KRX): 휴장 (공휴일) and skips KR symbols`);
-    if (KRX_CLOSED_NOT_IN_TABLE[date]) day.unshift(`KRX closed (${KRX_CLOSED_NOT_IN_TABLE[date]}) but not in the guarded system's table: runs log 장후 and fetch stale bars`);
+    if (KR_HOLIDAYS[date])
+      day.unshift(
+        `KR holiday in the guarded system's table: ${KR_HOLIDAYS[date]} — a 16:00 run logs 한국거래소 (KRX): 휴장 (공휴일) and skips KR symbols`,
+      );
+    if (KRX_CLOSED_NOT_IN_TABLE[date])
+      day.unshift(
+        `KRX closed (${KRX_CLOSED_NOT_IN_TABLE[date]}) but not in the guarded system's table: runs log 장후 and fetch stale bars`,
+      );
     const usEve = addDays(date, -1);
-    if (US_HOLIDAYS[usEve]) day.unshift(`US holiday ${usEve} (${US_HOLIDAYS[usEve]}): the 07:00 KST run logs NYSE/NASDAQ: 휴장 (공휴일) and skips US symbols`);
+    if (US_HOLIDAYS[usEve])
+      day.unshift(`US holiday ${usEve} (${US_HOLIDAYS[usEve]}): the 07:00 KST run logs NYSE/NASDAQ: 휴장 (공휴일) and skips US symbols`);
     if (US_HOLIDAYS[date]) day.unshift(`US holiday ${date} (${US_HOLIDAYS[date]}): a 16:00 KST run logs NYSE/NASDAQ: 휴장 (공휴일)`);
   }
   for (const c of market.closes) {
     if (!c.done) {
       const firstRun = runs.find((r) => r.script === 'check_positions.py' && barOf(c.market, r.scheduledAt) >= c.session);
-      if (firstRun) note(firstRun.scheduledAt, `planned ${c.kind} close of ${c.positionId} did not happen (no check_positions run completed its position loop)`);
+      if (firstRun)
+        note(
+          firstRun.scheduledAt,
+          `planned ${c.kind} close of ${c.positionId} did not happen (no check_positions run completed its position loop)`,
+        );
     }
   }
 

@@ -131,16 +131,23 @@ export function startTelegramBot(options: BotOptions): TelegramBot {
   };
   const answer = (query: CallbackQuery, what: PressAnswer) => {
     track(
-      api.call('answerCallbackQuery', { callback_query_id: query.id, text: pressAnswerText(lang, what) }, { timeoutMs: 10_000 }).then((r) => {
-        if (!r.ok) log?.warn({ error: describeApiError(r.error), answer: what }, 'button press not answered');
-      }),
+      api
+        .call('answerCallbackQuery', { callback_query_id: query.id, text: pressAnswerText(lang, what) }, { timeoutMs: 10_000 })
+        .then((r) => {
+          if (!r.ok) log?.warn({ error: describeApiError(r.error), answer: what }, 'button press not answered');
+        }),
     );
   };
   const submit = (event: OperatorEvent) => {
     track(
       Promise.resolve()
         .then(() => options.submit(event))
-        .catch((err: unknown) => log?.error({ error: api.scrub(String((err as Error)?.message ?? err)), command: event.command.kind }, 'operator event not accepted')),
+        .catch((err: unknown) =>
+          log?.error(
+            { error: api.scrub(String((err as Error)?.message ?? err)), command: event.command.kind },
+            'operator event not accepted',
+          ),
+        ),
     );
   };
   const identity = (from: User, chatId: number | undefined): OperatorIdentity => ({
@@ -155,7 +162,11 @@ export function startTelegramBot(options: BotOptions): TelegramBot {
     for (const [nonce, pending] of confirmations) {
       if (now <= pending.expiresAt) continue;
       confirmations.delete(nonce);
-      outbox.enqueue(`confirm|${nonce}|expired`, { op: 'close-buttons', ref: `confirm|${nonce}`, footerHtml: footerText(lang, { kind: 'confirm-expired' }) });
+      outbox.enqueue(`confirm|${nonce}|expired`, {
+        op: 'close-buttons',
+        ref: `confirm|${nonce}`,
+        footerHtml: footerText(lang, { kind: 'confirm-expired' }),
+      });
     }
   };
 
@@ -170,7 +181,12 @@ export function startTelegramBot(options: BotOptions): TelegramBot {
       log?.warn(logged, 'button pressed outside the operator chat; refused');
       answer(query, 'foreign-chat');
       if (options.forwardForeignChat && parsed.ok && parsed.action.kind === 'decision' && parsed.action.op !== 'details') {
-        submit({ kind: 'operator', command: { kind: parsed.action.op, incidentId: parsed.action.incidentId, nonce: parsed.action.nonce }, by, at });
+        submit({
+          kind: 'operator',
+          command: { kind: parsed.action.op, incidentId: parsed.action.incidentId, nonce: parsed.action.nonce },
+          by,
+          at,
+        });
       }
       return;
     }
@@ -197,7 +213,10 @@ export function startTelegramBot(options: BotOptions): TelegramBot {
         }
         // Approve / veto: always handed to the core, which decides and records (refusals included).
         if (!isAllowed) {
-          log?.warn({ ...logged, incidentId: action.incidentId, op: action.op }, 'decision press from a user not on the allow-list; refused and recorded');
+          log?.warn(
+            { ...logged, incidentId: action.incidentId, op: action.op },
+            'decision press from a user not on the allow-list; refused and recorded',
+          );
           answer(query, 'not-allowed');
         } else {
           // A courtesy answer from what the state says now; the core makes the same checks and decides.
@@ -222,7 +241,11 @@ export function startTelegramBot(options: BotOptions): TelegramBot {
         switch (verdict) {
           case 'ok':
             confirmations.delete(action.nonce);
-            outbox.enqueue(`confirm|${action.nonce}|done`, { op: 'close-buttons', ref: `confirm|${action.nonce}`, footerHtml: footerText(lang, { kind: 'confirmed', by }) });
+            outbox.enqueue(`confirm|${action.nonce}|done`, {
+              op: 'close-buttons',
+              ref: `confirm|${action.nonce}`,
+              footerHtml: footerText(lang, { kind: 'confirmed', by }),
+            });
             answer(query, 'confirmed');
             submit({ kind: 'operator', command: { kind: 'manual-action', action: action.action, nonce: action.nonce }, by, at });
             return;
@@ -248,7 +271,11 @@ export function startTelegramBot(options: BotOptions): TelegramBot {
         if (verdict === 'not-yours') return answer(query, 'confirm-not-yours');
         if (verdict === 'unknown') return answer(query, 'stale');
         confirmations.delete(action.nonce);
-        outbox.enqueue(`confirm|${action.nonce}|cancel`, { op: 'close-buttons', ref: `confirm|${action.nonce}`, footerHtml: footerText(lang, { kind: 'cancelled' }) });
+        outbox.enqueue(`confirm|${action.nonce}|cancel`, {
+          op: 'close-buttons',
+          ref: `confirm|${action.nonce}`,
+          footerHtml: footerText(lang, { kind: 'cancelled' }),
+        });
         return answer(query, 'cancelled');
       }
     }
@@ -332,7 +359,13 @@ export function startTelegramBot(options: BotOptions): TelegramBot {
         const prompt = confirmPrompt(lang, parsed.action, nonce, confirmTtlMs);
         if (!prompt) return log?.error({ updateId }, 'confirmation prompt could not be built (nonce format)');
         confirmations.set(nonce, { action: parsed.action, nonce, userId: message.from.id, chatId, expiresAt: now + confirmTtlMs });
-        const r = outbox.enqueue(key, { op: 'send', chatId, html: prompt.html, ...(prompt.keyboard ? { keyboard: prompt.keyboard } : {}), ref: `confirm|${nonce}` });
+        const r = outbox.enqueue(key, {
+          op: 'send',
+          chatId,
+          html: prompt.html,
+          ...(prompt.keyboard ? { keyboard: prompt.keyboard } : {}),
+          ref: `confirm|${nonce}`,
+        });
         if (!r.ok) log?.error({ key, error: r.error }, 'confirmation prompt not queued');
         return;
       }
@@ -372,7 +405,10 @@ export function startTelegramBot(options: BotOptions): TelegramBot {
       failures += 1;
       const delay = r.error.kind === 'rate-limited' ? r.error.retryAfterMs : delayFor(failures);
       if (shouldLog(failures, describeApiError(r.error), last)) {
-        log?.[r.error.kind === 'unauthorized' ? 'error' : 'warn']({ error: describeApiError(r.error), failures, retryInMs: delay }, `telegram ${what} failed; will retry`);
+        log?.[r.error.kind === 'unauthorized' ? 'error' : 'warn'](
+          { error: describeApiError(r.error), failures, retryInMs: delay },
+          `telegram ${what} failed; will retry`,
+        );
       }
       await sleep(delay);
     }

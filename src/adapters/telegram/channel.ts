@@ -55,9 +55,15 @@ export interface TelegramChannel {
   reconfigure(settings: OperatorSettings): void;
 }
 
-export function openTelegramChannel(options: TelegramChannelOptions): { ok: true; channel: TelegramChannel; warnings: string[] } | { ok: false; error: string } {
+export function openTelegramChannel(
+  options: TelegramChannelOptions,
+): { ok: true; channel: TelegramChannel; warnings: string[] } | { ok: false; error: string } {
   const tuning = options.tuning ?? {};
-  const api = createTelegramApi({ token: options.token, apiRoot: options.apiRoot, ...(tuning.requestTimeoutMs !== undefined ? { requestTimeoutMs: tuning.requestTimeoutMs } : {}) });
+  const api = createTelegramApi({
+    token: options.token,
+    apiRoot: options.apiRoot,
+    ...(tuning.requestTimeoutMs !== undefined ? { requestTimeoutMs: tuning.requestTimeoutMs } : {}),
+  });
   const opened = openOutbox({
     dir: options.dir,
     api,
@@ -140,9 +146,12 @@ export function telegramFromEnv(
 ): { kind: 'off' } | { kind: 'on'; token: string; chatId: number } | { kind: 'error'; error: string } {
   const token = env[telegram.tokenEnv]?.trim() ?? '';
   if (token === '') return { kind: 'off' };
-  if (!/^\d+:[A-Za-z0-9_-]{20,}$/.test(token)) return { kind: 'error', error: `${telegram.tokenEnv} does not look like a bot token (<digits>:<secret>)` };
+  if (!/^\d+:[A-Za-z0-9_-]{20,}$/.test(token))
+    return { kind: 'error', error: `${telegram.tokenEnv} does not look like a bot token (<digits>:<secret>)` };
   const chat = env[telegram.chatIdEnv]?.trim() ?? '';
-  if (chat === '') return { kind: 'error', error: `${telegram.tokenEnv} is set but ${telegram.chatIdEnv} is not: set the operator chat id` };
-  if (!/^-?\d{1,20}$/.test(chat) || !Number.isSafeInteger(Number(chat))) return { kind: 'error', error: `${telegram.chatIdEnv} must be a numeric chat id` };
+  if (chat === '')
+    return { kind: 'error', error: `${telegram.tokenEnv} is set but ${telegram.chatIdEnv} is not: set the operator chat id` };
+  if (!/^-?\d{1,20}$/.test(chat) || !Number.isSafeInteger(Number(chat)))
+    return { kind: 'error', error: `${telegram.chatIdEnv} must be a numeric chat id` };
   return { kind: 'on', token, chatId: Number(chat) };
 }

@@ -147,7 +147,8 @@ export function openOutbox(options: OutboxOptions): { ok: true; outbox: Outbox; 
           record = JSON.parse(line) as JournalRecord;
         } catch {
           // Only the last line can be torn by a crash mid-append; it was never acknowledged.
-          if (index < lines.length - 2 || (index === lines.length - 2 && lines[lines.length - 1] !== '')) warnings.push(`${path}:${index + 1}: unreadable line skipped`);
+          if (index < lines.length - 2 || (index === lines.length - 2 && lines[lines.length - 1] !== ''))
+            warnings.push(`${path}:${index + 1}: unreadable line skipped`);
           continue;
         }
         switch (record.t) {
@@ -170,7 +171,10 @@ export function openOutbox(options: OutboxOptions): { ok: true; outbox: Outbox; 
             finishedKeys.push(record.key);
             break;
           case 'ref':
-            refs.set(record.ref, [...(refs.get(record.ref) ?? []), { chatId: record.chatId, messageId: record.messageId, html: record.html }]);
+            refs.set(record.ref, [
+              ...(refs.get(record.ref) ?? []),
+              { chatId: record.chatId, messageId: record.messageId, html: record.html },
+            ]);
             break;
           case 'next':
             nextSeq = Math.max(nextSeq, record.seq);
@@ -199,7 +203,9 @@ export function openOutbox(options: OutboxOptions): { ok: true; outbox: Outbox; 
     const records: JournalRecord[] = [
       { t: 'next', seq: nextSeq },
       ...recentKeys.map((key): JournalRecord => ({ t: 'seen', key })),
-      ...refEntries.flatMap(([ref, list]) => list.map((r): JournalRecord => ({ t: 'ref', ref, chatId: r.chatId, messageId: r.messageId, html: r.html }))),
+      ...refEntries.flatMap(([ref, list]) =>
+        list.map((r): JournalRecord => ({ t: 'ref', ref, chatId: r.chatId, messageId: r.messageId, html: r.html })),
+      ),
       ...pending.map((p): JournalRecord => ({ t: 'enq', seq: p.seq, key: p.key, at: p.at, item: p.item })),
     ];
     const tmp = `${path}.tmp`;
@@ -263,12 +269,20 @@ export function openOutbox(options: OutboxOptions): { ok: true; outbox: Outbox; 
   const sendOne = async (item: OutboxSend, signal: AbortSignal): Promise<Attempt> => {
     const markup = item.keyboard ? { reply_markup: { inline_keyboard: item.keyboard } } : {};
     const base = { chat_id: item.chatId, link_preview_options: { is_disabled: true }, ...markup };
-    const r = await options.api.call('sendMessage', { ...base, text: item.html, parse_mode: 'HTML' }, { signal, timeoutMs: requestTimeoutMs });
+    const r = await options.api.call(
+      'sendMessage',
+      { ...base, text: item.html, parse_mode: 'HTML' },
+      { signal, timeoutMs: requestTimeoutMs },
+    );
     if (r.ok) return { kind: 'done', messageId: r.value.message_id };
     if (r.error.kind !== 'rejected') return { kind: 'retry', error: r.error };
     // Markup Telegram will not parse must not cost the operator the alert: send it as plain text.
     if (/can't parse entities/i.test(r.error.message)) {
-      const plain = await options.api.call('sendMessage', { ...base, text: htmlToPlain(item.html) }, { signal, timeoutMs: requestTimeoutMs });
+      const plain = await options.api.call(
+        'sendMessage',
+        { ...base, text: htmlToPlain(item.html) },
+        { signal, timeoutMs: requestTimeoutMs },
+      );
       if (plain.ok) return { kind: 'done', messageId: plain.value.message_id };
       if (plain.error.kind !== 'rejected') return { kind: 'retry', error: plain.error };
       return { kind: 'failed', error: describeApiError(plain.error) };
@@ -281,7 +295,13 @@ export function openOutbox(options: OutboxOptions): { ok: true; outbox: Outbox; 
     for (const message of [...list]) {
       const r = await options.api.call(
         'editMessageText',
-        { chat_id: message.chatId, message_id: message.messageId, text: `${message.html}\n\n${item.footerHtml}`, parse_mode: 'HTML', link_preview_options: { is_disabled: true } },
+        {
+          chat_id: message.chatId,
+          message_id: message.messageId,
+          text: `${message.html}\n\n${item.footerHtml}`,
+          parse_mode: 'HTML',
+          link_preview_options: { is_disabled: true },
+        },
         { signal, timeoutMs: requestTimeoutMs },
       );
       // Not modified (already closed before a restart), deleted, or too old to edit: nothing more to do.
@@ -310,7 +330,8 @@ export function openOutbox(options: OutboxOptions): { ok: true; outbox: Outbox; 
       }
       let outcome: Attempt;
       try {
-        outcome = head.item.op === 'send' ? await sendOne(head.item, requestStop.signal) : await closeButtons(head.item, requestStop.signal);
+        outcome =
+          head.item.op === 'send' ? await sendOne(head.item, requestStop.signal) : await closeButtons(head.item, requestStop.signal);
       } catch (err) {
         // api.call never throws; this is a bug, reported without the raw error (it may hold a URL).
         outcome = { kind: 'retry', error: { kind: 'network', message: scrub(String((err as Error)?.message ?? err)) } };
@@ -318,7 +339,12 @@ export function openOutbox(options: OutboxOptions): { ok: true; outbox: Outbox; 
       if (closed && outcome.kind === 'retry') break;
       switch (outcome.kind) {
         case 'done':
-          finish(head, { t: 'done', seq: head.seq, at: timers.now(), ...(outcome.messageId !== undefined ? { messageId: outcome.messageId } : {}) });
+          finish(head, {
+            t: 'done',
+            seq: head.seq,
+            at: timers.now(),
+            ...(outcome.messageId !== undefined ? { messageId: outcome.messageId } : {}),
+          });
           applyDone(refs, head.item, outcome.messageId);
           if (attempts > 0) log?.info({ key: head.key, attempts }, 'telegram reachable again; outbox resumes');
           attempts = 0;
@@ -337,12 +363,16 @@ export function openOutbox(options: OutboxOptions): { ok: true; outbox: Outbox; 
           attempts += 1;
           const error = outcome.error;
           lastError = describeApiError(error);
-          const delay = error.kind === 'rate-limited' ? error.retryAfterMs : Math.min(backoff.maxMs, backoff.baseMs * 2 ** Math.min(attempts - 1, 30));
+          const delay =
+            error.kind === 'rate-limited' ? error.retryAfterMs : Math.min(backoff.maxMs, backoff.baseMs * 2 ** Math.min(attempts - 1, 30));
           // Say it once, when it changes, and now and then: an outage must be visible without flooding the log.
           if (attempts === 1 || attempts % 10 === 0 || lastError !== lastLogged) {
             lastLogged = lastError;
             const level = error.kind === 'unauthorized' ? 'error' : 'warn';
-            log?.[level]({ key: head.key, attempts, error: lastError, retryInMs: delay, pending: pending.length }, 'telegram message not delivered yet; will retry');
+            log?.[level](
+              { key: head.key, attempts, error: lastError, retryInMs: delay, pending: pending.length },
+              'telegram message not delivered yet; will retry',
+            );
           }
           await timers.sleep(delay, sleepStop.signal);
           break;

@@ -14,13 +14,28 @@ function judgeContainer(rule: RuleOf<'container-state'>, name: string, history: 
   const base = { ruleId: rule.id, cause: name };
   const { notRunningFor, maxRestarts, restartWindow } = rule.params;
   if (!history) {
-    return { ...base, outcome: 'inconclusive', ...say({ key: 'container.unobserved', params: { name } }), evidence: [{ kind: 'note', ...note({ key: 'container.no-observation', params: {} }) }] };
+    return {
+      ...base,
+      outcome: 'inconclusive',
+      ...say({ key: 'container.unobserved', params: { name } }),
+      evidence: [{ kind: 'note', ...note({ key: 'container.no-observation', params: {} }) }],
+    };
   }
   const c = history.current;
   const recentRestarts = history.restarts.filter((at) => at > now - restartWindow && at <= now);
-  const restartEvidence: Evidence[] = recentRestarts.length > 0
-    ? [{ kind: 'container', ...note({ key: 'container.restarts', params: { count: recentRestarts.length, window: restartWindow, at: recentRestarts.map((t) => new Date(t).toISOString()) } }), at: recentRestarts.at(-1)! }]
-    : [];
+  const restartEvidence: Evidence[] =
+    recentRestarts.length > 0
+      ? [
+          {
+            kind: 'container',
+            ...note({
+              key: 'container.restarts',
+              params: { count: recentRestarts.length, window: restartWindow, at: recentRestarts.map((t) => new Date(t).toISOString()) },
+            }),
+            at: recentRestarts.at(-1)!,
+          },
+        ]
+      : [];
   const stateEvidence: Evidence = {
     kind: 'container',
     ...note({
@@ -44,9 +59,11 @@ function judgeContainer(rule: RuleOf<'container-state'>, name: string, history: 
       ...base,
       outcome: 'fail',
       label: c.status === 'missing' ? 'missing' : 'not-running',
-      ...say(c.status === 'missing'
-        ? { key: 'container.missing', params: { name, downFor } }
-        : { key: 'container.not-running', params: { name, status: c.status, downFor, limit: notRunningFor } }),
+      ...say(
+        c.status === 'missing'
+          ? { key: 'container.missing', params: { name, downFor } }
+          : { key: 'container.not-running', params: { name, status: c.status, downFor, limit: notRunningFor } },
+      ),
       evidence: [stateEvidence, ...restartEvidence],
     };
   }
@@ -56,13 +73,26 @@ function judgeContainer(rule: RuleOf<'container-state'>, name: string, history: 
       ...base,
       outcome: 'fail',
       label: 'restart-loop',
-      ...say({ key: 'container.restart-loop', params: { name, restarts: recentRestarts.length, window: restartWindow, limit: maxRestarts } }),
+      ...say({
+        key: 'container.restart-loop',
+        params: { name, restarts: recentRestarts.length, window: restartWindow, limit: maxRestarts },
+      }),
       evidence: [stateEvidence, ...restartEvidence],
     };
   }
   if (c.status !== 'running') {
     // Within the allowance: a restart or a recreation in progress is given time to finish.
-    return { ...base, outcome: 'pass', ...say({ key: 'container.down-within', params: { name, status: c.status, downFor, allowance: notRunningFor } }), evidence: [stateEvidence, ...restartEvidence] };
+    return {
+      ...base,
+      outcome: 'pass',
+      ...say({ key: 'container.down-within', params: { name, status: c.status, downFor, allowance: notRunningFor } }),
+      evidence: [stateEvidence, ...restartEvidence],
+    };
   }
-  return { ...base, outcome: 'pass', ...say({ key: 'container.running', params: { name } }), evidence: [stateEvidence, ...restartEvidence] };
+  return {
+    ...base,
+    outcome: 'pass',
+    ...say({ key: 'container.running', params: { name } }),
+    evidence: [stateEvidence, ...restartEvidence],
+  };
 }

@@ -54,15 +54,32 @@ function judgeJob(
   const zone = jobs[0]!.timezone;
   const runs = [...(world.runs[jobId] ?? [])].sort((a, b) => a.startedAt - b.startedAt);
   const lastRun = runs.at(-1);
-  const crontabEvidence: Evidence[] = jobs.map((j) => ({ kind: 'note', ...note({ key: 'cron.crontab-line', params: { line: j.line + 1, text: `${j.schedule} ${j.command}` } }) }));
+  const crontabEvidence: Evidence[] = jobs.map((j) => ({
+    kind: 'note',
+    ...note({ key: 'cron.crontab-line', params: { line: j.line + 1, text: `${j.schedule} ${j.command}` } }),
+  }));
   const lastRunEvidence: Evidence = lastRun
-    ? { kind: 'note', ...note({ key: 'cron.last-run', params: { startedAt: formatInZone(lastRun.startedAt, zone), stamp: lastRun.startStamp, ...describeEnd(lastRun, zone) } }), at: lastRun.startedAt }
+    ? {
+        kind: 'note',
+        ...note({
+          key: 'cron.last-run',
+          params: { startedAt: formatInZone(lastRun.startedAt, zone), stamp: lastRun.startStamp, ...describeEnd(lastRun, zone) },
+        }),
+        at: lastRun.startedAt,
+      }
     : { kind: 'note', ...note({ key: 'cron.no-run-seen', params: { jobId } }) };
   const base = { ruleId, cause: jobId };
 
-  const broken = jobs.map((j) => scheduleProblem(j.schedule) ?? (isValidTimezone(j.timezone) ? undefined : `unknown timezone ${j.timezone}`)).find((p) => p !== undefined);
+  const broken = jobs
+    .map((j) => scheduleProblem(j.schedule) ?? (isValidTimezone(j.timezone) ? undefined : `unknown timezone ${j.timezone}`))
+    .find((p) => p !== undefined);
   if (broken !== undefined) {
-    return { ...base, outcome: 'inconclusive', ...say({ key: 'cron.schedule-broken', params: { jobId, problem: broken } }), evidence: crontabEvidence };
+    return {
+      ...base,
+      outcome: 'inconclusive',
+      ...say({ key: 'cron.schedule-broken', params: { jobId, problem: broken } }),
+      evidence: crontabEvidence,
+    };
   }
 
   // Fire times before the sidecar watched, or before the current crontab was first seen, are never
@@ -80,12 +97,29 @@ function judgeJob(
   // recreation of a rollback), and it must not fire after a rollback.
   const containerStart = container?.current.status === 'running' ? container.current.startedAt : undefined;
   const open = runs
-    .filter((r) => r.end === 'open' && r.startedAt >= judgedFrom - params.maxRunTime && !(containerStart !== undefined && containerStart > r.startedAt))
+    .filter(
+      (r) =>
+        r.end === 'open' &&
+        r.startedAt >= judgedFrom - params.maxRunTime &&
+        !(containerStart !== undefined && containerStart > r.startedAt),
+    )
     .at(-1);
   const fate = open ? openRunFate(open, world.jobProcesses, now, params.maxRunTime) : undefined;
   if (open && fate?.fate === 'hung') {
     const evidence: Evidence[] = [
-      { kind: 'note', ...note({ key: 'cron.hung-run', params: { startedAt: formatInZone(open.startedAt, zone), stamp: open.startStamp, elapsed: now - open.startedAt, max: params.maxRunTime } }), at: open.startedAt },
+      {
+        kind: 'note',
+        ...note({
+          key: 'cron.hung-run',
+          params: {
+            startedAt: formatInZone(open.startedAt, zone),
+            stamp: open.startStamp,
+            elapsed: now - open.startedAt,
+            max: params.maxRunTime,
+          },
+        }),
+        at: open.startedAt,
+      },
       ...processEvidence(world, open, jobs, fate.processSeen),
       ...crontabEvidence,
     ];
@@ -93,14 +127,20 @@ function judgeJob(
       ...base,
       outcome: 'fail',
       label: 'hung',
-      ...say({ key: 'cron.hung', params: { jobId, startedAt: formatInZone(open.startedAt, zone), elapsed: now - open.startedAt, max: params.maxRunTime } }),
+      ...say({
+        key: 'cron.hung',
+        params: { jobId, startedAt: formatInZone(open.startedAt, zone), elapsed: now - open.startedAt, max: params.maxRunTime },
+      }),
       evidence,
     };
   }
 
   const due = latestDueFire(jobs, now - params.grace);
   if (due === undefined || due.at <= judgedFrom) {
-    const next = jobs.map((j) => nextFire(j, now)).filter((t): t is number => t !== undefined).sort((a, b) => a - b)[0];
+    const next = jobs
+      .map((j) => nextFire(j, now))
+      .filter((t): t is number => t !== undefined)
+      .sort((a, b) => a - b)[0];
     return {
       ...base,
       outcome: 'pass',
@@ -112,7 +152,16 @@ function judgeJob(
   const expected = formatInZone(due.at, zone);
   const expectedEvidence: Evidence = {
     kind: 'note',
-    ...note({ key: 'cron.expected-window', params: { from: formatInZone(due.at - params.earlyTolerance, zone), to: formatInZone(due.at + params.grace, zone), expected, schedule: due.job.schedule, zone } }),
+    ...note({
+      key: 'cron.expected-window',
+      params: {
+        from: formatInZone(due.at - params.earlyTolerance, zone),
+        to: formatInZone(due.at + params.grace, zone),
+        expected,
+        schedule: due.job.schedule,
+        zone,
+      },
+    }),
     at: due.at,
   };
   const onTime = runs.find((r) => r.startedAt >= due.at - params.earlyTolerance && r.startedAt <= due.at + params.grace);
@@ -128,7 +177,9 @@ function judgeJob(
   // A start after the grace period but before the next fire time: the job did run, late (a slow
   // daemon, or a manual run). Worth a word to the operator, not an incident.
   const following = nextFireOfGroup(jobs, due.at);
-  const late = runs.find((r) => r.startedAt > due.at + params.grace && (following === undefined || r.startedAt < following - params.earlyTolerance));
+  const late = runs.find(
+    (r) => r.startedAt > due.at + params.grace && (following === undefined || r.startedAt < following - params.earlyTolerance),
+  );
   if (late) {
     return {
       ...base,
@@ -145,7 +196,16 @@ function judgeJob(
       ...base,
       outcome: 'fail',
       label: 'cron-down',
-      ...say({ key: 'cron.cron-down', params: { jobId, expected, container: cronContainer, status: down.status, ...(down.restartedAt !== undefined ? { restartedAt: down.restartedAt } : {}) } }),
+      ...say({
+        key: 'cron.cron-down',
+        params: {
+          jobId,
+          expected,
+          container: cronContainer,
+          status: down.status,
+          ...(down.restartedAt !== undefined ? { restartedAt: down.restartedAt } : {}),
+        },
+      }),
       evidence: [expectedEvidence, down.evidence, lastRunEvidence, ...crontabEvidence],
     };
   }
@@ -171,7 +231,9 @@ function noJobLines(ruleId: string, world: World): Verdict {
     cause: 'crontab',
     ...say({ key: 'cron.no-job-lines', params: { source: world.crontab?.source ?? 'container', unreadable: problems.length } }),
     evidence: [
-      ...problems.slice(0, 5).map((p): Evidence => ({ kind: 'note', ...note({ key: 'cron.crontab-line', params: { line: p.line + 1, text: p.message } }) })),
+      ...problems
+        .slice(0, 5)
+        .map((p): Evidence => ({ kind: 'note', ...note({ key: 'cron.crontab-line', params: { line: p.line + 1, text: p.message } }) })),
       { kind: 'note', ...note({ key: 'cron.empty-crontab-hint', params: {} }) },
     ],
   };
@@ -192,13 +254,24 @@ function nextFireOfGroup(jobs: Job[], after: Instant): Instant | undefined {
 }
 
 /** Whether the cron container was down at the fire time, as far as the observations tell. */
-function cronDownAt(name: string, history: ContainerHistory | undefined, fireAt: Instant): { status: ContainerStatus; restartedAt?: string; evidence: Evidence } | undefined {
+function cronDownAt(
+  name: string,
+  history: ContainerHistory | undefined,
+  fireAt: Instant,
+): { status: ContainerStatus; restartedAt?: string; evidence: Evidence } | undefined {
   if (!history) return undefined;
   const c = history.current;
   if (c.status !== 'running') {
     const since = history.notRunningSince ?? c.observedAt;
     if (since > fireAt) return undefined;
-    return { status: c.status, evidence: { kind: 'container', ...note({ key: 'cron.container-down-since', params: { name, status: c.status, since: new Date(since).toISOString() } }), at: since } };
+    return {
+      status: c.status,
+      evidence: {
+        kind: 'container',
+        ...note({ key: 'cron.container-down-since', params: { name, status: c.status, since: new Date(since).toISOString() } }),
+        at: since,
+      },
+    };
   }
   // Running now, but this instance started after the fire time: at the fire time it was stopped or
   // restarting (a restart between the fire time and the first log line kills the run just the same).
@@ -206,7 +279,11 @@ function cronDownAt(name: string, history: ContainerHistory | undefined, fireAt:
     return {
       status: c.status,
       restartedAt: new Date(c.startedAt).toISOString(),
-      evidence: { kind: 'container', ...note({ key: 'cron.container-restarted', params: { name, at: new Date(c.startedAt).toISOString() } }), at: c.startedAt },
+      evidence: {
+        kind: 'container',
+        ...note({ key: 'cron.container-restarted', params: { name, at: new Date(c.startedAt).toISOString() } }),
+        at: c.startedAt,
+      },
     };
   }
   return undefined;
@@ -215,13 +292,29 @@ function cronDownAt(name: string, history: ContainerHistory | undefined, fireAt:
 function processEvidence(world: World, run: Run, jobs: Job[], seen: 'alive' | 'not-visible'): Evidence[] {
   const look = world.jobProcesses;
   if (seen === 'not-visible' || !look) {
-    return [{ kind: 'note', ...note({ key: 'cron.processes-unseen', params: look ? { lastLook: new Date(look.observedAt).toISOString() } : {} }) }];
+    return [
+      {
+        kind: 'note',
+        ...note({ key: 'cron.processes-unseen', params: look ? { lastLook: new Date(look.observedAt).toISOString() } : {} }),
+      },
+    ];
   }
   const scripts = new Set(jobs.map((j) => j.script).filter((s): s is string => s !== undefined));
   const alive = look.commands.filter((cmd) => [...scripts].some((s) => cmd.includes(s)));
-  return [{ kind: 'container', ...note({ key: 'cron.still-running', params: { at: new Date(look.observedAt).toISOString(), commands: alive.join(' | ') || run.script } }), at: look.observedAt }];
+  return [
+    {
+      kind: 'container',
+      ...note({
+        key: 'cron.still-running',
+        params: { at: new Date(look.observedAt).toISOString(), commands: alive.join(' | ') || run.script },
+      }),
+      at: look.observedAt,
+    },
+  ];
 }
 
 function describeEnd(run: Run, zone: string): { end: RunEndWord; finishedAt?: string } {
-  return run.end === 'finished' && run.finishedAt !== undefined ? { end: 'finished', finishedAt: formatInZone(run.finishedAt, zone) } : { end: run.end };
+  return run.end === 'finished' && run.finishedAt !== undefined
+    ? { end: 'finished', finishedAt: formatInZone(run.finishedAt, zone) }
+    : { end: run.end };
 }

@@ -69,12 +69,20 @@ function verdictFor(
       ...base,
       outcome: 'inconclusive',
       ...say({ key: 'fill.cannot-check', params: { check, unavailable: missing.map((m) => m.unavailable) } }),
-      evidence: missing.map((m): Evidence => ({ kind: 'note', ...note({ key: 'fill.unavailable', params: { unavailable: m.unavailable } }) })),
+      evidence: missing.map((m): Evidence => ({
+        kind: 'note',
+        ...note({ key: 'fill.unavailable', params: { unavailable: m.unavailable } }),
+      })),
     };
   }
   const findings = runInvariant(check, data, params) ?? [];
   if (findings.length === 0) {
-    return { ...base, outcome: 'pass', ...say({ key: 'fill.clean', params: { check, files: CHECK_INPUTS[check].map((w) => FILE_NAMES[w]) } }), evidence: [] };
+    return {
+      ...base,
+      outcome: 'pass',
+      ...say({ key: 'fill.clean', params: { check, files: CHECK_INPUTS[check].map((w) => FILE_NAMES[w]) } }),
+      evidence: [],
+    };
   }
   return {
     ...base,
@@ -86,9 +94,17 @@ function verdictFor(
 }
 
 function evidenceOf(findings: readonly Finding[]): Evidence[] {
-  const items = findings.map((f): Evidence => ({ kind: 'json', file: FILE_NAMES[f.file], path: f.path, text: `${f.message} [${f.evidence}]` }));
+  const items = findings.map((f): Evidence => ({
+    kind: 'json',
+    file: FILE_NAMES[f.file],
+    path: f.path,
+    text: `${f.message} [${f.evidence}]`,
+  }));
   if (items.length <= MAX_EVIDENCE) return items;
   // Every offending path stays visible, the overflow compactly in one note.
   const rest = findings.slice(MAX_EVIDENCE).map((f) => `${FILE_NAMES[f.file]} ${f.path}`);
-  return [...items.slice(0, MAX_EVIDENCE), { kind: 'note', ...note({ key: 'fill.more-violations', params: { count: rest.length, at: rest } }) }];
+  return [
+    ...items.slice(0, MAX_EVIDENCE),
+    { kind: 'note', ...note({ key: 'fill.more-violations', params: { count: rest.length, at: rest } }) },
+  ];
 }

@@ -59,7 +59,13 @@ function corruptVerdict(rule: Rule, world: World): Verdict {
     label: 'corrupt',
     ...say({ key: 'positions.corrupt', params: { path: problems[0]!.path, problem: problems[0]!.message, more: problems.length - 1 } }),
     evidence: capped(
-      problems.map((p): Evidence => ({ kind: 'json', file: 'positions.json', path: p.path, text: `${p.code}: ${p.message}`, at: state.observedAt })),
+      problems.map((p): Evidence => ({
+        kind: 'json',
+        file: 'positions.json',
+        path: p.path,
+        text: `${p.code}: ${p.message}`,
+        at: state.observedAt,
+      })),
     ),
   };
 }
@@ -111,26 +117,51 @@ function healedVerdict(rule: Rule, world: World, now: Instant): Verdict {
 }
 
 function changeVerdicts(rule: Rule, world: World, now: Instant): Verdict[] {
-  return world.positionsChanges.filter((change) => change.at >= now - EVENT_WINDOW_MS).map((change): Verdict => {
-    const judgement = judgeChange(change, world, rule.params, now);
-    const evidence = capped([
-      ...judgement.notes.map((message): Evidence => ({ kind: 'note', ...note(message), at: change.at })),
-      { kind: 'note', text: `sha256 ${change.fromSha256.slice(0, 12)} → ${change.toSha256.slice(0, 12)}`, at: change.at },
-      ...change.vanishedOpen.map((id): Evidence => ({ kind: 'json', file: 'positions.json', path: byIdPath(id, 'status'), ...note({ key: 'positions.vanished-open', params: {} }), at: change.at })),
-      ...change.sizeChanges.map(
-        (s): Evidence => ({ kind: 'json', file: 'positions.json', path: byIdPath(s.positionId, s.field), text: `${String(s.before)} → ${String(s.after)}`, at: change.at }),
-      ),
-    ]);
-    const base = { ruleId: rule.id, cause: changeCause(change), evidence };
-    switch (judgement.status) {
-      case 'unexplained':
-        return { ...base, outcome: 'fail', label: 'unexpected-change', ...say({ key: 'positions.change-unexpected', params: { reasons: judgement.reasons, notes: judgement.notes } }) };
-      case 'pending':
-        return { ...base, outcome: 'pass', ...say({ key: 'positions.change-pending', params: { reasons: judgement.reasons, notes: judgement.notes } }) };
-      case 'explained':
-        return { ...base, outcome: 'pass', ...say({ key: 'positions.change-explained', params: { reasons: judgement.reasons, notes: judgement.notes } }) };
-    }
-  });
+  return world.positionsChanges
+    .filter((change) => change.at >= now - EVENT_WINDOW_MS)
+    .map((change): Verdict => {
+      const judgement = judgeChange(change, world, rule.params, now);
+      const evidence = capped([
+        ...judgement.notes.map((message): Evidence => ({ kind: 'note', ...note(message), at: change.at })),
+        { kind: 'note', text: `sha256 ${change.fromSha256.slice(0, 12)} → ${change.toSha256.slice(0, 12)}`, at: change.at },
+        ...change.vanishedOpen.map((id): Evidence => ({
+          kind: 'json',
+          file: 'positions.json',
+          path: byIdPath(id, 'status'),
+          ...note({ key: 'positions.vanished-open', params: {} }),
+          at: change.at,
+        })),
+        ...change.sizeChanges.map((s): Evidence => ({
+          kind: 'json',
+          file: 'positions.json',
+          path: byIdPath(s.positionId, s.field),
+          text: `${String(s.before)} → ${String(s.after)}`,
+          at: change.at,
+        })),
+      ]);
+      const base = { ruleId: rule.id, cause: changeCause(change), evidence };
+      switch (judgement.status) {
+        case 'unexplained':
+          return {
+            ...base,
+            outcome: 'fail',
+            label: 'unexpected-change',
+            ...say({ key: 'positions.change-unexpected', params: { reasons: judgement.reasons, notes: judgement.notes } }),
+          };
+        case 'pending':
+          return {
+            ...base,
+            outcome: 'pass',
+            ...say({ key: 'positions.change-pending', params: { reasons: judgement.reasons, notes: judgement.notes } }),
+          };
+        case 'explained':
+          return {
+            ...base,
+            outcome: 'pass',
+            ...say({ key: 'positions.change-explained', params: { reasons: judgement.reasons, notes: judgement.notes } }),
+          };
+      }
+    });
 }
 
 /** JSONPath filter for a record by id: the index may differ between the two versions. */
@@ -140,5 +171,8 @@ function byIdPath(positionId: string, field: string): string {
 
 function capped(evidence: Evidence[]): Evidence[] {
   if (evidence.length <= MAX_EVIDENCE) return evidence;
-  return [...evidence.slice(0, MAX_EVIDENCE), { kind: 'note', ...note({ key: 'evidence.more', params: { count: evidence.length - MAX_EVIDENCE } }) }];
+  return [
+    ...evidence.slice(0, MAX_EVIDENCE),
+    { kind: 'note', ...note({ key: 'evidence.more', params: { count: evidence.length - MAX_EVIDENCE } }) },
+  ];
 }

@@ -26,7 +26,11 @@ export interface RunFailure {
  * an open run whose process has gone from the cron container (run-fate.ts): it crashed, and counts here
  * as a failed run, never as a hung run of the cron-schedule rule.
  */
-export function judgeRun(run: Run, params: FailureParams, now: Instant): { status: 'failed'; failures: RunFailure[] } | { status: 'succeeded' | 'undecided' } {
+export function judgeRun(
+  run: Run,
+  params: FailureParams,
+  now: Instant,
+): { status: 'failed'; failures: RunFailure[] } | { status: 'succeeded' | 'undecided' } {
   const failures: RunFailure[] = [];
   for (const tb of run.tracebacks) failures.push({ kind: 'traceback', text: tb.error });
   const crash = crashOf(run, now);
@@ -95,7 +99,12 @@ export function evaluateRepeatedFailures(rule: RuleOf<'repeated-failures'>, worl
     }
     const base = { ruleId: rule.id, cause: job.id };
     if (streak.length === 0) {
-      return { ...base, outcome: 'pass', ...say({ key: runs.length === 0 ? 'failures.no-runs' : 'failures.last-ok', params: { jobId: job.id } }), evidence: [] };
+      return {
+        ...base,
+        outcome: 'pass',
+        ...say({ key: runs.length === 0 ? 'failures.no-runs' : 'failures.last-ok', params: { jobId: job.id } }),
+        evidence: [],
+      };
     }
     // Oldest first, as the operator reads a story; one line per failure reason.
     const chronological = [...streak].reverse();

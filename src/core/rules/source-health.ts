@@ -14,7 +14,10 @@ export function evaluateSourceHealth(rule: RuleOf<'source-health'>, world: World
         ruleId: rule.id,
         outcome: 'error',
         cause: source,
-        ...say({ key: 'source.failing', params: { source, count: health.consecutiveErrors, ...(health.lastError !== undefined ? { error: health.lastError } : {}) } }),
+        ...say({
+          key: 'source.failing',
+          params: { source, count: health.consecutiveErrors, ...(health.lastError !== undefined ? { error: health.lastError } : {}) },
+        }),
         evidence: [
           {
             kind: 'note',

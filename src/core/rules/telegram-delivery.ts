@@ -28,7 +28,8 @@ export function classifyTelegramRun(run: Run, profile: JobProfile): TelegramRunC
   if (t.failures.length > 0) return 'send-failed';
   // Only a run that reached its finish marker proves the channel line was skipped: a run that crashed
   // or was cut short may simply not have got that far, and judging it would be a guess.
-  if (profile.channelMarker !== undefined && !t.channelActive && run.tracebacks.length === 0 && run.end === 'finished') return 'channel-not-configured';
+  if (profile.channelMarker !== undefined && !t.channelActive && run.tracebacks.length === 0 && run.end === 'finished')
+    return 'channel-not-configured';
   if (t.notifyEvents.length > 0 && t.successes.length === 0) return 'event-without-success';
   if (profile.alwaysSends && t.successes.length === 0) return 'report-without-success';
   return t.successes.length > 0 ? 'ok' : 'quiet';
@@ -38,13 +39,33 @@ function caseEvidence(run: Run, cls: TelegramCase, profile: JobProfile, file: st
   const where = { ...(file ? { file } : {}), at: run.startedAt };
   switch (cls) {
     case 'send-failed':
-      return run.telegram.failures.map((text) => ({ kind: 'log', ...note({ key: 'telegram.send-failed', params: { ...runStamp(run), text } }), ...where }));
+      return run.telegram.failures.map((text) => ({
+        kind: 'log',
+        ...note({ key: 'telegram.send-failed', params: { ...runStamp(run), text } }),
+        ...where,
+      }));
     case 'event-without-success':
-      return run.telegram.notifyEvents.map((text) => ({ kind: 'log', ...note({ key: 'telegram.event-without-success', params: { ...runStamp(run), text } }), ...where }));
+      return run.telegram.notifyEvents.map((text) => ({
+        kind: 'log',
+        ...note({ key: 'telegram.event-without-success', params: { ...runStamp(run), text } }),
+        ...where,
+      }));
     case 'report-without-success':
-      return [{ kind: 'log', ...note({ key: 'telegram.report-without-success', params: { ...runStamp(run), script: profile.script } }), ...where }];
+      return [
+        {
+          kind: 'log',
+          ...note({ key: 'telegram.report-without-success', params: { ...runStamp(run), script: profile.script } }),
+          ...where,
+        },
+      ];
     case 'channel-not-configured':
-      return [{ kind: 'log', ...note({ key: 'telegram.channel-missing', params: { ...runStamp(run), marker: profile.channelMarker ?? '' } }), ...where }];
+      return [
+        {
+          kind: 'log',
+          ...note({ key: 'telegram.channel-missing', params: { ...runStamp(run), marker: profile.channelMarker ?? '' } }),
+          ...where,
+        },
+      ];
   }
 }
 
@@ -69,7 +90,12 @@ export function evaluateTelegramDelivery(rule: RuleOf<'telegram-delivery'>, worl
     }
     const base = { ruleId: rule.id, cause: job.id };
     if (streak.length === 0) {
-      return { ...base, outcome: 'pass', ...say({ key: runs.length === 0 ? 'telegram.no-runs' : 'telegram.ok', params: { jobId: job.id } }), evidence: [] };
+      return {
+        ...base,
+        outcome: 'pass',
+        ...say({ key: runs.length === 0 ? 'telegram.no-runs' : 'telegram.ok', params: { jobId: job.id } }),
+        evidence: [],
+      };
     }
     const label = streak[0]!.cls;
     const seen = [...new Set(streak.map((s) => s.cls))];

@@ -52,7 +52,16 @@ export interface BackupOptions {
 /** `YYYYmmdd_HHMMSS` in a zone, as the runbook's `date +%Y%m%d_%H%M%S` on the operator's machine. */
 export function backupStamp(at: number, timeZone: string): string {
   const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-GB', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' })
+    new Intl.DateTimeFormat('en-GB', {
+      timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      hourCycle: 'h23',
+    })
       .formatToParts(new Date(at))
       .map((p) => [p.type, p.value]),
   );
@@ -76,7 +85,11 @@ export async function takeBackup(options: BackupOptions): Promise<BackupOutcome>
   return { ok: true, value: { stamp, files, logs: logs.value } };
 }
 
-async function backupFile(dataDir: string, file: string, stamp: string): Promise<{ ok: true; value: FileBackup } | { ok: false; error: string }> {
+async function backupFile(
+  dataDir: string,
+  file: string,
+  stamp: string,
+): Promise<{ ok: true; value: FileBackup } | { ok: false; error: string }> {
   const source = join(dataDir, file);
   let first: { bytes: Buffer; info: Stats } | undefined;
   // The file is replaced by atomic rename; if it changes while being copied, copy it again (once).
@@ -133,7 +146,17 @@ async function backupFile(dataDir: string, file: string, stamp: string): Promise
   }
   return {
     ok: true,
-    value: { file, source, backup: target, sha256: digest, bytes: bytes.length, mode: info.mode & 0o7777, uid: info.uid, gid: info.gid, ...(warning ? { warning } : {}) },
+    value: {
+      file,
+      source,
+      backup: target,
+      sha256: digest,
+      bytes: bytes.length,
+      mode: info.mode & 0o7777,
+      uid: info.uid,
+      gid: info.gid,
+      ...(warning ? { warning } : {}),
+    },
   };
 }
 
@@ -173,13 +196,20 @@ async function ensureBackupDir(dir: string): Promise<{ ok: true } | { ok: false;
   }
 }
 
-async function snapshotLogs(logsDir: string, wanted: readonly string[], stamp: string): Promise<{ ok: true; value: LogSnapshot[] } | { ok: false; error: string }> {
+async function snapshotLogs(
+  logsDir: string,
+  wanted: readonly string[],
+  stamp: string,
+): Promise<{ ok: true; value: LogSnapshot[] } | { ok: false; error: string }> {
   let names: string[];
   if (wanted.length > 0) {
     names = [...wanted];
   } else {
     try {
-      names = (await readdir(logsDir, { withFileTypes: true })).filter((d) => d.isFile() && d.name.endsWith('.log')).map((d) => d.name).sort();
+      names = (await readdir(logsDir, { withFileTypes: true }))
+        .filter((d) => d.isFile() && d.name.endsWith('.log'))
+        .map((d) => d.name)
+        .sort();
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { ok: true, value: [] };
       return { ok: false, error: `cannot list ${logsDir}: ${(err as Error).message}` };

@@ -13,7 +13,15 @@ import { gatherFacts } from './facts.ts';
 import { RollbackJournal, type Execution, type JournalObserver, type JournalRecord, type Outcome } from './journal.ts';
 import { acquireLock, liveHolder, type LockOwner } from './lock.ts';
 import { sha256 } from './backup.ts';
-import { checkContext, planTargetImage, restoreOriginal, runStep, type RollbackDeployment, type RunContext, type StepEnv } from './steps.ts';
+import {
+  checkContext,
+  planTargetImage,
+  restoreOriginal,
+  runStep,
+  type RollbackDeployment,
+  type RunContext,
+  type StepEnv,
+} from './steps.ts';
 import { takeChecks, type Check } from './verify.ts';
 
 export type { RollbackDeployment } from './steps.ts';
@@ -31,7 +39,13 @@ export interface RollbackEngine {
    * Run the plan whose id is planId (refused if the current plan differs: the world changed since
    * approval). Idempotent by incidentId; journals every step before and after; reports through `report`.
    */
-  execute(incidentId: string, action: PlanAction, planId: string, report: (r: ExecutionReport) => void, options?: { force?: boolean }): Promise<void>;
+  execute(
+    incidentId: string,
+    action: PlanAction,
+    planId: string,
+    report: (r: ExecutionReport) => void,
+    options?: { force?: boolean },
+  ): Promise<void>;
   /** At start-up: finish or roll back any execution a crash interrupted, and report how it ended. */
   recover(report: (incidentId: string, r: ExecutionReport) => void): Promise<void>;
 }
@@ -59,12 +73,25 @@ export function createRollbackEngine(deps: RollbackEngineDeps): RollbackEngine {
   const dir = join(deps.stateDir, 'rollback');
   const journal = new RollbackJournal(dir, deps.onJournal);
   const lockPath = join(dir, 'lock');
-  const env: StepEnv = { docker: deps.docker, ...(deps.git ? { git: deps.git } : {}), config: deps.config, deployment: deps.deployment, now: deps.now, logger: deps.logger };
+  const env: StepEnv = {
+    docker: deps.docker,
+    ...(deps.git ? { git: deps.git } : {}),
+    config: deps.config,
+    deployment: deps.deployment,
+    now: deps.now,
+    logger: deps.logger,
+  };
   const iso = (t: number): string => new Date(t).toISOString();
 
   async function facts(action: PlanAction, options: PlanOptions) {
     return gatherFacts(
-      { docker: deps.docker, ...(deps.git ? { git: deps.git } : {}), config: deps.config, deployment: deps.deployment, failedTargets: journal.failedTargets() },
+      {
+        docker: deps.docker,
+        ...(deps.git ? { git: deps.git } : {}),
+        config: deps.config,
+        deployment: deps.deployment,
+        failedTargets: journal.failedTargets(),
+      },
       action,
       options,
     );
@@ -94,11 +121,23 @@ export function createRollbackEngine(deps: RollbackEngineDeps): RollbackEngine {
       deps.logger.error({ err, step: op.op }, 'rollback step threw');
       result = { ok: false, detail: `internal error in ${op.op}: ${err instanceof Error ? err.message : String(err)}` };
     }
-    append({ t: 'end', execId: run.execId, step: index, op: op.op, ok: result.ok, detail: result.detail, ...(result.ok && result.data ? { data: result.data } : {}), at: deps.now() });
+    append({
+      t: 'end',
+      execId: run.execId,
+      step: index,
+      op: op.op,
+      ok: result.ok,
+      detail: result.detail,
+      ...(result.ok && result.data ? { data: result.data } : {}),
+      at: deps.now(),
+    });
     if (result.ok) run.data[index] = result.data ?? {};
     const ms = Math.max(0, deps.now() - began);
     (run.timings ??= []).push({ name: stepName(op), ok: result.ok, ms });
-    deps.logger.info({ incidentId: run.incidentId, action: run.action, step: stepName(op), ok: result.ok, ms, detail: result.detail }, 'rollback step');
+    deps.logger.info(
+      { incidentId: run.incidentId, action: run.action, step: stepName(op), ok: result.ok, ms, detail: result.detail },
+      'rollback step',
+    );
     say({ kind: 'step', name: stepName(op), ok: result.ok, detail: result.detail, ms });
     return result;
   }
@@ -129,7 +168,8 @@ export function createRollbackEngine(deps: RollbackEngineDeps): RollbackEngine {
     let verifiedDetail: string | undefined;
     const verifyIndex = run.ops.findIndex((o) => o.op === 'verify');
     // Resuming after a verification that passed: say so again (the report may have been lost in the crash).
-    let verifiedPreExisting: string[] | undefined = verifyIndex >= 0 && verifyIndex < from ? ((run.data[verifyIndex]?.preExisting as string[] | undefined) ?? []) : undefined;
+    let verifiedPreExisting: string[] | undefined =
+      verifyIndex >= 0 && verifyIndex < from ? ((run.data[verifyIndex]?.preExisting as string[] | undefined) ?? []) : undefined;
     if (resumed && verifiedPreExisting !== undefined) {
       say({ kind: 'verified', ok: true, detail: `${prefix}verified before the restart`, preExisting: verifiedPreExisting });
     }
@@ -141,7 +181,12 @@ export function createRollbackEngine(deps: RollbackEngineDeps): RollbackEngine {
       }
       if (op.op === 'verify') {
         const target = planTargetImage(run);
-        say({ kind: 'finished', ok: true, detail: `${prefix}the containers run ${target ? `image ${shortId(target)}` : 'the target image'}; verifying`, ...(target ? { targetImageId: target } : {}) });
+        say({
+          kind: 'finished',
+          ok: true,
+          detail: `${prefix}the containers run ${target ? `image ${shortId(target)}` : 'the target image'}; verifying`,
+          ...(target ? { targetImageId: target } : {}),
+        });
       }
       const result = await step(run, i, say);
       if (result.ok) {
@@ -154,8 +199,12 @@ export function createRollbackEngine(deps: RollbackEngineDeps): RollbackEngine {
       }
       if (verifiedPreExisting !== undefined) {
         // Verification passed: a failure to clean up after it (the old containers) changes nothing that runs.
-        close(run, 'verified', `${prefix}verified; ${describeOp(op)} failed: ${result.detail}`, { ...targetOf(run), preExisting: verifiedPreExisting });
-        if (verifiedDetail !== undefined) say({ kind: 'verified', ok: true, detail: verifiedDetail, preExisting: verifiedPreExisting, ...summary() });
+        close(run, 'verified', `${prefix}verified; ${describeOp(op)} failed: ${result.detail}`, {
+          ...targetOf(run),
+          preExisting: verifiedPreExisting,
+        });
+        if (verifiedDetail !== undefined)
+          say({ kind: 'verified', ok: true, detail: verifiedDetail, preExisting: verifiedPreExisting, ...summary() });
         return;
       }
       if (result.stop === 'defer') {
@@ -171,10 +220,22 @@ export function createRollbackEngine(deps: RollbackEngineDeps): RollbackEngine {
       }
       if (op.op === 'verify') {
         if (run.target !== undefined) {
-          append({ t: 'failed-target', execId: run.execId, target: run.target, detail: `${iso(deps.now())}: ${result.detail}`, at: deps.now() });
+          append({
+            t: 'failed-target',
+            execId: run.execId,
+            target: run.target,
+            detail: `${iso(deps.now())}: ${result.detail}`,
+            at: deps.now(),
+          });
         }
         const restored = await restore(run, `verification failed: ${result.detail}`);
-        say({ kind: 'verified', ok: false, detail: `${prefix}verification failed: ${result.detail}; ${restored.detail}`, preExisting: [], ...summary() });
+        say({
+          kind: 'verified',
+          ok: false,
+          detail: `${prefix}verification failed: ${result.detail}; ${restored.detail}`,
+          preExisting: [],
+          ...summary(),
+        });
         return;
       }
       if (run.action !== 'rollback') {
@@ -188,11 +249,17 @@ export function createRollbackEngine(deps: RollbackEngineDeps): RollbackEngine {
     }
     if (run.action === 'rollback') {
       close(run, 'verified', `${prefix}rolled back and verified`, { ...targetOf(run), preExisting: verifiedPreExisting ?? [] });
-      if (verifiedDetail !== undefined) say({ kind: 'verified', ok: true, detail: verifiedDetail, preExisting: verifiedPreExisting ?? [], ...summary() });
+      if (verifiedDetail !== undefined)
+        say({ kind: 'verified', ok: true, detail: verifiedDetail, preExisting: verifiedPreExisting ?? [], ...summary() });
     } else {
       const last = run.ops.at(-1)!;
       close(run, 'done', `${prefix}${describeOp(last)}`);
-      say({ kind: 'finished', ok: true, detail: `${prefix}${run.action === 'halt' ? `${deps.deployment.cronContainer} stopped` : `${deps.deployment.cronContainer} started`}`, ...summary() });
+      say({
+        kind: 'finished',
+        ok: true,
+        detail: `${prefix}${run.action === 'halt' ? `${deps.deployment.cronContainer} stopped` : `${deps.deployment.cronContainer} started`}`,
+        ...summary(),
+      });
     }
   }
 
@@ -224,7 +291,15 @@ export function createRollbackEngine(deps: RollbackEngineDeps): RollbackEngine {
     const data: RunContext['data'] = {};
     for (const r of execution.records) if (r.t === 'end' && r.ok) data[r.step] = r.data ?? {};
     const e = execution.exec;
-    return { execId: e.execId, ops: e.ops, data, incidentId: e.incidentId, action: e.action, planId: e.planId, ...(e.target ? { target: e.target } : {}) };
+    return {
+      execId: e.execId,
+      ops: e.ops,
+      data,
+      incidentId: e.incidentId,
+      action: e.action,
+      planId: e.planId,
+      ...(e.target ? { target: e.target } : {}),
+    };
   }
 
   /** Finish an execution a crash interrupted: forward when that is safe, else restore the original. */
@@ -241,7 +316,10 @@ export function createRollbackEngine(deps: RollbackEngineDeps): RollbackEngine {
     const verifyAt = run.ops.findIndex((o) => o.op === 'verify');
     const verifiedBefore = verifyAt >= 0 && done.has(verifyAt);
 
-    deps.logger.warn({ incidentId: run.incidentId, action: run.action, next: next >= 0 ? run.ops[next]!.op : 'end' }, 'recovering an interrupted execution');
+    deps.logger.warn(
+      { incidentId: run.incidentId, action: run.action, next: next >= 0 ? run.ops[next]!.op : 'end' },
+      'recovering an interrupted execution',
+    );
     if (!changedAnything) {
       close(run, 'not-started', 'interrupted by a restart before anything was changed');
       say({ kind: 'refused', reason: `the ${run.action} was interrupted by a restart before anything was changed; nothing was changed` });
@@ -314,7 +392,8 @@ export function createRollbackEngine(deps: RollbackEngineDeps): RollbackEngine {
         let plan: Plan | undefined;
         if (!gathered.ok) first = gathered;
         else {
-          const candidates: ('auto' | Strategy)[] = action === 'rollback' ? [gathered.facts.strategy, 'image-tag', 'git'] : [gathered.facts.strategy];
+          const candidates: ('auto' | Strategy)[] =
+            action === 'rollback' ? [gathered.facts.strategy, 'image-tag', 'git'] : [gathered.facts.strategy];
           for (const strategy of candidates) {
             const r = buildPlan({ ...gathered.facts, strategy });
             first ??= r;
@@ -327,16 +406,39 @@ export function createRollbackEngine(deps: RollbackEngineDeps): RollbackEngine {
         if (!plan) {
           say({
             kind: 'refused',
-            reason: first && !first.ok ? `${first.reason}; nothing was changed` : `the plan changed since it was approved (approved ${planId}, now ${first && first.ok ? first.plan.id : '?'}): the deployment changed; nothing was changed`,
+            reason:
+              first && !first.ok
+                ? `${first.reason}; nothing was changed`
+                : `the plan changed since it was approved (approved ${planId}, now ${first && first.ok ? first.plan.id : '?'}): the deployment changed; nothing was changed`,
           });
           return;
         }
         const execId = `${incidentId}/${action}/${deps.now()}`;
-        append({ t: 'exec', execId, incidentId, action, planId, ...(plan.strategy ? { strategy: plan.strategy } : {}), ...(plan.target ? { target: plan.target } : {}), ops: plan.ops, pid: process.pid, at: deps.now() });
-        await forward({ execId, ops: plan.ops, data: {}, incidentId, action, planId, ...(plan.target ? { target: plan.target } : {}) }, 0, say, false);
+        append({
+          t: 'exec',
+          execId,
+          incidentId,
+          action,
+          planId,
+          ...(plan.strategy ? { strategy: plan.strategy } : {}),
+          ...(plan.target ? { target: plan.target } : {}),
+          ops: plan.ops,
+          pid: process.pid,
+          at: deps.now(),
+        });
+        await forward(
+          { execId, ops: plan.ops, data: {}, incidentId, action, planId, ...(plan.target ? { target: plan.target } : {}) },
+          0,
+          say,
+          false,
+        );
       } catch (err) {
         deps.logger.error({ err }, 'execution threw');
-        say({ kind: 'finished', ok: false, detail: `internal error: ${err instanceof Error ? err.message : String(err)}; the journal keeps the state for recovery at the next start` });
+        say({
+          kind: 'finished',
+          ok: false,
+          detail: `internal error: ${err instanceof Error ? err.message : String(err)}; the journal keeps the state for recovery at the next start`,
+        });
       } finally {
         lock.release();
       }
@@ -349,13 +451,24 @@ export function createRollbackEngine(deps: RollbackEngineDeps): RollbackEngine {
           deps.logger.info({ holder }, 'an execution is in flight in another process; not recovering it');
           return;
         }
-        const lock = acquireLock(lockPath, { incidentId: execution.exec.incidentId, action: `recover ${execution.exec.action}`, at: deps.now() });
+        const lock = acquireLock(lockPath, {
+          incidentId: execution.exec.incidentId,
+          action: `recover ${execution.exec.action}`,
+          at: deps.now(),
+        });
         if (!lock.ok) return;
         try {
-          await recoverExecution(execution, safe((r) => report(execution.exec.incidentId, r)));
+          await recoverExecution(
+            execution,
+            safe((r) => report(execution.exec.incidentId, r)),
+          );
         } catch (err) {
           deps.logger.error({ err }, 'recovery threw');
-          safe((r) => report(execution.exec.incidentId, r))({ kind: 'finished', ok: false, detail: `recovery failed with an internal error: ${err instanceof Error ? err.message : String(err)}` });
+          safe((r) => report(execution.exec.incidentId, r))({
+            kind: 'finished',
+            ok: false,
+            detail: `recovery failed with an internal error: ${err instanceof Error ? err.message : String(err)}`,
+          });
         } finally {
           lock.release();
         }
@@ -388,7 +501,9 @@ export interface CurrentVerification {
  * (its target image and its positions.json backup), or, without one, against the newest
  * `positions.json.pre-rollback-*` backup and the target version's crontab and files.
  */
-export async function verifyCurrent(deps: Pick<RollbackEngineDeps, 'docker' | 'config' | 'deployment' | 'stateDir' | 'now' | 'logger'>): Promise<CurrentVerification> {
+export async function verifyCurrent(
+  deps: Pick<RollbackEngineDeps, 'docker' | 'config' | 'deployment' | 'stateDir' | 'now' | 'logger'>,
+): Promise<CurrentVerification> {
   const journal = new RollbackJournal(join(deps.stateDir, 'rollback'));
   const last = journal
     .executions()
@@ -406,14 +521,19 @@ export async function verifyCurrent(deps: Pick<RollbackEngineDeps, 'docker' | 'c
   } else {
     const newest = await newestPositionsBackup(join(deps.deployment.dataDir, 'positions/backups'));
     positionsSha256 = newest?.sha256;
-    basis = newest ? `no verified rollback recorded; positions.json against ${newest.path}` : 'no verified rollback and no positions.json.pre-rollback-* backup recorded';
+    basis = newest
+      ? `no verified rollback recorded; positions.json against ${newest.path}`
+      : 'no verified rollback and no positions.json.pre-rollback-* backup recorded';
   }
   const env: StepEnv = { ...deps };
-  const checks = await takeChecks(checkContext(env, [deps.deployment.cronContainer, ...deps.deployment.containers.filter((c) => c !== deps.deployment.cronContainer)]), {
-    mode: 'current',
-    ...(imageId ? { imageId } : {}),
-    ...(positionsSha256 !== undefined ? { positionsSha256 } : {}),
-  });
+  const checks = await takeChecks(
+    checkContext(env, [deps.deployment.cronContainer, ...deps.deployment.containers.filter((c) => c !== deps.deployment.cronContainer)]),
+    {
+      mode: 'current',
+      ...(imageId ? { imageId } : {}),
+      ...(positionsSha256 !== undefined ? { positionsSha256 } : {}),
+    },
+  );
   return { checks, expected: { ...(imageId ? { imageId } : {}), ...(positionsSha256 !== undefined ? { positionsSha256 } : {}), basis } };
 }
 

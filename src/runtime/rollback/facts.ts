@@ -21,12 +21,18 @@ export function gitRepoPath(config: RollbackConfig, root: string): string {
   return resolve(root, config.git.repo ?? '.');
 }
 
-export async function gatherFacts(input: FactsInput, action: PlanAction, options: { strategy?: 'image-tag' | 'git'; force?: boolean }): Promise<GatheredFacts> {
+export async function gatherFacts(
+  input: FactsInput,
+  action: PlanAction,
+  options: { strategy?: 'image-tag' | 'git'; force?: boolean },
+): Promise<GatheredFacts> {
   const { docker, config, deployment } = input;
   const ping = await docker.ping();
   if (!ping.ok) return { ok: false, reason: ping.error.message };
 
-  const configured = deployment.containers.includes(deployment.cronContainer) ? deployment.containers : [deployment.cronContainer, ...deployment.containers];
+  const configured = deployment.containers.includes(deployment.cronContainer)
+    ? deployment.containers
+    : [deployment.cronContainer, ...deployment.containers];
   const containers: Record<string, ContainerFact | undefined> = {};
   const docs: Record<string, ContainerDoc> = {};
   const inspected = await Promise.all(configured.map(async (name) => ({ name, r: await docker.inspectContainer(name) })));
@@ -62,7 +68,9 @@ export async function gatherFacts(input: FactsInput, action: PlanAction, options
     if (r.ok) return { ok: true, id: r.value.Id };
     return r.error.kind === 'not-found' ? { ok: true } : { ok: false, reason: r.error.message };
   };
-  const composeNames = [...new Set(Object.values(containers).flatMap((fact) => (fact ? composeImageName(fact, config.composeImageSeparator) ?? [] : [])))];
+  const composeNames = [
+    ...new Set(Object.values(containers).flatMap((fact) => (fact ? (composeImageName(fact, config.composeImageSeparator) ?? []) : []))),
+  ];
   const [backup, rollbackTag, gitRead, ...compose] = await Promise.all([
     imageId(config.backupTag),
     imageId(config.rollbackTag),
@@ -128,4 +136,3 @@ async function gitFacts(input: FactsInput): Promise<GitFacts | { error: string }
     dockerfile: input.config.git.dockerfile,
   };
 }
-

@@ -8,12 +8,33 @@ import type { PlanAction, PlanOp, Strategy } from '../../core/plan.ts';
 export type Outcome = 'verified' | 'restored' | 'done' | 'not-started' | 'failed';
 
 export type JournalRecord =
-  | { t: 'exec'; execId: string; incidentId: string; action: PlanAction; planId: string; strategy?: Strategy; target?: string; ops: PlanOp[]; pid: number; at: number }
+  | {
+      t: 'exec';
+      execId: string;
+      incidentId: string;
+      action: PlanAction;
+      planId: string;
+      strategy?: Strategy;
+      target?: string;
+      ops: PlanOp[];
+      pid: number;
+      at: number;
+    }
   | { t: 'begin'; execId: string; step: number; op: PlanOp['op']; at: number }
   | { t: 'end'; execId: string; step: number; op: PlanOp['op']; ok: boolean; detail: string; data?: Record<string, unknown>; at: number }
   /** A recovery attempt, or the start of restoring the original containers. */
   | { t: 'phase'; execId: string; phase: 'recovery' | 'restore'; note: string; at: number }
-  | { t: 'outcome'; execId: string; incidentId: string; action: PlanAction; outcome: Outcome; detail: string; targetImageId?: string; preExisting?: string[]; at: number }
+  | {
+      t: 'outcome';
+      execId: string;
+      incidentId: string;
+      action: PlanAction;
+      outcome: Outcome;
+      detail: string;
+      targetImageId?: string;
+      preExisting?: string[];
+      at: number;
+    }
   /** A target whose verification failed: never retried automatically. */
   | { t: 'failed-target'; execId: string; target: string; detail: string; at: number };
 
@@ -92,7 +113,9 @@ export class RollbackJournal {
 
   /** The latest execution of an incident's action. */
   latest(incidentId: string, action: PlanAction): Execution | undefined {
-    return this.executions().filter((e) => e.exec.incidentId === incidentId && e.exec.action === action).at(-1);
+    return this.executions()
+      .filter((e) => e.exec.incidentId === incidentId && e.exec.action === action)
+      .at(-1);
   }
 
   open(): Execution[] {

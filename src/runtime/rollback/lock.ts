@@ -56,7 +56,11 @@ export function liveHolder(path: string): LockOwner | undefined {
 
 export function acquireLock(path: string, who: Omit<LockOwner, 'pid' | 'started'>): LockResult {
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-  const me: LockOwner = { pid: process.pid, ...(processStartTicks(process.pid) !== undefined ? { started: processStartTicks(process.pid)! } : {}), ...who };
+  const me: LockOwner = {
+    pid: process.pid,
+    ...(processStartTicks(process.pid) !== undefined ? { started: processStartTicks(process.pid)! } : {}),
+    ...who,
+  };
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       const fd = openSync(path, 'wx', 0o600);

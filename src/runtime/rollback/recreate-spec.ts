@@ -18,7 +18,12 @@ export interface RecreateSpec {
 
 const SPECIAL_MODES = new Set(['default', 'bridge', 'host', 'none']);
 
-export function recreateSpec(container: ContainerDoc, image: ImageDoc | undefined, targetImageId: string, extraLabels: Record<string, string> = {}): RecreateSpec {
+export function recreateSpec(
+  container: ContainerDoc,
+  image: ImageDoc | undefined,
+  targetImageId: string,
+  extraLabels: Record<string, string> = {},
+): RecreateSpec {
   const c = container.Config ?? {};
   const i: ContainerConfigDoc = image?.Config ?? {};
   const own = <K extends keyof ContainerConfigDoc>(key: K): boolean => !same(c[key], i[key]);
@@ -65,9 +70,13 @@ export function recreateSpec(container: ContainerDoc, image: ImageDoc | undefine
   const hostConfig: Record<string, unknown> = { ...container.HostConfig };
   // Anonymous volumes belong to the old container; mount the same ones so their data carries over.
   const binds = [...((hostConfig.Binds as string[] | null | undefined) ?? [])];
-  const declared = new Set([...binds.map((b) => b.split(':')[1]), ...(((hostConfig.Mounts as { Target?: string }[] | null | undefined) ?? []).map((m) => m.Target))]);
+  const declared = new Set([
+    ...binds.map((b) => b.split(':')[1]),
+    ...((hostConfig.Mounts as { Target?: string }[] | null | undefined) ?? []).map((m) => m.Target),
+  ]);
   for (const m of container.Mounts ?? []) {
-    if (m.Type === 'volume' && m.Name && m.Destination && !declared.has(m.Destination)) binds.push(`${m.Name}:${m.Destination}${m.RW === false ? ':ro' : ''}`);
+    if (m.Type === 'volume' && m.Name && m.Destination && !declared.has(m.Destination))
+      binds.push(`${m.Name}:${m.Destination}${m.RW === false ? ':ro' : ''}`);
   }
   if (binds.length > 0) hostConfig.Binds = binds;
   body.HostConfig = hostConfig;
@@ -98,12 +107,22 @@ export function recreateSpec(container: ContainerDoc, image: ImageDoc | undefine
     ...(body.User ? { user: body.User } : {}),
     ...(body.WorkingDir ? { workingDir: body.WorkingDir } : {}),
     env: env.map((e) => e.split('=')[0]!).sort(),
-    binds: [...binds, ...(((hostConfig.Mounts as { Source?: string; Target?: string; ReadOnly?: boolean }[] | null | undefined) ?? []).map((m) => `${m.Source ?? ''}:${m.Target ?? ''}${m.ReadOnly ? ':ro' : ''}`))],
-    ports: Object.entries((hostConfig.PortBindings as Record<string, { HostIp?: string; HostPort?: string }[] | null> | null | undefined) ?? {})
+    binds: [
+      ...binds,
+      ...((hostConfig.Mounts as { Source?: string; Target?: string; ReadOnly?: boolean }[] | null | undefined) ?? []).map(
+        (m) => `${m.Source ?? ''}:${m.Target ?? ''}${m.ReadOnly ? ':ro' : ''}`,
+      ),
+    ],
+    ports: Object.entries(
+      (hostConfig.PortBindings as Record<string, { HostIp?: string; HostPort?: string }[] | null> | null | undefined) ?? {},
+    )
       .flatMap(([port, bindings]) => (bindings ?? []).map((b) => `${port}→${b.HostIp ?? ''}:${b.HostPort ?? ''}`))
       .sort(),
     restart: restart?.Name ? `${restart.Name}${restart.MaximumRetryCount ? `:${restart.MaximumRetryCount}` : ''}` : 'no',
-    networks: mode.startsWith('container:') || mode === 'host' || mode === 'none' ? [{ name: mode, aliases: [] }] : networks.map(([name, e]) => ({ name, aliases: ownAliases(e, container) })),
+    networks:
+      mode.startsWith('container:') || mode === 'host' || mode === 'none'
+        ? [{ name: mode, aliases: [] }]
+        : networks.map(([name, e]) => ({ name, aliases: ownAliases(e, container) })),
     labels: Object.keys(labels).length - Object.keys(extraLabels).length,
   };
   return { body, extraNetworks, summary };

@@ -38,7 +38,8 @@ export interface RunContext {
   data: Record<number, Record<string, unknown>>;
 }
 
-export type StepResult = { ok: true; detail: string; data?: Record<string, unknown> } | { ok: false; detail: string; stop?: 'defer' | 'refuse' };
+export type StepResult =
+  { ok: true; detail: string; data?: Record<string, unknown> } | { ok: false; detail: string; stop?: 'defer' | 'refuse' };
 
 export interface PreflightData {
   containers: Record<string, { doc: ContainerDoc; image?: ImageDoc }>;
@@ -57,7 +58,11 @@ export function checkContext(env: StepEnv, containers: string[]): CheckContext {
     containers,
     cronContainer: env.deployment.cronContainer,
     crontabCommand: crontabCommandOf(env),
-    spec: { crontabRuns: env.config.verify.crontabRuns, crontabDoesNotRun: env.config.verify.crontabDoesNotRun, files: env.config.verify.files },
+    spec: {
+      crontabRuns: env.config.verify.crontabRuns,
+      crontabDoesNotRun: env.config.verify.crontabDoesNotRun,
+      files: env.config.verify.files,
+    },
     positionsPath: join(env.deployment.dataDir, 'positions/positions.json'),
     now: env.now,
     settleMs: env.config.verify.settle,
@@ -112,7 +117,9 @@ export async function runStep(env: StepEnv, run: RunContext, index: number): Pro
       return removeOld(env, op);
     case 'halt': {
       const r = await env.docker.stop(op.id, Math.ceil(env.config.stopTimeout / 1000));
-      return r.ok ? { ok: true, detail: `${op.container} (${shortId(op.id)}) stopped: no scheduled job runs until it is resumed` } : { ok: false, detail: r.error.message };
+      return r.ok
+        ? { ok: true, detail: `${op.container} (${shortId(op.id)}) stopped: no scheduled job runs until it is resumed` }
+        : { ok: false, detail: r.error.message };
     }
     case 'resume': {
       const r = await env.docker.start(op.id);
@@ -155,11 +162,18 @@ async function build(env: StepEnv, op: Extract<PlanOp, { op: 'build' }>): Promis
   if (!env.git) return { ok: false, stop: 'refuse', detail: 'no git port configured' };
   const archive = await env.git.archive(op.repo, op.commit);
   if (!archive.ok) return { ok: false, stop: 'refuse', detail: archive.error };
-  const built = await env.docker.build(archive.value, { dockerfile: op.dockerfile, labels: { 'turtle-sentinel.rollback.commit': op.commit } });
+  const built = await env.docker.build(archive.value, {
+    dockerfile: op.dockerfile,
+    labels: { 'turtle-sentinel.rollback.commit': op.commit },
+  });
   if (!built.ok) return { ok: false, stop: 'refuse', detail: `${built.error.message} (commit ${op.commit.slice(0, 12)})` };
   const tagged = await env.docker.tag(built.value.imageId, op.tag);
   if (!tagged.ok) return { ok: false, stop: 'refuse', detail: tagged.error.message };
-  return { ok: true, detail: `built ${shortId(built.value.imageId)} from ${op.commit.slice(0, 12)}, tagged ${op.tag}`, data: { imageId: built.value.imageId } };
+  return {
+    ok: true,
+    detail: `built ${shortId(built.value.imageId)} from ${op.commit.slice(0, 12)}, tagged ${op.tag}`,
+    data: { imageId: built.value.imageId },
+  };
 }
 
 async function backup(env: StepEnv): Promise<StepResult> {
@@ -187,7 +201,11 @@ async function waitForNoJob(env: StepEnv, container: string): Promise<{ ok: true
     const jobs = await runningJobs(env.docker, container, crontabCommandOf(env));
     if (!jobs.ok) return { ok: false, detail: `cannot tell whether a job runs in ${container}: ${jobs.error}` };
     if (jobs.jobs.length === 0) return { ok: true };
-    if (env.now() >= deadline) return { ok: false, detail: `a job kept running in ${container} for ${Math.round(env.config.jobWait / 60_000)} min: ${jobs.jobs.join('; ')}` };
+    if (env.now() >= deadline)
+      return {
+        ok: false,
+        detail: `a job kept running in ${container} for ${Math.round(env.config.jobWait / 60_000)} min: ${jobs.jobs.join('; ')}`,
+      };
     env.logger.info({ container, jobs: jobs.jobs }, 'waiting for a job to finish before acting');
     await sleep(1_000);
   }
@@ -209,7 +227,10 @@ async function stop(env: StepEnv, op: Extract<PlanOp, { op: 'stop' }>): Promise<
   // Kept but never restarted behind our back (a daemon restart would bring "always" containers back).
   const policy = await env.docker.setRestartPolicy(op.id, { Name: 'no', MaximumRetryCount: 0 });
   if (!policy.ok) return { ok: false, detail: policy.error.message };
-  return { ok: true, detail: `${op.container} (${shortId(op.id)}) ${active ? 'stopped' : `was already ${r.value.State?.Status ?? 'stopped'}`}; restart policy "no"` };
+  return {
+    ok: true,
+    detail: `${op.container} (${shortId(op.id)}) ${active ? 'stopped' : `was already ${r.value.State?.Status ?? 'stopped'}`}; restart policy "no"`,
+  };
 }
 
 async function rename(env: StepEnv, op: Extract<PlanOp, { op: 'rename' }>): Promise<StepResult> {
@@ -217,9 +238,12 @@ async function rename(env: StepEnv, op: Extract<PlanOp, { op: 'rename' }>): Prom
   if (!r.ok) return { ok: false, detail: r.error.message };
   if (r.value.Name === `/${op.to}`) return { ok: true, detail: `${shortId(op.id)} is already named ${op.to}` };
   const holder = await env.docker.inspectContainer(op.to);
-  if (holder.ok && holder.value.Id !== op.id) return { ok: false, detail: `the name ${op.to} is taken by container ${shortId(holder.value.Id)}` };
+  if (holder.ok && holder.value.Id !== op.id)
+    return { ok: false, detail: `the name ${op.to} is taken by container ${shortId(holder.value.Id)}` };
   const renamed = await env.docker.rename(op.id, op.to);
-  return renamed.ok ? { ok: true, detail: `${op.container} (${shortId(op.id)}) renamed ${op.to}` } : { ok: false, detail: renamed.error.message };
+  return renamed.ok
+    ? { ok: true, detail: `${op.container} (${shortId(op.id)}) renamed ${op.to}` }
+    : { ok: false, detail: renamed.error.message };
 }
 
 async function create(env: StepEnv, run: RunContext, op: Extract<PlanOp, { op: 'create' }>): Promise<StepResult> {
@@ -233,9 +257,13 @@ async function create(env: StepEnv, run: RunContext, op: Extract<PlanOp, { op: '
   let networks: string[] = [];
   const existing = await env.docker.inspectContainer(op.container);
   if (existing.ok && existing.value.Name === `/${op.container}`) {
-    if (existing.value.Id === op.fromId) return { ok: false, detail: `${op.container} is still the original container ${shortId(op.fromId)}` };
+    if (existing.value.Id === op.fromId)
+      return { ok: false, detail: `${op.container} is still the original container ${shortId(op.fromId)}` };
     if (existing.value.Config?.Labels?.[EXECUTION_LABEL] !== run.execId) {
-      return { ok: false, detail: `a container named ${op.container} (${shortId(existing.value.Id)}) exists that this rollback did not create; it is left alone` };
+      return {
+        ok: false,
+        detail: `a container named ${op.container} (${shortId(existing.value.Id)}) exists that this rollback did not create; it is left alone`,
+      };
     }
     id = existing.value.Id;
     networks = Object.keys(existing.value.NetworkSettings?.Networks ?? {});
@@ -255,10 +283,15 @@ async function create(env: StepEnv, run: RunContext, op: Extract<PlanOp, { op: '
   return { ok: true, detail: `${op.container} created as ${shortId(id)} with image ${shortId(image)}`, data: { id } };
 }
 
-async function ownContainer(env: StepEnv, run: RunContext, name: string): Promise<{ ok: true; doc: ContainerDoc } | { ok: false; detail: string }> {
+async function ownContainer(
+  env: StepEnv,
+  run: RunContext,
+  name: string,
+): Promise<{ ok: true; doc: ContainerDoc } | { ok: false; detail: string }> {
   const r = await env.docker.inspectContainer(name);
   if (!r.ok) return { ok: false, detail: r.error.message };
-  if (r.value.Config?.Labels?.[EXECUTION_LABEL] !== run.execId) return { ok: false, detail: `${name} (${shortId(r.value.Id)}) was not created by this rollback` };
+  if (r.value.Config?.Labels?.[EXECUTION_LABEL] !== run.execId)
+    return { ok: false, detail: `${name} (${shortId(r.value.Id)}) was not created by this rollback` };
   return { ok: true, doc: r.value };
 }
 
@@ -266,7 +299,9 @@ async function start(env: StepEnv, run: RunContext, op: Extract<PlanOp, { op: 's
   const own = await ownContainer(env, run, op.container);
   if (!own.ok) return { ok: false, detail: own.detail };
   const started = await env.docker.start(own.doc.Id);
-  return started.ok ? { ok: true, detail: `${op.container} (${shortId(own.doc.Id)}) started` } : { ok: false, detail: started.error.message };
+  return started.ok
+    ? { ok: true, detail: `${op.container} (${shortId(own.doc.Id)}) started` }
+    : { ok: false, detail: started.error.message };
 }
 
 async function tag(env: StepEnv, run: RunContext, op: Extract<PlanOp, { op: 'tag' }>): Promise<StepResult> {
@@ -283,8 +318,13 @@ async function gitCheckout(env: StepEnv, op: Extract<PlanOp, { op: 'git-checkout
   if (!env.git) return { ok: false, detail: 'no git port configured' };
   const status = await env.git.status(op.repo);
   if (!status.ok) return { ok: false, detail: status.error };
-  if (status.value.branch === op.branch && status.value.head === op.commit) return { ok: true, detail: `${op.repo} is on ${op.branch} at ${op.commit.slice(0, 12)}` };
-  if (status.value.dirty.length > 0) return { ok: false, detail: `the working tree of ${op.repo} has uncommitted changes now: ${status.value.dirty.slice(0, 5).join(', ')}` };
+  if (status.value.branch === op.branch && status.value.head === op.commit)
+    return { ok: true, detail: `${op.repo} is on ${op.branch} at ${op.commit.slice(0, 12)}` };
+  if (status.value.dirty.length > 0)
+    return {
+      ok: false,
+      detail: `the working tree of ${op.repo} has uncommitted changes now: ${status.value.dirty.slice(0, 5).join(', ')}`,
+    };
   const at = await env.git.branchAt(op.repo, op.branch);
   if (!at.ok) return { ok: false, detail: at.error };
   if (at.value === undefined) {
@@ -294,23 +334,28 @@ async function gitCheckout(env: StepEnv, op: Extract<PlanOp, { op: 'git-checkout
     return { ok: false, detail: `branch ${op.branch} points at ${at.value.slice(0, 12)}, not ${op.commit.slice(0, 12)}` };
   }
   const checked = await env.git.checkout(op.repo, op.branch);
-  return checked.ok ? { ok: true, detail: `${op.repo} checked out ${op.branch} at ${op.commit.slice(0, 12)}` } : { ok: false, detail: checked.error };
+  return checked.ok
+    ? { ok: true, detail: `${op.repo} checked out ${op.branch} at ${op.commit.slice(0, 12)}` }
+    : { ok: false, detail: checked.error };
 }
 
 async function verify(env: StepEnv, run: RunContext, op: Extract<PlanOp, { op: 'verify' }>): Promise<StepResult> {
   const pre = preflightData(run);
   const image = targetImageOf(run, op.image);
   const backupData = dataOf<{ positionsSha256?: string | null }>(run, 'backup');
-  if (!pre || !image || !backupData) return { ok: false, detail: 'verification impossible: the baseline, the target image or the backup was not recorded' };
-  const after = await takeChecks(checkContext(env, op.containers), { mode: 'after', imageId: image, positionsSha256: backupData.positionsSha256 ?? null });
+  if (!pre || !image || !backupData)
+    return { ok: false, detail: 'verification impossible: the baseline, the target image or the backup was not recorded' };
+  const after = await takeChecks(checkContext(env, op.containers), {
+    mode: 'after',
+    imageId: image,
+    positionsSha256: backupData.positionsSha256 ?? null,
+  });
   const j = judge(after, pre.baseline);
   const passed = after.filter((c) => c.ok).length;
   const detail = j.ok
     ? `${passed}/${after.length} checks pass${j.preExisting.length ? `; pre-existing: ${j.preExisting.map((c) => c.detail).join('; ')}` : ''}`
     : `failed: ${j.failures.map((c) => c.detail).join('; ')}`;
-  return j.ok
-    ? { ok: true, detail, data: { checks: after, preExisting: j.preExisting.map((c) => c.detail) } }
-    : { ok: false, detail };
+  return j.ok ? { ok: true, detail, data: { checks: after, preExisting: j.preExisting.map((c) => c.detail) } } : { ok: false, detail };
 }
 
 async function removeOld(env: StepEnv, op: Extract<PlanOp, { op: 'remove-old' }>): Promise<StepResult> {
@@ -322,7 +367,8 @@ async function removeOld(env: StepEnv, op: Extract<PlanOp, { op: 'remove-old' }>
       return { ok: false, detail: r.error.message };
     }
     // Never remove a container that holds a guarded name again.
-    if (r.value.Name !== `/${c.renamedTo}`) return { ok: false, detail: `${shortId(c.id)} is named ${r.value.Name.slice(1)}, not ${c.renamedTo}: left alone` };
+    if (r.value.Name !== `/${c.renamedTo}`)
+      return { ok: false, detail: `${shortId(c.id)} is named ${r.value.Name.slice(1)}, not ${c.renamedTo}: left alone` };
     const gone = await env.docker.remove(c.id);
     if (!gone.ok) return { ok: false, detail: gone.error.message };
     removed.push(c.renamedTo);
@@ -401,7 +447,8 @@ export async function restoreOriginal(env: StepEnv, run: RunContext): Promise<{ 
     const status = await env.git.status(checkout.repo);
     if (!status.ok) problems.push(status.error);
     else if (status.value.branch === checkout.branch) {
-      if (status.value.dirty.length > 0) problems.push(`${checkout.repo} has uncommitted changes on ${checkout.branch}: not switched back to ${checkout.previous}`);
+      if (status.value.dirty.length > 0)
+        problems.push(`${checkout.repo} has uncommitted changes on ${checkout.branch}: not switched back to ${checkout.previous}`);
       else {
         const r = await env.git.checkout(checkout.repo, checkout.previous);
         if (!r.ok) problems.push(r.error);

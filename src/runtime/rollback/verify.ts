@@ -48,7 +48,12 @@ export async function takeChecks(ctx: CheckContext, expect: Expectation): Promis
     Promise.all(
       ctx.spec.files.map(async (path): Promise<Check> => {
         const r = await ctx.docker.pathExists(ctx.cronContainer, path);
-        return { id: `file:${path}`, ok: r.ok && r.value, detail: r.ok ? `${path} ${r.value ? 'present' : 'absent'} in ${ctx.cronContainer}` : r.error.message, mayPreExist: false };
+        return {
+          id: `file:${path}`,
+          ok: r.ok && r.value,
+          detail: r.ok ? `${path} ${r.value ? 'present' : 'absent'} in ${ctx.cronContainer}` : r.error.message,
+          mayPreExist: false,
+        };
       }),
     ),
     positionsChecks(ctx, expect),
@@ -66,7 +71,12 @@ async function containerChecks(ctx: CheckContext, name: string, expect: Expectat
     const doc = r.value;
     const out: Check[] = [];
     if (expect.mode !== 'baseline' && expect.imageId !== undefined) {
-      out.push({ id: `image:${name}`, ok: doc.Image === expect.imageId, detail: `${name} runs image ${shortId(doc.Image)}${doc.Image === expect.imageId ? '' : `, expected ${shortId(expect.imageId)}`}`, mayPreExist: false });
+      out.push({
+        id: `image:${name}`,
+        ok: doc.Image === expect.imageId,
+        detail: `${name} runs image ${shortId(doc.Image)}${doc.Image === expect.imageId ? '' : `, expected ${shortId(expect.imageId)}`}`,
+        mayPreExist: false,
+      });
     }
     const state = doc.State ?? {};
     const restarts = doc.RestartCount ?? 0;
@@ -75,7 +85,12 @@ async function containerChecks(ctx: CheckContext, name: string, expect: Expectat
     const up = state.Running === true && state.Restarting !== true && state.Status === 'running';
     let running: Check;
     if (!up) {
-      running = { id: `running:${name}`, ok: false, detail: `${name} is ${state.Status ?? 'unknown'}${restarts ? ` (restarted ${restarts}×)` : ''}${state.ExitCode ? `, last exit code ${state.ExitCode}` : ''}`, mayPreExist: true };
+      running = {
+        id: `running:${name}`,
+        ok: false,
+        detail: `${name} is ${state.Status ?? 'unknown'}${restarts ? ` (restarted ${restarts}×)` : ''}${state.ExitCode ? `, last exit code ${state.ExitCode}` : ''}`,
+        mayPreExist: true,
+      };
     } else if (expect.mode === 'after') {
       if (restarts > 0) {
         running = { id: `running:${name}`, ok: false, detail: `${name} restarted ${restarts}× since it was created`, mayPreExist: true };
@@ -84,10 +99,20 @@ async function containerChecks(ctx: CheckContext, name: string, expect: Expectat
         await sleep(ctx.settleMs - age + 10);
         continue;
       } else {
-        running = { id: `running:${name}`, ok: true, detail: `${name} running for ${Math.round(age)} ms without a restart`, mayPreExist: true };
+        running = {
+          id: `running:${name}`,
+          ok: true,
+          detail: `${name} running for ${Math.round(age)} ms without a restart`,
+          mayPreExist: true,
+        };
       }
     } else if (restarts > 0 && age < ctx.stableMs) {
-      running = { id: `running:${name}`, ok: false, detail: `${name} restarted ${restarts}× and is up only ${Math.round(age)} ms (crash loop?)`, mayPreExist: true };
+      running = {
+        id: `running:${name}`,
+        ok: false,
+        detail: `${name} restarted ${restarts}× and is up only ${Math.round(age)} ms (crash loop?)`,
+        mayPreExist: true,
+      };
     } else {
       running = { id: `running:${name}`, ok: true, detail: `${name} running`, mayPreExist: true };
     }
@@ -101,7 +126,12 @@ async function crontabCheck(ctx: CheckContext): Promise<Check> {
   const r = await ctx.docker.exec(ctx.cronContainer, ctx.crontabCommand);
   if (!r.ok) return { id, ok: false, detail: `cannot read the crontab of ${ctx.cronContainer}: ${r.error.message}`, mayPreExist: false };
   if (r.value.exitCode !== 0) {
-    return { id, ok: false, detail: `${ctx.crontabCommand.join(' ')} in ${ctx.cronContainer} exited ${r.value.exitCode}: ${(r.value.stderr || r.value.stdout).trim().split('\n')[0] ?? ''}`, mayPreExist: false };
+    return {
+      id,
+      ok: false,
+      detail: `${ctx.crontabCommand.join(' ')} in ${ctx.cronContainer} exited ${r.value.exitCode}: ${(r.value.stderr || r.value.stdout).trim().split('\n')[0] ?? ''}`,
+      mayPreExist: false,
+    };
   }
   const jobs = parseCrontab(r.value.stdout, { defaultTimezone: 'UTC', containerLogsDir: '/' }).jobs;
   const counts = new Map<string, number>();
@@ -109,8 +139,16 @@ async function crontabCheck(ctx: CheckContext): Promise<Check> {
   const runs = [...counts.entries()].map(([s, n]) => `${s} ×${n}`).join(', ') || 'no scripts';
   const missing = ctx.spec.crontabRuns.filter((s) => !counts.has(s));
   const unwanted = ctx.spec.crontabDoesNotRun.filter((s) => counts.has(s));
-  const problems = [missing.length ? `missing ${missing.join(', ')}` : '', unwanted.length ? `still runs ${unwanted.join(', ')}` : ''].filter((p) => p !== '');
-  return { id, ok: problems.length === 0, detail: `crontab of ${ctx.cronContainer} runs ${runs}${problems.length ? ` (${problems.join('; ')})` : ''}`, mayPreExist: false };
+  const problems = [
+    missing.length ? `missing ${missing.join(', ')}` : '',
+    unwanted.length ? `still runs ${unwanted.join(', ')}` : '',
+  ].filter((p) => p !== '');
+  return {
+    id,
+    ok: problems.length === 0,
+    detail: `crontab of ${ctx.cronContainer} runs ${runs}${problems.length ? ` (${problems.join('; ')})` : ''}`,
+    mayPreExist: false,
+  };
 }
 
 async function positionsChecks(ctx: CheckContext, expect: Expectation): Promise<Check[]> {
@@ -144,7 +182,14 @@ async function positionsChecks(ctx: CheckContext, expect: Expectation): Promise<
       error = (err as Error).message;
     }
     const ok = error === undefined && Array.isArray(parsed);
-    out.push({ id: 'positions-parse', ok, detail: ok ? `positions.json parses: ${(parsed as unknown[]).length} records` : `positions.json ${error ? `does not parse: ${error}` : 'is not a list'}`, mayPreExist: true });
+    out.push({
+      id: 'positions-parse',
+      ok,
+      detail: ok
+        ? `positions.json parses: ${(parsed as unknown[]).length} records`
+        : `positions.json ${error ? `does not parse: ${error}` : 'is not a list'}`,
+      mayPreExist: true,
+    });
   }
   return out;
 }
@@ -165,7 +210,11 @@ export function judge(after: Check[], baseline: Check[]): Judgement {
 }
 
 /** Job processes running in the cron container now (the crontab tells which commands are jobs). */
-export async function runningJobs(docker: DockerPort, cronContainer: string, crontabCommand: string[]): Promise<{ ok: true; jobs: string[] } | { ok: false; error: string }> {
+export async function runningJobs(
+  docker: DockerPort,
+  cronContainer: string,
+  crontabCommand: string[],
+): Promise<{ ok: true; jobs: string[] } | { ok: false; error: string }> {
   const processes = await docker.processes(cronContainer);
   if (!processes.ok) return { ok: false, error: processes.error.message };
   if (processes.value.length === 0) return { ok: true, jobs: [] };
