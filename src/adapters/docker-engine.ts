@@ -304,15 +304,13 @@ async function execCapture(
   endpoint: string,
 ): Promise<DockerResult<ExecOutput>> {
   try {
-    const exec = await docker
-      .getContainer(container)
-      .exec({
-        Cmd: cmd,
-        AttachStdout: true,
-        AttachStderr: true,
-        Tty: false,
-        abortSignal: AbortSignal.timeout(timeoutMs),
-      } as Docker.ExecCreateOptions);
+    const exec = await docker.getContainer(container).exec({
+      Cmd: cmd,
+      AttachStdout: true,
+      AttachStderr: true,
+      Tty: false,
+      abortSignal: AbortSignal.timeout(timeoutMs),
+    } as Docker.ExecCreateOptions);
     const stream = (await exec.start({ hijack: true, stdin: false })) as unknown as Readable;
     const out: Buffer[] = [];
     const err: Buffer[] = [];

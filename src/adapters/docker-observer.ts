@@ -362,15 +362,13 @@ type ExecResult = { ok: true; exitCode: number; stdout: string; stderr: string }
 /** Run a command in a container without a TTY and collect its output and exit code. */
 async function execCapture(docker: Docker, containerName: string, cmd: string[], timeoutMs: number): Promise<ExecResult> {
   try {
-    const exec = await docker
-      .getContainer(containerName)
-      .exec({
-        Cmd: cmd,
-        AttachStdout: true,
-        AttachStderr: true,
-        Tty: false,
-        abortSignal: AbortSignal.timeout(timeoutMs),
-      } as Docker.ExecCreateOptions);
+    const exec = await docker.getContainer(containerName).exec({
+      Cmd: cmd,
+      AttachStdout: true,
+      AttachStderr: true,
+      Tty: false,
+      abortSignal: AbortSignal.timeout(timeoutMs),
+    } as Docker.ExecCreateOptions);
     const stream = (await exec.start({ hijack: true, stdin: false })) as unknown as Readable;
     const out: Buffer[] = [];
     const err: Buffer[] = [];
