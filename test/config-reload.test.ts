@@ -12,7 +12,7 @@ import { configSchema, type Config } from '../src/config/schema.ts';
 import { RELOAD_POLICY, planReload } from '../src/config/reload-policy.ts';
 import { initialState } from '../src/core/step.ts';
 import { renderStatus } from '../src/core/status-text.ts';
-import { notAllowedText, reloadText } from '../src/core/telegram-text.ts';
+import { notAllowedText, reloadText } from '../src/core/telegram-replies.ts';
 import { createLogger } from '../src/adapters/logger.ts';
 import { createReloader, readRestartRequired } from '../src/runtime/reload.ts';
 import { OPERATOR, STRANGER, startTelegramHarness } from './fakes/telegram-harness.ts';

@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { judgeConfirmation, parseCommand, parseSilenceDuration, resolveIncidentId, type ParseOptions } from '../src/core/commands.ts';
+import type { CommandName, UsageProblem } from '../src/core/telegram-commands.ts';
 import {
   commandAckText,
   confirmPrompt,
@@ -12,9 +13,7 @@ import {
   reloadText,
   unknownCommandText,
   usageText,
-  type CommandName,
-  type UsageProblem,
-} from '../src/core/telegram-text.ts';
+} from '../src/core/telegram-replies.ts';
 import { T0 } from './fakes/telegram-fixtures.ts';
 
 const opts: ParseOptions = {

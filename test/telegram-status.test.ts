@@ -5,7 +5,7 @@ import { profileSchema, ruleSchema } from '../src/config/schema.ts';
 import { applyLogLines, emptyRunsState } from '../src/core/runs.ts';
 import { renderIncidents, renderRules, renderStatus } from '../src/core/status-text.ts';
 import { initialState, type CoreState } from '../src/core/step.ts';
-import { MESSAGE_LIMIT } from '../src/core/telegram-text.ts';
+import { MESSAGE_LIMIT } from '../src/core/telegram-html.ts';
 import type { Job, Run } from '../src/core/types.ts';
 import { parseTelegramHtml } from './fakes/bot-api-server.ts';
 import { awaiting, incident, stateWith, T0 } from './fakes/telegram-fixtures.ts';

@@ -3,22 +3,11 @@
 // data bound to one incident and nonce within 64 bytes.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  CALLBACK_DATA_LIMIT,
-  FOOTER_RESERVE,
-  MESSAGE_LIMIT,
-  clipEscaped,
-  encodeCallbackData,
-  escapeHtml,
-  fitBlocks,
-  footerText,
-  parseCallbackData,
-  pressAnswerText,
-  renderIncidentDetails,
-  renderTelegramNotice,
-  type Language,
-  type PressAnswer,
-} from '../src/core/telegram-text.ts';
+import { footerText, renderIncidentDetails, renderTelegramNotice } from '../src/core/telegram-text.ts';
+import { FOOTER_RESERVE, MESSAGE_LIMIT, clipEscaped, escapeHtml, fitBlocks } from '../src/core/telegram-html.ts';
+import { CALLBACK_DATA_LIMIT, encodeCallbackData, parseCallbackData, type PressAnswer } from '../src/core/telegram-commands.ts';
+import { pressAnswerText } from '../src/core/telegram-replies.ts';
+import type { Language } from '../src/core/text/catalogue.ts';
 import type { Evidence, Notice, Verdict } from '../src/core/types.ts';
 import { say, warn, type VerdictMessage } from '../src/core/verdict-text.ts';
 

@@ -1,7 +1,8 @@
 // The Notifier port over Telegram: renders a notice with telegram-text and queues it in the durable
 // outbox (which sends it). The notice key makes delivery idempotent: the event loop may hand the same
 // notice again after a crash, and the outbox keeps it once.
-import { footerText, renderTelegramNotice, type Language, type RenderOptions } from '../core/telegram-text.ts';
+import { footerText, renderTelegramNotice, type RenderOptions } from '../core/telegram-text.ts';
+import type { Language } from '../core/text/catalogue.ts';
 import type { Notice } from '../core/types.ts';
 import type { Notifier } from '../runtime/ports.ts';
 import type { Outbox, OutboxItem } from './telegram/outbox.ts';

@@ -1,6 +1,6 @@
 // Telegram command text → what it asks for: an operator command for the core, a read-only query, a
 // manual action that needs a confirmation press first, or a short usage answer. Pure.
-import { INCIDENT_ID_PATTERN, type CommandAck, type CommandName, type ManualActionName, type UsageProblem } from './telegram-text.ts';
+import { INCIDENT_ID_PATTERN, type CommandAck, type CommandName, type ManualActionName, type UsageProblem } from './telegram-commands.ts';
 import type { Instant, OperatorCommand } from './types.ts';
 
 export type Query = 'status' | 'incidents' | 'rules' | 'help';

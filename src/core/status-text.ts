@@ -7,7 +7,8 @@ import { listOpenRuns } from './runs.ts';
 import { restartRequiredText } from './reload-text.ts';
 import { formatDuration, nextFire } from './schedule.ts';
 import type { CoreState } from './step.ts';
-import { actionWord, escapeHtml, fitBlocks, html, phaseWord, severityWord, type Block } from './telegram-text.ts';
+import { actionWord, phaseWord, severityWord } from './telegram-text.ts';
+import { escapeHtml, fitBlocks, html, type Block } from './telegram-html.ts';
 import type { ContainerStatus, Incident, Instant, Run } from './types.ts';
 import { summaryIn } from './verdict-text.ts';
 

@@ -11,24 +11,22 @@ import type { Rule } from '../../config/schema.ts';
 import { judgeConfirmation, parseCommand, type PendingConfirmation } from '../../core/commands.ts';
 import type { CoreState } from '../../core/step.ts';
 import { renderIncidents, renderRules, renderStatus } from '../../core/status-text.ts';
+import { footerText, renderIncidentDetails } from '../../core/telegram-text.ts';
+import { parseCallbackData, type PressAnswer } from '../../core/telegram-commands.ts';
 import {
   commandAckText,
   confirmPrompt,
-  footerText,
   foreignChatText,
   helpText,
   notAllowedText,
-  parseCallbackData,
   pressAnswerText,
   reloadText,
-  renderIncidentDetails,
   unknownCommandText,
   unknownIncidentText,
   usageText,
-  type Language,
-  type PressAnswer,
   type ReloadOutcome,
-} from '../../core/telegram-text.ts';
+} from '../../core/telegram-replies.ts';
+import type { Language } from '../../core/text/catalogue.ts';
 import type { Event, OperatorIdentity } from '../../core/types.ts';
 import { describeApiError, type TelegramApi } from './api.ts';
 import type { Outbox } from './outbox.ts';

@@ -1,7 +1,8 @@
 // Wires the Telegram pieces for `run`: one telegraf client, the durable outbox, the notifier (needed
 // before the event loop exists) and the bot (started once the loop can take operator events).
 import type { Logger } from 'pino';
-import type { RenderOptions, Language } from '../../core/telegram-text.ts';
+import type { RenderOptions } from '../../core/telegram-text.ts';
+import type { Language } from '../../core/text/catalogue.ts';
 import type { Notifier } from '../../runtime/ports.ts';
 import { createTelegramNotifier } from '../telegram-notifier.ts';
 import { createTelegramApi, type TelegramApi } from './api.ts';

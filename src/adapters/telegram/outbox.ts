@@ -15,7 +15,7 @@
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { htmlToPlain, type InlineKeyboard } from '../../core/telegram-text.ts';
+import { htmlToPlain, type InlineKeyboard } from '../../core/telegram-html.ts';
 import { describeApiError, type ApiError, type TelegramApi } from './api.ts';
 
 /** A new message. `ref` groups messages whose buttons are later closed together. */
