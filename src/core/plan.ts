@@ -346,7 +346,8 @@ export function describeOp(op: PlanOp): string {
 
 /** The plan's lines in the operator's language (plans made before Korean lines existed show English). */
 export function planSteps(plan: Pick<PlanPreview, 'steps' | 'stepsKo'>, lang: 'ko' | 'en'): string[] {
-  return lang === 'ko' && plan.stepsKo ? plan.stepsKo : plan.steps;
+  const localized: Record<'ko' | 'en', string[] | undefined> = { ko: plan.stepsKo, en: plan.steps };
+  return localized[lang] ?? plan.steps;
 }
 
 /** The same operation for a Korean-speaking operator; names, IDs, paths and Docker's own terms stay as they are. */

@@ -4,6 +4,9 @@ import { telegram as koTelegram } from './ko/telegram.ts';
 import { telegram as enTelegram } from './en/telegram.ts';
 import { consoleWords as koConsole } from './ko/console.ts';
 import { consoleWords as enConsole } from './en/console.ts';
+import { decisions as koDecisions } from './ko/decisions.ts';
+import { decisions as enDecisions } from './en/decisions.ts';
+import type { RefusalDetail } from '../decision-text.ts';
 
 export type Language = 'ko' | 'en';
 
@@ -23,4 +26,16 @@ const CONSOLE: Record<Language, ConsoleText> = { ko: koConsole, en: enConsole };
 /** Console and log text (plain) in one language. */
 export function consoleText(lang: Language): ConsoleText {
   return CONSOLE[lang];
+}
+
+/** Decision text: one line per refusal reason (typed by the refusal data), shared decisions, closing reasons. */
+export type DecisionText = { [K in RefusalDetail['key']]: (d: Extract<RefusalDetail, { key: K }>) => string } & {
+  sharedDecision: (holderId: string) => string;
+  closedBecause: (why: string) => string;
+};
+
+const DECISIONS: Record<Language, DecisionText> = { ko: koDecisions, en: enDecisions };
+
+export function decisionText(lang: Language): DecisionText {
+  return DECISIONS[lang];
 }
