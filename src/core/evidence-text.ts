@@ -5,15 +5,8 @@
 import type { Language } from './messages.ts';
 import { formatDuration } from './schedule.ts';
 import type { ContainerStatus, Evidence } from './types.ts';
-import {
-  CONTAINER_STATUS_KO,
-  KO_FAILURE,
-  durationKo,
-  enUnavailable,
-  koUnavailable,
-  type FailureReason,
-  type FileUnavailable,
-} from './verdict-text.ts';
+import { CONTAINER_STATUS_KO } from './text/ko/words.ts';
+import { KO_FAILURE, durationKo, enUnavailable, koUnavailable, type FailureReason, type FileUnavailable } from './verdict-text.ts';
 
 /** How a run ended, as the last-run note tells it. */
 export type RunEndWord = 'finished' | 'failed' | 'open' | 'superseded';

@@ -1,5 +1,5 @@
 // The answers to /status, /incidents and /rules, rendered from the core's state (read-only). Pure.
-import { CONTAINER_STATUS_KO } from './verdict-text.ts';
+import { CONTAINER_STATUS_KO } from './text/ko/words.ts';
 import type { Rule } from '../config/schema.ts';
 import { isOpen } from './incident.ts';
 import { formatInstant, type Language } from './messages.ts';

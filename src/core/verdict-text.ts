@@ -6,6 +6,7 @@ import type { Language } from './messages.ts';
 import { formatDuration } from './schedule.ts';
 import type { ContainerStatus } from './types.ts';
 import { renderEvidence, type EvidenceMessage } from './evidence-text.ts';
+import { CONTAINER_STATUS_KO } from './text/ko/words.ts';
 
 /** Why a run counts as failed (repeated-failures): the kind decides the wording, `text` is the log's own words. */
 export interface FailureReason {
@@ -238,18 +239,6 @@ export function durationKo(ms: number): string {
 }
 
 const k = durationKo;
-
-/** The Korean words for a container state, as the status screens use them. */
-export const CONTAINER_STATUS_KO: Record<ContainerStatus, string> = {
-  running: '실행 중',
-  restarting: '재시작 중',
-  exited: '종료됨',
-  paused: '일시 정지',
-  created: '생성됨',
-  dead: '비정상 종료(dead)',
-  removing: '삭제 중',
-  missing: '없음',
-};
 
 export const KO_FAILURE: Record<FailureReason['kind'], (text: string) => string> = {
   traceback: (text) => text,

@@ -1,5 +1,5 @@
 // Korean text about decisions: why an operator's request was refused, shared decisions, closing reasons. Pure.
-import { PHASE_KO } from '../../cli-text.ts';
+import { PHASE_KO } from './words.ts';
 import type { DecisionText } from '../catalogue.ts';
 
 export const decisions: DecisionText = {
