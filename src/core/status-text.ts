@@ -1,5 +1,5 @@
 // The answers to /status, /incidents and /rules, rendered from the core's state (read-only). Pure.
-import { CONTAINER_STATUS_KO } from './text/ko/words.ts';
+import { statusText } from './text/catalogue.ts';
 import type { Rule } from '../config/schema.ts';
 import { isOpen } from './incident.ts';
 import { formatInstant, type Language } from './messages.ts';
@@ -13,83 +13,6 @@ import type { ContainerStatus, Incident, Instant, Run } from './types.ts';
 import { summaryIn } from './verdict-text.ts';
 
 const RECENT_CLOSED = 5;
-
-const W = {
-  ko: {
-    status: '📊 <b>상태</b>',
-    version: '버전',
-    armed: '자동 조치',
-    armedYes: '활성',
-    armedNo: '해제됨 (/arm 으로 다시 활성화)',
-    inFlight: '실행 중인 조치',
-    jobs: '<b>작업</b>',
-    noJobs: 'crontab을 아직 읽지 못했습니다.',
-    lastRun: '마지막 실행',
-    none: '없음',
-    next: '다음 예정',
-    outcome: { ok: '성공', failed: '실패', running: '실행 중', superseded: '종료 표시 없이 다음 실행 시작' },
-    containers: '<b>컨테이너</b>',
-    noContainers: '관찰된 컨테이너가 없습니다.',
-    container: (status: string, image: string, restarts: number) => `${status}, 이미지 ${image} (재시작 ${restarts}회)`,
-    containerStatus: CONTAINER_STATUS_KO,
-    openIncidents: '<b>열린 인시던트</b>',
-    noOpen: '열린 인시던트가 없습니다.',
-    silences: '<b>알림 끔</b>',
-    until: (at: string) => `${at} 까지`,
-    incidents: '📋 <b>인시던트</b>',
-    recent: '<b>최근 종료</b>',
-    opened: '열림',
-    deadline: '결정 기한',
-    policy: { required: '승인 필요', 'veto-window': '거부 기한', auto: '자동' },
-    rules: (n: number) => `📜 <b>규칙</b> (${n}개)`,
-    noRules: '규칙이 없습니다.',
-    approval: '승인',
-    silencedUntil: (at: string) => `🔕 ${at} 까지 끔`,
-    more: (n: number) => `… 외 ${n}줄`,
-  },
-  en: {
-    status: '📊 <b>Status</b>',
-    version: 'version',
-    armed: 'automatic actions',
-    armedYes: 'armed',
-    armedNo: 'disarmed (/arm to re-arm)',
-    inFlight: 'executing now',
-    jobs: '<b>Jobs</b>',
-    noJobs: 'The crontab has not been read yet.',
-    lastRun: 'last run',
-    none: 'none',
-    next: 'next expected',
-    outcome: { ok: 'succeeded', failed: 'failed', running: 'running', superseded: 'no finish marker before the next start' },
-    containers: '<b>Containers</b>',
-    noContainers: 'No container observed.',
-    container: (status: string, image: string, restarts: number) =>
-      `${status}, image ${image} (${restarts} restart${restarts === 1 ? '' : 's'})`,
-    containerStatus: {
-      running: 'running',
-      restarting: 'restarting',
-      exited: 'exited',
-      paused: 'paused',
-      created: 'created',
-      dead: 'dead',
-      removing: 'removing',
-      missing: 'missing',
-    } satisfies Record<ContainerStatus, string>,
-    openIncidents: '<b>Open incidents</b>',
-    noOpen: 'No open incidents.',
-    silences: '<b>Silenced</b>',
-    until: (at: string) => `until ${at}`,
-    incidents: '📋 <b>Incidents</b>',
-    recent: '<b>Recently closed</b>',
-    opened: 'opened',
-    deadline: 'decision by',
-    policy: { required: 'approval required', 'veto-window': 'veto window', auto: 'automatic' },
-    rules: (n: number) => `📜 <b>Rules</b> (${n})`,
-    noRules: 'No rules.',
-    approval: 'approval',
-    silencedUntil: (at: string) => `🔕 silenced until ${at}`,
-    more: (n: number) => `… ${n} more line${n === 1 ? '' : 's'}`,
-  },
-} as const;
 
 function runOutcome(run: Run): 'ok' | 'failed' | 'running' | 'superseded' {
   if (run.end === 'open') return 'running';
@@ -111,7 +34,7 @@ function shortImage(imageId: string | undefined): string {
 }
 
 function incidentLine(lang: Language, i: Incident, tz: string): string[] {
-  const w = W[lang];
+  const w = statusText(lang);
   const lines = [
     `• ${escapeHtml(i.id)} [${severityWord(lang, i.severity)}] ${phaseWord(lang, i.phase)} — <code>${escapeHtml(i.ruleId)}</code>: ${escapeHtml(clip(summaryIn(lang, i), 300))}`,
   ];
@@ -135,7 +58,7 @@ export function renderStatus(
   now: Instant,
   restartRequired: readonly string[] = [],
 ): string {
-  const w = W[lang];
+  const w = statusText(lang);
   const armed = state.safety.armed ? w.armedYes : w.armedNo;
   const restart = restartRequiredText(lang, restartRequired, (k) => `<code>${escapeHtml(k)}</code>`);
   const head = [
@@ -189,7 +112,7 @@ export function renderStatus(
 
 /** `/incidents`: open incidents with their deadlines, then the few most recently closed. */
 export function renderIncidents(state: CoreState, lang: Language, timeZone: string): string {
-  const w = W[lang];
+  const w = statusText(lang);
   const all = state.incidents.incidents;
   const open = all.filter(isOpen);
   const closed = all
@@ -217,7 +140,7 @@ export function renderIncidents(state: CoreState, lang: Language, timeZone: stri
 
 /** `/rules`: every rule with its kind, mode, action, approval policy, and whether it is silenced. */
 export function renderRules(rules: readonly Rule[], state: CoreState, lang: Language, timeZone: string, now: Instant): string {
-  const w = W[lang];
+  const w = statusText(lang);
   const silences = state.safety.silenced;
   const lines = rules.map((r) => {
     const approval =

@@ -6,6 +6,8 @@ import { consoleWords as koConsole } from './ko/console.ts';
 import { consoleWords as enConsole } from './en/console.ts';
 import { decisions as koDecisions } from './ko/decisions.ts';
 import { decisions as enDecisions } from './en/decisions.ts';
+import { status as koStatus } from './ko/status.ts';
+import { status as enStatus } from './en/status.ts';
 import type { RefusalDetail } from '../decision-text.ts';
 
 export type Language = 'ko' | 'en';
@@ -38,4 +40,13 @@ const DECISIONS: Record<Language, DecisionText> = { ko: koDecisions, en: enDecis
 
 export function decisionText(lang: Language): DecisionText {
   return DECISIONS[lang];
+}
+
+export type StatusText = typeof koStatus;
+
+const STATUS: Record<Language, StatusText> = { ko: koStatus, en: enStatus };
+
+/** The /status, /incidents and /rules answers (Telegram HTML) in one language. */
+export function statusText(lang: Language): StatusText {
+  return STATUS[lang];
 }
