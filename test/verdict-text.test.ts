@@ -2,8 +2,8 @@
 // message key, so a key added to the catalogue without a case here fails to compile.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { durationKo } from '../src/core/text/ko/words.ts';
 import {
-  durationKo,
   renderMessage,
   say,
   summaryIn,

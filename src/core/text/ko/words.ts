@@ -1,5 +1,6 @@
 // Korean words shared by several Korean tables (CLI, decisions, verdicts, evidence, status screens). Pure.
 import type { ContainerStatus, IncidentPhase } from '../../types.ts';
+import type { FailureReason, FileUnavailable } from '../../verdict-text.ts';
 
 /** The Korean words for an incident phase, as the CLI and refusal answers use them. */
 export const PHASE_KO: Record<IncidentPhase, string> = {
@@ -26,3 +27,31 @@ export const CONTAINER_STATUS_KO: Record<ContainerStatus, string> = {
   removing: '삭제 중',
   missing: '없음',
 };
+
+/** `2시간 30분`, `5분`, `45초`: the Korean reading of formatDuration's `2h30m`, `5m`, `45s`. */
+export function durationKo(ms: number): string {
+  if (ms < 60_000) return `${Math.max(0, Math.round(ms / 1000))}초`;
+  const totalMinutes = Math.round(ms / 60_000);
+  const hours = Math.floor(totalMinutes / 60);
+  const minutes = totalMinutes % 60;
+  if (hours === 0) return `${minutes}분`;
+  return minutes === 0 ? `${hours}시간` : `${hours}시간 ${minutes}분`;
+}
+
+export const KO_FAILURE: Record<FailureReason['kind'], (text: string) => string> = {
+  traceback: (text) => text,
+  'error-pattern': (text) => text,
+  'missing-finish': () => '다음 실행이 시작되기 전에 종료 표시가 없음',
+  'process-gone': () => '종료 표시가 없고 cron 컨테이너에서 프로세스가 사라짐',
+};
+
+export function koUnavailable(u: FileUnavailable): string {
+  switch (u.state) {
+    case 'unread':
+      return `${u.file} 파일을 아직 읽지 못함`;
+    case 'absent':
+      return `${u.file} 파일이 없음`;
+    case 'corrupt':
+      return `${u.file} 파일 손상 (${u.path}: ${u.detail})`;
+  }
+}
