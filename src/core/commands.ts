@@ -1,6 +1,13 @@
 // Telegram command text → what it asks for: an operator command for the core, a read-only query, a
 // manual action that needs a confirmation press first, or a short usage answer. Pure.
-import { INCIDENT_ID_PATTERN, type CommandAck, type CommandName, type ManualActionName, type UsageProblem } from './telegram-commands.ts';
+import {
+  COMMAND_ORDER,
+  INCIDENT_ID_PATTERN,
+  type CommandAck,
+  type CommandName,
+  type ManualActionName,
+  type UsageProblem,
+} from './telegram-commands.ts';
 import type { Instant, OperatorCommand } from './types.ts';
 
 export type Query = 'status' | 'incidents' | 'rules' | 'help';
@@ -34,22 +41,6 @@ const DURATION = /^(\d{1,6})(m|h|d)$/i;
 const UNIT_MS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000 };
 const RULE_ID = /^[a-z0-9][a-z0-9-]*$/;
 
-const COMMANDS: readonly CommandName[] = [
-  'status',
-  'incidents',
-  'approve',
-  'veto',
-  'rollback',
-  'halt',
-  'resume',
-  'arm',
-  'silence',
-  'unsilence',
-  'rules',
-  'reload',
-  'help',
-];
-
 export function parseCommand(text: string, options: ParseOptions): ParsedCommand {
   const trimmed = text.trim();
   const head = /^\/([A-Za-z0-9_]{1,64})(?:@([A-Za-z0-9_]{1,64}))?(?=\s|$)/.exec(trimmed);
@@ -62,7 +53,7 @@ export function parseCommand(text: string, options: ParseOptions): ParsedCommand
   const rest = trimmed.slice(head[0].length).trim();
   const args = rest === '' ? [] : rest.split(/\s+/);
   if (name === 'start') return { kind: 'query', query: 'help' };
-  if (!(COMMANDS as readonly string[]).includes(name)) return { kind: 'unknown', name };
+  if (!(COMMAND_ORDER as readonly string[]).includes(name)) return { kind: 'unknown', name };
   const command = name as CommandName;
   const usage = (problem: UsageProblem): ParsedCommand => ({ kind: 'usage', command, problem });
 

@@ -12,41 +12,32 @@ import type { RefusalDetail } from '../decision-text.ts';
 
 export type Language = 'ko' | 'en';
 
+/** Telegram text (HTML fragments): notices, buttons, footers, answers to presses and commands. */
 export type TelegramText = typeof koTelegram;
-
-const TELEGRAM: Record<Language, TelegramText> = { ko: koTelegram, en: enTelegram };
-
-/** Telegram text (HTML fragments) in one language. */
-export function telegramText(lang: Language): TelegramText {
-  return TELEGRAM[lang];
-}
-
+/** Console and log text (plain). */
 export type ConsoleText = typeof koConsole;
-
-const CONSOLE: Record<Language, ConsoleText> = { ko: koConsole, en: enConsole };
-
-/** Console and log text (plain) in one language. */
-export function consoleText(lang: Language): ConsoleText {
-  return CONSOLE[lang];
-}
-
+/** The /status, /incidents and /rules answers (Telegram HTML). */
+export type StatusText = typeof koStatus;
 /** Decision text: one line per refusal reason (typed by the refusal data), shared decisions, closing reasons. */
 export type DecisionText = { [K in RefusalDetail['key']]: (d: Extract<RefusalDetail, { key: K }>) => string } & {
   sharedDecision: (holderId: string) => string;
   closedBecause: (why: string) => string;
 };
 
-const DECISIONS: Record<Language, DecisionText> = { ko: koDecisions, en: enDecisions };
-
-export function decisionText(lang: Language): DecisionText {
-  return DECISIONS[lang];
+/** One language's tables. (CLI, verdict and evidence tables are typed beside their renderers.) */
+export interface Catalogue {
+  telegram: TelegramText;
+  console: ConsoleText;
+  status: StatusText;
+  decisions: DecisionText;
 }
 
-export type StatusText = typeof koStatus;
+const CATALOGUES: Record<Language, Catalogue> = {
+  ko: { telegram: koTelegram, console: koConsole, status: koStatus, decisions: koDecisions },
+  en: { telegram: enTelegram, console: enConsole, status: enStatus, decisions: enDecisions },
+};
 
-const STATUS: Record<Language, StatusText> = { ko: koStatus, en: enStatus };
-
-/** The /status, /incidents and /rules answers (Telegram HTML) in one language. */
-export function statusText(lang: Language): StatusText {
-  return STATUS[lang];
-}
+export const telegramText = (lang: Language): TelegramText => CATALOGUES[lang].telegram;
+export const consoleText = (lang: Language): ConsoleText => CATALOGUES[lang].console;
+export const statusText = (lang: Language): StatusText => CATALOGUES[lang].status;
+export const decisionText = (lang: Language): DecisionText => CATALOGUES[lang].decisions;

@@ -1,6 +1,7 @@
 // The Korean console text (the default language): the plain-text notices of the console and the log.
 // Its shape is the catalogue type every language must fill. Pure.
-import type { Action, ExecutionReport, Notice, Severity } from '../../types.ts';
+import type { ExecutionReport, Notice } from '../../types.ts';
+import { ACTION_KO, SEVERITY_KO } from './words.ts';
 
 export const consoleWords = {
   opened: '🚨 인시던트 열림',
@@ -17,14 +18,8 @@ export const consoleWords = {
   since: '시작',
   label: '유형',
   times: '회',
-  severity: { info: '정보', warning: '경고', critical: '심각' } satisfies Record<Severity, string>,
-  action_: {
-    notify: '알림',
-    escalate: '에스컬레이션',
-    halt: '거래 중단 (cron 컨테이너 정지)',
-    rollback: '롤백',
-    resume: '거래 재개 (cron 컨테이너 시작)',
-  } satisfies Record<Action | 'resume', string>,
+  severity: SEVERITY_KO,
+  action_: ACTION_KO,
   decision: { approved: '승인됨', vetoed: '거부됨', expired: '기한 만료' },
   refused: {
     'not-allowed': '허용되지 않은 사용자',

@@ -2,29 +2,13 @@
 // presses and commands. HTML fragments; its shape is the catalogue type every language must fill. Pure.
 import { code, escapeHtml } from '../../telegram-html.ts';
 import type { CommandName, ManualActionName, PressAnswer, UsageProblem } from '../../telegram-commands.ts';
-import type { Action, IncidentPhase, Notice, Severity } from '../../types.ts';
+import type { Notice } from '../../types.ts';
+import { ACTION_KO, PHASE_KO, SEVERITY_KO } from './words.ts';
 
 export const telegram = {
-  severity: { info: '정보', warning: '경고', critical: '심각' } satisfies Record<Severity, string>,
-  action: {
-    notify: '알림',
-    escalate: '에스컬레이션',
-    halt: '거래 중단 (cron 컨테이너 정지)',
-    rollback: '롤백',
-    resume: '거래 재개 (cron 컨테이너 시작)',
-  } satisfies Record<Action | 'resume', string>,
-  phase: {
-    detected: '감지됨',
-    'awaiting-decision': '결정 대기',
-    approved: '승인됨',
-    vetoed: '거부됨',
-    expired: '기한 만료',
-    running: '실행 중',
-    verified: '검증됨 (다음 실행 관찰 중)',
-    failed: '실패',
-    resolved: '해소됨',
-    escalated: '에스컬레이션됨',
-  } satisfies Record<IncidentPhase, string>,
+  severity: SEVERITY_KO,
+  action: ACTION_KO,
+  phase: { ...PHASE_KO, verified: '검증됨 (다음 실행 관찰 중)' },
   manual: { rollback: '수동 롤백', halt: '거래 중단 (cron 컨테이너 정지)', resume: '거래 재개 (cron 컨테이너 시작)' },
   rule: '규칙',
   label: '유형',

@@ -1,6 +1,17 @@
 // Korean words shared by several Korean tables (CLI, decisions, verdicts, evidence, status screens). Pure.
-import type { ContainerStatus, IncidentPhase } from '../../types.ts';
+import type { Action, ContainerStatus, IncidentPhase, Severity } from '../../types.ts';
 import type { FailureReason, FileUnavailable } from '../../verdict-text.ts';
+
+export const SEVERITY_KO: Record<Severity, string> = { info: '정보', warning: '경고', critical: '심각' };
+
+/** The Korean words for what a rule or an operator asks for, in notices. */
+export const ACTION_KO: Record<Action | 'resume', string> = {
+  notify: '알림',
+  escalate: '에스컬레이션',
+  halt: '거래 중단 (cron 컨테이너 정지)',
+  rollback: '롤백',
+  resume: '거래 재개 (cron 컨테이너 시작)',
+};
 
 /** The Korean words for an incident phase, as the CLI and refusal answers use them. */
 export const PHASE_KO: Record<IncidentPhase, string> = {
