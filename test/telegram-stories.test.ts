@@ -6,22 +6,14 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { configSchema, ruleSchema } from '../src/config/schema.ts';
-import type { ExecutionReport, PlanPreview } from '../src/core/types.ts';
+import { configSchema } from '../src/config/schema.ts';
 import { openEventLoop, type EventLoop } from '../src/runtime/event-loop.ts';
-import type { ActionPort } from '../src/runtime/ports.ts';
 import { stepContextOf } from '../src/runtime/sentinel.ts';
 import { OPERATOR, OPERATOR_CHAT, startTelegramHarness, type TelegramHarness } from './fakes/telegram-harness.ts';
+import { cronDownRule, recordingActions } from './helpers/telegram-story.ts';
 
 const T0 = Date.parse('2026-03-03T01:00:00Z');
 const MIN = 60_000;
-const PLAN: PlanPreview = {
-  id: 'plan-abc',
-  action: 'rollback',
-  strategy: 'image-tag',
-  steps: ['back up positions.json', 'recreate turtle-cron from sha256:v320'],
-  targetImageId: 'sha256:v320',
-};
 
 interface Story {
   h: TelegramHarness;
@@ -37,20 +29,8 @@ async function story(approval: Record<string, unknown>): Promise<Story> {
   const stateDir = await mkdtemp(join(tmpdir(), 'sentinel-story-'));
   const clock = { now: T0 };
   const executed: string[] = [];
-  const actions: ActionPort = {
-    plan: async () => ({ ok: true, plan: PLAN }),
-    async execute(incidentId, _action, planId, report: (r: ExecutionReport) => void) {
-      executed.push(incidentId);
-      report({ kind: 'started', planId });
-    },
-  };
-  const rule = ruleSchema.parse({
-    id: 'cron-down',
-    kind: 'container-state',
-    action: 'rollback',
-    approval,
-    params: { containers: ['turtle-cron'], notRunningFor: '2m' },
-  });
+  const actions = recordingActions(executed);
+  const rule = cronDownRule(approval);
   const config = configSchema.parse({
     deployment: { root: '.' },
     telegram: { allowedUserIds: [OPERATOR.id], remindBefore: '3m', buttonExpiry: '30m' },
