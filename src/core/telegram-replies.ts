@@ -80,8 +80,9 @@ export function notAllowedText(lang: Language): string {
   return telegramText(lang).notAllowed;
 }
 
+/** A command from a chat other than the operator chat: the same words as a press from there. */
 export function foreignChatText(lang: Language): string {
-  return telegramText(lang).foreignChat;
+  return telegramText(lang).press['foreign-chat'];
 }
 
 export type ReloadOutcome =

@@ -183,5 +183,4 @@ export const telegram: TelegramText = {
   },
   unknownCommand: (shown: string) => `⚠️ Unknown command: ${shown}\nSend /help for the list of commands.`,
   notAllowed: '🚫 Sorry, you are not allowed to use this command. The attempt has been recorded.',
-  foreignChat: 'Sorry, this bot only works in its configured operator chat.',
 };

@@ -165,5 +165,4 @@ export const telegram = {
   } satisfies { label: string } & Record<UsageProblem['kind'], (value: string) => string>,
   unknownCommand: (shown: string) => `⚠️ 알 수 없는 명령입니다: ${shown}\n/help 로 명령 목록을 볼 수 있습니다.`,
   notAllowed: '🚫 죄송합니다. 이 명령을 쓸 권한이 없습니다. 요청은 기록되었습니다.',
-  foreignChat: '죄송합니다. 이 봇은 설정된 운영 채팅에서만 동작합니다.',
 };
