@@ -3,6 +3,7 @@
 // verified / failed → resolved or escalated. Every guard rail of SPEC §4 is decided here, purely.
 import type { Rule } from '../config/schema.ts';
 import type { JournalEntry } from './incident.ts';
+import { traitsOf } from './rules/index.ts';
 import { refusalDetailText, type RefusalDetail } from './decision-text.ts';
 import type {
   Effect,
@@ -74,8 +75,6 @@ const ACTING = new Set<Incident['action']>(['rollback', 'halt', 'resume']);
 /** Phases in which an incident's decision is still to come or under way: a new firing of the same action joins it. */
 const SHARED_DECISION_PHASES = new Set<IncidentPhase>(['detected', 'awaiting-decision', 'approved', 'running']);
 const POLICY_STRENGTH = { auto: 0, 'veto-window': 1, required: 2 } as const;
-/** Rule kinds whose escalation waits for a manual check first (runbook §5.1). */
-const MANUAL_CHECK_FIRST = new Set<Rule['kind']>(['telegram-delivery', 'fill-integrity']);
 
 function dayOf(at: Instant, timeZone: string): string {
   // en-CA formats as YYYY-MM-DD.
@@ -208,7 +207,7 @@ export function onOpened(b: Builder, incident: Incident, rule: Rule | undefined,
     return;
   }
   if (incident.action === 'escalate') {
-    const wait = rule && MANUAL_CHECK_FIRST.has(rule.kind) ? b.policy.manualCheckWindow : 0;
+    const wait = rule && traitsOf(rule).manualCheckFirst ? b.policy.manualCheckWindow : 0;
     incident.escalateAt = b.now + wait;
   }
 }
@@ -384,7 +383,7 @@ export function onTick(b: Builder, rules: Rule[]): void {
       escalate(
         b,
         incident,
-        rule && MANUAL_CHECK_FIRST.has(rule.kind)
+        rule && traitsOf(rule).manualCheckFirst
           ? { key: 'escalation.manual-check', params: {} }
           : { key: 'escalation.firing', params: summaryParams(incident) },
         'L1',

@@ -28,7 +28,7 @@ import {
 } from './decision.ts';
 import { parseEntries, parseOrderLog, parsePositions, type PositionKeys } from './positions.ts';
 import { diffPositions, type PositionsHistory, emptyPositionsHistory } from './positions-change.ts';
-import { evaluateRule } from './rules/index.ts';
+import { evaluateRule, runFailurePatterns, traitsOf } from './rules/index.ts';
 import { CAUSE_HEALED } from './rules/positions-integrity.ts';
 import { say } from './verdict-text.ts';
 import { note } from './evidence-text.ts';
@@ -186,8 +186,6 @@ export function step(state: CoreState, event: Event, ctx: StepContext): StepResu
  * keeps its `watchStartedAt`, so everything written while the sidecar was down is judged run by run.
  */
 export const LATE_REPORT_HORIZON_MS = 24 * 3_600_000;
-/** Rule kinds that judge the content of runs and log lines: the ones a run boundary can change. */
-const BOUNDARY_RULE_KINDS = new Set<Rule['kind']>(['repeated-failures', 'telegram-delivery', 'positions-integrity']);
 /** Notices about verdicts (the rest are about decisions, which are never taken on a past state). */
 const VERDICT_NOTICES = new Set<Notice['kind']>([
   'incident-opened',
@@ -238,7 +236,7 @@ function stepLogLines(state: CoreState, lines: LogLine[], ctx: StepContext): Ste
   }
   const evaluated = evaluateAll(s, ctx, openedEarlier);
   const late = boundaries > 0 || lines.some((l) => !l.live);
-  const logRules = new Set(ctx.rules.filter((r) => BOUNDARY_RULE_KINDS.has(r.kind)).map((r) => r.id));
+  const logRules = new Set(ctx.rules.filter((r) => traitsOf(r).judgedAtRunBoundaries).map((r) => r.id));
   const finalEffects = late
     ? evaluated.effects.map((e) =>
         e.kind === 'notify' && noticeRule(e.notice) !== undefined && logRules.has(noticeRule(e.notice)!) ? seenLate(e) : e,
@@ -265,7 +263,7 @@ function judgeBoundary(
   if (absorbed.healed) causes.add(CAUSE_HEALED);
   const verdictsByRule = new Map<string, Verdict[]>();
   for (const rule of ctx.rules) {
-    if (rule.mode === 'off' || !BOUNDARY_RULE_KINDS.has(rule.kind)) continue;
+    if (rule.mode === 'off' || !traitsOf(rule).judgedAtRunBoundaries) continue;
     const verdicts = evaluateRule(rule, world, at).filter((v) => causes.has(v.cause));
     if (verdicts.length > 0) verdictsByRule.set(rule.id, verdicts);
   }
@@ -566,14 +564,13 @@ interface AbsorbedLines {
 function absorbLogLines(s: CoreState, lines: LogLine[], ctx: StepContext, from = 0, stopAtBoundaryFrom?: Instant): AbsorbedLines {
   const jobsByLogFile: Record<string, Job> = {};
   for (const job of s.jobs) if (job.logFile) jobsByLogFile[job.logFile] = job;
-  const errorPatterns = [...new Set(ctx.rules.flatMap((r) => (r.kind === 'repeated-failures' ? r.params.errorPatterns : [])))];
   const applied = applyLogLines(
     s.runsState,
     lines,
     {
       jobsByLogFile,
       profiles: ctx.profiles,
-      errorPatterns,
+      errorPatterns: runFailurePatterns(ctx.rules),
       logTimestampZone: ctx.deployment.logTimestampZone,
     },
     { from, ...(stopAtBoundaryFrom !== undefined ? { stopAtBoundaryFrom } : {}) },
