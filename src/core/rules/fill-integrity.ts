@@ -2,7 +2,7 @@
 // invariants.ts over positions.json, entries.json and order_log.json, one verdict per check.
 // A check whose input file is unusable is inconclusive: never a failure on a guess.
 import type { Evidence, Verdict } from '../types.ts';
-import type { JsonDocState, World } from '../world.ts';
+import type { JsonDocState } from '../world.ts';
 import type { JsonFileKind } from '../types.ts';
 import { CHECK_INPUTS, runInvariant, type FillCheck, type Finding, type InvariantData } from '../invariants.ts';
 import type { RuleEvaluator } from './rule-kind.ts';
