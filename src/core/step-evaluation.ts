@@ -2,7 +2,9 @@
 // joined, recovered, and what time decides. Also the World the rules see of a core state.
 import type { Rule } from '../config/schema.ts';
 import { closeOrphanedIncidents, isOpen, reconcileIncidents } from './incident.ts';
-import { decisionBuilder, onOpened, onPersistingFault, onRecovered, onTick, type JobRunning } from './decision.ts';
+import { decisionBuilder, type JobRunning } from './decision-builder.ts';
+import { onOpened, onTick } from './decision.ts';
+import { onPersistingFault, onRecovered } from './decision-execution.ts';
 import { evaluateRule } from './rules/index.ts';
 import { note } from './evidence-text.ts';
 import { listOpenRuns } from './runs.ts';

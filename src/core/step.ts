@@ -3,16 +3,10 @@
 // step-observations.ts (absorbing), step-log-lines.ts (runs and their boundaries) and step-evaluation.ts.
 import type { Rule } from '../config/schema.ts';
 import { emptyIncidentState, type IncidentState, type JournalEntry } from './incident.ts';
-import {
-  decisionBuilder,
-  initialSafety,
-  onExecution,
-  onOperator,
-  onPlanReady,
-  onStartup,
-  type DecisionPolicy,
-  type SafetyState,
-} from './decision.ts';
+import { decisionBuilder, initialSafety, type DecisionPolicy, type SafetyState } from './decision-builder.ts';
+import { onPlanReady } from './decision.ts';
+import { onOperator } from './decision-operator.ts';
+import { onExecution, onStartup } from './decision-execution.ts';
 import type { PositionKeys } from './positions.ts';
 import { type PositionsHistory, emptyPositionsHistory } from './positions-change.ts';
 import { say } from './verdict-text.ts';
