@@ -54,7 +54,9 @@ const TELEGRAM_PARAMS: RuleOf<'telegram-delivery'>['params'] = {
 };
 
 async function checkLiterals(): Promise<void> {
-  const { profileSchema, repeatedFailuresParams, telegramDeliveryParams } = await import('../src/config/schema.ts');
+  const { profileSchema } = await import('../src/config/schema.ts');
+  const { ruleParams } = await import('../src/core/rules/params.ts');
+  const { 'repeated-failures': repeatedFailuresParams, 'telegram-delivery': telegramDeliveryParams } = ruleParams;
   const same = (a: unknown, b: unknown, what: string) => {
     if (JSON.stringify(a) !== JSON.stringify(b)) throw new Error(`bench ${what} differs from what the schema gives: ${JSON.stringify(b)}`);
   };

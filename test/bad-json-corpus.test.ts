@@ -19,6 +19,7 @@ import { CHECK_INPUTS, type FillCheck } from '../src/core/invariants.ts';
 import { evaluateRule } from '../src/core/rules/index.ts';
 import type { JsonFileKind } from '../src/core/types.ts';
 import type { JsonDocState, World } from '../src/core/world.ts';
+import { worldWith } from './helpers/world.ts';
 
 const BAD_DIR = fileURLToPath(new URL('./fixtures/json/bad/', import.meta.url));
 const good = (name: string) => readFileSync(new URL(`./fixtures/json/good/${name}`, import.meta.url), 'utf8');
@@ -96,25 +97,12 @@ function kindOf(file: string): JsonFileKind {
 }
 
 function world(which: JsonFileKind, state: JsonDocState<never[]>): World {
-  return {
-    now: T0,
-    watchStartedAt: T0,
-    jobs: [],
-    jobsSince: T0,
-    crontabKnown: false,
-    profiles: {},
-    runs: {},
-    version: { version: 'unknown', evidence: [] },
-    containers: {},
+  return worldWith(T0, {
     positions: parsePositions(good('positions.json'), KEYS, T0, 'p'),
     entries: parseEntries(good('entries.json'), T0, 'e'),
     orderLog: parseOrderLog(good('order_log.json'), T0, 'o'),
-    positionsChanges: [],
-    healLines: [],
-    closeLines: [],
-    sources: {},
     [which]: state,
-  };
+  });
 }
 
 const files = readdirSync(BAD_DIR).sort();

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { fillIntegrityParams } from '../src/config/schema.ts';
+import { fillIntegrityParams } from '../src/core/rules/fill-integrity.ts';
 import { CHECK_INPUTS, orderHhmmss, runInvariant, type FillCheck, type InvariantData } from '../src/core/invariants.ts';
 import type { EntryRecord, OrderRecord, PositionRecord } from '../src/core/world.ts';
 

@@ -3,7 +3,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { profileSchema } from '../src/config/schema.ts';
 import {
   OPEN_RUN_HORIZON_MS,
   SEEN_VERSIONS_KEPT,
@@ -15,28 +14,15 @@ import {
   rememberVersion,
   type PositionsHistory,
 } from '../src/core/positions-change.ts';
-import type { JobProfile, Run } from '../src/core/types.ts';
+import type { Run } from '../src/core/types.ts';
 import type { PositionRecord, PositionsChange } from '../src/core/world.ts';
+import { PROFILES } from './helpers/world.ts';
 
 const SAMPLE = JSON.parse(readFileSync(new URL('./fixtures/json/good/positions.json', import.meta.url), 'utf8')) as PositionRecord[];
 const T0 = Date.parse('2026-02-24T07:00:00Z'); // 16:00 KST
 const MIN = 60_000;
 const SAMSUNG = '005930.KS_1_LONG_20260212_100512';
 const HYNIX = '000660.KS_2_LONG_20260213_093318';
-
-const PROFILES: Record<string, JobProfile> = {
-  'check_positions.py': profileSchema.parse({
-    script: 'check_positions.py',
-    startMarker: '=== 통합 포지션 & 시그널 체크 시작 ===',
-    finishMarker: '=== 체크 완료 ===',
-    writesPositions: true,
-  }),
-  'signal_check.py': profileSchema.parse({
-    script: 'signal_check.py',
-    startMarker: '=== 터틀 트레이딩 시그널 체크 시작 ===',
-    finishMarker: '=== 시그널 체크 완료 ===',
-  }),
-};
 
 function run(
   script: string,

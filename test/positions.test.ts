@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { positionsIntegrityParams } from '../src/config/schema.ts';
+import { positionsIntegrityParams } from '../src/core/rules/positions-integrity.ts';
 import {
   MAX_PROBLEMS,
   V32_KNOWN_POSITION_KEYS,

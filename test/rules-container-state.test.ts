@@ -1,17 +1,18 @@
 // Tests of the container-state rule: down too long, restart loops, never observed.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { ruleSchema, type RuleOf } from '../src/config/schema.ts';
+import type { RuleOf } from '../src/config/schema.ts';
 import { evaluateContainerState } from '../src/core/rules/container-state.ts';
 import type { ContainerObservation, Instant } from '../src/core/types.ts';
 import type { ContainerHistory, World } from '../src/core/world.ts';
+import { ruleOf, worldWith } from './helpers/world.ts';
 
 const NOW = Date.parse('2026-02-23T07:30:00Z');
 const S = 1000;
 const MIN = 60 * S;
 
 function rule(params: Record<string, unknown> = {}): RuleOf<'container-state'> {
-  return ruleSchema.parse({ id: 'containers', kind: 'container-state', params }) as RuleOf<'container-state'>;
+  return ruleOf('container-state', params, { id: 'containers' });
 }
 
 function history(
@@ -35,21 +36,7 @@ function history(
 }
 
 function world(containers: Record<string, ContainerHistory>): World {
-  return {
-    now: NOW,
-    watchStartedAt: NOW - 24 * 60 * MIN,
-    jobs: [],
-    jobsSince: NOW - 24 * 60 * MIN,
-    crontabKnown: false,
-    profiles: {},
-    runs: {},
-    version: { version: 'unknown', evidence: [] },
-    containers,
-    positionsChanges: [],
-    healLines: [],
-    closeLines: [],
-    sources: {},
-  };
+  return worldWith(NOW, { watchStartedAt: NOW - 24 * 60 * MIN, jobsSince: NOW - 24 * 60 * MIN, containers });
 }
 
 describe('container-state', () => {

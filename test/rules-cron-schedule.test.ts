@@ -2,40 +2,21 @@
 // crontab switch of a rollback (v3.2.1 → v3.2.0) that must not fire on the old jobs' silence.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { ruleSchema, type Profile, type RuleOf } from '../src/config/schema.ts';
+import type { RuleOf } from '../src/config/schema.ts';
 import { parseCrontab } from '../src/core/crontab.ts';
 import { evaluateCronSchedule } from '../src/core/rules/cron-schedule.ts';
-import type { ContainerObservation, Instant, Job, Run, Verdict } from '../src/core/types.ts';
+import type { ContainerObservation, Instant, Run, Verdict } from '../src/core/types.ts';
 import type { ContainerHistory, World } from '../src/core/world.ts';
+import { PROFILES, crontabJobs, ruleOf, worldWith } from './helpers/world.ts';
 
 const z = (iso: string): Instant => Date.parse(iso);
 const MIN = 60_000;
 
-const jobsOf = (name: string): Job[] =>
-  parseCrontab(readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8'), {
-    defaultTimezone: 'Asia/Seoul',
-    containerLogsDir: '/app/logs',
-  }).jobs;
-const V320 = jobsOf('crontab-v3.2.0');
-const V321 = jobsOf('crontab-v3.2.1');
-
-const profile = (script: string, startMarker: string, finishMarker: string): Profile => ({
-  script,
-  startMarker,
-  finishMarker,
-  alwaysSends: false,
-  notifyEvents: [],
-  writesPositions: false,
-});
-const PROFILES: Record<string, Profile> = {
-  'check_positions.py': profile('check_positions.py', '=== 통합 포지션 & 시그널 체크 시작 ===', '=== 체크 완료 ==='),
-  'signal_check.py': profile('signal_check.py', '=== 터틀 트레이딩 시그널 체크 시작 ===', '=== 시그널 체크 완료 ==='),
-  'daily_report.py': profile('daily_report.py', '=== 일일 리포트 생성 시작 ===', '=== 일일 리포트 완료 ==='),
-};
+const V320 = crontabJobs('v3.2.0');
+const V321 = crontabJobs('v3.2.1');
 
 function rule(params: Record<string, unknown> = {}): RuleOf<'cron-schedule'> {
-  return ruleSchema.parse({ id: 'cron-missed', kind: 'cron-schedule', params }) as RuleOf<'cron-schedule'>;
+  return ruleOf('cron-schedule', params, { id: 'cron-missed' });
 }
 
 function run(jobId: string, startedAt: Instant, end: Run['end'] = 'finished', finishedAt = startedAt + 6_000): Run {
@@ -73,22 +54,16 @@ function container(
 }
 
 function world(over: Partial<World>): World {
-  return {
-    now: z('2026-02-23T07:30:00Z'),
+  return worldWith(z('2026-02-23T07:30:00Z'), {
     watchStartedAt: z('2026-02-23T06:00:00Z'), // 15:00 KST
     jobs: V321,
     jobsSince: z('2026-02-23T06:00:00Z'),
     crontabKnown: true,
     profiles: PROFILES,
-    runs: {},
     version: { version: 'v3.2.1', evidence: [] },
     containers: { 'turtle-cron': container('running', { startedAt: z('2026-02-20T00:00:00Z') }) },
-    positionsChanges: [],
-    healLines: [],
-    closeLines: [],
-    sources: {},
     ...over,
-  };
+  });
 }
 
 const byCause = (verdicts: Verdict[], cause: string): Verdict => {

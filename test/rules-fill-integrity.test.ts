@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { ruleSchema, type RuleOf } from '../src/config/schema.ts';
+import type { RuleOf } from '../src/config/schema.ts';
 import {
   V32_KNOWN_POSITION_KEYS,
   V32_REQUIRED_POSITION_KEYS,
@@ -15,6 +15,7 @@ import {
 import { evaluateFillIntegrity } from '../src/core/rules/fill-integrity.ts';
 import type { Verdict } from '../src/core/types.ts';
 import type { EntryRecord, World } from '../src/core/world.ts';
+import { ruleOf, worldWith } from './helpers/world.ts';
 
 const text = (name: string) => readFileSync(new URL(`./fixtures/json/good/${name}`, import.meta.url), 'utf8');
 const KEYS = { requiredKeys: V32_REQUIRED_POSITION_KEYS, knownKeys: V32_KNOWN_POSITION_KEYS, validatedKeys: V32_VALIDATED_POSITION_KEYS };
@@ -32,29 +33,16 @@ const DEFAULT_CHECKS = [
 ];
 
 function rule(params: Record<string, unknown> = {}): RuleOf<'fill-integrity'> {
-  return ruleSchema.parse({ id: 'fill-mismatch', kind: 'fill-integrity', action: 'escalate', params }) as RuleOf<'fill-integrity'>;
+  return ruleOf('fill-integrity', params, { id: 'fill-mismatch', action: 'escalate' });
 }
 
 function world(partial: Partial<World> = {}): World {
-  return {
-    now: T0,
-    watchStartedAt: T0,
-    jobs: [],
-    jobsSince: T0,
-    crontabKnown: false,
-    profiles: {},
-    runs: {},
-    version: { version: 'unknown', evidence: [] },
-    containers: {},
+  return worldWith(T0, {
     positions: parsePositions(text('positions.json'), KEYS, T0, 'p'),
     entries: parseEntries(text('entries.json'), T0, 'e'),
     orderLog: parseOrderLog(text('order_log.json'), T0, 'o'),
-    positionsChanges: [],
-    healLines: [],
-    closeLines: [],
-    sources: {},
     ...partial,
-  };
+  });
 }
 
 const outcomes = (verdicts: Verdict[]) => Object.fromEntries(verdicts.map((v) => [v.cause, v.outcome]));

@@ -3,12 +3,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { profileSchema, ruleSchema, type RuleOf } from '../src/config/schema.ts';
+import { profileSchema, type RuleOf } from '../src/config/schema.ts';
 import { V32_KNOWN_POSITION_KEYS, V32_REQUIRED_POSITION_KEYS, V32_VALIDATED_POSITION_KEYS, parsePositions } from '../src/core/positions.ts';
 import { EVENT_WINDOW_MS, evaluatePositionsIntegrity } from '../src/core/rules/positions-integrity.ts';
 import { evaluateRule } from '../src/core/rules/index.ts';
 import type { Run } from '../src/core/types.ts';
 import type { PositionsChange, World } from '../src/core/world.ts';
+import { ruleOf, worldWith } from './helpers/world.ts';
 
 const SAMPLE = readFileSync(new URL('./fixtures/json/good/positions.json', import.meta.url), 'utf8');
 const KEYS = { requiredKeys: V32_REQUIRED_POSITION_KEYS, knownKeys: V32_KNOWN_POSITION_KEYS, validatedKeys: V32_VALIDATED_POSITION_KEYS };
@@ -17,19 +18,12 @@ const MIN = 60_000;
 const SAMSUNG = '005930.KS_1_LONG_20260212_100512';
 
 function rule(params: Record<string, unknown> = {}): RuleOf<'positions-integrity'> {
-  return ruleSchema.parse({
-    id: 'positions-corrupt',
-    kind: 'positions-integrity',
-    action: 'halt',
-    params,
-  }) as RuleOf<'positions-integrity'>;
+  return ruleOf('positions-integrity', params, { id: 'positions-corrupt', action: 'halt' });
 }
 
 function world(partial: Partial<World> = {}): World {
-  return {
-    now: T0,
+  return worldWith(T0, {
     watchStartedAt: T0 - 86_400_000,
-    jobs: [],
     jobsSince: T0 - 86_400_000,
     crontabKnown: true,
     profiles: {
@@ -40,16 +34,10 @@ function world(partial: Partial<World> = {}): World {
         writesPositions: true,
       }),
     },
-    runs: {},
     version: { version: 'v3.2.1', evidence: ['crontab runs check_positions.py'] },
-    containers: {},
     positions: parsePositions(SAMPLE, KEYS, T0 - MIN, 'sha-good'),
-    positionsChanges: [],
-    healLines: [],
-    closeLines: [],
-    sources: {},
     ...partial,
-  };
+  });
 }
 
 function checkRun(startedAt: number): Run {

@@ -3,18 +3,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { profileSchema, repeatedFailuresParams, type RuleOf } from '../src/config/schema.ts';
+import { profileSchema, type RuleOf } from '../src/config/schema.ts';
 import { applyLogLines, emptyRunsState, listOpenRuns } from '../src/core/runs.ts';
 import { evaluateRepeatedFailures, judgeRun } from '../src/core/rules/repeated-failures.ts';
 import type { Job, Run } from '../src/core/types.ts';
 import type { World } from '../src/core/world.ts';
+import { profileOf, ruleOf, worldWith } from './helpers/world.ts';
 
-const PROFILE = profileSchema.parse({
-  script: 'check_positions.py',
-  startMarker: '=== 통합 포지션 & 시그널 체크 시작 ===',
-  finishMarker: '=== 체크 완료 ===',
-  channelMarker: 'Telegram 채널 활성화',
-});
+const PROFILE = profileOf('check_positions.py');
 const JOB: Job = {
   id: 'check_kr.log',
   schedule: '0 16 * * 1-5',
@@ -28,34 +24,20 @@ const DAY = 86_400_000;
 const T0 = Date.UTC(2026, 1, 23, 7, 0, 2);
 
 function rule(params: Record<string, unknown> = {}): RuleOf<'repeated-failures'> {
-  return {
-    id: 'repeated-failures',
-    kind: 'repeated-failures',
-    severity: 'critical',
-    action: 'rollback',
-    mode: 'enforce',
-    approval: { policy: 'veto-window', window: 600_000 },
-    params: repeatedFailuresParams.parse(params),
-  };
+  return ruleOf('repeated-failures', params, { action: 'rollback' });
 }
 
 function world(runs: Run[], extra: Partial<World> = {}): World {
-  return {
-    now: T0 + 30 * DAY,
+  return worldWith(T0 + 30 * DAY, {
     watchStartedAt: T0,
-    jobs: [JOB],
     jobsSince: T0,
+    jobs: [JOB],
     crontabKnown: true,
     profiles: { 'check_positions.py': PROFILE },
     runs: { [JOB.id]: runs },
     version: { version: 'v3.2.1', evidence: [] },
-    containers: {},
-    positionsChanges: [],
-    healLines: [],
-    closeLines: [],
-    sources: {},
     ...extra,
-  };
+  });
 }
 
 let day = 0;

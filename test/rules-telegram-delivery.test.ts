@@ -3,25 +3,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { profileSchema, telegramDeliveryParams, type RuleOf } from '../src/config/schema.ts';
+import type { RuleOf } from '../src/config/schema.ts';
 import { applyLogLines, emptyRunsState } from '../src/core/runs.ts';
 import { classifyTelegramRun, evaluateTelegramDelivery } from '../src/core/rules/telegram-delivery.ts';
 import type { Job, Run } from '../src/core/types.ts';
 import type { World } from '../src/core/world.ts';
+import { profileOf, ruleOf, worldWith } from './helpers/world.ts';
 
-const CHECK = profileSchema.parse({
-  script: 'check_positions.py',
-  startMarker: '=== 통합 포지션 & 시그널 체크 시작 ===',
-  finishMarker: '=== 체크 완료 ===',
-  channelMarker: 'Telegram 채널 활성화',
-  notifyEvents: ['스톱로스 발동:', '피라미딩 기회:', '신규 시그널:'],
-});
-const REPORT = profileSchema.parse({
-  script: 'daily_report.py',
-  startMarker: '=== 일일 리포트 생성 시작 ===',
-  finishMarker: '=== 일일 리포트 완료 ===',
-  alwaysSends: true,
-});
+const CHECK = profileOf('check_positions.py');
+const REPORT = profileOf('daily_report.py');
 const job = (id: string, script: string): Job => ({
   id,
   schedule: '0 16 * * 1-5',
@@ -37,33 +27,19 @@ const DAY = 86_400_000;
 const T0 = Date.UTC(2026, 1, 23, 7, 0, 2);
 
 function rule(params: Record<string, unknown> = {}, id = 'telegram-delivery'): RuleOf<'telegram-delivery'> {
-  return {
-    id,
-    kind: 'telegram-delivery',
-    severity: 'critical',
-    action: 'rollback',
-    mode: 'enforce',
-    approval: { policy: 'veto-window', window: 600_000 },
-    params: telegramDeliveryParams.parse(params),
-  };
+  return ruleOf('telegram-delivery', params, { id, action: 'rollback' });
 }
 
 function world(runs: Record<string, Run[]>): World {
-  return {
-    now: T0 + 30 * DAY,
+  return worldWith(T0 + 30 * DAY, {
     watchStartedAt: T0,
-    jobs: [CHECK_JOB, REPORT_JOB],
     jobsSince: T0,
+    jobs: [CHECK_JOB, REPORT_JOB],
     crontabKnown: true,
     profiles: { 'check_positions.py': CHECK, 'daily_report.py': REPORT },
     runs,
     version: { version: 'v3.2.1', evidence: [] },
-    containers: {},
-    positionsChanges: [],
-    healLines: [],
-    closeLines: [],
-    sources: {},
-  };
+  });
 }
 
 type Shape = 'quiet' | 'ok' | 'send-failed' | 'event-without-success' | 'no-channel' | 'no-channel-event' | 'open-event';

@@ -2,7 +2,8 @@
 // positioned errors, then checks across files: one id per rule, one profile per script.
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { rulesFileSchema, type Rule, type RulesFile } from './schema.ts';
+import { RULE_ACTIONS, rulesFileSchema, type Rule, type RulesFile } from './schema.ts';
+import { traitsOf } from '../core/rules/index.ts';
 import type { JobProfile } from '../core/types.ts';
 import { describeFsError } from './load-config.ts';
 import {
@@ -137,22 +138,23 @@ function normalize(data: unknown): unknown {
 
 type FileCheck = (content: RulesFile, source: YamlSource) => string[];
 
-/** An unreadable source is an `error`, reported, and never a reason to stop or roll back (SPEC §2). */
-const sourceHealthNeverActs: FileCheck = (content, source) =>
-  content.rules.flatMap((rule, i) =>
-    rule.kind === 'source-health' && (rule.action === 'rollback' || rule.action === 'halt')
-      ? [
-          formatError(
-            source.file,
-            valuePosition(source, ['rules', i, 'action']),
-            ['rules', i, 'action'],
-            `a source-health rule may only notify or escalate, not ${rule.action}: a source the sidecar cannot read says nothing about the deployment`,
-          ),
-        ]
-      : [],
-  );
+/** A kind that never takes some actions (its `neverActs` trait, e.g. source-health) refuses a rule asking for one. */
+const actionsTheKindAllows: FileCheck = (content, source) =>
+  content.rules.flatMap((rule, i) => {
+    const never = traitsOf(rule).neverActs;
+    if (!never?.actions.includes(rule.action)) return [];
+    const allowed = RULE_ACTIONS.filter((a) => !never.actions.includes(a)).join(' or ');
+    return [
+      formatError(
+        source.file,
+        valuePosition(source, ['rules', i, 'action']),
+        ['rules', i, 'action'],
+        `a ${rule.kind} rule may only ${allowed}, not ${rule.action}: ${never.why}`,
+      ),
+    ];
+  });
 
-const fileChecks: FileCheck[] = [sourceHealthNeverActs];
+const fileChecks: FileCheck[] = [actionsTheKindAllows];
 
 interface Definition {
   file: string;

@@ -5,6 +5,8 @@ import { z } from 'zod';
 export { duration } from './duration.ts';
 import { duration } from './duration.ts';
 import { rollbackConfigSchema } from './rollback-schema.ts';
+import { containerName } from './fields.ts';
+import { ruleParams } from '../core/rules/params.ts';
 
 export const timezone = z.string().refine((tz) => {
   try {
@@ -14,8 +16,6 @@ export const timezone = z.string().refine((tz) => {
     return false;
   }
 }, 'unknown IANA timezone');
-
-const containerName = z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/, 'not a valid container name');
 
 // ---------------------------------------------------------------------------------------------
 // sentinel.yaml
@@ -138,232 +138,30 @@ const approvalSchema = z
   })
   .prefault({});
 
+/** What a firing rule may lead to, mildest first. */
+export const RULE_ACTIONS = ['notify', 'escalate', 'halt', 'rollback'] as const;
+
 const ruleBase = {
   id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'rule ids are lower-case words joined by dashes'),
   description: z.string().optional(),
   severity: z.enum(['info', 'warning', 'critical']).default('critical'),
-  action: z.enum(['notify', 'escalate', 'halt', 'rollback']).default('notify'),
+  action: z.enum(RULE_ACTIONS).default('notify'),
   mode: z.enum(['enforce', 'dry-run', 'off']).default('enforce'),
   approval: approvalSchema,
 };
 
-/** Which jobs a rule looks at: job ids (log file names) or script names; empty = every profiled job. */
-const jobSelector = z.array(z.string().min(1)).default([]);
+type RuleParamsTable = typeof ruleParams;
 
-export const cronScheduleParams = z
-  .strictObject({
-    jobs: jobSelector,
-    /** A start marker must appear within this long after each scheduled time. */
-    grace: duration.prefault('10m'),
-    /** A finish marker must appear within this long after the start. */
-    maxRunTime: duration.prefault('30m'),
-    /** How early a start may be stamped and still count for a fire time (clock skew). */
-    earlyTolerance: duration.prefault('2m'),
-  })
-  .prefault({});
+/** One rule kind's schema: the fields every rule has, its `kind`, and its params from the kind's module. */
+const ruleVariant = <K extends keyof RuleParamsTable>(kind: K) =>
+  z.strictObject({ ...ruleBase, kind: z.literal(kind), params: ruleParams[kind] });
+type RuleVariant = { [K in keyof RuleParamsTable]: ReturnType<typeof ruleVariant<K>> }[keyof RuleParamsTable];
 
-// Signs that an errorPatterns entry was written as a regular expression: it would then never occur in a
-// log line as written, and the run it was meant to fail would pass in silence. Brackets alone are not a
-// sign (`CRITICAL [ESCALATION]` is real log text); a range inside them is.
-const REGEX_SIGNS: readonly [RegExp, string][] = [
-  [/\.[*+?]/, '.* .+ .?'],
-  [/\\[dswbDSWB.()[\]{}|^$*+?]/, 'a backslash escape'],
-  [/^\^|\$$/, '^ or $ anchors'],
-  [/\(\?/, '(?'],
-  [/\[[^\]]*\w-\w[^\]]*\]/, 'a [a-z] range'],
-  [/\([^)]*\|[^)]*\)/, '(a|b) alternatives'],
-];
-
-/** Why an errorPatterns entry cannot be what the operator meant, or undefined. */
-export function errorPatternProblem(pattern: string): string | undefined {
-  if (pattern.trim() === '') return 'must not be empty or only spaces: every line would contain it, so every run would fail';
-  const sign = REGEX_SIGNS.find(([re]) => re.test(pattern));
-  if (sign)
-    return `looks like a regular expression (${sign[1]}); errorPatterns are plain substrings, matched character for character: write the literal text of a failing line`;
-  return undefined;
-}
-
-const errorPattern = z.string().superRefine((pattern, ctx) => {
-  const problem = errorPatternProblem(pattern);
-  if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
-});
-
-export const repeatedFailuresParams = z
-  .strictObject({
-    jobs: jobSelector,
-    /** Consecutive failed runs with no success between them that fire the rule. */
-    consecutive: z.number().int().min(1).default(2),
-    /** Extra patterns that make a run failed: plain substrings, matched character for character (not regular expressions). */
-    errorPatterns: z
-      .array(errorPattern)
-      .default([' - CRITICAL - '])
-      .describe(
-        'plain substrings, not regular expressions: a run fails when one of its lines contains one of them, character for character',
-      ),
-    /** A run without its finish marker counts as failed. */
-    missingFinishFails: z.boolean().default(true),
-  })
-  .prefault({});
-
-export const telegramDeliveryParams = z
-  .strictObject({
-    jobs: jobSelector,
-    consecutive: z.number().int().min(1).default(2),
-    /** Quiet runs (nothing to send) neither count nor break a streak unless this is true. */
-    quietRunsResetStreak: z.boolean().default(false),
-    /** Which cases count; `channel-not-configured` is normally its own rule with action escalate. */
-    cases: z
-      .array(z.enum(['send-failed', 'event-without-success', 'report-without-success', 'channel-not-configured']))
-      .min(1)
-      .default(['send-failed', 'event-without-success', 'report-without-success']),
-  })
-  .prefault({});
-
-export const positionsIntegrityParams = z
-  .strictObject({
-    checks: z
-      .array(z.enum(['corrupt', 'healed', 'unexpected-change']))
-      .min(1)
-      .default(['corrupt', 'healed', 'unexpected-change']),
-    /**
-     * Keys a record must have: the fields of the release's `Position` dataclass without a default
-     * (v3.2.x). `Position(**record)` raises TypeError without one, and so does every load.
-     */
-    requiredKeys: z
-      .array(z.string())
-      .default([
-        'position_id',
-        'symbol',
-        'system',
-        'direction',
-        'entry_date',
-        'entry_price',
-        'entry_n',
-        'units',
-        'max_units',
-        'shares_per_unit',
-        'total_shares',
-        'stop_loss',
-        'pyramid_level',
-        'exit_period',
-        'status',
-        'last_update',
-      ]),
-    /**
-     * Keys `validate_position_schema` checks before building a record (v3.2.x): a record lacking one is
-     * skipped with a warning instead of crashing the load. Only the wording of a missing key depends on it.
-     */
-    validatedKeys: z
-      .array(z.string())
-      .default([
-        'position_id',
-        'symbol',
-        'entry_price',
-        'status',
-        'direction',
-        'system',
-        'entry_date',
-        'entry_n',
-        'units',
-        'total_shares',
-        'stop_loss',
-      ]),
-    /** Every key v3.2.x can load; any other key crashes `Position.from_dict`. */
-    knownKeys: z
-      .array(z.string())
-      .default([
-        'position_id',
-        'symbol',
-        'system',
-        'direction',
-        'entry_date',
-        'entry_price',
-        'entry_n',
-        'units',
-        'max_units',
-        'shares_per_unit',
-        'total_shares',
-        'stop_loss',
-        'pyramid_level',
-        'exit_period',
-        'status',
-        'last_update',
-        'exit_date',
-        'exit_price',
-        'exit_reason',
-        'pnl',
-        'pnl_pct',
-        'r_multiple',
-      ]),
-    /** A close counts as explained when a `포지션 청산` line for it was seen within this window. */
-    closeExplainWindow: duration.prefault('45m'),
-  })
-  .prefault({});
-
-export const fillIntegrityParams = z
-  .strictObject({
-    maxUnits: z.number().int().min(1).default(4),
-    /** Minimum pyramid spacing in multiples of entry N. */
-    pyramidSpacingN: z.number().positive().default(0.5),
-    /** Float tolerance for price and share comparisons. */
-    tolerance: z.number().nonnegative().default(1e-6),
-    checks: z
-      .array(
-        z.enum([
-          'units-range',
-          'units-level',
-          'total-shares',
-          'entry-ids',
-          'pyramid-spacing',
-          'stop-loss',
-          'one-open-per-symbol-system',
-          'closed-exit-fields',
-          'order-duplicate-fill',
-          'order-fill-before-order',
-        ]),
-      )
-      .min(1)
-      .default([
-        'units-range',
-        'units-level',
-        'total-shares',
-        'entry-ids',
-        'pyramid-spacing',
-        'one-open-per-symbol-system',
-        'closed-exit-fields',
-        'order-duplicate-fill',
-        'order-fill-before-order',
-      ]),
-  })
-  .prefault({});
-
-export const containerStateParams = z
-  .strictObject({
-    containers: z.array(containerName).min(1).default(['turtle-cron']),
-    /** Not running for this long fires (a restart in progress is given this much time). */
-    notRunningFor: duration.prefault('2m'),
-    /** Restarts within `restartWindow` above this count fire. */
-    maxRestarts: z.number().int().min(0).default(3),
-    restartWindow: duration.prefault('1h'),
-  })
-  .prefault({});
-
-export const sourceHealthParams = z
-  .strictObject({
-    /** Consecutive errors of one source before the operator is told. */
-    consecutiveErrors: z.number().int().min(1).default(3),
-  })
-  .prefault({});
-
-export const ruleSchema = z.discriminatedUnion('kind', [
-  z.strictObject({ ...ruleBase, kind: z.literal('cron-schedule'), params: cronScheduleParams }),
-  z.strictObject({ ...ruleBase, kind: z.literal('repeated-failures'), params: repeatedFailuresParams }),
-  z.strictObject({ ...ruleBase, kind: z.literal('telegram-delivery'), params: telegramDeliveryParams }),
-  z.strictObject({ ...ruleBase, kind: z.literal('positions-integrity'), params: positionsIntegrityParams }),
-  z.strictObject({ ...ruleBase, kind: z.literal('fill-integrity'), params: fillIntegrityParams }),
-  z.strictObject({ ...ruleBase, kind: z.literal('container-state'), params: containerStateParams }),
-  z.strictObject({ ...ruleBase, kind: z.literal('source-health'), params: sourceHealthParams }),
-]);
+// Built from the registry's params table, so a new kind is added in core/rules/ and nowhere here.
+export const ruleSchema = z.discriminatedUnion(
+  'kind',
+  (Object.keys(ruleParams) as (keyof RuleParamsTable)[]).map(ruleVariant) as unknown as [RuleVariant, ...RuleVariant[]],
+);
 
 export const profileSchema = z.strictObject({
   script: z.string().regex(/^[\w.-]+$/, 'a script file name such as check_positions.py'),

@@ -1,141 +1,15 @@
 // The decision lifecycle of incidents whose action is rollback or halt, and the escalation of the
 // rest: plan → awaiting decision (required / veto-window / auto) → approved / vetoed → running →
 // verified / failed → resolved or escalated. Every guard rail of SPEC §4 is decided here, purely.
+// Operator commands are in decision-operator.ts, execution reports in decision-execution.ts.
 import type { Rule } from '../config/schema.ts';
-import type { JournalEntry } from './incident.ts';
-import { refusalDetailText, type RefusalDetail } from './decision-text.ts';
-import type {
-  Effect,
-  ExecutionReport,
-  Incident,
-  IncidentPhase,
-  Instant,
-  Notice,
-  OperatorCommand,
-  OperatorIdentity,
-  PlanPreview,
-} from './types.ts';
-import { renderMessage, type VerdictMessage } from './verdict-text.ts';
-
-export interface DecisionPolicy {
-  allowedUserIds: number[];
-  /** The configured chat; presses from any other chat are refused. */
-  chatId?: number;
-  remindBefore: number;
-  buttonExpiry: number;
-  manualCheckWindow: number;
-  disarmAfterRollback: boolean;
-  cooldown: number;
-  maxRollbacksPerDay: number;
-  jobRunningDeadline: number;
-  /** Calendar days for the daily cap are counted in this zone. */
-  timezone: string;
-}
-
-export interface SafetyState {
-  /** The automatic path may act; false after a rollback until an operator re-arms. */
-  armed: boolean;
-  /** The incident whose rollback or halt is executing now (at most one). */
-  inFlight?: string;
-  lastRollbackAt?: Instant;
-  /** Rollbacks started per calendar day (`YYYY-MM-DD` in the deployment's zone). */
-  rollbacksByDay: Record<string, number>;
-  /** Plans whose target failed verification: never retried automatically. */
-  failedTargets: string[];
-  /** Rules silenced by an operator until the given instant. */
-  silenced: Record<string, Instant>;
-  /** Counter that makes every nonce unique; combined with randomness from the runtime. */
-  nonceCounter: number;
-  nonceSeed: string;
-}
-
-export function initialSafety(): SafetyState {
-  return { armed: true, rollbacksByDay: {}, failedTargets: [], silenced: {}, nonceCounter: 0, nonceSeed: 'unseeded' };
-}
-
-/** Whether a job process is running in the cron container: `unknown` when the last look is stale. */
-export type JobRunning = 'yes' | 'no' | 'unknown';
-
-export interface DecisionState {
-  incidents: Incident[];
-  safety: SafetyState;
-  /** Whether a job process is running in the cron container, as last observed. */
-  jobRunning: JobRunning;
-}
-
-export interface DecisionResult {
-  incidents: Incident[];
-  safety: SafetyState;
-  effects: Effect[];
-  journal: JournalEntry[];
-}
+import { traitsOf } from './rules/index.ts';
+import type { RefusalDetail } from './decision-text.ts';
+import type { Incident, OperatorIdentity, PlanPreview } from './types.ts';
+import { SHARED_DECISION_PHASES, dayOf, escalate, summaryParams, type Builder } from './decision-builder.ts';
 
 const ACTING = new Set<Incident['action']>(['rollback', 'halt', 'resume']);
-/** Phases in which an incident's decision is still to come or under way: a new firing of the same action joins it. */
-const SHARED_DECISION_PHASES = new Set<IncidentPhase>(['detected', 'awaiting-decision', 'approved', 'running']);
 const POLICY_STRENGTH = { auto: 0, 'veto-window': 1, required: 2 } as const;
-/** Rule kinds whose escalation waits for a manual check first (runbook §5.1). */
-const MANUAL_CHECK_FIRST = new Set<Rule['kind']>(['telegram-delivery', 'fill-integrity']);
-
-function dayOf(at: Instant, timeZone: string): string {
-  // en-CA formats as YYYY-MM-DD.
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(at));
-}
-
-class Builder {
-  incidents: Incident[];
-  safety: SafetyState;
-  effects: Effect[] = [];
-  journal: JournalEntry[] = [];
-  constructor(
-    state: DecisionState,
-    readonly now: Instant,
-    readonly policy: DecisionPolicy,
-    readonly jobRunning: JobRunning,
-  ) {
-    this.incidents = state.incidents.map((i) => ({ ...i }));
-    this.safety = {
-      ...state.safety,
-      rollbacksByDay: { ...state.safety.rollbacksByDay },
-      silenced: { ...state.safety.silenced },
-      failedTargets: [...state.safety.failedTargets],
-    };
-  }
-  notify(key: string, notice: Notice) {
-    this.effects.push({ kind: 'notify', key, notice });
-  }
-  record(incident: Incident, type: JournalEntry['type'], note: string) {
-    this.journal.push({ at: this.now, type, incidentId: incident.id, ruleId: incident.ruleId, cause: incident.cause, summary: note });
-  }
-  transition(incident: Incident, phase: IncidentPhase, note: string) {
-    this.setPhase(incident, phase, note);
-    // Incidents that share this one's decision follow it, except into `resolved`: each of them is
-    // resolved by its own rule passing (a verified rollback watches every cause it was run for).
-    if (phase === 'resolved') return;
-    for (const follower of this.incidents) {
-      if (follower.decisionOf !== incident.id || (!SHARED_DECISION_PHASES.has(follower.phase) && follower.phase !== 'verified')) continue;
-      this.setPhase(follower, phase, `with ${incident.id}: ${note}`);
-      if (phase === 'verified') follower.verifiedAt = this.now;
-    }
-  }
-  setPhase(incident: Incident, phase: IncidentPhase, note: string) {
-    if (phase === 'vetoed' || phase === 'failed' || phase === 'escalated') incident.holdsCause = true;
-    incident.phase = phase;
-    incident.updatedAt = this.now;
-    incident.history = [...incident.history, { at: this.now, phase, note }];
-    this.record(incident, 'incident-phase', `${phase}: ${note}`);
-  }
-  nonce(): string {
-    this.safety.nonceCounter += 1;
-    return `${this.safety.nonceSeed}${this.safety.nonceCounter.toString(36)}`;
-  }
-  find(id: string): Incident | undefined {
-    return this.incidents.find((i) => i.id === id);
-  }
-  result(): DecisionResult {
-    return { incidents: this.incidents, safety: this.safety, effects: this.effects, journal: this.journal };
-  }
-}
 
 /** Why the automatic path may not act now, or undefined. Manual approval is still possible. */
 function automaticBlock(b: Builder, incident: Incident): string | undefined {
@@ -149,7 +23,7 @@ function automaticBlock(b: Builder, incident: Incident): string | undefined {
 }
 
 /** A hard block: nothing may start, approved or not. */
-function hardBlock(b: Builder): RefusalDetail | undefined {
+export function hardBlock(b: Builder): RefusalDetail | undefined {
   if (b.safety.inFlight !== undefined) return { key: 'in-flight', incidentId: b.safety.inFlight };
   return undefined;
 }
@@ -167,7 +41,7 @@ function decisionHolder(b: Builder, action: Incident['action'], except: string):
 }
 
 /** The incident whose decision an operator's approve or veto of `incident` is about. */
-function decisionOwner(b: Builder, incident: Incident): Incident {
+export function decisionOwner(b: Builder, incident: Incident): Incident {
   return (incident.decisionOf !== undefined ? b.find(incident.decisionOf) : undefined) ?? incident;
 }
 
@@ -208,26 +82,12 @@ export function onOpened(b: Builder, incident: Incident, rule: Rule | undefined,
     return;
   }
   if (incident.action === 'escalate') {
-    const wait = rule && MANUAL_CHECK_FIRST.has(rule.kind) ? b.policy.manualCheckWindow : 0;
+    const wait = rule && traitsOf(rule).manualCheckFirst ? b.policy.manualCheckWindow : 0;
     incident.escalateAt = b.now + wait;
   }
 }
 
-/** The incident's summary as escalation parameters: the typed message when it has one, for the operator's language. */
-function summaryParams(incident: Incident): { summary: string; message?: VerdictMessage } {
-  return { summary: incident.summary, ...(incident.message !== undefined ? { message: incident.message } : {}) };
-}
-
-function escalate(b: Builder, incident: Incident, reason: VerdictMessage, level: 'L1' | 'L2'): void {
-  if (incident.escalatedAt !== undefined) return;
-  const why = renderMessage(reason, 'en');
-  incident.escalatedAt = b.now;
-  incident.updatedAt = b.now;
-  b.record(incident, 'incident-phase', `escalated to ${level}: ${why}`);
-  b.notify(`escalation|${incident.id}|${level}`, { kind: 'escalation', incident: { ...incident }, why, reason, level });
-}
-
-function requestDecision(
+export function requestDecision(
   b: Builder,
   incident: Incident,
   plan: PlanPreview,
@@ -263,7 +123,7 @@ function requestDecision(
   b.notify(`decision|${incident.id}|${nonce}`, { kind: 'decision-requested', incident: { ...incident }, again });
 }
 
-function approve(b: Builder, incident: Incident, by: OperatorIdentity | undefined, reason: string): void {
+export function approve(b: Builder, incident: Incident, by: OperatorIdentity | undefined, reason: string): void {
   if (incident.decision) {
     incident.decision = { ...incident.decision, ...(by ? { decidedBy: by } : {}), decidedAt: b.now, reason };
   }
@@ -384,7 +244,7 @@ export function onTick(b: Builder, rules: Rule[]): void {
       escalate(
         b,
         incident,
-        rule && MANUAL_CHECK_FIRST.has(rule.kind)
+        rule && traitsOf(rule).manualCheckFirst
           ? { key: 'escalation.manual-check', params: {} }
           : { key: 'escalation.firing', params: summaryParams(incident) },
         'L1',
@@ -418,241 +278,3 @@ export function onPlanReady(
   const approval = approvals.reduce((a, c) => (POLICY_STRENGTH[c.policy] > POLICY_STRENGTH[a.policy] ? c : a));
   requestDecision(b, incident, result.plan, approval.policy, approval.window, nonce, false);
 }
-
-function refuse(
-  b: Builder,
-  by: OperatorIdentity,
-  reason: Extract<Notice, { kind: 'decision-refused' }>['reason'],
-  detailMessage: RefusalDetail,
-  incidentId?: string,
-): void {
-  const detail = refusalDetailText('en', detailMessage);
-  b.journal.push({
-    at: b.now,
-    type: 'operator-refused',
-    incidentId: incidentId ?? '-',
-    ruleId: '-',
-    cause: reason,
-    summary: `${describeOperator(by)}: ${detail}`,
-  });
-  b.notify(`refused|${b.now}|${by.userId ?? by.channel}|${incidentId ?? '-'}|${reason}`, {
-    kind: 'decision-refused',
-    ...(incidentId ? { incidentId } : {}),
-    by,
-    reason,
-    detail,
-    detailMessage,
-  });
-}
-
-export function describeOperator(by: OperatorIdentity): string {
-  return by.channel === 'cli' ? 'local CLI' : `telegram user ${by.userId ?? '?'}${by.name ? ` (${by.name})` : ''}`;
-}
-
-function allowed(b: Builder, by: OperatorIdentity): boolean {
-  if (by.channel === 'cli') return true;
-  if (by.userId === undefined || !b.policy.allowedUserIds.includes(by.userId)) return false;
-  if (b.policy.chatId !== undefined && by.chatId !== b.policy.chatId) return false;
-  return true;
-}
-
-/** Manual incidents (`/rollback`, `/halt`, `/resume`) get ids of their own. */
-export function onOperator(
-  b: Builder,
-  command: OperatorCommand,
-  by: OperatorIdentity,
-  openManual: (action: 'rollback' | 'halt' | 'resume') => Incident,
-): void {
-  if (!allowed(b, by)) {
-    refuse(b, by, 'not-allowed', { key: 'not-allowed', command: command.kind }, 'incidentId' in command ? command.incidentId : undefined);
-    return;
-  }
-  switch (command.kind) {
-    case 'approve':
-    case 'veto': {
-      const named = b.find(command.incidentId);
-      if (!named) return refuse(b, by, 'unknown-incident', { key: 'unknown-incident', incidentId: command.incidentId }, command.incidentId);
-      const incident = decisionOwner(b, named);
-      const d = incident.decision;
-      if (incident.phase !== 'awaiting-decision' || !d)
-        return refuse(b, by, 'not-awaiting', { key: 'not-awaiting', incidentId: incident.id, phase: incident.phase }, incident.id);
-      if (command.nonce !== undefined) {
-        if (command.nonce !== d.nonce) return refuse(b, by, 'stale', { key: 'stale', incidentId: incident.id }, incident.id);
-        if (b.now - d.announcedAt > b.policy.buttonExpiry)
-          return refuse(b, by, 'expired', { key: 'expired', incidentId: incident.id, command: command.kind }, incident.id);
-      }
-      if (command.kind === 'veto') {
-        incident.decision = { ...d, decidedBy: by, decidedAt: b.now, ...(command.reason ? { reason: command.reason } : {}) };
-        b.transition(incident, 'vetoed', `vetoed by ${describeOperator(by)}${command.reason ? `: ${command.reason}` : ''}`);
-        b.notify(`decided|${incident.id}|vetoed|${b.now}`, {
-          kind: 'decision-recorded',
-          incident: { ...incident },
-          decision: 'vetoed',
-          by,
-          ...(command.reason ? { reason: command.reason } : {}),
-        });
-        return;
-      }
-      const block = hardBlock(b);
-      if (block) return refuse(b, by, 'blocked', block, incident.id);
-      approve(b, incident, by, `approved by ${describeOperator(by)}`);
-      return;
-    }
-    case 'manual-action': {
-      const block = hardBlock(b);
-      if (block && command.action !== 'resume') return refuse(b, by, 'blocked', block);
-      const incident = openManual(command.action);
-      b.incidents.push(incident);
-      b.record(incident, 'incident-opened', `${command.action} asked by ${describeOperator(by)}`);
-      incident.planRequested = true;
-      b.effects.push({ kind: 'plan', incidentId: incident.id, action: command.action });
-      return;
-    }
-    case 'arm':
-      b.safety.armed = true;
-      b.journal.push({
-        at: b.now,
-        type: 'operator-command',
-        incidentId: '-',
-        ruleId: '-',
-        cause: 'arm',
-        summary: `re-armed by ${describeOperator(by)}`,
-      });
-      return;
-    case 'silence':
-      b.safety.silenced[command.ruleId] = command.until;
-      b.journal.push({
-        at: b.now,
-        type: 'operator-command',
-        incidentId: '-',
-        ruleId: command.ruleId,
-        cause: 'silence',
-        summary: `silenced until ${new Date(command.until).toISOString()} by ${describeOperator(by)}`,
-      });
-      return;
-    case 'unsilence':
-      delete b.safety.silenced[command.ruleId];
-      b.journal.push({
-        at: b.now,
-        type: 'operator-command',
-        incidentId: '-',
-        ruleId: command.ruleId,
-        cause: 'unsilence',
-        summary: `unsilenced by ${describeOperator(by)}`,
-      });
-      return;
-  }
-}
-
-export function onExecution(b: Builder, incidentId: string, report: ExecutionReport): void {
-  const incident = b.find(incidentId);
-  if (!incident) return;
-  const update = () =>
-    b.notify(`exec|${incident.id}|${report.kind}|${b.now}`, { kind: 'execution-update', incident: { ...incident }, report });
-  const release = () => {
-    if (b.safety.inFlight === incident.id) delete b.safety.inFlight;
-  };
-  switch (report.kind) {
-    case 'deferred':
-      if (b.safety.inFlight === incident.id) delete b.safety.inFlight;
-      incident.decision = incident.decision ? { ...incident.decision, deferredUntil: report.retryAt } : incident.decision;
-      b.record(incident, 'incident-phase', `deferred: ${report.reason}`);
-      update();
-      return;
-    case 'refused':
-      release();
-      b.transition(incident, 'failed', `refused by the engine: ${report.reason}`);
-      update();
-      escalate(b, incident, { key: 'escalation.refused', params: { action: incident.action, reason: report.reason } }, 'L2');
-      return;
-    case 'started':
-      b.safety.inFlight = incident.id;
-      if (incident.action === 'rollback') {
-        b.safety.lastRollbackAt = b.now;
-        const day = dayOf(b.now, b.policy.timezone);
-        b.safety.rollbacksByDay[day] = (b.safety.rollbacksByDay[day] ?? 0) + 1;
-        if (b.policy.disarmAfterRollback) b.safety.armed = false;
-      }
-      b.transition(incident, 'running', `${incident.action} started (plan ${report.planId})`);
-      update();
-      return;
-    case 'step':
-      b.record(incident, 'incident-phase', `step ${report.name}: ${report.ok ? 'ok' : 'failed'}: ${report.detail}`);
-      return;
-    case 'finished':
-      if (!report.ok) {
-        release();
-        if (incident.plan) b.safety.failedTargets = [...new Set([...b.safety.failedTargets, incident.plan.id])];
-        b.transition(incident, 'failed', `${incident.action} failed: ${report.detail}`);
-        update();
-        escalate(b, incident, { key: 'escalation.failed', params: { action: incident.action, detail: report.detail } }, 'L2');
-        return;
-      }
-      if (incident.action !== 'rollback') {
-        release();
-        b.transition(incident, incident.action === 'halt' ? 'escalated' : 'resolved', `${incident.action} done: ${report.detail}`);
-        update();
-        // Runbook §5.1: stop trading at once, then escalate to a human.
-        if (incident.action === 'halt') escalate(b, incident, { key: 'escalation.halted', params: summaryParams(incident) }, 'L1');
-        return;
-      }
-      b.record(incident, 'incident-phase', `rollback finished, verifying: ${report.detail}`);
-      update();
-      return;
-    case 'verified':
-      release();
-      if (!report.ok) {
-        if (incident.plan) b.safety.failedTargets = [...new Set([...b.safety.failedTargets, incident.plan.id])];
-        b.transition(incident, 'failed', `verification failed: ${report.detail}`);
-        update();
-        escalate(b, incident, { key: 'escalation.verify-failed', params: { detail: report.detail } }, 'L2');
-        return;
-      }
-      incident.verifiedAt = b.now;
-      b.transition(
-        incident,
-        'verified',
-        `verified${report.preExisting.length ? ` (pre-existing: ${report.preExisting.join('; ')})` : ''}; watching the next scheduled runs`,
-      );
-      update();
-      return;
-  }
-}
-
-/** After a restart: pending decisions are announced again and never executed blindly. */
-export function onStartup(b: Builder, seed: string): void {
-  b.safety.nonceSeed = seed;
-  for (const incident of b.incidents) {
-    if ((incident.phase === 'awaiting-decision' || incident.phase === 'approved') && incident.plan) {
-      const d = incident.decision;
-      const passed = d !== undefined && b.now >= d.deadline;
-      const window = d ? Math.max(d.deadline - d.announcedAt, b.policy.remindBefore) : b.policy.manualCheckWindow;
-      const note =
-        incident.phase === 'approved'
-          ? 'approved before a restart but not started: confirm again'
-          : passed
-            ? 'the deadline passed while the sidecar was down'
-            : 'announced again after a restart';
-      requestDecision(b, incident, incident.plan, 'required', window, b.nonce(), true, note);
-    } else if (incident.planRequested) {
-      b.effects.push({ kind: 'plan', incidentId: incident.id, action: incident.action as 'rollback' | 'halt' | 'resume' });
-    }
-  }
-}
-
-/** A verified rollback whose cause fires again: the fault persists after the rollback (runbook §5). */
-export function onPersistingFault(b: Builder, incident: Incident): void {
-  escalate(b, incident, { key: 'escalation.persists', params: {} }, 'L2');
-}
-
-/** The verified rollback is proven: every job has had a good run since. */
-export function onRecovered(b: Builder, incident: Incident): void {
-  b.transition(incident, 'resolved', 'the next scheduled runs succeeded after the rollback');
-  b.notify(`resolved|${incident.id}`, { kind: 'incident-resolved', incident: { ...incident } });
-}
-
-export function decisionBuilder(state: DecisionState, now: Instant, policy: DecisionPolicy): Builder {
-  return new Builder(state, now, policy, state.jobRunning);
-}
-
-export type { Builder as DecisionBuilder };

@@ -8,6 +8,7 @@ import type { Event, Incident, Outcome, Verdict } from '../core/types.ts';
 import { startLogTailer } from '../adapters/log-tail.ts';
 import { createLineSelector } from '../adapters/log-scan.ts';
 import { runNeedles } from '../core/runs.ts';
+import { logNeedles } from '../core/rules/index.ts';
 import { readJsonFile } from '../adapters/json-files.ts';
 import { deploymentPaths, dockerObserverOptions, stepContextOf } from './sentinel.ts';
 import type { Language } from '../core/messages.ts';
@@ -75,13 +76,12 @@ export async function runCheck(options: {
   for (const e of events.filter((e) => e.kind === 'crontab')) state = step(state, e, ctx).state;
   for (const e of events.filter((e) => e.kind !== 'crontab')) state = step(state, e, ctx).state;
 
-  const errorPatterns = options.rules.flatMap((r) => (r.kind === 'repeated-failures' ? r.params.errorPatterns : []));
   const lineBatches: Event[] = [];
   const tailer = await startLogTailer({
     dir: paths.logs,
     cursors: {},
     now: at,
-    select: createLineSelector(runNeedles(options.profiles, errorPatterns)),
+    select: createLineSelector(runNeedles(options.profiles, logNeedles(options.rules))),
     onBatch: async (batch) => {
       lineBatches.push({ kind: 'log-lines', lines: batch.lines });
     },

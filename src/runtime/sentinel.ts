@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Logger } from 'pino';
 import type { Config, Rule, Profile } from '../config/schema.ts';
-import { positionsIntegrityParams } from '../config/schema.ts';
+import { logNeedles, positionKeysOf } from '../core/rules/index.ts';
 import type { CoreState, StepContext } from '../core/step.ts';
 import { listOpenRuns } from '../core/runs.ts';
 import { crashOf, openRunKey } from '../core/run-fate.ts';
@@ -52,8 +52,6 @@ export interface Sentinel {
 
 /** `operatorChatId`: the chat the operator decides from (from the environment); presses from any other chat are refused. */
 export function stepContextOf(config: Config, rules: Rule[], profiles: Record<string, Profile>, operatorChatId?: number): StepContext {
-  const integrity = rules.find((r) => r.kind === 'positions-integrity');
-  const keys = integrity?.kind === 'positions-integrity' ? integrity.params : positionsIntegrityParams.parse({});
   return {
     rules,
     profiles,
@@ -63,7 +61,7 @@ export function stepContextOf(config: Config, rules: Rule[], profiles: Record<st
       logTimestampZone: config.deployment.logTimestampZone,
       cronContainer: config.deployment.cronContainer,
     },
-    positionsKeys: { requiredKeys: keys.requiredKeys, knownKeys: keys.knownKeys, validatedKeys: keys.validatedKeys },
+    positionsKeys: positionKeysOf(rules),
     policy: {
       allowedUserIds: config.telegram.allowedUserIds,
       ...(operatorChatId !== undefined ? { chatId: operatorChatId } : {}),
@@ -169,13 +167,7 @@ export async function startSentinel(options: SentinelOptions): Promise<{ ok: tru
   // schedule) as it is read, as `check` does.
   if (!crontabFromContainer) await crontabFromFile();
 
-  const selector = () =>
-    createLineSelector(
-      runNeedles(
-        profiles,
-        loop.context().rules.flatMap((r) => (r.kind === 'repeated-failures' ? r.params.errorPatterns : [])),
-      ),
-    );
+  const selector = () => createLineSelector(runNeedles(profiles, logNeedles(loop.context().rules)));
   let currentSelector = selector();
   let tailer: LogTailer | undefined;
   tailer = await startLogTailer({

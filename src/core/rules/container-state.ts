@@ -5,6 +5,21 @@ import type { Evidence, Instant, Verdict } from '../types.ts';
 import type { ContainerHistory, World } from '../world.ts';
 import { say } from '../verdict-text.ts';
 import { note } from '../evidence-text.ts';
+import { z } from 'zod';
+import { duration } from '../../config/duration.ts';
+import { containerName } from '../../config/fields.ts';
+import { NO_NEEDLES, PLAIN_TRAITS, type RuleKind } from './rule-kind.ts';
+
+export const containerStateParams = z
+  .strictObject({
+    containers: z.array(containerName).min(1).default(['turtle-cron']),
+    /** Not running for this long fires (a restart in progress is given this much time). */
+    notRunningFor: duration.prefault('2m'),
+    /** Restarts within `restartWindow` above this count fire. */
+    maxRestarts: z.number().int().min(0).default(3),
+    restartWindow: duration.prefault('1h'),
+  })
+  .prefault({});
 
 export function evaluateContainerState(rule: RuleOf<'container-state'>, world: World, now: Instant): Verdict[] {
   return rule.params.containers.map((name) => judgeContainer(rule, name, world.containers[name], now));
@@ -96,3 +111,10 @@ function judgeContainer(rule: RuleOf<'container-state'>, name: string, history: 
     evidence: [stateEvidence, ...restartEvidence],
   };
 }
+
+export const containerStateKind: RuleKind<'container-state'> = {
+  params: containerStateParams,
+  evaluate: evaluateContainerState,
+  logNeedles: NO_NEEDLES,
+  traits: PLAIN_TRAITS,
+};

@@ -7,6 +7,22 @@ import type { ContainerHistory, World } from '../world.ts';
 import { openRunFate } from '../run-fate.ts';
 import { say, warn } from '../verdict-text.ts';
 import { note, type RunEndWord } from '../evidence-text.ts';
+import { z } from 'zod';
+import { duration } from '../../config/duration.ts';
+import { jobSelector } from '../../config/fields.ts';
+import { NO_NEEDLES, PLAIN_TRAITS, type RuleKind } from './rule-kind.ts';
+
+export const cronScheduleParams = z
+  .strictObject({
+    jobs: jobSelector,
+    /** A start marker must appear within this long after each scheduled time. */
+    grace: duration.prefault('10m'),
+    /** A finish marker must appear within this long after the start. */
+    maxRunTime: duration.prefault('30m'),
+    /** How early a start may be stamped and still count for a fire time (clock skew). */
+    earlyTolerance: duration.prefault('2m'),
+  })
+  .prefault({});
 
 /** Until World carries the configured cron container, fall back to the configuration's default name. */
 const DEFAULT_CRON_CONTAINER = 'turtle-cron';
@@ -318,3 +334,11 @@ function describeEnd(run: Run, zone: string): { end: RunEndWord; finishedAt?: st
     ? { end: 'finished', finishedAt: formatInZone(run.finishedAt, zone) }
     : { end: run.end };
 }
+
+/** Judges time (fire times against runs), not the content of lines: judged on the state at hand. */
+export const cronScheduleKind: RuleKind<'cron-schedule'> = {
+  params: cronScheduleParams,
+  evaluate: evaluateCronSchedule,
+  logNeedles: NO_NEEDLES,
+  traits: PLAIN_TRAITS,
+};

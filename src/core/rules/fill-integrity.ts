@@ -2,12 +2,50 @@
 // invariants.ts over positions.json, entries.json and order_log.json, one verdict per check.
 // A check whose input file is unusable is inconclusive: never a failure on a guess.
 import type { Evidence, Verdict } from '../types.ts';
-import type { JsonDocState, World } from '../world.ts';
+import type { JsonDocState } from '../world.ts';
 import type { JsonFileKind } from '../types.ts';
 import { CHECK_INPUTS, runInvariant, type FillCheck, type Finding, type InvariantData } from '../invariants.ts';
-import type { RuleEvaluator } from './rule-kind.ts';
+import { NO_NEEDLES, PLAIN_TRAITS, type RuleEvaluator, type RuleKind } from './rule-kind.ts';
 import { say, type FileUnavailable } from '../verdict-text.ts';
 import { note } from '../evidence-text.ts';
+import { z } from 'zod';
+
+export const fillIntegrityParams = z
+  .strictObject({
+    maxUnits: z.number().int().min(1).default(4),
+    /** Minimum pyramid spacing in multiples of entry N. */
+    pyramidSpacingN: z.number().positive().default(0.5),
+    /** Float tolerance for price and share comparisons. */
+    tolerance: z.number().nonnegative().default(1e-6),
+    checks: z
+      .array(
+        z.enum([
+          'units-range',
+          'units-level',
+          'total-shares',
+          'entry-ids',
+          'pyramid-spacing',
+          'stop-loss',
+          'one-open-per-symbol-system',
+          'closed-exit-fields',
+          'order-duplicate-fill',
+          'order-fill-before-order',
+        ]),
+      )
+      .min(1)
+      .default([
+        'units-range',
+        'units-level',
+        'total-shares',
+        'entry-ids',
+        'pyramid-spacing',
+        'one-open-per-symbol-system',
+        'closed-exit-fields',
+        'order-duplicate-fill',
+        'order-fill-before-order',
+      ]),
+  })
+  .prefault({});
 
 export const FILE_NAMES: Record<JsonFileKind, string> = {
   positions: 'positions.json',
@@ -108,3 +146,11 @@ function evidenceOf(findings: readonly Finding[]): Evidence[] {
     { kind: 'note', ...note({ key: 'fill.more-violations', params: { count: rest.length, at: rest } }) },
   ];
 }
+
+/** A fill mismatch is checked by a human before anything escalates (runbook §5). */
+export const fillIntegrityKind: RuleKind<'fill-integrity'> = {
+  params: fillIntegrityParams,
+  evaluate: evaluateFillIntegrity,
+  logNeedles: NO_NEEDLES,
+  traits: { ...PLAIN_TRAITS, manualCheckFirst: true },
+};

@@ -1,33 +1,62 @@
-// The table of rule kinds, keyed by the `kind` of rules/*.yaml. The mapped type makes the compiler
-// refuse a kind that the schema knows but the table lacks.
-import type { Rule } from '../../config/schema.ts';
+// The registry of rule kinds, keyed by the `kind` of rules/*.yaml: the one place a kind is looked up.
+// The `satisfies` makes the compiler refuse a kind that the schema knows but the registry lacks, and a
+// kind whose params schema is not the one the schema built the rule from.
+import type { Rule, RuleKindName } from '../../config/schema.ts';
 import type { Instant, Verdict } from '../types.ts';
 import type { World } from '../world.ts';
-import type { RuleEvaluator, RuleTable } from './rule-kind.ts';
+import type { PositionKeys } from '../positions.ts';
+import type { RuleKind, RuleTraits } from './rule-kind.ts';
 import { say } from '../verdict-text.ts';
-import { evaluateCronSchedule } from './cron-schedule.ts';
-import { evaluateRepeatedFailures } from './repeated-failures.ts';
-import { evaluateTelegramDelivery } from './telegram-delivery.ts';
-import { evaluatePositionsIntegrity } from './positions-integrity.ts';
-import { evaluateFillIntegrity } from './fill-integrity.ts';
-import { evaluateContainerState } from './container-state.ts';
-import { evaluateSourceHealth } from './source-health.ts';
+import { cronScheduleKind } from './cron-schedule.ts';
+import { repeatedFailuresKind } from './repeated-failures.ts';
+import { telegramDeliveryKind } from './telegram-delivery.ts';
+import { positionsIntegrityKind } from './positions-integrity.ts';
+import { fillIntegrityKind } from './fill-integrity.ts';
+import { containerStateKind } from './container-state.ts';
+import { sourceHealthKind } from './source-health.ts';
 
-const table: RuleTable = {
-  'cron-schedule': evaluateCronSchedule,
-  'repeated-failures': evaluateRepeatedFailures,
-  'telegram-delivery': evaluateTelegramDelivery,
-  'positions-integrity': evaluatePositionsIntegrity,
-  'fill-integrity': evaluateFillIntegrity,
-  'container-state': evaluateContainerState,
-  'source-health': evaluateSourceHealth,
-};
+const kinds = {
+  'cron-schedule': cronScheduleKind,
+  'repeated-failures': repeatedFailuresKind,
+  'telegram-delivery': telegramDeliveryKind,
+  'positions-integrity': positionsIntegrityKind,
+  'fill-integrity': fillIntegrityKind,
+  'container-state': containerStateKind,
+  'source-health': sourceHealthKind,
+} satisfies { [K in RuleKindName]: RuleKind<K> };
+
+/** One rule's kind module, typed for the rule's own params. */
+function kindOf<K extends RuleKindName>(rule: Extract<Rule, { kind: K }>): RuleKind<K> {
+  return kinds[rule.kind] as unknown as RuleKind<K>;
+}
+
+export function traitsOf(rule: Pick<Rule, 'kind'>): RuleTraits {
+  return kinds[rule.kind].traits;
+}
+
+/** The plain substrings the log pre-filter must let through for these rules, once each. */
+export function logNeedles(rules: readonly Rule[]): string[] {
+  return [...new Set(rules.flatMap((rule) => kindOf(rule).logNeedles(rule.params as never)))];
+}
+
+/** The substrings that make a run failed, from every rule that defines some, once each. */
+export function runFailurePatterns(rules: readonly Rule[]): string[] {
+  return [...new Set(rules.flatMap((rule) => kindOf(rule).runFailurePatterns?.(rule.params as never) ?? []))];
+}
+
+/** The position record keys: from the first rule that defines them, else the positions-integrity defaults. */
+export function positionKeysOf(rules: readonly Rule[]): PositionKeys {
+  for (const rule of rules) {
+    const keys = kindOf(rule).positionKeys?.(rule.params as never);
+    if (keys) return keys;
+  }
+  return positionsIntegrityKind.positionKeys!(positionsIntegrityKind.params.parse({}));
+}
 
 /** Evaluate one rule; an exception inside a rule is a bug, reported as an `error` verdict, never a firing. */
 export function evaluateRule(rule: Rule, world: World, now: Instant): Verdict[] {
-  const evaluate = table[rule.kind] as RuleEvaluator<typeof rule.kind>;
   try {
-    return evaluate(rule as never, world, now);
+    return kindOf(rule).evaluate(rule as never, world, now);
   } catch (err) {
     return [
       {

@@ -3,11 +3,42 @@
 import type { RuleOf } from '../../config/schema.ts';
 import type { Evidence, Instant, Verdict } from '../types.ts';
 import type { JsonProblem, PositionsChange, World } from '../world.ts';
-import { positionKeyProblems, type PositionKeys } from '../positions.ts';
+import {
+  V32_KNOWN_POSITION_KEYS,
+  V32_REQUIRED_POSITION_KEYS,
+  V32_VALIDATED_POSITION_KEYS,
+  positionKeyProblems,
+  type PositionKeys,
+} from '../positions.ts';
 import { judgeChange } from '../positions-change.ts';
-import type { RuleEvaluator } from './rule-kind.ts';
+import { NO_NEEDLES, PLAIN_TRAITS, type RuleEvaluator, type RuleKind } from './rule-kind.ts';
 import { say } from '../verdict-text.ts';
 import { note } from '../evidence-text.ts';
+import { z } from 'zod';
+import { duration } from '../../config/duration.ts';
+
+export const positionsIntegrityParams = z
+  .strictObject({
+    checks: z
+      .array(z.enum(['corrupt', 'healed', 'unexpected-change']))
+      .min(1)
+      .default(['corrupt', 'healed', 'unexpected-change']),
+    /**
+     * Keys a record must have: the fields of the release's `Position` dataclass without a default
+     * (v3.2.x). `Position(**record)` raises TypeError without one, and so does every load.
+     */
+    requiredKeys: z.array(z.string()).default([...V32_REQUIRED_POSITION_KEYS]),
+    /**
+     * Keys `validate_position_schema` checks before building a record (v3.2.x): a record lacking one is
+     * skipped with a warning instead of crashing the load. Only the wording of a missing key depends on it.
+     */
+    validatedKeys: z.array(z.string()).default([...V32_VALIDATED_POSITION_KEYS]),
+    /** Every key v3.2.x can load; any other key crashes `Position.from_dict`. */
+    knownKeys: z.array(z.string()).default([...V32_KNOWN_POSITION_KEYS]),
+    /** A close counts as explained when a `포지션 청산` line for it was seen within this window. */
+    closeExplainWindow: duration.prefault('45m'),
+  })
+  .prefault({});
 
 type Rule = RuleOf<'positions-integrity'>;
 
@@ -176,3 +207,12 @@ function capped(evidence: Evidence[]): Evidence[] {
     { kind: 'note', ...note({ key: 'evidence.more', params: { count: evidence.length - MAX_EVIDENCE } }) },
   ];
 }
+
+/** Judges heal and close lines as runs are read; its params also define the record keys the loader checks. */
+export const positionsIntegrityKind: RuleKind<'positions-integrity'> = {
+  params: positionsIntegrityParams,
+  evaluate: evaluatePositionsIntegrity,
+  logNeedles: NO_NEEDLES,
+  positionKeys: ({ requiredKeys, knownKeys, validatedKeys }) => ({ requiredKeys, knownKeys, validatedKeys }),
+  traits: { ...PLAIN_TRAITS, judgedAtRunBoundaries: true },
+};

@@ -6,6 +6,52 @@ import type { World } from '../world.ts';
 import { crashOf } from '../run-fate.ts';
 import { say, warn } from '../verdict-text.ts';
 import { note } from '../evidence-text.ts';
+import { z } from 'zod';
+import { jobSelector } from '../../config/fields.ts';
+import { PLAIN_TRAITS, type RuleKind } from './rule-kind.ts';
+
+// Signs that an errorPatterns entry was written as a regular expression: it would then never occur in a
+// log line as written, and the run it was meant to fail would pass in silence. Brackets alone are not a
+// sign (`CRITICAL [ESCALATION]` is real log text); a range inside them is.
+const REGEX_SIGNS: readonly [RegExp, string][] = [
+  [/\.[*+?]/, '.* .+ .?'],
+  [/\\[dswbDSWB.()[\]{}|^$*+?]/, 'a backslash escape'],
+  [/^\^|\$$/, '^ or $ anchors'],
+  [/\(\?/, '(?'],
+  [/\[[^\]]*\w-\w[^\]]*\]/, 'a [a-z] range'],
+  [/\([^)]*\|[^)]*\)/, '(a|b) alternatives'],
+];
+
+/** Why an errorPatterns entry cannot be what the operator meant, or undefined. */
+export function errorPatternProblem(pattern: string): string | undefined {
+  if (pattern.trim() === '') return 'must not be empty or only spaces: every line would contain it, so every run would fail';
+  const sign = REGEX_SIGNS.find(([re]) => re.test(pattern));
+  if (sign)
+    return `looks like a regular expression (${sign[1]}); errorPatterns are plain substrings, matched character for character: write the literal text of a failing line`;
+  return undefined;
+}
+
+const errorPattern = z.string().superRefine((pattern, ctx) => {
+  const problem = errorPatternProblem(pattern);
+  if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+});
+
+export const repeatedFailuresParams = z
+  .strictObject({
+    jobs: jobSelector,
+    /** Consecutive failed runs with no success between them that fire the rule. */
+    consecutive: z.number().int().min(1).default(2),
+    /** Extra patterns that make a run failed: plain substrings, matched character for character (not regular expressions). */
+    errorPatterns: z
+      .array(errorPattern)
+      .default([' - CRITICAL - '])
+      .describe(
+        'plain substrings, not regular expressions: a run fails when one of its lines contains one of them, character for character',
+      ),
+    /** A run without its finish marker counts as failed. */
+    missingFinishFails: z.boolean().default(true),
+  })
+  .prefault({});
 
 export interface FailureParams {
   errorPatterns: readonly string[];
@@ -134,3 +180,12 @@ export function evaluateRepeatedFailures(rule: RuleOf<'repeated-failures'>, worl
     };
   });
 }
+
+/** Judges run content, and needs the lines its errorPatterns name read from the logs. */
+export const repeatedFailuresKind: RuleKind<'repeated-failures'> = {
+  params: repeatedFailuresParams,
+  evaluate: evaluateRepeatedFailures,
+  logNeedles: (params) => params.errorPatterns,
+  runFailurePatterns: (params) => params.errorPatterns,
+  traits: { ...PLAIN_TRAITS, judgedAtRunBoundaries: true },
+};

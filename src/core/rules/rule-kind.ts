@@ -1,8 +1,11 @@
-// The shape every rule kind has: a pure evaluation of the world under the rule's parameters.
-// Each kind lives in its own file beside this one and is registered in the table in index.ts.
+// The shape every rule kind has: its params schema, a pure evaluation of the world under those params,
+// the log text it needs read, and the traits the step and the decisions branch on. Each kind lives in
+// its own file beside this one and is registered in index.ts; nothing else names a kind.
 import type { RuleKindName, RuleOf } from '../../config/schema.ts';
 import type { Instant, Verdict } from '../types.ts';
 import type { World } from '../world.ts';
+import type { PositionKeys } from '../positions.ts';
+import type { ruleParams } from './params.ts';
 
 /**
  * Evaluate one rule. Returns one verdict per cause it looked at (per job, per file, per container…),
@@ -11,4 +14,35 @@ import type { World } from '../world.ts';
  */
 export type RuleEvaluator<K extends RuleKindName> = (rule: RuleOf<K>, world: World, now: Instant) => Verdict[];
 
-export type RuleTable = { [K in RuleKindName]: RuleEvaluator<K> };
+export type RuleParams<K extends RuleKindName> = RuleOf<K>['params'];
+
+/** The per-kind facts that the step, the decisions and the loaders act on. */
+export interface RuleTraits {
+  /**
+   * Judges the content of runs and log lines, so a run boundary can change its verdicts: judged at every
+   * boundary of a read (SPEC §2.2), and its notices of a backlog are marked late.
+   */
+  judgedAtRunBoundaries: boolean;
+  /** A human checks first (runbook §5: Telegram alerts missing, fill mismatch): escalation waits the manual-check window. */
+  manualCheckFirst: boolean;
+  /** Actions a rule of this kind may never take, and why (refused when the rules are loaded). */
+  neverActs?: { actions: readonly RuleOf<RuleKindName>['action'][]; why: string };
+}
+
+export interface RuleKind<K extends RuleKindName> {
+  params: (typeof ruleParams)[K];
+  evaluate: RuleEvaluator<K>;
+  /** Plain substrings a log line must contain to be worth reading for this rule (beyond the profiles' markers). */
+  logNeedles(params: RuleParams<K>): readonly string[];
+  /** Plain substrings that make a run failed when one of its lines contains one (each is also a log needle). */
+  runFailurePatterns?(params: RuleParams<K>): readonly string[];
+  /** The position record keys this rule's params define, when the kind defines them. */
+  positionKeys?(params: RuleParams<K>): PositionKeys;
+  traits: RuleTraits;
+}
+
+/** The traits of most kinds: judged on the state at hand, acted on at once, any action allowed. */
+export const PLAIN_TRAITS: RuleTraits = { judgedAtRunBoundaries: false, manualCheckFirst: false };
+
+/** For kinds that need no log lines of their own. */
+export const NO_NEEDLES = (): readonly string[] => [];

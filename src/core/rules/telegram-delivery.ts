@@ -7,6 +7,23 @@ import type { World } from '../world.ts';
 import { runStamp, selectedJobs } from './repeated-failures.ts';
 import { note } from '../evidence-text.ts';
 import { say, warn, type TelegramCaseKey } from '../verdict-text.ts';
+import { z } from 'zod';
+import { jobSelector } from '../../config/fields.ts';
+import { NO_NEEDLES, type RuleKind } from './rule-kind.ts';
+
+export const telegramDeliveryParams = z
+  .strictObject({
+    jobs: jobSelector,
+    consecutive: z.number().int().min(1).default(2),
+    /** Quiet runs (nothing to send) neither count nor break a streak unless this is true. */
+    quietRunsResetStreak: z.boolean().default(false),
+    /** Which cases count; `channel-not-configured` is normally its own rule with action escalate. */
+    cases: z
+      .array(z.enum(['send-failed', 'event-without-success', 'report-without-success', 'channel-not-configured']))
+      .min(1)
+      .default(['send-failed', 'event-without-success', 'report-without-success']),
+  })
+  .prefault({});
 
 /** The cases' wording lives in the verdict catalogue (verdict-text.ts), in both languages. */
 export type TelegramCase = TelegramCaseKey;
@@ -119,3 +136,11 @@ export function evaluateTelegramDelivery(rule: RuleOf<'telegram-delivery'>, worl
     };
   });
 }
+
+/** Judges run content; a missing alert is checked by a human before anything escalates (runbook §5). */
+export const telegramDeliveryKind: RuleKind<'telegram-delivery'> = {
+  params: telegramDeliveryParams,
+  evaluate: evaluateTelegramDelivery,
+  logNeedles: NO_NEEDLES,
+  traits: { judgedAtRunBoundaries: true, manualCheckFirst: true },
+};
