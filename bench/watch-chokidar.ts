@@ -2,13 +2,26 @@
 // For each approach, in a fresh temp dir: append N lines at an interval to a growing file and count the events
 // delivered for it and the delay from the last append to the last event; then delete and re-create the watched
 // directory, write a file in it, and count whether anything is still delivered.
+//   npm run bench:watch  (installs chokidar 5 without saving it: the sidecar itself no longer depends on it)
 //   node --import tsx bench/watch-chokidar.ts [--lines 200] [--every 5]
 import { watch as fsWatch } from 'node:fs';
 import { appendFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { watch as chokidarWatch } from 'chokidar';
+import { watchDir } from '../src/adapters/dir-watch.ts';
+
+type ChokidarWatcher = {
+  on(event: 'all', listener: (event: string, path: string) => void): unknown;
+  once(event: 'ready', listener: () => void): unknown;
+  close(): Promise<void>;
+};
+// Loaded by name at run time: chokidar is not a dependency of the sidecar (see README, "Watching files").
+const chokidarName = 'chokidar';
+const { watch: chokidarWatch } = (await import(chokidarName).catch(() => {
+  console.error('chokidar is not installed: run `npm run bench:watch`, or `npm install --no-save chokidar@5` first');
+  process.exit(2);
+})) as { watch: (path: string, options: { ignoreInitial: boolean; depth?: number }) => ChokidarWatcher };
 
 const arg = (name: string, fallback: number) => Number(process.argv[process.argv.indexOf(`--${name}`) + 1] ?? fallback) || fallback;
 const lines = arg('lines', 200);
@@ -25,6 +38,13 @@ const approaches: Record<string, Probe> = {
     async start(_root, dir, seen) {
       const w = fsWatch(dir, (_event, name) => name && seen(String(name)));
       w.on('error', () => {});
+      return async () => w.close();
+    },
+  },
+  'dir-watch.ts (fs.watch + ancestor)': {
+    async start(_root, dir, seen) {
+      // coalesceMs 0: every kernel event counted, as for the others; undefined names mean "look again".
+      const w = await watchDir({ dir, coalesceMs: 0, onChange: ({ names }) => (names ?? ['job.log', 'after.log']).forEach(seen) });
       return async () => w.close();
     },
   },
@@ -92,7 +112,7 @@ async function measure(name: string, probe: Probe) {
 
 console.log(`appends: ${lines} lines, one every ${everyMs} ms; then the watched dir is deleted, re-created, and 5 appends made in it`);
 console.log(
-  'approach'.padEnd(28),
+  'approach'.padEnd(36),
   'append events'.padStart(14),
   'last append→event ms'.padStart(22),
   'events after re-create'.padStart(24),
@@ -100,5 +120,5 @@ console.log(
 for (const [name, probe] of Object.entries(approaches)) {
   const r = await measure(name, probe);
   const latency = Number.isNaN(r.latencyMs) ? 'missed' : r.latencyMs.toFixed(1);
-  console.log(name.padEnd(28), `${r.appendEvents}/${lines}`.padStart(14), latency.padStart(22), String(r.afterRecreate).padStart(24));
+  console.log(name.padEnd(36), `${r.appendEvents}/${lines}`.padStart(14), latency.padStart(22), String(r.afterRecreate).padStart(24));
 }
