@@ -95,14 +95,18 @@ export async function watchDir(options: DirWatchOptions): Promise<DirWatch> {
     }
   }
 
-  /** Brings both watches in line with the file system; true when either changed. */
-  async function check(): Promise<boolean> {
+  /**
+   * Brings both watches in line with the file system; true when either changed. `renewDir`: the ancestor saw the
+   * directory's entry change, so its watch is renewed even on the same inode (a directory deleted and re-created
+   * at once often gets its inode number back, and the old watch is dead).
+   */
+  async function check(renewDir = false): Promise<boolean> {
     if (closed || !useEvents) return false;
     let changed = false;
     const dirInfo = await stat(dir).catch(() => undefined);
     if (closed) return false;
     if (dirInfo?.isDirectory()) {
-      if (!dirWatch || dirWatch.ino !== dirInfo.ino) {
+      if (!dirWatch || dirWatch.ino !== dirInfo.ino || renewDir) {
         dirWatch?.watcher.close();
         dirWatch = arm(dir, dirInfo.ino, hint);
         changed = true;
@@ -126,7 +130,7 @@ export async function watchDir(options: DirWatchOptions): Promise<DirWatch> {
       const towardDir = basename(child);
       // Only the entry on the way to the directory matters; the ancestor (e.g. the guarded checkout) changes a lot.
       upWatch = arm(up, upInfo.ino, (fileName) => {
-        if (fileName === null || fileName === towardDir) void rearm().then(() => hint(null));
+        if (fileName === null || fileName === towardDir) void serialCheck(true).then(() => hint(null));
       });
     }
     return changed;
@@ -134,8 +138,9 @@ export async function watchDir(options: DirWatchOptions): Promise<DirWatch> {
 
   // Checks run one at a time, so two events never arm two watches on one directory.
   let checking: Promise<boolean> = Promise.resolve(false);
-  function serialCheck(): Promise<boolean> {
-    checking = checking.then(check, check);
+  function serialCheck(renewDir = false): Promise<boolean> {
+    const run = () => check(renewDir);
+    checking = checking.then(run, run);
     return checking;
   }
   async function rearm(): Promise<void> {
