@@ -109,21 +109,24 @@ export function watchConfig<R extends LoadOutcome>(options: WatchConfigOptions<R
     const rulesDirs = await Promise.all(rulesTargets.map(async (p) => ((await isDirectory(p)) ? p : undefined)));
     relevant.setRulesDirs(rulesDirs.filter((p): p is string => p !== undefined));
     if (closed) return;
-    for (const root of relevant.watchRoots()) {
-      const watch = await watchDir({
-        dir: root,
-        coalesceMs: 0, // the debounce above does the coalescing
-        onChange: ({ names }) => {
-          // Unknown names (the directory came back, an unnamed event): the content signature decides.
-          if (!names || [...names].some((name) => relevant.triggers(join(root, name)))) schedule();
-        },
-        onWatchError: (path, code) => {
-          if (code !== 'ENOENT' && code !== 'ENOTDIR') reportError(new Error(`cannot watch ${path} (${code})`));
-        },
-      });
-      if (closed) watch.close();
-      else watches.push(watch);
-    }
+    // All at once: the sooner every watch is armed, the shorter the window in which an edit goes unseen.
+    const armed = await Promise.all(
+      [...relevant.watchRoots()].map((root) =>
+        watchDir({
+          dir: root,
+          coalesceMs: 0, // the debounce above does the coalescing
+          onChange: ({ names }) => {
+            // Unknown names (the directory came back, an unnamed event): the content signature decides.
+            if (!names || [...names].some((name) => relevant.triggers(join(root, name)))) schedule();
+          },
+          onWatchError: (path, code) => {
+            if (code !== 'ENOENT' && code !== 'ENOTDIR') reportError(new Error(`cannot watch ${path} (${code})`));
+          },
+        }),
+      ),
+    );
+    if (closed) for (const watch of armed) watch.close();
+    else watches.push(...armed);
   })();
 
   return {
