@@ -273,7 +273,7 @@ export async function startJsonFileWatcher(options: JsonFileWatcherOptions): Pro
     for (const f of dir.files) if (!change.names || change.names.has(f.base)) schedule(f);
   };
 
-  const unwatch = () => {
+  const closeWatches = () => {
     for (const dir of dirs.values()) dir.watch?.close();
   };
 
@@ -293,7 +293,7 @@ export async function startJsonFileWatcher(options: JsonFileWatcherOptions): Pro
   } catch (err) {
     // Only a throwing emit/onError gets here: do not leave watches behind that keep the process alive.
     closed = true;
-    unwatch();
+    closeWatches();
     throw err;
   }
 
@@ -305,7 +305,7 @@ export async function startJsonFileWatcher(options: JsonFileWatcherOptions): Pro
     async close() {
       closed = true;
       for (const f of files) clearTimeout(f.timer);
-      unwatch();
+      closeWatches();
       await Promise.all(files.map((f) => f.chain));
     },
   };
