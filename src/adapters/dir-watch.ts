@@ -5,9 +5,11 @@
 // a fraction of the appends to a growing file and sometimes none after the last one (its per-event stat and
 // throttling), and a chokidar watch on a deleted-and-re-created directory going silent (README, "Watching
 // files"). Every event is only a hint: owners reconcile against the file system themselves, so raw events are
-// all they need. A watch on a deleted directory goes silent (IN_DELETE_SELF), hence the second watch on the
-// nearest existing ancestor, filtered to the entry on the way to the directory: it sees the directory come
-// back, and the watch is re-armed on the new inode. A slow re-scan covers lost events and file systems where
+// all they need. A watch on a deleted directory goes silent after one last event about itself (IN_DELETE_SELF /
+// IN_MOVE_SELF, reported under the directory's own name): that event re-arms. While the directory is missing,
+// the nearest existing ancestor is watched instead, filtered to the entry on the way to the directory: it sees
+// the directory come back, and the watch is armed on the new inode. Only while missing: an ancestor such as
+// /tmp or the guarded checkout can be busy, and waking on its every event costs real CPU. A slow re-scan covers lost events and file systems where
 // inotify does not see writes (bind mounts from Docker Desktop, network mounts).
 import { watch, type FSWatcher } from 'node:fs';
 import { stat } from 'node:fs/promises';
@@ -96,20 +98,29 @@ export async function watchDir(options: DirWatchOptions): Promise<DirWatch> {
   }
 
   /**
-   * Brings both watches in line with the file system; true when either changed. `renewDir`: the ancestor saw the
-   * directory's entry change, so its watch is renewed even on the same inode (a directory deleted and re-created
+   * Brings both watches in line with the file system; true when either changed. `renewDir`: an event was about the
+   * directory itself (its own watch, or the ancestor's entry for it), so its watch is renewed even on the same inode (a directory deleted and re-created
    * at once often gets its inode number back, and the old watch is dead).
    */
   async function check(renewDir = false): Promise<boolean> {
     if (closed || !useEvents) return false;
     let changed = false;
+    const selfName = basename(dir);
     const dirInfo = await stat(dir).catch(() => undefined);
     if (closed) return false;
     if (dirInfo?.isDirectory()) {
       if (!dirWatch || dirWatch.ino !== dirInfo.ino || renewDir) {
         dirWatch?.watcher.close();
-        dirWatch = arm(dir, dirInfo.ino, hint);
+        // An event under the directory's own name may be about the directory itself (deleted, moved away).
+        dirWatch = arm(dir, dirInfo.ino, (name) =>
+          name === null || name === selfName ? void serialCheck(true).then(() => hint(null)) : hint(name),
+        );
         changed = true;
+      }
+      if (dirWatch) {
+        upWatch?.watcher.close();
+        upWatch = undefined;
+        return changed;
       }
     } else if (dirWatch) {
       dirWatch.watcher.close();
