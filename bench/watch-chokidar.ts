@@ -41,7 +41,7 @@ const approaches: Record<string, Probe> = {
       return async () => w.close();
     },
   },
-  'dir-watch.ts (fs.watch + ancestor)': {
+  'dir-watch.ts': {
     async start(_root, dir, seen) {
       // coalesceMs 0: every kernel event counted, as for the others; undefined names mean "look again".
       const w = await watchDir({ dir, coalesceMs: 0, onChange: ({ names }) => (names ?? ['job.log', 'after.log']).forEach(seen) });
