@@ -9,11 +9,11 @@ import { chmod, mkdir, mkdtemp, open, readFile, rename, rm, rmdir, writeFile } f
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { sleep, waitFor as waitUntil } from './helpers/wait.ts';
 import { readJsonFile, startJsonFileWatcher, type JsonFileEvent, type JsonFileWatcherOptions } from '../src/adapters/json-files.ts';
 
 const SAMPLE = await readFile(new URL('./fixtures/json/good/positions.json', import.meta.url), 'utf8');
 const sha = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Python's atomic_write_json: mkstemp(dir, suffix=".tmp") (mode 0600) → write → rename. */
 async function atomicWrite(path: string, content: string): Promise<void> {
@@ -43,16 +43,9 @@ async function watch(path: string, extra: Partial<JsonFileWatcherOptions> = {}) 
     ...extra,
   });
   const files = () => events.flatMap((e) => (e.kind === 'json-file' ? [e.file] : []));
-  const waitFor = async (what: string, predicate: () => boolean, timeoutMs = 4_000) => {
-    const deadline = Date.now() + timeoutMs;
-    while (!predicate()) {
-      if (Date.now() > deadline)
-        assert.fail(
-          `timed out waiting for ${what}; events: ${JSON.stringify(events.map((e) => (e.kind === 'json-file' ? (e.file.content?.slice(0, 20) ?? 'absent') : e.kind)))}, errors: ${JSON.stringify(errors)}`,
-        );
-      await sleep(10);
-    }
-  };
+  const seen = () =>
+    `events: ${JSON.stringify(events.map((e) => (e.kind === 'json-file' ? (e.file.content?.slice(0, 20) ?? 'absent') : e.kind)))}, errors: ${JSON.stringify(errors)}`;
+  const waitFor = (what: string, predicate: () => boolean) => waitUntil(what, predicate, { seen });
   return { watcher, events, errors, files, waitFor };
 }
 

@@ -20,6 +20,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startLogTailer, type LogTailer, type LogTailerOptions, type TailBatch, type TailCursor } from '../src/adapters/log-tail.ts';
 import type { LineSelector } from '../src/adapters/line-selector.ts';
+import { sleep, waitFor } from './helpers/wait.ts';
 
 const roots: string[] = [];
 after(async () => {
@@ -31,17 +32,6 @@ async function tempRoot(): Promise<string> {
   roots.push(root);
   return root;
 }
-
-/** Polls a condition (the test's own wait, not the tailer's); fails instead of hanging. */
-async function waitFor(what: string, condition: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) assert.fail(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The cursor the tailer should report for `path` at `offset`: inode, plus birth time where the fs keeps one. */
 function cursorAt(path: string, offset: number): TailCursor {
@@ -81,63 +71,75 @@ async function startRecording(options: Partial<LogTailerOptions> & { dir: string
   };
 }
 
+/** Runs `body` with a recording tailer, and closes the tailer whatever the body does. */
+async function withTailer(
+  options: Partial<LogTailerOptions> & { dir: string },
+  body: (h: Harness) => Promise<void>,
+  clock?: { t: number },
+): Promise<void> {
+  const h = await startRecording(options, clock);
+  try {
+    await body(h);
+  } finally {
+    await h.tailer.close();
+  }
+}
+
 describe('log tailer', () => {
   test('backlog at start is live=false, appends are seen live, a partial line waits for its newline', async () => {
     const dir = await tempRoot();
     writeFileSync(join(dir, 'check_kr.log'), 'one\ntwo\n');
     writeFileSync(join(dir, 'notes.txt'), 'not a log\n');
     const clock = { t: 5_000 };
-    const h = await startRecording({ dir }, clock);
-    try {
-      // startLogTailer resolves after the catch-up.
-      assert.deepEqual(
-        h.batches.flatMap((b) => b.lines),
-        [
-          { file: 'check_kr.log', text: 'one', observedAt: 5_000, live: false },
-          { file: 'check_kr.log', text: 'two', observedAt: 5_000, live: false },
-        ],
-      );
-      clock.t = 6_000;
-      appendFileSync(join(dir, 'check_kr.log'), 'three\nfou');
-      await waitFor('three', () => h.texts().includes('check_kr.log|three'));
-      await h.tailer.poke();
-      assert.ok(!h.texts().some((t) => t.includes('fou')), 'the partial line must not be emitted');
-      assert.equal(h.lastCursors()['check_kr.log']!.offset, 'one\ntwo\nthree\n'.length);
-      appendFileSync(join(dir, 'check_kr.log'), 'r\n');
-      await waitFor('four', () => h.texts().includes('check_kr.log|four'));
-      const lines = h.batches.flatMap((b) => b.lines);
-      assert.deepEqual(
-        lines.map((l) => [l.text, l.live, l.observedAt]),
-        [
-          ['one', false, 5_000],
-          ['two', false, 5_000],
-          ['three', true, 6_000],
-          ['four', true, 6_000],
-        ],
-      );
-      assert.deepEqual(h.lastCursors(), {
-        'check_kr.log': cursorAt(join(dir, 'check_kr.log'), 'one\ntwo\nthree\nfour\n'.length),
-      });
-      assert.deepEqual(h.errors, []);
-    } finally {
-      await h.tailer.close();
-    }
+    await withTailer(
+      { dir },
+      async (h) => {
+        // startLogTailer resolves after the catch-up.
+        assert.deepEqual(
+          h.batches.flatMap((b) => b.lines),
+          [
+            { file: 'check_kr.log', text: 'one', observedAt: 5_000, live: false },
+            { file: 'check_kr.log', text: 'two', observedAt: 5_000, live: false },
+          ],
+        );
+        clock.t = 6_000;
+        appendFileSync(join(dir, 'check_kr.log'), 'three\nfou');
+        await waitFor('three', () => h.texts().includes('check_kr.log|three'));
+        await h.tailer.poke();
+        assert.ok(!h.texts().some((t) => t.includes('fou')), 'the partial line must not be emitted');
+        assert.equal(h.lastCursors()['check_kr.log']!.offset, 'one\ntwo\nthree\n'.length);
+        appendFileSync(join(dir, 'check_kr.log'), 'r\n');
+        await waitFor('four', () => h.texts().includes('check_kr.log|four'));
+        const lines = h.batches.flatMap((b) => b.lines);
+        assert.deepEqual(
+          lines.map((l) => [l.text, l.live, l.observedAt]),
+          [
+            ['one', false, 5_000],
+            ['two', false, 5_000],
+            ['three', true, 6_000],
+            ['four', true, 6_000],
+          ],
+        );
+        assert.deepEqual(h.lastCursors(), {
+          'check_kr.log': cursorAt(join(dir, 'check_kr.log'), 'one\ntwo\nthree\nfour\n'.length),
+        });
+        assert.deepEqual(h.errors, []);
+      },
+      clock,
+    );
   });
 
   test('a new file appearing while running is read from its start, and cursors cover every tracked file', async () => {
     const dir = await tempRoot();
     writeFileSync(join(dir, 'a.log'), 'a1\n');
-    const h = await startRecording({ dir });
-    try {
+    await withTailer({ dir }, async (h) => {
       writeFileSync(join(dir, 'b.log'), 'b1\nb2\n');
       await waitFor('b2', () => h.texts().includes('b.log|b2'));
       assert.deepEqual(h.texts(), ['a.log|a1', 'b.log|b1', 'b.log|b2']);
       assert.deepEqual(Object.keys(h.lastCursors()), ['a.log', 'b.log']);
       assert.equal(h.lastCursors()['a.log']!.offset, 3);
       assert.equal(h.lastCursors()['b.log']!.offset, 6);
-    } finally {
-      await h.tailer.close();
-    }
+    });
   });
 
   test('restarting from the last batch cursors emits every line exactly once, a line split across the restart included', async () => {
@@ -182,8 +184,7 @@ describe('log tailer', () => {
     const dir = await tempRoot();
     const file = join(dir, 'monitor.log');
     writeFileSync(file, 'old1\nold2\n');
-    const h = await startRecording({ dir });
-    try {
+    await withTailer({ dir }, async (h) => {
       const writer = openSync(file, 'a'); // a job that opened the file before the rotation
       writeSync(writer, 'old3\n');
       renameSync(file, join(dir, 'monitor.log.2026-02-24'));
@@ -206,9 +207,7 @@ describe('log tailer', () => {
       ]);
       assert.deepEqual(h.lastCursors(), { 'monitor.log': cursorAt(file, 10) });
       assert.deepEqual(h.errors, []);
-    } finally {
-      await h.tailer.close();
-    }
+    });
   });
 
   test('rename rotation while stopped: the rotated file is found by inode and drained from the cursor first', async () => {
@@ -220,8 +219,7 @@ describe('log tailer', () => {
     appendFileSync(file, 'c\nd\n');
     renameSync(file, join(dir, 'check_us.log.1'));
     writeFileSync(file, 'e\n');
-    const second = await startRecording({ dir, cursors: first.lastCursors() });
-    try {
+    await withTailer({ dir, cursors: first.lastCursors() }, async (second) => {
       assert.deepEqual(second.texts(), ['check_us.log|c', 'check_us.log|d', 'check_us.log|e']);
       assert.ok(second.batches.flatMap((b) => b.lines).every((l) => !l.live));
       assert.deepEqual(second.lastCursors(), { 'check_us.log': cursorAt(file, 2) });
@@ -230,9 +228,7 @@ describe('log tailer', () => {
       await second.tailer.poke();
       assert.ok(!second.texts().some((t) => t.startsWith('check_us.log.1|')));
       assert.deepEqual(second.errors, []);
-    } finally {
-      await second.tailer.close();
-    }
+    });
   });
 
   test('two rotations while stopped: every missed generation is read in order, older ones are not', async () => {
@@ -254,14 +250,11 @@ describe('log tailer', () => {
     writeFileSync(join(dir, 'monitor.log.1.gz'), 'compressed junk\n'); // never read as text
     await tick();
     writeFileSync(file, 'g3a\n');
-    const second = await startRecording({ dir, cursors: first.lastCursors() });
-    try {
+    await withTailer({ dir, cursors: first.lastCursors() }, async (second) => {
       assert.deepEqual(second.texts(), ['monitor.log|g1b', 'monitor.log|g2a', 'monitor.log|g3a']);
       assert.deepEqual(second.lastCursors(), { 'monitor.log': cursorAt(file, 4) });
       assert.deepEqual(second.errors, []);
-    } finally {
-      await second.tailer.close();
-    }
+    });
   });
 
   test('a rotated file that vanished while stopped is reported and the new file read from 0, even if it got the old inode number', async () => {
@@ -274,22 +267,18 @@ describe('log tailer', () => {
     renameSync(file, join(dir, 'x.log.1'));
     unlinkSync(join(dir, 'x.log.1'));
     writeFileSync(file, 'b\n');
-    const second = await startRecording({ dir, cursors: first.lastCursors() });
-    try {
+    await withTailer({ dir, cursors: first.lastCursors() }, async (second) => {
       assert.deepEqual(second.texts(), ['x.log|b']);
       assert.equal(second.errors.length, 1);
       assert.match(second.errors[0]!, /x\.log: the file it was reading .* is gone/);
-    } finally {
-      await second.tailer.close();
-    }
+    });
   });
 
   test('copy-truncate: same inode, smaller size: reported and read again from 0', async () => {
     const dir = await tempRoot();
     const file = join(dir, 'daily_report.log');
     writeFileSync(file, 'first line of the day\nsecond line of the day\n');
-    const h = await startRecording({ dir });
-    try {
+    await withTailer({ dir }, async (h) => {
       const ino = statSync(file).ino;
       copyFileSync(file, join(dir, 'daily_report.log.1'));
       truncateSync(file, 0);
@@ -304,17 +293,14 @@ describe('log tailer', () => {
       assert.deepEqual(h.lastCursors(), { 'daily_report.log': cursorAt(file, 6) });
       assert.equal(h.errors.length, 1);
       assert.match(h.errors[0]!, /daily_report\.log shrank from 45 to 6 bytes \(copy-truncate\?\)/);
-    } finally {
-      await h.tailer.close();
-    }
+    });
   });
 
   test('a file deleted with unread lines and re-created: the unread lines come from the open fd, the new file from 0', async () => {
     const dir = await tempRoot();
     const file = join(dir, 'cleanup.log');
     writeFileSync(file, 'kept1\n');
-    const h = await startRecording({ dir });
-    try {
+    await withTailer({ dir }, async (h) => {
       appendFileSync(file, 'kept2\n');
       unlinkSync(file);
       writeFileSync(file, 'reborn\n');
@@ -324,9 +310,7 @@ describe('log tailer', () => {
       // Deleted and not re-created: the cursor is dropped.
       unlinkSync(file);
       await waitFor('cursor dropped', () => Object.keys(h.lastCursors()).length === 0);
-    } finally {
-      await h.tailer.close();
-    }
+    });
   });
 
   test('the whole logs directory deleted and re-created (twice) is followed without a poke', async () => {
@@ -334,8 +318,7 @@ describe('log tailer', () => {
     const dir = join(root, 'logs');
     mkdirSync(dir);
     writeFileSync(join(dir, 'check_kr.log'), 'before\n');
-    const h = await startRecording({ dir });
-    try {
+    await withTailer({ dir }, async (h) => {
       for (const round of [1, 2]) {
         rmSync(dir, { recursive: true });
         await sleep(50);
@@ -359,16 +342,13 @@ describe('log tailer', () => {
           .flatMap((b) => b.lines)
           .every((l) => l.live),
       );
-    } finally {
-      await h.tailer.close();
-    }
+    });
   });
 
   test('a logs directory that does not exist yet (nor its parent) is waited for', async () => {
     const root = await tempRoot();
     const dir = join(root, 'deploy', 'logs');
-    const h = await startRecording({ dir });
-    try {
+    await withTailer({ dir }, async (h) => {
       assert.equal(h.batches.length, 0);
       mkdirSync(join(root, 'deploy'));
       await sleep(50);
@@ -380,17 +360,14 @@ describe('log tailer', () => {
       assert.deepEqual(h.texts(), ['signal_us.log|hello', 'signal_us.log|again']);
       assert.ok(h.batches.flatMap((b) => b.lines).every((l) => l.live));
       assert.deepEqual(h.errors, []);
-    } finally {
-      await h.tailer.close();
-    }
+    });
   });
 
   test('a 20 MB line is cut to its head with bounded memory, and the next line is intact', async () => {
     const dir = await tempRoot();
     const file = join(dir, 'check_kr.log');
     writeFileSync(file, 'before\n');
-    const h = await startRecording({ dir });
-    try {
+    await withTailer({ dir }, async (h) => {
       const mib = Buffer.alloc(1024 * 1024, 'x');
       global.gc?.();
       const base = process.memoryUsage().arrayBuffers;
@@ -412,9 +389,7 @@ describe('log tailer', () => {
       assert.equal(h.lastCursors()['check_kr.log']!.offset, statSync(file).size);
       // Buffering the line (or re-reading it whole) would need ≥ 20 MB of buffers at some point.
       assert.ok(peak < 8 * 1024 * 1024, `array buffers grew by ${peak} bytes while skipping the line`);
-    } finally {
-      await h.tailer.close();
-    }
+    });
   });
 
   test('long lines: cut within one read, across reads, at a UTF-8 boundary, and CRLF terminators', async () => {
@@ -477,8 +452,7 @@ describe('log tailer', () => {
       }
       return picked;
     };
-    const h = await startRecording({ dir, select });
-    try {
+    await withTailer({ dir, select }, async (h) => {
       assert.deepEqual(
         h.texts().map((t) => t.slice('check_kr.log|'.length)),
         [lines[0], lines[2], lines[4]],
@@ -489,9 +463,7 @@ describe('log tailer', () => {
       await waitFor('cursor past the unselected line', () => h.lastCursors()['check_kr.log']!.offset === statSync(file).size);
       assert.deepEqual(h.batches.at(-1)!.lines, []);
       assert.equal(h.texts().length, 3);
-    } finally {
-      await h.tailer.close();
-    }
+    });
   });
 
   test('a batch that onBatch rejects is read again: no line lost, none doubled', async () => {
@@ -531,8 +503,7 @@ describe('log tailer', () => {
     const dir = await tempRoot();
     const file = join(dir, 'a.log');
     writeFileSync(file, '');
-    const h = await startRecording({ dir });
-    try {
+    await withTailer({ dir }, async (h) => {
       for (let i = 1; i <= 500; i++) appendFileSync(file, `burst ${i}\n`);
       await waitFor('500 lines', () => h.texts().length === 500);
       assert.deepEqual(
@@ -540,25 +511,20 @@ describe('log tailer', () => {
         Array.from({ length: 500 }, (_, i) => `a.log|burst ${i + 1}`),
       );
       assert.ok(h.batches.length <= 3, `${h.batches.length} batches for one burst`);
-    } finally {
-      await h.tailer.close();
-    }
+    });
   });
 
   test('idle costs (almost) no CPU: no polling', async () => {
     const dir = await tempRoot();
     writeFileSync(join(dir, 'a.log'), 'x\n');
-    const h = await startRecording({ dir, rescanMs: 60_000 });
-    try {
+    await withTailer({ dir, rescanMs: 60_000 }, async (h) => {
       await sleep(100);
       const before = process.cpuUsage();
       await sleep(1000);
       const used = process.cpuUsage(before);
       const ms = (used.user + used.system) / 1000;
       assert.ok(ms < 50, `${ms} ms of CPU in one idle second`);
-    } finally {
-      await h.tailer.close();
-    }
+    });
   });
 
   test('200 MB from offset 0 is read quickly, every line once, in bounded batches', async () => {

@@ -3,8 +3,8 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { watch, type FSWatcher } from 'chokidar';
 import { isRuleFileName } from '../config/load-rules.ts';
+import { watchDir, type DirWatch } from './dir-watch.ts';
 
 /** What `load` returns: a valid version (anything with `ok: true`) or the reasons it is refused. */
 export type LoadOutcome = { ok: true } | { ok: false; errors: string[] };
@@ -36,8 +36,8 @@ export interface ConfigWatcher {
 
 /**
  * Watch the config and rules. Directories are watched, never the files themselves: editors save by
- * writing a temporary file and renaming it over the old one (a new inode), and a watch on a
- * directory that is deleted and recreated goes silent, so each path's parent directory is watched.
+ * writing a temporary file and renaming it over the old one (a new inode). Each path's parent directory
+ * and each rules directory is watched with `watchDir`, which follows a directory deleted and re-created.
  */
 export function watchConfig<R extends LoadOutcome>(options: WatchConfigOptions<R>): ConfigWatcher {
   const debounceMs = options.debounceMs ?? 300;
@@ -51,7 +51,7 @@ export function watchConfig<R extends LoadOutcome>(options: WatchConfigOptions<R
   let running: Promise<void> | undefined;
   let pending: 'changed' | 'forced' | undefined;
   let lastSignature: string | undefined;
-  let watcher: FSWatcher | undefined;
+  const watches: DirWatch[] = [];
 
   const relevant = new Relevance(configFile, rulesTargets);
 
@@ -109,17 +109,24 @@ export function watchConfig<R extends LoadOutcome>(options: WatchConfigOptions<R
     const rulesDirs = await Promise.all(rulesTargets.map(async (p) => ((await isDirectory(p)) ? p : undefined)));
     relevant.setRulesDirs(rulesDirs.filter((p): p is string => p !== undefined));
     if (closed) return;
-    watcher = watch([...relevant.watchRoots()], {
-      ignoreInitial: true,
-      // Parent dir (0) → rules dir (1) → its files: nothing deeper is ever relevant.
-      depth: 1,
-      ignored: (path: string) => !relevant.isWatched(path),
-    });
-    watcher.on('all', (_event, path) => {
-      if (relevant.triggers(path)) schedule();
-    });
-    watcher.on('error', reportError);
-    await new Promise<void>((done) => watcher!.once('ready', () => done()));
+    // All at once: the sooner every watch is armed, the shorter the window in which an edit goes unseen.
+    const armed = await Promise.all(
+      [...relevant.watchRoots()].map((root) =>
+        watchDir({
+          dir: root,
+          coalesceMs: 0, // the debounce above does the coalescing
+          onChange: ({ names }) => {
+            // Unknown names (the directory came back, an unnamed event): the content signature decides.
+            if (!names || [...names].some((name) => relevant.triggers(join(root, name)))) schedule();
+          },
+          onWatchError: (path, code) => {
+            if (code !== 'ENOENT' && code !== 'ENOTDIR') reportError(new Error(`cannot watch ${path} (${code})`));
+          },
+        }),
+      ),
+    );
+    if (closed) for (const watch of armed) watch.close();
+    else watches.push(...armed);
   })();
 
   return {
@@ -129,7 +136,7 @@ export function watchConfig<R extends LoadOutcome>(options: WatchConfigOptions<R
       closed = true;
       if (timer) clearTimeout(timer);
       await ready.catch(() => undefined);
-      await watcher?.close();
+      for (const watch of watches.splice(0)) watch.close();
       await running;
     },
   };
@@ -151,14 +158,9 @@ class Relevance {
     this.rulesDirs = new Set(dirs);
   }
 
+  /** The directories to watch: each named path's parent, and each rules directory (for the rule files in it). */
   watchRoots(): Set<string> {
-    return this.roots;
-  }
-
-  /** Watch the parents, the named files and rule directories, and the rule files inside those. */
-  isWatched(path: string): boolean {
-    const p = resolve(path);
-    return this.roots.has(p) || this.files.has(p) || this.triggers(p) || this.rulesDirs.has(dirname(p));
+    return new Set([...this.roots, ...this.rulesDirs]);
   }
 
   /** A change that can alter what loads: a named file, a rules directory, or a rule file in one. */

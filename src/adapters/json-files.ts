@@ -2,16 +2,15 @@
 // written): a `json-file` event whenever a file's bytes change, appears or disappears.
 //
 // The guarded system replaces positions.json by mkstemp + rename (a new inode each write, `tmpXXXX.tmp`
-// files in between) and health_check rewrites it in place, so the *directory* is watched, not the file,
-// and the directory's parent too: a watch on a deleted-and-recreated directory goes silent. node's
-// fs.watch is used rather than chokidar because only a few known names in known directories matter
-// and the parent-watch logic would be needed either way. Events are debounced (trailing), each read is
-// checked to be stable (same inode, size and mtime after the read), and a slow re-stat catches anything
-// the kernel did not report (bind mounts from Docker Desktop, network file systems).
-import { constants, watch, type FSWatcher } from 'node:fs';
+// files in between) and health_check rewrites it in place, so the *directory* is watched (`watchDir`, which
+// also follows the directory being deleted and re-created), not the file. Events are debounced (trailing),
+// each read is checked to be stable (same inode, size and mtime after the read), and a slow re-stat catches
+// anything the kernel did not report (bind mounts from Docker Desktop, network file systems).
+import { constants } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { basename, dirname, resolve } from 'node:path';
+import { watchDir, type DirChange, type DirWatch } from './dir-watch.ts';
 import { performance } from 'node:perf_hooks';
 import type { Instant, JsonFileKind, JsonFileObservation } from '../core/types.ts';
 import { findUtf8Error } from '../core/utf8.ts';
@@ -150,9 +149,8 @@ interface Tracked {
 
 interface WatchedDir {
   path: string;
-  watcher: FSWatcher | undefined;
-  ino: number | undefined;
   files: Tracked[];
+  watch: DirWatch | undefined;
 }
 
 export async function startJsonFileWatcher(options: JsonFileWatcherOptions): Promise<JsonFileWatcher> {
@@ -179,21 +177,13 @@ export async function startJsonFileWatcher(options: JsonFileWatcherOptions): Pro
       queued: undefined,
     };
   });
-  // Each file's directory, and each directory's parent (which sees the directory vanish and come back).
+  // Each file's directory is watched once, for all the files in it.
   const dirs = new Map<string, WatchedDir>();
   for (const f of files) {
     const path = dirname(f.path);
-    const dir = dirs.get(path) ?? { path, watcher: undefined, ino: undefined, files: [] };
+    const dir = dirs.get(path) ?? { path, files: [], watch: undefined };
     dir.files.push(f);
     dirs.set(path, dir);
-  }
-  const parents = new Map<string, WatchedDir & { dirs: WatchedDir[] }>();
-  for (const dir of dirs.values()) {
-    const path = dirname(dir.path);
-    if (path === dir.path) continue;
-    const parent = parents.get(path) ?? { path, watcher: undefined, ino: undefined, files: [], dirs: [] };
-    parent.dirs.push(dir);
-    parents.set(path, parent);
   }
   const warned = new Set<string>();
 
@@ -260,98 +250,52 @@ export async function startJsonFileWatcher(options: JsonFileWatcherOptions): Pro
     options.emit({ kind: 'json-file', file: result.file });
   };
 
-  const arm = (dir: WatchedDir, onEvent: (name: string | null) => void): boolean => {
-    if (closed || dir.watcher || !useFsWatch) return false;
-    try {
-      const watcher = watch(dir.path, { persistent: true }, (_event, name) => onEvent(typeof name === 'string' ? name : null));
-      // An error (the directory went away under some kernels) drops the watch; the parent or re-stat re-arms it.
-      watcher.on('error', () => disarm(dir));
-      dir.watcher = watcher;
-      return true;
-    } catch (err) {
-      const code = errorCode(err);
-      if (code !== 'ENOENT' && code !== 'ENOTDIR' && !warned.has(dir.path)) {
-        warned.add(dir.path);
-        // Said once; the files still read, so the next good read sends source-ok and clears the count.
-        for (const f of dir.files) f.failed = true;
-        options.onError(`${dir.path}: cannot watch (${code}); changes will be seen by the re-stat every ${Math.round(restatMs / 1000)} s`);
-      }
-      return false;
-    }
+  const onWatchError = (dir: WatchedDir, path: string, code: string) => {
+    if (code === 'ENOENT' || code === 'ENOTDIR' || warned.has(path)) return;
+    warned.add(path);
+    // Said once; the files still read, so the next good read sends source-ok and clears the count.
+    if (path === dir.path) for (const f of dir.files) f.failed = true;
+    options.onError(`${path}: cannot watch (${code}); changes will be seen by the re-stat every ${Math.round(restatMs / 1000)} s`);
   };
 
-  const disarm = (dir: WatchedDir) => {
-    dir.watcher?.close();
-    dir.watcher = undefined;
-    dir.ino = undefined;
-  };
-
-  const onDirEvent = (dir: WatchedDir, name: string | null) => {
-    // Only the watched names matter: tmpXXXX.tmp files and backups/ are ignored.
-    for (const f of dir.files) if (name === null || name === f.base) schedule(f);
-  };
-
-  /** Re-arm a directory watch when the directory was replaced or is back; schedule reads if anything moved. */
-  const checkDir = async (dir: WatchedDir) => {
-    const st = await stat(dir.path).catch(() => undefined);
-    if (closed) return;
-    if (!st?.isDirectory()) {
-      if (dir.watcher) {
-        disarm(dir);
-        for (const f of dir.files) schedule(f);
-      }
-      return;
-    }
-    if (dir.watcher && dir.ino === st.ino) return;
-    const wasWatched = dir.watcher !== undefined;
-    disarm(dir);
-    if (arm(dir, (name) => onDirEvent(dir, name))) dir.ino = st.ino;
-    // The directory is new (or newly watchable): files may have been written before the watch existed.
-    if (wasWatched || useFsWatch) for (const f of dir.files) schedule(f);
-  };
-
-  const checkParent = async (parent: WatchedDir & { dirs: WatchedDir[] }) => {
-    const st = await stat(parent.path).catch(() => undefined);
-    if (closed) return;
-    if (!st?.isDirectory()) {
-      disarm(parent);
-      return;
-    }
-    if (parent.watcher && parent.ino === st.ino) return;
-    disarm(parent);
-    const onEvent = (name: string | null) => {
-      for (const dir of parent.dirs) if (name === null || name === basename(dir.path)) background(checkDir(dir));
-    };
-    if (arm(parent, onEvent)) parent.ino = st.ino;
-  };
-
-  const restat = async () => {
-    for (const parent of parents.values()) await checkParent(parent);
-    for (const dir of dirs.values()) await checkDir(dir);
-    for (const f of files) {
+  /** The re-stat: a file whose inode, size or mtime moved (or that failed) is read again. */
+  const restat = async (dir: WatchedDir) => {
+    for (const f of dir.files) {
       const key = await stat(f.path).then(statKeyOf, (err) => (errorCode(err) === 'ENOENT' ? ABSENT : `error:${errorCode(err)}`));
       if (closed) return;
       if (key !== f.lastStat || f.failed) schedule(f);
     }
   };
 
+  const onChange = (dir: WatchedDir, change: DirChange) => {
+    if (change.rescan) return background(restat(dir));
+    // Only the watched names matter: tmpXXXX.tmp files and backups/ are ignored.
+    for (const f of dir.files) if (!change.names || change.names.has(f.base)) schedule(f);
+  };
+
+  const closeWatches = () => {
+    for (const dir of dirs.values()) dir.watch?.close();
+  };
+
   // Watches first, then the initial read: nothing written in between is missed.
-  for (const parent of parents.values()) await checkParent(parent);
   for (const dir of dirs.values()) {
-    const st = await stat(dir.path).catch(() => undefined);
-    if (st?.isDirectory() && arm(dir, (name) => onDirEvent(dir, name))) dir.ino = st.ino;
+    dir.watch = await watchDir({
+      dir: dir.path,
+      coalesceMs: 0, // the per-file debounce below does the coalescing
+      rescanMs: restatMs,
+      events: useFsWatch,
+      onChange: (change) => onChange(dir, change),
+      onWatchError: (path, code) => onWatchError(dir, path, code),
+    });
   }
   try {
     await Promise.all(files.map(readNow));
   } catch (err) {
     // Only a throwing emit/onError gets here: do not leave watches behind that keep the process alive.
     closed = true;
-    for (const dir of [...dirs.values(), ...parents.values()]) disarm(dir);
+    closeWatches();
     throw err;
   }
-
-  const interval = setInterval(() => background(restat()), restatMs);
-  interval.unref();
 
   return {
     async poke() {
@@ -360,9 +304,8 @@ export async function startJsonFileWatcher(options: JsonFileWatcherOptions): Pro
     },
     async close() {
       closed = true;
-      clearInterval(interval);
       for (const f of files) clearTimeout(f.timer);
-      for (const dir of [...dirs.values(), ...parents.values()]) disarm(dir);
+      closeWatches();
       await Promise.all(files.map((f) => f.chain));
     },
   };
