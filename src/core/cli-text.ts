@@ -26,6 +26,8 @@ export interface CliText {
   /** No job in the crontab: `undefined` when no crontab was read at all. */
   noJobs: (crontabSource: 'container' | 'file' | undefined) => string;
   checkTag: Record<CheckTag, string>;
+  /** Width the check lines pad their tag to, so the rule ids line up (Korean tags are wider per character). */
+  checkTagWidth: number;
   /** Shown before an evidence line that names no file or JSON path. */
   evidenceKind: Record<Evidence['kind'], string>;
   outcome: Record<Outcome, string>;

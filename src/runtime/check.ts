@@ -183,13 +183,13 @@ export function printCheck(result: CheckResult, json: boolean, write: (line: str
     if (v.outcome === 'pass' && v.warning === undefined) continue;
     const tag = t.checkTag[v.outcome === 'pass' ? 'warn' : v.outcome];
     write(
-      `${tag.padEnd(lang === 'ko' ? 6 : 12)} ${v.ruleId} ${v.cause}${v.label ? ` (${v.label})` : ''}: ${warningIn(lang, v) ?? summaryIn(lang, v)}`,
+      `${tag.padEnd(t.checkTagWidth)} ${v.ruleId} ${v.cause}${v.label ? ` (${v.label})` : ''}: ${warningIn(lang, v) ?? summaryIn(lang, v)}`,
     );
     for (const e of v.evidence.slice(0, 5)) write(`    ${e.file ?? e.path ?? t.evidenceKind[e.kind]}: ${evidenceIn(lang, e)}`);
   }
   for (const i of result.recovered)
     write(
-      `${t.checkRecovered.padEnd(lang === 'ko' ? 6 : 12)} ${i.ruleId} ${i.cause}${i.label ? ` (${i.label})` : ''}: ${summaryIn(lang, i)} ${t.checkRecoveredNote}`,
+      `${t.checkRecovered.padEnd(t.checkTagWidth)} ${i.ruleId} ${i.cause}${i.label ? ` (${i.label})` : ''}: ${summaryIn(lang, i)} ${t.checkRecoveredNote}`,
     );
   const counts = result.verdicts.reduce<Partial<Record<Outcome, number>>>(
     (acc, v) => ({ ...acc, [v.outcome]: (acc[v.outcome] ?? 0) + 1 }),

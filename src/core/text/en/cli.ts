@@ -38,6 +38,7 @@ export const cli: CliText = {
       ? 'jobs: none (no crontab read)'
       : `jobs: none: the crontab (${source}) has no job lines; the log rules judge the jobs found in the logs`,
   checkTag: { warn: 'WARN', fail: 'FAIL', inconclusive: 'INCONCLUSIVE', error: 'ERROR' },
+  checkTagWidth: 12,
   evidenceKind: { log: 'log', json: 'json', container: 'container', note: 'note' },
   outcome: { pass: 'pass', fail: 'fail', inconclusive: 'inconclusive', error: 'error' },
   checkTotal: (verdict, counts) =>

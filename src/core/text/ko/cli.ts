@@ -42,6 +42,7 @@ export const cli: CliText = {
       ? '작업: 없음 (crontab을 읽지 못함)'
       : `작업: 없음: crontab(${source === 'file' ? '파일' : '컨테이너'})에 작업 줄이 없음; 로그 규칙은 로그에서 찾은 작업으로 판단`,
   checkTag: { warn: '경고', fail: '발동', inconclusive: '판단 불가', error: '오류' },
+  checkTagWidth: 6,
   evidenceKind: { log: '로그', json: 'json', container: '컨테이너', note: '참고' },
   outcome: { pass: '통과', fail: '발동', inconclusive: '판단 불가', error: '오류' },
   checkTotal: (verdict, counts) =>
