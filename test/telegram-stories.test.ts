@@ -9,7 +9,7 @@ import { pino } from 'pino';
 import { configSchema, ruleSchema } from '../src/config/schema.ts';
 import type { ExecutionReport, PlanPreview } from '../src/core/types.ts';
 import { openEventLoop, type EventLoop } from '../src/runtime/event-loop.ts';
-import type { ActionPort } from '../src/runtime/ports.ts';
+import type { ActionPort } from '../src/ports/action.ts';
 import { stepContextOf } from '../src/runtime/sentinel.ts';
 import { OPERATOR, OPERATOR_CHAT, startTelegramHarness, type TelegramHarness } from './fakes/telegram-harness.ts';
 

@@ -3,7 +3,7 @@
 // notice again after a crash, and the outbox keeps it once.
 import { footerText, renderTelegramNotice, type Language, type RenderOptions } from '../core/telegram-text.ts';
 import type { Notice } from '../core/types.ts';
-import type { Notifier } from '../runtime/ports.ts';
+import type { Notifier } from '../ports/notifier.ts';
 import type { Outbox, OutboxItem } from './telegram/outbox.ts';
 
 export interface TelegramNotifierOptions {

@@ -16,7 +16,9 @@ import { startJsonFileWatcher } from '../adapters/json-files.ts';
 import type { DockerObserver } from '../adapters/docker-observer.ts';
 import { openEventLoop, type EventLoop } from './event-loop.ts';
 import { startHttp, type HttpServer } from '../adapters/http.ts';
-import type { ActionPort, Clock, Notifier } from './ports.ts';
+import type { ActionPort } from '../ports/action.ts';
+import type { Clock } from '../ports/clock.ts';
+import type { Notifier } from '../ports/notifier.ts';
 import { cliText } from '../core/cli-text.ts';
 
 export interface SentinelOptions {

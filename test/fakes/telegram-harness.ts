@@ -11,7 +11,7 @@ import { initialState, type CoreState } from '../../src/core/step.ts';
 import { encodeCallbackData, type Language, type ReloadOutcome, type RenderOptions } from '../../src/core/telegram-text.ts';
 import type { OperatorEvent, TelegramBot } from '../../src/adapters/telegram/bot.ts';
 import { openTelegramChannel, type TelegramChannel, type TelegramChannelOptions } from '../../src/adapters/telegram/channel.ts';
-import type { Notifier } from '../../src/runtime/ports.ts';
+import type { Notifier } from '../../src/ports/notifier.ts';
 import { startBotApiServer, type BotApiServer, type ChatMessage, type FakeUser } from './bot-api-server.ts';
 
 /** A realistic token, so telegraf's own redaction and ours are both exercised. */

@@ -2,7 +2,7 @@
 // before the event loop exists) and the bot (started once the loop can take operator events).
 import type { Logger } from 'pino';
 import type { RenderOptions, Language } from '../../core/telegram-text.ts';
-import type { Notifier } from '../../runtime/ports.ts';
+import type { Notifier } from '../../ports/notifier.ts';
 import { createTelegramNotifier } from '../telegram-notifier.ts';
 import { createTelegramApi, type TelegramApi } from './api.ts';
 import { startTelegramBot, type BotHandlers, type BotSettings, type TelegramBot } from './bot.ts';
