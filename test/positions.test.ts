@@ -12,10 +12,10 @@ import {
   parseEntries,
   parseOrderLog,
   parsePositions,
-  parsePythonJson,
   positionKeyProblems,
   validatePositions,
 } from '../src/core/positions.ts';
+import { parsePythonJson } from '../src/core/python-json.ts';
 
 const fixture = (name: string) => readFileSync(new URL(`./fixtures/json/${name}`, import.meta.url), 'utf8');
 const KEYS = { requiredKeys: V32_REQUIRED_POSITION_KEYS, knownKeys: V32_KNOWN_POSITION_KEYS, validatedKeys: V32_VALIDATED_POSITION_KEYS };

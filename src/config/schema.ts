@@ -5,6 +5,7 @@ import { z } from 'zod';
 export { duration } from './duration.ts';
 import { duration } from './duration.ts';
 import { rollbackConfigSchema } from './rollback-schema.ts';
+import { V32_KNOWN_POSITION_KEYS, V32_REQUIRED_POSITION_KEYS, V32_VALIDATED_POSITION_KEYS } from '../core/record-shapes.ts';
 
 export const timezone = z.string().refine((tz) => {
   try {
@@ -229,72 +230,14 @@ export const positionsIntegrityParams = z
      * Keys a record must have: the fields of the release's `Position` dataclass without a default
      * (v3.2.x). `Position(**record)` raises TypeError without one, and so does every load.
      */
-    requiredKeys: z
-      .array(z.string())
-      .default([
-        'position_id',
-        'symbol',
-        'system',
-        'direction',
-        'entry_date',
-        'entry_price',
-        'entry_n',
-        'units',
-        'max_units',
-        'shares_per_unit',
-        'total_shares',
-        'stop_loss',
-        'pyramid_level',
-        'exit_period',
-        'status',
-        'last_update',
-      ]),
+    requiredKeys: z.array(z.string()).default([...V32_REQUIRED_POSITION_KEYS]),
     /**
      * Keys `validate_position_schema` checks before building a record (v3.2.x): a record lacking one is
      * skipped with a warning instead of crashing the load. Only the wording of a missing key depends on it.
      */
-    validatedKeys: z
-      .array(z.string())
-      .default([
-        'position_id',
-        'symbol',
-        'entry_price',
-        'status',
-        'direction',
-        'system',
-        'entry_date',
-        'entry_n',
-        'units',
-        'total_shares',
-        'stop_loss',
-      ]),
+    validatedKeys: z.array(z.string()).default([...V32_VALIDATED_POSITION_KEYS]),
     /** Every key v3.2.x can load; any other key crashes `Position.from_dict`. */
-    knownKeys: z
-      .array(z.string())
-      .default([
-        'position_id',
-        'symbol',
-        'system',
-        'direction',
-        'entry_date',
-        'entry_price',
-        'entry_n',
-        'units',
-        'max_units',
-        'shares_per_unit',
-        'total_shares',
-        'stop_loss',
-        'pyramid_level',
-        'exit_period',
-        'status',
-        'last_update',
-        'exit_date',
-        'exit_price',
-        'exit_reason',
-        'pnl',
-        'pnl_pct',
-        'r_multiple',
-      ]),
+    knownKeys: z.array(z.string()).default([...V32_KNOWN_POSITION_KEYS]),
     /** A close counts as explained when a `포지션 청산` line for it was seen within this window. */
     closeExplainWindow: duration.prefault('45m'),
   })
