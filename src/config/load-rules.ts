@@ -5,16 +5,10 @@ import { join, resolve } from 'node:path';
 import { rulesFileSchema, type Rule, type RulesFile } from './schema.ts';
 import type { JobProfile } from '../core/types.ts';
 import { describeFsError } from './load-config.ts';
-import {
-  closest,
-  formatError,
-  readYamlContent,
-  validateYaml,
-  valuePosition,
-  type PathSegment,
-  type Position,
-  type YamlSource,
-} from './yaml-errors.ts';
+import { formatError, readYamlContent, type PathSegment, type Position, type YamlSource } from './yaml-errors.ts';
+import { validateYaml } from './zod-issues.ts';
+import { valuePosition } from './yaml-tree.ts';
+import { closest } from './schema-hints.ts';
 
 export type LoadRulesResult =
   | {
