@@ -133,10 +133,10 @@ for (const file of files) {
     assert.equal(typeof content, 'string');
     const state =
       which === 'positions'
-        ? parsePositions(content!, KEYS, T0, sha256, invalidUtf8)
+        ? parsePositions(content!, KEYS, T0, sha256!, invalidUtf8)
         : which === 'entries'
-          ? parseEntries(content!, T0, sha256, invalidUtf8)
-          : parseOrderLog(content!, T0, sha256, invalidUtf8);
+          ? parseEntries(content!, T0, sha256!, invalidUtf8)
+          : parseOrderLog(content!, T0, sha256!, invalidUtf8);
     assert.equal(state.status, 'corrupt');
     if (state.status !== 'corrupt') return;
     assert.equal(state.sha256, sha256);

@@ -261,7 +261,7 @@ test('U+FFFD written as UTF-8 (EF BF BD) is a legal character; bytes that are no
   const legal = await readJsonFile('positions', path, () => T0);
   assert.ok(legal.ok);
   assert.equal(legal.file.invalidUtf8, undefined);
-  const state = parsePositions(legal.file.content!, keys, T0, legal.file.sha256, legal.file.invalidUtf8);
+  const state = parsePositions(legal.file.content!, keys, T0, legal.file.sha256!, legal.file.invalidUtf8);
   assert.equal(state.status, 'valid', JSON.stringify(state));
   assert.equal(state.status === 'valid' && state.doc[0]!.exit_reason, 'Stop \uFFFD Loss');
 
@@ -272,7 +272,7 @@ test('U+FFFD written as UTF-8 (EF BF BD) is a legal character; bytes that are no
   assert.ok(bad.ok);
   const char = text.indexOf('XX');
   assert.deepEqual(bad.file.invalidUtf8, { start: at, end: at + 1, byte: 0xff, reason: 'invalid start byte', charOffset: char });
-  const corrupt = parsePositions(bad.file.content!, keys, T0, bad.file.sha256, bad.file.invalidUtf8);
+  const corrupt = parsePositions(bad.file.content!, keys, T0, bad.file.sha256!, bad.file.invalidUtf8);
   assert.ok(corrupt.status === 'corrupt');
   const line = text.slice(0, char).split('\n').length;
   const column = char - text.lastIndexOf('\n', char - 1);

@@ -1,6 +1,7 @@
 // The exact plan of a rollback, halt or resume, built from inspected facts (pure): the operations in
 // order, the text an operator approves, and a content hash that binds an approval to this plan.
 import type { PlanPreview } from './types.ts';
+import type { HashText } from './hash.ts';
 
 export type PlanAction = 'rollback' | 'halt' | 'resume';
 export type Strategy = 'image-tag' | 'git';
@@ -122,9 +123,6 @@ export function composeImageName(
 export function renamedName(container: ContainerFact): string {
   return `${container.name}-pre-rollback-${shortId(container.id)}`;
 }
-
-/** Hex digest of a text; the runtime passes SHA-256, whose first 16 digits are the journaled plan id. */
-export type HashText = (text: string) => string;
 
 export function buildPlan(facts: PlanFacts, hash: HashText): PlanResult {
   const missing = facts.configured.filter((name) => facts.containers[name] === undefined);

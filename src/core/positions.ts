@@ -2,6 +2,7 @@
 // Python code would (python-json.ts), checks the records against the release's schemas
 // (record-shapes.ts) and says in operator terms why a file is unusable. Never throws, whatever the input.
 import type { Instant, Utf8Error } from './types.ts';
+import type { HashText } from './hash.ts';
 import type { EntryRecord, JsonDocState, JsonProblem, OrderRecord, PositionRecord } from './world.ts';
 import { RECORD_SHAPES, knownKeys, requiredKeys } from './record-shapes.ts';
 import { keyProblems, validateList, type JsonParse, type RecordShape } from './record-check.ts';
@@ -23,14 +24,20 @@ export interface PositionKeys {
 // Entry points (JsonDocState for the core's World)
 
 /**
- * positions.json content → its state for the World; `sha256` is the adapter's hash of the bytes and
- * `invalidUtf8` its finding that they are not UTF-8 (the content then holds U+FFFD in their place).
+ * The adapter's SHA-256 of the bytes, or, when it gave none (a test, a replay), the runtime's hash
+ * function for the text: the core hashes nothing itself.
+ */
+export type ContentHash = string | HashText;
+
+/**
+ * positions.json content → its state for the World; `sha256` is the adapter's hash of the bytes (or the
+ * function to hash the text with) and `invalidUtf8` its finding that they are not UTF-8 (the content then holds U+FFFD in their place).
  */
 export function parsePositions(
   content: string,
   keys: PositionKeys,
   observedAt: Instant,
-  sha256: string | undefined,
+  sha256: ContentHash,
   invalidUtf8?: Utf8Error,
 ): JsonDocState<PositionRecord[]> {
   return toDocState(validatePositions(content, keys, invalidUtf8), content, observedAt, sha256);
@@ -39,7 +46,7 @@ export function parsePositions(
 export function parseEntries(
   content: string,
   observedAt: Instant,
-  sha256: string | undefined,
+  sha256: ContentHash,
   invalidUtf8?: Utf8Error,
 ): JsonDocState<EntryRecord[]> {
   return toDocState(validateEntries(content, invalidUtf8), content, observedAt, sha256);
@@ -48,29 +55,17 @@ export function parseEntries(
 export function parseOrderLog(
   content: string,
   observedAt: Instant,
-  sha256: string | undefined,
+  sha256: ContentHash,
   invalidUtf8?: Utf8Error,
 ): JsonDocState<OrderRecord[]> {
   return toDocState(validateOrderLog(content, invalidUtf8), content, observedAt, sha256);
 }
 
-function toDocState<T>(parsed: JsonParse<T>, content: string, observedAt: Instant, sha256: string | undefined): JsonDocState<T> {
-  // Change detection compares hashes: without the adapter's, a fingerprint of the text stands in
-  // (marked as such), so that two different contents never look the same.
-  if (parsed.ok) return { status: 'valid', sha256: sha256 ?? contentFingerprint(content), doc: parsed.doc, observedAt };
-  return { status: 'corrupt', ...(sha256 !== undefined ? { sha256 } : {}), problems: parsed.problems, observedAt };
-}
-
-/** FNV-1a over the UTF-16 code units, two 32-bit lanes: not cryptographic, only a stand-in identity. */
-export function contentFingerprint(content: string): string {
-  let a = 0x811c9dc5;
-  let b = 0x01000193 ^ content.length;
-  for (let i = 0; i < content.length; i += 1) {
-    const c = content.charCodeAt(i);
-    a = Math.imul(a ^ c, 0x01000193) >>> 0;
-    b = Math.imul(b ^ c ^ (i & 0xff), 0x01000193) >>> 0;
-  }
-  return `fnv1a:${a.toString(16).padStart(8, '0')}${b.toString(16).padStart(8, '0')}`;
+function toDocState<T>(parsed: JsonParse<T>, content: string, observedAt: Instant, sha256: ContentHash): JsonDocState<T> {
+  // Change detection compares hashes: without the adapter's, the runtime's hash of the text stands in, so
+  // that two different contents never look the same; a corrupt file claims only the adapter's hash.
+  if (parsed.ok) return { status: 'valid', sha256: typeof sha256 === 'string' ? sha256 : sha256(content), doc: parsed.doc, observedAt };
+  return { status: 'corrupt', ...(typeof sha256 === 'string' ? { sha256 } : {}), problems: parsed.problems, observedAt };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -50,6 +50,7 @@ import type {
   Verdict,
   VersionFingerprint,
 } from './types.ts';
+import type { HashText } from './hash.ts';
 import type {
   ContainerHistory,
   EntryRecord,
@@ -78,6 +79,8 @@ export interface StepContext {
   };
   /** Keys of a position record (from the positions-integrity rule, or the schema's defaults). */
   positionsKeys: PositionKeys;
+  /** The runtime's SHA-256, for a state file the adapter did not hash. */
+  hash: HashText;
   /** Who may decide, how long decisions wait, and the guard rails of the automatic path. */
   policy: DecisionPolicy;
 }
@@ -694,7 +697,7 @@ function absorbJsonFile(s: CoreState, file: JsonFileObservation, ctx: StepContex
       const parsed =
         file.content === undefined
           ? ({ status: 'absent', observedAt: file.observedAt } as const)
-          : parsePositions(file.content, ctx.positionsKeys, file.observedAt, file.sha256, file.invalidUtf8);
+          : parsePositions(file.content, ctx.positionsKeys, file.observedAt, file.sha256 ?? ctx.hash, file.invalidUtf8);
       let positionsChanges = s.positionsChanges;
       let history = s.positionsHistory;
       if (parsed.status === 'valid') {
@@ -714,7 +717,7 @@ function absorbJsonFile(s: CoreState, file: JsonFileObservation, ctx: StepContex
         entries:
           file.content === undefined
             ? { status: 'absent', observedAt: file.observedAt }
-            : parseEntries(file.content, file.observedAt, file.sha256, file.invalidUtf8),
+            : parseEntries(file.content, file.observedAt, file.sha256 ?? ctx.hash, file.invalidUtf8),
       };
     case 'orderLog':
       return {
@@ -722,7 +725,7 @@ function absorbJsonFile(s: CoreState, file: JsonFileObservation, ctx: StepContex
         orderLog:
           file.content === undefined
             ? { status: 'absent', observedAt: file.observedAt }
-            : parseOrderLog(file.content, file.observedAt, file.sha256, file.invalidUtf8),
+            : parseOrderLog(file.content, file.observedAt, file.sha256 ?? ctx.hash, file.invalidUtf8),
       };
   }
 }

@@ -20,6 +20,7 @@ import type { ActionPort } from '../ports/action.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { Notifier } from '../ports/notifier.ts';
 import { cliText } from '../core/cli-text.ts';
+import { sha256Hex } from './sha256.ts';
 
 export interface SentinelOptions {
   config: Config;
@@ -66,6 +67,7 @@ export function stepContextOf(config: Config, rules: Rule[], profiles: Record<st
       cronContainer: config.deployment.cronContainer,
     },
     positionsKeys: { requiredKeys: keys.requiredKeys, knownKeys: keys.knownKeys, validatedKeys: keys.validatedKeys },
+    hash: sha256Hex,
     policy: {
       allowedUserIds: config.telegram.allowedUserIds,
       ...(operatorChatId !== undefined ? { chatId: operatorChatId } : {}),
