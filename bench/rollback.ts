@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { createDockerEngine } from '../src/adapters/docker-engine.ts';
 import { createGitRepo } from '../src/adapters/git-repo.ts';
-import { rollbackConfigSchema } from '../src/runtime/rollback/config.ts';
+import { rollbackConfigSchema } from '../src/config/rollback-schema.ts';
 import { createRollbackEngine } from '../src/runtime/rollback/engine.ts';
 import { removeTestObjects, requireDocker, TEST_LABEL } from '../test/docker/engine.ts';
 import {

@@ -18,7 +18,7 @@ import { daemonLiveness, removeDaemonPid, writeDaemonPid } from './adapters/daem
 import { runRuleTests } from './runtime/rule-tests.ts';
 import { registerRollbackCommands, wireForDaemon } from './runtime/cli-rollback.ts';
 import { createReloader, operatorSettingsOf } from './runtime/reload.ts';
-import type { ActionPort } from './runtime/ports.ts';
+import type { ActionPort } from './ports/action.ts';
 import { cliText } from './core/cli-text.ts';
 
 const EXIT_HEALTHY = 0;

@@ -7,14 +7,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ruleSchema, type Rule } from '../src/config/schema.ts';
 import { readJsonFile } from '../src/adapters/json-files.ts';
-import {
-  V32_KNOWN_POSITION_KEYS,
-  V32_REQUIRED_POSITION_KEYS,
-  V32_VALIDATED_POSITION_KEYS,
-  parseEntries,
-  parseOrderLog,
-  parsePositions,
-} from '../src/core/positions.ts';
+import { parseEntries, parseOrderLog, parsePositions } from '../src/core/positions.ts';
+import { V32_KNOWN_POSITION_KEYS, V32_REQUIRED_POSITION_KEYS, V32_VALIDATED_POSITION_KEYS } from '../src/core/record-shapes.ts';
 import { CHECK_INPUTS, type FillCheck } from '../src/core/invariants.ts';
 import { evaluateRule } from '../src/core/rules/index.ts';
 import type { JsonFileKind } from '../src/core/types.ts';
@@ -121,10 +115,10 @@ for (const file of files) {
     assert.equal(typeof content, 'string');
     const state =
       which === 'positions'
-        ? parsePositions(content!, KEYS, T0, sha256, invalidUtf8)
+        ? parsePositions(content!, KEYS, T0, sha256!, invalidUtf8)
         : which === 'entries'
-          ? parseEntries(content!, T0, sha256, invalidUtf8)
-          : parseOrderLog(content!, T0, sha256, invalidUtf8);
+          ? parseEntries(content!, T0, sha256!, invalidUtf8)
+          : parseOrderLog(content!, T0, sha256!, invalidUtf8);
     assert.equal(state.status, 'corrupt');
     if (state.status !== 'corrupt') return;
     assert.equal(state.sha256, sha256);

@@ -16,7 +16,7 @@ import type { CoreState } from '../src/core/step.ts';
 import type { Notice } from '../src/core/types.ts';
 import { printCheck, runCheck } from '../src/runtime/check.ts';
 import { startSentinel, type Sentinel } from '../src/runtime/sentinel.ts';
-import type { Clock } from '../src/runtime/ports.ts';
+import type { Clock } from '../src/ports/clock.ts';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const START = '=== 통합 포지션 & 시그널 체크 시작 ===';

@@ -49,7 +49,7 @@ const docs = () => structuredClone(SAMPLE);
 const closed = (doc: PositionRecord[], id: string) =>
   doc.map((p) =>
     p.position_id === id
-      ? { ...p, status: 'closed', exit_date: '2026-02-24', exit_price: 92700, exit_reason: 'Stop Loss', pnl: -1, r_multiple: -1 }
+      ? { ...p, status: 'closed' as const, exit_date: '2026-02-24', exit_price: 92700, exit_reason: 'Stop Loss', pnl: -1, r_multiple: -1 }
       : p,
   );
 

@@ -11,7 +11,8 @@ import { readJsonFile } from '../src/adapters/json-files.ts';
 import { loadRules } from '../src/config/load-rules.ts';
 import { configSchema, type RuleOf } from '../src/config/schema.ts';
 import { positionsIntegrityParams } from '../src/core/rules/positions-integrity.ts';
-import { parsePositions, parsePythonJson, validatePositions, type PositionKeys } from '../src/core/positions.ts';
+import { parsePositions, validatePositions, type PositionKeys } from '../src/core/positions.ts';
+import { parsePythonJson } from '../src/core/python-json.ts';
 import { evaluatePositionsIntegrity } from '../src/core/rules/positions-integrity.ts';
 import { initialState, step } from '../src/core/step.ts';
 import type { World } from '../src/core/world.ts';
@@ -261,7 +262,7 @@ test('U+FFFD written as UTF-8 (EF BF BD) is a legal character; bytes that are no
   const legal = await readJsonFile('positions', path, () => T0);
   assert.ok(legal.ok);
   assert.equal(legal.file.invalidUtf8, undefined);
-  const state = parsePositions(legal.file.content!, keys, T0, legal.file.sha256, legal.file.invalidUtf8);
+  const state = parsePositions(legal.file.content!, keys, T0, legal.file.sha256!, legal.file.invalidUtf8);
   assert.equal(state.status, 'valid', JSON.stringify(state));
   assert.equal(state.status === 'valid' && state.doc[0]!.exit_reason, 'Stop \uFFFD Loss');
 
@@ -272,7 +273,7 @@ test('U+FFFD written as UTF-8 (EF BF BD) is a legal character; bytes that are no
   assert.ok(bad.ok);
   const char = text.indexOf('XX');
   assert.deepEqual(bad.file.invalidUtf8, { start: at, end: at + 1, byte: 0xff, reason: 'invalid start byte', charOffset: char });
-  const corrupt = parsePositions(bad.file.content!, keys, T0, bad.file.sha256, bad.file.invalidUtf8);
+  const corrupt = parsePositions(bad.file.content!, keys, T0, bad.file.sha256!, bad.file.invalidUtf8);
   assert.ok(corrupt.status === 'corrupt');
   const line = text.slice(0, char).split('\n').length;
   const column = char - text.lastIndexOf('\n', char - 1);

@@ -6,16 +6,15 @@ import { readFileSync } from 'node:fs';
 import { positionsIntegrityParams } from '../src/core/rules/positions-integrity.ts';
 import {
   MAX_PROBLEMS,
-  V32_KNOWN_POSITION_KEYS,
-  V32_REQUIRED_POSITION_KEYS,
-  V32_VALIDATED_POSITION_KEYS,
   parseEntries,
   parseOrderLog,
   parsePositions,
-  parsePythonJson,
   positionKeyProblems,
   validatePositions,
 } from '../src/core/positions.ts';
+import { V32_KNOWN_POSITION_KEYS, V32_REQUIRED_POSITION_KEYS, V32_VALIDATED_POSITION_KEYS } from '../src/core/record-shapes.ts';
+import { parsePythonJson } from '../src/core/python-json.ts';
+import { sha256Hex } from '../src/runtime/sha256.ts';
 
 const fixture = (name: string) => readFileSync(new URL(`./fixtures/json/${name}`, import.meta.url), 'utf8');
 const KEYS = { requiredKeys: V32_REQUIRED_POSITION_KEYS, knownKeys: V32_KNOWN_POSITION_KEYS, validatedKeys: V32_VALIDATED_POSITION_KEYS };
@@ -65,17 +64,18 @@ test('a corrupt file keeps its hash and observation time; no hash given means no
   const withHash = parsePositions('[', KEYS, 7, 'deadbeef');
   assert.equal(withHash.status, 'corrupt');
   assert.equal(withHash.status === 'corrupt' && withHash.sha256, 'deadbeef');
-  const without = parsePositions('[', KEYS, 7, undefined);
+  const without = parsePositions('[', KEYS, 7, sha256Hex);
   assert.equal(without.status === 'corrupt' && 'sha256' in without, false);
 });
 
-test('without the adapter hash, a valid document gets a fingerprint of its text', () => {
-  const a = parsePositions(SAMPLE, KEYS, 0, undefined);
-  const b = parsePositions(SAMPLE.replace('"units": 1,', '"units": 2,'), KEYS, 0, undefined);
+test('without the adapter hash, a valid document gets the runtime hash of its text', () => {
+  const a = parsePositions(SAMPLE, KEYS, 0, sha256Hex);
+  const b = parsePositions(SAMPLE.replace('"units": 1,', '"units": 2,'), KEYS, 0, sha256Hex);
   assert.ok(a.status === 'valid' && b.status === 'valid');
-  assert.match(a.sha256, /^fnv1a:[0-9a-f]{16}$/);
+  // The adapter hashes the bytes, which for UTF-8 text is the same digest.
+  assert.equal(a.sha256, sha256Hex(Buffer.from(SAMPLE, 'utf8')));
   assert.notEqual(a.sha256, b.sha256);
-  assert.equal(a.sha256, (parsePositions(SAMPLE, KEYS, 9, undefined) as { sha256: string }).sha256);
+  assert.equal(a.sha256, (parsePositions(SAMPLE, KEYS, 9, sha256Hex) as { sha256: string }).sha256);
 });
 
 test('parse errors are located like Python reports them in the guarded system log', () => {

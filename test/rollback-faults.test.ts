@@ -26,6 +26,7 @@ import {
   type ReplicaDeployment,
 } from './docker/replica.ts';
 import type { Boundary, ChildSpec } from './docker/rollback-child.ts';
+import { sha256Hex } from '../src/runtime/sha256.ts';
 import {
   COMPOSE_IMAGES,
   REPO_ROOT,
@@ -164,7 +165,7 @@ describe('rollback fault injection (real engine, SIGKILL)', { skip: engine.skip 
     const { deps } = engineFor(replica!, { socketPath, config: testConfig(configOf(strategy)), stateDir });
     const gathered = await gatherFacts({ ...deps, failedTargets: [] }, 'rollback', { strategy });
     assert.ok(gathered.ok, gathered.ok ? '' : gathered.reason);
-    const plan = buildPlan(gathered.facts);
+    const plan = buildPlan(gathered.facts, sha256Hex);
     assert.ok(plan.ok, plan.ok ? '' : plan.reason);
     assert.equal(plan.plan.strategy, strategy);
     return { id: plan.plan.id, ops: plan.plan.ops };

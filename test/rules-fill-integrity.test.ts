@@ -4,14 +4,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import type { RuleOf } from '../src/config/schema.ts';
-import {
-  V32_KNOWN_POSITION_KEYS,
-  V32_REQUIRED_POSITION_KEYS,
-  V32_VALIDATED_POSITION_KEYS,
-  parseEntries,
-  parseOrderLog,
-  parsePositions,
-} from '../src/core/positions.ts';
+import { parseEntries, parseOrderLog, parsePositions } from '../src/core/positions.ts';
+import { V32_KNOWN_POSITION_KEYS, V32_REQUIRED_POSITION_KEYS, V32_VALIDATED_POSITION_KEYS } from '../src/core/record-shapes.ts';
 import { evaluateFillIntegrity } from '../src/core/rules/fill-integrity.ts';
 import type { Verdict } from '../src/core/types.ts';
 import type { EntryRecord, World } from '../src/core/world.ts';

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ruleParams } from '../src/core/rules/params.ts';
 import { logNeedles, positionKeysOf, runFailurePatterns, traitsOf } from '../src/core/rules/index.ts';
-import { V32_KNOWN_POSITION_KEYS, V32_REQUIRED_POSITION_KEYS, V32_VALIDATED_POSITION_KEYS } from '../src/core/positions.ts';
+import { V32_KNOWN_POSITION_KEYS, V32_REQUIRED_POSITION_KEYS, V32_VALIDATED_POSITION_KEYS } from '../src/core/record-shapes.ts';
 import { ruleOf } from './helpers/world.ts';
 
 const KINDS = Object.keys(ruleParams) as (keyof typeof ruleParams)[];

@@ -2,7 +2,7 @@
 // so it interleaves cleanly with pino's JSON logs.
 import { renderNotice, type Language } from '../core/messages.ts';
 import type { Notice } from '../core/types.ts';
-import type { Notifier } from '../runtime/ports.ts';
+import type { Notifier } from '../ports/notifier.ts';
 
 export function createConsoleNotifier(options: {
   language: Language;

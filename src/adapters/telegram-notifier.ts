@@ -4,7 +4,7 @@
 import { footerText, renderTelegramNotice, type RenderOptions } from '../core/telegram-text.ts';
 import type { Language } from '../core/text/catalogue.ts';
 import type { Notice } from '../core/types.ts';
-import type { Notifier } from '../runtime/ports.ts';
+import type { Notifier } from '../ports/notifier.ts';
 import type { Outbox, OutboxItem } from './telegram/outbox.ts';
 
 export interface TelegramNotifierOptions {

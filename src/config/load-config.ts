@@ -5,7 +5,9 @@ import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { configSchema, type Config } from './schema.ts';
 import { DEFAULT_CONFIG_NAME, DEFAULT_DOCKER_SOCKET, PROJECT_DIR, defaultConfigInput } from './defaults.ts';
-import { formatError, readYamlContent, validateYaml, valuePosition, type PathSegment, type YamlSource } from './yaml-errors.ts';
+import { formatError, readYamlContent, type PathSegment, type YamlSource } from './yaml-errors.ts';
+import { validateYaml } from './zod-issues.ts';
+import { valuePosition } from './yaml-tree.ts';
 
 export type LoadConfigResult =
   | {

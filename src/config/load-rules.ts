@@ -6,16 +6,10 @@ import { RULE_ACTIONS, rulesFileSchema, type Rule, type RulesFile } from './sche
 import { traitsOf } from '../core/rules/index.ts';
 import type { JobProfile } from '../core/types.ts';
 import { describeFsError } from './load-config.ts';
-import {
-  closest,
-  formatError,
-  readYamlContent,
-  validateYaml,
-  valuePosition,
-  type PathSegment,
-  type Position,
-  type YamlSource,
-} from './yaml-errors.ts';
+import { formatError, readYamlContent, type PathSegment, type Position, type YamlSource } from './yaml-errors.ts';
+import { validateYaml } from './zod-issues.ts';
+import { valuePosition } from './yaml-tree.ts';
+import { closest } from './schema-hints.ts';
 
 export type LoadRulesResult =
   | {

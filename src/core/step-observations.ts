@@ -176,7 +176,7 @@ function absorbJsonFile(s: CoreState, file: JsonFileObservation, ctx: StepContex
       const parsed =
         file.content === undefined
           ? ({ status: 'absent', observedAt: file.observedAt } as const)
-          : parsePositions(file.content, ctx.positionsKeys, file.observedAt, file.sha256, file.invalidUtf8);
+          : parsePositions(file.content, ctx.positionsKeys, file.observedAt, file.sha256 ?? ctx.hash, file.invalidUtf8);
       let positionsChanges = s.positionsChanges;
       let history = s.positionsHistory;
       if (parsed.status === 'valid') {
@@ -196,7 +196,7 @@ function absorbJsonFile(s: CoreState, file: JsonFileObservation, ctx: StepContex
         entries:
           file.content === undefined
             ? { status: 'absent', observedAt: file.observedAt }
-            : parseEntries(file.content, file.observedAt, file.sha256, file.invalidUtf8),
+            : parseEntries(file.content, file.observedAt, file.sha256 ?? ctx.hash, file.invalidUtf8),
       };
     case 'orderLog':
       return {
@@ -204,7 +204,7 @@ function absorbJsonFile(s: CoreState, file: JsonFileObservation, ctx: StepContex
         orderLog:
           file.content === undefined
             ? { status: 'absent', observedAt: file.observedAt }
-            : parseOrderLog(file.content, file.observedAt, file.sha256, file.invalidUtf8),
+            : parseOrderLog(file.content, file.observedAt, file.sha256 ?? ctx.hash, file.invalidUtf8),
       };
   }
 }

@@ -8,6 +8,7 @@ import { onPlanReady } from './decision.ts';
 import { onOperator } from './decision-operator.ts';
 import { onExecution, onStartup } from './decision-execution.ts';
 import type { PositionKeys } from './positions.ts';
+import type { HashText } from './hash.ts';
 import { type PositionsHistory, emptyPositionsHistory } from './positions-change.ts';
 import { say } from './verdict-text.ts';
 import { emptyRunsState, type RunsState } from './runs.ts';
@@ -31,6 +32,8 @@ export interface StepContext {
   };
   /** Keys of a position record (from the positions-integrity rule, or the schema's defaults). */
   positionsKeys: PositionKeys;
+  /** The runtime's SHA-256, for a state file the adapter did not hash. */
+  hash: HashText;
   /** Who may decide, how long decisions wait, and the guard rails of the automatic path. */
   policy: DecisionPolicy;
 }

@@ -24,57 +24,9 @@ export interface JsonProblem {
   code: 'parse' | 'shape' | 'missing-key' | 'unknown-key' | 'type';
 }
 
-/** One position record as the guarded system writes it; unknown extra keys are kept for evidence. */
-export interface PositionRecord {
-  position_id: string;
-  symbol: string;
-  system: number;
-  direction: string;
-  entry_date: string;
-  entry_price: number;
-  entry_n: number;
-  units: number;
-  max_units?: number;
-  shares_per_unit?: number;
-  total_shares: number;
-  stop_loss: number;
-  pyramid_level?: number;
-  exit_period?: number;
-  status: string;
-  last_update?: string;
-  exit_date?: string | null;
-  exit_price?: number | null;
-  exit_reason?: string | null;
-  pnl?: number | null;
-  pnl_pct?: number | null;
-  r_multiple?: number | null;
-}
-
-export interface EntryRecord {
-  entry_id: string;
-  position_id: string;
-  entry_date: string;
-  entry_price: number;
-  shares: number;
-  pyramid_level: number;
-  n_value: number;
-}
-
-export interface OrderRecord {
-  order_id: string;
-  symbol: string;
-  side: string;
-  quantity: number;
-  price: number | null;
-  order_type: string;
-  status: string;
-  timestamp: string;
-  dry_run: boolean;
-  fill_price: number | null;
-  fill_time: string | null;
-  error_message: string | null;
-  reason: string | null;
-}
+// The record types derive from the zod schemas of the state files.
+import type { EntryRecord, OrderRecord, PositionRecord } from './record-shapes.ts';
+export type { EntryRecord, OrderRecord, PositionRecord };
 
 /** A change between two valid versions of positions.json, with what the logs said around it. */
 export interface PositionsChange {

@@ -12,7 +12,7 @@ import { createGitRepo } from '../adapters/git-repo.ts';
 import { createLogger } from '../adapters/logger.ts';
 import { systemClock } from '../adapters/clock.ts';
 import { takeBackup } from './rollback/backup.ts';
-import type { RollbackConfig } from './rollback/config.ts';
+import type { RollbackConfig } from '../config/rollback-schema.ts';
 import { createRollbackEngine, verifyCurrent, type RollbackEngine, type RollbackEngineDeps } from './rollback/engine.ts';
 import type { Language } from '../core/messages.ts';
 import { cliText } from '../core/cli-text.ts';

@@ -7,7 +7,9 @@ import type { Effect, Event, ExecutionReport } from '../core/types.ts';
 import type { TailCursor } from '../adapters/log-tail.ts';
 import { StateStore } from '../adapters/state-store.ts';
 import { randomBytes } from 'node:crypto';
-import type { ActionPort, Clock, Notifier } from './ports.ts';
+import type { ActionPort } from '../ports/action.ts';
+import type { Clock } from '../ports/clock.ts';
+import type { Notifier } from '../ports/notifier.ts';
 
 type PendingNotice = Extract<Effect, { kind: 'notify' }>;
 

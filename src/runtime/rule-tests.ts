@@ -3,10 +3,11 @@
 // at `eval_at` with the expected firings. Same core as the daemon: a passing test means the daemon
 // would fire the same way on the same observations.
 import { readFile } from 'node:fs/promises';
-import { createHash } from 'node:crypto';
+import { sha256Hex } from './sha256.ts';
 import { dirname, resolve } from 'node:path';
 import { ruleTestFileSchema, type RuleTestInput } from '../config/rule-tests-schema.ts';
-import { parseYaml, validateYaml } from '../config/yaml-errors.ts';
+import { parseYaml } from '../config/yaml-errors.ts';
+import { validateYaml } from '../config/zod-issues.ts';
 import { loadRules } from '../config/load-rules.ts';
 import { initialState, step, type CoreState } from '../core/step.ts';
 import type { Event } from '../core/types.ts';
@@ -34,7 +35,7 @@ function toEvent(input: RuleTestInput): Event {
       file: {
         which: input.file,
         observedAt: input.at,
-        ...(input.content !== null ? { content: input.content, sha256: createHash('sha256').update(input.content).digest('hex') } : {}),
+        ...(input.content !== null ? { content: input.content, sha256: sha256Hex(input.content) } : {}),
       },
     };
   }

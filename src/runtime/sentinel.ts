@@ -16,8 +16,11 @@ import { startJsonFileWatcher } from '../adapters/json-files.ts';
 import type { DockerObserver } from '../adapters/docker-observer.ts';
 import { openEventLoop, type EventLoop } from './event-loop.ts';
 import { startHttp, type HttpServer } from '../adapters/http.ts';
-import type { ActionPort, Clock, Notifier } from './ports.ts';
+import type { ActionPort } from '../ports/action.ts';
+import type { Clock } from '../ports/clock.ts';
+import type { Notifier } from '../ports/notifier.ts';
 import { cliText } from '../core/cli-text.ts';
+import { sha256Hex } from './sha256.ts';
 
 export interface SentinelOptions {
   config: Config;
@@ -62,6 +65,7 @@ export function stepContextOf(config: Config, rules: Rule[], profiles: Record<st
       cronContainer: config.deployment.cronContainer,
     },
     positionsKeys: positionKeysOf(rules),
+    hash: sha256Hex,
     policy: {
       allowedUserIds: config.telegram.allowedUserIds,
       ...(operatorChatId !== undefined ? { chatId: operatorChatId } : {}),

@@ -11,7 +11,7 @@ import { pino } from 'pino';
 import { createDockerEngine, type DockerPort } from '../../src/adapters/docker-engine.ts';
 import { createGitRepo } from '../../src/adapters/git-repo.ts';
 import type { ExecutionReport } from '../../src/core/types.ts';
-import { rollbackConfigSchema, type RollbackConfig } from '../../src/runtime/rollback/config.ts';
+import { rollbackConfigSchema, type RollbackConfig } from '../../src/config/rollback-schema.ts';
 import { createRollbackEngine, type RollbackEngine, type RollbackEngineDeps } from '../../src/runtime/rollback/engine.ts';
 import type { JournalObserver } from '../../src/runtime/rollback/journal.ts';
 import { TEST_LABEL } from './engine.ts';

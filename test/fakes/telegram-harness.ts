@@ -14,7 +14,7 @@ import type { ReloadOutcome } from '../../src/core/telegram-replies.ts';
 import type { Language } from '../../src/core/text/catalogue.ts';
 import type { OperatorEvent, TelegramBot } from '../../src/adapters/telegram/bot.ts';
 import { openTelegramChannel, type TelegramChannel, type TelegramChannelOptions } from '../../src/adapters/telegram/channel.ts';
-import type { Notifier } from '../../src/runtime/ports.ts';
+import type { Notifier } from '../../src/ports/notifier.ts';
 import { startBotApiServer, type BotApiServer, type ChatMessage, type FakeUser } from './bot-api-server.ts';
 
 /** A realistic token, so telegraf's own redaction and ours are both exercised. */

@@ -2,7 +2,7 @@
 // is asked to execute, and the container-state rule that proposes the rollback.
 import { ruleSchema, type Rule } from '../../src/config/schema.ts';
 import type { ExecutionReport, PlanPreview } from '../../src/core/types.ts';
-import type { ActionPort } from '../../src/runtime/ports.ts';
+import type { ActionPort } from '../../src/ports/action.ts';
 
 export const STORY_PLAN: PlanPreview = {
   id: 'plan-abc',

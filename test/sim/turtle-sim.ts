@@ -3,6 +3,7 @@
 // and with the delays the sidecar would observe them. Seeded: same options → identical timeline.
 import { createHash } from 'node:crypto';
 import type { ContainerObservation, Event, Instant, LogLine } from '../../src/core/types.ts';
+import { V32_KNOWN_POSITION_KEYS, V32_VALIDATED_POSITION_KEYS } from '../../src/core/record-shapes.ts';
 import {
   addDays,
   CALENDAR_YEARS,
@@ -178,44 +179,11 @@ function streamRng(seed: number, salt: number): Rng {
 // ---------------------------------------------------------------------------------------------
 // positions.json / entries.json store, with the guarded system's backup and heal behaviour
 
-const FIELD_ORDER: readonly (keyof SimPosition)[] = [
-  'position_id',
-  'symbol',
-  'system',
-  'direction',
-  'entry_date',
-  'entry_price',
-  'entry_n',
-  'units',
-  'max_units',
-  'shares_per_unit',
-  'total_shares',
-  'stop_loss',
-  'pyramid_level',
-  'exit_period',
-  'status',
-  'last_update',
-  'exit_date',
-  'exit_price',
-  'exit_reason',
-  'pnl',
-  'pnl_pct',
-  'r_multiple',
-];
+// The v3.2 record shape (field order = dataclass order), as the core's schemas declare it.
+const FIELD_ORDER = V32_KNOWN_POSITION_KEYS as readonly (keyof SimPosition)[];
 const KNOWN_KEYS = new Set<string>(FIELD_ORDER);
-const REQUIRED_KEYS = [
-  'position_id',
-  'symbol',
-  'entry_price',
-  'status',
-  'direction',
-  'system',
-  'entry_date',
-  'entry_n',
-  'units',
-  'total_shares',
-  'stop_loss',
-];
+/** What `validate_position_schema` checks: a record lacking one is skipped. */
+const REQUIRED_KEYS = V32_VALIDATED_POSITION_KEYS;
 const BACKUP_RE = /^positions_.*\.json$/;
 
 /** `Position.to_dict()`: every field, dataclass order, defaults for the absent ones. */

@@ -3,7 +3,7 @@
 import type { Logger } from 'pino';
 import type { RenderOptions } from '../../core/telegram-text.ts';
 import type { Language } from '../../core/text/catalogue.ts';
-import type { Notifier } from '../../runtime/ports.ts';
+import type { Notifier } from '../../ports/notifier.ts';
 import { createTelegramNotifier } from '../telegram-notifier.ts';
 import { createTelegramApi, type TelegramApi } from './api.ts';
 import { startTelegramBot, type BotHandlers, type BotSettings, type TelegramBot } from './bot.ts';

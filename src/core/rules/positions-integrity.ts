@@ -3,13 +3,8 @@
 import type { RuleOf } from '../../config/schema.ts';
 import type { Evidence, Instant, Verdict } from '../types.ts';
 import type { JsonProblem, PositionsChange, World } from '../world.ts';
-import {
-  V32_KNOWN_POSITION_KEYS,
-  V32_REQUIRED_POSITION_KEYS,
-  V32_VALIDATED_POSITION_KEYS,
-  positionKeyProblems,
-  type PositionKeys,
-} from '../positions.ts';
+import { positionKeyProblems, type PositionKeys } from '../positions.ts';
+import { V32_KNOWN_POSITION_KEYS, V32_REQUIRED_POSITION_KEYS, V32_VALIDATED_POSITION_KEYS } from '../record-shapes.ts';
 import { judgeChange } from '../positions-change.ts';
 import { NO_NEEDLES, PLAIN_TRAITS, type RuleEvaluator, type RuleKind } from './rule-kind.ts';
 import { say } from '../verdict-text.ts';

@@ -1,11 +1,11 @@
 // Runbook §1: byte-exact, SHA-256 verified copies of the state files beside the guarded system's own
 // backups, mode, owner and times kept, named so they never match the `positions_*.json` glob the
 // guarded system restores from; and snapshots of the job logs. The sources are only ever read.
-import { createHash } from 'node:crypto';
 import { constants, existsSync, type Stats } from 'node:fs';
 import { chown, copyFile, link, mkdir, open, readdir, stat, unlink, utimes, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join, relative } from 'node:path';
 import { fsyncDir } from './journal.ts';
+import { sha256Hex } from '../sha256.ts';
 
 /** The state files, relative to the data directory. Only positions.json is always expected. */
 export const STATE_FILES = ['positions/positions.json', 'entries/entries.json', 'trades/order_log.json'] as const;
@@ -68,10 +68,6 @@ export function backupStamp(at: number, timeZone: string): string {
   return `${parts.year}${parts.month}${parts.day}_${parts.hour}${parts.minute}${parts.second}`;
 }
 
-export function sha256(bytes: Buffer): string {
-  return createHash('sha256').update(bytes).digest('hex');
-}
-
 export async function takeBackup(options: BackupOptions): Promise<BackupOutcome> {
   const stamp = backupStamp(options.at, options.timeZone);
   const files: FileBackup[] = [];
@@ -104,7 +100,7 @@ async function backupFile(
   }
   if (!first) return { ok: false, error: `${source} kept changing while it was being backed up` };
   const { bytes, info } = first;
-  const digest = sha256(bytes);
+  const digest = sha256Hex(bytes);
 
   const dir = join(dirname(source), 'backups');
   const made = await ensureBackupDir(dir);
@@ -141,7 +137,7 @@ async function backupFile(
     return { ok: false, error: `backup of ${source} to ${target} failed: ${(err as Error).message}` };
   }
   const check = await readWhole(target);
-  if (typeof check === 'string' || sha256(check.bytes) !== digest) {
+  if (typeof check === 'string' || sha256Hex(check.bytes) !== digest) {
     return { ok: false, error: `backup ${target} does not match ${source} (SHA-256 check failed)` };
   }
   return {

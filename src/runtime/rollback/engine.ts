@@ -7,12 +7,12 @@ import type { Logger } from 'pino';
 import { buildPlan, describeOp, shortId, type Plan, type PlanAction, type PlanOp, type Strategy } from '../../core/plan.ts';
 import type { ExecutionReport, PlanPreview, StepTiming } from '../../core/types.ts';
 import type { DockerPort } from '../../adapters/docker-engine.ts';
-import type { GitPort } from '../../adapters/git-repo.ts';
-import type { RollbackConfig } from './config.ts';
+import type { GitPort } from '../../ports/git.ts';
+import type { RollbackConfig } from '../../config/rollback-schema.ts';
 import { gatherFacts } from './facts.ts';
 import { RollbackJournal, type Execution, type JournalObserver, type JournalRecord, type Outcome } from './journal.ts';
 import { acquireLock, liveHolder, type LockOwner } from './lock.ts';
-import { sha256 } from './backup.ts';
+import { sha256Hex } from '../sha256.ts';
 import {
   checkContext,
   planTargetImage,
@@ -100,7 +100,7 @@ export function createRollbackEngine(deps: RollbackEngineDeps): RollbackEngine {
   async function makePlan(action: PlanAction, options: PlanOptions): Promise<{ ok: true; plan: Plan } | { ok: false; reason: string }> {
     const gathered = await facts(action, options);
     if (!gathered.ok) return gathered;
-    return buildPlan(gathered.facts);
+    return buildPlan(gathered.facts, sha256Hex);
   }
 
   const append = (record: JournalRecord): void => journal.append(record);
@@ -395,7 +395,7 @@ export function createRollbackEngine(deps: RollbackEngineDeps): RollbackEngine {
           const candidates: ('auto' | Strategy)[] =
             action === 'rollback' ? [gathered.facts.strategy, 'image-tag', 'git'] : [gathered.facts.strategy];
           for (const strategy of candidates) {
-            const r = buildPlan({ ...gathered.facts, strategy });
+            const r = buildPlan({ ...gathered.facts, strategy }, sha256Hex);
             first ??= r;
             if (r.ok && r.plan.id === planId) {
               plan = r.plan;
@@ -549,5 +549,5 @@ async function newestPositionsBackup(dir: string): Promise<{ path: string; sha25
   const newest = backups.at(-1);
   if (!newest) return undefined;
   const path = join(dir, newest);
-  return { path, sha256: sha256(await readFile(path)) };
+  return { path, sha256: sha256Hex(await readFile(path)) };
 }

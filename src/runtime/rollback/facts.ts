@@ -3,8 +3,8 @@
 import { resolve } from 'node:path';
 import { composeImageName, type ContainerFact, type GitFacts, type PlanAction, type PlanFacts } from '../../core/plan.ts';
 import type { ContainerDoc, DockerPort } from '../../adapters/docker-engine.ts';
-import type { GitPort } from '../../adapters/git-repo.ts';
-import type { RollbackConfig } from './config.ts';
+import type { GitPort } from '../../ports/git.ts';
+import type { RollbackConfig } from '../../config/rollback-schema.ts';
 import { recreateSpec } from './recreate-spec.ts';
 
 export interface FactsInput {

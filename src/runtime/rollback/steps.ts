@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { ImageTarget, PlanOp } from '../../core/plan.ts';
 import { shortId, type ContainerDoc, type DockerPort, type ImageDoc } from '../../adapters/docker-engine.ts';
-import type { GitPort } from '../../adapters/git-repo.ts';
+import type { GitPort } from '../../ports/git.ts';
 import { takeBackup, type FileBackup } from './backup.ts';
-import type { RollbackConfig } from './config.ts';
+import type { RollbackConfig } from '../../config/rollback-schema.ts';
 import { EXECUTION_LABEL, REPLACES_LABEL, recreateSpec } from './recreate-spec.ts';
 import { judge, runningJobs, takeChecks, type Check, type CheckContext } from './verify.ts';
 

@@ -6,7 +6,7 @@ import { parseCrontab } from '../../core/crontab.ts';
 import type { VerifySpec } from '../../core/plan.ts';
 import { shortId, type DockerPort } from '../../adapters/docker-engine.ts';
 import { jobProcessMatcher } from '../../adapters/docker-observer.ts';
-import { sha256 } from './backup.ts';
+import { sha256Hex } from '../sha256.ts';
 
 export interface Check {
   id: string;
@@ -162,7 +162,7 @@ async function positionsChecks(ctx: CheckContext, expect: Expectation): Promise<
   }
   const out: Check[] = [];
   if (expect.mode !== 'baseline' && expect.positionsSha256 !== undefined) {
-    const now = bytes === undefined ? null : sha256(bytes);
+    const now = bytes === undefined ? null : sha256Hex(bytes);
     const same = now === expect.positionsSha256;
     out.push({
       id: 'positions-unchanged',
