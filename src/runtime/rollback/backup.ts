@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { constants, existsSync, type Stats } from 'node:fs';
 import { chown, copyFile, link, mkdir, open, readdir, stat, unlink, utimes, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join, relative } from 'node:path';
-import { fsyncDir } from './journal.ts';
+import { fsyncDir } from '../../adapters/durable.ts';
 
 /** The state files, relative to the data directory. Only positions.json is always expected. */
 export const STATE_FILES = ['positions/positions.json', 'entries/entries.json', 'trades/order_log.json'] as const;
