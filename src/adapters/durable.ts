@@ -13,7 +13,8 @@ import {
   rmSync,
   writeSync,
 } from 'node:fs';
-import { dirname } from 'node:path';
+import { link, open, unlink, type FileHandle } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 
 /** Make a new directory entry (create, rename) durable. */
 export function fsyncDir(dir: string): void {
@@ -62,6 +63,28 @@ export function replaceFileAtomic(path: string, content: string, mode = 0o600): 
 /** Create `path` with `content` only if it does not exist yet: throws an `EEXIST` error otherwise. */
 export function createFileExclusive(path: string, content: string, mode = 0o600): void {
   writeWhole(openSync(path, 'wx', mode), content);
+  fsyncDir(dirname(path));
+}
+
+/**
+ * Create `path` complete or not at all, never over an existing file (throws `EEXIST`): `fill` writes a
+ * temp file beside it, which is fsync'd and hard-linked into place (link, unlike rename, never replaces).
+ * The temp name starts with a dot, so it matches no glob of the guarded system.
+ */
+export async function createFileComplete(path: string, fill: (handle: FileHandle) => Promise<void>, mode = 0o600): Promise<void> {
+  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+  try {
+    const handle = await open(temp, 'wx', mode);
+    try {
+      await fill(handle);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await link(temp, path);
+  } finally {
+    await unlink(temp).catch(() => undefined);
+  }
   fsyncDir(dirname(path));
 }
 
