@@ -14,6 +14,7 @@ import {
   openJsonlAppender,
   readJsonl,
   replaceFileAtomic,
+  type JsonlRead,
 } from '../src/adapters/durable.ts';
 
 function fresh(): string {
@@ -21,6 +22,8 @@ function fresh(): string {
   test.after(() => rmSync(dir, { recursive: true, force: true }));
   return dir;
 }
+
+const summary = (read: JsonlRead) => ({ values: read.records.map((r) => r.value), unreadable: read.unreadable, tornTail: read.tornTail });
 
 test('an atomic replace creates or replaces the whole file, with its mode, and leaves no temp file', () => {
   const dir = fresh();
@@ -109,13 +112,7 @@ test('JSONL: appended records read back in order; a torn last line is ignored an
   a.close();
   assert.ok(existsSync(path), 'the directory and the file are created');
   appendFileSync(path, '{"n": 3, "tor');
-  const torn = readJsonl(path);
-  assert.deepEqual(
-    torn.records.map((r) => r.value),
-    [{ n: 1 }, { n: 2 }],
-  );
-  assert.equal(torn.tornTail, true);
-  assert.deepEqual(torn.unreadable, []);
+  assert.deepEqual(summary(readJsonl(path)), { values: [{ n: 1 }, { n: 2 }], unreadable: [], tornTail: true });
   const b = openJsonlAppender(path);
   b.append({ n: 4 });
   b.close();
@@ -137,11 +134,5 @@ test('JSONL: blank lines are skipped; an unreadable last line ending in a newlin
   const dir = fresh();
   const path = join(dir, 'j.jsonl');
   writeFileSync(path, '{"a":1}\n\n  \n{"a":2}\nnot json\n');
-  const read = readJsonl(path);
-  assert.deepEqual(
-    read.records.map((r) => r.value),
-    [{ a: 1 }, { a: 2 }],
-  );
-  assert.equal(read.tornTail, true);
-  assert.deepEqual(read.unreadable, []);
+  assert.deepEqual(summary(readJsonl(path)), { values: [{ a: 1 }, { a: 2 }], unreadable: [], tornTail: true });
 });
