@@ -33,7 +33,7 @@ export function writeDaemonPid(stateDir: string, now: number): void {
   const procStart = procStartOf(process.pid);
   if (procStart !== undefined) record.procStart = procStart;
   const path = join(stateDir, PID_FILE);
-  // writeFileSync's mode, as before the file was written atomically (the umask still applies).
+  // 0o666 less the umask, the mode writeFileSync gave it before: `status` run by another user can read it.
   replaceFileAtomic(path, JSON.stringify(record) + '\n', 0o666);
 }
 
