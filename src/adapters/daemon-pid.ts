@@ -1,8 +1,9 @@
 // The daemon's pid file in its state directory, so that `status` can tell a running daemon from the
 // last checkpoint of one that is gone (stopped, crashed, SIGKILLed: a kill -9 leaves the file behind).
-import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { replaceFileAtomic } from './durable.ts';
 
 const PID_FILE = 'daemon.pid';
 
@@ -32,8 +33,8 @@ export function writeDaemonPid(stateDir: string, now: number): void {
   const procStart = procStartOf(process.pid);
   if (procStart !== undefined) record.procStart = procStart;
   const path = join(stateDir, PID_FILE);
-  writeFileSync(`${path}.tmp`, JSON.stringify(record) + '\n');
-  renameSync(`${path}.tmp`, path);
+  // 0o666 less the umask, the mode writeFileSync gave it before: `status` run by another user can read it.
+  replaceFileAtomic(path, JSON.stringify(record) + '\n', 0o666);
 }
 
 /** Removed on a clean stop only if it is still ours (a second daemon may have taken the directory over). */

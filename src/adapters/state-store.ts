@@ -6,8 +6,9 @@
 // A crash between the two leaves journal entries newer than the checkpoint; on open they are cut off,
 // because re-reading the same lines from the checkpoint's cursors produces them again. So every log
 // line is evaluated exactly once as far as anything durable can tell.
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync, existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ensureDir, openJsonlAppender, readJsonl, replaceFileAtomic, type JsonlAppender } from './durable.ts';
 
 export interface Checkpoint<Core, Cursor, Pending> {
   seq: number;
@@ -27,14 +28,14 @@ const PREVIOUS = 'checkpoint.prev.json';
 const JOURNAL = 'journal.jsonl';
 
 export class StateStore<Core, Cursor, Pending> {
-  private journalFd: number | undefined;
+  private journal: JsonlAppender | undefined;
 
   constructor(readonly dir: string) {}
 
   /** Load the last checkpoint and the journal, cutting journal entries the checkpoint does not cover. */
   open(): OpenResult<Core, Cursor, Pending> {
     try {
-      mkdirSync(this.dir, { recursive: true });
+      ensureDir(this.dir);
     } catch (err) {
       return { ok: false, error: `state directory ${this.dir}: ${(err as Error).message}` };
     }
@@ -49,59 +50,43 @@ export class StateStore<Core, Cursor, Pending> {
     }
     const seq = checkpoint?.seq ?? 0;
     const journalPath = join(this.dir, JOURNAL);
-    const kept: string[] = [];
-    const journal: unknown[] = [];
-    let dropped = 0;
-    if (existsSync(journalPath)) {
-      const text = readFileSync(journalPath, 'utf8');
-      const lines = text.split('\n');
-      for (const [index, line] of lines.entries()) {
-        if (line === '') continue;
-        let record: { seq?: unknown };
-        try {
-          record = JSON.parse(line) as { seq?: unknown };
-        } catch {
-          // Only the last line can be torn by a crash mid-append; anything else is reported.
-          if (index !== lines.length - 1 && !(index === lines.length - 2 && lines[lines.length - 1] === '')) {
-            warnings.push(`${journalPath}:${index + 1}: unreadable journal line dropped`);
-          }
-          dropped += 1;
-          continue;
-        }
-        if (typeof record.seq === 'number' && record.seq > seq) {
-          dropped += 1;
-          continue;
-        }
-        kept.push(line);
-        journal.push(record);
+    const kept: unknown[] = [];
+    const read = readJsonl(journalPath);
+    // Only the last line can be torn by a crash mid-append; anything else is reported.
+    for (const line of read.unreadable) warnings.push(`${journalPath}:${line}: unreadable journal line dropped`);
+    let dropped = read.unreadable.length + (read.tornTail ? 1 : 0);
+    for (const { value } of read.records) {
+      const recordSeq = (value as { seq?: unknown } | null)?.seq;
+      if (typeof recordSeq === 'number' && recordSeq > seq) {
+        dropped += 1;
+        continue;
       }
-      if (dropped > 0) this.replaceFile(journalPath, kept.length ? kept.join('\n') + '\n' : '');
+      kept.push(value);
     }
-    this.journalFd = openSync(journalPath, 'a', 0o600);
-    return { ok: true, ...(checkpoint ? { checkpoint } : {}), journal, droppedJournalEntries: dropped, warnings };
+    if (dropped > 0) replaceFileAtomic(journalPath, kept.map((r) => JSON.stringify(r) + '\n').join(''));
+    this.journal = openJsonlAppender(journalPath);
+    return { ok: true, ...(checkpoint ? { checkpoint } : {}), journal: kept, droppedJournalEntries: dropped, warnings };
   }
 
   /** Append entries with the sequence number of the checkpoint that will follow them. */
   appendJournal(seq: number, entries: object[]): void {
     if (entries.length === 0) return;
-    if (this.journalFd === undefined) throw new Error('state store is not open');
-    const text = entries.map((e) => JSON.stringify({ seq, ...e })).join('\n') + '\n';
-    writeSync(this.journalFd, text);
-    fsyncSync(this.journalFd);
+    if (this.journal === undefined) throw new Error('state store is not open');
+    this.journal.append(...entries.map((e) => ({ seq, ...e })));
   }
 
   saveCheckpoint(checkpoint: Checkpoint<Core, Cursor, Pending>): void {
     const path = join(this.dir, CHECKPOINT);
     if (existsSync(path)) {
       // Keep the previous good copy as a hard fallback; link-free copy keeps it simple and portable.
-      this.replaceFile(join(this.dir, PREVIOUS), readFileSync(path, 'utf8'));
+      replaceFileAtomic(join(this.dir, PREVIOUS), readFileSync(path, 'utf8'));
     }
-    this.replaceFile(path, JSON.stringify(checkpoint));
+    replaceFileAtomic(path, JSON.stringify(checkpoint));
   }
 
   close(): void {
-    if (this.journalFd !== undefined) closeSync(this.journalFd);
-    this.journalFd = undefined;
+    this.journal?.close();
+    this.journal = undefined;
   }
 
   private readCheckpoint(path: string, warnings: string[]): Checkpoint<Core, Cursor, Pending> | undefined | null {
@@ -116,25 +101,6 @@ export class StateStore<Core, Cursor, Pending> {
     } catch (err) {
       warnings.push(`${path}: ${(err as Error).message}`);
       return null;
-    }
-  }
-
-  /** Write-to-temp, fsync, rename, fsync the directory: the file is either old or new, never torn. */
-  private replaceFile(path: string, content: string): void {
-    const tmp = `${path}.tmp`;
-    const fd = openSync(tmp, 'w', 0o600);
-    try {
-      writeSync(fd, content);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, path);
-    const dirFd = openSync(this.dir, 'r');
-    try {
-      fsyncSync(dirFd);
-    } finally {
-      closeSync(dirFd);
     }
   }
 }

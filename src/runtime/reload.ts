@@ -2,9 +2,10 @@
 // be applied live (config/reload-policy.ts), keep the rest as the daemon started with it and say so:
 // in the log, in /status and /reload (Telegram), and in `turtle-sentinel status` (through a file in
 // the state directory, which the daemon clears when it starts).
-import { rmSync, writeFileSync, readFileSync, renameSync } from 'node:fs';
+import { rmSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
+import { replaceFileAtomic } from '../adapters/durable.ts';
 import { loadConfig } from '../config/load-config.ts';
 import { loadRules } from '../config/load-rules.ts';
 import { planReload } from '../config/reload-policy.ts';
@@ -115,9 +116,7 @@ function writeRestartRequired(file: string, keys: string[], logger: Logger): voi
       rmSync(file, { force: true });
       return;
     }
-    const tmp = `${file}.tmp`;
-    writeFileSync(tmp, JSON.stringify({ restartRequired: keys }) + '\n');
-    renameSync(tmp, file);
+    replaceFileAtomic(file, JSON.stringify({ restartRequired: keys }) + '\n', 0o666);
   } catch (err) {
     // Only `status` reads it; the log line and /status say the same.
     logger.warn({ err: (err as Error).message, file }, 'cannot record the keys waiting for a restart');

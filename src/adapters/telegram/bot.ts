@@ -3,10 +3,9 @@
 // runs in a handler (telegraf aborts handlers after 90 s, and the poll waits for them): replies go to
 // the outbox, decisions to `submit`, and read-only questions are answered from `state()`.
 import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { CallbackQuery, Message, Update, User } from 'telegraf/types';
+import type { Backoff } from '../retry.ts';
 import type { Rule } from '../../config/schema.ts';
 import { judgeConfirmation, parseCommand, type PendingConfirmation } from '../../core/commands.ts';
 import type { CoreState } from '../../core/step.ts';
@@ -30,6 +29,7 @@ import type { Language } from '../../core/text/catalogue.ts';
 import type { Event, OperatorIdentity } from '../../core/types.ts';
 import { describeApiError, type TelegramApi } from './api.ts';
 import type { Outbox } from './outbox.ts';
+import { pollUpdates } from './polling.ts';
 
 export type OperatorEvent = Extract<Event, { kind: 'operator' }>;
 
@@ -65,7 +65,7 @@ export interface BotOptions extends BotHandlers {
   /** Long-poll timeout asked of getUpdates, in seconds (Telegram allows up to 50). */
   pollTimeoutSec?: number;
   /** Backoff for getMe / getUpdates failures. */
-  retry?: { baseMs: number; maxMs: number };
+  retry?: Backoff;
   /** How long a /rollback, /halt or /resume prompt waits for its Confirm press. */
   confirmTtlMs?: number;
   /** `telegram.buttonExpiry`: only for the answer shown on a press (the core decides and records). */
@@ -88,15 +88,11 @@ export interface TelegramBot {
   stop(): Promise<void>;
 }
 
-const OFFSET_FILE = 'updates-offset.json';
-
 export function startTelegramBot(options: BotOptions): TelegramBot {
   const { api, outbox } = options;
   let { language: lang, timeZone } = options;
   const log = options.logger;
   const telegraf = api.telegraf;
-  const pollTimeoutSec = options.pollTimeoutSec ?? 50;
-  const retry = options.retry ?? { baseMs: 1000, maxMs: 60_000 };
   const confirmTtlMs = options.confirmTtlMs ?? 2 * 60_000;
   const makeNonce = options.nonce ?? (() => randomBytes(12).toString('base64url'));
   let allowed = new Set(options.allowedUserIds);
@@ -376,43 +372,7 @@ export function startTelegramBot(options: BotOptions): TelegramBot {
     log?.error({ error: api.scrub(String((err as Error)?.message ?? err)) }, 'telegram update handler failed');
   });
 
-  // ---- long polling
-  const offsetPath = join(options.dir, OFFSET_FILE);
-  let offset = readOffset(offsetPath);
-  const sleep = (ms: number) =>
-    new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      stopper.signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
-    });
-  const delayFor = (failures: number) => Math.min(retry.maxMs, retry.baseMs * 2 ** Math.min(failures - 1, 30));
-
-  /** Say a failure once, when it changes, and now and then: visible without flooding the log. */
-  const shouldLog = (failures: number, error: string, last: { logged?: string }) => {
-    if (failures !== 1 && failures % 10 !== 0 && error === last.logged) return false;
-    last.logged = error;
-    return true;
-  };
-
-  const callUntilOk = async <T>(what: string, call: () => ReturnType<TelegramApi['call']>): Promise<T | undefined> => {
-    let failures = 0;
-    const last: { logged?: string } = {};
-    while (!stopped) {
-      const r = await call();
-      if (r.ok) return r.value as T;
-      if (stopped) return undefined;
-      failures += 1;
-      const delay = r.error.kind === 'rate-limited' ? r.error.retryAfterMs : delayFor(failures);
-      if (shouldLog(failures, describeApiError(r.error), last)) {
-        log?.[r.error.kind === 'unauthorized' ? 'error' : 'warn'](
-          { error: describeApiError(r.error), failures, retryInMs: delay },
-          `telegram ${what} failed; will retry`,
-        );
-      }
-      await sleep(delay);
-    }
-    return undefined;
-  };
-
+  // ---- long polling (polling.ts): each update goes through telegraf to the handlers above
   const handle = async (update: Update) => {
     try {
       refreshSettings();
@@ -424,44 +384,20 @@ export function startTelegramBot(options: BotOptions): TelegramBot {
     }
   };
 
-  const poll = async () => {
-    const me = await callUntilOk<User>('getMe', () => api.call('getMe', {}, { signal: stopper.signal }));
-    if (!me) return;
-    username = me.username;
-    telegraf.botInfo = me as typeof telegraf.botInfo;
-    // A webhook left set by another program makes getUpdates fail with 409.
-    await callUntilOk('deleteWebhook', () => api.call('deleteWebhook', {}, { signal: stopper.signal }));
-    log?.info({ bot: username }, 'telegram bot polling');
-    readyResolve();
-    let failures = 0;
-    const last: { logged?: string } = {};
-    while (!stopped) {
-      const r = await api.call(
-        'getUpdates',
-        { offset, timeout: pollTimeoutSec, allowed_updates: ['message', 'callback_query'] },
-        { signal: stopper.signal, timeoutMs: (pollTimeoutSec + 15) * 1000 },
-      );
-      if (stopped) break;
-      if (!r.ok) {
-        failures += 1;
-        const delay = r.error.kind === 'rate-limited' ? r.error.retryAfterMs : delayFor(failures);
-        if (shouldLog(failures, describeApiError(r.error), last)) {
-          log?.warn({ error: describeApiError(r.error), failures, retryInMs: delay }, 'telegram getUpdates failed; will retry');
-        }
-        await sleep(delay);
-        continue;
-      }
-      if (failures > 0) log?.info({ failures }, 'telegram getUpdates works again');
-      failures = 0;
-      delete last.logged;
-      for (const update of r.value) {
-        await handle(update);
-        offset = update.update_id + 1;
-      }
-      if (r.value.length > 0) writeOffset(offsetPath, offset, log);
-    }
-  };
-  const polling = poll().catch((err: unknown) => {
+  const polling = pollUpdates({
+    api,
+    dir: options.dir,
+    logger: log,
+    pollTimeoutSec: options.pollTimeoutSec ?? 50,
+    retry: options.retry ?? { baseMs: 1000, maxMs: 60_000 },
+    signal: stopper.signal,
+    onReady: (me) => {
+      username = me.username;
+      telegraf.botInfo = me as typeof telegraf.botInfo;
+      readyResolve();
+    },
+    handle,
+  }).catch((err: unknown) => {
     log?.error({ error: api.scrub(String((err as Error)?.message ?? err)) }, 'telegram polling stopped unexpectedly');
   });
 
@@ -476,31 +412,4 @@ export function startTelegramBot(options: BotOptions): TelegramBot {
       await Promise.allSettled([...inFlight]);
     },
   };
-}
-
-function readOffset(path: string): number {
-  try {
-    const value = (JSON.parse(readFileSync(path, 'utf8')) as { offset?: unknown }).offset;
-    return typeof value === 'number' && Number.isInteger(value) && value >= 0 ? value : 0;
-  } catch {
-    return 0;
-  }
-}
-
-function writeOffset(path: string, offset: number, log: Logger | undefined): void {
-  try {
-    const tmp = `${path}.tmp`;
-    const fd = openSync(tmp, 'w', 0o600);
-    try {
-      writeSync(fd, JSON.stringify({ offset }) + '\n');
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, path);
-  } catch (err) {
-    // Losing the offset only means an update may be handled twice after a restart (the core refuses
-    // a repeated decision); it must not stop the bot.
-    log?.warn({ error: (err as Error).message }, 'telegram update offset not saved');
-  }
 }

@@ -12,10 +12,11 @@
 //   next   {seq}                        (compaction) the sequence counter
 // Delivery is at least once: a crash after Telegram accepted a message but before `done` was written
 // sends it again on restart. Nothing is ever lost.
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { htmlToPlain, type InlineKeyboard } from '../../core/telegram-html.ts';
+import { ensureDir, openJsonlAppender, readJsonl, replaceFileAtomic, type JsonlAppender } from '../durable.ts';
+import { backoffDelay, FailureStreak, sleep, type Backoff } from '../retry.ts';
 import { describeApiError, type ApiError, type TelegramApi } from './api.ts';
 
 /** A new message. `ref` groups messages whose buttons are later closed together. */
@@ -63,27 +64,14 @@ export interface OutboxTimers {
   sleep(ms: number, signal: AbortSignal): Promise<void>;
 }
 
-export const realTimers: OutboxTimers = {
-  now: () => Date.now(),
-  sleep: (ms, signal) =>
-    new Promise<void>((resolve) => {
-      if (signal.aborted) return resolve();
-      const timer = setTimeout(done, Math.max(0, ms));
-      function done() {
-        clearTimeout(timer);
-        signal.removeEventListener('abort', done);
-        resolve();
-      }
-      signal.addEventListener('abort', done, { once: true });
-    }),
-};
+const realTimers: OutboxTimers = { now: () => Date.now(), sleep: (ms, signal) => sleep(ms, signal) };
 
 export interface OutboxOptions {
   dir: string;
   api: TelegramApi;
   logger?: Logger | undefined;
   /** Exponential backoff for network and 5xx failures: base × 2^(attempt-1), capped. */
-  backoff?: { baseMs: number; maxMs: number };
+  backoff?: Backoff;
   /** Pause between two messages (Telegram asks for at most about one message per second per chat). */
   minIntervalMs?: number;
   /** Per-request timeout: a Telegram that accepts connections but never answers must not stall the queue forever. */
@@ -122,7 +110,7 @@ const COMPACT_AFTER = 1000;
 export function openOutbox(options: OutboxOptions): { ok: true; outbox: Outbox; warnings: string[] } | { ok: false; error: string } {
   const path = join(options.dir, FILE);
   const timers = options.timers ?? realTimers;
-  const backoff = options.backoff ?? { baseMs: 1000, maxMs: 60_000 };
+  const backoff: Backoff = options.backoff ?? { baseMs: 1000, maxMs: 60_000 };
   const minIntervalMs = options.minIntervalMs ?? 1000;
   const requestTimeoutMs = options.requestTimeoutMs ?? 20_000;
   const log = options.logger;
@@ -136,59 +124,50 @@ export function openOutbox(options: OutboxOptions): { ok: true; outbox: Outbox; 
   const refs = new Map<string, OpenRef[]>();
   let nextSeq = 1;
   try {
-    mkdirSync(options.dir, { recursive: true });
-    if (existsSync(path)) {
-      const lines = readFileSync(path, 'utf8').split('\n');
-      const bySeq = new Map<number, Pending>();
-      for (const [index, line] of lines.entries()) {
-        if (line.trim() === '') continue;
-        let record: JournalRecord;
-        try {
-          record = JSON.parse(line) as JournalRecord;
-        } catch {
-          // Only the last line can be torn by a crash mid-append; it was never acknowledged.
-          if (index < lines.length - 2 || (index === lines.length - 2 && lines[lines.length - 1] !== ''))
-            warnings.push(`${path}:${index + 1}: unreadable line skipped`);
-          continue;
+    ensureDir(options.dir);
+    const read = readJsonl(path);
+    // Only the last line can be torn by a crash mid-append; it was never acknowledged.
+    for (const line of read.unreadable) warnings.push(`${path}:${line}: unreadable line skipped`);
+    const bySeq = new Map<number, Pending>();
+    for (const { value } of read.records) {
+      const record = value as JournalRecord;
+      switch (record.t) {
+        case 'enq':
+          bySeq.set(record.seq, { seq: record.seq, key: record.key, at: record.at, item: record.item });
+          keys.add(record.key);
+          nextSeq = Math.max(nextSeq, record.seq + 1);
+          break;
+        case 'done':
+        case 'failed': {
+          const p = bySeq.get(record.seq);
+          if (!p) break;
+          bySeq.delete(record.seq);
+          finishedKeys.push(p.key);
+          if (record.t === 'done') applyDone(refs, p.item, record.messageId);
+          break;
         }
-        switch (record.t) {
-          case 'enq':
-            bySeq.set(record.seq, { seq: record.seq, key: record.key, at: record.at, item: record.item });
-            keys.add(record.key);
-            nextSeq = Math.max(nextSeq, record.seq + 1);
-            break;
-          case 'done':
-          case 'failed': {
-            const p = bySeq.get(record.seq);
-            if (!p) break;
-            bySeq.delete(record.seq);
-            finishedKeys.push(p.key);
-            if (record.t === 'done') applyDone(refs, p.item, record.messageId);
-            break;
-          }
-          case 'seen':
-            keys.add(record.key);
-            finishedKeys.push(record.key);
-            break;
-          case 'ref':
-            refs.set(record.ref, [
-              ...(refs.get(record.ref) ?? []),
-              { chatId: record.chatId, messageId: record.messageId, html: record.html },
-            ]);
-            break;
-          case 'next':
-            nextSeq = Math.max(nextSeq, record.seq);
-            break;
-        }
+        case 'seen':
+          keys.add(record.key);
+          finishedKeys.push(record.key);
+          break;
+        case 'ref':
+          refs.set(record.ref, [
+            ...(refs.get(record.ref) ?? []),
+            { chatId: record.chatId, messageId: record.messageId, html: record.html },
+          ]);
+          break;
+        case 'next':
+          nextSeq = Math.max(nextSeq, record.seq);
+          break;
       }
-      pending.push(...[...bySeq.values()].sort((a, b) => a.seq - b.seq));
     }
+    pending.push(...[...bySeq.values()].sort((a, b) => a.seq - b.seq));
   } catch (err) {
     return { ok: false, error: `telegram outbox ${options.dir}: ${scrub((err as Error).message)}` };
   }
 
   // ---- journal
-  let fd: number;
+  let journal: JsonlAppender;
   const rewrite = () => {
     // Keep what dedupe and open buttons need, and everything still to send; drop the rest.
     const recentKeys = finishedKeys.slice(-KEYS_KEPT);
@@ -208,28 +187,16 @@ export function openOutbox(options: OutboxOptions): { ok: true; outbox: Outbox; 
       ),
       ...pending.map((p): JournalRecord => ({ t: 'enq', seq: p.seq, key: p.key, at: p.at, item: p.item })),
     ];
-    const tmp = `${path}.tmp`;
-    const tfd = openSync(tmp, 'w', 0o600);
-    try {
-      writeSync(tfd, records.map((r) => JSON.stringify(r)).join('\n') + '\n');
-      fsyncSync(tfd);
-    } finally {
-      closeSync(tfd);
-    }
-    renameSync(tmp, path);
-    syncDir(options.dir);
+    replaceFileAtomic(path, records.map((r) => JSON.stringify(r) + '\n').join(''));
   };
   try {
     rewrite();
-    fd = openSync(path, 'a', 0o600);
+    journal = openJsonlAppender(path);
   } catch (err) {
     return { ok: false, error: `telegram outbox ${options.dir}: ${scrub((err as Error).message)}` };
   }
   let sinceCompaction = 0;
-  const append = (record: JournalRecord) => {
-    writeSync(fd, JSON.stringify(record) + '\n');
-    fsyncSync(fd);
-  };
+  const append = (record: JournalRecord) => journal.append(record);
   const finish = (p: Pending, record: JournalRecord) => {
     append(record);
     pending.shift();
@@ -238,10 +205,10 @@ export function openOutbox(options: OutboxOptions): { ok: true; outbox: Outbox; 
     if (sinceCompaction >= COMPACT_AFTER) {
       sinceCompaction = 0;
       try {
-        closeSync(fd);
+        journal.close();
         rewrite();
       } finally {
-        fd = openSync(path, 'a', 0o600);
+        journal = openJsonlAppender(path);
       }
     }
   };
@@ -252,11 +219,10 @@ export function openOutbox(options: OutboxOptions): { ok: true; outbox: Outbox; 
   const sleepStop = new AbortController();
   const requestStop = new AbortController();
   let wake: (() => void) | undefined;
-  let attempts = 0;
+  const streak = new FailureStreak();
   let delivered = 0;
   let failed = 0;
   let lastError: string | undefined;
-  let lastLogged: string | undefined;
   let lastSentAt = -Infinity;
   const idleWaiters = new Set<(idle: boolean) => void>();
   const notifyIdle = () => {
@@ -338,7 +304,7 @@ export function openOutbox(options: OutboxOptions): { ok: true; outbox: Outbox; 
       }
       if (closed && outcome.kind === 'retry') break;
       switch (outcome.kind) {
-        case 'done':
+        case 'done': {
           finish(head, {
             t: 'done',
             seq: head.seq,
@@ -346,28 +312,26 @@ export function openOutbox(options: OutboxOptions): { ok: true; outbox: Outbox; 
             ...(outcome.messageId !== undefined ? { messageId: outcome.messageId } : {}),
           });
           applyDone(refs, head.item, outcome.messageId);
+          const attempts = streak.end();
           if (attempts > 0) log?.info({ key: head.key, attempts }, 'telegram reachable again; outbox resumes');
-          attempts = 0;
-          lastLogged = undefined;
           delivered += 1;
           lastSentAt = timers.now();
           break;
+        }
         case 'failed':
           finish(head, { t: 'failed', seq: head.seq, at: timers.now(), error: outcome.error });
           log?.warn({ key: head.key, error: outcome.error }, 'telegram refused a message for good; recorded and skipped');
-          attempts = 0;
+          streak.end();
           failed += 1;
           lastError = outcome.error;
           break;
         case 'retry': {
-          attempts += 1;
           const error = outcome.error;
           lastError = describeApiError(error);
-          const delay =
-            error.kind === 'rate-limited' ? error.retryAfterMs : Math.min(backoff.maxMs, backoff.baseMs * 2 ** Math.min(attempts - 1, 30));
-          // Say it once, when it changes, and now and then: an outage must be visible without flooding the log.
-          if (attempts === 1 || attempts % 10 === 0 || lastError !== lastLogged) {
-            lastLogged = lastError;
+          const shouldLog = streak.fail(lastError);
+          const attempts = streak.failures;
+          const delay = backoffDelay(attempts, backoff, error.kind === 'rate-limited' ? error.retryAfterMs : undefined);
+          if (shouldLog) {
             const level = error.kind === 'unauthorized' ? 'error' : 'warn';
             log?.[level](
               { key: head.key, attempts, error: lastError, retryInMs: delay, pending: pending.length },
@@ -401,7 +365,13 @@ export function openOutbox(options: OutboxOptions): { ok: true; outbox: Outbox; 
       return { ok: true, seq: p.seq, duplicate: false };
     },
     has: (key) => keys.has(key),
-    stats: () => ({ pending: pending.length, delivered, failed, attempts, ...(lastError !== undefined ? { lastError } : {}) }),
+    stats: () => ({
+      pending: pending.length,
+      delivered,
+      failed,
+      attempts: streak.failures,
+      ...(lastError !== undefined ? { lastError } : {}),
+    }),
     drained(timeoutMs) {
       if (pending.length === 0) return Promise.resolve(true);
       return new Promise<boolean>((resolve) => {
@@ -425,7 +395,7 @@ export function openOutbox(options: OutboxOptions): { ok: true; outbox: Outbox; 
       clearTimeout(abandon);
       requestStop.abort();
       for (const w of [...idleWaiters]) w(pending.length === 0);
-      closeSync(fd);
+      journal.close();
     },
   };
   return { ok: true, outbox, warnings };
@@ -438,17 +408,5 @@ function applyDone(refs: Map<string, OpenRef[]>, item: OutboxItem, messageId: nu
     }
   } else {
     refs.delete(item.ref);
-  }
-}
-
-function syncDir(dir: string): void {
-  let dfd: number | undefined;
-  try {
-    dfd = openSync(dir, 'r');
-    fsyncSync(dfd);
-  } catch {
-    // Some filesystems refuse fsync on a directory; the rename is still atomic.
-  } finally {
-    if (dfd !== undefined) closeSync(dfd);
   }
 }

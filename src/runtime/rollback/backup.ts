@@ -2,9 +2,9 @@
 // backups, mode, owner and times kept, named so they never match the `positions_*.json` glob the
 // guarded system restores from; and snapshots of the job logs. The sources are only ever read.
 import { constants, existsSync, type Stats } from 'node:fs';
-import { chown, copyFile, link, mkdir, open, readdir, stat, unlink, utimes, type FileHandle } from 'node:fs/promises';
+import { chown, copyFile, mkdir, open, readdir, stat, utimes, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join, relative } from 'node:path';
-import { fsyncDir } from './journal.ts';
+import { createFileComplete, fsyncDir } from '../../adapters/durable.ts';
 import { sha256Hex } from '../sha256.ts';
 
 /** The state files, relative to the data directory. Only positions.json is always expected. */
@@ -109,12 +109,9 @@ async function backupFile(
   let name = base;
   for (let n = 1; existsSync(join(dir, name)); n++) name = `${base}.${n}`;
   const target = join(dir, name);
-  // Dot-named temp file: matches no glob of the guarded system, and the final name appears only complete.
-  const temp = join(dir, `.${name}.${process.pid}.tmp`);
   let warning: string | undefined;
   try {
-    const handle = await open(temp, 'wx', 0o600);
-    try {
+    await createFileComplete(target, async (handle) => {
       await handle.writeFile(bytes);
       await handle.chmod(info.mode & 0o7777);
       try {
@@ -123,17 +120,9 @@ async function backupFile(
       } catch (err) {
         warning = `owner ${info.uid}:${info.gid} not kept: ${(err as Error).message}`;
       }
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await utimes(temp, info.atime, info.mtime);
-    // link() never replaces an existing file, unlike rename().
-    await link(temp, target);
-    await unlink(temp);
-    fsyncDir(dir);
+      await handle.utimes(info.atime, info.mtime);
+    });
   } catch (err) {
-    await unlink(temp).catch(() => undefined);
     return { ok: false, error: `backup of ${source} to ${target} failed: ${(err as Error).message}` };
   }
   const check = await readWhole(target);

@@ -1,7 +1,7 @@
 // The rollback engine's step journal: one JSON line per record, fsync'd before the engine moves on,
 // so that after a SIGKILL at any step boundary a new engine knows what was begun, done and recorded.
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { openJsonlAppender, readJsonl, type JsonlAppender } from '../../adapters/durable.ts';
 import type { PlanAction, PlanOp, Strategy } from '../../core/plan.ts';
 
 /** How an execution ended. `not-started` (deferred, refused, interrupted before any change) and `failed` (a halt or resume that did not happen) may run again. */
@@ -50,7 +50,7 @@ export interface Execution {
 export const JOURNAL_FILE = 'journal.jsonl';
 
 export class RollbackJournal {
-  private fd: number | undefined;
+  private appender: JsonlAppender | undefined;
   private readonly path: string;
 
   constructor(
@@ -62,17 +62,9 @@ export class RollbackJournal {
 
   append(record: JournalRecord): void {
     this.observer?.(record, 'before');
-    if (this.fd === undefined) {
-      const created = !existsSync(this.dir);
-      mkdirSync(this.dir, { recursive: true, mode: 0o700 });
-      const text = existsSync(this.path) ? readFileSync(this.path) : Buffer.alloc(0);
-      this.fd = openSync(this.path, 'a', 0o600);
-      // A crash mid-append leaves a torn line; end it so the next record starts on a line of its own.
-      if (text.length > 0 && text[text.length - 1] !== 0x0a) writeSync(this.fd, '\n');
-      if (created) fsyncDir(this.dir);
-    }
-    writeSync(this.fd, JSON.stringify(record) + '\n');
-    fsyncSync(this.fd);
+    // Opened on first use; a torn line left by a crash mid-append is ended before the first record.
+    this.appender ??= openJsonlAppender(this.path);
+    this.appender.append(record);
     this.observer?.(record, 'after');
   }
 
@@ -81,18 +73,7 @@ export class RollbackJournal {
    * line torn by a crash mid-append (only ever the last) is skipped.
    */
   records(): JournalRecord[] {
-    const records: JournalRecord[] = [];
-    if (existsSync(this.path)) {
-      for (const line of readFileSync(this.path, 'utf8').split('\n')) {
-        if (line.trim() === '') continue;
-        try {
-          records.push(JSON.parse(line) as JournalRecord);
-        } catch {
-          // torn tail of a crashed append: nothing after it was acknowledged
-        }
-      }
-    }
-    return records;
+    return readJsonl(this.path).records.map((r) => r.value as JournalRecord);
   }
 
   executions(): Execution[] {
@@ -127,20 +108,7 @@ export class RollbackJournal {
   }
 
   close(): void {
-    if (this.fd !== undefined) closeSync(this.fd);
-    this.fd = undefined;
-  }
-}
-
-export function fsyncDir(dir: string): void {
-  try {
-    const fd = openSync(dir, 'r');
-    try {
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-  } catch {
-    // Some file systems refuse fsync on a directory; the rename is still atomic there.
+    this.appender?.close();
+    this.appender = undefined;
   }
 }

@@ -1,8 +1,9 @@
 // One execution in flight: a lock file in the state directory naming its holder. The daemon and a CLI
 // run share the directory, so the lock is a file; a holder that died (SIGKILL) leaves a stale lock,
 // recognised by its process being gone (pid plus the process start time, so a reused pid is not it).
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { existsSync, readFileSync, unlinkSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { createFileExclusive, ensureDir } from '../../adapters/durable.ts';
 
 export interface LockOwner {
   pid: number;
@@ -55,7 +56,7 @@ export function liveHolder(path: string): LockOwner | undefined {
 }
 
 export function acquireLock(path: string, who: Omit<LockOwner, 'pid' | 'started'>): LockResult {
-  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  ensureDir(dirname(path), 0o700);
   const me: LockOwner = {
     pid: process.pid,
     ...(processStartTicks(process.pid) !== undefined ? { started: processStartTicks(process.pid)! } : {}),
@@ -63,13 +64,7 @@ export function acquireLock(path: string, who: Omit<LockOwner, 'pid' | 'started'
   };
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
-      const fd = openSync(path, 'wx', 0o600);
-      try {
-        writeSync(fd, JSON.stringify(me));
-        fsyncSync(fd);
-      } finally {
-        closeSync(fd);
-      }
+      createFileExclusive(path, JSON.stringify(me));
       return {
         ok: true,
         release: () => {
