@@ -7,12 +7,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  jobProcessMatcher,
-  startDockerObserver,
-  type DockerObserver,
-  type DockerObserverOptions,
-} from '../src/adapters/docker-observer.ts';
+import { startDockerObserver, type DockerObserver, type DockerObserverOptions } from '../src/adapters/docker-observer.ts';
 import { parseCrontab } from '../src/core/crontab.ts';
 import { fingerprintVersion } from '../src/core/fingerprint.ts';
 import type { ContainerObservation, Event } from '../src/core/types.ts';
@@ -396,32 +391,5 @@ describe('docker observer (real engine)', { skip: engine.skip }, () => {
       await waitFor('turtle-cron running once connected', () => containerEvents(events, CRON_NAME).find((c) => c.status === 'running'));
       await waitFor('the crontab once connected', () => crontabs(events)[0]);
     });
-  });
-});
-
-describe('jobProcessMatcher (which processes are jobs)', () => {
-  const match = jobProcessMatcher(crontabOf('v3.2.1'));
-  it('takes the shell cron spawns, the python process and a non-python job step', () => {
-    assert.ok(match('/bin/sh -c cd /app && python scripts/check_positions.py >> /app/logs/check_kr.log 2>&1'));
-    assert.ok(match('python scripts/daily_report.py'));
-    assert.ok(match('/bin/sh scripts/check_positions.py'));
-    assert.ok(match('find /app/data/cache -type f -mtime +7 -delete'));
-  });
-  it('leaves out the daemon, the main loop and unrelated tools', () => {
-    for (const cmd of [
-      'cron -f',
-      'crond -f -l 8 -c /var/spool/cron/crontabs',
-      '/bin/sh /usr/local/bin/replica-main',
-      'sleep 3600',
-      'find / -name core',
-      'python3',
-    ]) {
-      assert.equal(match(cmd), false, cmd);
-    }
-  });
-  it('without a crontab, still recognises any .py script', () => {
-    const bare = jobProcessMatcher(undefined);
-    assert.ok(bare('python /app/scripts/auto_trade.py --live'));
-    assert.equal(bare('find /app/data/cache -type f -mtime +7 -delete'), false);
   });
 });

@@ -8,7 +8,8 @@ import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type Docker from 'dockerode';
-import { createDockerEngine, type ContainerDoc } from '../src/adapters/docker-engine.ts';
+import { createDockerEngine } from '../src/adapters/docker-engine.ts';
+import type { ContainerDoc } from '../src/ports/docker.ts';
 import { recreateSpec, EXECUTION_LABEL } from '../src/runtime/rollback/recreate-spec.ts';
 import { RollbackJournal } from '../src/runtime/rollback/journal.ts';
 import { createLogger } from '../src/adapters/logger.ts';

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { buildPlan, describeOp, shortId, type Plan, type PlanAction, type PlanOp, type Strategy } from '../../core/plan.ts';
 import type { ExecutionReport, PlanPreview, StepTiming } from '../../core/types.ts';
-import type { DockerPort } from '../../adapters/docker-engine.ts';
+import type { DockerPort } from '../../ports/docker.ts';
 import type { GitPort } from '../../adapters/git-repo.ts';
 import type { RollbackConfig } from './config.ts';
 import { gatherFacts } from './facts.ts';

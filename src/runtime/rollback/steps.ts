@@ -2,8 +2,8 @@
 // still missing, so re-running a step after a crash (begun, maybe done, not recorded) is safe.
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import type { ImageTarget, PlanOp } from '../../core/plan.ts';
-import { shortId, type ContainerDoc, type DockerPort, type ImageDoc } from '../../adapters/docker-engine.ts';
+import { shortId, type ImageTarget, type PlanOp } from '../../core/plan.ts';
+import type { ContainerDoc, DockerPort, ImageDoc } from '../../ports/docker.ts';
 import type { GitPort } from '../../adapters/git-repo.ts';
 import { takeBackup, type FileBackup } from './backup.ts';
 import type { RollbackConfig } from './config.ts';
