@@ -1,5 +1,5 @@
 // The Docker port: the handful of Engine API operations the sidecar uses (observe, roll back, halt,
-// resume), not dockerode's surface. Expected failures are values, not exceptions. One real adapter
+// resume), not the client library's surface. Expected failures are values, not exceptions. One real adapter
 // (adapters/docker-engine.ts) and one in-memory fake (test/fakes/docker-fake.ts) implement it.
 
 export type DockerErrorKind = 'not-found' | 'conflict' | 'unreachable' | 'timeout' | 'failed';
