@@ -223,14 +223,12 @@ function followLines(stream: Readable, onEvent: (event: EngineEvent) => void): P
         const line = buffered.slice(0, nl).trim();
         buffered = buffered.slice(nl + 1);
         if (line === '') continue;
-        let event: EngineEvent;
         try {
-          event = JSON.parse(line) as EngineEvent;
+          onEvent(JSON.parse(line) as EngineEvent);
         } catch {
-          // A line that is not JSON carries nothing to act on; the observer's next refresh catches up.
-          continue;
+          // A line that is not JSON carries nothing to act on (and a throwing handler must not kill the
+          // stream from inside a 'data' listener); the observer's next refresh catches up.
         }
-        onEvent(event);
       }
       if (buffered.length > MAX_EVENT_LINE) buffered = '';
     });
