@@ -14,7 +14,7 @@ import { buildPlan, type PlanOp } from '../src/core/plan.ts';
 import type { ExecutionReport } from '../src/core/types.ts';
 import { gatherFacts } from '../src/runtime/rollback/facts.ts';
 import { RollbackJournal } from '../src/runtime/rollback/journal.ts';
-import { firstChange } from '../src/runtime/rollback/engine.ts';
+import { firstChange } from '../src/runtime/rollback/execution.ts';
 import { requireDocker } from './docker/engine.ts';
 import { BACKUP_TAG, CRON_NAME, DASHBOARD_NAME, tagImage } from './docker/replica.ts';
 import { replicaSuite } from './docker/replica-suite.ts';

@@ -16,7 +16,6 @@ import { planTargetImage, runStep, type RollbackDeployment, type RunContext, typ
 import { changesContainers, firstChange, replay, runOf, stepName, type ExecRun } from './execution.ts';
 
 export type { RollbackDeployment } from './steps.ts';
-export { firstChange } from './execution.ts';
 export { verifyCurrent, type CurrentVerification } from './verify-current.ts';
 
 export interface PlanOptions {
