@@ -7,25 +7,13 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  jobProcessMatcher,
-  startDockerObserver,
-  type DockerObserver,
-  type DockerObserverOptions,
-} from '../src/adapters/docker-observer.ts';
+import { startDockerObserver, type DockerObserver, type DockerObserverOptions } from '../src/adapters/docker-observer.ts';
 import { parseCrontab } from '../src/core/crontab.ts';
 import { fingerprintVersion } from '../src/core/fingerprint.ts';
 import type { ContainerObservation, Event } from '../src/core/types.ts';
-import { removeTestObjects, requireDocker } from './docker/engine.ts';
-import {
-  CRON_IMAGE,
-  CRON_NAME,
-  DASHBOARD_NAME,
-  buildReplicaImage,
-  createReplicaDeployment,
-  crontabOf,
-  type ReplicaDeployment,
-} from './docker/replica.ts';
+import { requireDocker } from './docker/engine.ts';
+import { CRON_IMAGE, CRON_NAME, DASHBOARD_NAME, crontabOf } from './docker/replica.ts';
+import { replicaSuite } from './docker/replica-suite.ts';
 
 const engine = await requireDocker();
 const SIGNAL = '/app/scripts/signal_check.py';
@@ -79,31 +67,20 @@ const jobsOf = (text: string) => parseCrontab(text, { defaultTimezone: 'Asia/Seo
 describe('docker observer (real engine)', { skip: engine.skip }, () => {
   const docker = engine.docker!;
   const socketPath = engine.socketPath!;
-  let replica: ReplicaDeployment | undefined;
+  // Both versions, v3.2.1 last, as after a real deploy.
+  const suite = replicaSuite(docker, { build: [{ version: 'v3.2.0' }, { version: 'v3.2.1' }] });
   let recorder: Recorder | undefined;
-
-  before(async () => {
-    // Leftovers of a crashed run first; then both versions, v3.2.1 last, as after a real deploy.
-    await removeTestObjects(docker);
-    await buildReplicaImage(docker, 'v3.2.0');
-    await buildReplicaImage(docker, 'v3.2.1');
-  });
 
   const finish = async () => {
     await recorder?.observer.close();
     recorder = undefined;
-    await replica?.cleanup();
-    replica = undefined;
+    await suite.release();
   };
-
-  after(async () => {
-    await finish();
-    await removeTestObjects(docker, { images: true });
-  });
+  after(finish);
 
   it('reads state, crontab and fingerprint files of a running v3.2.1 replica at start', async (t) => {
     t.after(finish);
-    replica = await createReplicaDeployment(docker, { version: 'v3.2.1', dashboard: 'running' });
+    const replica = await suite.deploy({ version: 'v3.2.1', dashboard: 'running' });
     recorder = await observe(socketPath);
     const { events } = recorder;
 
@@ -125,7 +102,7 @@ describe('docker observer (real engine)', { skip: engine.skip }, () => {
 
   it('follows a crontab change on refresh(), and a recreation from the v3.2.0 image by events alone', async (t) => {
     t.after(finish);
-    replica = await createReplicaDeployment(docker, { version: 'v3.2.1', dashboard: 'none' });
+    const replica = await suite.deploy({ version: 'v3.2.1', dashboard: 'none' });
     recorder = await observe(socketPath);
     const { events, observer } = recorder;
     assert.equal(crontabs(events).length, 1);
@@ -170,7 +147,7 @@ describe('docker observer (real engine)', { skip: engine.skip }, () => {
 
   it('re-reads the crontab every crontabRefreshMs without being asked', async (t) => {
     t.after(finish);
-    replica = await createReplicaDeployment(docker, { version: 'v3.2.1', dashboard: 'none' });
+    const replica = await suite.deploy({ version: 'v3.2.1', dashboard: 'none' });
     recorder = await observe(socketPath, { crontabRefreshMs: 1_000 });
     const { events } = recorder;
     await replica.installCrontab(crontabOf('v3.2.0'));
@@ -180,7 +157,7 @@ describe('docker observer (real engine)', { skip: engine.skip }, () => {
 
   it('reports a stopped container through the event stream, and a missing one as missing', async (t) => {
     t.after(finish);
-    replica = await createReplicaDeployment(docker, { version: 'v3.2.1', dashboard: 'none' });
+    const replica = await suite.deploy({ version: 'v3.2.1', dashboard: 'none' });
     recorder = await observe(socketPath, { containers: [CRON_NAME, DASHBOARD_NAME, 'turtle-sentinel-test-absent'] });
     const { events } = recorder;
     assert.equal(containerEvents(events, DASHBOARD_NAME).at(-1)?.status, 'missing');
@@ -200,7 +177,7 @@ describe('docker observer (real engine)', { skip: engine.skip }, () => {
 
   it('sees restarts: a docker restart and the dashboard crash loop', async (t) => {
     t.after(finish);
-    replica = await createReplicaDeployment(docker, { version: 'v3.2.1', dashboard: 'crash-loop' });
+    const replica = await suite.deploy({ version: 'v3.2.1', dashboard: 'crash-loop' });
     recorder = await observe(socketPath);
     const { events } = recorder;
     const startedAt = containerEvents(events, CRON_NAME).at(-1)!.startedAt!;
@@ -224,7 +201,7 @@ describe('docker observer (real engine)', { skip: engine.skip }, () => {
 
   it('lists a job process started by exec, and not the main loop', async (t) => {
     t.after(finish);
-    replica = await createReplicaDeployment(docker, { version: 'v3.2.1', dashboard: 'none' });
+    const replica = await suite.deploy({ version: 'v3.2.1', dashboard: 'none' });
     recorder = await observe(socketPath);
     const { events, observer } = recorder;
 
@@ -274,7 +251,7 @@ describe('docker observer (real engine)', { skip: engine.skip }, () => {
 
   it('reports a failing crontab command as a crontab source error with its exit code', async (t) => {
     t.after(finish);
-    replica = await createReplicaDeployment(docker, { version: 'v3.2.1', dashboard: 'none' });
+    const replica = await suite.deploy({ version: 'v3.2.1', dashboard: 'none' });
     recorder = await observe(socketPath, { crontabCommand: ['sh', '-c', 'echo "no crontab for root" >&2; exit 3'] });
     const error = recorder.events.find((e) => e.kind === 'source-error' && e.source === 'crontab');
     assert.ok(error && error.kind === 'source-error');
@@ -339,7 +316,7 @@ describe('docker observer (real engine)', { skip: engine.skip }, () => {
 
     it('reports the engine gone (source-error), then back (source-ok) and looks again', async (t) => {
       t.after(finishWithProxy);
-      replica = await createReplicaDeployment(docker, { version: 'v3.2.1', dashboard: 'none' });
+      const replica = await suite.deploy({ version: 'v3.2.1', dashboard: 'none' });
       await startProxy();
       recorder = await observe(proxyPath);
       const { events } = recorder;
@@ -369,7 +346,7 @@ describe('docker observer (real engine)', { skip: engine.skip }, () => {
 
     it('costs nothing while idle: no request between refreshes', async (t) => {
       t.after(finishWithProxy);
-      replica = await createReplicaDeployment(docker, { version: 'v3.2.1', dashboard: 'none' });
+      const replica = await suite.deploy({ version: 'v3.2.1', dashboard: 'none' });
       await startProxy();
       recorder = await observe(proxyPath, { crontabRefreshMs: 60 * 60_000 });
       await new Promise((r) => setTimeout(r, 300));
@@ -384,7 +361,7 @@ describe('docker observer (real engine)', { skip: engine.skip }, () => {
 
     it('starts against an engine that is not there, without throwing, and connects when it appears', async (t) => {
       t.after(finishWithProxy);
-      replica = await createReplicaDeployment(docker, { version: 'v3.2.1', dashboard: 'none' });
+      const replica = await suite.deploy({ version: 'v3.2.1', dashboard: 'none' });
       await stopProxy();
       recorder = await observe(proxyPath);
       const { events } = recorder;
@@ -396,32 +373,5 @@ describe('docker observer (real engine)', { skip: engine.skip }, () => {
       await waitFor('turtle-cron running once connected', () => containerEvents(events, CRON_NAME).find((c) => c.status === 'running'));
       await waitFor('the crontab once connected', () => crontabs(events)[0]);
     });
-  });
-});
-
-describe('jobProcessMatcher (which processes are jobs)', () => {
-  const match = jobProcessMatcher(crontabOf('v3.2.1'));
-  it('takes the shell cron spawns, the python process and a non-python job step', () => {
-    assert.ok(match('/bin/sh -c cd /app && python scripts/check_positions.py >> /app/logs/check_kr.log 2>&1'));
-    assert.ok(match('python scripts/daily_report.py'));
-    assert.ok(match('/bin/sh scripts/check_positions.py'));
-    assert.ok(match('find /app/data/cache -type f -mtime +7 -delete'));
-  });
-  it('leaves out the daemon, the main loop and unrelated tools', () => {
-    for (const cmd of [
-      'cron -f',
-      'crond -f -l 8 -c /var/spool/cron/crontabs',
-      '/bin/sh /usr/local/bin/replica-main',
-      'sleep 3600',
-      'find / -name core',
-      'python3',
-    ]) {
-      assert.equal(match(cmd), false, cmd);
-    }
-  });
-  it('without a crontab, still recognises any .py script', () => {
-    const bare = jobProcessMatcher(undefined);
-    assert.ok(bare('python /app/scripts/auto_trade.py --live'));
-    assert.equal(bare('find /app/data/cache -type f -mtime +7 -delete'), false);
   });
 });

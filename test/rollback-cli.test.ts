@@ -1,6 +1,6 @@
 // The rollback CLI commands as main.ts will register them, run in-process against a replica: the exact
 // plan on --dry-run (and nothing changed), backup, rollback, verify, halt, resume, and their exit codes.
-import { after, afterEach, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,8 +8,9 @@ import { join } from 'node:path';
 import { Command } from 'commander';
 import { configSchema } from '../src/config/schema.ts';
 import { registerRollbackCommands, type CliIo, type LoadedStuff } from '../src/runtime/cli-rollback.ts';
-import { removeTestObjects, requireDocker } from './docker/engine.ts';
-import { BACKUP_TAG, CRON_NAME, buildReplicaImage, createReplicaDeployment, tagImage, type ReplicaDeployment } from './docker/replica.ts';
+import { requireDocker } from './docker/engine.ts';
+import { BACKUP_TAG, CRON_NAME, tagImage, type ReplicaDeployment } from './docker/replica.ts';
+import { replicaSuite } from './docker/replica-suite.ts';
 import { engineFor, testConfig, testContainers, writeStateFiles } from './docker/rollback-kit.ts';
 
 const engine = await requireDocker();
@@ -23,26 +24,12 @@ interface Ran {
 describe('rollback CLI (real engine)', { skip: engine.skip }, () => {
   const docker = engine.docker!;
   const socketPath = engine.socketPath!;
-  let v320 = '';
-  let replica: ReplicaDeployment | undefined;
+  const suite = replicaSuite(docker, { build: [{ version: 'v3.2.0', tags: ['turtle-sentinel-test/replica:v3.2.0'] }], cleanEach: true });
   let stateDir = '';
 
-  before(async () => {
-    await removeTestObjects(docker);
-    v320 = (await buildReplicaImage(docker, 'v3.2.0', { tags: ['turtle-sentinel-test/replica:v3.2.0'] })).imageId;
-  });
-  afterEach(async () => {
-    await replica?.cleanup();
-    replica = undefined;
-    await removeTestObjects(docker);
-  });
-  after(async () => {
-    await removeTestObjects(docker, { images: true });
-  });
-
   async function deploy(): Promise<ReplicaDeployment> {
-    replica = await createReplicaDeployment(docker, { version: 'v3.2.1' });
-    await tagImage(docker, v320, BACKUP_TAG);
+    const replica = await suite.deploy({ version: 'v3.2.1' });
+    await tagImage(docker, suite.images['v3.2.0'], BACKUP_TAG);
     writeStateFiles(replica.dataDir);
     stateDir = mkdtempSync(join(tmpdir(), 'rollback-cli-state-'));
     return replica;
@@ -52,7 +39,7 @@ describe('rollback CLI (real engine)', { skip: engine.skip }, () => {
   function loader(over: { docker?: boolean; language?: 'ko' | 'en' } = {}) {
     return async (): Promise<LoadedStuff> => {
       const config = configSchema.parse({
-        deployment: { root: replica!.root },
+        deployment: { root: suite.replica!.root },
         docker: { enabled: over.docker ?? true, socketPath },
         state: { dir: stateDir },
         http: { enabled: false },
@@ -85,14 +72,14 @@ describe('rollback CLI (real engine)', { skip: engine.skip }, () => {
     const plan = await engineFor(r, { socketPath, config: testConfig({ stopTimeout: '2s' }) }).engine.plan('rollback');
     assert.ok(plan.ok);
     assert.deepEqual(ran.out, [
-      `plan ${plan.plan.id}: rollback by image-tag → ${v320}`,
+      `plan ${plan.plan.id}: rollback by image-tag → ${suite.images['v3.2.0']}`,
       ...plan.plan.steps.map((s, i) => `  ${String(i + 1).padStart(2)}. ${s}`),
     ]);
     // The default language: the same plan, in Korean, line for line.
     const ko = await cli(['rollback', '--dry-run'], loader({ language: 'ko' }));
     assert.ok(plan.plan.stepsKo && plan.plan.stepsKo.length === plan.plan.steps.length);
     assert.deepEqual(ko.out, [
-      `계획 ${plan.plan.id}: 롤백 (image-tag 방식) → ${v320}`,
+      `계획 ${plan.plan.id}: 롤백 (image-tag 방식) → ${suite.images['v3.2.0']}`,
       ...plan.plan.stepsKo.map((s, i) => `  ${String(i + 1).padStart(2)}. ${s}`),
     ]);
     assert.match(ko.out[3]!, /^ {3}3\. turtle-cron \(컨테이너 [0-9a-f]{12}\) 정지, 재시작 정책을 "no"로 설정$/);
@@ -123,7 +110,7 @@ describe('rollback CLI (real engine)', { skip: engine.skip }, () => {
       rollback.out.some((l) => /^  ok     stop turtle-cron: /.test(l)),
       rollback.out.join('\n'),
     );
-    assert.equal((await docker.getContainer(CRON_NAME).inspect()).Image, v320);
+    assert.equal((await docker.getContainer(CRON_NAME).inspect()).Image, suite.images['v3.2.0']);
 
     const verify = await cli(['verify']);
     assert.equal(verify.code, 0, verify.out.join('\n'));

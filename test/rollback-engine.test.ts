@@ -2,29 +2,22 @@
 // turtle-dashboard (real names, compose labels and image names, bind-mounted data/ and logs/): the
 // image-tag and git strategies end to end, verification failure and restore, refusals that change
 // nothing, a job mid-run, halt and resume, and recreation fidelity on a richly configured container.
-import { after, afterEach, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type Docker from 'dockerode';
-import { createDockerEngine, type ContainerDoc } from '../src/adapters/docker-engine.ts';
+import { createDockerEngine } from '../src/adapters/docker-engine.ts';
+import type { ContainerDoc } from '../src/ports/docker.ts';
 import { recreateSpec, EXECUTION_LABEL } from '../src/runtime/rollback/recreate-spec.ts';
 import { RollbackJournal } from '../src/runtime/rollback/journal.ts';
 import { createLogger } from '../src/adapters/logger.ts';
 import { configSchema } from '../src/config/schema.ts';
 import { wireForDaemon } from '../src/runtime/cli-rollback.ts';
-import { TEST_LABEL, removeTestObjects, requireDocker } from './docker/engine.ts';
-import {
-  BACKUP_TAG,
-  CRON_NAME,
-  DASHBOARD_NAME,
-  buildReplicaImage,
-  crontabOf,
-  createReplicaDeployment,
-  tagImage,
-  type ReplicaDeployment,
-} from './docker/replica.ts';
+import { TEST_LABEL, requireDocker } from './docker/engine.ts';
+import { BACKUP_TAG, CRON_NAME, DASHBOARD_NAME, buildReplicaImage, crontabOf, tagImage, type ReplicaDeployment } from './docker/replica.ts';
+import { replicaSuite } from './docker/replica-suite.ts';
 import {
   COMPOSE_IMAGES,
   collector,
@@ -55,34 +48,23 @@ async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, tim
 describe('rollback engine (real engine)', { skip: engine.skip }, () => {
   const docker = engine.docker!;
   const socketPath = engine.socketPath!;
-  let v320 = '';
-  let v321 = '';
-  let replica: ReplicaDeployment | undefined;
-
-  before(async () => {
-    await removeTestObjects(docker);
-    v320 = (await buildReplicaImage(docker, 'v3.2.0', { tags: [KEEP_V320] })).imageId;
-    v321 = (await buildReplicaImage(docker, 'v3.2.1', { tags: [KEEP_V321] })).imageId;
+  const suite = replicaSuite(docker, {
+    build: [
+      { version: 'v3.2.0', tags: [KEEP_V320] },
+      { version: 'v3.2.1', tags: [KEEP_V321] },
+    ],
+    cleanEach: true,
   });
+  const { images } = suite;
 
   /** A v3.2.1 deployment as after the deploy: compose names → v3.2.1, the backup tag → v3.2.0. */
   async function deploy(): Promise<ReplicaDeployment & { positions: Buffer }> {
-    replica = await createReplicaDeployment(docker, { version: 'v3.2.1', env: ENV });
-    await tagImage(docker, v320, BACKUP_TAG);
+    const replica = await suite.deploy({ version: 'v3.2.1', env: ENV });
+    await tagImage(docker, images['v3.2.0'], BACKUP_TAG);
     const { positions } = writeStateFiles(replica.dataDir);
     writeFileSync(join(replica.logsDir, 'check_kr.log'), readFileSync(new URL('./fixtures/runs/check_kr.log', import.meta.url)));
     return Object.assign(replica, { positions });
   }
-
-  afterEach(async () => {
-    await replica?.cleanup();
-    replica = undefined;
-    await removeTestObjects(docker);
-  });
-
-  after(async () => {
-    await removeTestObjects(docker, { images: true });
-  });
 
   /** What must not change when the engine refuses: every test container, the compose tags, the backup tag. */
   async function world(): Promise<string> {
@@ -120,14 +102,14 @@ describe('rollback engine (real engine)', { skip: engine.skip }, () => {
     const plan = await rollback.plan('rollback');
     assert.ok(plan.ok, plan.ok ? '' : plan.reason);
     assert.equal(plan.plan.strategy, 'image-tag');
-    assert.equal(plan.plan.targetImageId, v320);
+    assert.equal(plan.plan.targetImageId, images['v3.2.0']);
 
     const c = collector();
     await rollback.execute('inc-image-tag', 'rollback', plan.plan.id, c.report);
     const kinds = c.kinds();
     assert.deepEqual(kinds.slice(0, 2), ['step', 'started'], 'started once the preflight passed');
     const finished = c.reports.find((x) => x.kind === 'finished');
-    assert.deepEqual(finished && finished.kind === 'finished' && [finished.ok, finished.targetImageId], [true, v320]);
+    assert.deepEqual(finished && finished.kind === 'finished' && [finished.ok, finished.targetImageId], [true, images['v3.2.0']]);
     const verified = c.reports.find((x) => x.kind === 'verified');
     assert.ok(verified && verified.kind === 'verified' && verified.ok, JSON.stringify(verified));
     assert.ok(
@@ -146,8 +128,8 @@ describe('rollback engine (real engine)', { skip: engine.skip }, () => {
     ] as const) {
       const now = await inspect(name);
       assert.notEqual(now.Id, old.Id, `${name} recreated`);
-      assert.equal(now.Image, v320, `${name} runs the backup image`);
-      assert.equal(now.Config.Image, v320, `${name} pinned by image ID`);
+      assert.equal(now.Image, images['v3.2.0'], `${name} runs the backup image`);
+      assert.equal(now.Config.Image, images['v3.2.0'], `${name} pinned by image ID`);
       assert.deepEqual(now.Config.Env.filter((e) => e.startsWith('TELEGRAM_')).sort(), ENV, `${name} env carried`);
       assert.deepEqual([...now.Config.Env].sort(), [...old.Config.Env].sort());
       assert.deepEqual(now.HostConfig.Binds, old.HostConfig.Binds);
@@ -194,7 +176,7 @@ describe('rollback engine (real engine)', { skip: engine.skip }, () => {
       'log snapshot',
     );
     // A plain compose recreate (by compose's image name) would run v3.2.0 too.
-    for (const name of COMPOSE_IMAGES) assert.equal(await imageIdOf(docker, name), v320);
+    for (const name of COMPOSE_IMAGES) assert.equal(await imageIdOf(docker, name), images['v3.2.0']);
 
     // Every operation journaled before and after.
     const records = new RollbackJournal(join(stateDir, 'rollback')).records();
@@ -233,7 +215,7 @@ describe('rollback engine (real engine)', { skip: engine.skip }, () => {
     const finished = c.reports.find((x) => x.kind === 'finished');
     const built = finished?.kind === 'finished' ? finished.targetImageId : undefined;
     assert.ok(built);
-    assert.ok(built !== v320 && built !== v321, 'a new image, built from the repository');
+    assert.ok(built !== images['v3.2.0'] && built !== images['v3.2.1'], 'a new image, built from the repository');
     assert.equal((await docker.getImage(built).inspect()).Config.Labels?.['turtle-sentinel.rollback.commit'], fixture.v320);
     assert.equal(await imageIdOf(docker, 'turtle-trading:rollback-v3.2.0'), built);
     for (const name of [CRON_NAME, DASHBOARD_NAME]) assert.equal((await inspect(name)).Image, built);
@@ -582,7 +564,7 @@ describe('rollback engine (real engine)', { skip: engine.skip }, () => {
     const doc = await port.inspectContainer(old.id);
     const img = await port.inspectImage(KEEP_V321);
     assert.ok(doc.ok && img.ok);
-    const spec = recreateSpec(doc.value, img.value, v320);
+    const spec = recreateSpec(doc.value, img.value, images['v3.2.0']);
     assert.deepEqual(
       new Map(spec.summary.networks.map((n) => [n.name, [...n.aliases].sort()])),
       new Map([
@@ -603,7 +585,7 @@ describe('rollback engine (real engine)', { skip: engine.skip }, () => {
     await docker.getContainer(created.value).start();
     const now = (await port.inspectContainer(created.value)) as { ok: true; value: ContainerDoc };
     const before = doc.value;
-    assert.equal(now.value.Image, v320);
+    assert.equal(now.value.Image, images['v3.2.0']);
     for (const key of ['Hostname', 'User', 'WorkingDir', 'StopSignal'] as const)
       assert.equal(now.value.Config[key], before.Config[key], key);
     assert.deepEqual(now.value.Config.Entrypoint, before.Config.Entrypoint);

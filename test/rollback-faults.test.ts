@@ -3,7 +3,7 @@
 // right before its `end` is written: acted, not recorded; and after the last step). A fresh engine's
 // recover() must end consistent — rolled back and verified, or the original containers running — say
 // which, and leave positions.json byte-identical. A crash during recovery ends with the originals.
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -14,17 +14,10 @@ import { buildPlan, type PlanOp } from '../src/core/plan.ts';
 import type { ExecutionReport } from '../src/core/types.ts';
 import { gatherFacts } from '../src/runtime/rollback/facts.ts';
 import { RollbackJournal } from '../src/runtime/rollback/journal.ts';
-import { firstChange } from '../src/runtime/rollback/engine.ts';
-import { removeTestObjects, requireDocker } from './docker/engine.ts';
-import {
-  BACKUP_TAG,
-  CRON_NAME,
-  DASHBOARD_NAME,
-  buildReplicaImage,
-  createReplicaDeployment,
-  tagImage,
-  type ReplicaDeployment,
-} from './docker/replica.ts';
+import { firstChange } from '../src/runtime/rollback/execution.ts';
+import { requireDocker } from './docker/engine.ts';
+import { BACKUP_TAG, CRON_NAME, DASHBOARD_NAME, tagImage } from './docker/replica.ts';
+import { replicaSuite } from './docker/replica-suite.ts';
 import type { Boundary, ChildSpec } from './docker/rollback-child.ts';
 import { sha256Hex } from '../src/runtime/sha256.ts';
 import {
@@ -120,25 +113,21 @@ describe('rollback fault injection (real engine, SIGKILL)', { skip: engine.skip 
   const root = mkdtempSync(join(tmpdir(), 'rollback-faults-'));
   const dataDir = join(root, 'data');
   const logsDir = join(root, 'logs');
-  let v320 = '';
-  let v321 = '';
+  const suite = replicaSuite(docker, {
+    build: [
+      { version: 'v3.2.0', tags: ['turtle-sentinel-test/replica:v3.2.0'] },
+      { version: 'v3.2.1', tags: ['turtle-sentinel-test/replica:v3.2.1'] },
+    ],
+  });
+  const { images } = suite;
   let positions: Buffer;
   let fixture: GitFixture;
-  let replica: ReplicaDeployment | undefined;
 
-  before(async () => {
-    await removeTestObjects(docker);
-    v320 = (await buildReplicaImage(docker, 'v3.2.0', { tags: ['turtle-sentinel-test/replica:v3.2.0'] })).imageId;
-    v321 = (await buildReplicaImage(docker, 'v3.2.1', { tags: ['turtle-sentinel-test/replica:v3.2.1'] })).imageId;
+  before(() => {
     mkdirSync(logsDir, { recursive: true });
     positions = writeStateFiles(dataDir).positions;
     writeFileSync(join(logsDir, 'check_kr.log'), readFileSync(join(REPO_ROOT, 'test/fixtures/runs/check_kr.log')));
     fixture = createGitFixture();
-  });
-
-  after(async () => {
-    await replica?.cleanup();
-    await removeTestObjects(docker, { images: true });
   });
 
   /** The world right after a v3.2.1 deploy, the same data and logs every time. */
@@ -153,8 +142,8 @@ describe('rollback fault injection (real engine, SIGKILL)', { skip: engine.skip 
       ),
     );
     resetGitFixture(fixture);
-    replica = await createReplicaDeployment(docker, { version: 'v3.2.1', dataDir, logsDir, env: ['TELEGRAM_CHAT_ID=42'] });
-    await tagImage(docker, v320, BACKUP_TAG);
+    const replica = await suite.deploy({ version: 'v3.2.1', dataDir, logsDir, env: ['TELEGRAM_CHAT_ID=42'] });
+    await tagImage(docker, images['v3.2.0'], BACKUP_TAG);
     return { cron: replica.cron.id, dashboard: replica.dashboard!.id };
   }
 
@@ -162,7 +151,7 @@ describe('rollback fault injection (real engine, SIGKILL)', { skip: engine.skip 
     strategy === 'git' ? { git: { repo: fixture.repo, targetCommit: fixture.v320 } } : {};
 
   async function planOps(strategy: 'image-tag' | 'git', stateDir: string): Promise<{ id: string; ops: PlanOp[] }> {
-    const { deps } = engineFor(replica!, { socketPath, config: testConfig(configOf(strategy)), stateDir });
+    const { deps } = engineFor(suite.replica!, { socketPath, config: testConfig(configOf(strategy)), stateDir });
     const gathered = await gatherFacts({ ...deps, failedTargets: [] }, 'rollback', { strategy });
     assert.ok(gathered.ok, gathered.ok ? '' : gathered.reason);
     const plan = buildPlan(gathered.facts, sha256Hex);
@@ -196,21 +185,21 @@ describe('rollback fault injection (real engine, SIGKILL)', { skip: engine.skip 
     assert.deepEqual(journal.open(), [], 'no execution left open');
     if (cron.Id === originals.cron) {
       assert.equal(dashboard.Id, originals.dashboard);
-      assert.equal(cron.Image, v321);
-      assert.equal(dashboard.Image, v321);
+      assert.equal(cron.Image, images['v3.2.1']);
+      assert.equal(dashboard.Image, images['v3.2.1']);
       assert.deepEqual(cron.HostConfig.RestartPolicy, { Name: 'unless-stopped', MaximumRetryCount: 0 });
-      for (const name of COMPOSE_IMAGES) assert.equal(await imageIdOf(docker, name), v321, `${name} names v3.2.1 again`);
+      for (const name of COMPOSE_IMAGES) assert.equal(await imageIdOf(docker, name), images['v3.2.1'], `${name} names v3.2.1 again`);
       assert.equal(fixture.git('symbolic-ref', '--short', 'HEAD'), 'main');
       return 'original';
     }
-    const target = strategy === 'image-tag' ? v320 : await imageIdOf(docker, 'turtle-trading:rollback-v3.2.0');
+    const target = strategy === 'image-tag' ? images['v3.2.0'] : await imageIdOf(docker, 'turtle-trading:rollback-v3.2.0');
     assert.ok(target);
     assert.equal(cron.Image, target);
     assert.equal(dashboard.Image, target);
     assert.notEqual(dashboard.Id, originals.dashboard);
     for (const name of COMPOSE_IMAGES) assert.equal(await imageIdOf(docker, name), target);
     if (strategy === 'git') assert.equal(fixture.git('rev-parse', 'HEAD'), fixture.v320);
-    assert.match((await replica!.exec(['ls', '/app/scripts'])).stdout, /signal_check\.py/);
+    assert.match((await suite.replica!.exec(['ls', '/app/scripts'])).stdout, /signal_check\.py/);
     return 'rolled-back';
   }
 
@@ -234,7 +223,7 @@ describe('rollback fault injection (real engine, SIGKILL)', { skip: engine.skip 
           );
           const ran = await child.run({
             socketPath,
-            replica: { root: replica!.root, dataDir, logsDir },
+            replica: { root: suite.replica!.root, dataDir, logsDir },
             stateDir,
             config: configOf(strategy),
             mode: 'execute',
@@ -250,7 +239,7 @@ describe('rollback fault injection (real engine, SIGKILL)', { skip: engine.skip 
           );
 
           const { engine: fresh } = engineFor(
-            { root: replica!.root, dataDir, logsDir },
+            { root: suite.replica!.root, dataDir, logsDir },
             { socketPath, config: testConfig(configOf(strategy)), stateDir },
           );
           const reports: { incidentId: string; report: ExecutionReport }[] = [];
@@ -292,7 +281,7 @@ describe('rollback fault injection (real engine, SIGKILL)', { skip: engine.skip 
     const startDashboard = ops.findIndex((o) => o.op === 'start' && o.container === DASHBOARD_NAME);
     const spec = {
       socketPath,
-      replica: { root: replica!.root, dataDir, logsDir },
+      replica: { root: suite.replica!.root, dataDir, logsDir },
       stateDir,
       config: {},
       strategy: 'image-tag' as const,
@@ -303,7 +292,7 @@ describe('rollback fault injection (real engine, SIGKILL)', { skip: engine.skip 
     // The recovery rolls forward and is killed too, before starting the dashboard.
     const recovering = await second.run({ ...spec, mode: 'recover', kill: { step: startDashboard, when: 'after-begin' } });
     assert.ok(recovering.killed);
-    const { engine: fresh } = engineFor({ root: replica!.root, dataDir, logsDir }, { socketPath, stateDir });
+    const { engine: fresh } = engineFor({ root: suite.replica!.root, dataDir, logsDir }, { socketPath, stateDir });
     const c = collector();
     await fresh.recover((_, r) => c.report(r));
     assert.equal(await assertConsistent('image-tag', originals, stateDir), 'original');

@@ -1,128 +1,18 @@
-// The Docker port of the rollback engine: the handful of Engine API operations a rollback, halt and
-// resume need, over dockerode (never the docker CLI). Expected failures are values, not exceptions.
+// The one Docker adapter: the Docker port over dockerode (never the docker CLI), with the one exec
+// capture and the one mapping of engine failures to error values. The only file that imports dockerode.
 import { PassThrough, Readable } from 'node:stream';
 import Docker from 'dockerode';
-
-export type DockerErrorKind = 'not-found' | 'conflict' | 'unreachable' | 'failed';
-export interface DockerError {
-  kind: DockerErrorKind;
-  message: string;
-}
-export type DockerResult<T> = { ok: true; value: T } | { ok: false; error: DockerError };
-
-/** The parts of a container's `Config` (as inspect shows it and create takes it) the engine reads. */
-export interface ContainerConfigDoc {
-  Hostname?: string;
-  Domainname?: string;
-  User?: string;
-  Env?: string[] | null;
-  Cmd?: string[] | null;
-  Entrypoint?: string[] | null;
-  Image?: string;
-  Labels?: Record<string, string> | null;
-  WorkingDir?: string;
-  ExposedPorts?: Record<string, object> | null;
-  Volumes?: Record<string, object> | null;
-  StopSignal?: string;
-  StopTimeout?: number;
-  Healthcheck?: object;
-  Shell?: string[] | null;
-  Tty?: boolean;
-  OpenStdin?: boolean;
-  StdinOnce?: boolean;
-  AttachStdin?: boolean;
-  AttachStdout?: boolean;
-  AttachStderr?: boolean;
-  NetworkDisabled?: boolean;
-  [key: string]: unknown;
-}
-
-export interface EndpointDoc {
-  Aliases?: string[] | null;
-  Links?: string[] | null;
-  IPAMConfig?: Record<string, unknown> | null;
-  DriverOpts?: Record<string, string> | null;
-  [key: string]: unknown;
-}
-
-export interface MountDoc {
-  Type?: string;
-  Name?: string;
-  Source?: string;
-  Destination?: string;
-  RW?: boolean;
-  [key: string]: unknown;
-}
-
-/** An inspected container: the document as the engine returned it, typed where the engine reads it. */
-export interface ContainerDoc {
-  Id: string;
-  /** With the engine's leading slash, e.g. `/turtle-cron`. */
-  Name: string;
-  /** Image ID (`sha256:…`). */
-  Image: string;
-  RestartCount?: number;
-  State: { Status?: string; Running?: boolean; Restarting?: boolean; StartedAt?: string; ExitCode?: number };
-  Config: ContainerConfigDoc;
-  HostConfig: Record<string, unknown> & { RestartPolicy?: RestartPolicy; NetworkMode?: string };
-  NetworkSettings?: { Networks?: Record<string, EndpointDoc> | null };
-  Mounts?: MountDoc[];
-  [key: string]: unknown;
-}
-
-export interface ImageDoc {
-  Id: string;
-  RepoTags?: string[] | null;
-  Config?: ContainerConfigDoc | null;
-}
-
-export interface RestartPolicy {
-  Name?: string;
-  MaximumRetryCount?: number;
-}
-
-export interface ExecOutput {
-  exitCode: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** What create takes: the container config with HostConfig and (one) NetworkingConfig endpoint. */
-export type CreateBody = ContainerConfigDoc & {
-  HostConfig?: Record<string, unknown>;
-  NetworkingConfig?: { EndpointsConfig: Record<string, EndpointDoc> };
-};
-
-export interface DockerPort {
-  /** For messages: where the engine is expected. */
-  readonly endpoint: string;
-  ping(): Promise<DockerResult<void>>;
-  inspectContainer(ref: string): Promise<DockerResult<ContainerDoc>>;
-  inspectImage(ref: string): Promise<DockerResult<ImageDoc>>;
-  /** Command lines of the processes running in a container (empty when it is not running). */
-  processes(container: string): Promise<DockerResult<string[]>>;
-  exec(container: string, cmd: string[]): Promise<DockerResult<ExecOutput>>;
-  /** Does a path exist in the container's file system (works on stopped containers too)? */
-  pathExists(container: string, path: string): Promise<DockerResult<boolean>>;
-  /** Stop; a container that is not running is fine. */
-  stop(ref: string, timeoutSeconds: number): Promise<DockerResult<void>>;
-  /** Start; a running container is fine. */
-  start(ref: string): Promise<DockerResult<void>>;
-  rename(ref: string, name: string): Promise<DockerResult<void>>;
-  /** Force-remove with anonymous volumes; a missing container is fine. */
-  remove(ref: string): Promise<DockerResult<void>>;
-  setRestartPolicy(ref: string, policy: RestartPolicy): Promise<DockerResult<void>>;
-  create(name: string, body: CreateBody): Promise<DockerResult<string>>;
-  connect(network: string, container: string, endpoint: EndpointDoc): Promise<DockerResult<void>>;
-  tag(imageId: string, reference: string): Promise<DockerResult<void>>;
-  /** Remove one tag (the image stays when other tags or containers hold it). */
-  untag(reference: string): Promise<DockerResult<void>>;
-  /** Build from a tar context; a failed step is read from the build stream, where the engine reports it. */
-  build(
-    context: Buffer,
-    options: { dockerfile: string; labels?: Record<string, string> },
-  ): Promise<DockerResult<{ imageId: string; output: string[] }>>;
-}
+import { shortId } from '../core/plan.ts';
+import type {
+  CreateBody,
+  ContainerDoc,
+  DockerError,
+  DockerPort,
+  DockerResult,
+  EngineEvent,
+  ExecOutput,
+  ImageDoc,
+} from '../ports/docker.ts';
 
 export interface DockerEngineOptions {
   socketPath: string;
@@ -131,6 +21,7 @@ export interface DockerEngineOptions {
 }
 
 const MAX_EXEC_OUTPUT = 1 << 20;
+const MAX_EVENT_LINE = 1 << 20;
 
 export function createDockerEngine(options: DockerEngineOptions): DockerPort {
   const docker = new Docker({ socketPath: options.socketPath });
@@ -293,7 +184,59 @@ export function createDockerEngine(options: DockerEngineOptions): DockerPort {
       if (!image.ok) return image;
       return { ok: true, value: { imageId: (image.value as ImageDoc).Id, output } };
     },
+    async watchEvents(filter, onEvent) {
+      const abort = new AbortController();
+      // The time limit covers opening the stream only; once open it runs until it ends or is closed.
+      const timer = setTimeout(() => abort.abort(), timeoutMs);
+      let stream: Readable;
+      try {
+        stream = (await docker.getEvents({
+          filters: { type: ['container'], container: filter.containers, event: filter.actions },
+          abortSignal: abort.signal,
+        } as Docker.GetEventsOptions)) as unknown as Readable;
+      } catch (err) {
+        return { ok: false, error: errorOf('event stream', err, endpoint) };
+      } finally {
+        clearTimeout(timer);
+      }
+      return { ok: true, value: { ended: followLines(stream, onEvent), close: () => (abort.abort(), stream.destroy()) } };
+    },
   };
+}
+
+/** Parse the newline-delimited JSON event stream until it ends, closes or fails. */
+function followLines(stream: Readable, onEvent: (event: EngineEvent) => void): Promise<void> {
+  return new Promise((resolve) => {
+    // close() may have destroyed the stream before we got here: its 'close' event is already gone.
+    if (stream.destroyed || stream.readableEnded) {
+      stream.destroy();
+      resolve();
+      return;
+    }
+    let buffered = '';
+    stream.setEncoding('utf8');
+    stream.on('data', (chunk: string) => {
+      buffered += chunk;
+      // A chunk may hold part of a line or several lines.
+      let nl: number;
+      while ((nl = buffered.indexOf('\n')) >= 0) {
+        const line = buffered.slice(0, nl).trim();
+        buffered = buffered.slice(nl + 1);
+        if (line === '') continue;
+        try {
+          onEvent(JSON.parse(line) as EngineEvent);
+        } catch {
+          // A line that is not JSON carries nothing to act on (and a throwing handler must not kill the
+          // stream from inside a 'data' listener); the observer's next refresh catches up.
+        }
+      }
+      if (buffered.length > MAX_EVENT_LINE) buffered = '';
+    });
+    const done = (): void => resolve();
+    stream.once('end', done);
+    stream.once('close', done);
+    stream.once('error', done);
+  });
 }
 
 async function execCapture(
@@ -332,9 +275,11 @@ async function execCapture(
       stream.once('close', done);
       stream.once('error', done);
     });
+    // A hijacked exec stream is a raw socket that may stay half-open after the output ends: close it,
+    // or every exec (the observer reads the crontab every few minutes) would leave a handle behind.
+    stream.destroy();
     if (!ended) {
-      stream.destroy();
-      return { ok: false, error: { kind: 'failed', message: `${cmd.join(' ')} in ${container} did not finish within ${timeoutMs} ms` } };
+      return { ok: false, error: { kind: 'timeout', message: `${cmd.join(' ')} in ${container} did not finish within ${timeoutMs} ms` } };
     }
     // The exit code is known once the engine has reaped the process, a moment after the stream ends.
     for (let attempt = 0; attempt < 200; attempt++) {
@@ -357,10 +302,6 @@ export function splitReference(reference: string): { repo: string; tag: string }
   const colon = reference.lastIndexOf(':');
   if (colon > reference.lastIndexOf('/')) return { repo: reference.slice(0, colon), tag: reference.slice(colon + 1) };
   return { repo: reference, tag: 'latest' };
-}
-
-export function shortId(id: string): string {
-  return id.replace(/^sha256:/, '').slice(0, 12);
 }
 
 function statusCodeOf(err: unknown): number | undefined {

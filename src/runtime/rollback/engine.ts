@@ -1,30 +1,23 @@
 // The rollback engine (runbook §1–§4, SPEC §5): plans an action from the inspected world, runs the
 // approved plan step by step with every step journaled before and after, verifies against a baseline,
 // restores the original containers when something fails, and finishes what a crash interrupted.
-import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { buildPlan, describeOp, shortId, type Plan, type PlanAction, type PlanOp, type Strategy } from '../../core/plan.ts';
+import { buildPlan, describeOp, shortId, type Plan, type PlanAction, type Strategy } from '../../core/plan.ts';
 import type { ExecutionReport, PlanPreview, StepTiming } from '../../core/types.ts';
-import type { DockerPort } from '../../adapters/docker-engine.ts';
+import type { DockerPort } from '../../ports/docker.ts';
 import type { GitPort } from '../../ports/git.ts';
 import type { RollbackConfig } from '../../config/rollback-schema.ts';
 import { gatherFacts } from './facts.ts';
 import { RollbackJournal, type Execution, type JournalObserver, type JournalRecord, type Outcome } from './journal.ts';
 import { acquireLock, liveHolder, type LockOwner } from './lock.ts';
 import { sha256Hex } from '../sha256.ts';
-import {
-  checkContext,
-  planTargetImage,
-  restoreOriginal,
-  runStep,
-  type RollbackDeployment,
-  type RunContext,
-  type StepEnv,
-} from './steps.ts';
-import { takeChecks, type Check } from './verify.ts';
+import { restoreOriginal } from './restore.ts';
+import { planTargetImage, runStep, type RollbackDeployment, type RunContext, type StepEnv } from './steps.ts';
+import { changesContainers, firstChange, replay, runOf, stepName, type ExecRun } from './execution.ts';
 
 export type { RollbackDeployment } from './steps.ts';
+export { verifyCurrent, type CurrentVerification } from './verify-current.ts';
 
 export interface PlanOptions {
   strategy?: Strategy;
@@ -62,12 +55,6 @@ export interface RollbackEngineDeps {
   /** Sees every journal record before it is written and once it is durable (metrics, fault injection). */
   onJournal?: JournalObserver;
 }
-
-/**
- * An execution as the engine runs it: the plan's ops, what each finished step recorded, whose it is,
- * and how long each step this process ran took (for the report's summary).
- */
-type ExecRun = RunContext & { incidentId: string; action: PlanAction; planId: string; target?: string; timings?: StepTiming[] };
 
 export function createRollbackEngine(deps: RollbackEngineDeps): RollbackEngine {
   const dir = join(deps.stateDir, 'rollback');
@@ -268,40 +255,6 @@ export function createRollbackEngine(deps: RollbackEngineDeps): RollbackEngine {
     return t ? { targetImageId: t } : {};
   }
 
-  function replay(past: Execution, say: (r: ExecutionReport) => void): void {
-    const o = past.outcome!;
-    const detail = `already executed for this incident (${iso(o.at)}): ${o.detail}`;
-    switch (o.outcome) {
-      case 'verified':
-        say({ kind: 'finished', ok: true, detail, ...(o.targetImageId ? { targetImageId: o.targetImageId } : {}) });
-        say({ kind: 'verified', ok: true, detail, preExisting: o.preExisting ?? [] });
-        return;
-      case 'done':
-        say({ kind: 'finished', ok: true, detail });
-        return;
-      case 'restored':
-      case 'failed':
-      case 'not-started':
-        say({ kind: 'finished', ok: false, detail });
-        return;
-    }
-  }
-
-  function runOf(execution: Execution): ExecRun {
-    const data: RunContext['data'] = {};
-    for (const r of execution.records) if (r.t === 'end' && r.ok) data[r.step] = r.data ?? {};
-    const e = execution.exec;
-    return {
-      execId: e.execId,
-      ops: e.ops,
-      data,
-      incidentId: e.incidentId,
-      action: e.action,
-      planId: e.planId,
-      ...(e.target ? { target: e.target } : {}),
-    };
-  }
-
   /** Finish an execution a crash interrupted: forward when that is safe, else restore the original. */
   async function recoverExecution(execution: Execution, say: (r: ExecutionReport) => void): Promise<void> {
     const run = runOf(execution);
@@ -475,79 +428,4 @@ export function createRollbackEngine(deps: RollbackEngineDeps): RollbackEngine {
       }
     },
   };
-}
-
-/** The first operation that changes a running container (everything before it only reads or prepares). */
-export function firstChange(ops: PlanOp[]): number {
-  return ops.findIndex(changesContainers);
-}
-
-function changesContainers(op: PlanOp): boolean {
-  return op.op === 'stop' || op.op === 'halt' || op.op === 'resume';
-}
-
-export function stepName(op: PlanOp): string {
-  return 'container' in op ? `${op.op} ${op.container}` : op.op;
-}
-
-export interface CurrentVerification {
-  checks: Check[];
-  /** What the checks were held against, for the operator. */
-  expected: { imageId?: string; positionsSha256?: string | null; basis: string };
-}
-
-/**
- * Verification at any time (the CLI's `verify`): the deployment against the last verified rollback
- * (its target image and its positions.json backup), or, without one, against the newest
- * `positions.json.pre-rollback-*` backup and the target version's crontab and files.
- */
-export async function verifyCurrent(
-  deps: Pick<RollbackEngineDeps, 'docker' | 'config' | 'deployment' | 'stateDir' | 'now' | 'logger'>,
-): Promise<CurrentVerification> {
-  const journal = new RollbackJournal(join(deps.stateDir, 'rollback'));
-  const last = journal
-    .executions()
-    .filter((e) => e.exec.action === 'rollback' && e.outcome?.outcome === 'verified')
-    .at(-1);
-  let imageId: string | undefined;
-  let positionsSha256: string | null | undefined;
-  let basis: string;
-  if (last) {
-    imageId = last.outcome!.targetImageId;
-    const backupStep = last.exec.ops.findIndex((o) => o.op === 'backup');
-    const data = last.records.find((r): r is Extract<JournalRecord, { t: 'end' }> => r.t === 'end' && r.ok && r.step === backupStep)?.data;
-    positionsSha256 = (data?.positionsSha256 as string | null | undefined) ?? undefined;
-    basis = `the rollback verified at ${new Date(last.outcome!.at).toISOString()} (incident ${last.exec.incidentId})`;
-  } else {
-    const newest = await newestPositionsBackup(join(deps.deployment.dataDir, 'positions/backups'));
-    positionsSha256 = newest?.sha256;
-    basis = newest
-      ? `no verified rollback recorded; positions.json against ${newest.path}`
-      : 'no verified rollback and no positions.json.pre-rollback-* backup recorded';
-  }
-  const env: StepEnv = { ...deps };
-  const checks = await takeChecks(
-    checkContext(env, [deps.deployment.cronContainer, ...deps.deployment.containers.filter((c) => c !== deps.deployment.cronContainer)]),
-    {
-      mode: 'current',
-      ...(imageId ? { imageId } : {}),
-      ...(positionsSha256 !== undefined ? { positionsSha256 } : {}),
-    },
-  );
-  return { checks, expected: { ...(imageId ? { imageId } : {}), ...(positionsSha256 !== undefined ? { positionsSha256 } : {}), basis } };
-}
-
-async function newestPositionsBackup(dir: string): Promise<{ path: string; sha256: string } | undefined> {
-  let names: string[];
-  try {
-    names = await readdir(dir);
-  } catch {
-    return undefined;
-  }
-  // The stamp sorts chronologically; a `.N` suffix (same second) sorts after its base name.
-  const backups = names.filter((n) => /^positions\.json\.pre-rollback-\d{8}_\d{6}(\.\d+)?$/.test(n)).sort();
-  const newest = backups.at(-1);
-  if (!newest) return undefined;
-  const path = join(dir, newest);
-  return { path, sha256: sha256Hex(await readFile(path)) };
 }

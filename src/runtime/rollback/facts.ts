@@ -2,7 +2,7 @@
 // rollback tags, compose's image names, the git checkout, and earlier failed verifications.
 import { resolve } from 'node:path';
 import { composeImageName, type ContainerFact, type GitFacts, type PlanAction, type PlanFacts } from '../../core/plan.ts';
-import type { ContainerDoc, DockerPort } from '../../adapters/docker-engine.ts';
+import type { ContainerDoc, DockerPort } from '../../ports/docker.ts';
 import type { GitPort } from '../../ports/git.ts';
 import type { RollbackConfig } from '../../config/rollback-schema.ts';
 import { recreateSpec } from './recreate-spec.ts';

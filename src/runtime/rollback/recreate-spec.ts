@@ -3,7 +3,7 @@
 // user…) with only the image replaced. Values it merely inherited from its current image are left
 // out, so the target image's own defaults (its PATH, its CMD) apply, as a fresh `compose up` would.
 import type { ConfigSummary } from '../../core/plan.ts';
-import type { ContainerConfigDoc, ContainerDoc, CreateBody, EndpointDoc, ImageDoc } from '../../adapters/docker-engine.ts';
+import type { ContainerConfigDoc, ContainerDoc, CreateBody, EndpointDoc, ImageDoc } from '../../ports/docker.ts';
 
 /** Labels the engine adds to a container it creates: recovery recognises its own work by them. */
 export const EXECUTION_LABEL = 'turtle-sentinel.rollback.execution';

@@ -4,8 +4,9 @@
 import { readFile } from 'node:fs/promises';
 import { parseCrontab } from '../../core/crontab.ts';
 import type { VerifySpec } from '../../core/plan.ts';
-import { shortId, type DockerPort } from '../../adapters/docker-engine.ts';
-import { jobProcessMatcher } from '../../adapters/docker-observer.ts';
+import type { DockerPort } from '../../ports/docker.ts';
+import { shortId } from '../../core/plan.ts';
+import { jobProcesses } from '../../core/job-processes.ts';
 import { sha256Hex } from '../sha256.ts';
 
 export interface Check {
@@ -220,11 +221,5 @@ export async function runningJobs(
   if (processes.value.length === 0) return { ok: true, jobs: [] };
   const crontab = await docker.exec(cronContainer, crontabCommand);
   const text = crontab.ok && crontab.value.exitCode === 0 ? crontab.value.stdout : undefined;
-  const isJob = jobProcessMatcher(text);
-  return { ok: true, jobs: processes.value.filter((p) => isJob(p) && !isOurProbe(p, crontabCommand)) };
-}
-
-/** Our own `crontab -l` may show up in the process list for a moment; it is not a job. */
-function isOurProbe(command: string, crontabCommand: string[]): boolean {
-  return command.trim().replace(/\s+/g, ' ').endsWith(crontabCommand.join(' '));
+  return { ok: true, jobs: jobProcesses(processes.value, text, crontabCommand) };
 }
