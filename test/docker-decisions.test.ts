@@ -27,7 +27,7 @@ function fakeDeployment(): DockerFake {
 async function observe(
   fake: DockerFake,
   t: { after(fn: () => Promise<void>): void },
-  reconnect = { initialMs: 10, maxMs: 20 },
+  reconnect = { baseMs: 10, maxMs: 20 },
 ): Promise<{ events: Event[]; observer: DockerObserver }> {
   const events: Event[] = [];
   const observer = await startDockerObserver({
@@ -73,7 +73,7 @@ describe('docker observer decisions (fake Docker port)', () => {
     const fake = fakeDeployment();
     fake.down = { kind: 'unreachable', message: 'Docker engine unreachable at fake://docker' };
     // A slow reconnect, so the count is read between two attempts.
-    const { events } = await observe(fake, t, { initialMs: 300, maxMs: 300 });
+    const { events } = await observe(fake, t, { baseMs: 300, maxMs: 300 });
     const attempts = fake.calls.filter((c) => c === 'events').length;
     assert.ok(
       fake.calls.some((c) => c.startsWith('inspect ')),

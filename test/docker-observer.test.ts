@@ -32,7 +32,7 @@ async function observe(socketPath: string, over: Partial<DockerObserverOptions> 
     crontabRefreshMs: 60 * 60_000,
     now: () => Date.now(),
     emit: (e) => events.push(e),
-    reconnect: { initialMs: 50, maxMs: 200 },
+    reconnect: { baseMs: 50, maxMs: 200 },
     ...over,
   });
   return { events, observer };

@@ -3,6 +3,7 @@
 import { PassThrough, Readable } from 'node:stream';
 import Docker from 'dockerode';
 import { shortId } from '../core/plan.ts';
+import { sleep } from './retry.ts';
 import type {
   CreateBody,
   ContainerDoc,
@@ -290,7 +291,7 @@ async function execCapture(
           value: { exitCode: info.ExitCode, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') },
         };
       }
-      await new Promise((r) => setTimeout(r, 10));
+      await sleep(10);
     }
     return { ok: false, error: { kind: 'failed', message: `${cmd.join(' ')} in ${container}: exit code not available` } };
   } catch (error) {

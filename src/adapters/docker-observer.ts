@@ -5,6 +5,7 @@ import { jobProcesses } from '../core/job-processes.ts';
 import type { ContainerObservation, ContainerStatus, Event, Instant } from '../core/types.ts';
 import type { ContainerDoc, DockerPort, EngineEvent, EventWatch } from '../ports/docker.ts';
 import { createDockerEngine } from './docker-engine.ts';
+import { backoffDelay, sleep, type Backoff } from './retry.ts';
 
 export interface DockerObserverOptions {
   socketPath: string;
@@ -23,7 +24,7 @@ export interface DockerObserverOptions {
   now: () => Instant;
   emit: (event: Event) => void;
   /** Back-off of the event stream reconnection; the defaults suit production, tests shorten them. */
-  reconnect?: { initialMs: number; maxMs: number };
+  reconnect?: Backoff;
   /** Time limit of one API request (inspect, exec, top, archive HEAD). */
   requestTimeoutMs?: number;
 }
@@ -58,7 +59,7 @@ const STATUSES: ReadonlySet<string> = new Set<ContainerStatus>([
 export async function startDockerObserver(options: DockerObserverOptions): Promise<DockerObserver> {
   const requestTimeoutMs = options.requestTimeoutMs ?? 15_000;
   const docker = options.docker ?? createDockerEngine({ socketPath: options.socketPath, requestTimeoutMs });
-  const backoff = options.reconnect ?? { initialMs: 1_000, maxMs: 30_000 };
+  const backoff = options.reconnect ?? { baseMs: 1_000, maxMs: 30_000 };
   const names = [
     ...new Set(options.containers.includes(options.cronContainer) ? options.containers : [...options.containers, options.cronContainer]),
   ];
@@ -67,7 +68,8 @@ export async function startDockerObserver(options: DockerObserverOptions): Promi
   let closed = false;
   let dockerOk: boolean | undefined;
   let watch: EventWatch | undefined;
-  let wakeSleep: (() => void) | undefined;
+  // Aborted by close(), so a reconnect wait ends at once.
+  const stopping = new AbortController();
 
   // Emitting after close() would hand events to a runtime that already shut down.
   const emit = (event: Event): void => {
@@ -199,27 +201,14 @@ export async function startDockerObserver(options: DockerObserverOptions): Promi
     return true;
   }
 
-  const sleep = (ms: number): Promise<void> =>
-    new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        wakeSleep = undefined;
-        resolve();
-      }, ms);
-      wakeSleep = () => {
-        clearTimeout(timer);
-        wakeSleep = undefined;
-        resolve();
-      };
-    });
-
   async function followEvents(first: boolean): Promise<void> {
-    let delay = backoff.initialMs;
+    let failures = 0;
     let connected = first;
     while (!closed) {
       if (!connected) {
         connected = await connect();
         if (connected) {
-          delay = backoff.initialMs;
+          failures = 0;
           dockerFine();
           // Whatever happened while the stream was down is learnt by looking again.
           await refreshAll();
@@ -232,8 +221,8 @@ export async function startDockerObserver(options: DockerObserverOptions): Promi
         if (closed) break;
         dockerError('event stream ended (engine restarted or unreachable)', 'stream');
       }
-      await sleep(delay);
-      delay = Math.min(delay * 2, backoff.maxMs);
+      failures += 1;
+      await sleep(backoffDelay(failures, backoff), stopping.signal);
     }
   }
 
@@ -268,7 +257,7 @@ export async function startDockerObserver(options: DockerObserverOptions): Promi
       if (closed) return;
       closed = true;
       clearInterval(refreshTimer);
-      wakeSleep?.();
+      stopping.abort();
       watch?.close();
       await following;
       await Promise.all([...chains.values()]);

@@ -8,6 +8,7 @@ import type { GitPort } from '../../ports/git.ts';
 import { takeBackup, type FileBackup } from './backup.ts';
 import type { RollbackConfig } from '../../config/rollback-schema.ts';
 import { EXECUTION_LABEL, REPLACES_LABEL, recreateSpec } from './recreate-spec.ts';
+import { sleep } from '../../adapters/retry.ts';
 import { judge, runningJobs, takeChecks, type Check, type CheckContext } from './verify.ts';
 
 export interface RollbackDeployment {
@@ -45,8 +46,6 @@ export interface PreflightData {
   containers: Record<string, { doc: ContainerDoc; image?: ImageDoc }>;
   baseline: Check[];
 }
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 export function crontabCommandOf(env: StepEnv): string[] {
   return env.deployment.crontabCommand ?? ['crontab', '-l'];

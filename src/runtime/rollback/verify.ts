@@ -7,6 +7,7 @@ import type { VerifySpec } from '../../core/plan.ts';
 import type { DockerPort } from '../../ports/docker.ts';
 import { shortId } from '../../core/plan.ts';
 import { jobProcesses } from '../../core/job-processes.ts';
+import { sleep } from '../../adapters/retry.ts';
 import { sha256Hex } from '../sha256.ts';
 
 export interface Check {
@@ -39,8 +40,6 @@ export interface Expectation {
   /** SHA-256 positions.json must have (after): its backup's; null when there was no file to back up. */
   positionsSha256?: string | null;
 }
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 export async function takeChecks(ctx: CheckContext, expect: Expectation): Promise<Check[]> {
   // All read-only and independent: taken concurrently, so a container's settle wait overlaps the rest.
