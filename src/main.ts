@@ -4,21 +4,18 @@ import { Command, type CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { PROJECT_DIR } from './config/defaults.ts';
-import { loadConfig, rulesPathsOf } from './config/load-config.ts';
+import { configPaths, loadConfig, rulesPathsOf } from './config/load-config.ts';
 import { loadRules } from './config/load-rules.ts';
 import { watchConfig } from './adapters/config-watch.ts';
-import { createLogger } from './adapters/logger.ts';
-import { createConsoleNotifier } from './adapters/console-notifier.ts';
 import { systemClock } from './adapters/clock.ts';
-import { deploymentPaths, startSentinel } from './runtime/sentinel.ts';
-import type { TelegramChannel } from './adapters/telegram/channel.ts';
+import { startSentinel } from './runtime/sentinel.ts';
 import { runCheck, printCheck } from './runtime/check.ts';
 import { readStatus, printStatus } from './runtime/status.ts';
 import { daemonLiveness, removeDaemonPid, writeDaemonPid } from './adapters/daemon-pid.ts';
 import { runRuleTests } from './runtime/rule-tests.ts';
-import { registerRollbackCommands, wireForDaemon } from './runtime/cli-rollback.ts';
+import { registerRollbackCommands } from './runtime/cli-rollback.ts';
+import { actionPortOf, daemonLogger, wireNotifier, wireRollbackEngine } from './runtime/wiring.ts';
 import { createReloader, operatorSettingsOf } from './runtime/reload.ts';
-import type { ActionPort } from './ports/action.ts';
 import { cliText } from './core/cli-text.ts';
 
 const EXIT_HEALTHY = 0;
@@ -74,49 +71,19 @@ program
     const all = await loadAll(configPath);
     if (!all.ok) fail(all.errors);
     const { config, baseDir } = all.loaded;
-    const secrets = [process.env[config.telegram.tokenEnv] ?? ''].filter((s) => s.length > 0);
-    const logger = createLogger({ level: config.log.level, secrets });
-    // Telegram when the sidecar's own token is in the environment, the console otherwise.
-    // Loaded only when used: telegraf and its dependencies cost memory an idle console-only sidecar need not pay.
-    const { openTelegramChannel, telegramFromEnv } = await import('./adapters/telegram/channel.ts');
-    const tg = telegramFromEnv(config.telegram, process.env);
-    if (tg.kind === 'error') fail([tg.error]);
-    let channel: TelegramChannel | undefined;
-    if (tg.kind === 'on') {
-      const opened = openTelegramChannel({
-        token: tg.token,
-        apiRoot: config.telegram.apiRoot,
-        chatId: tg.chatId,
-        allowedUserIds: config.telegram.allowedUserIds,
-        language: config.telegram.language,
-        timeZone: config.deployment.timezone,
-        dir: join(deploymentPaths(config, baseDir).stateDir, 'telegram'),
-        contacts: config.escalation.contacts,
-        logger,
-        now: () => systemClock.now(),
-        // The core binds decisions to the operator chat (policy.chatId), so other chats' presses reach it to be refused and recorded.
-        tuning: { buttonExpiryMs: config.telegram.buttonExpiry, forwardForeignChat: true },
-      });
-      if (!opened.ok) fail([opened.error]);
-      for (const warning of opened.warnings) logger.warn({ warning }, 'telegram');
-      channel = opened.channel;
-    }
-    const consoleNotifier = channel
-      ? undefined
-      : createConsoleNotifier({ language: config.telegram.language, timeZone: config.deployment.timezone });
-    const notifier = channel?.notifier ?? consoleNotifier!;
+    const paths = configPaths(config, baseDir);
+    const logger = daemonLogger(config, process.env);
+    const wiredNotifier = await wireNotifier(config, paths, process.env, logger, systemClock);
+    if (!wiredNotifier.ok) fail([wiredNotifier.error]);
+    for (const warning of wiredNotifier.warnings) logger.warn({ warning }, 'telegram');
+    const { channel, notifier } = wiredNotifier;
     // The rollback engine acts through Docker; without Docker, plans are answered "unavailable" and escalate.
-    const engine = config.docker.enabled ? wireForDaemon(config, baseDir, logger) : undefined;
+    const engine = config.docker.enabled ? wireRollbackEngine(config, paths, logger, systemClock) : undefined;
     if (engine && !engine.ok) fail([engine.error]);
-    const actions: ActionPort | undefined = engine?.ok
-      ? {
-          plan: (action) => engine.engine.plan(action),
-          execute: (incidentId, action, planId, report) => engine.engine.execute(incidentId, action, planId, report),
-        }
-      : undefined;
+    const actions = engine?.ok ? actionPortOf(engine.engine) : undefined;
     const started = await startSentinel({
       ...(actions ? { actions } : {}),
-      ...(tg.kind === 'on' ? { operatorChatId: tg.chatId } : {}),
+      ...(wiredNotifier.operatorChatId !== undefined ? { operatorChatId: wiredNotifier.operatorChatId } : {}),
       config,
       baseDir,
       rules: all.rules.rules,
@@ -130,7 +97,7 @@ program
       fail([started.error]);
     }
     const { sentinel } = started;
-    const { stateDir } = deploymentPaths(config, baseDir);
+    const { stateDir } = paths;
     // So that `status` can tell this daemon is alive; a SIGKILL leaves the file, and status sees the pid gone.
     writeDaemonPid(stateDir, systemClock.now());
     // An execution a crash interrupted is finished or undone first, and the core told how it ended.
@@ -139,20 +106,16 @@ program
         (incidentId, report) => void sentinel.loop.submit({ kind: 'execution', incidentId, report, at: systemClock.now() }),
       );
     }
-    logger.info(
-      { config: all.loaded.file, rules: all.rules.files.length, notifier: channel ? 'telegram' : 'console' },
-      'turtle-sentinel running',
-    );
     // Every key is applied live or reported as waiting for a restart (config/reload-policy.ts).
     const reloader = createReloader({
       configPath,
       rulesPaths: all.rulesPaths,
       running: config,
-      stateDir: deploymentPaths(config, baseDir).stateDir,
+      stateDir,
       sentinel,
       logger,
       onOperatorSettings: (next) =>
-        channel ? channel.reconfigure(operatorSettingsOf(next)) : consoleNotifier?.reconfigure(next.telegram.language),
+        channel ? channel.reconfigure(operatorSettingsOf(next)) : wiredNotifier.console?.reconfigure(next.telegram.language),
     });
     channel?.startBot({
       submit: (event) => sentinel.loop.submit(event),
@@ -169,6 +132,13 @@ program
       onReload: async (result) => void (await reloader.apply(result)),
       onInvalid: (errors) => logger.warn({ errors }, 'invalid configuration on reload; keeping the last good version'),
     });
+    // "running" only once an edit to the config or rules would be seen: an operator (or a test) editing
+    // right after this line must not fall into the moment before the watches exist.
+    await watcher.ready;
+    logger.info(
+      { config: all.loaded.file, rules: all.rules.files.length, notifier: channel ? 'telegram' : 'console' },
+      'turtle-sentinel running',
+    );
 
     let stopping = false;
     const stop = async (signal: string) => {
@@ -225,7 +195,7 @@ program
   .action(async (opts: { config?: string; json?: boolean }) => {
     const loaded = await loadConfig(configPathOf(opts));
     if (!loaded.ok) fail(loaded.errors);
-    const stateDir = deploymentPaths(loaded.config, loaded.baseDir).stateDir;
+    const { stateDir } = configPaths(loaded.config, loaded.baseDir);
     const liveness = daemonLiveness(stateDir);
     const status = readStatus(loaded.config, loaded.baseDir);
     if (!status.ok) {

@@ -7,14 +7,7 @@ import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  configPaths,
-  loadConfig,
-  loadDefaultConfig,
-  resolveFromConfig,
-  rulesPathsOf,
-  telegramCredentials,
-} from '../src/config/load-config.ts';
+import { configPaths, loadConfig, loadDefaultConfig, resolveFromConfig, rulesPathsOf, telegramFromEnv } from '../src/config/load-config.ts';
 import { PROJECT_DIR } from '../src/config/defaults.ts';
 import { loadRules } from '../src/config/load-rules.ts';
 
@@ -52,6 +45,11 @@ test('a minimal config gets the documented defaults, and relative paths resolve 
     crontabFallback: join(dir, 'turtle_trading', 'crontab'),
     stateDir: join(dir, 'etc', 'var', 'state'),
     rules: [join(dir, 'etc', 'rules')],
+    stateFiles: [
+      { which: 'positions', path: join(dir, 'turtle_trading', 'data', 'positions', 'positions.json') },
+      { which: 'entries', path: join(dir, 'turtle_trading', 'data', 'entries', 'entries.json') },
+      { which: 'orderLog', path: join(dir, 'turtle_trading', 'data', 'trades', 'order_log.json') },
+    ],
   });
   assert.equal(resolveFromConfig(loaded.baseDir, '/abs/elsewhere'), '/abs/elsewhere');
 });
@@ -114,7 +112,7 @@ test('the embedded default never uses Docker, even where a socket exists: the cr
   assert.equal(configPaths(withSocket.config, withSocket.baseDir).crontabFallback, join(PROJECT_DIR, 'examples', 'deployment', 'crontab'));
   const withDocker = withSocket;
   // No token in the config, ever: the notifier is the console unless the named variable is set.
-  assert.deepEqual(telegramCredentials(withDocker.config, {}), {});
+  assert.deepEqual(telegramFromEnv(withDocker.config.telegram, {}), { kind: 'off' });
 });
 
 test('the example crontab is the v3.2.1 schedule: check_positions at 16:00 Mon–Fri and 07:00 Tue–Sat, the report at 08:00', async () => {
@@ -146,11 +144,12 @@ test('secrets come only from the environment variables the config names', async 
   await writeFile(file, 'deployment:\n  root: .\ntelegram:\n  tokenEnv: MY_SENTINEL_BOT\n  chatIdEnv: MY_SENTINEL_CHAT\n');
   const loaded = await loadConfig(file);
   assert.ok(loaded.ok, loaded.ok ? '' : loaded.errors.join('\n'));
+  const token = '123456:abcdefghijklmnopqrstuvwxyz';
   assert.deepEqual(
-    telegramCredentials(loaded.config, { MY_SENTINEL_BOT: ' abc ', MY_SENTINEL_CHAT: '-100', TELEGRAM_BOT_TOKEN: 'theirs' }),
-    { token: 'abc', chatId: '-100' },
+    telegramFromEnv(loaded.config.telegram, { MY_SENTINEL_BOT: ` ${token} `, MY_SENTINEL_CHAT: '-100', TELEGRAM_BOT_TOKEN: 'theirs' }),
+    { kind: 'on', token, chatId: -100 },
   );
-  assert.deepEqual(telegramCredentials(loaded.config, { TELEGRAM_BOT_TOKEN: 'theirs', MY_SENTINEL_BOT: '' }), {});
+  assert.deepEqual(telegramFromEnv(loaded.config.telegram, { TELEGRAM_BOT_TOKEN: 'theirs', MY_SENTINEL_BOT: '' }), { kind: 'off' });
 });
 
 test('unreadable config paths are errors naming the path, not exceptions', async (t) => {

@@ -251,7 +251,7 @@ describe('docker observer (real engine)', { skip: engine.skip }, () => {
 
   it('reports a failing crontab command as a crontab source error with its exit code', async (t) => {
     t.after(finish);
-    const replica = await suite.deploy({ version: 'v3.2.1', dashboard: 'none' });
+    await suite.deploy({ version: 'v3.2.1', dashboard: 'none' });
     recorder = await observe(socketPath, { crontabCommand: ['sh', '-c', 'echo "no crontab for root" >&2; exit 3'] });
     const error = recorder.events.find((e) => e.kind === 'source-error' && e.source === 'crontab');
     assert.ok(error && error.kind === 'source-error');
@@ -346,7 +346,7 @@ describe('docker observer (real engine)', { skip: engine.skip }, () => {
 
     it('costs nothing while idle: no request between refreshes', async (t) => {
       t.after(finishWithProxy);
-      const replica = await suite.deploy({ version: 'v3.2.1', dashboard: 'none' });
+      await suite.deploy({ version: 'v3.2.1', dashboard: 'none' });
       await startProxy();
       recorder = await observe(proxyPath, { crontabRefreshMs: 60 * 60_000 });
       await new Promise((r) => setTimeout(r, 300));
@@ -361,7 +361,7 @@ describe('docker observer (real engine)', { skip: engine.skip }, () => {
 
     it('starts against an engine that is not there, without throwing, and connects when it appears', async (t) => {
       t.after(finishWithProxy);
-      const replica = await suite.deploy({ version: 'v3.2.1', dashboard: 'none' });
+      await suite.deploy({ version: 'v3.2.1', dashboard: 'none' });
       await stopProxy();
       recorder = await observe(proxyPath);
       const { events } = recorder;

@@ -4,14 +4,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { positionsIntegrityParams } from '../src/core/rules/positions-integrity.ts';
-import {
-  MAX_PROBLEMS,
-  parseEntries,
-  parseOrderLog,
-  parsePositions,
-  positionKeyProblems,
-  validatePositions,
-} from '../src/core/positions.ts';
+import { MAX_PROBLEMS } from '../src/core/record-check.ts';
+import { parseEntries, parseOrderLog, parsePositions, positionKeyProblems, validatePositions } from '../src/core/positions.ts';
 import { V32_KNOWN_POSITION_KEYS, V32_REQUIRED_POSITION_KEYS, V32_VALIDATED_POSITION_KEYS } from '../src/core/record-shapes.ts';
 import { parsePythonJson } from '../src/core/python-json.ts';
 import { sha256Hex } from '../src/runtime/sha256.ts';

@@ -14,7 +14,9 @@ import { recreateSpec, EXECUTION_LABEL } from '../src/runtime/rollback/recreate-
 import { RollbackJournal } from '../src/runtime/rollback/journal.ts';
 import { createLogger } from '../src/adapters/logger.ts';
 import { configSchema } from '../src/config/schema.ts';
-import { wireForDaemon } from '../src/runtime/cli-rollback.ts';
+import { configPaths } from '../src/config/load-config.ts';
+import { wireRollbackEngine } from '../src/runtime/wiring.ts';
+import { systemClock } from '../src/adapters/clock.ts';
 import { TEST_LABEL, requireDocker } from './docker/engine.ts';
 import { BACKUP_TAG, CRON_NAME, DASHBOARD_NAME, buildReplicaImage, crontabOf, tagImage, type ReplicaDeployment } from './docker/replica.ts';
 import { replicaSuite } from './docker/replica-suite.ts';
@@ -501,7 +503,7 @@ describe('rollback engine (real engine)', { skip: engine.skip }, () => {
       state: { dir: mkdtempSync(join(tmpdir(), 'rollback-state-')) },
       rollback: { stopTimeout: '2s', deferRetry: '5s', jobWait: '3s', verify: { settle: '200ms' } },
     });
-    const wired = wireForDaemon(config, r.root, logger);
+    const wired = wireRollbackEngine(config, configPaths(config, r.root), logger, systemClock);
     assert.ok(wired.ok, wired.ok ? '' : wired.error);
     const halt = await wired.engine.plan('halt');
     assert.ok(halt.ok, halt.ok ? '' : halt.reason);

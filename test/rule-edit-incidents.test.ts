@@ -6,7 +6,8 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadRules } from '../src/config/load-rules.ts';
 import { configSchema, type Rule } from '../src/config/schema.ts';
-import { evaluateAll, initialState, step, type CoreState, type StepContext } from '../src/core/step.ts';
+import { evaluateAll } from '../src/core/step-evaluation.ts';
+import { initialState, step, type CoreState, type StepContext } from '../src/core/step.ts';
 import type { Effect, Event, Notice } from '../src/core/types.ts';
 import { stepContextOf } from '../src/runtime/sentinel.ts';
 

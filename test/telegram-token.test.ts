@@ -8,7 +8,7 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { telegramFromEnv } from '../src/adapters/telegram/channel.ts';
+import { telegramFromEnv } from '../src/config/load-config.ts';
 import { startBotApiServer } from './fakes/bot-api-server.ts';
 import { OPERATOR, OPERATOR_CHAT, STRANGER, TEST_TOKEN } from './fakes/telegram-harness.ts';
 

@@ -4,11 +4,9 @@ import { renderNotice, type Language } from '../core/messages.ts';
 import type { Notice } from '../core/types.ts';
 import type { Notifier } from '../ports/notifier.ts';
 
-export function createConsoleNotifier(options: {
-  language: Language;
-  timeZone: string;
-  write?: (line: string) => void;
-}): Notifier & { reconfigure(language: Language): void } {
+export type ConsoleNotifier = Notifier & { reconfigure(language: Language): void };
+
+export function createConsoleNotifier(options: { language: Language; timeZone: string; write?: (line: string) => void }): ConsoleNotifier {
   const write = options.write ?? ((line: string) => process.stdout.write(line + '\n'));
   let language = options.language;
   return {

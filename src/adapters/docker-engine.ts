@@ -4,16 +4,7 @@ import { PassThrough, Readable } from 'node:stream';
 import Docker from 'dockerode';
 import { shortId } from '../core/plan.ts';
 import { sleep } from './retry.ts';
-import type {
-  CreateBody,
-  ContainerDoc,
-  DockerError,
-  DockerPort,
-  DockerResult,
-  EngineEvent,
-  ExecOutput,
-  ImageDoc,
-} from '../ports/docker.ts';
+import type { ContainerDoc, DockerError, DockerPort, DockerResult, EngineEvent, ExecOutput, ImageDoc } from '../ports/docker.ts';
 
 export interface DockerEngineOptions {
   socketPath: string;

@@ -1,7 +1,7 @@
 // The git port of the rollback engine (runbook §3): the few questions and commands the git strategy
 // needs, through the git CLI. Expected failures (not a repository, unknown commit) are values.
 import { execFile } from 'node:child_process';
-import type { GitPort, GitResult, GitStatus } from '../ports/git.ts';
+import type { GitPort } from '../ports/git.ts';
 
 interface Ran {
   code: number;

@@ -1,10 +1,10 @@
 // Loads sentinel.yaml: bytes → text → (no secrets) → YAML → zod → cross-field checks, every problem a
 // positioned line. Also the embedded default, and helpers to resolve the config's relative paths.
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { configSchema, type Config } from './schema.ts';
-import { DEFAULT_CONFIG_NAME, DEFAULT_DOCKER_SOCKET, PROJECT_DIR, defaultConfigInput } from './defaults.ts';
+import type { JsonFileKind } from '../core/types.ts';
+import { DEFAULT_CONFIG_NAME, PROJECT_DIR, defaultConfigInput } from './defaults.ts';
 import { formatError, readYamlContent, type PathSegment, type YamlSource } from './yaml-errors.ts';
 import { validateYaml } from './zod-issues.ts';
 import { valuePosition } from './yaml-tree.ts';
@@ -156,27 +156,50 @@ export interface ConfigPaths {
   crontabFallback?: string;
   stateDir: string;
   rules: string[];
+  /** The guarded system's state files the sidecar reads (never writes), under the data directory. */
+  stateFiles: { which: JsonFileKind; path: string }[];
 }
 
 /** Every path of the config made absolute: root, state and rules from the config dir; logs, data and crontab from root. */
 export function configPaths(config: Config, baseDir: string): ConfigPaths {
   const root = resolveFromConfig(baseDir, config.deployment.root);
+  const dataDir = resolve(root, config.deployment.dataDir);
   const fallback = config.deployment.crontab.fallbackFile;
   return {
     root,
     logsDir: resolve(root, config.deployment.logsDir),
-    dataDir: resolve(root, config.deployment.dataDir),
+    dataDir,
     ...(fallback ? { crontabFallback: resolve(root, fallback) } : {}),
     stateDir: resolveFromConfig(baseDir, config.state.dir),
     rules: rulesPathsOf(config, baseDir),
+    stateFiles: [
+      { which: 'positions', path: resolve(dataDir, 'positions/positions.json') },
+      { which: 'entries', path: resolve(dataDir, 'entries/entries.json') },
+      { which: 'orderLog', path: resolve(dataDir, 'trades/order_log.json') },
+    ],
   };
 }
 
-/** The sidecar's Telegram credentials, read from the variables the config names. Absent → console notifier. */
-export function telegramCredentials(config: Config, env: Record<string, string | undefined>): { token?: string; chatId?: string } {
-  const token = env[config.telegram.tokenEnv]?.trim();
-  const chatId = env[config.telegram.chatIdEnv]?.trim();
-  return { ...(token ? { token } : {}), ...(chatId ? { chatId } : {}) };
+/**
+ * Read the sidecar's own bot token and chat from the environment variables the config names (never
+ * turtle-trading's own TELEGRAM_BOT_TOKEN). `off` when no token is set (the console notifier stands in);
+ * an error when the token is set but the chat is missing or not a number (a half-configured Telegram
+ * must not silently drop alerts). Error texts name the variables, never their values.
+ */
+export function telegramFromEnv(
+  telegram: { tokenEnv: string; chatIdEnv: string },
+  env: Record<string, string | undefined>,
+): { kind: 'off' } | { kind: 'on'; token: string; chatId: number } | { kind: 'error'; error: string } {
+  const token = env[telegram.tokenEnv]?.trim() ?? '';
+  if (token === '') return { kind: 'off' };
+  if (!/^\d+:[A-Za-z0-9_-]{20,}$/.test(token))
+    return { kind: 'error', error: `${telegram.tokenEnv} does not look like a bot token (<digits>:<secret>)` };
+  const chat = env[telegram.chatIdEnv]?.trim() ?? '';
+  if (chat === '')
+    return { kind: 'error', error: `${telegram.tokenEnv} is set but ${telegram.chatIdEnv} is not: set the operator chat id` };
+  if (!/^-?\d{1,20}$/.test(chat) || !Number.isSafeInteger(Number(chat)))
+    return { kind: 'error', error: `${telegram.chatIdEnv} must be a numeric chat id` };
+  return { kind: 'on', token, chatId: Number(chat) };
 }
 
 export function describeFsError(err: unknown): string {

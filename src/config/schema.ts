@@ -2,7 +2,6 @@
 // Every object is strict so that a typo is an error, not a silently ignored key.
 import { z } from 'zod';
 
-export { duration } from './duration.ts';
 import { duration } from './duration.ts';
 import { rollbackConfigSchema } from './rollback-schema.ts';
 import { containerName } from './fields.ts';

@@ -9,7 +9,7 @@ import { formatDuration, nextFire } from './schedule.ts';
 import type { CoreState } from './step.ts';
 import { actionWord, phaseWord, severityWord } from './telegram-text.ts';
 import { escapeHtml, fitBlocks, html, type Block } from './telegram-html.ts';
-import type { ContainerStatus, Incident, Instant, Run } from './types.ts';
+import type { Incident, Instant, Run } from './types.ts';
 import { summaryIn } from './verdict-text.ts';
 
 const RECENT_CLOSED = 5;

@@ -18,9 +18,6 @@ import { absorb, settleVersion } from './step-observations.ts';
 import { stepLogLines } from './step-log-lines.ts';
 import { evaluateAll, jobRunning } from './step-evaluation.ts';
 
-export { evaluateAll } from './step-evaluation.ts';
-export { LATE_REPORT_HORIZON_MS, RUNS_KEPT_PER_JOB } from './step-log-lines.ts';
-
 export interface StepContext {
   rules: Rule[];
   profiles: Record<string, JobProfile>;

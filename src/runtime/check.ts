@@ -1,8 +1,9 @@
 // `turtle-sentinel check`: one evaluation of every rule against what is on disk and in Docker now,
 // through the same core as the daemon, with no state kept. Exit code says healthy or firing.
+import { configPaths } from '../config/load-config.ts';
 import { readFile } from 'node:fs/promises';
 import type { Config, Profile, Rule } from '../config/schema.ts';
-import { duration } from '../config/schema.ts';
+import { duration } from '../config/duration.ts';
 import { initialState, step, type CoreState } from '../core/step.ts';
 import type { Event, Incident, Outcome, Verdict } from '../core/types.ts';
 import { startLogTailer } from '../adapters/log-tail.ts';
@@ -10,7 +11,7 @@ import { createLineSelector } from '../adapters/log-scan.ts';
 import { runNeedles } from '../core/runs.ts';
 import { logNeedles } from '../core/rules/index.ts';
 import { readJsonFile } from '../adapters/json-files.ts';
-import { deploymentPaths, dockerObserverOptions, stepContextOf } from './sentinel.ts';
+import { dockerObserverOptions, stepContextOf } from './sentinel.ts';
 import type { Language } from '../core/messages.ts';
 import { cliText, type WatchBasis } from '../core/cli-text.ts';
 import { summaryIn, versionEvidenceIn, warningIn } from '../core/verdict-text.ts';
@@ -45,7 +46,7 @@ export async function runCheck(options: {
   const lookback = duration.safeParse(options.lookback);
   if (!lookback.success) return { ok: false, errors: [`--lookback: ${lookback.error.issues[0]?.message ?? 'invalid'}`] };
   const { config, now } = options;
-  const paths = deploymentPaths(config, options.baseDir);
+  const paths = configPaths(config, options.baseDir);
   const ctx = stepContextOf(config, options.rules, options.profiles);
   const events: Event[] = [];
   const at = () => now;
@@ -78,7 +79,7 @@ export async function runCheck(options: {
 
   const lineBatches: Event[] = [];
   const tailer = await startLogTailer({
-    dir: paths.logs,
+    dir: paths.logsDir,
     cursors: {},
     now: at,
     select: createLineSelector(runNeedles(options.profiles, logNeedles(options.rules))),
@@ -106,7 +107,7 @@ export async function runCheck(options: {
     }
   }
 
-  for (const file of paths.json) {
+  for (const file of paths.stateFiles) {
     // The daemon's reader: same decoding, size cap, and a FIFO or directory in the file's place is an error.
     let read = await readJsonFile(file.which, file.path, at);
     if (!read.ok && read.unstable) read = await readJsonFile(file.which, file.path, at);

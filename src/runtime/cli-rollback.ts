@@ -2,18 +2,14 @@
 // `halt`, `resume`. The same engine the incidents trigger; main.ts only has to register them.
 import { planSteps } from '../core/plan.ts';
 import type { Command } from 'commander';
-import type { Logger } from 'pino';
-import { resolve } from 'node:path';
 import type { Config } from '../config/schema.ts';
+import { configPaths } from '../config/load-config.ts';
+import { commandLogger, wireRollbackEngine, type WiredEngine, type Wiring } from './wiring.ts';
 import type { ExecutionReport, PlanPreview } from '../core/types.ts';
-import { stepDuration } from '../core/step-timings.ts';
-import { createDockerEngine } from '../adapters/docker-engine.ts';
-import { createGitRepo } from '../adapters/git-repo.ts';
-import { createLogger } from '../adapters/logger.ts';
 import { systemClock } from '../adapters/clock.ts';
 import { takeBackup } from './rollback/backup.ts';
-import type { RollbackConfig } from '../config/rollback-schema.ts';
-import { createRollbackEngine, verifyCurrent, type RollbackEngine, type RollbackEngineDeps } from './rollback/engine.ts';
+import type { RollbackEngine } from './rollback/engine.ts';
+import { verifyCurrent } from './rollback/verify-current.ts';
 import type { Language } from '../core/messages.ts';
 import { cliText } from '../core/cli-text.ts';
 
@@ -175,55 +171,11 @@ export function registerRollbackCommands(
   }
 }
 
-export interface Wired {
-  ok: true;
-  engine: RollbackEngine;
-  deps: RollbackEngineDeps;
-  rollback: RollbackConfig;
-  /** The operator's language (`telegram.language`) for everything these commands print. */
-  language: Language;
-}
+type Wired = WiredEngine;
 
-/**
- * The engine of `run`: its steps log through the daemon's configured logger (level, destination,
- * secret scrubbing), so a rollback's log lines sit with every other line of the daemon.
- */
-export function wireForDaemon(config: Config, baseDir: string, logger: Logger): Wired | { ok: false; error: string } {
-  return wire(config, baseDir, { out: () => {}, err: (line) => logger.warn(line), exit: () => {} }, logger);
-}
-
-/**
- * Build the engine from sentinel.yaml (its `rollback:` section). The daemon and the CLI share it.
- * Without `logger` (the CLI), the engine's log lines are its warnings, on stderr: its human output is on stdout.
- */
-export function wire(config: Config, baseDir: string, io: CliIo, logger?: Logger): Wired | { ok: false; error: string } {
-  if (!config.docker.enabled) return { ok: false, error: cliText(config.telegram.language).dockerDisabled };
-  const parsed = { data: config.rollback };
-  const root = resolve(baseDir, config.deployment.root);
-  const deps: RollbackEngineDeps = {
-    docker: createDockerEngine({ socketPath: config.docker.socketPath }),
-    git: createGitRepo(),
-    config: parsed.data,
-    deployment: {
-      root,
-      dataDir: resolve(root, config.deployment.dataDir),
-      logsDir: resolve(root, config.deployment.logsDir),
-      containers: config.deployment.containers,
-      cronContainer: config.deployment.cronContainer,
-      timezone: config.deployment.timezone,
-      crontabCommand: config.deployment.crontab.command,
-    },
-    stateDir: resolve(baseDir, config.state.dir),
-    now: () => systemClock.now(),
-    logger:
-      logger ??
-      createLogger({
-        level: 'warn',
-        secrets: [process.env[config.telegram.tokenEnv] ?? ''].filter((s) => s.length > 0),
-        write: (line) => io.err(line.trimEnd()),
-      }),
-  };
-  return { ok: true, engine: createRollbackEngine(deps), deps, rollback: parsed.data, language: config.telegram.language };
+/** The engine for a CLI command: the config's paths, warnings on stderr (the human output is on stdout). */
+export function wire(config: Config, baseDir: string, io: CliIo): Wiring<WiredEngine> {
+  return wireRollbackEngine(config, configPaths(config, baseDir), commandLogger(config, process.env, io.err), systemClock);
 }
 
 function printPlan(plan: PlanPreview, io: CliIo, lang: Language): void {

@@ -2,7 +2,8 @@
 // (journal, then checkpoint with the tail cursors), and only then are its notices delivered.
 import type { Logger } from 'pino';
 import type { JournalEntry } from '../core/incident.ts';
-import { evaluateAll, initialState, restoreState, step, type CoreState, type StepContext, type StepResult } from '../core/step.ts';
+import { evaluateAll } from '../core/step-evaluation.ts';
+import { initialState, restoreState, step, type CoreState, type StepContext, type StepResult } from '../core/step.ts';
 import type { Effect, Event, ExecutionReport } from '../core/types.ts';
 import type { TailCursor } from '../adapters/log-tail.ts';
 import { StateStore } from '../adapters/state-store.ts';

@@ -1,14 +1,14 @@
 // Wires the real adapters (log tailer, JSON file watcher, Docker observer, ticks) to the event loop
 // for `turtle-sentinel run`. Holds no decisions of its own: everything decided is in the core.
+import { configPaths } from '../config/load-config.ts';
 import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
 import type { Logger } from 'pino';
 import type { Config, Rule, Profile } from '../config/schema.ts';
 import { logNeedles, positionKeysOf } from '../core/rules/index.ts';
 import type { CoreState, StepContext } from '../core/step.ts';
 import { listOpenRuns } from '../core/runs.ts';
 import { crashOf, openRunKey } from '../core/run-fate.ts';
-import type { Event, JsonFileKind } from '../core/types.ts';
+import type { Event } from '../core/types.ts';
 import { startLogTailer, type LogTailer } from '../adapters/log-tail.ts';
 import { createLineSelector } from '../adapters/log-scan.ts';
 import { runNeedles } from '../core/runs.ts';
@@ -95,23 +95,6 @@ export function dockerObserverOptions(config: Config, now: () => number, emit: (
   };
 }
 
-export function deploymentPaths(config: Config, baseDir: string) {
-  const root = resolve(baseDir, config.deployment.root);
-  const data = resolve(root, config.deployment.dataDir);
-  return {
-    root,
-    logs: resolve(root, config.deployment.logsDir),
-    data,
-    json: [
-      { which: 'positions' as JsonFileKind, path: resolve(data, 'positions/positions.json') },
-      { which: 'entries' as JsonFileKind, path: resolve(data, 'entries/entries.json') },
-      { which: 'orderLog' as JsonFileKind, path: resolve(data, 'trades/order_log.json') },
-    ],
-    crontabFallback: config.deployment.crontab.fallbackFile ? resolve(root, config.deployment.crontab.fallbackFile) : undefined,
-    stateDir: resolve(baseDir, config.state.dir),
-  };
-}
-
 /** A fresh look at the cron container's processes is needed: an action is approved, or a run is open. */
 function needsProcessLook(state: CoreState): boolean {
   if (state.incidents.incidents.some((i) => i.phase === 'approved')) return true;
@@ -124,7 +107,7 @@ function needsProcessLook(state: CoreState): boolean {
 export async function startSentinel(options: SentinelOptions): Promise<{ ok: true; sentinel: Sentinel } | { ok: false; error: string }> {
   const { logger, clock } = options;
   let config = options.config;
-  const paths = deploymentPaths(config, options.baseDir);
+  const paths = configPaths(config, options.baseDir);
   let profiles = options.profiles;
   let rules = options.rules;
   const opened = await openEventLoop({
@@ -175,7 +158,7 @@ export async function startSentinel(options: SentinelOptions): Promise<{ ok: tru
   let currentSelector = selector();
   let tailer: LogTailer | undefined;
   tailer = await startLogTailer({
-    dir: paths.logs,
+    dir: paths.logsDir,
     cursors: loop.cursors,
     now: () => clock.now(),
     select: (buf, from, to) => currentSelector(buf, from, to),
@@ -184,7 +167,12 @@ export async function startSentinel(options: SentinelOptions): Promise<{ ok: tru
     onOk: () => emit({ kind: 'source-ok', source: 'logs', observedAt: clock.now() }),
   });
 
-  const jsonWatcher = await startJsonFileWatcher({ files: paths.json, now: () => clock.now(), emit, onError: sourceError('state-files') });
+  const jsonWatcher = await startJsonFileWatcher({
+    files: paths.stateFiles,
+    now: () => clock.now(),
+    emit,
+    onError: sourceError('state-files'),
+  });
 
   let http: HttpServer | undefined;
   if (config.http.enabled) {

@@ -7,7 +7,7 @@ import type { CoreState } from '../core/step.ts';
 import { isOpen } from '../core/incident.ts';
 import { formatInstant } from '../core/messages.ts';
 import { nextFire } from '../core/schedule.ts';
-import { deploymentPaths } from './sentinel.ts';
+import { configPaths } from '../config/load-config.ts';
 import { readRestartRequired } from './reload.ts';
 import { restartRequiredText } from '../core/reload-text.ts';
 import { cliText, type DaemonLiveness } from '../core/cli-text.ts';
@@ -17,14 +17,14 @@ import { summaryIn } from '../core/verdict-text.ts';
 export type StatusResult = { ok: true; state: CoreState; savedAt: number; restartRequired?: string[] } | { ok: false; error: string };
 
 export function readStatus(config: Config, baseDir: string): StatusResult {
-  const path = join(deploymentPaths(config, baseDir).stateDir, 'checkpoint.json');
+  const path = join(configPaths(config, baseDir).stateDir, 'checkpoint.json');
   try {
     const checkpoint = JSON.parse(readFileSync(path, 'utf8')) as { core: CoreState; savedAt: number };
     return {
       ok: true,
       state: checkpoint.core,
       savedAt: checkpoint.savedAt,
-      restartRequired: readRestartRequired(deploymentPaths(config, baseDir).stateDir),
+      restartRequired: readRestartRequired(configPaths(config, baseDir).stateDir),
     };
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;

@@ -3,7 +3,8 @@
 // Usage: node --import tsx telegram-session-child.ts <apiRoot> <stateDir>; token and chat from env.
 // The logger does not scrub here, on purpose: the adapter itself must never hand the token to it.
 import { createLogger } from '../../src/adapters/logger.ts';
-import { openTelegramChannel, telegramFromEnv } from '../../src/adapters/telegram/channel.ts';
+import { openTelegramChannel } from '../../src/adapters/telegram/channel.ts';
+import { telegramFromEnv } from '../../src/config/load-config.ts';
 import { awaiting, incident, stateWith } from './telegram-fixtures.ts';
 
 const [apiRoot, stateDir] = process.argv.slice(2);

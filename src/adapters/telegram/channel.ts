@@ -134,25 +134,3 @@ export function openTelegramChannel(
   };
   return { ok: true, channel, warnings: opened.warnings };
 }
-
-/**
- * Read the sidecar's own bot token and chat from the environment variables the config names.
- * `off` when no token is set (the console notifier stands in); an error when the token is set but the
- * chat is missing or not a number (a half-configured Telegram must not silently drop alerts).
- * Error texts name the variables, never their values.
- */
-export function telegramFromEnv(
-  telegram: { tokenEnv: string; chatIdEnv: string },
-  env: Record<string, string | undefined>,
-): { kind: 'off' } | { kind: 'on'; token: string; chatId: number } | { kind: 'error'; error: string } {
-  const token = env[telegram.tokenEnv]?.trim() ?? '';
-  if (token === '') return { kind: 'off' };
-  if (!/^\d+:[A-Za-z0-9_-]{20,}$/.test(token))
-    return { kind: 'error', error: `${telegram.tokenEnv} does not look like a bot token (<digits>:<secret>)` };
-  const chat = env[telegram.chatIdEnv]?.trim() ?? '';
-  if (chat === '')
-    return { kind: 'error', error: `${telegram.tokenEnv} is set but ${telegram.chatIdEnv} is not: set the operator chat id` };
-  if (!/^-?\d{1,20}$/.test(chat) || !Number.isSafeInteger(Number(chat)))
-    return { kind: 'error', error: `${telegram.chatIdEnv} must be a numeric chat id` };
-  return { kind: 'on', token, chatId: Number(chat) };
-}

@@ -17,7 +17,6 @@ import { planTargetImage, runStep, type RollbackDeployment, type RunContext, typ
 import { changesContainers, firstChange, replay, runOf, stepName, type ExecRun } from './execution.ts';
 
 export type { RollbackDeployment } from './steps.ts';
-export { verifyCurrent, type CurrentVerification } from './verify-current.ts';
 
 export interface PlanOptions {
   strategy?: Strategy;

@@ -1,8 +1,7 @@
 // The English verdict messages: the exact wording the rules always had, so the logs and the journal
 // read as before. Typed by VerdictText, so a missing key fails to compile. Pure.
 import { formatDuration } from '../../schedule.ts';
-import { renderEvidence, type EvidenceMessage } from '../../evidence-text.ts';
-import { renderMessage, type FailureReason, type TelegramCaseKey, type VerdictText } from '../../verdict-text.ts';
+import type { FailureReason, TelegramCaseKey, VerdictText } from '../../verdict-text.ts';
 import { enUnavailable } from './words.ts';
 
 const EN_FAILURE: Record<FailureReason['kind'], (text: string) => string> = {

@@ -1,10 +1,8 @@
 // The Korean evidence notes: runbook vocabulary; the log's own words (Telegram 전송 성공, stamps, commands)
 // stay as they are. Typed by EvidenceText. Pure.
-import { formatDuration } from '../../schedule.ts';
 import type { EvidenceText, RunEndWord } from '../../evidence-text.ts';
 import { CONTAINER_STATUS_KO, KO_FAILURE, durationKo, koUnavailable } from './words.ts';
 
-const d = formatDuration;
 const k = durationKo;
 
 const koRun = (stamp: string | undefined) => (stamp ? `${stamp}에 시작한 실행` : '시작 표시 전에 비정상 종료');

@@ -1,6 +1,5 @@
 // The Korean verdict messages: runbook vocabulary (롤백, 백업, 검증, 에스컬레이션); file names, log lines and
 // paths stay as they are. Typed by VerdictText. Pure.
-import { formatDuration } from '../../schedule.ts';
 import { renderEvidence, type EvidenceMessage } from '../../evidence-text.ts';
 import { renderMessage, type TelegramCaseKey, type VerdictText } from '../../verdict-text.ts';
 import { CONTAINER_STATUS_KO, KO_FAILURE, durationKo, koUnavailable } from './words.ts';
