@@ -1,0 +1,76 @@
+// What the catalogue tests (verdict-text, evidence-text) share: the loop that pins every text of a
+// catalogue in Korean and English, the traceback their cases quote, the incident they render, and the
+// checkpoint round trip an incident survives. One place, so that both catalogues are pinned alike.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Language } from '../../src/core/text/catalogue.ts';
+import { restoreState } from '../../src/core/step.ts';
+import { say, type VerdictMessage } from '../../src/core/verdict-text.ts';
+import type { Incident } from '../../src/core/types.ts';
+
+/** One pinned case of a catalogue key: its params and the exact text in each language. */
+export interface TextCase<P> {
+  params: P;
+  ko: string;
+  en: string;
+}
+
+/**
+ * One test per key of `cases`: every case renders to its exact Korean and English text, and what the
+ * logs, the journal and --json keep (`kept`) is the English rendering next to the message.
+ */
+export function pinEveryText<M extends { key: string; params: unknown }>(
+  title: (key: M['key']) => string,
+  cases: { [K in M['key']]: TextCase<unknown>[] },
+  render: (message: M, lang: Language) => string,
+  kept: (message: M, en: string) => { actual: unknown; expected: unknown },
+): void {
+  for (const key of Object.keys(cases) as M['key'][]) {
+    test(title(key), () => {
+      for (const c of cases[key]) {
+        const message = { key, params: c.params } as M;
+        assert.equal(render(message, 'ko'), c.ko);
+        assert.equal(render(message, 'en'), c.en);
+        const { actual, expected } = kept(message, c.en);
+        assert.deepEqual(actual, expected);
+      }
+    });
+  }
+}
+
+/** The traceback the cases quote. */
+export const KR = "KeyError: 'units'";
+
+/** check_kr.log failed twice in a row with KR: the summary of the incident below. */
+export const STREAK: VerdictMessage = {
+  key: 'failures.streak',
+  params: { jobId: 'check_kr.log', count: 2, threshold: 2, latest: { kind: 'traceback', text: KR } },
+};
+
+/** 2026-02-23 07:00:02 UTC (16:00:02 in Seoul): when the incident below opened. */
+export const OPENED_AT = Date.UTC(2026, 1, 23, 7, 0, 2);
+
+/** INC-0001, just detected: check_kr.log's failure streak proposes a rollback. */
+export function streakIncident(over: Partial<Incident> = {}): Incident {
+  return {
+    id: 'INC-0001',
+    ruleId: 'check-repeated-failures',
+    cause: 'check_kr.log',
+    severity: 'critical',
+    action: 'rollback',
+    phase: 'detected',
+    openedAt: OPENED_AT,
+    updatedAt: OPENED_AT,
+    ...say(STREAK),
+    evidence: [{ kind: 'log', file: 'check_kr.log', at: OPENED_AT, text: `run started 2026-02-23 07:00:02: ${KR}` }],
+    joins: 0,
+    history: [],
+    ...over,
+  };
+}
+
+/** `incident` as a checkpoint written with it and read back gives it. */
+export function throughCheckpoint(incident: Incident): Incident {
+  const saved = JSON.stringify({ ...restoreState({ now: 0 } as never), incidents: { incidents: [incident], nextSeq: 2 } });
+  return restoreState(JSON.parse(saved)).incidents.incidents[0]!;
+}
