@@ -16,7 +16,7 @@ import { ruleSchema, type RuleOf } from '../src/config/schema.ts';
 import { evaluateContainerState } from '../src/core/rules/container-state.ts';
 import type { Evidence } from '../src/core/types.ts';
 import type { World } from '../src/core/world.ts';
-import { KR, OPENED_AT, pinEveryText, streakIncident, throughCheckpoint, type TextCase } from './helpers/text-cases.ts';
+import { KR, OPENED_AT, OPENED_NOTICE_HEAD, pinEveryText, streakIncident, throughCheckpoint, type TextCase } from './helpers/text-cases.ts';
 
 // Written out case by case on purpose: each entry pins one exact operator text, so entries look alike.
 const CASES: { [K in EvidenceKey]: TextCase<EvidenceParams[K]>[] } = {
@@ -361,11 +361,7 @@ test('the operator reads evidence notes in the configured language; log lines st
   assert.equal(
     renderNotice(notice, 'ko', 'Asia/Seoul'),
     [
-      '🚨 인시던트 열림 INC-0001 [심각]',
-      '규칙: check-repeated-failures',
-      `check_kr.log: 성공 없이 2회 연속 실행 실패 (기준 2회). 최근 오류: ${KR}`,
-      '조치: 롤백',
-      '근거:',
+      ...OPENED_NOTICE_HEAD.ko,
       `  - [2026-02-23 16:00:02 GMT+9] check_kr.log: 2026-02-23 07:00:02에 시작한 실행: ${KR}`,
       '  - 발동 당시의 규칙으로 판단함: 수정된 규칙으로는 통과하지만, 규칙 수정으로 사건이 닫히지는 않음',
     ].join('\n'),
@@ -373,11 +369,7 @@ test('the operator reads evidence notes in the configured language; log lines st
   assert.equal(
     renderNotice(notice, 'en', 'Asia/Seoul'),
     [
-      '🚨 Incident opened INC-0001 [critical]',
-      'rule: check-repeated-failures',
-      `check_kr.log: 2 consecutive failed runs with no successful run between them (threshold 2); latest: ${KR}`,
-      'action: rollback',
-      'evidence:',
+      ...OPENED_NOTICE_HEAD.en,
       `  - [2026-02-23 16:00:02 GMT+9] check_kr.log: run started 2026-02-23 07:00:02: ${KR}`,
       '  - judged by the rule as it was when it fired: the edited rule passes this cause, and an edit does not close an incident',
     ].join('\n'),

@@ -14,7 +14,7 @@ import {
   type VerdictMessage,
 } from '../src/core/verdict-text.ts';
 import { renderNotice } from '../src/core/messages.ts';
-import { KR, STREAK, pinEveryText, streakIncident, throughCheckpoint, type TextCase } from './helpers/text-cases.ts';
+import { KR, OPENED_NOTICE_HEAD, STREAK, pinEveryText, streakIncident, throughCheckpoint, type TextCase } from './helpers/text-cases.ts';
 
 // Written out case by case on purpose: each entry pins one exact operator text, so entries look alike.
 const CASES: { [K in MessageKey]: TextCase<MessageParams[K]>[] } = {
@@ -535,25 +535,11 @@ test('console notifier: an incident reads wholly in the configured language', ()
   const notice = { kind: 'incident-opened' as const, incident: streakIncident() };
   assert.equal(
     renderNotice(notice, 'ko', 'Asia/Seoul'),
-    [
-      '🚨 인시던트 열림 INC-0001 [심각]',
-      '규칙: check-repeated-failures',
-      `check_kr.log: 성공 없이 2회 연속 실행 실패 (기준 2회). 최근 오류: ${KR}`,
-      '조치: 롤백',
-      '근거:',
-      `  - [2026-02-23 16:00:02 GMT+9] check_kr.log: run started 2026-02-23 07:00:02: ${KR}`,
-    ].join('\n'),
+    [...OPENED_NOTICE_HEAD.ko, `  - [2026-02-23 16:00:02 GMT+9] check_kr.log: run started 2026-02-23 07:00:02: ${KR}`].join('\n'),
   );
   assert.equal(
     renderNotice(notice, 'en', 'Asia/Seoul'),
-    [
-      '🚨 Incident opened INC-0001 [critical]',
-      'rule: check-repeated-failures',
-      `check_kr.log: 2 consecutive failed runs with no successful run between them (threshold 2); latest: ${KR}`,
-      'action: rollback',
-      'evidence:',
-      `  - [2026-02-23 16:00:02 GMT+9] check_kr.log: run started 2026-02-23 07:00:02: ${KR}`,
-    ].join('\n'),
+    [...OPENED_NOTICE_HEAD.en, `  - [2026-02-23 16:00:02 GMT+9] check_kr.log: run started 2026-02-23 07:00:02: ${KR}`].join('\n'),
   );
   const verdict = {
     ruleId: 'check-repeated-failures',

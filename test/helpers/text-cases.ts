@@ -69,6 +69,24 @@ export function streakIncident(over: Partial<Incident> = {}): Incident {
   };
 }
 
+/** The console notice that opens streakIncident(), in each language, down to its evidence heading. */
+export const OPENED_NOTICE_HEAD: Record<Language, string[]> = {
+  ko: [
+    '🚨 인시던트 열림 INC-0001 [심각]',
+    '규칙: check-repeated-failures',
+    `check_kr.log: 성공 없이 2회 연속 실행 실패 (기준 2회). 최근 오류: ${KR}`,
+    '조치: 롤백',
+    '근거:',
+  ],
+  en: [
+    '🚨 Incident opened INC-0001 [critical]',
+    'rule: check-repeated-failures',
+    `check_kr.log: 2 consecutive failed runs with no successful run between them (threshold 2); latest: ${KR}`,
+    'action: rollback',
+    'evidence:',
+  ],
+};
+
 /** `incident` as a checkpoint written with it and read back gives it. */
 export function throughCheckpoint(incident: Incident): Incident {
   const saved = JSON.stringify({ ...restoreState({ now: 0 } as never), incidents: { incidents: [incident], nextSeq: 2 } });
