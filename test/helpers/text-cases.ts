@@ -5,8 +5,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Language } from '../../src/core/text/catalogue.ts';
 import { restoreState } from '../../src/core/step.ts';
-import { say, type VerdictMessage } from '../../src/core/verdict-text.ts';
+import type { VerdictMessage } from '../../src/core/verdict-text.ts';
 import type { Incident } from '../../src/core/types.ts';
+import { incident, T0 } from '../fakes/telegram-fixtures.ts';
 
 /** One pinned case of a catalogue key: its params and the exact text in each language. */
 export interface TextCase<P> {
@@ -48,25 +49,16 @@ export const STREAK: VerdictMessage = {
 };
 
 /** 2026-02-23 07:00:02 UTC (16:00:02 in Seoul): when the incident below opened. */
-export const OPENED_AT = Date.UTC(2026, 1, 23, 7, 0, 2);
+export const OPENED_AT = T0;
 
-/** INC-0001, just detected: check_kr.log's failure streak proposes a rollback. */
+/** INC-0001, just detected: check_kr.log's failure streak (STREAK) proposes a rollback, on one log line of evidence. */
 export function streakIncident(over: Partial<Incident> = {}): Incident {
-  return {
-    id: 'INC-0001',
+  return incident({
     ruleId: 'check-repeated-failures',
-    cause: 'check_kr.log',
-    severity: 'critical',
-    action: 'rollback',
-    phase: 'detected',
-    openedAt: OPENED_AT,
-    updatedAt: OPENED_AT,
-    ...say(STREAK),
     evidence: [{ kind: 'log', file: 'check_kr.log', at: OPENED_AT, text: `run started 2026-02-23 07:00:02: ${KR}` }],
-    joins: 0,
     history: [],
     ...over,
-  };
+  });
 }
 
 /** The console notice that opens streakIncident(), in each language, down to its evidence heading. */
