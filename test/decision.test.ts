@@ -8,18 +8,13 @@ import { initialState, step, type CoreState, type StepContext } from '../src/cor
 import { isOpen } from '../src/core/incident.ts';
 import type { Effect, Event, ExecutionReport, Notice, OperatorCommand, OperatorIdentity, PlanPreview } from '../src/core/types.ts';
 import { stepContextOf } from '../src/runtime/sentinel.ts';
+import { STORY_PLAN } from './helpers/telegram-story.ts';
 
 const T0 = Date.parse('2026-03-03T01:00:00Z');
 const MIN = 60_000;
 const OPERATOR: OperatorIdentity = { channel: 'telegram', userId: 111, chatId: -100 };
 const STRANGER: OperatorIdentity = { channel: 'telegram', userId: 999, chatId: -100 };
-const PLAN: PlanPreview = {
-  id: 'plan-abc',
-  action: 'rollback',
-  strategy: 'image-tag',
-  steps: ['back up positions.json', 'recreate turtle-cron from sha256:v320'],
-  targetImageId: 'sha256:v320',
-};
+const PLAN = STORY_PLAN;
 
 function context(approval: Record<string, unknown>, action = 'rollback', extra: Partial<Record<string, unknown>> = {}): StepContext {
   const rule: Rule = ruleSchema.parse({

@@ -14,13 +14,12 @@ import { renderNotice } from '../src/core/messages.ts';
 import { renderIncidentDetails } from '../src/core/telegram-text.ts';
 import { ruleSchema, type RuleOf } from '../src/config/schema.ts';
 import { evaluateContainerState } from '../src/core/rules/container-state.ts';
-import { restoreState } from '../src/core/step.ts';
-import { say } from '../src/core/verdict-text.ts';
-import type { Evidence, Incident } from '../src/core/types.ts';
+import type { Evidence } from '../src/core/types.ts';
 import type { World } from '../src/core/world.ts';
+import { KR, OPENED_AT, OPENED_NOTICE_HEAD, pinEveryText, streakIncident, throughCheckpoint, type TextCase } from './helpers/text-cases.ts';
 
-const KR = "KeyError: 'units'";
-const CASES: { [K in EvidenceKey]: { params: EvidenceParams[K]; ko: string; en: string }[] } = {
+// Written out case by case on purpose: each entry pins one exact operator text, so entries look alike.
+const CASES: { [K in EvidenceKey]: TextCase<EvidenceParams[K]>[] } = {
   'cron.no-crontab-observed': [
     {
       params: {},
@@ -338,43 +337,22 @@ const CASES: { [K in EvidenceKey]: { params: EvidenceParams[K]; ko: string; en: 
   ],
 };
 
-for (const [key, cases] of Object.entries(CASES) as [EvidenceKey, { params: never; ko: string; en: string }[]][]) {
-  test(`evidence note ${key}: exact Korean and English`, () => {
-    for (const c of cases) {
-      const message = { key, params: c.params } as EvidenceMessage;
-      assert.equal(renderEvidence(message, 'ko'), c.ko);
-      assert.equal(renderEvidence(message, 'en'), c.en);
-      // The English text the logs, the journal and --json keep is the English rendering.
-      assert.deepEqual(note(message), { text: c.en, message });
-    }
-  });
-}
+pinEveryText<EvidenceMessage>(
+  (key) => `evidence note ${key}: exact Korean and English`,
+  CASES,
+  renderEvidence,
+  // The English text the logs, the journal and --json keep is the English rendering.
+  (message, en) => ({ actual: note(message), expected: { text: en, message } }),
+);
 
-const AT = Date.UTC(2026, 1, 23, 7, 0, 2);
-
-function incident(evidence: Evidence[]): Incident {
-  return {
-    id: 'INC-0001',
-    ruleId: 'check-repeated-failures',
-    cause: 'check_kr.log',
-    severity: 'critical',
-    action: 'rollback',
-    phase: 'detected',
-    openedAt: AT,
-    updatedAt: AT,
-    ...say({ key: 'failures.streak', params: { jobId: 'check_kr.log', count: 2, threshold: 2, latest: { kind: 'traceback', text: KR } } }),
-    evidence,
-    joins: 0,
-    history: [],
-  };
-}
+const incident = (evidence: Evidence[]) => streakIncident({ evidence });
 
 test('the operator reads evidence notes in the configured language; log lines stay as written', () => {
   const evidence: Evidence[] = [
     {
       kind: 'log',
       file: 'check_kr.log',
-      at: AT,
+      at: OPENED_AT,
       ...note({ key: 'run.failure', params: { stamp: '2026-02-23 07:00:02', reason: { kind: 'traceback', text: KR } } }),
     },
     { kind: 'note', ...note({ key: 'rule.kept-across-edit', params: {} }) },
@@ -383,11 +361,7 @@ test('the operator reads evidence notes in the configured language; log lines st
   assert.equal(
     renderNotice(notice, 'ko', 'Asia/Seoul'),
     [
-      '🚨 인시던트 열림 INC-0001 [심각]',
-      '규칙: check-repeated-failures',
-      `check_kr.log: 성공 없이 2회 연속 실행 실패 (기준 2회). 최근 오류: ${KR}`,
-      '조치: 롤백',
-      '근거:',
+      ...OPENED_NOTICE_HEAD.ko,
       `  - [2026-02-23 16:00:02 GMT+9] check_kr.log: 2026-02-23 07:00:02에 시작한 실행: ${KR}`,
       '  - 발동 당시의 규칙으로 판단함: 수정된 규칙으로는 통과하지만, 규칙 수정으로 사건이 닫히지는 않음',
     ].join('\n'),
@@ -395,11 +369,7 @@ test('the operator reads evidence notes in the configured language; log lines st
   assert.equal(
     renderNotice(notice, 'en', 'Asia/Seoul'),
     [
-      '🚨 Incident opened INC-0001 [critical]',
-      'rule: check-repeated-failures',
-      `check_kr.log: 2 consecutive failed runs with no successful run between them (threshold 2); latest: ${KR}`,
-      'action: rollback',
-      'evidence:',
+      ...OPENED_NOTICE_HEAD.en,
       `  - [2026-02-23 16:00:02 GMT+9] check_kr.log: run started 2026-02-23 07:00:02: ${KR}`,
       '  - judged by the rule as it was when it fired: the edited rule passes this cause, and an edit does not close an incident',
     ].join('\n'),
@@ -415,19 +385,10 @@ test('the operator reads evidence notes in the configured language; log lines st
 
 test('evidence from a checkpoint written before notes were typed shows its stored English text', () => {
   const old = incident([{ kind: 'note', text: 'no inspect result and no event for this container so far' }]);
-  const restored = restoreState(
-    JSON.parse(JSON.stringify({ ...restoreState({ now: 0 } as never), incidents: { incidents: [old], nextSeq: 2 } })),
-  ).incidents.incidents[0]!;
+  const restored = throughCheckpoint(old);
   assert.equal(evidenceIn('ko', restored.evidence[0]!), 'no inspect result and no event for this container so far');
   // A current checkpoint keeps the note through JSON, and renders it in either language.
-  const current = restoreState(
-    JSON.parse(
-      JSON.stringify({
-        ...restoreState({ now: 0 } as never),
-        incidents: { incidents: [incident([{ kind: 'note', ...note({ key: 'container.no-observation', params: {} }) }])], nextSeq: 2 },
-      }),
-    ),
-  ).incidents.incidents[0]!;
+  const current = throughCheckpoint(incident([{ kind: 'note', ...note({ key: 'container.no-observation', params: {} }) }]));
   assert.equal(evidenceIn('ko', current.evidence[0]!), '이 컨테이너의 inspect 결과와 이벤트가 아직 없음');
   assert.equal(evidenceIn('en', current.evidence[0]!), 'no inspect result and no event for this container so far');
 });

@@ -3,14 +3,20 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseLogLine } from '../src/core/log-line.ts';
 
+/** What a line stamped 2026-02-23 16:00:02,114 parses to: the stamp as written, its naive time, and the rest. */
+const at16h00m02s114 = (logger: string, level: string, message: string) => ({
+  stamp: '2026-02-23 16:00:02,114',
+  naiveMs: Date.UTC(2026, 1, 23, 16, 0, 2, 114),
+  logger,
+  level,
+  message,
+});
+
 test('a basicConfig line: stamp, naive time, logger, level, message', () => {
-  assert.deepEqual(parseLogLine('2026-02-23 16:00:02,114 - __main__ - INFO - === 통합 포지션 & 시그널 체크 시작 ==='), {
-    stamp: '2026-02-23 16:00:02,114',
-    naiveMs: Date.UTC(2026, 1, 23, 16, 0, 2, 114),
-    logger: '__main__',
-    level: 'INFO',
-    message: '=== 통합 포지션 & 시그널 체크 시작 ===',
-  });
+  assert.deepEqual(
+    parseLogLine('2026-02-23 16:00:02,114 - __main__ - INFO - === 통합 포지션 & 시그널 체크 시작 ==='),
+    at16h00m02s114('__main__', 'INFO', '=== 통합 포지션 & 시그널 체크 시작 ==='),
+  );
   const notifier = parseLogLine(
     '2026-02-23 16:00:04,688 - src.notifier - ERROR - Telegram 오류 (모든 재시도 소진): Cannot connect to host api.telegram.org:443',
   );
@@ -28,13 +34,7 @@ test('the message keeps its own " - " separators', () => {
 });
 
 test('a stamped line in another format keeps its time, with no logger or level', () => {
-  assert.deepEqual(parseLogLine('2026-02-23 16:00:02,114 something else'), {
-    stamp: '2026-02-23 16:00:02,114',
-    naiveMs: Date.UTC(2026, 1, 23, 16, 0, 2, 114),
-    logger: '',
-    level: '',
-    message: ' something else',
-  });
+  assert.deepEqual(parseLogLine('2026-02-23 16:00:02,114 something else'), at16h00m02s114('', '', ' something else'));
 });
 
 test('lines without an asctime prefix are null: traceback bodies, raw prints, empty lines', () => {

@@ -9,8 +9,8 @@ import { generateLog } from '../bench/generate-log.ts';
 import { createLineSelector } from '../src/adapters/log-scan.ts';
 import { profileSchema } from '../src/config/schema.ts';
 import { runNeedles, type RunsContext } from '../src/core/runs.ts';
-import type { Job } from '../src/core/types.ts';
 import { evaluateLogFile } from '../src/runtime/log-evaluation.ts';
+import { CHECK_KR_JOB } from './helpers/check-kr-job.ts';
 
 const PROFILE = profileSchema.parse({
   script: 'check_positions.py',
@@ -19,15 +19,7 @@ const PROFILE = profileSchema.parse({
   channelMarker: 'Telegram 채널 활성화',
   notifyEvents: ['스톱로스 발동:', '청산 시그널:', 'Inverse ETF 강제 청산:', '피라미딩 기회:', '신규 시그널:'],
 });
-const JOB: Job = {
-  id: 'check_kr.log',
-  schedule: '0 16 * * 1-5',
-  timezone: 'Asia/Seoul',
-  command: 'python scripts/check_positions.py >> /app/logs/check_kr.log 2>&1',
-  script: 'check_positions.py',
-  logFile: 'check_kr.log',
-  line: 0,
-};
+const JOB = CHECK_KR_JOB;
 const CTX: RunsContext = {
   jobsByLogFile: { 'check_kr.log': JOB },
   profiles: { 'check_positions.py': PROFILE },

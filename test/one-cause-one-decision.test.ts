@@ -9,21 +9,16 @@ import { fileURLToPath } from 'node:url';
 import { loadRules } from '../src/config/load-rules.ts';
 import { configSchema, type Rule } from '../src/config/schema.ts';
 import { initialState, step, type CoreState, type StepContext } from '../src/core/step.ts';
-import type { Effect, Event, Incident, LogLine, Notice, OperatorIdentity, PlanPreview } from '../src/core/types.ts';
+import type { Effect, Event, Incident, LogLine, Notice, OperatorIdentity } from '../src/core/types.ts';
 import { stepContextOf } from '../src/runtime/sentinel.ts';
 import { renderTelegramNotice } from '../src/core/telegram-text.ts';
+import { STORY_PLAN } from './helpers/telegram-story.ts';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const SEC = 1_000;
 const MIN = 60 * SEC;
 const OPERATOR: OperatorIdentity = { channel: 'telegram', userId: 111, chatId: -100 };
-const PLAN: PlanPreview = {
-  id: 'plan-1',
-  action: 'rollback',
-  strategy: 'image-tag',
-  steps: ['back up positions.json', 'recreate turtle-cron'],
-  targetImageId: 'sha256:v320',
-};
+const PLAN = STORY_PLAN;
 /** Tuesday 2026-03-03 16:00 KST: check_positions.py fires for the KR market. */
 const KR_FIRE = Date.parse('2026-03-03T16:00:00+09:00');
 

@@ -9,17 +9,10 @@ import { evaluateRepeatedFailures, judgeRun } from '../src/core/rules/repeated-f
 import type { Job, Run } from '../src/core/types.ts';
 import type { World } from '../src/core/world.ts';
 import { profileOf, ruleOf, worldWith } from './helpers/world.ts';
+import { CHECK_KR_JOB } from './helpers/check-kr-job.ts';
 
 const PROFILE = profileOf('check_positions.py');
-const JOB: Job = {
-  id: 'check_kr.log',
-  schedule: '0 16 * * 1-5',
-  timezone: 'Asia/Seoul',
-  command: 'python scripts/check_positions.py >> /app/logs/check_kr.log 2>&1',
-  script: 'check_positions.py',
-  logFile: 'check_kr.log',
-  line: 0,
-};
+const JOB = CHECK_KR_JOB;
 const DAY = 86_400_000;
 const T0 = Date.UTC(2026, 1, 23, 7, 0, 2);
 

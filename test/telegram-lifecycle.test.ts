@@ -5,12 +5,11 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pino } from 'pino';
 import { configSchema } from '../src/config/schema.ts';
-import { openEventLoop, type EventLoop } from '../src/runtime/event-loop.ts';
+import type { EventLoop } from '../src/runtime/event-loop.ts';
 import { stepContextOf } from '../src/runtime/sentinel.ts';
 import { OPERATOR, OPERATOR_CHAT, STRANGER, startTelegramHarness } from './fakes/telegram-harness.ts';
-import { cronDownRule, recordingActions } from './helpers/telegram-story.ts';
+import { cronDownRule, cronGoesDown, openStoryLoop, recordingActions } from './helpers/telegram-story.ts';
 
 const T0 = Date.parse('2026-03-03T01:00:00Z');
 
@@ -32,19 +31,9 @@ test('alert → Approve in Telegram → the rollback is requested once; a strang
     now: () => now,
   });
   try {
-    const opened = await openEventLoop({
-      stateDir,
-      clock: { now: () => now },
-      notifier: h.notifier,
-      logger: pino({ level: 'silent' }),
-      context,
-      actions,
-    });
-    assert.ok(opened.ok);
-    loop = opened.loop;
+    loop = await openStoryLoop(() => now, { stateDir, notifier: h.notifier, context, actions });
 
-    await loop.submit({ kind: 'container', container: { name: 'turtle-cron', status: 'running', restartCount: 0, observedAt: now } });
-    await loop.submit({ kind: 'container', container: { name: 'turtle-cron', status: 'exited', restartCount: 0, observedAt: now } });
+    await cronGoesDown(loop, now);
     now += 3 * 60_000;
     await loop.submit({ kind: 'tick', now });
     await h.server.waitFor(() => h.chat().some((m) => m.keyboard), 5000, 'the decision request in the chat');

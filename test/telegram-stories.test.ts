@@ -5,12 +5,11 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pino } from 'pino';
 import { configSchema } from '../src/config/schema.ts';
-import { openEventLoop, type EventLoop } from '../src/runtime/event-loop.ts';
+import type { EventLoop } from '../src/runtime/event-loop.ts';
 import { stepContextOf } from '../src/runtime/sentinel.ts';
 import { OPERATOR, OPERATOR_CHAT, startTelegramHarness, type TelegramHarness } from './fakes/telegram-harness.ts';
-import { cronDownRule, recordingActions } from './helpers/telegram-story.ts';
+import { cronDownRule, cronGoesDown, openStoryLoop, recordingActions } from './helpers/telegram-story.ts';
 
 const T0 = Date.parse('2026-03-03T01:00:00Z');
 const MIN = 60_000;
@@ -45,20 +44,10 @@ async function story(approval: Record<string, unknown>): Promise<Story> {
     language: 'en',
   });
   const open = async () => {
-    const opened = await openEventLoop({
-      stateDir,
-      clock: { now: () => clock.now },
-      notifier: h.notifier,
-      logger: pino({ level: 'silent' }),
-      context,
-      actions,
-    });
-    assert.ok(opened.ok);
-    loop = opened.loop;
+    loop = await openStoryLoop(() => clock.now, { stateDir, notifier: h.notifier, context, actions });
   };
   await open();
-  await loop.submit({ kind: 'container', container: { name: 'turtle-cron', status: 'running', restartCount: 0, observedAt: clock.now } });
-  await loop.submit({ kind: 'container', container: { name: 'turtle-cron', status: 'exited', restartCount: 0, observedAt: clock.now } });
+  await cronGoesDown(loop, clock.now);
   const s: Story = {
     h,
     loop: () => loop,

@@ -3,7 +3,7 @@
 // data bound to one incident and nonce within 64 bytes.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { footerText, renderIncidentDetails, renderTelegramNotice } from '../src/core/telegram-text.ts';
+import { footerText, renderIncidentDetails, renderTelegramNotice, type FooterKind } from '../src/core/telegram-text.ts';
 import { FOOTER_RESERVE, MESSAGE_LIMIT, clipEscaped, escapeHtml, fitBlocks } from '../src/core/telegram-html.ts';
 import { CALLBACK_DATA_LIMIT, encodeCallbackData, parseCallbackData, type PressAnswer } from '../src/core/telegram-commands.ts';
 import { pressAnswerText } from '../src/core/telegram-replies.ts';
@@ -186,6 +186,37 @@ const NOTICES: [string, Notice][] = [
   ],
 ];
 
+// Blocks several notices share, pinned once per language: a decision's plan, and the incident's evidence.
+const PLAN_LINES: Record<Language, string[]> = {
+  ko: [
+    '계획 <code>plan-7f3a9c</code> (image-tag):',
+    '<pre>1. backup data/positions/positions.json → backups/positions.json.pre-rollback-20260223_160002',
+    '2. recreate turtle-cron from turtle-trading:pre-v3.2.1-backup (sha256:0123456789ab)',
+    '3. verify crontab, /app/scripts/signal_check.py, positions.json hash</pre>',
+    '대상 이미지: <code>sha256:0123456789abcdef</code>',
+  ],
+  en: [
+    'plan <code>plan-7f3a9c</code> (image-tag):',
+    '<pre>1. backup data/positions/positions.json → backups/positions.json.pre-rollback-20260223_160002',
+    '2. recreate turtle-cron from turtle-trading:pre-v3.2.1-backup (sha256:0123456789ab)',
+    '3. verify crontab, /app/scripts/signal_check.py, positions.json hash</pre>',
+    'target image: <code>sha256:0123456789abcdef</code>',
+  ],
+};
+const EVIDENCE_LINES: Record<Language, string[]> = {
+  ko: [
+    '근거:',
+    '<pre>[2026-02-23 16:00:02 GMT+9] check_kr.log: Traceback (most recent call last):',
+    "[2026-02-23 16:00:03 GMT+9] check_kr.log: KeyError: 'units' &lt;in position_tracker.py &amp; friends&gt;</pre>",
+  ],
+  en: [
+    'evidence:',
+    '<pre>[2026-02-23 16:00:02 GMT+9] check_kr.log: Traceback (most recent call last):',
+    "[2026-02-23 16:00:03 GMT+9] check_kr.log: KeyError: 'units' &lt;in position_tracker.py &amp; friends&gt;</pre>",
+  ],
+};
+
+// Every notice written out in full on purpose: each line pins exact operator text.
 const EXPECTED: Record<Language, string[][]> = {
   ko: [
     // incident-opened
@@ -194,9 +225,7 @@ const EXPECTED: Record<Language, string[][]> = {
       '규칙: <code>repeated-failures</code>',
       "check_kr.log: 성공 없이 2회 연속 실행 실패 (기준 2회). 최근 오류: KeyError: 'units'",
       '조치: 롤백',
-      '근거:',
-      '<pre>[2026-02-23 16:00:02 GMT+9] check_kr.log: Traceback (most recent call last):',
-      "[2026-02-23 16:00:03 GMT+9] check_kr.log: KeyError: 'units' &lt;in position_tracker.py &amp; friends&gt;</pre>",
+      ...EVIDENCE_LINES.ko,
     ],
     // incident-resolved
     [
@@ -240,15 +269,9 @@ const EXPECTED: Record<Language, string[][]> = {
       '🗳 <b>결정 요청</b> INC-0001: 롤백',
       '규칙: <code>repeated-failures</code> [심각]',
       "check_kr.log: 성공 없이 2회 연속 실행 실패 (기준 2회). 최근 오류: KeyError: 'units'",
-      '계획 <code>plan-7f3a9c</code> (image-tag):',
-      '<pre>1. backup data/positions/positions.json → backups/positions.json.pre-rollback-20260223_160002',
-      '2. recreate turtle-cron from turtle-trading:pre-v3.2.1-backup (sha256:0123456789ab)',
-      '3. verify crontab, /app/scripts/signal_check.py, positions.json hash</pre>',
-      '대상 이미지: <code>sha256:0123456789abcdef</code>',
+      ...PLAN_LINES.ko,
       '⏳ 2026-02-23 16:10:02 GMT+9 까지 거부하지 않으면 실행됩니다. 지금 실행하려면 승인을 누르세요.',
-      '근거:',
-      '<pre>[2026-02-23 16:00:02 GMT+9] check_kr.log: Traceback (most recent call last):',
-      "[2026-02-23 16:00:03 GMT+9] check_kr.log: KeyError: 'units' &lt;in position_tracker.py &amp; friends&gt;</pre>",
+      ...EVIDENCE_LINES.ko,
     ],
     // decision-requested again (required, deferred)
     [
@@ -256,31 +279,19 @@ const EXPECTED: Record<Language, string[][]> = {
       '규칙: <code>repeated-failures</code> [심각]',
       "check_kr.log: 성공 없이 2회 연속 실행 실패 (기준 2회). 최근 오류: KeyError: 'units'",
       '↻ 재시작 후 다시 알립니다. 이전 버튼은 더 이상 유효하지 않습니다.',
-      '계획 <code>plan-7f3a9c</code> (image-tag):',
-      '<pre>1. backup data/positions/positions.json → backups/positions.json.pre-rollback-20260223_160002',
-      '2. recreate turtle-cron from turtle-trading:pre-v3.2.1-backup (sha256:0123456789ab)',
-      '3. verify crontab, /app/scripts/signal_check.py, positions.json hash</pre>',
-      '대상 이미지: <code>sha256:0123456789abcdef</code>',
+      ...PLAN_LINES.ko,
       '⏳ 승인이 필요합니다. 기한: 2026-02-23 16:10:02 GMT+9 (기한이 지나면 에스컬레이션)',
       '⏸ 작업이 실행 중입니다. 끝나거나 2026-02-23 16:20:02 GMT+9 이 될 때까지 실행을 미룹니다.',
-      '근거:',
-      '<pre>[2026-02-23 16:00:02 GMT+9] check_kr.log: Traceback (most recent call last):',
-      "[2026-02-23 16:00:03 GMT+9] check_kr.log: KeyError: 'units' &lt;in position_tracker.py &amp; friends&gt;</pre>",
+      ...EVIDENCE_LINES.ko,
     ],
     // decision-reminder
     [
       '⏰ <b>결정 알림</b> INC-0001: 롤백',
       '규칙: <code>repeated-failures</code> [심각]',
       "check_kr.log: 성공 없이 2회 연속 실행 실패 (기준 2회). 최근 오류: KeyError: 'units'",
-      '계획 <code>plan-7f3a9c</code> (image-tag):',
-      '<pre>1. backup data/positions/positions.json → backups/positions.json.pre-rollback-20260223_160002',
-      '2. recreate turtle-cron from turtle-trading:pre-v3.2.1-backup (sha256:0123456789ab)',
-      '3. verify crontab, /app/scripts/signal_check.py, positions.json hash</pre>',
-      '대상 이미지: <code>sha256:0123456789abcdef</code>',
+      ...PLAN_LINES.ko,
       '⏳ 승인이 필요합니다. 기한: 2026-02-23 16:10:02 GMT+9 (기한이 지나면 에스컬레이션)',
-      '근거:',
-      '<pre>[2026-02-23 16:00:02 GMT+9] check_kr.log: Traceback (most recent call last):',
-      "[2026-02-23 16:00:03 GMT+9] check_kr.log: KeyError: 'units' &lt;in position_tracker.py &amp; friends&gt;</pre>",
+      ...EVIDENCE_LINES.ko,
     ],
     // decision-recorded approved
     ['✅ <b>승인됨</b> INC-0001: 롤백 — @ops_oncall (111)', '계획을 실행합니다.'],
@@ -300,9 +311,7 @@ const EXPECTED: Record<Language, string[][]> = {
       "check_kr.log: 성공 없이 2회 연속 실행 실패 (기준 2회). 최근 오류: KeyError: 'units'",
       '연락: Tech lead @tech_lead',
       '증권사: 한국투자증권 1544-5000',
-      '근거:',
-      '<pre>[2026-02-23 16:00:02 GMT+9] check_kr.log: Traceback (most recent call last):',
-      "[2026-02-23 16:00:03 GMT+9] check_kr.log: KeyError: 'units' &lt;in position_tracker.py &amp; friends&gt;</pre>",
+      ...EVIDENCE_LINES.ko,
     ],
     // escalation L1
     [
@@ -311,9 +320,7 @@ const EXPECTED: Record<Language, string[][]> = {
       '규칙: <code>repeated-failures</code>',
       "check_kr.log: 성공 없이 2회 연속 실행 실패 (기준 2회). 최근 오류: KeyError: 'units'",
       '연락: On-call operator @oncall_ops 010-1234-5678',
-      '근거:',
-      '<pre>[2026-02-23 16:00:02 GMT+9] check_kr.log: Traceback (most recent call last):',
-      "[2026-02-23 16:00:03 GMT+9] check_kr.log: KeyError: 'units' &lt;in position_tracker.py &amp; friends&gt;</pre>",
+      ...EVIDENCE_LINES.ko,
     ],
     // execution deferred
     ['⏸ <b>실행 보류</b> INC-0001: check_positions.py is running', '다시 시도: 2026-02-23 16:01:02 GMT+9'],
@@ -347,9 +354,7 @@ const EXPECTED: Record<Language, string[][]> = {
       'rule: <code>repeated-failures</code>',
       "check_kr.log: 2 consecutive failed runs with no successful run between them (threshold 2); latest: KeyError: 'units'",
       'action: rollback',
-      'evidence:',
-      '<pre>[2026-02-23 16:00:02 GMT+9] check_kr.log: Traceback (most recent call last):',
-      "[2026-02-23 16:00:03 GMT+9] check_kr.log: KeyError: 'units' &lt;in position_tracker.py &amp; friends&gt;</pre>",
+      ...EVIDENCE_LINES.en,
     ],
     // incident-resolved
     [
@@ -397,15 +402,9 @@ const EXPECTED: Record<Language, string[][]> = {
       '🗳 <b>Decision needed</b> INC-0001: rollback',
       'rule: <code>repeated-failures</code> [critical]',
       "check_kr.log: 2 consecutive failed runs with no successful run between them (threshold 2); latest: KeyError: 'units'",
-      'plan <code>plan-7f3a9c</code> (image-tag):',
-      '<pre>1. backup data/positions/positions.json → backups/positions.json.pre-rollback-20260223_160002',
-      '2. recreate turtle-cron from turtle-trading:pre-v3.2.1-backup (sha256:0123456789ab)',
-      '3. verify crontab, /app/scripts/signal_check.py, positions.json hash</pre>',
-      'target image: <code>sha256:0123456789abcdef</code>',
+      ...PLAN_LINES.en,
       '⏳ Runs at 2026-02-23 16:10:02 GMT+9 unless vetoed. Approve to run it now.',
-      'evidence:',
-      '<pre>[2026-02-23 16:00:02 GMT+9] check_kr.log: Traceback (most recent call last):',
-      "[2026-02-23 16:00:03 GMT+9] check_kr.log: KeyError: 'units' &lt;in position_tracker.py &amp; friends&gt;</pre>",
+      ...EVIDENCE_LINES.en,
     ],
     // decision-requested again (required, deferred)
     [
@@ -413,31 +412,19 @@ const EXPECTED: Record<Language, string[][]> = {
       'rule: <code>repeated-failures</code> [critical]',
       "check_kr.log: 2 consecutive failed runs with no successful run between them (threshold 2); latest: KeyError: 'units'",
       '↻ Announced again after a restart. Earlier buttons are no longer valid.',
-      'plan <code>plan-7f3a9c</code> (image-tag):',
-      '<pre>1. backup data/positions/positions.json → backups/positions.json.pre-rollback-20260223_160002',
-      '2. recreate turtle-cron from turtle-trading:pre-v3.2.1-backup (sha256:0123456789ab)',
-      '3. verify crontab, /app/scripts/signal_check.py, positions.json hash</pre>',
-      'target image: <code>sha256:0123456789abcdef</code>',
+      ...PLAN_LINES.en,
       '⏳ Approval required by 2026-02-23 16:10:02 GMT+9 (escalates after that).',
       '⏸ A job is running: acting waits until it ends or until 2026-02-23 16:20:02 GMT+9.',
-      'evidence:',
-      '<pre>[2026-02-23 16:00:02 GMT+9] check_kr.log: Traceback (most recent call last):',
-      "[2026-02-23 16:00:03 GMT+9] check_kr.log: KeyError: 'units' &lt;in position_tracker.py &amp; friends&gt;</pre>",
+      ...EVIDENCE_LINES.en,
     ],
     // decision-reminder
     [
       '⏰ <b>Decision reminder</b> INC-0001: rollback',
       'rule: <code>repeated-failures</code> [critical]',
       "check_kr.log: 2 consecutive failed runs with no successful run between them (threshold 2); latest: KeyError: 'units'",
-      'plan <code>plan-7f3a9c</code> (image-tag):',
-      '<pre>1. backup data/positions/positions.json → backups/positions.json.pre-rollback-20260223_160002',
-      '2. recreate turtle-cron from turtle-trading:pre-v3.2.1-backup (sha256:0123456789ab)',
-      '3. verify crontab, /app/scripts/signal_check.py, positions.json hash</pre>',
-      'target image: <code>sha256:0123456789abcdef</code>',
+      ...PLAN_LINES.en,
       '⏳ Approval required by 2026-02-23 16:10:02 GMT+9 (escalates after that).',
-      'evidence:',
-      '<pre>[2026-02-23 16:00:02 GMT+9] check_kr.log: Traceback (most recent call last):',
-      "[2026-02-23 16:00:03 GMT+9] check_kr.log: KeyError: 'units' &lt;in position_tracker.py &amp; friends&gt;</pre>",
+      ...EVIDENCE_LINES.en,
     ],
     // decision-recorded approved
     ['✅ <b>Approved</b> INC-0001: rollback — @ops_oncall (111)', 'The plan runs now.'],
@@ -461,9 +448,7 @@ const EXPECTED: Record<Language, string[][]> = {
       "check_kr.log: 2 consecutive failed runs with no successful run between them (threshold 2); latest: KeyError: 'units'",
       'contact: Tech lead @tech_lead',
       'broker: 한국투자증권 1544-5000',
-      'evidence:',
-      '<pre>[2026-02-23 16:00:02 GMT+9] check_kr.log: Traceback (most recent call last):',
-      "[2026-02-23 16:00:03 GMT+9] check_kr.log: KeyError: 'units' &lt;in position_tracker.py &amp; friends&gt;</pre>",
+      ...EVIDENCE_LINES.en,
     ],
     // escalation L1
     [
@@ -472,9 +457,7 @@ const EXPECTED: Record<Language, string[][]> = {
       'rule: <code>repeated-failures</code>',
       "check_kr.log: 2 consecutive failed runs with no successful run between them (threshold 2); latest: KeyError: 'units'",
       'contact: On-call operator @oncall_ops 010-1234-5678',
-      'evidence:',
-      '<pre>[2026-02-23 16:00:02 GMT+9] check_kr.log: Traceback (most recent call last):',
-      "[2026-02-23 16:00:03 GMT+9] check_kr.log: KeyError: 'units' &lt;in position_tracker.py &amp; friends&gt;</pre>",
+      ...EVIDENCE_LINES.en,
     ],
     // execution deferred
     ['⏸ <b>Execution deferred</b> INC-0001: check_positions.py is running', 'retry at: 2026-02-23 16:01:02 GMT+9'],
@@ -760,90 +743,53 @@ test('details are split over several valid messages, each within the limit', () 
 
 test('footers that replace closed buttons, in both languages', () => {
   const by = { channel: 'telegram' as const, userId: 111, name: '@ops_oncall' };
-  assert.deepEqual(
-    (['ko', 'en'] as const).map((lang) => [
-      footerText(lang, { kind: 'approved', by }),
-      footerText(lang, { kind: 'vetoed', by: { channel: 'cli' } }),
-      footerText(lang, { kind: 'expired' }),
-      footerText(lang, { kind: 'superseded' }),
-      footerText(lang, { kind: 'confirmed', by }),
-      footerText(lang, { kind: 'cancelled' }),
-      footerText(lang, { kind: 'confirm-expired' }),
-    ]),
-    [
-      [
-        '<i>— 승인됨: @ops_oncall (111)</i>',
-        '<i>— 거부됨: CLI</i>',
-        '<i>— 기한 만료</i>',
-        '<i>— 새 알림으로 대체되었습니다</i>',
-        '<i>— 확인됨: @ops_oncall (111)</i>',
-        '<i>— 취소됨</i>',
-        '<i>— 확인 시간 초과</i>',
-      ],
-      [
-        '<i>— approved by @ops_oncall (111)</i>',
-        '<i>— vetoed by CLI</i>',
-        '<i>— deadline passed</i>',
-        '<i>— replaced by a newer message</i>',
-        '<i>— confirmed by @ops_oncall (111)</i>',
-        '<i>— cancelled</i>',
-        '<i>— confirmation timed out</i>',
-      ],
-    ],
-  );
+  const footers: [FooterKind, ko: string, en: string][] = [
+    [{ kind: 'approved', by }, '<i>— 승인됨: @ops_oncall (111)</i>', '<i>— approved by @ops_oncall (111)</i>'],
+    [{ kind: 'vetoed', by: { channel: 'cli' } }, '<i>— 거부됨: CLI</i>', '<i>— vetoed by CLI</i>'],
+    [{ kind: 'expired' }, '<i>— 기한 만료</i>', '<i>— deadline passed</i>'],
+    [{ kind: 'superseded' }, '<i>— 새 알림으로 대체되었습니다</i>', '<i>— replaced by a newer message</i>'],
+    [{ kind: 'confirmed', by }, '<i>— 확인됨: @ops_oncall (111)</i>', '<i>— confirmed by @ops_oncall (111)</i>'],
+    [{ kind: 'cancelled' }, '<i>— 취소됨</i>', '<i>— cancelled</i>'],
+    [{ kind: 'confirm-expired' }, '<i>— 확인 시간 초과</i>', '<i>— confirmation timed out</i>'],
+  ];
+  for (const [footer, ko, en] of footers) {
+    assert.equal(footerText('ko', footer), ko);
+    assert.equal(footerText('en', footer), en);
+  }
 });
 
 test('answers to button presses, in both languages, fit a callback answer', () => {
-  const kinds: PressAnswer[] = [
-    'approve-received',
-    'veto-received',
-    'details-sent',
-    'stale',
-    'expired',
-    'not-allowed',
-    'foreign-chat',
-    'malformed',
-    'confirmed',
-    'cancelled',
-    'confirm-expired',
-    'confirm-not-yours',
-    'unavailable',
-  ];
-  assert.deepEqual(
-    kinds.map((k) => pressAnswerText('ko', k)),
-    [
-      '승인 요청을 받았습니다. 결과는 채팅으로 알려 드립니다.',
-      '거부 요청을 받았습니다. 결과는 채팅으로 알려 드립니다.',
-      '세부 정보를 보냅니다.',
+  // Every answer, as [Korean, English]; the type makes a new answer without its texts fail to compile.
+  const answers: Record<PressAnswer, [ko: string, en: string]> = {
+    'approve-received': ['승인 요청을 받았습니다. 결과는 채팅으로 알려 드립니다.', 'Approval received; the result follows in the chat.'],
+    'veto-received': ['거부 요청을 받았습니다. 결과는 채팅으로 알려 드립니다.', 'Veto received; the result follows in the chat.'],
+    'details-sent': ['세부 정보를 보냅니다.', 'Sending the details.'],
+    stale: [
       '이 버튼은 더 이상 유효하지 않습니다. 최신 알림의 버튼을 쓰세요.',
-      '이 버튼은 만료되었습니다. /approve 또는 /veto 명령을 쓰세요.',
-      '죄송합니다. 이 작업을 할 권한이 없습니다. 요청은 기록되었습니다.',
-      '죄송합니다. 이 봇은 설정된 운영 채팅에서만 동작합니다.',
-      '알 수 없는 버튼입니다.',
-      '요청을 보냈습니다. 결과는 채팅으로 알려 드립니다.',
-      '취소했습니다.',
-      '확인 시간이 지났습니다. 명령을 다시 보내 주세요.',
-      '명령을 보낸 사람만 확인할 수 있습니다.',
-      '지금은 처리할 수 없습니다. 잠시 후 다시 시도해 주세요.',
-    ],
-  );
-  assert.deepEqual(
-    kinds.map((k) => pressAnswerText('en', k)),
-    [
-      'Approval received; the result follows in the chat.',
-      'Veto received; the result follows in the chat.',
-      'Sending the details.',
       'This button is no longer valid; use the buttons of the latest message.',
-      'This button has expired; use /approve or /veto instead.',
-      'Sorry, you are not allowed to do this. The attempt has been recorded.',
-      'Sorry, this bot only works in its configured operator chat.',
-      'Unknown button.',
-      'Request sent; the result follows in the chat.',
-      'Cancelled.',
-      'This confirmation has expired; please send the command again.',
-      'Only the operator who sent the command can confirm it.',
-      'Cannot handle this right now; please try again shortly.',
     ],
-  );
-  for (const lang of ['ko', 'en'] as const) for (const k of kinds) assert.ok(pressAnswerText(lang, k).length <= 200);
+    expired: ['이 버튼은 만료되었습니다. /approve 또는 /veto 명령을 쓰세요.', 'This button has expired; use /approve or /veto instead.'],
+    'not-allowed': [
+      '죄송합니다. 이 작업을 할 권한이 없습니다. 요청은 기록되었습니다.',
+      'Sorry, you are not allowed to do this. The attempt has been recorded.',
+    ],
+    'foreign-chat': [
+      '죄송합니다. 이 봇은 설정된 운영 채팅에서만 동작합니다.',
+      'Sorry, this bot only works in its configured operator chat.',
+    ],
+    malformed: ['알 수 없는 버튼입니다.', 'Unknown button.'],
+    confirmed: ['요청을 보냈습니다. 결과는 채팅으로 알려 드립니다.', 'Request sent; the result follows in the chat.'],
+    cancelled: ['취소했습니다.', 'Cancelled.'],
+    'confirm-expired': [
+      '확인 시간이 지났습니다. 명령을 다시 보내 주세요.',
+      'This confirmation has expired; please send the command again.',
+    ],
+    'confirm-not-yours': ['명령을 보낸 사람만 확인할 수 있습니다.', 'Only the operator who sent the command can confirm it.'],
+    unavailable: ['지금은 처리할 수 없습니다. 잠시 후 다시 시도해 주세요.', 'Cannot handle this right now; please try again shortly.'],
+  };
+  for (const [kind, [ko, en]] of Object.entries(answers) as [PressAnswer, [string, string]][]) {
+    assert.equal(pressAnswerText('ko', kind), ko);
+    assert.equal(pressAnswerText('en', kind), en);
+    for (const text of [ko, en]) assert.ok(text.length <= 200, kind);
+  }
 });

@@ -14,15 +14,10 @@ import {
   type VerdictMessage,
 } from '../src/core/verdict-text.ts';
 import { renderNotice } from '../src/core/messages.ts';
-import { restoreState } from '../src/core/step.ts';
-import type { Incident } from '../src/core/types.ts';
+import { KR, OPENED_NOTICE_HEAD, STREAK, pinEveryText, streakIncident, throughCheckpoint, type TextCase } from './helpers/text-cases.ts';
 
-const KR = "KeyError: 'units'";
-const STREAK_EARLY: VerdictMessage = {
-  key: 'failures.streak',
-  params: { jobId: 'check_kr.log', count: 2, threshold: 2, latest: { kind: 'traceback', text: KR } },
-};
-const CASES: { [K in MessageKey]: { params: MessageParams[K]; ko: string; en: string }[] } = {
+// Written out case by case on purpose: each entry pins one exact operator text, so entries look alike.
+const CASES: { [K in MessageKey]: TextCase<MessageParams[K]>[] } = {
   'container.unobserved': [
     { params: { name: 'turtle-cron' }, ko: 'turtle-cron 컨테이너를 아직 관찰하지 못했습니다', en: 'turtle-cron has not been observed yet' },
   ],
@@ -481,7 +476,7 @@ const CASES: { [K in MessageKey]: { params: MessageParams[K]; ko: string; en: st
       en: 'check_kr.log: an old English summary',
     },
     {
-      params: { summary: say(STREAK_EARLY).summary, message: STREAK_EARLY },
+      params: { summary: say(STREAK).summary, message: STREAK },
       ko: `check_kr.log: 성공 없이 2회 연속 실행 실패 (기준 2회). 최근 오류: ${KR}`,
       en: `check_kr.log: 2 consecutive failed runs with no successful run between them (threshold 2); latest: ${KR}`,
     },
@@ -501,7 +496,7 @@ const CASES: { [K in MessageKey]: { params: MessageParams[K]; ko: string; en: st
   ],
   'escalation.halted': [
     {
-      params: { summary: say(STREAK_EARLY).summary, message: STREAK_EARLY },
+      params: { summary: say(STREAK).summary, message: STREAK },
       ko: `거래를 중단했습니다 (cron 컨테이너 정지): check_kr.log: 성공 없이 2회 연속 실행 실패 (기준 2회). 최근 오류: ${KR}`,
       en: `trading halted (cron container stopped): check_kr.log: 2 consecutive failed runs with no successful run between them (threshold 2); latest: ${KR}`,
     },
@@ -516,17 +511,13 @@ const CASES: { [K in MessageKey]: { params: MessageParams[K]; ko: string; en: st
   'escalation.persists': [{ params: {}, ko: '롤백 후에도 장애가 계속됩니다', en: 'the fault persists after the rollback' }],
 };
 
-for (const key of Object.keys(CASES) as MessageKey[]) {
-  test(`message ${key} in Korean and English`, () => {
-    for (const c of CASES[key]) {
-      const message = { key, params: c.params } as VerdictMessage;
-      assert.equal(renderMessage(message, 'ko'), c.ko);
-      assert.equal(renderMessage(message, 'en'), c.en);
-      // The English rendering is the summary the logs and the journal keep.
-      assert.deepEqual(say(message), { summary: c.en, message });
-    }
-  });
-}
+pinEveryText<VerdictMessage>(
+  (key) => `message ${key} in Korean and English`,
+  CASES,
+  renderMessage,
+  // The English rendering is the summary the logs and the journal keep.
+  (message, en) => ({ actual: say(message), expected: { summary: en, message } }),
+);
 
 test('Korean durations read as hours, minutes and seconds', () => {
   assert.deepEqual([0, 999, 45_000, 60_000, 3_600_000, 5_400_000, 26 * 3_600_000].map(durationKo), [
@@ -540,52 +531,15 @@ test('Korean durations read as hours, minutes and seconds', () => {
   ]);
 });
 
-const STREAK: VerdictMessage = {
-  key: 'failures.streak',
-  params: { jobId: 'check_kr.log', count: 2, threshold: 2, latest: { kind: 'traceback', text: KR } },
-};
-
-function openIncident(over: Partial<Incident> = {}): Incident {
-  return {
-    id: 'INC-0001',
-    ruleId: 'check-repeated-failures',
-    cause: 'check_kr.log',
-    severity: 'critical',
-    action: 'rollback',
-    phase: 'detected',
-    openedAt: Date.UTC(2026, 1, 23, 7, 0, 2),
-    updatedAt: Date.UTC(2026, 1, 23, 7, 0, 2),
-    ...say(STREAK),
-    evidence: [{ kind: 'log', file: 'check_kr.log', at: Date.UTC(2026, 1, 23, 7, 0, 2), text: `run started 2026-02-23 07:00:02: ${KR}` }],
-    joins: 0,
-    history: [],
-    ...over,
-  };
-}
-
 test('console notifier: an incident reads wholly in the configured language', () => {
-  const notice = { kind: 'incident-opened' as const, incident: openIncident() };
+  const notice = { kind: 'incident-opened' as const, incident: streakIncident() };
   assert.equal(
     renderNotice(notice, 'ko', 'Asia/Seoul'),
-    [
-      '🚨 인시던트 열림 INC-0001 [심각]',
-      '규칙: check-repeated-failures',
-      `check_kr.log: 성공 없이 2회 연속 실행 실패 (기준 2회). 최근 오류: ${KR}`,
-      '조치: 롤백',
-      '근거:',
-      `  - [2026-02-23 16:00:02 GMT+9] check_kr.log: run started 2026-02-23 07:00:02: ${KR}`,
-    ].join('\n'),
+    [...OPENED_NOTICE_HEAD.ko, `  - [2026-02-23 16:00:02 GMT+9] check_kr.log: run started 2026-02-23 07:00:02: ${KR}`].join('\n'),
   );
   assert.equal(
     renderNotice(notice, 'en', 'Asia/Seoul'),
-    [
-      '🚨 Incident opened INC-0001 [critical]',
-      'rule: check-repeated-failures',
-      `check_kr.log: 2 consecutive failed runs with no successful run between them (threshold 2); latest: ${KR}`,
-      'action: rollback',
-      'evidence:',
-      `  - [2026-02-23 16:00:02 GMT+9] check_kr.log: run started 2026-02-23 07:00:02: ${KR}`,
-    ].join('\n'),
+    [...OPENED_NOTICE_HEAD.en, `  - [2026-02-23 16:00:02 GMT+9] check_kr.log: run started 2026-02-23 07:00:02: ${KR}`].join('\n'),
   );
   const verdict = {
     ruleId: 'check-repeated-failures',
@@ -609,7 +563,7 @@ test('console notifier: an incident reads wholly in the configured language', ()
   assert.equal(warningIn('ko', { warning: 'old English warning' }), 'old English warning');
   assert.equal(
     renderNotice(
-      { kind: 'decision-recorded', incident: openIncident(), decision: 'vetoed', reason: '장 마감 후 확인' },
+      { kind: 'decision-recorded', incident: streakIncident(), decision: 'vetoed', reason: '장 마감 후 확인' },
       'ko',
       'Asia/Seoul',
     ),
@@ -617,7 +571,7 @@ test('console notifier: an incident reads wholly in the configured language', ()
   );
   assert.equal(
     renderNotice(
-      { kind: 'execution-update', incident: openIncident(), report: { kind: 'finished', ok: true, detail: 'turtle-cron stopped' } },
+      { kind: 'execution-update', incident: streakIncident(), report: { kind: 'finished', ok: true, detail: 'turtle-cron stopped' } },
       'ko',
       'Asia/Seoul',
     ),
@@ -626,14 +580,12 @@ test('console notifier: an incident reads wholly in the configured language', ()
 });
 
 test('an incident from a checkpoint written before messages existed shows its stored summary', () => {
-  const old = openIncident({ summary: 'check_kr.log: 2 consecutive failed runs (old checkpoint)' });
+  const old = streakIncident({ summary: 'check_kr.log: 2 consecutive failed runs (old checkpoint)' });
   delete old.message;
-  const saved = JSON.parse(JSON.stringify({ ...restoreState({ now: 0 } as never), incidents: { incidents: [old], nextSeq: 2 } }));
-  const restored = restoreState(saved).incidents.incidents[0]!;
+  const restored = throughCheckpoint(old);
   assert.equal(summaryIn('ko', restored), 'check_kr.log: 2 consecutive failed runs (old checkpoint)');
   assert.equal(summaryIn('en', restored), 'check_kr.log: 2 consecutive failed runs (old checkpoint)');
   // A current checkpoint keeps the message through JSON, and renders in either language.
-  const current = restoreState(JSON.parse(JSON.stringify({ ...saved, incidents: { incidents: [openIncident()], nextSeq: 2 } }))).incidents
-    .incidents[0]!;
+  const current = throughCheckpoint(streakIncident());
   assert.equal(summaryIn('ko', current), `check_kr.log: 성공 없이 2회 연속 실행 실패 (기준 2회). 최근 오류: ${KR}`);
 });
