@@ -76,6 +76,7 @@ test('the bundled rule requires every dataclass field without a default, as the 
   assert.deepEqual(rule.params.requiredKeys, DATACLASS_REQUIRED);
   assert.deepEqual(positionsIntegrityParams.parse({}).requiredKeys, DATACLASS_REQUIRED);
   // The shorter list of validate_position_schema decides only what the loader does: skip, or crash.
+  // Written out on purpose (repeats record-shapes.ts): a change to the default list must fail here.
   assert.deepEqual(rule.params.validatedKeys, [
     'position_id',
     'symbol',

@@ -14,6 +14,7 @@ import { ruleOf, worldWith } from './helpers/world.ts';
 const text = (name: string) => readFileSync(new URL(`./fixtures/json/good/${name}`, import.meta.url), 'utf8');
 const KEYS = { requiredKeys: V32_REQUIRED_POSITION_KEYS, knownKeys: V32_KNOWN_POSITION_KEYS, validatedKeys: V32_VALIDATED_POSITION_KEYS };
 const T0 = Date.parse('2026-02-24T07:00:00Z');
+// Written out on purpose (repeats the rule's default): a change to the default checks must fail here.
 const DEFAULT_CHECKS = [
   'units-range',
   'units-level',

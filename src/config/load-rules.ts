@@ -161,42 +161,44 @@ function crossFileChecks(files: Extract<ParsedRulesFile, { ok: true }>[]): strin
   const ruleIds = new Map<string, Definition>();
   const scripts = new Map<string, Definition>();
   for (const f of files) {
-    f.content.rules.forEach((rule, i) => {
-      const path = ['rules', i, 'id'];
-      const here = { file: f.file, pos: valuePosition(f.source, path), path };
-      const first = ruleIds.get(rule.id);
-      if (first) {
-        errors.push(
-          formatError(
-            f.file,
-            here.pos,
-            path,
-            `duplicate rule id "${rule.id}": also defined at ${first.file}:${first.pos.line}:${first.pos.col}`,
-          ),
-        );
-      } else {
-        ruleIds.set(rule.id, here);
-      }
-    });
-    f.content.profiles.forEach((profile, i) => {
-      const path = ['profiles', i, 'script'];
-      const here = { file: f.file, pos: valuePosition(f.source, path), path };
-      const first = scripts.get(profile.script);
-      if (first) {
-        errors.push(
-          formatError(
-            f.file,
-            here.pos,
-            path,
-            `a second profile for "${profile.script}": the first is at ${first.file}:${first.pos.line}:${first.pos.col}; one script has one profile`,
-          ),
-        );
-      } else {
-        scripts.set(profile.script, here);
-      }
-    });
+    const ids = f.content.rules.map((rule) => rule.id);
+    errors.push(
+      ...secondDefinitions(f, ['rules', 'id'], ids, ruleIds, (id, first) => `duplicate rule id "${id}": also defined at ${first}`),
+    );
+    const profiled = f.content.profiles.map((profile) => profile.script);
+    errors.push(
+      ...secondDefinitions(
+        f,
+        ['profiles', 'script'],
+        profiled,
+        scripts,
+        (script, first) => `a second profile for "${script}": the first is at ${first}; one script has one profile`,
+      ),
+    );
   }
   errors.push(...jobSelectorsResolve(files, [...scripts.keys()]));
+  return errors;
+}
+
+/**
+ * Names that must be unique across every rules file (`[list, key]` locates each in its file): the first
+ * definition is remembered in `seen`, each later one is an error pointing back at it.
+ */
+function secondDefinitions(
+  f: Extract<ParsedRulesFile, { ok: true }>,
+  [list, key]: ['rules' | 'profiles', string],
+  names: string[],
+  seen: Map<string, Definition>,
+  clash: (name: string, first: string) => string,
+): string[] {
+  const errors: string[] = [];
+  names.forEach((name, i) => {
+    const path = [list, i, key];
+    const here = { file: f.file, pos: valuePosition(f.source, path), path };
+    const first = seen.get(name);
+    if (first) errors.push(formatError(f.file, here.pos, path, clash(name, `${first.file}:${first.pos.line}:${first.pos.col}`)));
+    else seen.set(name, here);
+  });
   return errors;
 }
 

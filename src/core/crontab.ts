@@ -1,5 +1,6 @@
 // Parse a deployed crontab (`crontab -l` output) into jobs: schedule, zone, script and log file.
-import { CRON_MACROS, isValidTimezone, scheduleProblem } from './schedule.ts';
+import { CRON_MACROS, scheduleProblem } from './schedule.ts';
+import { isValidTimezone } from './wall-clock.ts';
 import type { Job } from './types.ts';
 
 export interface CrontabOptions {

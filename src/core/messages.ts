@@ -8,24 +8,14 @@ import { planSteps } from './plan.ts';
 import { summaryIn, versionEvidenceIn, warningIn } from './verdict-text.ts';
 import { evidenceIn } from './evidence-text.ts';
 import { consoleText, type Language } from './text/catalogue.ts';
+import { wallClockOf } from './wall-clock.ts';
 
 export type { Language } from './text/catalogue.ts';
 
 /** `2026-02-23 16:00:02 KST`-style local time in the given zone. */
 export function formatInstant(at: Instant, timeZone: string): string {
-  const parts = new Intl.DateTimeFormat('en-CA', {
-    timeZone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-    hourCycle: 'h23',
-    timeZoneName: 'short',
-  }).formatToParts(new Date(at));
-  const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
-  return `${get('year')}-${get('month')}-${get('day')} ${get('hour')}:${get('minute')}:${get('second')} ${get('timeZoneName')}`;
+  const w = wallClockOf(at, timeZone);
+  return `${w.year}-${w.month}-${w.day} ${w.hour}:${w.minute}:${w.second} ${w.zoneName}`;
 }
 
 function evidenceLines(lang: Language, evidence: Evidence[], timeZone: string, max = 8): string[] {

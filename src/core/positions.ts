@@ -69,28 +69,30 @@ function toDocState<T>(parsed: JsonParse<T>, content: string, observedAt: Instan
 // ---------------------------------------------------------------------------------------------
 // Record shapes with their words
 
-const ENTRY_SHAPE: RecordShape = {
-  noun: 'entry',
-  file: 'entries.json',
-  idKey: 'entry_id',
-  schema: V32.entry,
-  required: new Set(requiredKeys(V32.entry)),
-  known: V32.strictKeys.entry ? new Set(knownKeys(V32.entry)) : null,
+/** A v3.2.x record checked key by key: schema and key sets follow from its noun. */
+function v32Shape(noun: 'entry' | 'order', file: string, words: Pick<RecordShape, 'unknownKeyMessage' | 'missingKeyMessage'>): RecordShape {
+  const schema = V32[noun];
+  return {
+    noun,
+    file,
+    idKey: `${noun}_id`,
+    schema,
+    required: new Set(requiredKeys(schema)),
+    known: V32.strictKeys[noun] ? new Set(knownKeys(schema)) : null,
+    ...words,
+  };
+}
+
+const ENTRY_SHAPE = v32Shape('entry', 'entries.json', {
   unknownKeyMessage: (key) => `unknown key "${key}": PositionEntry of v3.2.x has no such field, so loading entries.json fails`,
   missingKeyMessage: (key) => `missing key "${key}": every PositionEntry field is required`,
-};
+});
 
-const ORDER_SHAPE: RecordShape = {
-  noun: 'order',
-  file: 'order_log.json',
-  idKey: 'order_id',
-  schema: V32.order,
-  required: new Set(requiredKeys(V32.order)),
-  // Never loaded into v3.2.x, so keys of later versions are not a problem.
-  known: V32.strictKeys.order ? new Set(knownKeys(V32.order)) : null,
+// Orders are never loaded into v3.2.x, so keys of later versions are not a problem (not strict).
+const ORDER_SHAPE = v32Shape('order', 'order_log.json', {
   unknownKeyMessage: (key) => `unknown key "${key}"`,
   missingKeyMessage: (key) => `missing key "${key}": every order record written by AutoTrader has it`,
-};
+});
 
 function positionShape(keys: PositionKeys): RecordShape {
   return {

@@ -320,14 +320,18 @@ function startHints(job: Job | undefined, ctx: RunsContext): StartHints {
 
 function markLine(marks: LogMark[], file: string, text: string, message: string, at: Instant): void {
   if (HEAL_MARKERS.some((h) => message.includes(h))) marks.push({ kind: 'heal', file, text: clip(text), at });
+  const positionId = closedPositionId(message);
+  if (positionId) marks.push({ kind: 'close', file, text: clip(text), positionId: clip(positionId), at });
+}
+
+/** The id a `포지션 청산: <id>` line names (its first word after the marker), if the line is one. */
+function closedPositionId(message: string): string | undefined {
   const closeAt = message.indexOf(POSITION_CLOSED);
-  if (closeAt >= 0) {
-    const positionId = message
-      .slice(closeAt + POSITION_CLOSED.length)
-      .trim()
-      .split(/\s+/)[0];
-    if (positionId) marks.push({ kind: 'close', file, text: clip(text), positionId: clip(positionId), at });
-  }
+  if (closeAt < 0) return undefined;
+  return message
+    .slice(closeAt + POSITION_CLOSED.length)
+    .trim()
+    .split(/\s+/)[0];
 }
 
 function newRun(id: JobIdentity, at: Instant, stamp: string): Run {
@@ -379,14 +383,8 @@ function collect(run: Run, text: string, message: string, profile: JobProfile, c
   if (message.includes(TELEGRAM_SUCCESS)) pushCapped(run.telegram.successes, clip(message));
   if (message.includes(TELEGRAM_FAILURE)) pushCapped(run.telegram.failures, clip(message));
   if (profile.notifyEvents.some((e) => message.includes(e))) pushCapped(run.telegram.notifyEvents, clip(message));
-  const closeAt = message.indexOf(POSITION_CLOSED);
-  if (closeAt >= 0) {
-    const positionId = message
-      .slice(closeAt + POSITION_CLOSED.length)
-      .trim()
-      .split(/\s+/)[0];
-    if (positionId && !run.closedPositions.includes(positionId)) pushCapped(run.closedPositions, clip(positionId));
-  }
+  const positionId = closedPositionId(message);
+  if (positionId && !run.closedPositions.includes(positionId)) pushCapped(run.closedPositions, clip(positionId));
 }
 
 /** Traceback frames and source lines are indented; Python prints no blank line inside one traceback. */

@@ -2,6 +2,7 @@
 // Debian (Vixie) cron semantics. croner computes; it is always handed the reference instant.
 import { Cron } from 'croner';
 import type { Instant, Job } from './types.ts';
+import { isValidTimezone, wallClockIn } from './wall-clock.ts';
 
 /** Upper bound on the fire times one call returns, so a `* * * * * *` job over a week stays cheap. */
 export const MAX_FIRE_TIMES = 1000;
@@ -134,58 +135,15 @@ export function fireTimesBetween(job: JobSchedule, fromExclusive: Instant, toInc
 
 /** `2026-02-23T16:00:00+09:00`: an instant as the wall clock of `timezone` shows it, with the offset. */
 export function formatInZone(instant: Instant, timezone: string): string {
-  const date = new Date(instant);
-  const format = wallClockFormat(timezone);
-  if (format === null) return date.toISOString();
-  const parts = format.formatToParts(date);
-  const get = (type: Intl.DateTimeFormatPartTypes): string => parts.find((p) => p.type === type)?.value ?? '00';
-  const wall = `${get('year')}-${get('month')}-${get('day')}T${get('hour')}:${get('minute')}:${get('second')}`;
-  const wallAsUtc = Date.UTC(
-    Number(get('year')),
-    Number(get('month')) - 1,
-    Number(get('day')),
-    Number(get('hour')),
-    Number(get('minute')),
-    Number(get('second')),
-  );
+  const w = wallClockIn(instant, timezone);
+  if (w === null) return new Date(instant).toISOString();
+  const wall = `${w.year}-${w.month}-${w.day}T${w.hour}:${w.minute}:${w.second}`;
+  const wallAsUtc = Date.UTC(Number(w.year), Number(w.month) - 1, Number(w.day), Number(w.hour), Number(w.minute), Number(w.second));
   const offsetMinutes = Math.round((wallAsUtc - Math.floor(instant / 1000) * 1000) / 60_000);
   if (offsetMinutes === 0) return `${wall}Z`;
   const sign = offsetMinutes > 0 ? '+' : '-';
   const abs = Math.abs(offsetMinutes);
   return `${wall}${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
-}
-
-// Building an Intl.DateTimeFormat costs far more than using one, and rules format instants on every
-// evaluation: one formatter per zone, made once (null for a zone this runtime does not know).
-const formats = new Map<string, Intl.DateTimeFormat | null>();
-function wallClockFormat(zone: string): Intl.DateTimeFormat | null {
-  let format = formats.get(zone);
-  if (format === undefined) {
-    try {
-      format =
-        zone === ''
-          ? null
-          : new Intl.DateTimeFormat('en-US', {
-              timeZone: zone,
-              hourCycle: 'h23',
-              year: 'numeric',
-              month: '2-digit',
-              day: '2-digit',
-              hour: '2-digit',
-              minute: '2-digit',
-              second: '2-digit',
-            });
-    } catch {
-      format = null;
-    }
-    formats.set(zone, format);
-  }
-  return format;
-}
-
-/** Whether `zone` is an IANA zone name this runtime knows. */
-export function isValidTimezone(zone: string): boolean {
-  return wallClockFormat(zone) !== null;
 }
 
 /** `45s`, `10m`, `1h30m`: a span as an operator reads it in a message. */

@@ -13,7 +13,7 @@ import { type PositionsHistory, emptyPositionsHistory } from './positions-change
 import { say } from './verdict-text.ts';
 import { emptyRunsState, type RunsState } from './runs.ts';
 import type { CrontabObservation, Effect, Event, Instant, Job, JobProfile, Run, Verdict, VersionFingerprint } from './types.ts';
-import type { ContainerHistory, EntryRecord, JsonDocState, OrderRecord, PositionRecord, PositionsChange, SourceHealth } from './world.ts';
+import type { ContainerHistory, Observed, SourceHealth } from './world.ts';
 import { absorb, settleVersion } from './step-observations.ts';
 import { stepLogLines } from './step-log-lines.ts';
 import { evaluateAll, jobRunning } from './step-evaluation.ts';
@@ -35,7 +35,7 @@ export interface StepContext {
   policy: DecisionPolicy;
 }
 
-export interface CoreState {
+export interface CoreState extends Observed {
   schema: 1;
   now: Instant;
   watchStartedAt: Instant;
@@ -52,18 +52,11 @@ export interface CoreState {
    */
   versionHold?: { before: VersionFingerprint; endedAt?: Instant };
   containers: Record<string, ContainerHistory>;
-  jobProcesses?: { commands: string[]; observedAt: Instant };
   /** Open runs (by `runKey`) whose process looks have found no process of their script, since when. */
   processGone: Record<string, Instant>;
   runsState: RunsState;
   finishedRuns: Record<string, Run[]>;
-  positions?: JsonDocState<PositionRecord[]>;
   positionsHistory: PositionsHistory;
-  entries?: JsonDocState<EntryRecord[]>;
-  orderLog?: JsonDocState<OrderRecord[]>;
-  positionsChanges: PositionsChange[];
-  healLines: { file: string; text: string; at: Instant }[];
-  closeLines: { positionId: string; at: Instant }[];
   sources: Record<string, SourceHealth>;
   /** Log lines handed to the core, per file: what `status` and the exactly-once tests count. */
   linesEvaluated: Record<string, number>;

@@ -50,7 +50,22 @@ export interface SourceHealth {
   lastOkAt?: Instant;
 }
 
-export interface World {
+/** What the step keeps of its observations and hands to the rules as is (the core state and the world alike). */
+export interface Observed {
+  /** Commands of job processes seen running in the cron container, and when that was looked at. */
+  jobProcesses?: { commands: string[]; observedAt: Instant };
+  positions?: JsonDocState<PositionRecord[]>;
+  entries?: JsonDocState<EntryRecord[]>;
+  orderLog?: JsonDocState<OrderRecord[]>;
+  /** Changes of positions.json not yet judged or judged recently (kept for evidence). */
+  positionsChanges: PositionsChange[];
+  /** Silent repair lines (`JSON 파일 손상`, `백업에서 복원`) seen in any log, with when. */
+  healLines: { file: string; text: string; at: Instant }[];
+  /** `포지션 청산: <id>` lines seen in any log. */
+  closeLines: { positionId: string; at: Instant }[];
+}
+
+export interface World extends Observed {
   now: Instant;
   /** When the sidecar began watching this deployment (persisted across restarts). */
   watchStartedAt: Instant;
@@ -69,16 +84,5 @@ export interface World {
   containers: Record<string, ContainerHistory>;
   /** The container whose crontab is the schedule (from the config; rules default to turtle-cron). */
   cronContainer?: string;
-  /** Commands of job processes seen running in the cron container, and when that was looked at. */
-  jobProcesses?: { commands: string[]; observedAt: Instant };
-  positions?: JsonDocState<PositionRecord[]>;
-  entries?: JsonDocState<EntryRecord[]>;
-  orderLog?: JsonDocState<OrderRecord[]>;
-  /** Changes of positions.json not yet judged or judged recently (kept for evidence). */
-  positionsChanges: PositionsChange[];
-  /** Silent repair lines (`JSON 파일 손상`, `백업에서 복원`) seen in any log, with when. */
-  healLines: { file: string; text: string; at: Instant }[];
-  /** `포지션 청산: <id>` lines seen in any log. */
-  closeLines: { positionId: string; at: Instant }[];
   sources: Record<string, SourceHealth>;
 }

@@ -267,15 +267,10 @@ export async function startBotApiServer(options: { token: string; botUsername?: 
           record(method, 400, body);
           return fail(res, 400, 'Bad Request: chat not found');
         }
-        const checked = checkText(text, body.parse_mode);
+        const checked = checkOutgoing(text, body);
         if (!checked.ok) {
           record(method, 400, body);
           return fail(res, 400, checked.error);
-        }
-        const keyboard = checkKeyboard(body.reply_markup);
-        if (!keyboard.ok) {
-          record(method, 400, body);
-          return fail(res, 400, keyboard.error);
         }
         const message: ChatMessage = {
           messageId: nextMessageId++,
@@ -283,7 +278,7 @@ export async function startBotApiServer(options: { token: string; botUsername?: 
           text,
           plain: checked.plain,
           ...(typeof body.parse_mode === 'string' ? { parseMode: body.parse_mode } : {}),
-          ...(keyboard.keyboard ? { keyboard: keyboard.keyboard } : {}),
+          ...(checked.keyboard ? { keyboard: checked.keyboard } : {}),
           sentAt: performance.now(),
           edits: 0,
         };
@@ -305,17 +300,12 @@ export async function startBotApiServer(options: { token: string; botUsername?: 
           return fail(res, 400, 'Bad Request: message to edit not found');
         }
         const text = typeof body.text === 'string' ? body.text : '';
-        const checked = checkText(text, body.parse_mode);
+        const checked = checkOutgoing(text, body);
         if (!checked.ok) {
           record(method, 400, body);
           return fail(res, 400, checked.error);
         }
-        const keyboard = checkKeyboard(body.reply_markup);
-        if (!keyboard.ok) {
-          record(method, 400, body);
-          return fail(res, 400, keyboard.error);
-        }
-        if (target.text === text && JSON.stringify(target.keyboard) === JSON.stringify(keyboard.keyboard)) {
+        if (target.text === text && JSON.stringify(target.keyboard) === JSON.stringify(checked.keyboard)) {
           record(method, 400, body);
           return fail(
             res,
@@ -325,7 +315,7 @@ export async function startBotApiServer(options: { token: string; botUsername?: 
         }
         target.text = text;
         target.plain = checked.plain;
-        if (keyboard.keyboard) target.keyboard = keyboard.keyboard;
+        if (checked.keyboard) target.keyboard = checked.keyboard;
         else delete target.keyboard;
         target.edits += 1;
         record(method, 200, body);
@@ -530,6 +520,18 @@ export async function startBotApiServer(options: { token: string; botUsername?: 
     },
   };
   return api;
+}
+
+/** What Telegram checks of any text it is asked to send or to edit into: the markup, then the keyboard. */
+function checkOutgoing(
+  text: string,
+  body: Record<string, unknown>,
+): { ok: true; plain: string; keyboard?: InlineButton[][] } | { ok: false; error: string } {
+  const checked = checkText(text, body.parse_mode);
+  if (!checked.ok) return checked;
+  const keyboard = checkKeyboard(body.reply_markup);
+  if (!keyboard.ok) return keyboard;
+  return { ok: true, plain: checked.plain, ...(keyboard.keyboard ? { keyboard: keyboard.keyboard } : {}) };
 }
 
 function checkText(text: string, parseMode: unknown): { ok: true; plain: string } | { ok: false; error: string } {

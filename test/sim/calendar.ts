@@ -263,6 +263,20 @@ export interface SimJob {
 
 const EVERY_DAY = [0, 1, 2, 3, 4, 5, 6];
 
+/** The daily report and the weekly log cleanup: the same lines in every crontab version. */
+const EVERY_VERSION: SimJob[] = [
+  {
+    key: 'report',
+    script: 'daily_report.py',
+    logFile: 'daily_report.log',
+    hour: 8,
+    minute: 0,
+    weekdays: EVERY_DAY,
+    processCommand: 'python scripts/daily_report.py',
+  },
+  { key: 'cleanup', script: 'find', logFile: 'cleanup.log', hour: 3, minute: 0, weekdays: [0] },
+];
+
 export const JOBS: Readonly<Record<SimVersion, readonly SimJob[]>> = {
   'v3.2.1': [
     {
@@ -283,16 +297,7 @@ export const JOBS: Readonly<Record<SimVersion, readonly SimJob[]>> = {
       weekdays: [2, 3, 4, 5, 6],
       processCommand: 'python scripts/check_positions.py',
     },
-    {
-      key: 'report',
-      script: 'daily_report.py',
-      logFile: 'daily_report.log',
-      hour: 8,
-      minute: 0,
-      weekdays: EVERY_DAY,
-      processCommand: 'python scripts/daily_report.py',
-    },
-    { key: 'cleanup', script: 'find', logFile: 'cleanup.log', hour: 3, minute: 0, weekdays: [0] },
+    ...EVERY_VERSION,
   ],
   'v3.2.0': [
     {
@@ -313,16 +318,7 @@ export const JOBS: Readonly<Record<SimVersion, readonly SimJob[]>> = {
       weekdays: [2, 3, 4, 5, 6],
       processCommand: 'python scripts/signal_check.py',
     },
-    {
-      key: 'report',
-      script: 'daily_report.py',
-      logFile: 'daily_report.log',
-      hour: 8,
-      minute: 0,
-      weekdays: EVERY_DAY,
-      processCommand: 'python scripts/daily_report.py',
-    },
-    { key: 'cleanup', script: 'find', logFile: 'cleanup.log', hour: 3, minute: 0, weekdays: [0] },
+    ...EVERY_VERSION,
   ],
 };
 

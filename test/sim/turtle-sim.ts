@@ -186,6 +186,16 @@ const KNOWN_KEYS = new Set<string>(FIELD_ORDER);
 const REQUIRED_KEYS = V32_VALIDATED_POSITION_KEYS;
 const BACKUP_RE = /^positions_.*\.json$/;
 
+/** The exit fields of a position not (yet) closed: all null. */
+const NOT_CLOSED = {
+  exit_date: null,
+  exit_price: null,
+  exit_reason: null,
+  pnl: null,
+  pnl_pct: null,
+  r_multiple: null,
+} as const;
+
 /** `Position.to_dict()`: every field, dataclass order, defaults for the absent ones. */
 function canonical(p: Partial<SimPosition>): Record<string, unknown> {
   const defaults: Partial<SimPosition> = {
@@ -194,12 +204,7 @@ function canonical(p: Partial<SimPosition>): Record<string, unknown> {
     pyramid_level: 0,
     exit_period: 20,
     last_update: '',
-    exit_date: null,
-    exit_price: null,
-    exit_reason: null,
-    pnl: null,
-    pnl_pct: null,
-    r_multiple: null,
+    ...NOT_CLOSED,
   };
   const out: Record<string, unknown> = {};
   for (const k of FIELD_ORDER) out[k] = k in p ? p[k] : defaults[k];
@@ -466,12 +471,7 @@ function prehistory(start: string, zone: StampZone): Prehistory {
       exit_period: spec.system === 1 ? 10 : 20,
       status: 'open',
       last_update: `${day(spec.lastUpdate[0])}T${spec.lastUpdate[1]}`,
-      exit_date: null,
-      exit_price: null,
-      exit_reason: null,
-      pnl: null,
-      pnl_pct: null,
-      r_multiple: null,
+      ...NOT_CLOSED,
     };
     return { position, entries, openedBefore: d0 };
   });

@@ -1,7 +1,8 @@
 // Rule kind `cron-schedule` (runbook criterion 1): each profiled job started within its grace period
 // after its latest scheduled time, and no run of it is stuck past the maximum run time.
 import type { RuleOf } from '../../config/schema.ts';
-import { formatInZone, isValidTimezone, nextFire, previousFire, scheduleProblem } from '../schedule.ts';
+import { formatInZone, nextFire, previousFire, scheduleProblem } from '../schedule.ts';
+import { isValidTimezone } from '../wall-clock.ts';
 import type { ContainerStatus, Evidence, Instant, Job, Run, Verdict } from '../types.ts';
 import type { ContainerHistory, World } from '../world.ts';
 import { openRunFate } from '../run-fate.ts';

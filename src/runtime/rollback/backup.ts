@@ -6,6 +6,7 @@ import { chown, copyFile, mkdir, open, readdir, stat, utimes, type FileHandle } 
 import { basename, dirname, join, relative } from 'node:path';
 import { createFileComplete, fsyncDir } from '../../adapters/durable.ts';
 import { sha256Hex } from '../sha256.ts';
+import { wallClockOf } from '../../core/wall-clock.ts';
 
 /** The state files, relative to the data directory. Only positions.json is always expected. */
 export const STATE_FILES = ['positions/positions.json', 'entries/entries.json', 'trades/order_log.json'] as const;
@@ -51,21 +52,8 @@ export interface BackupOptions {
 
 /** `YYYYmmdd_HHMMSS` in a zone, as the runbook's `date +%Y%m%d_%H%M%S` on the operator's machine. */
 export function backupStamp(at: number, timeZone: string): string {
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-GB', {
-      timeZone,
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-      hourCycle: 'h23',
-    })
-      .formatToParts(new Date(at))
-      .map((p) => [p.type, p.value]),
-  );
-  return `${parts.year}${parts.month}${parts.day}_${parts.hour}${parts.minute}${parts.second}`;
+  const w = wallClockOf(at, timeZone);
+  return `${w.year}${w.month}${w.day}_${w.hour}${w.minute}${w.second}`;
 }
 
 export async function takeBackup(options: BackupOptions): Promise<BackupOutcome> {
