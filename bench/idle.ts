@@ -8,6 +8,8 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+// The same offline-or-Docker sentinel.yaml the daemon tests write, so that the bench measures what they test.
+import { sentinelYaml } from '../test/helpers/cli-deployment.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, '..');
@@ -80,23 +82,7 @@ async function main() {
   })();
   writeFileSync(
     join(work, 'sentinel.yaml'),
-    [
-      'deployment:',
-      '  root: deployment',
-      '  crontab:',
-      `    fromContainer: ${dockerAvailable}`,
-      '    fallbackFile: crontab',
-      'docker:',
-      `  enabled: ${dockerAvailable}`,
-      `rules: ${JSON.stringify(join(repo, 'rules'))}`,
-      'state:',
-      '  dir: state',
-      'http:',
-      '  enabled: false',
-      'log:',
-      '  level: warn',
-      '',
-    ].join('\n'),
+    sentinelYaml({ crontabFromContainer: dockerAvailable, docker: [`  enabled: ${dockerAvailable}`], logLevel: 'warn' }),
   );
 
   const baseline = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1 << 30)'], { stdio: 'ignore' });

@@ -2,10 +2,8 @@
 // Korean (the default) and English, run in-process through the real core on a fixed clock.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseConfig } from '../src/config/load-config.ts';
 import { loadRules } from '../src/config/load-rules.ts';
 import { runCheck, printCheck } from '../src/runtime/check.ts';
@@ -15,18 +13,14 @@ import { formatReport } from '../src/runtime/cli-rollback.ts';
 import { cliText } from '../src/core/cli-text.ts';
 import type { Language } from '../src/core/messages.ts';
 import type { ExecutionReport } from '../src/core/types.ts';
+import { CRONTAB_EVERY_MINUTE, deploymentDir, repo, sentinelYaml } from './helpers/cli-deployment.ts';
 
-const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 /** 2026-02-23 16:10:30 KST. */
 const NOW = Date.UTC(2026, 1, 23, 7, 10, 30);
 
 /** A job that runs every minute; its last three runs (07:08–07:10 UTC) die of the same traceback. */
 function deployment(language: Language | undefined) {
-  const work = mkdtempSync(join(tmpdir(), 'sentinel-cli-text-'));
-  const root = join(work, 'deployment');
-  mkdirSync(join(root, 'logs'), { recursive: true });
-  cpSync(join(repo, 'examples/deployment/data'), join(root, 'data'), { recursive: true });
-  writeFileSync(join(root, 'crontab'), '* * * * * cd /app && python scripts/check_positions.py >> /app/logs/check_kr.log 2>&1\n');
+  const { work, root } = deploymentDir('sentinel-cli-text-', CRONTAB_EVERY_MINUTE);
   const lines: string[] = [];
   for (let m = 0; m <= 10; m++) {
     const s = `2026-02-23 07:${String(m).padStart(2, '0')}:02,000`;
@@ -35,23 +29,7 @@ function deployment(language: Language | undefined) {
     else lines.push(`${s} - __main__ - INFO - === 체크 완료 ===`);
   }
   writeFileSync(join(root, 'logs/check_kr.log'), lines.join('\n') + '\n');
-  const yaml = [
-    'deployment:',
-    '  root: deployment',
-    '  logTimestampZone: UTC',
-    '  crontab:',
-    '    fromContainer: false',
-    '    fallbackFile: crontab',
-    'docker:',
-    '  enabled: false',
-    `rules: ${JSON.stringify(join(repo, 'rules'))}`,
-    'state:',
-    '  dir: state',
-    'http:',
-    '  enabled: false',
-    ...(language ? ['telegram:', `  language: ${language}`] : []),
-    '',
-  ].join('\n');
+  const yaml = sentinelYaml({ utcStamps: true, ...(language ? { language } : {}) });
   const loaded = parseConfig(yaml, 'sentinel.yaml', work);
   if (!loaded.ok) throw new Error(loaded.errors.join('\n'));
   return { work, config: loaded.config };

@@ -2,11 +2,10 @@
 // lines with file positions, rule unit tests, `status` from a daemon's state, and hot reload in `run`.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync, existsSync, appendFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bin, cli, cliDeployment, repo } from './helpers/cli-deployment.ts';
+import { appendFailingRuns, cli, cliDeployment, repo, startDaemon } from './helpers/cli-deployment.ts';
 
 /** The CLI's throwaway deployment; `failing`: its last three runs end in a traceback. */
 const deployment = (options: { failing?: boolean; language?: 'ko' | 'en' } = {}) =>
@@ -87,36 +86,16 @@ test('run: notices on stdout, status from its state, hot reload keeps the last g
   const rulesDir = join(d.work, 'rules');
   cpSync(join(repo, 'rules'), rulesDir, { recursive: true });
   writeFileSync(d.config, readFileSync(d.config, 'utf8').replace(/^rules: .*$/m, 'rules: rules'));
-  const child = spawn(process.execPath, [bin, 'run', '--config', d.config], { cwd: d.work, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout.on('data', (b) => (out += b));
-  child.stderr.on('data', (b) => (out += b));
-  const waitFor = async (re: RegExp, what: string) => {
-    const deadline = Date.now() + 20_000;
-    while (!re.test(out)) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; output so far:\n${out}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  };
+  const daemon = startDaemon(d.config, d.work);
+  const waitFor = (re: RegExp, what: string) => daemon.waitFor(what, () => re.test(daemon.output()));
   try {
     await waitFor(/turtle-sentinel running/, 'start');
     // Two failing runs appended live → one incident, printed by the console notifier.
-    const t = new Date();
-    const stamp = t.toISOString().replace('T', ' ').replace('Z', '').replace('.', ',');
-    const crash = [
-      `${stamp} - __main__ - INFO - === 통합 포지션 & 시그널 체크 시작 ===`,
-      'Traceback (most recent call last):',
-      '  File "x.py", line 1, in <module>',
-      "KeyError: 'units'",
-    ];
-    appendFileSync(
-      join(d.root, 'logs/check_kr.log'),
-      [...crash, ...crash, `${stamp} - __main__ - INFO - === 통합 포지션 & 시그널 체크 시작 ===`].join('\n') + '\n',
-    );
+    appendFailingRuns(d.root);
     await waitFor(/"notice":"incident-opened"[^\n]*check-repeated-failures/, 'the incident notice');
     // The console notifier speaks the configured language (Korean by default), summary included.
     assert.match(
-      out,
+      daemon.output(),
       /"text":"🚨 인시던트 열림 INC-0001 \[심각\]\\n규칙: check-repeated-failures\\ncheck_kr\.log: 성공 없이 2회 연속 실행 실패 \(기준 2회\)\. 최근 오류: KeyError: 'units'\\n조치: 롤백\\n/,
     );
 
@@ -126,14 +105,13 @@ test('run: notices on stdout, status from its state, hot reload keeps the last g
       'rules:\n  - id: check-repeated-failures\n    kind: repeated-failures\n    params:\n      consecutive: two\n',
     );
     await waitFor(/keeping the last good version/, 'the refused reload');
-    assert.match(out, /20-failures\.yaml:5:20: rules\.0\.params\.consecutive/);
+    assert.match(daemon.output(), /20-failures\.yaml:5:20: rules\.0\.params\.consecutive/);
 
     const status = cli(['status', '--config', d.config]);
     assert.equal(status.status, 0, status.stderr);
     assert.match(status.stdout, /^인시던트 INC-0001 감지됨 check-repeated-failures check_kr\.log /m);
   } finally {
-    child.kill('SIGTERM');
-    await new Promise((r) => child.once('exit', r));
+    await daemon.stop();
   }
   assert.ok(existsSync(join(d.work, 'state/journal.jsonl')));
   assert.match(readFileSync(join(d.work, 'state/journal.jsonl'), 'utf8'), /"type":"incident-opened"/);
@@ -191,32 +169,23 @@ test(
 
       // With HTTP disabled the same taken port does not matter.
       writeFileSync(d.config, base);
-      const child = spawn(process.execPath, [bin, 'run', '--config', d.config], { cwd: d.work, stdio: ['ignore', 'pipe', 'pipe'] });
-      let out = '';
-      child.stdout.on('data', (b) => (out += b));
-      child.stderr.on('data', (b) => (out += b));
-      const exited = new Promise((r) => child.once('exit', r));
+      const daemon = startDaemon(d.config, d.work);
       try {
-        const deadline = Date.now() + 20_000;
-        while (!/turtle-sentinel running/.test(out)) {
-          if (Date.now() > deadline) throw new Error(`the daemon did not start:\n${out}`);
-          await new Promise((r) => setTimeout(r, 100));
-        }
+        await daemon.waitFor('the daemon to start', () => /turtle-sentinel running/.test(daemon.output()));
         const running = cli(['status', '--config', d.config], d.work);
         assert.equal(running.status, 0, running.stderr);
         assert.match(
           running.stdout.split('\n')[0]!,
-          new RegExp(`^daemon: running \\(pid ${child.pid}, since \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d GMT\\+9\\)$`),
+          new RegExp(`^daemon: running \\(pid ${daemon.child.pid}, since \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d GMT\\+9\\)$`),
         );
       } finally {
-        child.kill('SIGKILL');
-        await exited;
+        await daemon.stop('SIGKILL');
       }
       const dead = cli(['status', '--config', d.config], d.work);
       assert.equal(dead.status, 1, dead.stdout + dead.stderr);
       assert.equal(
         dead.stdout.split('\n')[0],
-        `daemon: NOT RUNNING (pid ${child.pid} is gone: it stopped without cleaning up, e.g. killed); what follows is its last saved state`,
+        `daemon: NOT RUNNING (pid ${daemon.child.pid} is gone: it stopped without cleaning up, e.g. killed); what follows is its last saved state`,
       );
       const json = JSON.parse(cli(['status', '--config', d.config, '--json'], d.work).stdout) as { daemon: { state: string } };
       assert.equal(json.daemon.state, 'not-running');

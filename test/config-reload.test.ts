@@ -2,11 +2,9 @@
 // reported as waiting for a restart, by name — in the log, in /status and in `turtle-sentinel status`.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
-import { appendFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { z } from 'zod';
 import { configSchema, type Config } from '../src/config/schema.ts';
 import { RELOAD_POLICY, planReload } from '../src/config/reload-policy.ts';
@@ -16,9 +14,7 @@ import { notAllowedText, reloadText } from '../src/core/telegram-replies.ts';
 import { createLogger } from '../src/adapters/logger.ts';
 import { createReloader, readRestartRequired } from '../src/runtime/reload.ts';
 import { OPERATOR, STRANGER, startTelegramHarness } from './fakes/telegram-harness.ts';
-
-const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const bin = join(repo, 'bin/turtle-sentinel.js');
+import { CRONTAB_EVERY_MINUTE, appendFailingRuns, cli, deploymentDir, repo, sentinelYaml, startDaemon } from './helpers/cli-deployment.ts';
 
 const BASE_INPUT = { deployment: { root: '.' } };
 const base: Config = configSchema.parse(BASE_INPUT);
@@ -219,35 +215,11 @@ test('Telegram: a reloaded language, allow-list and contacts reach the running b
 
 /** A deployment on files only (no Docker, no HTTP), its config, and the `run` daemon's output. */
 function deployment() {
-  const work = mkdtempSync(join(tmpdir(), 'sentinel-reload-'));
-  const root = join(work, 'deployment');
-  mkdirSync(join(root, 'logs'), { recursive: true });
-  cpSync(join(repo, 'examples/deployment/data'), join(root, 'data'), { recursive: true });
-  writeFileSync(join(root, 'crontab'), '* * * * * cd /app && python scripts/check_positions.py >> /app/logs/check_kr.log 2>&1\n');
+  const { work, root } = deploymentDir('sentinel-reload-', CRONTAB_EVERY_MINUTE);
   writeFileSync(join(root, 'logs/check_kr.log'), '');
   const config = join(work, 'sentinel.yaml');
   const yaml = (language: string, port: number) =>
-    [
-      'deployment:',
-      '  root: deployment',
-      '  logTimestampZone: UTC',
-      '  crontab:',
-      '    fromContainer: false',
-      '    fallbackFile: crontab',
-      'docker:',
-      '  enabled: false',
-      `rules: ${JSON.stringify(join(repo, 'rules'))}`,
-      'state:',
-      '  dir: state',
-      'telegram:',
-      `  language: ${language}`,
-      'http:',
-      '  enabled: false',
-      `  port: ${port}`,
-      'log:',
-      '  level: info',
-      '',
-    ].join('\n');
+    sentinelYaml({ utcStamps: true, language, http: ['  enabled: false', `  port: ${port}`], logLevel: 'info' });
   writeFileSync(config, yaml('ko', 9464));
   return { work, root, config, yaml };
 }
@@ -257,28 +229,9 @@ test(
   { timeout: 60_000 },
   async () => {
     const d = deployment();
-    const child = spawn(process.execPath, [bin, 'run', '--config', d.config], {
-      cwd: d.work,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, SENTINEL_TELEGRAM_TOKEN: '' },
-    });
-    let out = '';
-    child.stdout.on('data', (b) => (out += b));
-    child.stderr.on('data', (b) => (out += b));
-    const lines = () =>
-      out
-        .split('\n')
-        .filter((l) => l.startsWith('{'))
-        .map((l) => JSON.parse(l) as Record<string, unknown>);
-    const waitFor = async <T>(what: string, probe: () => T | undefined): Promise<T> => {
-      const deadline = Date.now() + 20_000;
-      for (;;) {
-        const found = probe();
-        if (found !== undefined) return found;
-        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; output so far:\n${out}`);
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    };
+    const daemon = startDaemon(d.config, d.work, { SENTINEL_TELEGRAM_TOKEN: '' });
+    const waitFor = <T>(what: string, probe: () => T | undefined) => daemon.waitFor(what, probe);
+    const lines = daemon.logLines;
     try {
       await waitFor('start', () => lines().find((l) => l.msg === 'turtle-sentinel running'));
       writeFileSync(d.config, d.yaml('en', 9465));
@@ -289,46 +242,26 @@ test(
       assert.deepEqual(warned.restartRequired, ['http.port']);
 
       // The language is in force: the next notice is in English.
-      const stamp = new Date().toISOString().replace('T', ' ').replace('Z', '').replace('.', ',');
-      const crash = [
-        `${stamp} - __main__ - INFO - === 통합 포지션 & 시그널 체크 시작 ===`,
-        'Traceback (most recent call last):',
-        '  File "x.py", line 1, in <module>',
-        "KeyError: 'units'",
-      ];
-      appendFileSync(
-        join(d.root, 'logs/check_kr.log'),
-        [...crash, ...crash, `${stamp} - __main__ - INFO - === 통합 포지션 & 시그널 체크 시작 ===`].join('\n') + '\n',
-      );
+      appendFailingRuns(d.root);
       const notice = await waitFor('the incident notice', () => lines().find((l) => l.notice === 'incident-opened'));
       assert.match(String(notice.text), /^🚨 Incident opened INC-0001/);
 
-      const status = spawnSync(process.execPath, [bin, 'status', '--config', d.config], { cwd: d.work, encoding: 'utf8', timeout: 30_000 });
+      const status = cli(['status', '--config', d.config], d.work);
       assert.equal(status.status, 0, status.stderr);
       const statusLines = status.stdout.split('\n');
       assert.match(statusLines[0]!, /^daemon: running \(pid \d+, since /);
       assert.equal(statusLines[2], '⚠️ restart required to apply: http.port');
     } finally {
-      child.kill('SIGTERM');
-      await new Promise((r) => child.once('exit', r));
+      await daemon.stop();
     }
     // A restart runs on the file as it is: nothing waits any more.
-    const again = spawn(process.execPath, [bin, 'run', '--config', d.config], {
-      cwd: d.work,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, SENTINEL_TELEGRAM_TOKEN: '' },
-    });
-    let started = '';
-    again.stdout.on('data', (b) => (started += b));
+    const again = startDaemon(d.config, d.work, { SENTINEL_TELEGRAM_TOKEN: '' });
     try {
-      const deadline = Date.now() + 20_000;
-      while (!started.includes('turtle-sentinel running') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-      assert.ok(started.includes('turtle-sentinel running'), started);
-      const status = spawnSync(process.execPath, [bin, 'status', '--config', d.config], { cwd: d.work, encoding: 'utf8', timeout: 30_000 });
+      await again.waitFor('the restart', () => again.output().includes('turtle-sentinel running'));
+      const status = cli(['status', '--config', d.config], d.work);
       assert.doesNotMatch(status.stdout, /restart required/);
     } finally {
-      again.kill('SIGTERM');
-      await new Promise((r) => again.once('exit', r));
+      await again.stop();
     }
     assert.ok(readFileSync(join(d.work, 'state/checkpoint.json'), 'utf8').length > 0);
   },

@@ -14,6 +14,7 @@ import type { ContainerObservation, Event } from '../src/core/types.ts';
 import { requireDocker } from './docker/engine.ts';
 import { CRON_IMAGE, CRON_NAME, DASHBOARD_NAME, crontabOf } from './docker/replica.ts';
 import { replicaSuite } from './docker/replica-suite.ts';
+import { waitFor } from './helpers/wait.ts';
 
 const engine = await requireDocker();
 const SIGNAL = '/app/scripts/signal_check.py';
@@ -38,25 +39,8 @@ async function observe(socketPath: string, over: Partial<DockerObserverOptions> 
   return { events, observer };
 }
 
-async function waitFor<T>(what: string, probe: () => T | undefined, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-async function waitForAsync<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+/** Probes that call the Docker API or read a bind mount are polled every 50 ms, in-memory events every 20 ms. */
+const DOCKER_POLL = { everyMs: 50 };
 
 const containerEvents = (events: Event[], name: string): ContainerObservation[] =>
   events.flatMap((e) => (e.kind === 'container' && e.container.name === name ? [e.container] : []));
@@ -151,7 +135,9 @@ describe('docker observer (real engine)', { skip: engine.skip }, () => {
     recorder = await observe(socketPath, { crontabRefreshMs: 1_000 });
     const { events } = recorder;
     await replica.installCrontab(crontabOf('v3.2.0'));
-    const seen = await waitFor('the new crontab from the timer', () => crontabs(events).find((c) => c === crontabOf('v3.2.0')), 5_000);
+    const seen = await waitFor('the new crontab from the timer', () => crontabs(events).find((c) => c === crontabOf('v3.2.0')), {
+      timeoutMs: 5_000,
+    });
     assert.ok(seen);
   });
 
@@ -213,11 +199,15 @@ describe('docker observer (real engine)', { skip: engine.skip }, () => {
     await replica.execDetached(['/bin/sh', '-c', 'cd /app && python scripts/check_positions.py >> /app/logs/check_kr.log 2>&1'], {
       env: ['REPLICA_MODE=hang'],
     });
-    const last = await waitForAsync('check_positions.py in the process list', async () => {
-      const result = await observer.listJobProcesses();
-      assert.ok(result.ok, !result.ok ? result.error : '');
-      return result.commands.some((c) => c.includes('scripts/check_positions.py')) ? result.commands : undefined;
-    });
+    const last = await waitFor(
+      'check_positions.py in the process list',
+      async () => {
+        const result = await observer.listJobProcesses();
+        assert.ok(result.ok, !result.ok ? result.error : '');
+        return result.commands.some((c) => c.includes('scripts/check_positions.py')) ? result.commands : undefined;
+      },
+      DOCKER_POLL,
+    );
     assert.ok(
       last.some((c) => c.includes('scripts/check_positions.py')),
       `got ${JSON.stringify(last)}`,
@@ -233,19 +223,27 @@ describe('docker observer (real engine)', { skip: engine.skip }, () => {
     // The run left its start marker in the bind-mounted log and no finish marker: a hung run.
     // The process can be listed a moment before its first line reaches the log: wait for the line.
     const logsDir = replica.logsDir;
-    const log = await waitForAsync('the start marker in check_kr.log', async () => {
-      const text = await readFile(join(logsDir, 'check_kr.log'), 'utf8').catch(() => '');
-      return / - __main__ - INFO - === 통합 포지션 & 시그널 체크 시작 ===\n/.test(text) ? text : undefined;
-    });
+    const log = await waitFor(
+      'the start marker in check_kr.log',
+      async () => {
+        const text = await readFile(join(logsDir, 'check_kr.log'), 'utf8').catch(() => '');
+        return / - __main__ - INFO - === 통합 포지션 & 시그널 체크 시작 ===\n/.test(text) ? text : undefined;
+      },
+      DOCKER_POLL,
+    );
     assert.match(log, / - __main__ - INFO - === 통합 포지션 & 시그널 체크 시작 ===\n/);
     assert.doesNotMatch(log, /=== 체크 완료 ===/);
 
     // Ended: the list is empty again.
     assert.ok((await replica.killProcesses('scripts/check_positions.py')) >= 1);
-    const ended = await waitForAsync('no job process', async () => {
-      const result = await observer.listJobProcesses();
-      return result.ok && result.commands.length === 0 ? result : undefined;
-    });
+    const ended = await waitFor(
+      'no job process',
+      async () => {
+        const result = await observer.listJobProcesses();
+        return result.ok && result.commands.length === 0 ? result : undefined;
+      },
+      DOCKER_POLL,
+    );
     assert.deepEqual(ended.commands, []);
   });
 

@@ -2,45 +2,24 @@
 // directory, positions.json over the size cap, Docker unreachable while enabled), 200 once all read again.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { closeSync, cpSync, mkdirSync, mkdtempSync, openSync, ftruncateSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { closeSync, cpSync, mkdirSync, openSync, ftruncateSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import pino from 'pino';
 import { loadConfig } from '../src/config/load-config.ts';
 import { loadRules } from '../src/config/load-rules.ts';
 import { startSentinel } from '../src/runtime/sentinel.ts';
 import type { HealthBody } from '../src/adapters/http.ts';
-
-const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+import { CRONTAB_WEEKDAYS_16, deploymentDir, repo, sentinelYaml } from './helpers/cli-deployment.ts';
 
 async function sentinelOn(options: { docker: boolean }) {
-  const work = mkdtempSync(join(tmpdir(), 'sentinel-healthz-'));
-  const root = join(work, 'deployment');
-  mkdirSync(join(root, 'logs'), { recursive: true });
-  cpSync(join(repo, 'examples/deployment/data'), join(root, 'data'), { recursive: true });
-  writeFileSync(join(root, 'crontab'), '0 16 * * 1-5 cd /app && python scripts/check_positions.py >> /app/logs/check_kr.log 2>&1\n');
+  const { work, root } = deploymentDir('sentinel-healthz-', CRONTAB_WEEKDAYS_16);
   const config = join(work, 'sentinel.yaml');
   writeFileSync(
     config,
-    [
-      'deployment:',
-      '  root: deployment',
-      '  crontab:',
-      '    fromContainer: false',
-      '    fallbackFile: crontab',
-      'docker:',
-      `  enabled: ${options.docker}`,
-      `  socketPath: ${JSON.stringify(join(work, 'no-docker.sock'))}`,
-      `rules: ${JSON.stringify(join(repo, 'rules'))}`,
-      'state:',
-      '  dir: state',
-      'http:',
-      '  enabled: true',
-      '  host: 127.0.0.1',
-      '  port: 0',
-      '',
-    ].join('\n'),
+    sentinelYaml({
+      docker: [`  enabled: ${options.docker}`, `  socketPath: ${JSON.stringify(join(work, 'no-docker.sock'))}`],
+      http: ['  enabled: true', '  host: 127.0.0.1', '  port: 0'],
+    }),
   );
   const loaded = await loadConfig(config);
   assert.ok(loaded.ok);

@@ -20,6 +20,7 @@ import { systemClock } from '../src/adapters/clock.ts';
 import { TEST_LABEL, requireDocker } from './docker/engine.ts';
 import { BACKUP_TAG, CRON_NAME, DASHBOARD_NAME, buildReplicaImage, crontabOf, tagImage, type ReplicaDeployment } from './docker/replica.ts';
 import { replicaSuite } from './docker/replica-suite.ts';
+import { waitFor } from './helpers/wait.ts';
 import {
   COMPOSE_IMAGES,
   collector,
@@ -36,16 +37,6 @@ const engine = await requireDocker();
 const KEEP_V320 = 'turtle-sentinel-test/replica:v3.2.0';
 const KEEP_V321 = 'turtle-sentinel-test/replica:v3.2.1';
 const ENV = ['TELEGRAM_BOT_TOKEN=123456:not-a-real-token', 'TELEGRAM_CHAT_ID=42'];
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('rollback engine (real engine)', { skip: engine.skip }, () => {
   const docker = engine.docker!;
@@ -381,10 +372,11 @@ describe('rollback engine (real engine)', { skip: engine.skip }, () => {
     const r = await deploy();
     await r.execDetached(['python', 'scripts/check_positions.py'], { env: ['REPLICA_MODE=hang'] });
     const top = createDockerEngine({ socketPath });
-    await waitFor('the job process', async () => {
+    (await waitFor('the job process', async () => {
       const p = await top.processes(CRON_NAME);
       return p.ok && p.value.some((c) => c.includes('check_positions.py')) ? true : undefined;
-    });
+    }),
+      { everyMs: 50 });
     const { engine: rollback } = engineFor(r, { socketPath });
     const plan = await rollback.plan('rollback');
     assert.ok(plan.ok);
@@ -403,10 +395,11 @@ describe('rollback engine (real engine)', { skip: engine.skip }, () => {
     // The job ends (busybox here has no pkill).
     const killed = await r.exec(['sh', '-c', "kill $(ps -o pid,args | grep '[c]heck_positions.py' | awk '{print $1}')"]);
     assert.equal(killed.exitCode, 0, killed.stderr);
-    await waitFor('the job to end', async () => {
+    (await waitFor('the job to end', async () => {
       const p = await top.processes(CRON_NAME);
       return p.ok && !p.value.some((x) => x.includes('check_positions.py')) ? true : undefined;
-    });
+    }),
+      { everyMs: 50 });
     const again = collector();
     await rollback.execute('inc-job', 'rollback', plan.plan.id, again.report);
     assert.ok(

@@ -5,12 +5,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { appendFileSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { CRONTAB_WEEKDAYS_16, bin, deploymentDir, sentinelYaml } from './helpers/cli-deployment.ts';
 
-const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const START = '=== 통합 포지션 & 시그널 체크 시작 ===';
@@ -38,39 +36,16 @@ function runLines(run: number, lines: number, failing: boolean): string[] {
 }
 
 function startSentinel(configPath: string, cwd: string): ChildProcess {
-  return spawn(process.execPath, [join(repo, 'bin/turtle-sentinel.js'), 'run', '--config', configPath], {
+  return spawn(process.execPath, [bin, 'run', '--config', configPath], {
     cwd,
     stdio: ['ignore', 'ignore', 'pipe'],
   });
 }
 
 test('SIGKILL at random moments while lines are appended: no line missed or evaluated twice', { timeout: 180_000 }, async (t) => {
-  const work = mkdtempSync(join(tmpdir(), 'sentinel-kill-'));
-  const root = join(work, 'deployment');
-  mkdirSync(join(root, 'logs'), { recursive: true });
-  mkdirSync(join(root, 'data/positions'), { recursive: true });
-  writeFileSync(join(root, 'crontab'), '0 16 * * 1-5 cd /app && python scripts/check_positions.py >> /app/logs/check_kr.log 2>&1\n');
+  const { work, root } = deploymentDir('sentinel-kill-', CRONTAB_WEEKDAYS_16, { exampleData: false });
   const configPath = join(work, 'sentinel.yaml');
-  writeFileSync(
-    configPath,
-    [
-      'deployment:',
-      '  root: deployment',
-      '  crontab:',
-      '    fromContainer: false',
-      '    fallbackFile: crontab',
-      'docker:',
-      '  enabled: false',
-      `rules: ${JSON.stringify(join(repo, 'rules'))}`,
-      'state:',
-      '  dir: state',
-      'http:',
-      '  enabled: false',
-      'log:',
-      '  level: warn',
-      '',
-    ].join('\n'),
-  );
+  writeFileSync(configPath, sentinelYaml({ logLevel: 'warn' }));
   const log = join(root, 'logs/check_kr.log');
 
   // 12 runs of 2 + 2×60 + 1 lines; run 7 fails with a traceback (its segment ends at the next start).

@@ -100,6 +100,7 @@ export function collector(): { reports: ExecutionReport[]; report: (r: Execution
 // Git fixture: a turtle-trading-like repository with a v3.2.0 and a v3.2.1 commit
 
 /** The compose file of turtle-trading at 238760b/203bcee in shape: `build: .` and no `image:` key. */
+// The two services repeat env_file/volumes/restart/networks on purpose: the fixture is the real file as written.
 export const COMPOSE_FILE = `version: '3.8'
 services:
   turtle-cron:
