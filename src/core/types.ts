@@ -190,6 +190,7 @@ export interface Job {
 /** Markers a job's script writes, selected by script name; the type comes from the zod schema. */
 export type { Profile as JobProfile } from '../config/schema.ts';
 import type { Rule } from '../config/schema.ts';
+import type { Release } from '../config/catalogue-schema.ts';
 import type { RefusalDetail } from './decision-text.ts';
 
 export type RunEnd = 'finished' | 'failed' | 'open' | 'superseded';
@@ -233,6 +234,16 @@ export interface Run {
 }
 
 export type VersionName = 'v3.2.0' | 'v3.2.1' | 'unknown';
+
+/** The release catalogue entry the sidecar judges the deployment by (rules/releases/catalogue.yaml). */
+export interface ReleaseInForce {
+  /** The recognised release, or the closest catalogued one when nothing matched exactly. */
+  release: Release;
+  /** `exact`: every recognition file matched the entry; `closest`: the best partial match, said aloud. */
+  certainty: 'exact' | 'closest';
+  /** An operator confirmed a closest match (`/arm`, or `deployment.release` in sentinel.yaml). */
+  confirmed: boolean;
+}
 
 export interface VersionFingerprint {
   version: VersionName;

@@ -1,6 +1,6 @@
 // What the rules read: the core's picture of the guarded deployment, rebuilt from observations by
 // step.ts. Rules are pure functions of (World, params, now); they never see raw events.
-import type { ContainerObservation, Instant, Job, JobProfile, Run, VersionFingerprint } from './types.ts';
+import type { ContainerObservation, Instant, Job, JobProfile, ReleaseInForce, Run, VersionFingerprint } from './types.ts';
 
 export interface ContainerHistory {
   current: ContainerObservation;
@@ -81,6 +81,11 @@ export interface World extends Observed {
   /** Runs per job id, oldest first, capped to the most recent few. */
   runs: Record<string, Run[]>;
   version: VersionFingerprint;
+  /**
+   * The catalogue entry in force for the running release (recognised from the cron container), absent
+   * until recognised. Rules that depend on the release read its keys, zone, levers and guard lines here.
+   */
+  release?: ReleaseInForce;
   containers: Record<string, ContainerHistory>;
   /** The container whose crontab is the schedule (from the config; rules default to turtle-cron). */
   cronContainer?: string;
