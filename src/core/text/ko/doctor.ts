@@ -1,0 +1,59 @@
+// `turtle-sentinel doctor`의 한국어 문구. DoctorText 형식. 순수 모듈.
+import type { DoctorText } from '../../doctor-text.ts';
+
+const list = (items: readonly string[]) => items.join(', ');
+const short = (blob: string | null) => (blob === null ? '없음' : blob.slice(0, 7));
+
+export const doctor: DoctorText = {
+  tag: { ok: '정상', warn: '경고', fail: '실패' },
+  'docker-disabled': () => 'docker: sentinel.yaml에서 꺼져 있음 (docker.enabled: false): cron 컨테이너로 릴리스를 식별할 수 없습니다',
+  'docker-unreachable': (f) => `docker: 연결 불가 (${f.reason}): 릴리스를 식별할 수 없고 스케줄은 설정된 파일에서만 읽습니다`,
+  'release-exact': (f) =>
+    `릴리스: ${f.release} (${f.commit}), 파일 내용으로 식별: ${list(f.files.map((x) => `${x.path} ${short(x.blob)}`))}; ${f.runner}, 사용자 ${f.user}` +
+    (f.identical.length > 0 ? ` (이 파일들은 ${list(f.identical)}와 동일)` : ''),
+  'release-closest': (f) =>
+    `릴리스: 식별 실패; 가장 가까운 카탈로그 릴리스는 ${f.release} (${f.total}개 파일 중 ${f.matched}개 일치: ` +
+    `${list(f.mismatched.map((m) => `${m.path}는 ${short(m.found)}, ${f.release}는 ${short(m.expected)}`))})` +
+    (f.confirmed ? '; deployment.release로 확인됨' : '; 확인되지 않음'),
+  'release-none': () => '릴리스: 식별 실패: cron 컨테이너와 일치하는 카탈로그 릴리스가 없습니다',
+  schedule: (f) => {
+    switch (f.source) {
+      case 'crontab-command':
+        return `스케줄: cron 컨테이너의 \`crontab -l\`에서 작업 ${f.jobs}개`;
+      case 'command-file':
+        return `스케줄: 컨테이너 명령이 가리키는 파일 ${f.path}에서 작업 ${f.jobs}개 (\`crontab -l\` 사용 불가)`;
+      case 'configured-file':
+        return `스케줄: 설정된 파일 ${f.path}에서 작업 ${f.jobs}개`;
+    }
+  },
+  'schedule-none': (f) =>
+    `스케줄: 읽을 수 없음${f.problems.length > 0 ? ` (${f.problems.join('; ')})` : ''}: 누락·정지된 실행을 감지할 수 없습니다`,
+  profiles: (f) =>
+    `프로필: 예약된 스크립트 ${f.jobs}개 중 ${f.profiled}개에 시작/완료 마커가 있음` +
+    (f.unprofiled.length > 0 ? `; 없음: ${list(f.unprofiled.map((u) => (u.log ? `${u.script} (${u.log})` : u.script)))}` : ''),
+  'rules-unsure': (f) => `규칙 ${list(f.rules)}: 릴리스가 확인될 때까지 dry-run (${f.release}는 가장 가까운 후보일 뿐입니다)`,
+  'rule-blind-schedule': (f) => `규칙 ${list(f.rules)}: 볼 수 없음: 스케줄이 없으면 기대되는 실행이 없어 누락도 없습니다`,
+  'rule-blind-markers': (f) => `규칙 ${f.rule}: ${list(f.scripts)}를 볼 수 없음: 로그에 시작 마커가 없고 실행을 알려 줄 러너 줄도 없습니다`,
+  'rule-noisy-keys': (f) =>
+    `규칙 ${f.rule}: params.knownKeys에 ${f.release}의 ${list(f.missing)}가 없습니다: 정상 positions.json도 손상으로 보입니다`,
+  'log-zone': (f) =>
+    `로그 시각: deployment.logTimestampZone은 ${f.configured}인데 ${f.release}는 ${f.releaseZone}로 기록합니다: 밀린 실행의 시각이 틀립니다`,
+  target: (f) =>
+    `롤백 대상: ${f.release} (${f.commit}), ${f.source === 'predecessor' ? '실행 중인 릴리스의 이전 릴리스' : '설정값'}; 실행 사용자 ${f.user}`,
+  'target-blocked': (f) =>
+    `${f.release}(으)로의 롤백 차단: ${list(f.blocks.map((b) => `${b.file} (${list(b.records)}의 ${list(b.keys)})`))}를 읽을 수 없습니다`,
+  'target-user': (f) =>
+    `${f.release}(으)로 롤백: Debian cron은 ${f.needs} 권한이 필요한데 cron 컨테이너는 ${f.runsAs}로 실행 중입니다: 계획은 ${f.needs}로 다시 만듭니다`,
+  'target-none': (f) => {
+    switch (f.why) {
+      case 'oldest':
+        return `롤백 대상: 없음 (${f.name}는 카탈로그의 가장 오래된 릴리스)`;
+      case 'no-release':
+        return '롤백 대상: 실행 중인 릴리스를 알 때까지 없음';
+      case 'unknown-target':
+        return `롤백 대상: ${f.name}는 카탈로그에 없습니다`;
+    }
+  },
+  changesHead: 'sentinel.yaml에서 바꿀 것:',
+  verdict: { 0: '준비됨', 1: '준비됨, 경고 있음', 2: '감시 불가' },
+};
