@@ -115,3 +115,20 @@ test('a scheduled script without an annotation, and a malformed annotations file
     `${s.annotations}:13:20: scripts.daily_report.py.0.alwaysSends: expected true or false, got "sometimes"\n`,
   );
 });
+
+test('usage and configuration errors exit 2 and say what is wrong: no --repo, not a repository, no committed catalogue', (t) => {
+  const s = setup();
+  t.after(s.cleanup);
+  const noRepo = sentinel(['catalogue', 'check', '--annotations', s.annotations]);
+  assert.equal(noRepo.code, 2);
+  assert.match(noRepo.stderr, /required option '--repo <checkout>' not specified/);
+
+  const notRepo = sentinel(['catalogue', 'build', '--repo', s.dir, '--annotations', s.annotations]);
+  assert.equal(notRepo.code, 2);
+  assert.match(notRepo.stderr, new RegExp(`^git for-each-ref .* failed in ${s.dir} \\(exit 128\\): fatal: not a git repository`));
+
+  const missing = join(s.dir, 'nope.yaml');
+  const noCatalogue = sentinel(['catalogue', 'check', '--repo', s.repo, '--annotations', s.annotations, '--catalogue', missing]);
+  assert.equal(noCatalogue.code, 2);
+  assert.match(noCatalogue.stderr, new RegExp(`^${missing}: cannot read the release catalogue: `));
+});

@@ -115,12 +115,12 @@ function recordKeys(text: string, className: string): RecordKeys | undefined {
   };
 }
 
-interface Partial {
+interface ReleaseWithoutSuccessor {
   release: Omit<Release, 'verify'> & { verify: Omit<Release['verify'], 'crontabDoesNotRun'> };
   scripts: string[];
 }
 
-function deriveOne(tree: ReleaseTree, annotations: Annotations, problems: CatalogueProblem[], used: Set<string>): Partial | undefined {
+function deriveOne(tree: ReleaseTree, annotations: Annotations, problems: CatalogueProblem[], used: Set<string>): ReleaseWithoutSuccessor | undefined {
   const at = tree.release;
   const fail = (message: string) => {
     problems.push({ message: `${at}: ${message}` });

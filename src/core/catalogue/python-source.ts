@@ -185,7 +185,8 @@ export function ownLogFile(source: string): string | undefined {
   const handler = /\b(?:Timed)?(?:Rotating)?FileHandler\(\s*([^,)]*)/.exec(source);
   const argument = handler?.[1] ?? /\bbasicConfig\([^)]*\bfilename\s*=\s*([^,)]*)/.exec(source)?.[1];
   if (argument === undefined) return undefined;
-  const name = /["']([\w.-]+\.log)["']/.exec(argument);
+  // `log_dir / "monitor.log"`, `"logs/x.log"`: the base name is what the logs directory holds.
+  const name = /["'](?:[^"']*\/)?([\w.-]+\.log)["']/.exec(argument);
   return name?.[1];
 }
 
