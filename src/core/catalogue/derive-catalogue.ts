@@ -120,7 +120,12 @@ interface ReleaseWithoutSuccessor {
   scripts: string[];
 }
 
-function deriveOne(tree: ReleaseTree, annotations: Annotations, problems: CatalogueProblem[], used: Set<string>): ReleaseWithoutSuccessor | undefined {
+function deriveOne(
+  tree: ReleaseTree,
+  annotations: Annotations,
+  problems: CatalogueProblem[],
+  used: Set<string>,
+): ReleaseWithoutSuccessor | undefined {
   const at = tree.release;
   const fail = (message: string) => {
     problems.push({ message: `${at}: ${message}` });
