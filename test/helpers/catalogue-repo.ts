@@ -42,6 +42,7 @@ COPY src/ src/
 COPY scripts/ scripts/
 COPY crontab /app/crontab
 
+RUN mkdir -p /app/data /app/logs
 RUN groupadd --gid 1000 turtle && \\
     useradd --uid 1000 --gid 1000 --create-home --shell /bin/bash turtle && \\
     chown -R turtle:turtle /app/data /app/logs
