@@ -87,7 +87,7 @@ test('an annotation needle a release does not log is an error at its place in th
   assert.equal(r.code, 2);
   assert.equal(r.stdout, '');
   const message = (release: string) =>
-    `${s.annotations}:8:33: scripts.check_positions.py.0.notifyEvents.1: "피라미딩 기회" does not occur in scripts/check_positions.py or the src modules it imports at ${release}`;
+    `${s.annotations}:8:33: scripts.check_positions.py.0.notifyEvents.1: "피라미딩 기회" is not logged by scripts/check_positions.py or the src modules it imports at ${release}`;
   assert.equal(r.stderr, ['v1.0.0', 'v1.1.0', 'v1.2.0'].map(message).join('\n') + '\n');
 });
 

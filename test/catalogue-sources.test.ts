@@ -9,6 +9,7 @@ import {
   envVariablesRead,
   importedModules,
   loggedTexts,
+  outputFragments,
   ownLogFile,
   unknownKeysOf,
 } from '../src/core/catalogue/python-source.ts';
@@ -79,6 +80,26 @@ logger.info(b"bytes")
       ['=', true],
     ],
   );
+});
+
+test('output fragments: every constant run of logging and print calls, never comments or docstrings', () => {
+  const source = `
+def _alert():
+    """스톱로스 알림 메시지 생성."""
+    # P&L 경고 (comment)
+    logger.info(f"{symbol} 처리 오류: {e:>{width}} 끝")
+    print(f"=== Core: {a}/{b} passed | External: {c} ===")
+    logger.warning("킬 스위치 " "활성 중")
+`;
+  assert.deepEqual(outputFragments(source), [
+    ' 처리 오류: ',
+    ' 끝',
+    '=== Core: ',
+    '/',
+    ' passed | External: ',
+    ' ===',
+    '킬 스위치 활성 중',
+  ]);
 });
 
 test('dataclass fields: declaration order, defaults (field(default_factory) too), skipping docstrings, methods and ClassVar', () => {

@@ -17,7 +17,15 @@ import {
 } from '../../config/catalogue-schema.ts';
 import { parseCrontab } from '../crontab.ts';
 import { containerPathOf, readDockerfile } from './dockerfile.ts';
-import { dataclassFields, envVariablesRead, importedModules, loggedTexts, ownLogFile, unknownKeysOf } from './python-source.ts';
+import {
+  dataclassFields,
+  envVariablesRead,
+  importedModules,
+  loggedTexts,
+  outputFragments,
+  ownLogFile,
+  unknownKeysOf,
+} from './python-source.ts';
 
 /** What the generator read of one release: the files it needs, by repository path. */
 export interface ReleaseTree {
@@ -73,7 +81,21 @@ function variantAt(annotations: Annotations, script: string, release: string): {
   return found;
 }
 
+/**
+ * Whether a file can write a line containing `needle`: in Python, inside the constant text of one
+ * logging or print call (a comment or docstring does not count); in a shell script, anywhere (its
+ * echo lines mix text and variables freely).
+ */
+function writes(path: string, text: string, needle: string): boolean {
+  return path.endsWith('.py') ? outputFragments(text).some((f) => f.includes(needle)) : text.includes(needle);
+}
+
 /** The script and, transitively, the src modules it imports: where its log lines can come from. */
+function logs(tree: ReleaseTree, path: string, needle: string): boolean {
+  const file = tree.files.get(path);
+  return file !== undefined && writes(path, file.text, needle);
+}
+
 function sourcesOf(tree: ReleaseTree, scriptPath: string): { path: string; text: string }[] {
   const out: { path: string; text: string }[] = [];
   const queue = [scriptPath];
@@ -170,12 +192,12 @@ function deriveOne(
     used.add(script);
     const { variant, index } = found;
     const sources = sourcesOf(tree, path);
-    const occurs = (needle: string) => sources.some((s) => s.text.includes(needle));
+    const occurs = (needle: string) => sources.some((s) => writes(s.path, s.text, needle));
     const check = (needle: string | null | undefined, field: (string | number)[]) => {
       if (typeof needle !== 'string' || occurs(needle)) return;
       problems.push({
         path: ['scripts', script, index, ...field],
-        message: `"${needle}" does not occur in ${path} or the src modules it imports at ${at}`,
+        message: `"${needle}" is not logged by ${path} or the src modules it imports at ${at}`,
       });
     };
     check(variant.startMarker, ['startMarker']);
@@ -222,7 +244,7 @@ function deriveOne(
   const guardLines: GuardLine[] = [];
   for (const needle of annotations.guards)
     for (const source of needle.sources)
-      if (tree.files.get(source)?.text.includes(needle.match)) guardLines.push({ guard: needle.guard, match: needle.match, source });
+      if (logs(tree, source, needle.match)) guardLines.push({ guard: needle.guard, match: needle.match, source });
 
   const files: Record<string, string> = { [crontabPath]: crontabFile.blob.slice(0, 7) };
   for (const path of RECOGNITION_FILES) {
@@ -269,11 +291,11 @@ export function deriveCatalogue(trees: readonly ReleaseTree[], annotations: Anno
   const used = new Set<string>();
   const partials = trees.map((tree) => deriveOne(tree, annotations, problems, used));
   annotations.guards.forEach((needle, i) => {
-    const found = trees.some((tree) => needle.sources.some((s) => tree.files.get(s)?.text.includes(needle.match)));
+    const found = trees.some((tree) => needle.sources.some((s) => logs(tree, s, needle.match)));
     if (!found)
       problems.push({
         path: ['guards', i, 'match'],
-        message: `"${needle.match}" does not occur in ${needle.sources.join(', ')} at any release (${trees[0]?.release ?? '-'} … ${trees.at(-1)?.release ?? '-'})`,
+        message: `"${needle.match}" is not logged by ${needle.sources.join(', ')} at any release (${trees[0]?.release ?? '-'} … ${trees.at(-1)?.release ?? '-'})`,
       });
   });
   for (const script of Object.keys(annotations.scripts).sort())

@@ -15,10 +15,20 @@ export interface LoggedText {
 
 const LOG_CALL = /\b(?:logger|logging|log)\.(?:debug|info|warning|warn|error|critical|exception)\(\s*/g;
 
+interface Literal {
+  /** Constant text up to the first placeholder. */
+  text: string;
+  whole: boolean;
+  /** Every run of constant text between placeholders, across implicitly concatenated literals. */
+  pieces: string[];
+}
+
 /** The string literal (or implicitly concatenated literals) starting at `at`, as constant text. */
-function literalAt(source: string, at: number): { text: string; whole: boolean } | undefined {
+function literalAt(source: string, at: number): Literal | undefined {
   let i = at;
-  let text = '';
+  const pieces: string[] = [];
+  let current = '';
+  let cut = false;
   let found = false;
   for (;;) {
     const m = /^([rRbBfFuU]{0,2})("""|'''|"|')/.exec(source.slice(i, i + 6));
@@ -33,16 +43,47 @@ function literalAt(source: string, at: number): { text: string; whole: boolean }
     const body = source.slice(start, end);
     const value = prefix.includes('r') ? body : unescapePython(body);
     if (prefix.includes('f')) {
-      const cut = firstPlaceholder(value);
-      if (cut >= 0) return { text: text + value.slice(0, cut).replace(/\{\{/g, '{').replace(/\}\}/g, '}'), whole: false };
-      text += value.replace(/\{\{/g, '{').replace(/\}\}/g, '}');
-    } else text += value;
+      for (const segment of fStringSegments(value)) {
+        if (segment === PLACEHOLDER) {
+          pieces.push(current);
+          current = '';
+          cut = true;
+        } else current += segment;
+      }
+    } else current += value;
     i = end + quote.length;
     // Implicit concatenation: whitespace, newlines and comments between literals.
     const gap = /^(?:\s|#[^\n]*)*/.exec(source.slice(i))![0];
     i += gap.length;
   }
-  return found ? { text, whole: true } : undefined;
+  if (!found) return undefined;
+  pieces.push(current);
+  return { text: pieces[0]!, whole: !cut, pieces: pieces.filter((p) => p !== '') };
+}
+
+const PLACEHOLDER = Symbol('placeholder');
+
+/** An f-string body as constant text and placeholders (`{x}`, `{x:{w}}`); `{{` and `}}` are literal braces. */
+function fStringSegments(value: string): (string | typeof PLACEHOLDER)[] {
+  const out: (string | typeof PLACEHOLDER)[] = [];
+  let text = '';
+  for (let i = 0; i < value.length; i++) {
+    const c = value[i]!;
+    if ((c === '{' || c === '}') && value[i + 1] === c) {
+      text += c;
+      i++;
+    } else if (c === '{') {
+      out.push(text, PLACEHOLDER);
+      text = '';
+      let depth = 1;
+      while (depth > 0 && ++i < value.length) {
+        if (value[i] === '{') depth++;
+        else if (value[i] === '}') depth--;
+      }
+    } else text += c;
+  }
+  out.push(text);
+  return out;
 }
 
 function findClosing(source: string, from: number, quote: string, raw: boolean): number {
@@ -57,19 +98,6 @@ function findClosing(source: string, from: number, quote: string, raw: boolean):
   return -1;
 }
 
-function firstPlaceholder(value: string): number {
-  for (let i = 0; i < value.length; i++) {
-    if (value[i] === '{') {
-      if (value[i + 1] === '{') {
-        i++;
-        continue;
-      }
-      return i;
-    }
-  }
-  return -1;
-}
-
 function unescapePython(body: string): string {
   return body.replace(/\\(n|t|\\|'|"|\n)/g, (_, c: string) => (c === 'n' ? '\n' : c === 't' ? '\t' : c === '\n' ? '' : c));
 }
@@ -79,8 +107,20 @@ export function loggedTexts(source: string): LoggedText[] {
   const out: LoggedText[] = [];
   for (const m of source.matchAll(LOG_CALL)) {
     const literal = literalAt(source, m.index + m[0].length);
-    if (literal && literal.text.trim() !== '') out.push({ ...literal, offset: m.index });
+    if (literal && literal.text.trim() !== '') out.push({ text: literal.text, whole: literal.whole, offset: m.index });
   }
+  return out;
+}
+
+const OUTPUT_CALL = new RegExp(`${LOG_CALL.source}|\\bprint\\(\\s*`, 'g');
+
+/**
+ * Every run of constant text a logging or print call can write (between placeholders): what a plain
+ * substring of one of its log lines can be. A needle found only in a comment or a docstring is not here.
+ */
+export function outputFragments(source: string): string[] {
+  const out: string[] = [];
+  for (const m of source.matchAll(OUTPUT_CALL)) out.push(...(literalAt(source, m.index + m[0].length)?.pieces ?? []));
   return out;
 }
 
