@@ -3,6 +3,8 @@
 // never reads rules/releases/. No network and no mirror: the facts are written out here.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cataloguePathOf, loadCatalogue, parseCatalogue } from '../src/config/load-catalogue.ts';
 import { loadRules } from '../src/config/load-rules.ts';
@@ -186,3 +188,19 @@ test('the rules loader reads only top-level *.yaml: rules/releases/ is never tak
   assert.ok(rules.ok, rules.ok ? '' : rules.errors.join('\n'));
   assert.ok(rules.files.every((f) => !f.includes(`${join('rules', 'releases')}`)));
 });
+
+// CI has no copy of turtle-trading; where one is at hand (TURTLE_TRADING_REPO=<checkout or bare
+// mirror>), the committed file must be exactly what `catalogue build` prints for it.
+test(
+  'with TURTLE_TRADING_REPO set: the committed catalogue is byte for byte what catalogue build prints',
+  { skip: process.env.TURTLE_TRADING_REPO ? false : 'TURTLE_TRADING_REPO is not set' },
+  () => {
+    const main = join(import.meta.dirname, '..', 'src', 'main.ts');
+    const r = spawnSync(process.execPath, ['--import', 'tsx', main, 'catalogue', 'build', '--repo', process.env.TURTLE_TRADING_REPO!], {
+      encoding: 'utf8',
+    });
+    assert.equal(r.stderr, '');
+    assert.equal(r.status, 0);
+    assert.equal(r.stdout, readFileSync(cataloguePathOf(RULES), 'utf8'));
+  },
+);
