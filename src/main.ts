@@ -14,6 +14,7 @@ import { readStatus, printStatus } from './runtime/status.ts';
 import { daemonLiveness, removeDaemonPid, writeDaemonPid } from './adapters/daemon-pid.ts';
 import { runRuleTests } from './runtime/rule-tests.ts';
 import { registerRollbackCommands } from './runtime/cli-rollback.ts';
+import { registerCatalogueCommands } from './runtime/catalogue-build.ts';
 import { actionPortOf, daemonLogger, wireNotifier, wireRollbackEngine } from './runtime/wiring.ts';
 import { createReloader, operatorSettingsOf } from './runtime/reload.ts';
 import { cliText } from './core/cli-text.ts';
@@ -214,6 +215,7 @@ program
   });
 
 registerRollbackCommands(program, (configPath) => loadAll(configPath));
+registerCatalogueCommands(program);
 
 const rulesCmd = program.command('rules').description('work with rule files');
 rulesCmd

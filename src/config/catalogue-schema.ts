@@ -12,6 +12,13 @@ export const releaseName = z.string().regex(/^v\d+\.\d+\.\d+$/, 'a release name 
 /** A git blob id (`git rev-parse TAG:path`), abbreviated to at least 7 hex digits. */
 export const blobId = z.string().regex(/^[0-9a-f]{7,40}$/, 'a git blob id (7 to 40 hex digits)');
 
+/**
+ * What a halt lever stops, as keys the operator text translates: every scheduled job, new entry
+ * signals, exits (stop loss, Donchian and inverse exits that close positions), intraday stop-loss
+ * alerts (monitor_positions.py, v3.6.0+), reports.
+ */
+export const haltStop = z.enum(['scheduled-jobs', 'new-entries', 'exits', 'stop-loss-alerts', 'reports']);
+
 /** The program that runs the schedule in the cron container. */
 export const cronRunner = z.enum(['debian-cron', 'supercronic']);
 
@@ -57,13 +64,13 @@ export const haltLeverSchema = z.discriminatedUnion('lever', [
   z.strictObject({
     /** Stop the cron container: every scheduled job stops. */
     lever: z.literal('stop-container'),
-    stops: z.array(z.string().min(1)),
+    stops: z.array(haltStop),
   }),
   z.strictObject({
     /** The kill switch (v3.7.0+): env `TRADING_ENABLED=false` wins over config/system_status.yaml. */
     lever: z.literal('kill-switch'),
     env: z.string().min(1),
-    stops: z.array(z.string().min(1)),
+    stops: z.array(haltStop),
   }),
 ]);
 
@@ -90,6 +97,8 @@ export const releaseSchema = z.strictObject({
     runner: cronRunner,
     /** The container's command (Dockerfile CMD). */
     command: z.array(z.string()),
+    /** The image's ENTRYPOINT (Dockerfile, JSON form), when it has one: docker runs it with the command as arguments. */
+    entrypoint: z.array(z.string()).optional(),
     /** The image's user (Dockerfile USER): `root` when unset. */
     user: z.string().min(1),
     /** Numeric uid of that user, when the Dockerfile creates it. */
@@ -133,3 +142,5 @@ export type CatalogueJobProfile = z.infer<typeof jobProfileSchema>;
 export type HaltLever = z.infer<typeof haltLeverSchema>;
 export type GuardLine = z.infer<typeof guardLineSchema>;
 export type RecordKeys = z.infer<typeof recordKeysSchema>;
+export type HaltStop = z.infer<typeof haltStop>;
+export type ScheduledJob = z.infer<typeof scheduledJobSchema>;
