@@ -104,13 +104,16 @@ export function createDockerEngine(options: DockerEngineOptions): DockerPort {
         } catch (err) {
           if (statusCodeOf(err) === 404) {
             // As for pathExists: the 404 does not say whether the path or the container is missing.
-            const exists = await call(`inspect container ${container}`, () => docker.getContainer(container).inspect({ abortSignal: signal() }));
+            const exists = await call(`inspect container ${container}`, () =>
+              docker.getContainer(container).inspect({ abortSignal: signal() }),
+            );
             return exists.ok ? { ok: true, value: null } : exists;
           }
           return { ok: false, error: errorOf(`read ${at} in ${container}`, err, endpoint) };
         }
         const entry = firstTarEntry(archive);
-        if (entry === undefined) return { ok: false, error: { kind: 'failed', message: `read ${at} in ${container}: the archive holds no entry` } };
+        if (entry === undefined)
+          return { ok: false, error: { kind: 'failed', message: `read ${at} in ${container}: the archive holds no entry` } };
         if (entry.type === 'file') return { ok: true, value: entry.content };
         if (entry.type === 'symlink' && linksLeft > 0) {
           const target = entry.linkName.startsWith('/') ? entry.linkName : `${at.slice(0, at.lastIndexOf('/') + 1)}${entry.linkName}`;

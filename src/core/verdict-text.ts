@@ -89,6 +89,20 @@ export interface MessageParams {
   'version.unidentified': Record<string, never>;
   'version.uncorroborated': { version: string };
 
+  // Which catalogued release runs, and why the sidecar thinks so (release-recognition.ts).
+  'release.exact': { release: string; files: number };
+  'release.alike': { release: string; alike: string[] };
+  'release.closest': { release: string; matched: number; total: number };
+  'release.file-differs': { path: string; expected: string; seen: string };
+  'release.file-missing': { path: string; expected: string };
+  'release.runner-differs': { expected: string; seen: string };
+  'release.user-differs': { expected: string; seen: string };
+  'release.pinned': { release: string };
+  'release.pin-unknown': { release: string };
+  'release.unconfirmed': { release: string };
+  'release.confirmed': { release: string };
+  'release.unrecognised': { container: string };
+
   // Why an incident is escalated to a person (runbook §5): the escalation notice's first line.
   'escalation.no-decision': Record<string, never>;
   'escalation.manual-check': Record<string, never>;

@@ -95,6 +95,20 @@ export const verdicts: VerdictText = {
   'version.unidentified': () => 'the crontab does not identify a version',
   'version.uncorroborated': (p) => `only the crontab says ${p.version}; nothing corroborates it`,
 
+  'release.exact': (p) => `the cron container matches ${p.release}: all ${p.files} catalogued files, the cron runner and the user`,
+  'release.alike': (p) => `${p.alike.join(', ')} are identical in every catalogued file; the newest, ${p.release}, is assumed`,
+  'release.closest': (p) => `no catalogued release matches exactly; the closest is ${p.release} (${p.matched} of ${p.total} files match)`,
+  'release.file-differs': (p) => `${p.path} differs: ${p.expected} expected, ${p.seen} found`,
+  'release.file-missing': (p) => `${p.path} not found in the container (${p.expected} expected)`,
+  'release.runner-differs': (p) => `cron runner ${p.seen}, ${p.expected} expected`,
+  'release.user-differs': (p) => `runs as ${p.seen}, ${p.expected} expected`,
+  'release.pinned': (p) => `deployment.release in sentinel.yaml names ${p.release}`,
+  'release.pin-unknown': (p) => `deployment.release names ${p.release}, which the catalogue does not know: ignored`,
+  'release.unconfirmed': (p) =>
+    `rules that depend on the release run as dry-run until ${p.release} is confirmed (/arm, or deployment.release: ${p.release} in sentinel.yaml)`,
+  'release.confirmed': (p) => `${p.release} confirmed by the operator`,
+  'release.unrecognised': (p) => `the release running in ${p.container} could not be recognised`,
+
   'escalation.no-decision': () => 'no decision before the deadline',
   'escalation.manual-check': () => 'still firing after the manual-check window',
   'escalation.firing': (p) => p.summary,
