@@ -10,7 +10,7 @@ import { verdicts as ko } from './text/ko/verdicts.ts';
 
 /** Why a run counts as failed (repeated-failures): the kind decides the wording, `text` is the log's own words. */
 export interface FailureReason {
-  kind: 'traceback' | 'error-pattern' | 'missing-finish' | 'process-gone';
+  kind: 'traceback' | 'error-pattern' | 'missing-finish' | 'process-gone' | 'exit-status';
   text: string;
 }
 

@@ -9,6 +9,7 @@ const EN_FAILURE: Record<FailureReason['kind'], (text: string) => string> = {
   'error-pattern': (text) => text,
   'missing-finish': () => 'no finish marker before the next start',
   'process-gone': () => 'no finish marker, and its process is gone from the cron container',
+  'exit-status': (text) => `supercronic: ${text}`,
 };
 
 const EN_TELEGRAM_CASE: Record<TelegramCaseKey, string> = {
