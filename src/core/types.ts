@@ -32,6 +32,8 @@ export interface ContainerObservation {
   imageRef?: string;
   restartCount: number;
   startedAt?: Instant;
+  /** Docker's health status, when the container has a healthcheck (turtle-cron from v3.4.0: `pgrep -x supercronic`). */
+  health?: 'starting' | 'healthy' | 'unhealthy';
   observedAt: Instant;
 }
 

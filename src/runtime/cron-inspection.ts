@@ -14,6 +14,8 @@ export interface InspectCronOptions {
   paths: readonly string[];
   /** The configured crontab file on the host (deployment.crontab.fallbackFile), the last source tried. */
   fallbackFile?: string;
+  /** The command that prints Debian cron's crontab; `crontab -l` by default (deployment.crontab.command). */
+  crontabCommand?: readonly string[];
   /** The blob id of some bytes; git's by default (injectable so a test can count calls). */
   blobId?: (bytes: Uint8Array) => string;
 }
@@ -64,7 +66,8 @@ export async function inspectCron(docker: DockerPort, options: InspectCronOption
     }
   } else for (const path of options.paths) files[path] = null;
 
-  const crontab = await readSchedule(docker, container, doc, status, entrypoint, command, options.fallbackFile, problems);
+  const crontabCommand = options.crontabCommand ?? CRONTAB_COMMAND;
+  const crontab = await readSchedule(docker, container, doc, status, entrypoint, command, crontabCommand, options.fallbackFile, problems);
   if (crontab === 'unreachable')
     return { ok: false, error: { kind: 'unreachable', message: problems[problems.length - 1] ?? 'engine unreachable' } };
 
@@ -97,19 +100,21 @@ async function readSchedule(
   status: ContainerStatus,
   entrypoint: string[],
   command: string[],
+  crontabCommand: readonly string[],
   fallbackFile: string | undefined,
   problems: string[],
 ): Promise<CrontabSource | undefined | 'unreachable'> {
   if (doc) {
-    if (status !== 'running') problems.push(`${CRONTAB_COMMAND.join(' ')}: ${container} is ${status}, nothing to exec`);
+    const shown = crontabCommand.join(' ');
+    if (status !== 'running') problems.push(`${shown}: ${container} is ${status}, nothing to exec`);
     else {
-      const exec = await docker.exec(container, [...CRONTAB_COMMAND]);
+      const exec = await docker.exec(container, [...crontabCommand]);
       if (!exec.ok) {
-        problems.push(`${CRONTAB_COMMAND.join(' ')} in ${container}: ${exec.error.message}`);
+        problems.push(`${shown} in ${container}: ${exec.error.message}`);
         if (unreachable(exec.error)) return 'unreachable';
       } else if (exec.value.exitCode !== 0) {
         const why = firstLine(exec.value.stderr) || firstLine(exec.value.stdout) || 'no output';
-        problems.push(`${CRONTAB_COMMAND.join(' ')} in ${container} exited ${exec.value.exitCode}: ${why}`);
+        problems.push(`${shown} in ${container} exited ${exec.value.exitCode}: ${why}`);
       } else return { kind: 'crontab-command', text: exec.value.stdout };
     }
 
