@@ -464,6 +464,13 @@ const CASES: { [K in MessageKey]: TextCase<MessageParams[K]>[] } = {
       en: 'only the crontab says v3.2.1; nothing corroborates it',
     },
   ],
+  'container.unhealthy': [
+    {
+      params: { name: 'turtle-cron' },
+      ko: 'turtle-cron은(는) 실행 중이지만 Docker가 unhealthy로 보고함 (헬스체크 실패)',
+      en: 'turtle-cron is running but Docker reports it unhealthy (its healthcheck failed)',
+    },
+  ],
   'release.exact': [
     {
       params: { release: 'v3.9.1', files: 3 },

@@ -89,9 +89,16 @@ export function mergeRunnerWitness(logRuns: Run[], runnerRuns: readonly RunnerRu
   if (!runnerRuns || runnerRuns.length === 0) return logRuns;
   const runs = logRuns.map((r) => ({ ...r }));
   const added: Run[] = [];
+  const matched = new Set<Run>();
   for (const rr of runnerRuns) {
-    const match = runs.find((r) => Math.abs(r.startedAt - rr.startedAt) <= SAME_RUN_MS);
+    // The nearest log run not yet taken: a job may fire every few seconds, so the first one in the window is not enough.
+    let match: Run | undefined;
+    for (const r of runs) {
+      const distance = Math.abs(r.startedAt - rr.startedAt);
+      if (distance <= SAME_RUN_MS && !matched.has(r) && (!match || distance < Math.abs(match.startedAt - rr.startedAt))) match = r;
+    }
     if (match) {
+      matched.add(match);
       match.runner = runnerReport(rr);
       // The runner saw the process end: a run whose script logged no finish marker is over.
       if (match.end === 'open' && rr.end !== 'open') {

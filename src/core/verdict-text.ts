@@ -29,6 +29,7 @@ export interface MessageParams {
   'container.restart-loop': { name: string; restarts: number; window: number; limit: number };
   'container.down-within': { name: string; status: ContainerStatus; downFor: number; allowance: number };
   'container.running': { name: string };
+  'container.unhealthy': { name: string };
 
   'cron.no-crontab': Record<string, never>;
   'cron.no-job-lines': { source: 'container' | 'file'; unreadable: number };

@@ -89,7 +89,9 @@ export function judgeRun(
     if (params.errorPatterns.some((p) => p.length > 0 && line.includes(p))) failures.push({ kind: 'error-pattern', text: line });
   }
   // A traceback already explains a missing finish: saying it twice would only bury the error line.
-  if (run.end === 'superseded' && params.missingFinishFails && run.tracebacks.length === 0) {
+  // So does the runner's exit status.
+  const exitExplains = exit !== undefined && exit !== 0;
+  if (run.end === 'superseded' && params.missingFinishFails && run.tracebacks.length === 0 && !exitExplains) {
     failures.push({ kind: 'missing-finish', text: 'no finish marker before the next start' });
   }
   if (failures.length > 0) return { status: 'failed', failures };

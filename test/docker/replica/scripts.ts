@@ -8,7 +8,7 @@ log() {
   up=$(cut -d' ' -f1 /proc/uptime)
   printf '%s,%s0 - %s - %s - %s\\n' "$(date '+%Y-%m-%d %H:%M:%S')" "\${up#*.}" "$2" "$1" "$3" >&2
 }
-# Behaviour of one run: ok | traceback | hang. REPLICA_MODE wins (docker exec); cron strips the
+# Behaviour of one run: ok | traceback | hang | exit. REPLICA_MODE wins (docker exec); cron strips the
 # environment, so scheduled runs read /app/data/.replica/<script>.mode instead.
 replica_mode() {
   if [ -n "$REPLICA_MODE" ]; then echo "$REPLICA_MODE"; return; fi
@@ -55,6 +55,8 @@ log INFO __main__ '상관그룹 설정 로드: 18개 심볼'
 log INFO __main__ "오픈 포지션: $(open_positions)개"
 [ "$mode" = traceback ] && traceback check_positions.py
 [ "$mode" = hang ] && sleep 3600
+# exit: dies with status 1 and no traceback (only the runner's exit status tells).
+[ "$mode" = exit ] && exit 1
 log INFO __main__ '신규 시그널 없음'
 log INFO __main__ "리스크 요약: {'total_n_exposure': 0.0, 'long_units': 0, 'short_units': 0, 'positions_count': $(open_positions)}"
 log INFO __main__ '=== 체크 완료 ==='

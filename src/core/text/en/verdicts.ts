@@ -30,6 +30,7 @@ export const verdicts: VerdictText = {
   'container.not-running': (p) => `${p.name} is ${p.status}, not running, for ${d(p.downFor)} (limit ${d(p.limit)})`,
   'container.restart-loop': (p) => `${p.name} restarted ${p.restarts} times in ${d(p.window)} (limit ${p.limit})`,
   'container.down-within': (p) => `${p.name} is ${p.status} for ${d(p.downFor)}, within ${d(p.allowance)}`,
+  'container.unhealthy': (p) => `${p.name} is running but Docker reports it unhealthy (its healthcheck failed)`,
   'container.running': (p) => `${p.name} is running`,
 
   'cron.no-crontab': () => 'the deployed crontab has not been read yet, so no run can be expected',

@@ -41,6 +41,7 @@ export const verdicts: VerdictText = {
   'container.restart-loop': (p) => `${p.name} 컨테이너가 ${k(p.window)} 동안 ${p.restarts}회 재시작했습니다 (한도 ${p.limit}회)`,
   'container.down-within': (p) =>
     `${p.name} 컨테이너가 ${k(p.downFor)} 동안 ${CONTAINER_STATUS_KO[p.status]} 상태입니다 (허용 ${k(p.allowance)} 이내)`,
+  'container.unhealthy': (p) => `${p.name}은(는) 실행 중이지만 Docker가 unhealthy로 보고함 (헬스체크 실패)`,
   'container.running': (p) => `${p.name} 컨테이너 실행 중`,
 
   'cron.no-crontab': () => '배포된 crontab을 아직 읽지 못해 예정된 실행을 판단할 수 없습니다',
