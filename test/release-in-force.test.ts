@@ -11,6 +11,7 @@ import { loadRules } from '../src/config/load-rules.ts';
 import { configSchema } from '../src/config/schema.ts';
 import type { CronInspection } from '../src/core/cron-inspection.ts';
 import { renderNotice } from '../src/core/messages.ts';
+import { renderStatus } from '../src/core/status-text.ts';
 import { initialState, step, type CoreState, type StepContext } from '../src/core/step.ts';
 import type { Event, Notice, OperatorIdentity, Verdict } from '../src/core/types.ts';
 import { stepContextOf } from '../src/runtime/sentinel.ts';
@@ -117,6 +118,10 @@ describe('release in force (core step, bundled rules)', () => {
       /^❔ 릴리스를 정확히 식별하지 못해 가장 가까운 카탈로그 항목으로 판단: v3.9.1\n/,
     );
 
+    const status = renderStatus(core.state, 'en', 'Asia/Seoul', core.now).split('\n');
+    assert.ok(status.includes('version: v3.9.1 (closest release, unconfirmed: /arm to confirm)'), status.join('\n'));
+    assert.ok(status.includes("schedule from: the file the container's command names, <code>/app/crontab</code>"), status.join('\n'));
+
     // 16:00 passes with no start of check_positions.py: the rule fails, but only says it would have fired.
     core.tick(KR_FIRE + 15 * MIN);
     assert.ok(core.verdicts('cron-missed-or-hung').some((v) => v.outcome === 'fail' && v.cause.includes('check_kr.log')));
@@ -125,6 +130,9 @@ describe('release in force (core step, bundled rules)', () => {
 
     core.send({ kind: 'operator', command: { kind: 'arm' }, by: OPERATOR, at: core.now });
     assert.equal(core.state.release?.confirmed, true);
+    assert.ok(
+      renderStatus(core.state, 'en', 'Asia/Seoul', core.now).includes('version: v3.9.1 (closest release, confirmed by the operator)'),
+    );
     core.tick(KR_FIRE + 16 * MIN);
     assert.equal(core.incidentsOf('cron-missed-or-hung').length, 1, 'confirmed: the missed run opens its incident');
     // The version the notices and status show is the release, never a version string.
