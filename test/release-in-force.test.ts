@@ -56,6 +56,7 @@ async function context(deployment: Record<string, unknown> = {}): Promise<StepCo
 class Core {
   state: CoreState;
   notices: Notice[] = [];
+  journal: string[] = [];
   constructor(
     readonly ctx: StepContext,
     public now: number,
@@ -67,6 +68,7 @@ class Core {
     const r = step(this.state, event, this.ctx);
     this.state = r.state;
     for (const e of r.effects) if (e.kind === 'notify') this.notices.push(e.notice);
+    this.journal.push(...r.journal.map((j) => j.summary));
   }
   /** What the observer emits for one look into the cron container. */
   look(checkBlob: string): void {

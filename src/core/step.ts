@@ -150,7 +150,19 @@ export function step(state: CoreState, event: Event, ctx: StepContext): StepResu
   const journal: JournalEntry[] = [];
   let next = absorb(state, event, ctx, effects);
   next = absorbDecisionEvent(next, event, ctx, effects, journal);
-  if (event.kind === 'operator' && event.command.kind === 'arm') next = withFingerprint(confirmReleaseByArm(next, ctx, effects), effects);
+  if (event.kind === 'operator' && event.command.kind === 'arm') {
+    const confirmed = confirmReleaseByArm(next, ctx, effects);
+    if (confirmed.release?.confirmed && !next.release?.confirmed)
+      journal.push({
+        at: next.now,
+        type: 'operator-command',
+        incidentId: '-',
+        ruleId: '-',
+        cause: 'arm',
+        summary: `release ${confirmed.release.release.release} (closest match) confirmed by /arm`,
+      });
+    next = withFingerprint(confirmed, effects);
+  }
   if (event.kind === 'execution' || event.kind === 'tick') next = settleVersion(next, effects);
   const evaluated = evaluateAll(next, ctx);
   return { state: evaluated.state, effects: [...effects, ...evaluated.effects], journal: [...journal, ...evaluated.journal] };

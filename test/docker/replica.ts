@@ -4,7 +4,7 @@
 // `crontab` binary (v3.2.0, v3.2.1, as v3.2.x … v3.3.x ran), and supercronic as PID 1 under USER 1000
 // with no `crontab` binary (`supercronic`, as v3.4.0+ runs).
 import { existsSync, readFileSync } from 'node:fs';
-import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
@@ -284,7 +284,12 @@ export async function createReplicaDeployment(docker: Docker, options: ReplicaOp
   await mkdir(join(dataDir, 'positions'), { recursive: true });
   await mkdir(logsDir, { recursive: true });
   // The supercronic release runs as uid 1000 and its entrypoint refuses bind mounts it cannot write.
-  if (options.version === 'supercronic') for (const dir of [dataDir, join(dataDir, 'positions'), logsDir]) await chmod(dir, 0o777);
+  if (options.version === 'supercronic') {
+    for (const dir of [dataDir, join(dataDir, 'positions'), logsDir]) await chmod(dir, 0o777);
+    // A v3.9.x state file: every record carries `entry_reason` (null by default).
+    const positions = join(dataDir, 'positions', 'positions.json');
+    if (!existsSync(positions)) await writeFile(positions, files.POSITIONS_WITH_ENTRY_REASON, { mode: 0o666 });
+  }
 
   const useNetwork = options.network ?? true;
   if (useNetwork) {
