@@ -123,4 +123,16 @@ describe('container-state', () => {
       ],
     );
   });
+
+  it('running but unhealthy by Docker’s own healthcheck fails at once (supercronic releases); healthy passes', () => {
+    const sick = history('turtle-cron', 'running');
+    sick.current.health = 'unhealthy';
+    const [v] = evaluateContainerState(rule(), world({ 'turtle-cron': sick }), NOW);
+    assert.equal(v!.outcome, 'fail');
+    assert.equal(v!.label, 'unhealthy');
+    assert.equal(v!.summary, 'turtle-cron is running but Docker reports it unhealthy (its healthcheck failed)');
+    const well = history('turtle-cron', 'running');
+    well.current.health = 'healthy';
+    assert.equal(evaluateContainerState(rule(), world({ 'turtle-cron': well }), NOW)[0]!.outcome, 'pass');
+  });
 });

@@ -37,6 +37,8 @@ function observedAt(e: Event): Instant {
     case 'json-file':
       return e.file.observedAt;
     case 'container-files':
+    case 'cron-inspection':
+    case 'runner-lines':
     case 'job-processes':
     case 'source-error':
     case 'source-ok':

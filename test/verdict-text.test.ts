@@ -464,6 +464,87 @@ const CASES: { [K in MessageKey]: TextCase<MessageParams[K]>[] } = {
       en: 'only the crontab says v3.2.1; nothing corroborates it',
     },
   ],
+  'container.unhealthy': [
+    {
+      params: { name: 'turtle-cron' },
+      ko: 'turtle-cron은(는) 실행 중이지만 Docker가 unhealthy로 보고함 (헬스체크 실패)',
+      en: 'turtle-cron is running but Docker reports it unhealthy (its healthcheck failed)',
+    },
+  ],
+  'release.exact': [
+    {
+      params: { release: 'v3.9.1', files: 3 },
+      ko: 'cron 컨테이너가 v3.9.1와 일치: 카탈로그의 파일 3개, cron 실행기, 사용자 모두 일치',
+      en: 'the cron container matches v3.9.1: all 3 catalogued files, the cron runner and the user',
+    },
+  ],
+  'release.alike': [
+    {
+      params: { release: 'v3.4.2', alike: ['v3.4.0', 'v3.4.1'] },
+      ko: 'v3.4.0, v3.4.1은(는) 카탈로그의 모든 파일이 동일하여 가장 최신인 v3.4.2로 간주',
+      en: 'v3.4.0, v3.4.1 are identical in every catalogued file; the newest, v3.4.2, is assumed',
+    },
+  ],
+  'release.closest': [
+    {
+      params: { release: 'v3.9.1', matched: 2, total: 3 },
+      ko: '정확히 일치하는 릴리스가 카탈로그에 없음. 가장 가까운 릴리스는 v3.9.1 (파일 3개 중 2개 일치)',
+      en: 'no catalogued release matches exactly; the closest is v3.9.1 (2 of 3 files match)',
+    },
+  ],
+  'release.file-differs': [
+    {
+      params: { path: '/app/crontab', expected: 'c60150c', seen: '1234567' },
+      ko: '/app/crontab 불일치: c60150c 예상, 1234567 발견',
+      en: '/app/crontab differs: c60150c expected, 1234567 found',
+    },
+  ],
+  'release.file-missing': [
+    {
+      params: { path: '/app/crontab', expected: 'c60150c' },
+      ko: '컨테이너에 /app/crontab 없음 (c60150c 예상)',
+      en: '/app/crontab not found in the container (c60150c expected)',
+    },
+  ],
+  'release.runner-differs': [
+    {
+      params: { expected: 'supercronic', seen: 'debian-cron' },
+      ko: 'cron 실행기가 debian-cron (supercronic 예상)',
+      en: 'cron runner debian-cron, supercronic expected',
+    },
+  ],
+  'release.user-differs': [
+    { params: { expected: 'turtle', seen: 'root' }, ko: '실행 사용자가 root (turtle 예상)', en: 'runs as root, turtle expected' },
+  ],
+  'release.pinned': [
+    {
+      params: { release: 'v3.9.1' },
+      ko: 'sentinel.yaml의 deployment.release가 v3.9.1를 지정',
+      en: 'deployment.release in sentinel.yaml names v3.9.1',
+    },
+  ],
+  'release.pin-unknown': [
+    {
+      params: { release: 'v9.9.9' },
+      ko: 'deployment.release가 카탈로그에 없는 v9.9.9를 지정하여 무시함',
+      en: 'deployment.release names v9.9.9, which the catalogue does not know: ignored',
+    },
+  ],
+  'release.unconfirmed': [
+    {
+      params: { release: 'v3.9.1' },
+      ko: 'v3.9.1가 확인될 때까지 릴리스에 의존하는 규칙은 dry-run으로 동작 (/arm 또는 sentinel.yaml에 deployment.release: v3.9.1)',
+      en: 'rules that depend on the release run as dry-run until v3.9.1 is confirmed (/arm, or deployment.release: v3.9.1 in sentinel.yaml)',
+    },
+  ],
+  'release.confirmed': [{ params: { release: 'v3.9.1' }, ko: '운영자가 v3.9.1를 확인함', en: 'v3.9.1 confirmed by the operator' }],
+  'release.unrecognised': [
+    {
+      params: { container: 'turtle-cron' },
+      ko: 'turtle-cron에서 실행 중인 릴리스를 식별하지 못함',
+      en: 'the release running in turtle-cron could not be recognised',
+    },
+  ],
 
   'escalation.no-decision': [{ params: {}, ko: '기한 안에 결정이 없었습니다', en: 'no decision before the deadline' }],
   'escalation.manual-check': [

@@ -4,7 +4,17 @@ import { PassThrough, Readable } from 'node:stream';
 import Docker from 'dockerode';
 import { shortId } from '../core/plan.ts';
 import { sleep } from './retry.ts';
-import type { ContainerDoc, DockerError, DockerPort, DockerResult, EngineEvent, ExecOutput, ImageDoc } from '../ports/docker.ts';
+import type {
+  ContainerDoc,
+  DockerError,
+  DockerPort,
+  DockerResult,
+  EngineEvent,
+  ExecOutput,
+  ImageDoc,
+  LogStreamLine,
+} from '../ports/docker.ts';
+import { firstTarEntry } from './tar-entry.ts';
 
 export interface DockerEngineOptions {
   socketPath: string;
@@ -14,6 +24,8 @@ export interface DockerEngineOptions {
 
 const MAX_EXEC_OUTPUT = 1 << 20;
 const MAX_EVENT_LINE = 1 << 20;
+/** Files read from a container are small (scripts, a crontab); a bigger answer is cut off, not buffered. */
+const MAX_ARCHIVE = 8 << 20;
 
 export function createDockerEngine(options: DockerEngineOptions): DockerPort {
   const docker = new Docker({ socketPath: options.socketPath });
@@ -80,6 +92,75 @@ export function createDockerEngine(options: DockerEngineOptions): DockerPort {
         }
         return { ok: false, error: errorOf(`stat ${path} in ${container}`, err, endpoint) };
       }
+    },
+    async readFile(container, path) {
+      const read = async (at: string, linksLeft: number): Promise<DockerResult<Buffer | null>> => {
+        let archive: Buffer;
+        try {
+          const stream = (await docker.getContainer(container).getArchive({ path: at, abortSignal: signal() } as {
+            path: string;
+          })) as unknown as Readable;
+          archive = await collect(stream, MAX_ARCHIVE);
+        } catch (err) {
+          if (statusCodeOf(err) === 404) {
+            // As for pathExists: the 404 does not say whether the path or the container is missing.
+            const exists = await call(`inspect container ${container}`, () =>
+              docker.getContainer(container).inspect({ abortSignal: signal() }),
+            );
+            return exists.ok ? { ok: true, value: null } : exists;
+          }
+          return { ok: false, error: errorOf(`read ${at} in ${container}`, err, endpoint) };
+        }
+        const entry = firstTarEntry(archive);
+        if (entry === undefined)
+          return { ok: false, error: { kind: 'failed', message: `read ${at} in ${container}: the archive holds no entry` } };
+        if (entry.type === 'file') return { ok: true, value: entry.content };
+        if (entry.type === 'symlink' && linksLeft > 0) {
+          const target = entry.linkName.startsWith('/') ? entry.linkName : `${at.slice(0, at.lastIndexOf('/') + 1)}${entry.linkName}`;
+          return read(target, linksLeft - 1);
+        }
+        return { ok: false, error: { kind: 'failed', message: `read ${at} in ${container}: not a regular file (${entry.type})` } };
+      };
+      return read(path, 1);
+    },
+    async followLogs(container, sinceMs, onLine) {
+      let stream: Readable;
+      const abort = new AbortController();
+      const timer = setTimeout(() => abort.abort(), timeoutMs);
+      try {
+        stream = (await docker.getContainer(container).logs({
+          follow: true,
+          stdout: true,
+          stderr: true,
+          timestamps: true,
+          // The engine takes seconds; a fraction keeps a reconnect from re-reading the last second.
+          since: Math.max(0, sinceMs / 1000),
+          abortSignal: abort.signal,
+        } as unknown as Docker.ContainerLogsOptions & { follow: true })) as unknown as Readable;
+      } catch (err) {
+        return { ok: false, error: errorOf(`logs of ${container}`, err, endpoint) };
+      } finally {
+        clearTimeout(timer);
+      }
+      const tty = await call(`inspect container ${container}`, () => docker.getContainer(container).inspect({ abortSignal: signal() }));
+      const isTty = tty.ok && (tty.value as unknown as ContainerDoc | undefined)?.Config?.Tty === true;
+      const out = lineSink('stdout', onLine);
+      const err = lineSink('stderr', onLine);
+      // Without a TTY the engine multiplexes stdout and stderr in one framed stream.
+      if (isTty) stream.pipe(out);
+      else docker.modem.demuxStream(stream, out, err);
+      const ended = new Promise<void>((resolve) => {
+        if (stream.destroyed || stream.readableEnded) return resolve();
+        const done = (): void => {
+          out.end();
+          err.end();
+          resolve();
+        };
+        stream.once('end', done);
+        stream.once('close', done);
+        stream.once('error', done);
+      });
+      return { ok: true, value: { ended, close: () => (abort.abort(), stream.destroy()) } };
     },
     async stop(ref, timeoutSeconds) {
       return unit(
@@ -194,6 +275,55 @@ export function createDockerEngine(options: DockerEngineOptions): DockerPort {
       return { ok: true, value: { ended: followLines(stream, onEvent), close: () => (abort.abort(), stream.destroy()) } };
     },
   };
+}
+
+/** Read a stream to its end, up to `limit` bytes (the rest is drained and dropped). */
+function collect(stream: Readable, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    stream.on('data', (chunk: Buffer) => {
+      if (size < limit) chunks.push(chunk);
+      size += chunk.length;
+    });
+    stream.once('end', () => resolve(Buffer.concat(chunks)));
+    stream.once('error', reject);
+  });
+}
+
+/**
+ * A writable that splits what it is given into lines and hands each, with the engine's RFC 3339
+ * stamp (`--timestamps`) taken off the front, to `onLine`.
+ */
+function lineSink(which: LogStreamLine['stream'], onLine: (line: LogStreamLine) => void): PassThrough {
+  let buffered = '';
+  const emit = (raw: string): void => {
+    const space = raw.indexOf(' ');
+    const at = space > 0 ? Date.parse(raw.slice(0, space)) : NaN;
+    const line = Number.isFinite(at) ? { stream: which, text: raw.slice(space + 1), at } : { stream: which, text: raw };
+    try {
+      onLine(line);
+    } catch {
+      // A throwing handler must not kill the stream from inside a 'data' listener.
+    }
+  };
+  const sink = new PassThrough();
+  sink.setEncoding('utf8');
+  sink.on('data', (chunk: string) => {
+    buffered += chunk;
+    let nl: number;
+    while ((nl = buffered.indexOf('\n')) >= 0) {
+      const raw = buffered.slice(0, nl).replace(/\r$/, '');
+      buffered = buffered.slice(nl + 1);
+      emit(raw);
+    }
+    if (buffered.length > MAX_EVENT_LINE) buffered = '';
+  });
+  sink.on('end', () => {
+    if (buffered !== '') emit(buffered);
+    buffered = '';
+  });
+  return sink;
 }
 
 /** Parse the newline-delimited JSON event stream until it ends, closes or fails. */

@@ -1,9 +1,12 @@
 // Observes the guarded containers through the Docker port: state and restarts from inspect and the
-// event stream, the deployed crontab by exec, fingerprint files, job processes.
+// event stream, the cron container inspected (runtime/cron-inspection.ts: the schedule from whatever runs
+// it, the blob ids recognition compares), fingerprint files, job processes, and the cron runner's own
+// lines (`docker logs`: supercronic from v3.4.0).
 // Read-only, and only the configured containers. Idle cost: one event stream and a slow timer.
 import { jobProcesses } from '../core/job-processes.ts';
 import type { ContainerObservation, ContainerStatus, Event, Instant } from '../core/types.ts';
 import type { ContainerDoc, DockerPort, EngineEvent, EventWatch } from '../ports/docker.ts';
+import { inspectCron } from '../runtime/cron-inspection.ts';
 import { createDockerEngine } from './docker-engine.ts';
 import { backoffDelay, sleep, type Backoff } from './retry.ts';
 
@@ -27,6 +30,12 @@ export interface DockerObserverOptions {
   reconnect?: Backoff;
   /** Time limit of one API request (inspect, exec, top, archive HEAD). */
   requestTimeoutMs?: number;
+  /** Container paths whose git blob ids recognition compares (the catalogue's recognition files). */
+  recognitionPaths?: string[];
+  /** The configured crontab file on the host: the last schedule source, when the container gives none. */
+  fallbackFile?: string;
+  /** Follow the cron container's output (supercronic's lines) and emit it as `runner-lines`. Default true. */
+  followRunnerLogs?: boolean;
 }
 
 export type JobProcesses = { ok: true; commands: string[]; observedAt: Instant } | { ok: false; error: string; observedAt: Instant };
@@ -42,6 +51,7 @@ export interface DockerObserver {
 /** Source names in `source-error`/`source-ok` events. */
 export const DOCKER_SOURCE = 'docker';
 export const CRONTAB_SOURCE = 'crontab';
+export const RUNNER_LOGS_SOURCE = 'runner-logs';
 
 // Only life-cycle actions: our own `crontab -l` and archive HEAD requests raise exec_* and
 // archive-path events on the cron container, which must not feed back into more requests.
@@ -114,32 +124,87 @@ export async function startDockerObserver(options: DockerObserverOptions): Promi
     emit({ kind: 'container', container: observation });
   }
 
-  // ---- the crontab, by exec in the cron container
+  // ---- the cron container inspected: its schedule from whatever runs it, and what recognition compares
   async function readCrontab(): Promise<void> {
     // Not running: nothing to ask, and its container state already says why. Engine down: the
     // docker source reports that; a crontab error on top would count one outage twice.
     if (closed || dockerOk === false || known.get(options.cronContainer)?.status !== 'running') return;
-    const exec = await docker.exec(options.cronContainer, options.crontabCommand);
+    const result = await inspectCron(docker, {
+      container: options.cronContainer,
+      paths: options.recognitionPaths ?? [],
+      crontabCommand: options.crontabCommand,
+      ...(options.fallbackFile !== undefined ? { fallbackFile: options.fallbackFile } : {}),
+    });
     if (closed) return;
     const observedAt = options.now();
-    if (!exec.ok) {
-      emit({ kind: 'source-error', source: CRONTAB_SOURCE, message: exec.error.message, observedAt });
+    if (!result.ok) {
+      emit({ kind: 'source-error', source: CRONTAB_SOURCE, message: result.error.message, observedAt });
       return;
     }
-    const result = exec.value;
-    if (result.exitCode !== 0) {
-      const why = firstLine(result.stderr) || firstLine(result.stdout) || 'no output';
-      emit({
-        kind: 'source-error',
-        source: CRONTAB_SOURCE,
-        message: `${options.crontabCommand.join(' ')} in ${options.cronContainer} exited ${result.exitCode}: ${why}`,
+    const inspection = result.value;
+    emit({ kind: 'cron-inspection', inspection, observedAt });
+    const source = inspection.crontab;
+    if (!source) {
+      emit({ kind: 'source-error', source: CRONTAB_SOURCE, message: inspection.problems.join('; ') || 'no crontab source', observedAt });
+      return;
+    }
+    crontabText = source.text;
+    emit({
+      kind: 'crontab',
+      crontab: {
+        text: source.text,
+        source: source.kind === 'configured-file' ? 'file' : 'container',
+        via: { kind: source.kind, ...(source.kind !== 'crontab-command' ? { path: source.path } : {}) },
         observedAt,
-      });
-      return;
-    }
-    crontabText = result.stdout;
-    emit({ kind: 'crontab', crontab: { text: result.stdout, source: 'container', observedAt } });
+      },
+    });
     emit({ kind: 'source-ok', source: CRONTAB_SOURCE, observedAt });
+  }
+
+  // ---- the cron runner's own lines (`docker logs`), followed from now on and resumed after the last one
+  let runnerWatch: EventWatch | undefined;
+  let runnerSince = options.now();
+  async function followRunner(): Promise<void> {
+    let failures = 0;
+    while (!closed) {
+      const opened = await docker.followLogs(options.cronContainer, runnerSince, (line) => {
+        if (line.at !== undefined) runnerSince = Math.max(runnerSince, line.at + 1);
+        pendingRunnerLines.push({ text: line.text, ...(line.at !== undefined ? { at: line.at } : {}) });
+        scheduleRunnerFlush();
+      });
+      if (closed) {
+        if (opened.ok) opened.value.close();
+        break;
+      }
+      if (opened.ok) {
+        failures = 0;
+        runnerWatch = opened.value;
+        emit({ kind: 'source-ok', source: RUNNER_LOGS_SOURCE, observedAt: options.now() });
+        await opened.value.ended;
+        runnerWatch = undefined;
+        flushRunnerLines();
+      } else if (!['not-found', 'unreachable', 'timeout'].includes(opened.error.kind) && dockerOk !== false) {
+        // A missing cron container has no output: its state says so. An engine that is down is the
+        // docker source's to report: once per outage, not once more per follower.
+        emit({ kind: 'source-error', source: RUNNER_LOGS_SOURCE, message: opened.error.message, observedAt: options.now() });
+      }
+      failures += 1;
+      await sleep(backoffDelay(failures, backoff), stopping.signal);
+    }
+  }
+  const pendingRunnerLines: { text: string; at?: Instant }[] = [];
+  let flushScheduled = false;
+  // Lines arriving together go to the core as one event.
+  function scheduleRunnerFlush(): void {
+    if (flushScheduled) return;
+    flushScheduled = true;
+    setImmediate(flushRunnerLines);
+  }
+  function flushRunnerLines(): void {
+    flushScheduled = false;
+    if (pendingRunnerLines.length === 0) return;
+    const lines = pendingRunnerLines.splice(0);
+    emit({ kind: 'runner-lines', lines, observedAt: options.now() });
   }
 
   // ---- fingerprint files: an archive HEAD answers "does this path exist" without a shell in the container
@@ -231,6 +296,7 @@ export async function startDockerObserver(options: DockerObserverOptions): Promi
   if (connectedAtStart) dockerFine();
   await refreshAll();
   const following = followEvents(connectedAtStart);
+  const followingRunner = options.followRunnerLogs === false ? Promise.resolve() : followRunner();
   const refreshTimer = setInterval(
     () => {
       void refreshAll().catch(() => undefined);
@@ -259,7 +325,10 @@ export async function startDockerObserver(options: DockerObserverOptions): Promi
       clearInterval(refreshTimer);
       stopping.abort();
       watch?.close();
+      runnerWatch?.close();
       await following;
+      await followingRunner;
+      flushRunnerLines();
       await Promise.all([...chains.values()]);
     },
   };
@@ -271,9 +340,11 @@ function observationOf(name: string, info: ContainerDoc, observedAt: Instant): C
   const raw = info.State?.Status ?? '';
   const status: ContainerStatus = STATUSES.has(raw) ? (raw as ContainerStatus) : 'dead';
   const startedAt = parseEngineTime(info.State?.StartedAt);
+  const health = info.State?.Health?.Status;
   return {
     name,
     status,
+    ...(health === 'starting' || health === 'healthy' || health === 'unhealthy' ? { health } : {}),
     imageId: info.Image,
     imageRef: info.Config?.Image,
     restartCount: info.RestartCount ?? 0,
@@ -287,15 +358,6 @@ function parseEngineTime(text: string | undefined): Instant | undefined {
   if (!text) return undefined;
   const t = Date.parse(text);
   return Number.isFinite(t) && t > 0 ? t : undefined;
-}
-
-function firstLine(text: string): string {
-  return (
-    text
-      .split('\n')
-      .map((l) => l.trim())
-      .find((l) => l !== '') ?? ''
-  );
 }
 
 function stripSlash(name: string | undefined): string | undefined {

@@ -154,6 +154,8 @@ export interface ConfigPaths {
   dataDir: string;
   /** The fallback crontab file, relative to the deployment root in the config. */
   crontabFallback?: string;
+  /** The release catalogue, relative to the config file. */
+  catalogue?: string;
   stateDir: string;
   rules: string[];
   /** The guarded system's state files the sidecar reads (never writes), under the data directory. */
@@ -170,6 +172,7 @@ export function configPaths(config: Config, baseDir: string): ConfigPaths {
     logsDir: resolve(root, config.deployment.logsDir),
     dataDir,
     ...(fallback ? { crontabFallback: resolve(root, fallback) } : {}),
+    ...(config.deployment.catalogue ? { catalogue: resolveFromConfig(baseDir, config.deployment.catalogue) } : {}),
     stateDir: resolveFromConfig(baseDir, config.state.dir),
     rules: rulesPathsOf(config, baseDir),
     stateFiles: [

@@ -24,6 +24,10 @@ export const RELOAD_POLICY: { [K in keyof Config]-?: SectionPolicy<Config[K]> } 
     // Read for every batch of lines: the next lines are timed in the new zone.
     logTimestampZone: 'live',
     fingerprintFiles: 'restart',
+    // The catalogue's paths are what the observer hashes in the cron container.
+    catalogue: 'restart',
+    // The operator's word on the release goes into the core's context; the next look applies it.
+    release: 'live',
   },
   docker: 'restart',
   // The rule files named here are the ones being watched; their content reloads live.

@@ -6,6 +6,7 @@ import { duration } from './duration.ts';
 import { rollbackConfigSchema } from './rollback-schema.ts';
 import { containerName } from './fields.ts';
 import { ruleParams } from '../core/rules/params.ts';
+import { releaseName } from './catalogue-schema.ts';
 
 export const timezone = z.string().refine((tz) => {
   try {
@@ -50,6 +51,16 @@ export const deploymentSchema = z.strictObject({
   logTimestampZone: z.union([z.literal('auto'), timezone]).default('auto'),
   /** Files whose presence in the cron container fingerprints the version. */
   fingerprintFiles: z.array(z.string().min(1)).default(['/app/scripts/signal_check.py', '/app/scripts/check_positions.py']),
+  /**
+   * The release catalogue (rules/releases/catalogue.yaml), relative to the config file. With it the
+   * running release is recognised by content; without it, the v3.2.x fingerprint is all there is.
+   */
+  catalogue: z.string().min(1).optional(),
+  /**
+   * The release the operator says runs: confirms a release recognised only as the closest, or pins
+   * one recognition disagrees with. Release-dependent rules act only on a settled release.
+   */
+  release: releaseName.optional(),
 });
 
 export const dockerSchema = z.strictObject({

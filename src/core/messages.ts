@@ -5,7 +5,7 @@ import type { Evidence, Incident, Instant, Notice, Verdict } from './types.ts';
 import { stepTimingLines } from './step-timings.ts';
 import { closedBecauseText, refusalDetailText, sharedDecisionText } from './decision-text.ts';
 import { planSteps } from './plan.ts';
-import { summaryIn, versionEvidenceIn, warningIn } from './verdict-text.ts';
+import { renderMessage, summaryIn, versionEvidenceIn, warningIn } from './verdict-text.ts';
 import { evidenceIn } from './evidence-text.ts';
 import { consoleText, type Language } from './text/catalogue.ts';
 import { wallClockOf } from './wall-clock.ts';
@@ -86,6 +86,8 @@ function renderNoticeText(notice: Notice, lang: Language, timeZone: string): str
       return verdictText(t.ruleError, notice.verdict, lang, timeZone);
     case 'source-error':
       return `${t.sourceError}: ${notice.source} (${notice.count} ${t.times})\n${notice.message}`;
+    case 'release-unsure':
+      return `${t.releaseUnsure}: ${notice.release}\n${notice.reasons.map((r) => `  - ${renderMessage(r, lang)}`).join('\n')}`;
     case 'version-changed':
       return `${t.versionChanged}: ${notice.from.version} → ${notice.to.version}\n${versionEvidenceIn(lang, notice.to)
         .map((e) => `  - ${e}`)

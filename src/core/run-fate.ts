@@ -60,6 +60,8 @@ export function crashOf(run: Run, now: Instant): Extract<OpenRunFate, { fate: 'c
 export function openRunFate(run: Run, look: ProcessLook | undefined, now: Instant, maxRunTime: number): OpenRunFate {
   const crash = crashOf(run, now);
   if (crash) return crash;
+  // supercronic refused to start the next run because this one still runs: it hangs, whatever the clock says.
+  if (run.runner?.stillRunningAt !== undefined) return { fate: 'hung', processSeen: 'alive' };
   if (now - run.startedAt < maxRunTime) return { fate: 'running' };
   if (processVisibility(look, now) !== 'fresh' || look!.observedAt < run.startedAt) return { fate: 'hung', processSeen: 'not-visible' };
   if (processAlive(look!, run.script)) return { fate: 'hung', processSeen: 'alive' };

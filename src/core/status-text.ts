@@ -64,7 +64,8 @@ export function renderStatus(
   const head = [
     `${w.status} ${formatInstant(now, timeZone)}`,
     ...(restart ? [restart] : []),
-    `${w.version}: ${escapeHtml(state.fingerprint.version)}`,
+    `${w.version}: ${escapeHtml(state.fingerprint.version)}${state.release?.certainty === 'closest' ? w.releaseClosest(state.release.confirmed) : ''}`,
+    ...(state.crontab?.via ? [w.crontabFrom(state.crontab.via.kind, state.crontab.via.path && escapeHtml(state.crontab.via.path))] : []),
     `${w.armed}: ${armed}`,
     ...(state.safety.inFlight !== undefined ? [`${w.inFlight}: ${escapeHtml(state.safety.inFlight)}`] : []),
   ];

@@ -12,6 +12,8 @@ import { openRunKey, processVisibility } from './run-fate.ts';
 import type { Effect, Incident, Instant, Run, Verdict } from './types.ts';
 import type { World } from './world.ts';
 import type { CoreState, StepContext, StepResult } from './step.ts';
+import { rulesUnderRelease, worldRelease } from './step-release.ts';
+import { mergeRunnerWitness } from './step-runner-lines.ts';
 
 /** Re-evaluate without a new observation (after a rules reload, or for `check`). */
 export function evaluateAll(state: CoreState, ctx: StepContext, openedBefore: readonly string[] = []): StepResult {
@@ -23,7 +25,9 @@ export function evaluateAll(state: CoreState, ctx: StepContext, openedBefore: re
   }
   keepIncidentsAcrossRuleEdits(state.incidents.incidents, ctx.rules, verdictsByRule, world, state.now);
   const orphansClosed = closeOrphanedIncidents(state.incidents, ctx.rules, state.now);
-  const reconciled = reconcileIncidents(orphansClosed.state, ctx.rules, verdictsByRule, state.now, state.safety.silenced);
+  // Until the release is settled, release-dependent rules say what they would have done and never act.
+  const acting = rulesUnderRelease(ctx.rules, world.release, ctx);
+  const reconciled = reconcileIncidents(orphansClosed.state, acting, verdictsByRule, state.now, state.safety.silenced);
   const b = decisionBuilder(
     { incidents: reconciled.state.incidents, safety: state.safety, jobRunning: jobRunning(state) },
     state.now,
@@ -142,11 +146,13 @@ export function worldRuns(s: CoreState): Record<string, Run[]> {
     const run = goneSince !== undefined ? { ...open, processGoneSince: goneSince } : open;
     runs[open.jobId] = [...(runs[open.jobId] ?? []), run];
   }
+  for (const [jobId, witnessed] of Object.entries(s.runnerRuns ?? {})) runs[jobId] = mergeRunnerWitness(runs[jobId] ?? [], witnessed);
   return runs;
 }
 
 /** The read-only picture the rules evaluate. */
 export function worldOf(s: CoreState, ctx: StepContext): World {
+  const release = worldRelease(s, ctx);
   return {
     now: s.now,
     watchStartedAt: s.watchStartedAt,
@@ -157,6 +163,7 @@ export function worldOf(s: CoreState, ctx: StepContext): World {
     profiles: ctx.profiles,
     runs: worldRuns(s),
     version: s.fingerprint,
+    ...(release ? { release } : {}),
     containers: s.containers,
     cronContainer: ctx.deployment.cronContainer,
     ...(s.jobProcesses ? { jobProcesses: s.jobProcesses } : {}),

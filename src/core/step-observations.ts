@@ -2,6 +2,8 @@
 // job processes, the JSON state files, source health; and when each event happened.
 import { parseCrontab } from './crontab.ts';
 import { fingerprintVersion } from './fingerprint.ts';
+import { absorbInspection, releaseFingerprint } from './step-release.ts';
+import { absorbRunnerLines } from './step-runner-lines.ts';
 import { parseEntries, parseOrderLog, parsePositions } from './positions.ts';
 import { diffPositions } from './positions-change.ts';
 import { listOpenRuns } from './runs.ts';
@@ -50,6 +52,8 @@ export function eventTime(event: Event): Instant | undefined {
     case 'crontab':
       return event.crontab.observedAt;
     case 'container-files':
+    case 'cron-inspection':
+    case 'runner-lines':
     case 'job-processes':
     case 'source-error':
     case 'source-ok':
@@ -86,6 +90,10 @@ export function absorb(state: CoreState, event: Event, ctx: StepContext, effects
       return withFingerprint(absorbCrontab(s, event.crontab, ctx), effects);
     case 'container-files':
       return withFingerprint({ ...s, files: { ...s.files, ...event.present } }, effects);
+    case 'cron-inspection':
+      return withFingerprint(absorbInspection(s, event.inspection, ctx, effects), effects);
+    case 'runner-lines':
+      return absorbRunnerLines(s, event.lines, ctx);
     case 'job-processes':
       return absorbJobProcesses(s, { commands: event.commands, observedAt: event.observedAt });
     case 'json-file':
@@ -136,8 +144,8 @@ function absorbCrontab(s: CoreState, crontab: CrontabObservation, ctx: StepConte
 /** After the sidecar's own execution, how long a version that is still `unknown` is given to settle before it is reported. */
 const VERSION_SETTLE_MS = 10 * 60_000;
 
-function withFingerprint(s: CoreState, effects: Effect[]): CoreState {
-  const fingerprint = fingerprintVersion({ jobs: s.jobs, files: s.files });
+export function withFingerprint(s: CoreState, effects: Effect[]): CoreState {
+  const fingerprint = releaseFingerprint(s) ?? fingerprintVersion({ jobs: s.jobs, files: s.files });
   // The sidecar's own execution is changing the deployment: no judgement until it is over.
   if (executionRunning(s)) return { ...s, fingerprint, versionHold: { before: s.versionHold?.before ?? s.fingerprint } };
   if (s.versionHold) return settleVersion({ ...s, fingerprint }, effects);

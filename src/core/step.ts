@@ -12,9 +12,25 @@ import type { HashText } from './hash.ts';
 import { type PositionsHistory, emptyPositionsHistory } from './positions-change.ts';
 import { say } from './verdict-text.ts';
 import { emptyRunsState, type RunsState } from './runs.ts';
-import type { CrontabObservation, Effect, Event, Instant, Job, JobProfile, Run, Verdict, VersionFingerprint } from './types.ts';
+import type {
+  CrontabObservation,
+  Effect,
+  Event,
+  Instant,
+  Job,
+  JobProfile,
+  ReleaseInForce,
+  Run,
+  Verdict,
+  VersionFingerprint,
+} from './types.ts';
+import type { Release } from '../config/catalogue-schema.ts';
+import type { ReleaseRecognition } from './release-recognition.ts';
+import type { VerdictMessage } from './verdict-text.ts';
+import { confirmReleaseByArm } from './step-release.ts';
+import type { RunnerRun } from './step-runner-lines.ts';
 import type { ContainerHistory, Observed, SourceHealth } from './world.ts';
-import { absorb, settleVersion } from './step-observations.ts';
+import { absorb, settleVersion, withFingerprint } from './step-observations.ts';
 import { stepLogLines } from './step-log-lines.ts';
 import { evaluateAll, jobRunning } from './step-evaluation.ts';
 
@@ -26,6 +42,8 @@ export interface StepContext {
     containerLogsDir: string;
     logTimestampZone: string;
     cronContainer: string;
+    /** `deployment.release`: the operator names the running release (confirms or pins recognition). */
+    release?: string;
   };
   /** Keys of a position record (from the positions-integrity rule, or the schema's defaults). */
   positionsKeys: PositionKeys;
@@ -33,6 +51,8 @@ export interface StepContext {
   hash: HashText;
   /** Who may decide, how long decisions wait, and the guard rails of the automatic path. */
   policy: DecisionPolicy;
+  /** The release catalogue (oldest first); absent or empty: no recognition, the v3.2.x fingerprint. */
+  catalogue?: readonly Release[];
 }
 
 export interface CoreState extends Observed {
@@ -51,6 +71,15 @@ export interface CoreState extends Observed {
    * change is judged against `before` once the execution is over (`endedAt`) and the version has settled.
    */
   versionHold?: { before: VersionFingerprint; endedAt?: Instant };
+  /** The last recognition of the running release against the catalogue. */
+  recognition?: ReleaseRecognition;
+  /** The release in force (recognition and the operator's word) and why. */
+  release?: ReleaseInForce;
+  releaseReasons?: VerdictMessage[];
+  /** The closest release an operator confirmed with `/arm`. */
+  releaseArmedFor?: string;
+  /** Runs as the cron runner (supercronic) reported them, per job id (absent before any runner line). */
+  runnerRuns?: Record<string, RunnerRun[]>;
   containers: Record<string, ContainerHistory>;
   /** Open runs (by `runKey`) whose process looks have found no process of their script, since when. */
   processGone: Record<string, Instant>;
@@ -121,6 +150,19 @@ export function step(state: CoreState, event: Event, ctx: StepContext): StepResu
   const journal: JournalEntry[] = [];
   let next = absorb(state, event, ctx, effects);
   next = absorbDecisionEvent(next, event, ctx, effects, journal);
+  if (event.kind === 'operator' && event.command.kind === 'arm') {
+    const confirmed = confirmReleaseByArm(next, ctx, effects);
+    if (confirmed.release?.confirmed && !next.release?.confirmed)
+      journal.push({
+        at: next.now,
+        type: 'operator-command',
+        incidentId: '-',
+        ruleId: '-',
+        cause: 'arm',
+        summary: `release ${confirmed.release.release.release} (closest match) confirmed by /arm`,
+      });
+    next = withFingerprint(confirmed, effects);
+  }
   if (event.kind === 'execution' || event.kind === 'tick') next = settleVersion(next, effects);
   const evaluated = evaluateAll(next, ctx);
   return { state: evaluated.state, effects: [...effects, ...evaluated.effects], journal: [...journal, ...evaluated.journal] };

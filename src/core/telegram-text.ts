@@ -5,7 +5,7 @@ import { formatInstant, seenLateLine } from './messages.ts';
 import { stepTimingLines } from './step-timings.ts';
 import { closedBecauseText, refusalDetailText, sharedDecisionText } from './decision-text.ts';
 import { planSteps } from './plan.ts';
-import { summaryIn, versionEvidenceIn, warningIn } from './verdict-text.ts';
+import { renderMessage, summaryIn, versionEvidenceIn, warningIn } from './verdict-text.ts';
 import { evidenceIn } from './evidence-text.ts';
 import { telegramText, type Language } from './text/catalogue.ts';
 import { encodeCallbackData } from './telegram-commands.ts';
@@ -223,6 +223,13 @@ function renderNoticeMessage(notice: Notice, lang: Language, options: RenderOpti
         html: fitBlocks([
           html(t.sourceError(notice.source, notice.count)),
           { kind: 'lines', lines: notice.message.split('\n'), pre: true, more: (n) => escapeHtml(t.more(n)) },
+        ]),
+      };
+    case 'release-unsure':
+      return {
+        html: fitBlocks([
+          html(t.releaseUnsure(notice.release)),
+          { kind: 'lines', lines: notice.reasons.map((r) => renderMessage(r, lang)), pre: true, more: (n) => escapeHtml(t.more(n)) },
         ]),
       };
     case 'version-changed':

@@ -32,6 +32,8 @@ export interface ContainerObservation {
   imageRef?: string;
   restartCount: number;
   startedAt?: Instant;
+  /** Docker's health status, when the container has a healthcheck (turtle-cron from v3.4.0: `pgrep -x supercronic`). */
+  health?: 'starting' | 'healthy' | 'unhealthy';
   observedAt: Instant;
 }
 
@@ -39,6 +41,8 @@ export interface ContainerObservation {
 export interface CrontabObservation {
   text: string;
   source: 'container' | 'file';
+  /** Which source of the chain gave it (`crontab -l`, the file the command names, the configured file), for evidence and status. */
+  via?: { kind: CrontabSource['kind']; path?: string };
   observedAt: Instant;
 }
 
@@ -79,6 +83,10 @@ export type Event =
   | { kind: 'crontab'; crontab: CrontabObservation }
   | { kind: 'container-files'; present: Record<string, boolean>; observedAt: Instant }
   | { kind: 'job-processes'; commands: string[]; observedAt: Instant }
+  /** One look into the cron container (runtime/cron-inspection.ts): what recognition of the release reads. */
+  | { kind: 'cron-inspection'; inspection: CronInspection; observedAt: Instant }
+  /** Lines of the cron runner's own output (`docker logs` of the cron container: supercronic from v3.4.0). */
+  | { kind: 'runner-lines'; lines: { text: string; at?: Instant }[]; observedAt: Instant }
   | { kind: 'json-file'; file: JsonFileObservation }
   | { kind: 'source-error'; source: string; message: string; observedAt: Instant }
   | { kind: 'source-ok'; source: string; observedAt: Instant }
@@ -191,6 +199,7 @@ export interface Job {
 export type { Profile as JobProfile } from '../config/schema.ts';
 import type { Rule } from '../config/schema.ts';
 import type { Release } from '../config/catalogue-schema.ts';
+import type { CronInspection, CrontabSource } from './cron-inspection.ts';
 import type { RefusalDetail } from './decision-text.ts';
 
 export type RunEnd = 'finished' | 'failed' | 'open' | 'superseded';
@@ -231,9 +240,14 @@ export interface Run {
    * while it was seen alive or never looked at). See run-fate.ts for what it decides.
    */
   processGoneSince?: Instant;
+  /** What the cron runner (supercronic) said of this run: its exit status, or that it was still running at its next fire time. */
+  runner?: { exitStatus?: number; error?: string; stillRunningAt?: Instant };
+  /** `runner`: only the runner's lines witness this run (its script logged nothing of it, or not yet). */
+  witnessedBy?: 'runner';
 }
 
-export type VersionName = 'v3.2.0' | 'v3.2.1' | 'unknown';
+/** A catalogued release name (`v3.9.1`), or `unknown`; with no catalogue, the v3.2.x fingerprint's names. */
+export type VersionName = string;
 
 /** The release catalogue entry the sidecar judges the deployment by (rules/releases/catalogue.yaml). */
 export interface ReleaseInForce {
@@ -364,6 +378,8 @@ type NoticeOf =
   | { kind: 'rule-error'; verdict: Verdict }
   | { kind: 'source-error'; source: string; message: string; count: number }
   | { kind: 'version-changed'; from: VersionFingerprint; to: VersionFingerprint }
+  /** The running release was recognised only as the closest catalogued one: release-dependent rules stay dry-run until confirmed. */
+  | { kind: 'release-unsure'; release: string; reasons: VerdictMessage[] }
   /** An incident whose plan awaits a decision (first announcement, or again after a restart). */
   | { kind: 'decision-requested'; incident: Incident; again: boolean }
   | { kind: 'decision-reminder'; incident: Incident }

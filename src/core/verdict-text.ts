@@ -10,7 +10,7 @@ import { verdicts as ko } from './text/ko/verdicts.ts';
 
 /** Why a run counts as failed (repeated-failures): the kind decides the wording, `text` is the log's own words. */
 export interface FailureReason {
-  kind: 'traceback' | 'error-pattern' | 'missing-finish' | 'process-gone';
+  kind: 'traceback' | 'error-pattern' | 'missing-finish' | 'process-gone' | 'exit-status';
   text: string;
 }
 
@@ -29,6 +29,7 @@ export interface MessageParams {
   'container.restart-loop': { name: string; restarts: number; window: number; limit: number };
   'container.down-within': { name: string; status: ContainerStatus; downFor: number; allowance: number };
   'container.running': { name: string };
+  'container.unhealthy': { name: string };
 
   'cron.no-crontab': Record<string, never>;
   'cron.no-job-lines': { source: 'container' | 'file'; unreadable: number };
@@ -88,6 +89,20 @@ export interface MessageParams {
   'version.conflict': { votes: { source: string; version: string }[] };
   'version.unidentified': Record<string, never>;
   'version.uncorroborated': { version: string };
+
+  // Which catalogued release runs, and why the sidecar thinks so (release-recognition.ts).
+  'release.exact': { release: string; files: number };
+  'release.alike': { release: string; alike: string[] };
+  'release.closest': { release: string; matched: number; total: number };
+  'release.file-differs': { path: string; expected: string; seen: string };
+  'release.file-missing': { path: string; expected: string };
+  'release.runner-differs': { expected: string; seen: string };
+  'release.user-differs': { expected: string; seen: string };
+  'release.pinned': { release: string };
+  'release.pin-unknown': { release: string };
+  'release.unconfirmed': { release: string };
+  'release.confirmed': { release: string };
+  'release.unrecognised': { container: string };
 
   // Why an incident is escalated to a person (runbook §5): the escalation notice's first line.
   'escalation.no-decision': Record<string, never>;

@@ -61,7 +61,15 @@ export interface ContainerDoc {
   /** Image ID (`sha256:…`). */
   Image: string;
   RestartCount?: number;
-  State: { Status?: string; Running?: boolean; Restarting?: boolean; StartedAt?: string; ExitCode?: number };
+  State: {
+    Status?: string;
+    Running?: boolean;
+    Restarting?: boolean;
+    StartedAt?: string;
+    ExitCode?: number;
+    /** Present when the container has a healthcheck. */
+    Health?: { Status?: string };
+  };
   Config: ContainerConfigDoc;
   HostConfig: Record<string, unknown> & { RestartPolicy?: RestartPolicy; NetworkMode?: string };
   NetworkSettings?: { Networks?: Record<string, EndpointDoc> | null };
@@ -103,6 +111,18 @@ export interface DockerPort {
   exec(container: string, cmd: string[]): Promise<DockerResult<ExecOutput>>;
   /** Does a path exist in the container's file system (works on stopped containers too)? */
   pathExists(container: string, path: string): Promise<DockerResult<boolean>>;
+  /**
+   * The bytes of one file in the container, through the archive endpoint: binary-safe, needs no shell or
+   * `cat` in the image and works on a stopped container. `null` when the path does not exist there; a
+   * symbolic link is followed once. A path that is not a regular file is a `failed` error.
+   */
+  readFile(container: string, path: string): Promise<DockerResult<Buffer | null>>;
+  /**
+   * Follow the container's output (`docker logs --follow --timestamps`) from `sinceMs` on, one line at a
+   * time. Resolves once the stream is open; `ended` settles when it ends (container gone, engine gone,
+   * or `close()`): the caller reconnects from the last line's instant.
+   */
+  followLogs(container: string, sinceMs: number, onLine: (line: LogStreamLine) => void): Promise<DockerResult<EventWatch>>;
   /** Stop; a container that is not running is fine. */
   stop(ref: string, timeoutSeconds: number): Promise<DockerResult<void>>;
   /** Start; a running container is fine. */
@@ -138,6 +158,14 @@ export interface EngineEvent {
   status?: string;
   id?: string;
   Actor?: { ID?: string; Attributes?: Record<string, string> };
+}
+
+/** One line of a container's output, with the engine's own instant of it. */
+export interface LogStreamLine {
+  stream: 'stdout' | 'stderr';
+  text: string;
+  /** Epoch milliseconds the engine stamped the line with (absent if the stamp could not be read). */
+  at?: number;
 }
 
 export interface EventWatch {

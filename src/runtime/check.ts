@@ -55,7 +55,11 @@ export async function runCheck(options: {
   if (config.docker.enabled) {
     const { startDockerObserver } = await import('../adapters/docker-observer.ts');
     const keep = (e: Event) => config.deployment.crontab.fromContainer || e.kind !== 'crontab';
-    const observer = await startDockerObserver(dockerObserverOptions(config, at, (e) => keep(e) && events.push(e)));
+    // One look: the runner's output from now on would say nothing before the observer is closed.
+    const observer = await startDockerObserver({
+      ...dockerObserverOptions(config, at, (e) => keep(e) && events.push(e)),
+      followRunnerLogs: false,
+    });
     await observer.close();
   }
   const hasCrontab = events.some((e) => e.kind === 'crontab');

@@ -21,6 +21,9 @@ import type { Clock } from '../ports/clock.ts';
 import type { Notifier } from '../ports/notifier.ts';
 import { cliText } from '../core/cli-text.ts';
 import { sha256Hex } from './sha256.ts';
+import type { Release } from '../config/catalogue-schema.ts';
+import { loadCatalogue } from '../config/load-catalogue.ts';
+import { recognitionPaths } from '../core/release-recognition.ts';
 
 export interface SentinelOptions {
   config: Config;
@@ -54,7 +57,13 @@ export interface Sentinel {
 }
 
 /** `operatorChatId`: the chat the operator decides from (from the environment); presses from any other chat are refused. */
-export function stepContextOf(config: Config, rules: Rule[], profiles: Record<string, Profile>, operatorChatId?: number): StepContext {
+export function stepContextOf(
+  config: Config,
+  rules: Rule[],
+  profiles: Record<string, Profile>,
+  operatorChatId?: number,
+  catalogue?: readonly Release[],
+): StepContext {
   return {
     rules,
     profiles,
@@ -63,7 +72,9 @@ export function stepContextOf(config: Config, rules: Rule[], profiles: Record<st
       containerLogsDir: config.deployment.containerLogsDir,
       logTimestampZone: config.deployment.logTimestampZone,
       cronContainer: config.deployment.cronContainer,
+      ...(config.deployment.release !== undefined ? { release: config.deployment.release } : {}),
     },
+    ...(catalogue && catalogue.length > 0 ? { catalogue } : {}),
     positionsKeys: positionKeysOf(rules),
     hash: sha256Hex,
     policy: {
@@ -82,8 +93,15 @@ export function stepContextOf(config: Config, rules: Rule[], profiles: Record<st
 }
 
 /** The Docker observer's options from the config: shared by the daemon and `check`. */
-export function dockerObserverOptions(config: Config, now: () => number, emit: (event: Event) => void) {
+export function dockerObserverOptions(
+  config: Config,
+  now: () => number,
+  emit: (event: Event) => void,
+  recognition: { catalogue?: readonly Release[]; fallbackFile?: string } = {},
+) {
   return {
+    recognitionPaths: recognitionPaths(recognition.catalogue ?? []),
+    ...(recognition.fallbackFile !== undefined ? { fallbackFile: recognition.fallbackFile } : {}),
     socketPath: config.docker.socketPath,
     containers: config.deployment.containers,
     cronContainer: config.deployment.cronContainer,
@@ -110,12 +128,19 @@ export async function startSentinel(options: SentinelOptions): Promise<{ ok: tru
   const paths = configPaths(config, options.baseDir);
   let profiles = options.profiles;
   let rules = options.rules;
+  // The release catalogue: recognition of the running release by content (SPEC §3.2).
+  let catalogue: Release[] | undefined;
+  if (paths.catalogue) {
+    const loaded = await loadCatalogue(paths.catalogue);
+    if (!loaded.ok) return { ok: false, error: loaded.errors.join('\n') };
+    catalogue = loaded.catalogue.releases;
+  }
   const opened = await openEventLoop({
     stateDir: paths.stateDir,
     clock,
     notifier: options.notifier,
     logger,
-    context: stepContextOf(config, rules, profiles, options.operatorChatId),
+    context: stepContextOf(config, rules, profiles, options.operatorChatId, catalogue),
     ...(options.actions ? { actions: options.actions } : {}),
   });
   if (!opened.ok) return opened;
@@ -148,7 +173,12 @@ export async function startSentinel(options: SentinelOptions): Promise<{ ok: tru
     const dockerEmit = crontabFromContainer ? emit : (event: Event) => event.kind !== 'crontab' && emit(event);
     // dockerode is loaded only when Docker is enabled (it and its dependencies are ~15 MB of memory).
     const { startDockerObserver } = await import('../adapters/docker-observer.ts');
-    docker = await startDockerObserver(dockerObserverOptions(config, () => clock.now(), dockerEmit));
+    docker = await startDockerObserver(
+      dockerObserverOptions(config, () => clock.now(), dockerEmit, {
+        ...(catalogue ? { catalogue } : {}),
+        ...(paths.crontabFallback ? { fallbackFile: paths.crontabFallback } : {}),
+      }),
+    );
   }
   // The crontab before the logs, so that the backlog is attributed to its jobs (and timed by their
   // schedule) as it is read, as `check` does.
@@ -215,7 +245,7 @@ export async function startSentinel(options: SentinelOptions): Promise<{ ok: tru
       rules = nextRules;
       profiles = nextProfiles;
       currentSelector = selector();
-      await loop.replaceContext(stepContextOf(config, rules, profiles, options.operatorChatId));
+      await loop.replaceContext(stepContextOf(config, rules, profiles, options.operatorChatId, catalogue));
     },
     async poke() {
       await tailer?.poke();

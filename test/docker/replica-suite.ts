@@ -26,7 +26,7 @@ export interface ReplicaSuite {
 
 export function replicaSuite(docker: Docker, options: ReplicaSuiteOptions): ReplicaSuite {
   const suite: ReplicaSuite = {
-    images: { 'v3.2.0': '', 'v3.2.1': '' },
+    images: { 'v3.2.0': '', 'v3.2.1': '', supercronic: '' },
     replica: undefined,
     async deploy(replicaOptions) {
       suite.replica = await createReplicaDeployment(docker, replicaOptions);

@@ -1,8 +1,10 @@
-// Replicas of the turtle-trading v3.2.0 / v3.2.1 deployment for tests against the real engine: images
-// built FROM scratch + static busybox through the Docker API, and the containers turtle-cron /
-// turtle-dashboard with compose's names, labels, network and bind mounts.
+// Replicas of turtle-trading deployments for tests against the real engine: images built FROM scratch +
+// static busybox through the Docker API, and the containers turtle-cron / turtle-dashboard with
+// compose's names, labels, network and bind mounts. Two kinds of release: Debian cron as root with a
+// `crontab` binary (v3.2.0, v3.2.1, as v3.2.x … v3.3.x ran), and supercronic as PID 1 under USER 1000
+// with no `crontab` binary (`supercronic`, as v3.4.0+ runs).
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
@@ -11,7 +13,7 @@ import { TEST_LABEL, removeContainers } from './engine.ts';
 import { tar, type TarEntry } from './replica/tar.ts';
 import * as files from './replica/scripts.ts';
 
-export type ReplicaVersion = 'v3.2.0' | 'v3.2.1';
+export type ReplicaVersion = 'v3.2.0' | 'v3.2.1' | 'supercronic';
 
 export const COMPOSE_PROJECT = 'turtle_trading';
 export const CRON_NAME = 'turtle-cron';
@@ -24,6 +26,7 @@ export const NETWORK_NAME = `${COMPOSE_PROJECT}_turtle-network`;
 
 /** Where the real crontabs live as test fixtures (one source for parser tests and images). */
 export function crontabOf(version: ReplicaVersion): string {
+  // crontab-supercronic: v3.9.1's layout (TZ line, monitor_positions.py without `>>`), fewer jobs.
   return readFileSync(new URL(`../fixtures/crontab-${version}`, import.meta.url), 'utf8');
 }
 
@@ -53,6 +56,7 @@ export interface BuiltImage {
 
 /** The build context of one version: Dockerfile, busybox and the file tree. */
 export function replicaContext(version: ReplicaVersion, options: BuildOptions = {}): Buffer {
+  if (version === 'supercronic') return supercronicContext(options);
   const rootfs: Record<string, { content: string | Buffer; mode?: number }> = {
     'etc/passwd': { content: files.PASSWD },
     'etc/group': { content: files.GROUP },
@@ -85,7 +89,58 @@ export function replicaContext(version: ReplicaVersion, options: BuildOptions = 
     'CMD ["/bin/sh","/usr/local/bin/replica-main"]',
     '',
   ].join('\n');
+  return contextTar(dockerfile, rootfs);
+}
 
+/** Paths and contents of the supercronic release's image, as its recognition files are read from it. */
+export function supercronicFiles(options: BuildOptions = {}): Record<string, string> {
+  return {
+    '/app/crontab': options.crontab ?? crontabOf('supercronic'),
+    '/app/entrypoint.sh': files.ENTRYPOINT,
+    '/app/scripts/check_positions.py': files.CHECK_POSITIONS,
+    '/app/scripts/daily_report.py': files.DAILY_REPORT,
+    '/app/scripts/monitor_positions.py': files.MONITOR_POSITIONS,
+  };
+}
+
+/**
+ * The supercronic release: `ENTRYPOINT ["/app/entrypoint.sh"]`, `CMD ["supercronic","/app/crontab"]`,
+ * `USER 1000`, no `crontab` binary (busybox's applet link is removed), TZ=Asia/Seoul reaching the jobs.
+ */
+function supercronicContext(options: BuildOptions): Buffer {
+  const rootfs: Record<string, { content: string | Buffer; mode?: number }> = {
+    'etc/passwd': { content: files.PASSWD_TURTLE },
+    'etc/group': { content: files.GROUP_TURTLE },
+    'bin/bash': { content: files.BASH_SHIM, mode: 0o755 },
+    'usr/local/bin/python': { content: files.PYTHON_SHIM, mode: 0o755 },
+    'usr/local/bin/supercronic': { content: files.SUPERCRONIC_SHIM, mode: 0o755 },
+    'usr/local/lib/replica.sh': { content: files.REPLICA_LIB },
+  };
+  for (const [path, content] of Object.entries(supercronicFiles(options))) {
+    rootfs[path.slice(1)] = { content, mode: path.endsWith('.sh') || path.endsWith('.py') ? 0o755 : 0o644 };
+  }
+  const seoul = '/usr/share/zoneinfo/Asia/Seoul';
+  if (existsSync(seoul)) rootfs['usr/share/zoneinfo/Asia/Seoul'] = { content: readFileSync(seoul) };
+  for (const [path, content] of Object.entries(options.extraFiles ?? {})) rootfs[path.replace(/^\/+/, '')] = { content };
+  const dockerfile = [
+    'FROM scratch',
+    'COPY busybox /bin/busybox',
+    'RUN ["/bin/busybox","--install","-s","/bin"]',
+    'COPY rootfs/ /',
+    // No crontab binary in a supercronic image: `crontab -l` must fail as it does at v3.4.0+.
+    'RUN ["/bin/sh","-c","rm -f /bin/crontab /bin/crond && mkdir -p /tmp /home/turtle /app/data /app/logs && chmod 1777 /tmp && chown -R 1000:1000 /app /home/turtle"]',
+    'ENV PATH=/usr/local/bin:/usr/bin:/bin PYTHONUNBUFFERED=1 TZ=Asia/Seoul PYTHONPATH=/app',
+    'WORKDIR /app',
+    `LABEL ${TEST_LABEL}=replica`,
+    'USER 1000',
+    'ENTRYPOINT ["/app/entrypoint.sh"]',
+    'CMD ["supercronic","/app/crontab"]',
+    '',
+  ].join('\n');
+  return contextTar(dockerfile, rootfs);
+}
+
+function contextTar(dockerfile: string, rootfs: Record<string, { content: string | Buffer; mode?: number }>): Buffer {
   const entries: TarEntry[] = [
     { path: 'Dockerfile', content: dockerfile },
     { path: 'busybox', content: readFileSync(findBusybox()), mode: 0o755 },
@@ -161,7 +216,7 @@ export interface ReplicaOptions {
   logsDir?: string;
   /** The dashboard as it really is (crash loop), running, or absent. Default `crash-loop`. */
   dashboard?: 'crash-loop' | 'running' | 'none';
-  /** Run busybox crond so the crontab fires. Default false: tests decide when jobs run. */
+  /** Run busybox crond so the crontab fires. Default false: tests decide when jobs run. (The supercronic release always runs its schedule.) */
   crond?: boolean;
   /** Extra environment (what compose's env_file would add). */
   env?: string[];
@@ -228,6 +283,13 @@ export async function createReplicaDeployment(docker: Docker, options: ReplicaOp
   const logsDir = options.logsDir ?? join(root, 'logs');
   await mkdir(join(dataDir, 'positions'), { recursive: true });
   await mkdir(logsDir, { recursive: true });
+  // The supercronic release runs as uid 1000 and its entrypoint refuses bind mounts it cannot write.
+  if (options.version === 'supercronic') {
+    for (const dir of [dataDir, join(dataDir, 'positions'), logsDir]) await chmod(dir, 0o777);
+    // A v3.9.x state file: every record carries `entry_reason` (null by default).
+    const positions = join(dataDir, 'positions', 'positions.json');
+    if (!existsSync(positions)) await writeFile(positions, files.POSITIONS_WITH_ENTRY_REASON, { mode: 0o666 });
+  }
 
   const useNetwork = options.network ?? true;
   if (useNetwork) {

@@ -9,6 +9,7 @@ import type {
   EventWatch,
   ExecOutput,
   ImageDoc,
+  LogStreamLine,
 } from '../../src/ports/docker.ts';
 
 export interface FakeContainer {
@@ -17,6 +18,8 @@ export interface FakeContainer {
   processes?: string[];
   /** Paths `pathExists()` finds. */
   files?: string[];
+  /** Contents `readFile()` returns, by path (these paths exist for `pathExists()` too). */
+  contents?: Record<string, string | Buffer>;
 }
 
 export interface DockerFake extends DockerPort {
@@ -32,6 +35,10 @@ export interface DockerFake extends DockerPort {
   emitEvent(event: EngineEvent): void;
   /** End every open event watch (the engine restarted). */
   endWatches(): void;
+  /** Hand a line of output to the open log followers of a container. */
+  emitLog(container: string, line: LogStreamLine): void;
+  /** End every open log follower (the container or the engine went away). */
+  endLogs(): void;
 }
 
 /** A running container document with the given name and image. */
@@ -51,6 +58,7 @@ export function runningContainer(name: string, image = 'sha256:feedface', over: 
 export function createDockerFake(): DockerFake {
   const ok = <T>(value: T): DockerResult<T> => ({ ok: true, value });
   const notFound = (what: string): DockerResult<never> => ({ ok: false, error: { kind: 'not-found', message: `${what}: not found` } });
+  const logFollowers = new Set<{ container: string; onLine: (line: LogStreamLine) => void; end: () => void }>();
   const watches = new Set<{ filter: { containers: string[]; actions: string[] }; onEvent: (e: EngineEvent) => void; end: () => void }>();
 
   const fake: DockerFake = {
@@ -71,6 +79,12 @@ export function createDockerFake(): DockerFake {
     },
     endWatches() {
       for (const w of [...watches]) w.end();
+    },
+    emitLog(container, line) {
+      for (const f of logFollowers) if (f.container === container) f.onLine(line);
+    },
+    endLogs() {
+      for (const f of [...logFollowers]) f.end();
     },
     async ping() {
       return guard('ping', () => ok(undefined));
@@ -106,7 +120,25 @@ export function createDockerFake(): DockerFake {
     async pathExists(container, path) {
       return guard(`stat ${container} ${path}`, () => {
         const c = find(container);
-        return c ? ok((c.files ?? []).includes(path)) : notFound(`inspect container ${container}`);
+        return c ? ok((c.files ?? []).includes(path) || path in (c.contents ?? {})) : notFound(`inspect container ${container}`);
+      });
+    },
+    async readFile(container, path) {
+      return guard(`read ${container} ${path}`, () => {
+        const c = find(container);
+        if (!c) return notFound(`inspect container ${container}`);
+        const content = c.contents?.[path];
+        return ok(content === undefined ? null : Buffer.from(content));
+      });
+    },
+    async followLogs(container, _sinceMs, onLine) {
+      return guard(`logs ${container}`, () => {
+        if (!find(container)) return notFound(`logs of ${container}`);
+        let end!: () => void;
+        const ended = new Promise<void>((resolve) => (end = resolve));
+        const f = { container, onLine, end: () => (logFollowers.delete(f), end()) };
+        logFollowers.add(f);
+        return ok<EventWatch>({ ended, close: f.end });
       });
     },
     async stop(ref) {

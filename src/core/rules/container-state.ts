@@ -104,6 +104,17 @@ function judgeContainer(rule: RuleOf<'container-state'>, name: string, history: 
       evidence: [stateEvidence, ...restartEvidence],
     };
   }
+  // Docker's own healthcheck (turtle-cron from v3.4.0: `pgrep -x supercronic`) failed its retries:
+  // running, but not doing its job. Absent before v3.4.0, so nothing changes there.
+  if (c.health === 'unhealthy') {
+    return {
+      ...base,
+      outcome: 'fail',
+      label: 'unhealthy',
+      ...say({ key: 'container.unhealthy', params: { name } }),
+      evidence: [stateEvidence, ...restartEvidence],
+    };
+  }
   return {
     ...base,
     outcome: 'pass',

@@ -341,5 +341,5 @@ export const cronScheduleKind: RuleKind<'cron-schedule'> = {
   params: cronScheduleParams,
   evaluate: evaluateCronSchedule,
   logNeedles: NO_NEEDLES,
-  traits: PLAIN_TRAITS,
+  traits: { ...PLAIN_TRAITS, dependsOnRelease: true },
 };

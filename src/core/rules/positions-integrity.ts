@@ -209,5 +209,5 @@ export const positionsIntegrityKind: RuleKind<'positions-integrity'> = {
   evaluate: evaluatePositionsIntegrity,
   logNeedles: NO_NEEDLES,
   positionKeys: ({ requiredKeys, knownKeys, validatedKeys }) => ({ requiredKeys, knownKeys, validatedKeys }),
-  traits: { ...PLAIN_TRAITS, judgedAtRunBoundaries: true },
+  traits: { ...PLAIN_TRAITS, judgedAtRunBoundaries: true, dependsOnRelease: true },
 };

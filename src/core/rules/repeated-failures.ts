@@ -60,7 +60,7 @@ export interface FailureParams {
 
 /** Why one run failed: each item is one piece of evidence. */
 export interface RunFailure {
-  kind: 'traceback' | 'error-pattern' | 'missing-finish' | 'process-gone';
+  kind: 'traceback' | 'error-pattern' | 'missing-finish' | 'process-gone' | 'exit-status';
   text: string;
 }
 
@@ -81,11 +81,17 @@ export function judgeRun(
   for (const tb of run.tracebacks) failures.push({ kind: 'traceback', text: tb.error });
   const crash = crashOf(run, now);
   if (crash?.why === 'process-gone') failures.push({ kind: 'process-gone', text: crash.text });
+  // The runner saw the command exit non-zero (supercronic): failed even without a traceback.
+  const exit = run.runner?.exitStatus;
+  if (exit !== undefined && exit !== 0 && run.tracebacks.length === 0)
+    failures.push({ kind: 'exit-status', text: run.runner?.error ?? `exit status ${exit}` });
   for (const line of run.errorLines) {
     if (params.errorPatterns.some((p) => p.length > 0 && line.includes(p))) failures.push({ kind: 'error-pattern', text: line });
   }
   // A traceback already explains a missing finish: saying it twice would only bury the error line.
-  if (run.end === 'superseded' && params.missingFinishFails && run.tracebacks.length === 0) {
+  // So does the runner's exit status.
+  const exitExplains = exit !== undefined && exit !== 0;
+  if (run.end === 'superseded' && params.missingFinishFails && run.tracebacks.length === 0 && !exitExplains) {
     failures.push({ kind: 'missing-finish', text: 'no finish marker before the next start' });
   }
   if (failures.length > 0) return { status: 'failed', failures };
@@ -187,5 +193,5 @@ export const repeatedFailuresKind: RuleKind<'repeated-failures'> = {
   evaluate: evaluateRepeatedFailures,
   logNeedles: (params) => params.errorPatterns,
   runFailurePatterns: (params) => params.errorPatterns,
-  traits: { ...PLAIN_TRAITS, judgedAtRunBoundaries: true },
+  traits: { ...PLAIN_TRAITS, judgedAtRunBoundaries: true, dependsOnRelease: true },
 };

@@ -25,6 +25,11 @@ export interface RuleTraits {
   judgedAtRunBoundaries: boolean;
   /** A human checks first (runbook §5: Telegram alerts missing, fill mismatch): escalation waits the manual-check window. */
   manualCheckFirst: boolean;
+  /**
+   * Its verdict depends on which release runs (schedule, markers, keys, log zone): while the release
+   * is recognised only as the closest catalogued one and not confirmed, it runs as dry-run.
+   */
+  dependsOnRelease?: boolean;
   /** Actions a rule of this kind may never take, and why (refused when the rules are loaded). */
   neverActs?: { actions: readonly RuleOf<RuleKindName>['action'][]; why: string };
 }

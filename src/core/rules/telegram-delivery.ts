@@ -90,7 +90,8 @@ export function evaluateTelegramDelivery(rule: RuleOf<'telegram-delivery'>, worl
   const { consecutive, cases, quietRunsResetStreak } = rule.params;
   const counts = new Set<TelegramCase>(cases);
   return selectedJobs(world, rule.params.jobs).map((job): Verdict => {
-    const runs = (world.runs[job.id] ?? []).filter((r) => r.end !== 'open');
+    // A run only the cron runner witnessed has no log lines to judge delivery by.
+    const runs = (world.runs[job.id] ?? []).filter((r) => r.end !== 'open' && r.witnessedBy !== 'runner');
     const streak: { run: Run; cls: TelegramCase }[] = [];
     for (let i = runs.length - 1; i >= 0; i--) {
       const run = runs[i]!;
@@ -142,5 +143,5 @@ export const telegramDeliveryKind: RuleKind<'telegram-delivery'> = {
   params: telegramDeliveryParams,
   evaluate: evaluateTelegramDelivery,
   logNeedles: NO_NEEDLES,
-  traits: { judgedAtRunBoundaries: true, manualCheckFirst: true },
+  traits: { judgedAtRunBoundaries: true, manualCheckFirst: true, dependsOnRelease: true },
 };

@@ -10,6 +10,7 @@ export const consoleWords: ConsoleText = {
   ruleError: '🛠 Rule evaluation error',
   sourceError: '🛠 Source read error',
   versionChanged: '🔁 Deployed version changed',
+  releaseUnsure: '❔ Release recognised only as the closest catalogued one',
   rule: 'rule',
   action: 'action',
   evidence: 'evidence',

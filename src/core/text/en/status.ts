@@ -4,6 +4,10 @@ import type { StatusText } from '../catalogue.ts';
 export const status: StatusText = {
   status: '📊 <b>Status</b>',
   version: 'version',
+  releaseClosest: (confirmed: boolean) =>
+    confirmed ? ' (closest release, confirmed by the operator)' : ' (closest release, unconfirmed: /arm to confirm)',
+  crontabFrom: (kind: 'crontab-command' | 'command-file' | 'configured-file', path?: string) =>
+    `schedule from: ${kind === 'crontab-command' ? '<code>crontab -l</code>' : kind === 'command-file' ? `the file the container's command names, <code>${path ?? ''}</code>` : `the configured file <code>${path ?? ''}</code>`}`,
   armed: 'automatic actions',
   armedYes: 'armed',
   armedNo: 'disarmed (/arm to re-arm)',

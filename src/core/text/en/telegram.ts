@@ -43,6 +43,7 @@ export const telegram: TelegramText = {
   ruleError: '🛠 <b>Rule evaluation error</b>',
   sourceError: (source: string, count: number) => `🛠 <b>Source read error</b>: ${code(source)} (${count} in a row)`,
   versionChanged: (from: string, to: string) => `🔁 <b>Deployed version changed</b>: ${escapeHtml(from)} → ${escapeHtml(to)}`,
+  releaseUnsure: (release: string) => `❔ <b>Release recognised only as the closest</b>: ${escapeHtml(release)}`,
   decisionRequested: '🗳 <b>Decision needed</b>',
   decisionAgain: '🗳 <b>Decision needed (again)</b>',
   againNote: '↻ Announced again after a restart. Earlier buttons are no longer valid.',

@@ -9,6 +9,7 @@ const EN_FAILURE: Record<FailureReason['kind'], (text: string) => string> = {
   'error-pattern': (text) => text,
   'missing-finish': () => 'no finish marker before the next start',
   'process-gone': () => 'no finish marker, and its process is gone from the cron container',
+  'exit-status': (text) => `supercronic: ${text}`,
 };
 
 const EN_TELEGRAM_CASE: Record<TelegramCaseKey, string> = {
@@ -29,6 +30,7 @@ export const verdicts: VerdictText = {
   'container.not-running': (p) => `${p.name} is ${p.status}, not running, for ${d(p.downFor)} (limit ${d(p.limit)})`,
   'container.restart-loop': (p) => `${p.name} restarted ${p.restarts} times in ${d(p.window)} (limit ${p.limit})`,
   'container.down-within': (p) => `${p.name} is ${p.status} for ${d(p.downFor)}, within ${d(p.allowance)}`,
+  'container.unhealthy': (p) => `${p.name} is running but Docker reports it unhealthy (its healthcheck failed)`,
   'container.running': (p) => `${p.name} is running`,
 
   'cron.no-crontab': () => 'the deployed crontab has not been read yet, so no run can be expected',
@@ -94,6 +96,20 @@ export const verdicts: VerdictText = {
   'version.conflict': (p) => `conflicting evidence: ${p.votes.map((v) => `${v.source} says ${v.version}`).join(', ')}`,
   'version.unidentified': () => 'the crontab does not identify a version',
   'version.uncorroborated': (p) => `only the crontab says ${p.version}; nothing corroborates it`,
+
+  'release.exact': (p) => `the cron container matches ${p.release}: all ${p.files} catalogued files, the cron runner and the user`,
+  'release.alike': (p) => `${p.alike.join(', ')} are identical in every catalogued file; the newest, ${p.release}, is assumed`,
+  'release.closest': (p) => `no catalogued release matches exactly; the closest is ${p.release} (${p.matched} of ${p.total} files match)`,
+  'release.file-differs': (p) => `${p.path} differs: ${p.expected} expected, ${p.seen} found`,
+  'release.file-missing': (p) => `${p.path} not found in the container (${p.expected} expected)`,
+  'release.runner-differs': (p) => `cron runner ${p.seen}, ${p.expected} expected`,
+  'release.user-differs': (p) => `runs as ${p.seen}, ${p.expected} expected`,
+  'release.pinned': (p) => `deployment.release in sentinel.yaml names ${p.release}`,
+  'release.pin-unknown': (p) => `deployment.release names ${p.release}, which the catalogue does not know: ignored`,
+  'release.unconfirmed': (p) =>
+    `rules that depend on the release run as dry-run until ${p.release} is confirmed (/arm, or deployment.release: ${p.release} in sentinel.yaml)`,
+  'release.confirmed': (p) => `${p.release} confirmed by the operator`,
+  'release.unrecognised': (p) => `the release running in ${p.container} could not be recognised`,
 
   'escalation.no-decision': () => 'no decision before the deadline',
   'escalation.manual-check': () => 'still firing after the manual-check window',

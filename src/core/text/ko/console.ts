@@ -12,6 +12,7 @@ export const consoleWords = {
   ruleError: '🛠 규칙 평가 오류',
   sourceError: '🛠 소스 읽기 오류',
   versionChanged: '🔁 배포 버전 변경 감지',
+  releaseUnsure: '❔ 릴리스를 정확히 식별하지 못해 가장 가까운 카탈로그 항목으로 판단',
   rule: '규칙',
   action: '조치',
   evidence: '근거',

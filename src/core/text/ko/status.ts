@@ -6,6 +6,11 @@ import { CONTAINER_STATUS_KO } from './words.ts';
 export const status = {
   status: '📊 <b>상태</b>',
   version: '버전',
+  /** After the version, when the release was recognised only as the closest catalogued one. */
+  releaseClosest: (confirmed: boolean): string =>
+    confirmed ? ' (가장 가까운 릴리스, 운영자 확인됨)' : ' (가장 가까운 릴리스, 미확인: /arm으로 확인)',
+  crontabFrom: (kind: 'crontab-command' | 'command-file' | 'configured-file', path?: string) =>
+    `스케줄 출처: ${kind === 'crontab-command' ? '<code>crontab -l</code>' : kind === 'command-file' ? `컨테이너 명령이 지정한 파일 <code>${path ?? ''}</code>` : `설정 파일 <code>${path ?? ''}</code>`}`,
   armed: '자동 조치',
   armedYes: '활성',
   armedNo: '해제됨 (/arm 으로 다시 활성화)',

@@ -25,6 +25,7 @@ export const telegram = {
   ruleError: '🛠 <b>규칙 평가 오류</b>',
   sourceError: (source: string, count: number) => `🛠 <b>소스 읽기 오류</b>: ${code(source)} (연속 ${count}회)`,
   versionChanged: (from: string, to: string) => `🔁 <b>배포 버전 변경</b>: ${escapeHtml(from)} → ${escapeHtml(to)}`,
+  releaseUnsure: (release: string) => `❔ <b>릴리스 식별 불확실</b>: 가장 가까운 항목 ${escapeHtml(release)}`,
   decisionRequested: '🗳 <b>결정 요청</b>',
   decisionAgain: '🗳 <b>결정 요청 (재공지)</b>',
   againNote: '↻ 재시작 후 다시 알립니다. 이전 버튼은 더 이상 유효하지 않습니다.',

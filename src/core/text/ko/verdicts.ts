@@ -41,6 +41,7 @@ export const verdicts: VerdictText = {
   'container.restart-loop': (p) => `${p.name} 컨테이너가 ${k(p.window)} 동안 ${p.restarts}회 재시작했습니다 (한도 ${p.limit}회)`,
   'container.down-within': (p) =>
     `${p.name} 컨테이너가 ${k(p.downFor)} 동안 ${CONTAINER_STATUS_KO[p.status]} 상태입니다 (허용 ${k(p.allowance)} 이내)`,
+  'container.unhealthy': (p) => `${p.name}은(는) 실행 중이지만 Docker가 unhealthy로 보고함 (헬스체크 실패)`,
   'container.running': (p) => `${p.name} 컨테이너 실행 중`,
 
   'cron.no-crontab': () => '배포된 crontab을 아직 읽지 못해 예정된 실행을 판단할 수 없습니다',
@@ -105,6 +106,21 @@ export const verdicts: VerdictText = {
   'version.conflict': (p) => `근거가 서로 다름: ${p.votes.map((v) => `${SOURCE_KO[v.source] ?? v.source} → ${v.version}`).join(', ')}`,
   'version.unidentified': () => 'crontab으로 버전을 식별할 수 없음',
   'version.uncorroborated': (p) => `crontab만 ${p.version} 버전을 가리키고 뒷받침하는 근거가 없음`,
+
+  'release.exact': (p) => `cron 컨테이너가 ${p.release}와 일치: 카탈로그의 파일 ${p.files}개, cron 실행기, 사용자 모두 일치`,
+  'release.alike': (p) => `${p.alike.join(', ')}은(는) 카탈로그의 모든 파일이 동일하여 가장 최신인 ${p.release}로 간주`,
+  'release.closest': (p) =>
+    `정확히 일치하는 릴리스가 카탈로그에 없음. 가장 가까운 릴리스는 ${p.release} (파일 ${p.total}개 중 ${p.matched}개 일치)`,
+  'release.file-differs': (p) => `${p.path} 불일치: ${p.expected} 예상, ${p.seen} 발견`,
+  'release.file-missing': (p) => `컨테이너에 ${p.path} 없음 (${p.expected} 예상)`,
+  'release.runner-differs': (p) => `cron 실행기가 ${p.seen} (${p.expected} 예상)`,
+  'release.user-differs': (p) => `실행 사용자가 ${p.seen} (${p.expected} 예상)`,
+  'release.pinned': (p) => `sentinel.yaml의 deployment.release가 ${p.release}를 지정`,
+  'release.pin-unknown': (p) => `deployment.release가 카탈로그에 없는 ${p.release}를 지정하여 무시함`,
+  'release.unconfirmed': (p) =>
+    `${p.release}가 확인될 때까지 릴리스에 의존하는 규칙은 dry-run으로 동작 (/arm 또는 sentinel.yaml에 deployment.release: ${p.release})`,
+  'release.confirmed': (p) => `운영자가 ${p.release}를 확인함`,
+  'release.unrecognised': (p) => `${p.container}에서 실행 중인 릴리스를 식별하지 못함`,
 
   'escalation.no-decision': () => '기한 안에 결정이 없었습니다',
   'escalation.manual-check': () => '수동 확인 기간이 지나도 계속 발동 중입니다',

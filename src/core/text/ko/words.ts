@@ -54,6 +54,7 @@ export const KO_FAILURE: Record<FailureReason['kind'], (text: string) => string>
   'error-pattern': (text) => text,
   'missing-finish': () => '다음 실행이 시작되기 전에 종료 표시가 없음',
   'process-gone': () => '종료 표시가 없고 cron 컨테이너에서 프로세스가 사라짐',
+  'exit-status': (text) => `supercronic: ${text}`,
 };
 
 export function koUnavailable(u: FileUnavailable): string {
