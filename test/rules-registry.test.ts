@@ -44,6 +44,7 @@ test('position keys come from a positions-integrity rule, else from the v3.2.x d
     requiredKeys: V32_REQUIRED_POSITION_KEYS,
     knownKeys: V32_KNOWN_POSITION_KEYS,
     validatedKeys: V32_VALIDATED_POSITION_KEYS,
+    unknownKeys: 'crash',
   });
   const edited = ruleOf('positions-integrity', { requiredKeys: ['position_id'] });
   assert.deepEqual(positionKeysOf([ruleOf('cron-schedule'), edited]).requiredKeys, ['position_id']);
