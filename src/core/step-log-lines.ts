@@ -4,6 +4,7 @@ import type { JournalEntry } from './incident.ts';
 import { reconcileIncidents } from './incident.ts';
 import { evaluateRule, runFailurePatterns, traitsOf } from './rules/index.ts';
 import { CAUSE_HEALED } from './rules/positions-integrity.ts';
+import { guardPatternsOf } from './rules/guard-tripped.ts';
 import { applyLogLines, listOpenRuns } from './runs.ts';
 import type { Effect, Instant, Job, LogLine, Notice, Verdict } from './types.ts';
 import type { CoreState, StepContext, StepResult } from './step.ts';
@@ -156,6 +157,7 @@ export function absorbLogLines(s: CoreState, lines: LogLine[], ctx: StepContext,
       profiles: ctx.profiles,
       errorPatterns: runFailurePatterns(ctx.rules),
       logTimestampZone: ctx.deployment.logTimestampZone,
+      guardPatterns: guardPatternsOf(ctx.rules, worldOf(s, ctx).release?.release),
     },
     { from, ...(stopAtBoundaryFrom !== undefined ? { stopAtBoundaryFrom } : {}) },
   );

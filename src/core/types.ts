@@ -227,6 +227,11 @@ export interface Run {
   /** Silent repair by the guarded system (`JSON 파일 손상`, `백업에서 복원`). */
   healLines: string[];
   /**
+   * Lines of the running release's guard lines (catalogue `guardLines`: kill switch on, cost budget tripped):
+   * a guard that tripped by design, never a failure of the run. Absent in runs read before guards were known.
+   */
+  guardLines?: string[];
+  /**
    * Open runs only: since when looks at the cron container found no process of this script (absent
    * while it was seen alive or never looked at). See run-fate.ts for what it decides.
    */

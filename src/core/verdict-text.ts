@@ -62,6 +62,12 @@ export interface MessageParams {
   'failures.below': { jobId: string; count: number; threshold: number };
   'failures.below-warning': { jobId: string; count: number; threshold: number; latest: FailureReason };
 
+  /** A guard of the guarded system tripped (catalogue `guardLines`): `line` is the log's own words. */
+  'guard.tripped': { guard: 'kill-switch' | 'cost-budget' | 'trading-guard'; jobId: string; line: string };
+  'guard.quiet': { guard: 'kill-switch' | 'cost-budget' | 'trading-guard' };
+  /** Turning the kill switch on crashed (PermissionError saving config/system_status.yaml as uid 1000). */
+  'guard.kill-switch-unsaved': { jobId: string; error: string };
+
   'source.failing': { source: string; count: number; error?: string };
   'source.ok': { source: string };
 

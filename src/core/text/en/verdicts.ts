@@ -23,6 +23,13 @@ const enCases = (cases: TelegramCaseKey[]) => cases.map((c) => `${c}: ${EN_TELEG
 
 const d = formatDuration;
 
+/** What each guard of the guarded system means when it trips: by design, not a fault. */
+const EN_GUARD: Record<'kill-switch' | 'cost-budget' | 'trading-guard', string> = {
+  'kill-switch': 'kill switch on: new entries blocked — by design, not a fault',
+  'cost-budget': 'cost budget tripped: the cost guard stops trading — by design, not a fault',
+  'trading-guard': 'trading guard tripped — by design, not a fault',
+};
+
 export const verdicts: VerdictText = {
   'container.unobserved': (p) => `${p.name} has not been observed yet`,
   'container.missing': (p) => `${p.name} does not exist (for ${d(p.downFor)})`,
@@ -66,6 +73,10 @@ export const verdicts: VerdictText = {
   'failures.below-warning': (p) =>
     `${p.jobId}: ${p.count === 1 ? 'the last run failed' : `the last ${p.count} runs failed`} (${EN_FAILURE[p.latest.kind](p.latest.text)}); ${p.threshold} consecutive failures fire the rule`,
 
+  'guard.tripped': (p) => `${EN_GUARD[p.guard]}; a rollback cures nothing (${p.jobId}: ${p.line})`,
+  'guard.quiet': (p) => `${p.guard}: no guard line in the logs of the last 24 h`,
+  'guard.kill-switch-unsaved': (p) =>
+    `the kill switch tried to turn on and crashed saving config/system_status.yaml (${p.error}): the image lets uid 1000 write only /app/data and /app/logs. A guard tripped, not a fault of the release: a rollback to a release without the guard would only hide it (${p.jobId})`,
   'source.failing': (p) => `${p.source} could not be read ${p.count} times in a row: ${p.error ?? 'unknown error'}`,
   'source.ok': (p) => `${p.source} is readable`,
 

@@ -33,6 +33,13 @@ const SOURCE_KO: Record<string, string> = { crontab: 'crontab', files: '파일',
 const reasonsKo = (p: { reasons: string[]; notes?: EvidenceMessage[] }) =>
   (p.notes ? p.notes.map((n) => renderEvidence(n, 'ko')) : p.reasons).join('; ');
 
+/** 시스템의 안전장치가 작동했을 때의 의미: 설계된 동작이며 오류가 아님. */
+const KO_GUARD: Record<'kill-switch' | 'cost-budget' | 'trading-guard', string> = {
+  'kill-switch': '킬 스위치 켜짐: 신규 진입 차단 — 설계된 동작이며 오류가 아닙니다',
+  'cost-budget': '비용 예산 초과: 비용 안전장치가 거래를 멈춥니다 — 설계된 동작이며 오류가 아닙니다',
+  'trading-guard': '트레이딩 가드 작동 — 설계된 동작이며 오류가 아닙니다',
+};
+
 export const verdicts: VerdictText = {
   'container.unobserved': (p) => `${p.name} 컨테이너를 아직 관찰하지 못했습니다`,
   'container.missing': (p) => `${p.name} 컨테이너가 없습니다 (${k(p.downFor)} 동안)`,
@@ -78,6 +85,10 @@ export const verdicts: VerdictText = {
   'failures.below-warning': (p) =>
     `${p.jobId}: ${p.count === 1 ? '마지막 실행 실패' : `최근 ${p.count}회 실행 실패`} (${KO_FAILURE[p.latest.kind](p.latest.text)}). ${p.threshold}회 연속 실패하면 규칙이 발동합니다`,
 
+  'guard.tripped': (p) => `${KO_GUARD[p.guard]}; 롤백으로는 해결되지 않습니다 (${p.jobId}: ${p.line})`,
+  'guard.quiet': (p) => `${p.guard}: 최근 24시간 로그에 안전장치 로그 없음`,
+  'guard.kill-switch-unsaved': (p) =>
+    `킬 스위치를 켜려다 config/system_status.yaml 저장 중 실패했습니다 (${p.error}): 이미지는 uid 1000에게 /app/data와 /app/logs 쓰기만 허용합니다. 릴리스 결함이 아니라 안전장치가 작동한 것입니다: 안전장치가 없는 릴리스로 롤백하면 문제를 가릴 뿐입니다 (${p.jobId})`,
   'source.failing': (p) => `${p.source}: ${p.count}회 연속 읽기 실패: ${p.error ?? '알 수 없는 오류'}`,
   'source.ok': (p) => `${p.source}: 정상적으로 읽힘`,
 
