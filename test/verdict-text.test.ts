@@ -519,6 +519,30 @@ const CASES: { [K in MessageKey]: TextCase<MessageParams[K]>[] } = {
       en: 'no rollback plan can be made: no backup tag turtle-trading:pre-v3.2.1-backup',
     },
   ],
+  'escalation.blocked': [
+    {
+      params: {
+        target: 'v3.8.1',
+        targetCommit: 'c4cbf46',
+        from: 'v3.9.1',
+        records: [
+          { file: 'positions.json', record: 'P1', unknown: ['entry_reason'], missing: [] },
+          { file: 'entries.json', record: 'E1', unknown: [], missing: ['n_value'] },
+        ],
+      },
+      ko: '롤백 차단: 대상 v3.8.1 (c4cbf46)은 v3.9.1이 쓴 현재 상태 파일을 읽을 수 없습니다: positions.json P1: 모르는 키 entry_reason; entries.json E1: 없는 필수 키 n_value. 아무것도 정지·백업·재생성하지 않았습니다; 사람이 결정해야 합니다',
+      en: 'rollback blocked: the target v3.8.1 (c4cbf46) cannot load the current state files written by v3.9.1: positions.json P1: unknown entry_reason; entries.json E1: missing n_value. Nothing was stopped, backed up or recreated; a person must decide',
+    },
+    {
+      params: {
+        target: 'v3.8.1',
+        targetCommit: 'c4cbf46',
+        records: Array.from({ length: 7 }, (_, i) => ({ file: 'positions.json', record: `P${i}`, unknown: ['entry_reason'], missing: [] })),
+      },
+      ko: '롤백 차단: 대상 v3.8.1 (c4cbf46)은 현재 상태 파일을 읽을 수 없습니다: positions.json P0: 모르는 키 entry_reason; positions.json P1: 모르는 키 entry_reason; positions.json P2: 모르는 키 entry_reason; positions.json P3: 모르는 키 entry_reason; positions.json P4: 모르는 키 entry_reason; 외 2건. 아무것도 정지·백업·재생성하지 않았습니다; 사람이 결정해야 합니다',
+      en: 'rollback blocked: the target v3.8.1 (c4cbf46) cannot load the current state files: positions.json P0: unknown entry_reason; positions.json P1: unknown entry_reason; positions.json P2: unknown entry_reason; positions.json P3: unknown entry_reason; positions.json P4: unknown entry_reason; and 2 more records. Nothing was stopped, backed up or recreated; a person must decide',
+    },
+  ],
   'escalation.refused': [
     { params: { action: 'halt', reason: 'disarmed' }, ko: '거래 중단 실행이 거부되었습니다: disarmed', en: 'halt refused: disarmed' },
   ],

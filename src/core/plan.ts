@@ -2,6 +2,7 @@
 // order, the text an operator approves, and a content hash that binds an approval to this plan.
 import type { PlanPreview } from './types.ts';
 import type { HashText } from './hash.ts';
+import { blockedReason, loadBlock, targetUser, type PlanBlock, type RollbackRelease } from './rollback-target.ts';
 
 export type PlanAction = 'rollback' | 'halt' | 'resume';
 export type Strategy = 'image-tag' | 'git';
@@ -79,6 +80,11 @@ export interface PlanFacts {
   force: boolean;
   /** Paths as the operator knows them (relative to the deployment root), for the plan text. */
   display: { dataDir: string; logsDir: string };
+  /**
+   * The catalogued release the rollback goes to and the current records (rollback-target.ts): absent
+   * when neither the running release is recognised nor a target release configured.
+   */
+  release?: RollbackRelease;
 }
 
 export type ImageTarget = { id: string } | { builtFrom: string };
@@ -89,7 +95,15 @@ export type PlanOp =
   | { op: 'backup'; dataDir: string; logsDir: string }
   | { op: 'stop'; container: string; id: string }
   | { op: 'rename'; container: string; id: string; to: string }
-  | { op: 'create'; container: string; fromId: string; image: ImageTarget; config: ConfigSummary }
+  | {
+      op: 'create';
+      container: string;
+      fromId: string;
+      image: ImageTarget;
+      config: ConfigSummary;
+      /** The user the target release needs instead of the container's own (root for a Debian-cron target). */
+      user?: string;
+    }
   | { op: 'start'; container: string }
   | { op: 'tag'; image: ImageTarget; references: { reference: string; previousId?: string }[] }
   | { op: 'git-checkout'; repo: string; branch: string; commit: string; branchExists: boolean; previous: string; previousHead: string }
@@ -108,7 +122,8 @@ export interface Plan {
   preview: PlanPreview;
 }
 
-export type PlanResult = { ok: true; plan: Plan } | { ok: false; reason: string };
+/** No plan, and why; `blocked` when the target cannot load the current state files (escalated, never run). */
+export type PlanResult = { ok: true; plan: Plan } | { ok: false; reason: string; blocked?: PlanBlock };
 
 /** The name compose gives the image it builds for a service (`<project>-<service>` in Compose v2). */
 export function composeImageName(
@@ -136,6 +151,12 @@ export function buildPlan(facts: PlanFacts, hash: HashText): PlanResult {
           ok: false,
           reason: `configured container${missing.length > 1 ? 's' : ''} ${missing.join(', ')} not found: a rollback recreates every guarded container, so nothing was planned`,
         };
+      }
+      // Before anything else: a target that cannot load the current state is no plan at all, whatever
+      // the strategy, the approval policy or the images at hand.
+      if (facts.release) {
+        const blocked = loadBlock(facts.release);
+        if (blocked) return { ok: false, reason: blockedReason(blocked), blocked };
       }
       return rollbackPlan(facts, hash);
   }
@@ -213,7 +234,8 @@ function rollbackPlan(facts: PlanFacts, hash: HashText): PlanResult {
   for (const c of containers) {
     ops.push({ op: 'stop', container: c.name, id: c.id });
     ops.push({ op: 'rename', container: c.name, id: c.id, to: renamedName(c) });
-    ops.push({ op: 'create', container: c.name, fromId: c.id, image, config: c.config });
+    const user = facts.release ? targetUser(facts.release.target, c.config.user) : undefined;
+    ops.push({ op: 'create', container: c.name, fromId: c.id, image, config: c.config, ...(user !== undefined ? { user } : {}) });
     ops.push({ op: 'start', container: c.name });
   }
   const references = [...new Set(containers.flatMap((c) => composeImageName(c, facts.composeSeparator) ?? []))].sort();
@@ -319,7 +341,7 @@ export function describeOp(op: PlanOp): string {
     case 'rename':
       return `rename ${op.container} to ${op.to} (kept, stopped, until verification passes)`;
     case 'create':
-      return `create ${op.container} from the configuration of ${shortId(op.fromId)} with ${describeImage(op.image)} pinned by ID: ${describeConfig(op.config)}`;
+      return `create ${op.container} from the configuration of ${shortId(op.fromId)} with ${describeImage(op.image)} pinned by ID: ${describeConfig(op.user !== undefined ? { ...op.config, user: op.user } : op.config)}${op.user !== undefined ? ` (user ${op.user} instead of ${op.config.user ?? 'the image default'}: the target runs Debian cron, which needs root)` : ''}`;
     case 'start':
       return `start ${op.container}`;
     case 'tag':
@@ -368,7 +390,7 @@ function describeOpKo(op: PlanOp): string {
     case 'rename':
       return `${op.container}의 이름을 ${op.to}로 변경 (검증을 통과할 때까지 정지 상태로 보관)`;
     case 'create':
-      return `${shortId(op.fromId)}의 설정으로 ${op.container} 생성, ${describeImageKo(op.image)}를 ID로 고정: ${describeConfig(op.config)}`;
+      return `${shortId(op.fromId)}의 설정으로 ${op.container} 생성, ${describeImageKo(op.image)}를 ID로 고정: ${describeConfig(op.user !== undefined ? { ...op.config, user: op.user } : op.config)}${op.user !== undefined ? ` (${op.config.user ?? '이미지 기본값'} 대신 사용자 ${op.user}: 대상 릴리스는 root가 필요한 Debian cron으로 실행됨)` : ''}`;
     case 'start':
       return `${op.container} 시작`;
     case 'tag':

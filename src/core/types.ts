@@ -89,7 +89,7 @@ export type Event =
   | {
       kind: 'plan-ready';
       incidentId: string;
-      result: { ok: true; plan: PlanPreview } | { ok: false; reason: string };
+      result: PlanAnswer;
       nonce: string;
       at: Instant;
     }
@@ -191,6 +191,10 @@ export interface Job {
 export type { Profile as JobProfile } from '../config/schema.ts';
 import type { Rule } from '../config/schema.ts';
 import type { Release } from '../config/catalogue-schema.ts';
+import type { PlanBlock } from './rollback-target.ts';
+
+/** The engine's answer to a plan request; `blocked` when the target cannot load the current state files. */
+export type PlanAnswer = { ok: true; plan: PlanPreview } | { ok: false; reason: string; blocked?: PlanBlock };
 import type { RefusalDetail } from './decision-text.ts';
 
 export type RunEnd = 'finished' | 'failed' | 'open' | 'superseded';

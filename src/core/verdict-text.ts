@@ -5,6 +5,7 @@
 import type { Language } from './text/catalogue.ts';
 import type { ContainerStatus } from './types.ts';
 import type { EvidenceMessage } from './evidence-text.ts';
+import type { PlanBlock } from './rollback-target.ts';
 import { verdicts as en } from './text/en/verdicts.ts';
 import { verdicts as ko } from './text/ko/verdicts.ts';
 
@@ -101,6 +102,8 @@ export interface MessageParams {
   /** The incident's own summary is the reason (a notify/escalate rule still firing). */
   'escalation.firing': { summary: string; message?: VerdictMessage };
   'escalation.no-plan': { action: string; reason: string };
+  /** The rollback target cannot load the current state files (rollback-target.ts): the plan is blocked. */
+  'escalation.blocked': PlanBlock;
   'escalation.refused': { action: string; reason: string };
   'escalation.failed': { action: string; detail: string };
   'escalation.halted': { summary: string; message?: VerdictMessage };

@@ -3,8 +3,23 @@
 import { renderEvidence, type EvidenceMessage } from '../../evidence-text.ts';
 import { renderMessage, type TelegramCaseKey, type VerdictText } from '../../verdict-text.ts';
 import { CONTAINER_STATUS_KO, KO_FAILURE, durationKo, koUnavailable } from './words.ts';
+import { BLOCK_RECORDS_SHOWN } from '../../rollback-target.ts';
+import type { UnloadableRecord } from '../../release-records.ts';
 
 const k = durationKo;
+
+/** 차단된 롤백의 대상이 읽을 수 없는 레코드: 처음 몇 개는 이름으로. */
+function blockRecords(records: UnloadableRecord[]): string {
+  const shown = records.slice(0, BLOCK_RECORDS_SHOWN).map((r) => {
+    const parts = [
+      r.unknown.length > 0 ? `모르는 키 ${r.unknown.join(', ')}` : undefined,
+      r.missing.length > 0 ? `없는 필수 키 ${r.missing.join(', ')}` : undefined,
+    ].filter((x) => x !== undefined);
+    return `${r.file} ${r.record}: ${parts.join(', ')}`;
+  });
+  const more = records.length > BLOCK_RECORDS_SHOWN ? [`외 ${records.length - BLOCK_RECORDS_SHOWN}건`] : [];
+  return [...shown, ...more].join('; ');
+}
 
 const KO_TELEGRAM_CASE: Record<TelegramCaseKey, string> = {
   'send-failed': '모든 재시도 후에도 Telegram 전송 실패 (Telegram 오류 (모든 재시도 소진))',
@@ -121,6 +136,8 @@ export const verdicts: VerdictText = {
   'escalation.manual-check': () => '수동 확인 기간이 지나도 계속 발동 중입니다',
   'escalation.firing': (p) => (p.message ? renderMessage(p.message, 'ko') : p.summary),
   'escalation.no-plan': (p) => `${actionKo(p.action)} 계획을 만들 수 없습니다: ${p.reason}`,
+  'escalation.blocked': (p) =>
+    `롤백 차단: 대상 ${p.target} (${p.targetCommit})은 ${p.from ? `${p.from}이 쓴 ` : ''}현재 상태 파일을 읽을 수 없습니다: ${blockRecords(p.records)}. 아무것도 정지·백업·재생성하지 않았습니다; 사람이 결정해야 합니다`,
   'escalation.refused': (p) => `${actionKo(p.action)} 실행이 거부되었습니다: ${p.reason}`,
   'escalation.failed': (p) => `${actionKo(p.action)} 실패: ${p.detail}`,
   'escalation.halted': (p) => `거래를 중단했습니다 (cron 컨테이너 정지): ${p.message ? renderMessage(p.message, 'ko') : p.summary}`,
