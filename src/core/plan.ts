@@ -2,6 +2,9 @@
 // order, the text an operator approves, and a content hash that binds an approval to this plan.
 import type { PlanPreview } from './types.ts';
 import type { HashText } from './hash.ts';
+import { stopsText, type HaltStops } from './halt-levers.ts';
+import { EN_STOPS, enList } from './text/en/words.ts';
+import { KO_STOPS, koList } from './text/ko/words.ts';
 import { blockedReason, loadBlock, targetUser, type PlanBlock, type RollbackRelease } from './rollback-target.ts';
 
 export type PlanAction = 'rollback' | 'halt' | 'resume';
@@ -85,6 +88,8 @@ export interface PlanFacts {
    * when neither the running release is recognised nor a target release configured.
    */
   release?: RollbackRelease;
+  /** What a halt stops on the running release, when it is recognised (catalogue `halt`). */
+  haltStops?: HaltStops;
 }
 
 export type ImageTarget = { id: string } | { builtFrom: string };
@@ -109,7 +114,8 @@ export type PlanOp =
   | { op: 'git-checkout'; repo: string; branch: string; commit: string; branchExists: boolean; previous: string; previousHead: string }
   | { op: 'verify'; containers: string[]; image: ImageTarget; spec: VerifySpec }
   | { op: 'remove-old'; containers: { name: string; id: string; renamedTo: string }[] }
-  | { op: 'halt'; container: string; id: string }
+  /** `stops`: what stopping the container stops on the running release (halt-levers.ts), when recognised. */
+  | { op: 'halt'; container: string; id: string; stops?: HaltStops }
   | { op: 'resume'; container: string; id: string };
 
 export interface Plan {
@@ -172,7 +178,7 @@ function cronPlan(facts: PlanFacts, action: 'halt' | 'resume', hash: HashText): 
     action === 'halt'
       ? [
           { op: 'preflight', container: cron.name, baseline: [] },
-          { op: 'halt', container: cron.name, id: cron.id },
+          { op: 'halt', container: cron.name, id: cron.id, ...(facts.haltStops ? { stops: facts.haltStops } : {}) },
         ]
       : [{ op: 'resume', container: cron.name, id: cron.id }];
   return { ok: true, plan: finish(hash, action, undefined, undefined, ops, undefined) };
@@ -362,7 +368,9 @@ export function describeOp(op: PlanOp): string {
     case 'remove-old':
       return `remove ${op.containers.map((c) => c.renamedTo).join(', ')} (only after verification passed)`;
     case 'halt':
-      return `stop ${op.container} (container ${shortId(op.id)}): the scheduled jobs stop; nothing else is touched`;
+      return op.stops
+        ? `stop ${op.container} (container ${shortId(op.id)}): on ${op.stops.release} this stops ${stopsText(op.stops.stops, EN_STOPS, enList)}; nothing else is touched`
+        : `stop ${op.container} (container ${shortId(op.id)}): the scheduled jobs stop; nothing else is touched`;
     case 'resume':
       return `start ${op.container} (container ${shortId(op.id)})`;
   }
@@ -411,7 +419,9 @@ function describeOpKo(op: PlanOp): string {
     case 'remove-old':
       return `${op.containers.map((c) => c.renamedTo).join(', ')} 삭제 (검증을 통과한 뒤에만)`;
     case 'halt':
-      return `${op.container} (컨테이너 ${shortId(op.id)}) 정지: 예약된 작업이 멈춤; 다른 것은 건드리지 않음`;
+      return op.stops
+        ? `${op.container} (컨테이너 ${shortId(op.id)}) 정지: ${op.stops.release}에서는 ${stopsText(op.stops.stops, KO_STOPS, koList)}이 멈춤; 다른 것은 건드리지 않음`
+        : `${op.container} (컨테이너 ${shortId(op.id)}) 정지: 예약된 작업이 멈춤; 다른 것은 건드리지 않음`;
     case 'resume':
       return `${op.container} (컨테이너 ${shortId(op.id)}) 시작`;
   }

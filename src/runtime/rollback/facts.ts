@@ -2,6 +2,7 @@
 // rollback tags, compose's image names, the git checkout, and earlier failed verifications.
 import { join, resolve } from 'node:path';
 import { readJsonFile } from '../../adapters/json-files.ts';
+import { containerHaltStops } from '../../core/halt-levers.ts';
 import { parsePythonJson } from '../../core/python-json.ts';
 import {
   chooseRollbackTarget,
@@ -145,6 +146,9 @@ export async function gatherFacts(
     force: options.force ?? false,
     display: { dataDir: display(deployment.dataDir), logsDir: display(deployment.logsDir) },
     ...(release ? { release } : {}),
+    ...(action === 'halt' && containerHaltStops(input.releases?.running)
+      ? { haltStops: containerHaltStops(input.releases?.running)! }
+      : {}),
   };
   return { ok: true, facts, docs };
 }
