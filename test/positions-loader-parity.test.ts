@@ -12,6 +12,7 @@ import { loadRules } from '../src/config/load-rules.ts';
 import { configSchema, type RuleOf } from '../src/config/schema.ts';
 import { positionsIntegrityParams } from '../src/core/rules/positions-integrity.ts';
 import { parsePositions, validatePositions, type PositionKeys } from '../src/core/positions.ts';
+import { positionKeysInForce } from '../src/core/release-records.ts';
 import { parsePythonJson } from '../src/core/python-json.ts';
 import { evaluatePositionsIntegrity } from '../src/core/rules/positions-integrity.ts';
 import { initialState, step } from '../src/core/step.ts';
@@ -54,8 +55,9 @@ async function bundledCorruptRule(): Promise<RuleOf<'positions-integrity'>> {
   return rule;
 }
 
+/** The keys the bundled rule judges by when no release is recognised: v3.2.x's, from the schema's shapes. */
 function keysOf(rule: RuleOf<'positions-integrity'>): PositionKeys {
-  return rule.params;
+  return positionKeysInForce(rule.params);
 }
 
 function withoutKey(index: number, key: string): string {
@@ -73,11 +75,13 @@ function onlyProblem(content: string, keys: PositionKeys) {
 
 test('the bundled rule requires every dataclass field without a default, as the schema default does', async () => {
   const rule = await bundledCorruptRule();
-  assert.deepEqual(rule.params.requiredKeys, DATACLASS_REQUIRED);
-  assert.deepEqual(positionsIntegrityParams.parse({}).requiredKeys, DATACLASS_REQUIRED);
+  // The bundled rule lists no keys: they come from the running release, else from v3.2.x's shapes.
+  assert.equal(rule.params.requiredKeys, undefined);
+  assert.deepEqual(keysOf(rule).requiredKeys, DATACLASS_REQUIRED);
+  assert.deepEqual(positionKeysInForce(positionsIntegrityParams.parse({})).requiredKeys, DATACLASS_REQUIRED);
   // The shorter list of validate_position_schema decides only what the loader does: skip, or crash.
   // Written out on purpose (repeats record-shapes.ts): a change to the default list must fail here.
-  assert.deepEqual(rule.params.validatedKeys, [
+  assert.deepEqual(keysOf(rule).validatedKeys, [
     'position_id',
     'symbol',
     'entry_price',
@@ -90,8 +94,15 @@ test('the bundled rule requires every dataclass field without a default, as the 
     'total_shares',
     'stop_loss',
   ]);
-  assert.deepEqual(rule.params.validatedKeys, positionsIntegrityParams.parse({}).validatedKeys);
-  assert.deepEqual(rule.params.knownKeys, positionsIntegrityParams.parse({}).knownKeys);
+  assert.deepEqual(keysOf(rule).knownKeys, [
+    ...DATACLASS_REQUIRED,
+    'exit_date',
+    'exit_price',
+    'exit_reason',
+    'pnl',
+    'pnl_pct',
+    'r_multiple',
+  ]);
 });
 
 for (const key of ['max_units', 'shares_per_unit', 'pyramid_level', 'exit_period', 'last_update']) {
@@ -245,7 +256,12 @@ test("NaN, Infinity and -Infinity are numbers to Python's json, and a string tha
   for (const token of ['NaN', 'Infinity', '-Infinity', 'constructor']) {
     const literal = `\\u0000py:${token}`;
     assert.deepEqual(parsePythonJson(`["${literal}"]`), { ok: true, value: [`\u0000py:${token}`] });
-    const state = parsePositions(SAMPLE.replace('"Stop Loss"', `"${literal}"`), positionsIntegrityParams.parse({}), T0, 'x');
+    const state = parsePositions(
+      SAMPLE.replace('"Stop Loss"', `"${literal}"`),
+      positionKeysInForce(positionsIntegrityParams.parse({})),
+      T0,
+      'x',
+    );
     assert.equal(state.status, 'valid', JSON.stringify(state));
     assert.equal(state.status === 'valid' && state.doc[0]!.exit_reason, `\u0000py:${token}`);
   }
@@ -256,7 +272,7 @@ test("NaN, Infinity and -Infinity are numbers to Python's json, and a string tha
 test('U+FFFD written as UTF-8 (EF BF BD) is a legal character; bytes that are not UTF-8 are refused as Python does', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'sentinel-utf8-'));
   t.after(() => rm(dir, { recursive: true, force: true }));
-  const keys = positionsIntegrityParams.parse({});
+  const keys = positionKeysInForce(positionsIntegrityParams.parse({}));
   const path = join(dir, 'positions.json');
 
   await writeFile(path, Buffer.from(SAMPLE.replace('"Stop Loss"', '"Stop \uFFFD Loss"'), 'utf8'));

@@ -39,6 +39,7 @@ test('the bundled rules load in file-name order and cover the five runbook crite
     [
       '10-cron.yaml',
       '20-failures.yaml',
+      '25-guards.yaml',
       '30-telegram.yaml',
       '40-positions.yaml',
       '50-fills.yaml',
@@ -53,6 +54,7 @@ test('the bundled rules load in file-name order and cover the five runbook crite
       'cron-missed-or-hung:cron-schedule:rollback',
       'check-repeated-failures:repeated-failures:rollback',
       'daily-report-failures:repeated-failures:escalate',
+      'guard-tripped:guard-tripped:escalate',
       'telegram-alerts-missing:telegram-delivery:rollback',
       'telegram-channel-not-configured:telegram-delivery:escalate',
       'positions-corrupt:positions-integrity:halt',

@@ -19,12 +19,14 @@ test('every kind parses with its defaults and has traits', () => {
 
 test('the traits the step and the decisions act on', () => {
   const boundary = KINDS.filter((kind) => traitsOf({ kind }).judgedAtRunBoundaries);
-  assert.deepEqual(boundary.sort(), ['positions-integrity', 'repeated-failures', 'telegram-delivery']);
+  assert.deepEqual(boundary.sort(), ['guard-tripped', 'positions-integrity', 'repeated-failures', 'telegram-delivery']);
   const manual = KINDS.filter((kind) => traitsOf({ kind }).manualCheckFirst);
   assert.deepEqual(manual.sort(), ['fill-integrity', 'telegram-delivery']);
   const restricted = KINDS.filter((kind) => traitsOf({ kind }).neverActs !== undefined);
-  assert.deepEqual(restricted, ['source-health']);
+  assert.deepEqual(restricted, ['source-health', 'guard-tripped']);
   assert.deepEqual(traitsOf({ kind: 'source-health' }).neverActs?.actions, ['rollback', 'halt']);
+  // A tripped guard is by design: a rollback cures nothing (rules/25-guards.yaml).
+  assert.deepEqual(traitsOf({ kind: 'guard-tripped' }).neverActs?.actions, ['rollback', 'halt']);
 });
 
 test('log needles and run failure patterns are the errorPatterns of the rules, once each', () => {
@@ -44,6 +46,7 @@ test('position keys come from a positions-integrity rule, else from the v3.2.x d
     requiredKeys: V32_REQUIRED_POSITION_KEYS,
     knownKeys: V32_KNOWN_POSITION_KEYS,
     validatedKeys: V32_VALIDATED_POSITION_KEYS,
+    unknownKeys: 'crash',
   });
   const edited = ruleOf('positions-integrity', { requiredKeys: ['position_id'] });
   assert.deepEqual(positionKeysOf([ruleOf('cron-schedule'), edited]).requiredKeys, ['position_id']);

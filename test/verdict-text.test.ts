@@ -326,6 +326,37 @@ const CASES: { [K in MessageKey]: TextCase<MessageParams[K]>[] } = {
     },
   ],
 
+  'guard.tripped': [
+    {
+      params: {
+        guard: 'kill-switch',
+        jobId: 'check_kr.log',
+        line: '2026-03-12 16:00:05,001 - __main__ - WARNING - 킬 스위치 활성 중: 3개 시그널 감지되었으나 신규 진입 불가',
+      },
+      ko: '킬 스위치 켜짐: 신규 진입 차단 — 설계된 동작이며 오류가 아닙니다; 롤백으로는 해결되지 않습니다 (check_kr.log: 2026-03-12 16:00:05,001 - __main__ - WARNING - 킬 스위치 활성 중: 3개 시그널 감지되었으나 신규 진입 불가)',
+      en: 'kill switch on: new entries blocked — by design, not a fault; a rollback cures nothing (check_kr.log: 2026-03-12 16:00:05,001 - __main__ - WARNING - 킬 스위치 활성 중: 3개 시그널 감지되었으나 신규 진입 불가)',
+    },
+    {
+      params: { guard: 'cost-budget', jobId: 'check_kr.log', line: '__main__ - CRITICAL - [CostAnalyzer] 일일 비용 한도 초과' },
+      ko: '비용 예산 초과: 비용 안전장치가 거래를 멈춥니다 — 설계된 동작이며 오류가 아닙니다; 롤백으로는 해결되지 않습니다 (check_kr.log: __main__ - CRITICAL - [CostAnalyzer] 일일 비용 한도 초과)',
+      en: 'cost budget tripped: the cost guard stops trading — by design, not a fault; a rollback cures nothing (check_kr.log: __main__ - CRITICAL - [CostAnalyzer] 일일 비용 한도 초과)',
+    },
+  ],
+  'guard.quiet': [
+    {
+      params: { guard: 'cost-budget' },
+      ko: 'cost-budget: 최근 24시간 로그에 안전장치 로그 없음',
+      en: 'cost-budget: no guard line in the logs of the last 24 h',
+    },
+  ],
+  'guard.kill-switch-unsaved': [
+    {
+      params: { jobId: 'check_kr.log', error: "PermissionError: [Errno 13] Permission denied: '/app/config/tmpa1b2c3.tmp'" },
+      ko: "킬 스위치를 켜려다 config/system_status.yaml 저장 중 실패했습니다 (PermissionError: [Errno 13] Permission denied: '/app/config/tmpa1b2c3.tmp'): 이미지는 uid 1000에게 /app/data와 /app/logs 쓰기만 허용합니다. 릴리스 결함이 아니라 안전장치가 작동한 것입니다: 안전장치가 없는 릴리스로 롤백하면 문제를 가릴 뿐입니다 (check_kr.log)",
+      en: "the kill switch tried to turn on and crashed saving config/system_status.yaml (PermissionError: [Errno 13] Permission denied: '/app/config/tmpa1b2c3.tmp'): the image lets uid 1000 write only /app/data and /app/logs. A guard tripped, not a fault of the release: a rollback to a release without the guard would only hide it (check_kr.log)",
+    },
+  ],
+
   'source.failing': [
     {
       params: { source: 'logs', count: 3, error: 'EACCES: permission denied' },
@@ -567,6 +598,30 @@ const CASES: { [K in MessageKey]: TextCase<MessageParams[K]>[] } = {
       params: { action: 'rollback', reason: 'no backup tag turtle-trading:pre-v3.2.1-backup' },
       ko: '롤백 계획을 만들 수 없습니다: no backup tag turtle-trading:pre-v3.2.1-backup',
       en: 'no rollback plan can be made: no backup tag turtle-trading:pre-v3.2.1-backup',
+    },
+  ],
+  'escalation.blocked': [
+    {
+      params: {
+        target: 'v3.8.1',
+        targetCommit: 'c4cbf46',
+        from: 'v3.9.1',
+        records: [
+          { file: 'positions.json', record: 'P1', unknown: ['entry_reason'], missing: [] },
+          { file: 'entries.json', record: 'E1', unknown: [], missing: ['n_value'] },
+        ],
+      },
+      ko: '롤백 차단: 대상 v3.8.1 (c4cbf46)은 v3.9.1이 쓴 현재 상태 파일을 읽을 수 없습니다: positions.json P1: 모르는 키 entry_reason; entries.json E1: 없는 필수 키 n_value. 아무것도 정지·백업·재생성하지 않았습니다; 사람이 결정해야 합니다',
+      en: 'rollback blocked: the target v3.8.1 (c4cbf46) cannot load the current state files written by v3.9.1: positions.json P1: unknown entry_reason; entries.json E1: missing n_value. Nothing was stopped, backed up or recreated; a person must decide',
+    },
+    {
+      params: {
+        target: 'v3.8.1',
+        targetCommit: 'c4cbf46',
+        records: Array.from({ length: 7 }, (_, i) => ({ file: 'positions.json', record: `P${i}`, unknown: ['entry_reason'], missing: [] })),
+      },
+      ko: '롤백 차단: 대상 v3.8.1 (c4cbf46)은 현재 상태 파일을 읽을 수 없습니다: positions.json P0: 모르는 키 entry_reason; positions.json P1: 모르는 키 entry_reason; positions.json P2: 모르는 키 entry_reason; positions.json P3: 모르는 키 entry_reason; positions.json P4: 모르는 키 entry_reason; 외 2건. 아무것도 정지·백업·재생성하지 않았습니다; 사람이 결정해야 합니다',
+      en: 'rollback blocked: the target v3.8.1 (c4cbf46) cannot load the current state files: positions.json P0: unknown entry_reason; positions.json P1: unknown entry_reason; positions.json P2: unknown entry_reason; positions.json P3: unknown entry_reason; positions.json P4: unknown entry_reason; and 2 more records. Nothing was stopped, backed up or recreated; a person must decide',
     },
   ],
   'escalation.refused': [

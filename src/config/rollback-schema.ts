@@ -2,6 +2,7 @@
 // like every other config object.
 import { z } from 'zod';
 import { duration } from './duration.ts';
+import { releaseName } from './catalogue-schema.ts';
 
 const imageReference = z
   .string()
@@ -12,6 +13,11 @@ export const rollbackConfigSchema = z.strictObject({
   backupTag: imageReference.default('turtle-trading:pre-v3.2.1-backup'),
   /** §3: the tag put on the image built from the target commit. */
   rollbackTag: imageReference.default('turtle-trading:rollback-v3.2.0'),
+  /**
+   * The catalogued release to roll back to (rules/releases/catalogue.yaml). Default: the predecessor of
+   * the running release; with no release recognised, the commit and checks of the runbook (v3.2.0).
+   */
+  targetRelease: releaseName.optional(),
   /** `auto`: image-tag when the backup tag exists, else git (when enabled). */
   strategy: z.enum(['auto', 'image-tag', 'git']).default('auto'),
   git: z
@@ -23,11 +29,14 @@ export const rollbackConfigSchema = z.strictObject({
         .string()
         .regex(/^[A-Za-z0-9][A-Za-z0-9._/-]*$/, 'a git branch name')
         .default('rollback/v3.2.1-to-v3.2.0'),
-      /** Roll back by commit, never by the tag v3.2.0 (it points elsewhere: reference §0.7). */
+      /**
+       * Roll back by commit, never by a tag (v3.2.0's points elsewhere: reference §0.7). Default: the target
+       * release's commit from the catalogue, else 238760b (the runbook's v3.2.0).
+       */
       targetCommit: z
         .string()
         .regex(/^[0-9a-f]{7,40}$/, 'a commit hash (7 to 40 hex digits)')
-        .default('238760b'),
+        .optional(),
       dockerfile: z.string().min(1).default('Dockerfile'),
     })
     .prefault({}),
@@ -41,11 +50,15 @@ export const rollbackConfigSchema = z.strictObject({
     .prefault({}),
   verify: z
     .strictObject({
-      /** Scripts the target version's crontab must run, and must not run (reference §7 fingerprint). */
-      crontabRuns: z.array(z.string().min(1)).default(['signal_check.py']),
-      crontabDoesNotRun: z.array(z.string().min(1)).default(['check_positions.py']),
-      /** Files that must exist in the cron container afterwards. */
-      files: z.array(z.string().startsWith('/')).default(['/app/scripts/signal_check.py']),
+      /**
+       * Scripts the target version's crontab must run, and must not run (reference §7 fingerprint). Default:
+       * the target release's `verify` from the catalogue, else the runbook's v3.2.0 checks (signal_check.py,
+       * not check_positions.py).
+       */
+      crontabRuns: z.array(z.string().min(1)).optional(),
+      crontabDoesNotRun: z.array(z.string().min(1)).optional(),
+      /** Files that must exist in the cron container afterwards. Default: as for crontabRuns. */
+      files: z.array(z.string().startsWith('/')).optional(),
       /**
        * A recreated container must stay up this long, with no restart, to count as running. A container
        * that crashes at start (the dashboard at v3.2.x) has exited or restarted well within it; a later

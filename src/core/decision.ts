@@ -5,7 +5,7 @@
 import type { Rule } from '../config/schema.ts';
 import { traitsOf } from './rules/index.ts';
 import type { RefusalDetail } from './decision-text.ts';
-import type { Incident, OperatorIdentity, PlanPreview } from './types.ts';
+import type { Incident, OperatorIdentity, PlanAnswer, PlanPreview } from './types.ts';
 import { SHARED_DECISION_PHASES, dayOf, escalate, summaryParams, type Builder } from './decision-builder.ts';
 
 const ACTING = new Set<Incident['action']>(['rollback', 'halt', 'resume']);
@@ -254,13 +254,7 @@ export function onTick(b: Builder, rules: Rule[]): void {
   for (const [ruleId, until] of Object.entries(b.safety.silenced)) if (b.now >= until) delete b.safety.silenced[ruleId];
 }
 
-export function onPlanReady(
-  b: Builder,
-  incidentId: string,
-  result: { ok: true; plan: PlanPreview } | { ok: false; reason: string },
-  nonce: string,
-  rules: Rule[],
-): void {
+export function onPlanReady(b: Builder, incidentId: string, result: PlanAnswer, nonce: string, rules: Rule[]): void {
   const incident = b.find(incidentId);
   if (!incident || !incident.planRequested) return;
   incident.planRequested = false;
@@ -268,7 +262,15 @@ export function onPlanReady(
   if (incident.phase !== 'detected') return;
   if (!result.ok) {
     b.record(incident, 'incident-phase', `no plan: ${result.reason}`);
-    escalate(b, incident, { key: 'escalation.no-plan', params: { action: incident.action, reason: result.reason } }, 'L1');
+    // A blocked rollback (the target cannot load the current state) says which records, in the operator's language.
+    escalate(
+      b,
+      incident,
+      result.blocked
+        ? { key: 'escalation.blocked', params: result.blocked }
+        : { key: 'escalation.no-plan', params: { action: incident.action, reason: result.reason } },
+      'L1',
+    );
     return;
   }
   // The shared decision takes the strictest policy of every incident it decides for.

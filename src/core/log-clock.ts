@@ -48,6 +48,16 @@ export interface LineTime {
   clock: LogClock;
 }
 
+/**
+ * The zone of backlog stamps: the operator's configured zone, else the running release's `logZone`
+ * (UTC under Debian cron at v3.2.x–v3.3.x, KST from v3.4.0: no guessing once the release is known),
+ * else `auto` (learn an offset, else UTC).
+ */
+export function logZoneInForce(configured: string, releaseLogZone: string | undefined): string {
+  if (configured !== 'auto') return configured;
+  return releaseLogZone ?? 'auto';
+}
+
 export function emptyLogClock(): LogClock {
   return {};
 }

@@ -2,6 +2,10 @@
 // order, the text an operator approves, and a content hash that binds an approval to this plan.
 import type { PlanPreview } from './types.ts';
 import type { HashText } from './hash.ts';
+import { stopsText, type HaltStops } from './halt-levers.ts';
+import { EN_STOPS, enList } from './text/en/words.ts';
+import { KO_STOPS, koList } from './text/ko/words.ts';
+import { blockedReason, loadBlock, targetUser, type PlanBlock, type RollbackRelease } from './rollback-target.ts';
 
 export type PlanAction = 'rollback' | 'halt' | 'resume';
 export type Strategy = 'image-tag' | 'git';
@@ -79,6 +83,13 @@ export interface PlanFacts {
   force: boolean;
   /** Paths as the operator knows them (relative to the deployment root), for the plan text. */
   display: { dataDir: string; logsDir: string };
+  /**
+   * The catalogued release the rollback goes to and the current records (rollback-target.ts): absent
+   * when neither the running release is recognised nor a target release configured.
+   */
+  release?: RollbackRelease;
+  /** What a halt stops on the running release, when it is recognised (catalogue `halt`). */
+  haltStops?: HaltStops;
 }
 
 export type ImageTarget = { id: string } | { builtFrom: string };
@@ -89,13 +100,22 @@ export type PlanOp =
   | { op: 'backup'; dataDir: string; logsDir: string }
   | { op: 'stop'; container: string; id: string }
   | { op: 'rename'; container: string; id: string; to: string }
-  | { op: 'create'; container: string; fromId: string; image: ImageTarget; config: ConfigSummary }
+  | {
+      op: 'create';
+      container: string;
+      fromId: string;
+      image: ImageTarget;
+      config: ConfigSummary;
+      /** The user the target release needs instead of the container's own (root for a Debian-cron target). */
+      user?: string;
+    }
   | { op: 'start'; container: string }
   | { op: 'tag'; image: ImageTarget; references: { reference: string; previousId?: string }[] }
   | { op: 'git-checkout'; repo: string; branch: string; commit: string; branchExists: boolean; previous: string; previousHead: string }
   | { op: 'verify'; containers: string[]; image: ImageTarget; spec: VerifySpec }
   | { op: 'remove-old'; containers: { name: string; id: string; renamedTo: string }[] }
-  | { op: 'halt'; container: string; id: string }
+  /** `stops`: what stopping the container stops on the running release (halt-levers.ts), when recognised. */
+  | { op: 'halt'; container: string; id: string; stops?: HaltStops }
   | { op: 'resume'; container: string; id: string };
 
 export interface Plan {
@@ -108,7 +128,8 @@ export interface Plan {
   preview: PlanPreview;
 }
 
-export type PlanResult = { ok: true; plan: Plan } | { ok: false; reason: string };
+/** No plan, and why; `blocked` when the target cannot load the current state files (escalated, never run). */
+export type PlanResult = { ok: true; plan: Plan } | { ok: false; reason: string; blocked?: PlanBlock };
 
 /** The name compose gives the image it builds for a service (`<project>-<service>` in Compose v2). */
 export function composeImageName(
@@ -137,6 +158,12 @@ export function buildPlan(facts: PlanFacts, hash: HashText): PlanResult {
           reason: `configured container${missing.length > 1 ? 's' : ''} ${missing.join(', ')} not found: a rollback recreates every guarded container, so nothing was planned`,
         };
       }
+      // Before anything else: a target that cannot load the current state is no plan at all, whatever
+      // the strategy, the approval policy or the images at hand.
+      if (facts.release) {
+        const blocked = loadBlock(facts.release);
+        if (blocked) return { ok: false, reason: blockedReason(blocked), blocked };
+      }
       return rollbackPlan(facts, hash);
   }
 }
@@ -151,7 +178,7 @@ function cronPlan(facts: PlanFacts, action: 'halt' | 'resume', hash: HashText): 
     action === 'halt'
       ? [
           { op: 'preflight', container: cron.name, baseline: [] },
-          { op: 'halt', container: cron.name, id: cron.id },
+          { op: 'halt', container: cron.name, id: cron.id, ...(facts.haltStops ? { stops: facts.haltStops } : {}) },
         ]
       : [{ op: 'resume', container: cron.name, id: cron.id }];
   return { ok: true, plan: finish(hash, action, undefined, undefined, ops, undefined) };
@@ -213,7 +240,8 @@ function rollbackPlan(facts: PlanFacts, hash: HashText): PlanResult {
   for (const c of containers) {
     ops.push({ op: 'stop', container: c.name, id: c.id });
     ops.push({ op: 'rename', container: c.name, id: c.id, to: renamedName(c) });
-    ops.push({ op: 'create', container: c.name, fromId: c.id, image, config: c.config });
+    const user = facts.release ? targetUser(facts.release.target, c.config.user) : undefined;
+    ops.push({ op: 'create', container: c.name, fromId: c.id, image, config: c.config, ...(user !== undefined ? { user } : {}) });
     ops.push({ op: 'start', container: c.name });
   }
   const references = [...new Set(containers.flatMap((c) => composeImageName(c, facts.composeSeparator) ?? []))].sort();
@@ -319,7 +347,7 @@ export function describeOp(op: PlanOp): string {
     case 'rename':
       return `rename ${op.container} to ${op.to} (kept, stopped, until verification passes)`;
     case 'create':
-      return `create ${op.container} from the configuration of ${shortId(op.fromId)} with ${describeImage(op.image)} pinned by ID: ${describeConfig(op.config)}`;
+      return `create ${op.container} from the configuration of ${shortId(op.fromId)} with ${describeImage(op.image)} pinned by ID: ${describeConfig(op.user !== undefined ? { ...op.config, user: op.user } : op.config)}${op.user !== undefined ? ` (user ${op.user} instead of ${op.config.user ?? 'the image default'}: the target runs Debian cron, which needs root)` : ''}`;
     case 'start':
       return `start ${op.container}`;
     case 'tag':
@@ -340,7 +368,9 @@ export function describeOp(op: PlanOp): string {
     case 'remove-old':
       return `remove ${op.containers.map((c) => c.renamedTo).join(', ')} (only after verification passed)`;
     case 'halt':
-      return `stop ${op.container} (container ${shortId(op.id)}): the scheduled jobs stop; nothing else is touched`;
+      return op.stops
+        ? `stop ${op.container} (container ${shortId(op.id)}): on ${op.stops.release} this stops ${stopsText(op.stops.stops, EN_STOPS, enList)}; nothing else is touched`
+        : `stop ${op.container} (container ${shortId(op.id)}): the scheduled jobs stop; nothing else is touched`;
     case 'resume':
       return `start ${op.container} (container ${shortId(op.id)})`;
   }
@@ -368,7 +398,7 @@ function describeOpKo(op: PlanOp): string {
     case 'rename':
       return `${op.container}의 이름을 ${op.to}로 변경 (검증을 통과할 때까지 정지 상태로 보관)`;
     case 'create':
-      return `${shortId(op.fromId)}의 설정으로 ${op.container} 생성, ${describeImageKo(op.image)}를 ID로 고정: ${describeConfig(op.config)}`;
+      return `${shortId(op.fromId)}의 설정으로 ${op.container} 생성, ${describeImageKo(op.image)}를 ID로 고정: ${describeConfig(op.user !== undefined ? { ...op.config, user: op.user } : op.config)}${op.user !== undefined ? ` (${op.config.user ?? '이미지 기본값'} 대신 사용자 ${op.user}: 대상 릴리스는 root가 필요한 Debian cron으로 실행됨)` : ''}`;
     case 'start':
       return `${op.container} 시작`;
     case 'tag':
@@ -389,7 +419,9 @@ function describeOpKo(op: PlanOp): string {
     case 'remove-old':
       return `${op.containers.map((c) => c.renamedTo).join(', ')} 삭제 (검증을 통과한 뒤에만)`;
     case 'halt':
-      return `${op.container} (컨테이너 ${shortId(op.id)}) 정지: 예약된 작업이 멈춤; 다른 것은 건드리지 않음`;
+      return op.stops
+        ? `${op.container} (컨테이너 ${shortId(op.id)}) 정지: ${op.stops.release}에서는 ${stopsText(op.stops.stops, KO_STOPS, koList)}이 멈춤; 다른 것은 건드리지 않음`
+        : `${op.container} (컨테이너 ${shortId(op.id)}) 정지: 예약된 작업이 멈춤; 다른 것은 건드리지 않음`;
     case 'resume':
       return `${op.container} (컨테이너 ${shortId(op.id)}) 시작`;
   }

@@ -16,6 +16,13 @@ export interface PositionKeys {
   knownKeys: readonly string[];
   /** Missing one of these, the record is skipped; missing only other required keys, the load crashes. */
   validatedKeys: readonly string[];
+  /**
+   * What the release's loader does with a key it does not know: `crash` (`cls(**data)`, up to v3.8.1) or
+   * `drop` (v3.9.0+ filters them: `entry_reason` in a v3.9.x file is normal). Default `crash`.
+   */
+  unknownKeys?: 'crash' | 'drop';
+  /** The release whose loader the keys describe (`v3.8.1`), for the words; default `v3.2.x`. */
+  release?: string;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -95,21 +102,27 @@ const ORDER_SHAPE = v32Shape('order', 'order_log.json', {
 });
 
 function positionShape(keys: PositionKeys): RecordShape {
+  const release = keys.release ?? 'v3.2.x';
   return {
     noun: 'position',
     file: 'positions.json',
     idKey: 'position_id',
     schema: V32.position,
     required: new Set(keys.requiredKeys),
-    known: new Set(keys.knownKeys),
-    unknownKeyMessage: (key) =>
-      `unknown key "${key}": v3.2.x crashes loading it (Position.__init__() got an unexpected keyword argument '${key}')`,
+    // A release that drops unknown keys loads any extra key: only the required ones can break it.
+    known: keys.unknownKeys === 'drop' ? null : new Set(keys.knownKeys),
+    unknownKeyMessage: (key) => unknownPositionKeyMessage(key, release),
     missingKeyMessage: (key, record, missing) =>
       // validate_position_schema runs first: a record it rejects never reaches Position().
       keys.validatedKeys.some((k) => !Object.hasOwn(record, k))
-        ? `missing required key "${key}": v3.2.x skips this record (잘못된 포지션 데이터 스킵)`
-        : `missing required key "${key}": every load crashes in v3.2.x (TypeError: Position.__init__() ${pythonMissingArguments(missing)})`,
+        ? `missing required key "${key}": ${release} skips this record (잘못된 포지션 데이터 스킵)`
+        : `missing required key "${key}": every load crashes in ${release} (TypeError: Position.__init__() ${pythonMissingArguments(missing)})`,
   };
+}
+
+/** Why a key the release does not know breaks its loader (`cls(**data)`). */
+export function unknownPositionKeyMessage(key: string, release: string): string {
+  return `unknown key "${key}": ${release} crashes loading it (Position.__init__() got an unexpected keyword argument '${key}')`;
 }
 
 /** CPython's wording for missing arguments: `missing 2 required positional arguments: 'a' and 'b'`. */

@@ -42,6 +42,11 @@ export interface RunsContext {
   errorPatterns: string[];
   /** `auto` or an IANA zone: the zone of naive stamps when nothing better is known (log-clock.ts). */
   logTimestampZone: string;
+  /**
+   * Substrings of lines that mean a guard tripped (the running release's `guardLines`): kept in the run's
+   * `guardLines`, so that the guard rule sees them and the failure rules can tell them from faults.
+   */
+  guardPatterns?: readonly string[];
 }
 
 export interface RunsState {
@@ -366,6 +371,7 @@ function retimeOpenRun(fs: FileRunsState, ctx: RunsContext): void {
 function isInteresting(text: string, message: string, profile: JobProfile, ctx: RunsContext): boolean {
   return (
     ctx.errorPatterns.some((p) => p.length > 0 && text.includes(p)) ||
+    isGuardLine(text, ctx) ||
     HEAL_MARKERS.some((h) => message.includes(h)) ||
     message.includes(TELEGRAM_SUCCESS) ||
     message.includes(TELEGRAM_FAILURE) ||
@@ -379,12 +385,17 @@ function isInteresting(text: string, message: string, profile: JobProfile, ctx: 
 function collect(run: Run, text: string, message: string, profile: JobProfile, ctx: RunsContext): void {
   if (ctx.errorPatterns.some((p) => p.length > 0 && text.includes(p))) pushCapped(run.errorLines, clip(text));
   if (HEAL_MARKERS.some((h) => message.includes(h))) pushCapped(run.healLines, clip(text));
+  if (isGuardLine(text, ctx)) pushCapped((run.guardLines ??= []), clip(text));
   if (profile.channelMarker !== undefined && message.includes(profile.channelMarker)) run.telegram.channelActive = true;
   if (message.includes(TELEGRAM_SUCCESS)) pushCapped(run.telegram.successes, clip(message));
   if (message.includes(TELEGRAM_FAILURE)) pushCapped(run.telegram.failures, clip(message));
   if (profile.notifyEvents.some((e) => message.includes(e))) pushCapped(run.telegram.notifyEvents, clip(message));
   const positionId = closedPositionId(message);
   if (positionId && !run.closedPositions.includes(positionId)) pushCapped(run.closedPositions, clip(positionId));
+}
+
+function isGuardLine(text: string, ctx: RunsContext): boolean {
+  return (ctx.guardPatterns ?? []).some((p) => p.length > 0 && text.includes(p));
 }
 
 /** Traceback frames and source lines are indented; Python prints no blank line inside one traceback. */

@@ -4,6 +4,8 @@ import type { JournalEntry } from './incident.ts';
 import { reconcileIncidents } from './incident.ts';
 import { evaluateRule, runFailurePatterns, traitsOf } from './rules/index.ts';
 import { CAUSE_HEALED } from './rules/positions-integrity.ts';
+import { guardPatternsOf } from './rules/guard-tripped.ts';
+import { logZoneInForce } from './log-clock.ts';
 import { applyLogLines, listOpenRuns } from './runs.ts';
 import type { Effect, Instant, Job, LogLine, Notice, Verdict } from './types.ts';
 import type { CoreState, StepContext, StepResult } from './step.ts';
@@ -148,6 +150,7 @@ interface AbsorbedLines {
 export function absorbLogLines(s: CoreState, lines: LogLine[], ctx: StepContext, from = 0, stopAtBoundaryFrom?: Instant): AbsorbedLines {
   const jobsByLogFile: Record<string, Job> = {};
   for (const job of s.jobs) if (job.logFile) jobsByLogFile[job.logFile] = job;
+  const release = worldOf(s, ctx).release?.release;
   const applied = applyLogLines(
     s.runsState,
     lines,
@@ -155,7 +158,8 @@ export function absorbLogLines(s: CoreState, lines: LogLine[], ctx: StepContext,
       jobsByLogFile,
       profiles: ctx.profiles,
       errorPatterns: runFailurePatterns(ctx.rules),
-      logTimestampZone: ctx.deployment.logTimestampZone,
+      logTimestampZone: logZoneInForce(ctx.deployment.logTimestampZone, release?.logZone),
+      guardPatterns: guardPatternsOf(ctx.rules, release),
     },
     { from, ...(stopAtBoundaryFrom !== undefined ? { stopAtBoundaryFrom } : {}) },
   );

@@ -97,7 +97,7 @@ export type Event =
   | {
       kind: 'plan-ready';
       incidentId: string;
-      result: { ok: true; plan: PlanPreview } | { ok: false; reason: string };
+      result: PlanAnswer;
       nonce: string;
       at: Instant;
     }
@@ -200,6 +200,10 @@ export type { Profile as JobProfile } from '../config/schema.ts';
 import type { Rule } from '../config/schema.ts';
 import type { Release } from '../config/catalogue-schema.ts';
 import type { CronInspection, CrontabSource } from './cron-inspection.ts';
+import type { PlanBlock } from './rollback-target.ts';
+
+/** The engine's answer to a plan request; `blocked` when the target cannot load the current state files. */
+export type PlanAnswer = { ok: true; plan: PlanPreview } | { ok: false; reason: string; blocked?: PlanBlock };
 import type { RefusalDetail } from './decision-text.ts';
 
 export type RunEnd = 'finished' | 'failed' | 'open' | 'superseded';
@@ -235,6 +239,11 @@ export interface Run {
   closedPositions: string[];
   /** Silent repair by the guarded system (`JSON 파일 손상`, `백업에서 복원`). */
   healLines: string[];
+  /**
+   * Lines of the running release's guard lines (catalogue `guardLines`: kill switch on, cost budget tripped):
+   * a guard that tripped by design, never a failure of the run. Absent in runs read before guards were known.
+   */
+  guardLines?: string[];
   /**
    * Open runs only: since when looks at the cron container found no process of this script (absent
    * while it was seen alive or never looked at). See run-fate.ts for what it decides.

@@ -5,6 +5,7 @@
 import type { Language } from './text/catalogue.ts';
 import type { ContainerStatus } from './types.ts';
 import type { EvidenceMessage } from './evidence-text.ts';
+import type { PlanBlock } from './rollback-target.ts';
 import { verdicts as en } from './text/en/verdicts.ts';
 import { verdicts as ko } from './text/ko/verdicts.ts';
 
@@ -63,6 +64,12 @@ export interface MessageParams {
   'failures.below': { jobId: string; count: number; threshold: number };
   'failures.below-warning': { jobId: string; count: number; threshold: number; latest: FailureReason };
 
+  /** A guard of the guarded system tripped (catalogue `guardLines`): `line` is the log's own words. */
+  'guard.tripped': { guard: 'kill-switch' | 'cost-budget' | 'trading-guard'; jobId: string; line: string };
+  'guard.quiet': { guard: 'kill-switch' | 'cost-budget' | 'trading-guard' };
+  /** Turning the kill switch on crashed (PermissionError saving config/system_status.yaml as uid 1000). */
+  'guard.kill-switch-unsaved': { jobId: string; error: string };
+
   'source.failing': { source: string; count: number; error?: string };
   'source.ok': { source: string };
 
@@ -110,6 +117,8 @@ export interface MessageParams {
   /** The incident's own summary is the reason (a notify/escalate rule still firing). */
   'escalation.firing': { summary: string; message?: VerdictMessage };
   'escalation.no-plan': { action: string; reason: string };
+  /** The rollback target cannot load the current state files (rollback-target.ts): the plan is blocked. */
+  'escalation.blocked': PlanBlock;
   'escalation.refused': { action: string; reason: string };
   'escalation.failed': { action: string; detail: string };
   'escalation.halted': { summary: string; message?: VerdictMessage };

@@ -14,6 +14,7 @@ import { positionsIntegrityKind } from './positions-integrity.ts';
 import { fillIntegrityKind } from './fill-integrity.ts';
 import { containerStateKind } from './container-state.ts';
 import { sourceHealthKind } from './source-health.ts';
+import { guardTrippedKind } from './guard-tripped.ts';
 
 const kinds = {
   'cron-schedule': cronScheduleKind,
@@ -23,6 +24,7 @@ const kinds = {
   'fill-integrity': fillIntegrityKind,
   'container-state': containerStateKind,
   'source-health': sourceHealthKind,
+  'guard-tripped': guardTrippedKind,
 } satisfies { [K in RuleKindName]: RuleKind<K> };
 
 /** One rule's kind module, typed for the rule's own params. */

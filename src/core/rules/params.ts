@@ -7,6 +7,7 @@ import { positionsIntegrityParams } from './positions-integrity.ts';
 import { fillIntegrityParams } from './fill-integrity.ts';
 import { containerStateParams } from './container-state.ts';
 import { sourceHealthParams } from './source-health.ts';
+import { guardTrippedParams } from './guard-tripped.ts';
 
 export const ruleParams = {
   'cron-schedule': cronScheduleParams,
@@ -16,4 +17,5 @@ export const ruleParams = {
   'fill-integrity': fillIntegrityParams,
   'container-state': containerStateParams,
   'source-health': sourceHealthParams,
+  'guard-tripped': guardTrippedParams,
 } as const;

@@ -1,10 +1,10 @@
-// Runbook criterion "positions.json corrupted or changed unexpectedly" (SPEC §2.4): a file v3.2.x cannot
-// load, the guarded system's own silent restore from a backup, and changes no allowed writer explains.
+// Runbook criterion "positions.json corrupted or changed unexpectedly" (SPEC §2.4): a file the running
+// release (v3.2.x until one is recognised) cannot load, the guarded system's own silent restore from a backup, and changes no allowed writer explains.
 import type { RuleOf } from '../../config/schema.ts';
 import type { Evidence, Instant, Verdict } from '../types.ts';
 import type { JsonProblem, PositionsChange, World } from '../world.ts';
-import { positionKeyProblems, type PositionKeys } from '../positions.ts';
-import { V32_KNOWN_POSITION_KEYS, V32_REQUIRED_POSITION_KEYS, V32_VALIDATED_POSITION_KEYS } from '../record-shapes.ts';
+import { positionKeyProblems, unknownPositionKeyMessage, type PositionKeys } from '../positions.ts';
+import { positionKeysInForce } from '../release-records.ts';
 import { judgeChange } from '../positions-change.ts';
 import { NO_NEEDLES, PLAIN_TRAITS, type RuleEvaluator, type RuleKind } from './rule-kind.ts';
 import { say } from '../verdict-text.ts';
@@ -19,17 +19,22 @@ export const positionsIntegrityParams = z
       .min(1)
       .default(['corrupt', 'healed', 'unexpected-change']),
     /**
-     * Keys a record must have: the fields of the release's `Position` dataclass without a default
-     * (v3.2.x). `Position(**record)` raises TypeError without one, and so does every load.
+     * Keys a record must have. Absent: the running release's (catalogue `positions.required`: the fields
+     * of its `Position` dataclass without a default), else v3.2.x's. `Position(**record)` raises without one.
      */
-    requiredKeys: z.array(z.string()).default([...V32_REQUIRED_POSITION_KEYS]),
+    requiredKeys: z.array(z.string()).optional(),
     /**
      * Keys `validate_position_schema` checks before building a record (v3.2.x): a record lacking one is
      * skipped with a warning instead of crashing the load. Only the wording of a missing key depends on it.
      */
-    validatedKeys: z.array(z.string()).default([...V32_VALIDATED_POSITION_KEYS]),
-    /** Every key v3.2.x can load; any other key crashes `Position.from_dict`. */
-    knownKeys: z.array(z.string()).default([...V32_KNOWN_POSITION_KEYS]),
+    validatedKeys: z.array(z.string()).optional(),
+    /** Every key the release can load. Absent: the running release's (catalogue `positions.known`), else v3.2.x's. */
+    knownKeys: z.array(z.string()).optional(),
+    /**
+     * What the release does with another key: `crash` (`cls(**data)`, up to v3.8.1: corruption) or `drop`
+     * (v3.9.0+ filters it: normal). Absent: the running release's (catalogue `positions.unknownKeys`), else crash.
+     */
+    unknownKeys: z.enum(['crash', 'drop']).optional(),
     /** A close counts as explained when a `포지션 청산` line for it was seen within this window. */
     closeExplainWindow: duration.prefault('45m'),
   })
@@ -74,8 +79,10 @@ function corruptVerdict(rule: Rule, world: World): Verdict {
       evidence: [{ kind: 'note', ...note({ key: 'positions.file-absent', params: {} }), at: state.observedAt }],
     };
   }
-  // The file may have been parsed with another rule's key lists: judge by this rule's own.
-  const problems = state.status === 'valid' ? positionKeyProblems(state.doc, rule.params) : rejudged(state.problems, rule.params);
+  // The file may have been parsed with other key lists (another rule's, or before the release was
+  // recognised): judge by this rule's own, which default to the running release's.
+  const keys = positionKeysInForce(rule.params, world.release?.release);
+  const problems = state.status === 'valid' ? positionKeyProblems(state.doc, keys) : rejudged(state.problems, keys);
   if (problems.length === 0) {
     return { ...base, outcome: 'pass', ...say({ key: 'positions.loads', params: {} }), evidence: [] };
   }
@@ -108,9 +115,21 @@ function rejudged(problems: readonly JsonProblem[], keys: PositionKeys): JsonPro
     if (isSummary(p) || !isKeyCode(p)) return true;
     const key = lastKey(p.path);
     if (key === undefined) return true;
-    return p.code === 'unknown-key' ? !keys.knownKeys.includes(key) : keys.requiredKeys.includes(key);
+    return p.code === 'unknown-key' ? keys.unknownKeys !== 'drop' && !keys.knownKeys.includes(key) : keys.requiredKeys.includes(key);
   });
-  return kept.some((p) => !isSummary(p)) ? kept : [];
+  if (!kept.some((p) => !isSummary(p))) return [];
+  // An unknown key crashes the release in force: say which release (the loader may have said v3.2.x).
+  return keys.release === undefined
+    ? kept
+    : kept.map((p) => (p.code === 'unknown-key' && !isSummary(p) ? renamedRelease(p, keys.release!) : p));
+}
+
+/** An unknown-key problem worded for `release`: `position X: unknown key "k": v3.8.1 crashes loading it (…)`. */
+function renamedRelease(problem: JsonProblem, release: string): JsonProblem {
+  const key = lastKey(problem.path);
+  const at = problem.message.indexOf(': unknown key "');
+  if (key === undefined || at < 0) return problem;
+  return { ...problem, message: `${problem.message.slice(0, at)}: ${unknownPositionKeyMessage(key, release)}` };
 }
 
 /** `$[3].market` → `market`, `$[3]["a b"]` → `a b`. */
@@ -208,6 +227,7 @@ export const positionsIntegrityKind: RuleKind<'positions-integrity'> = {
   params: positionsIntegrityParams,
   evaluate: evaluatePositionsIntegrity,
   logNeedles: NO_NEEDLES,
-  positionKeys: ({ requiredKeys, knownKeys, validatedKeys }) => ({ requiredKeys, knownKeys, validatedKeys }),
+  // The loader has no release: it reads with the operator's lists or v3.2.x's, and corrupt() re-judges.
+  positionKeys: (params) => positionKeysInForce(params),
   traits: { ...PLAIN_TRAITS, judgedAtRunBoundaries: true, dependsOnRelease: true },
 };

@@ -4,6 +4,7 @@ import type { RuleOf } from '../../config/schema.ts';
 import type { Evidence, Instant, JobProfile, Run, Verdict } from '../types.ts';
 import type { World } from '../world.ts';
 import { crashOf } from '../run-fate.ts';
+import { guardsInForce, hasKillSwitch, isKillSwitchSaveFailure } from '../guard-lines.ts';
 import { say, warn } from '../verdict-text.ts';
 import { note } from '../evidence-text.ts';
 import { z } from 'zod';
@@ -56,6 +57,13 @@ export const repeatedFailuresParams = z
 export interface FailureParams {
   errorPatterns: readonly string[];
   missingFinishFails: boolean;
+  /**
+   * Lines of the running release that mean a guard tripped (`guardLines`): such a line is not a failure
+   * even when it matches an error pattern (the cost budget logs ` - CRITICAL - ` on every run once tripped).
+   */
+  guardMatches?: readonly string[];
+  /** The release has a kill switch: its PermissionError on save (guard-lines.ts) is a guard trip, not a crash. */
+  killSwitch?: boolean;
 }
 
 /** Why one run failed: each item is one piece of evidence. */
@@ -78,14 +86,20 @@ export function judgeRun(
   now: Instant,
 ): { status: 'failed'; failures: RunFailure[] } | { status: 'succeeded' | 'undecided' } {
   const failures: RunFailure[] = [];
-  for (const tb of run.tracebacks) failures.push({ kind: 'traceback', text: tb.error });
+  for (const tb of run.tracebacks) {
+    if (params.killSwitch && isKillSwitchSaveFailure(tb)) continue;
+    failures.push({ kind: 'traceback', text: tb.error });
+  }
   const crash = crashOf(run, now);
   if (crash?.why === 'process-gone') failures.push({ kind: 'process-gone', text: crash.text });
   // The runner saw the command exit non-zero (supercronic): failed even without a traceback.
   const exit = run.runner?.exitStatus;
   if (exit !== undefined && exit !== 0 && run.tracebacks.length === 0)
     failures.push({ kind: 'exit-status', text: run.runner?.error ?? `exit status ${exit}` });
+  const guards = params.guardMatches ?? [];
   for (const line of run.errorLines) {
+    // Kept as a guard line when read (the release's or a guard rule's), or a guard line of the release now in force.
+    if (run.guardLines?.includes(line) || guards.some((g) => g.length > 0 && line.includes(g))) continue;
     if (params.errorPatterns.some((p) => p.length > 0 && line.includes(p))) failures.push({ kind: 'error-pattern', text: line });
   }
   // A traceback already explains a missing finish: saying it twice would only bury the error line.
@@ -140,12 +154,19 @@ export function runStamp(run: Run): { stamp?: string } {
 
 export function evaluateRepeatedFailures(rule: RuleOf<'repeated-failures'>, world: World, now: Instant): Verdict[] {
   const { consecutive } = rule.params;
+  // A guard that tripped by design is not a failure of the run (guard-tripped.ts judges it).
+  const release = world.release?.release;
+  const params: FailureParams = {
+    ...rule.params,
+    guardMatches: guardsInForce(undefined, release).map((g) => g.match),
+    killSwitch: hasKillSwitch(release),
+  };
   return selectedJobs(world, rule.params.jobs).map((job): Verdict => {
     const runs = world.runs[job.id] ?? [];
     const streak: { run: Run; failures: RunFailure[] }[] = [];
     for (let i = runs.length - 1; i >= 0; i--) {
       const run = runs[i]!;
-      const judged = judgeRun(run, rule.params, now);
+      const judged = judgeRun(run, params, now);
       if (judged.status === 'succeeded') break;
       if (judged.status === 'failed') streak.push({ run, failures: judged.failures });
     }

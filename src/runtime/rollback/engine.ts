@@ -3,12 +3,13 @@
 // restores the original containers when something fails, and finishes what a crash interrupted.
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { buildPlan, describeOp, shortId, type Plan, type PlanAction, type Strategy } from '../../core/plan.ts';
-import type { ExecutionReport, PlanPreview, StepTiming } from '../../core/types.ts';
+import { buildPlan, describeOp, shortId, type Plan, type PlanAction, type PlanResult, type Strategy } from '../../core/plan.ts';
+import type { ExecutionReport, PlanAnswer, StepTiming } from '../../core/types.ts';
 import type { DockerPort } from '../../ports/docker.ts';
 import type { GitPort } from '../../ports/git.ts';
 import type { RollbackConfig } from '../../config/rollback-schema.ts';
 import { gatherFacts } from './facts.ts';
+import type { ReleaseContext } from '../../core/rollback-target.ts';
 import { RollbackJournal, type Execution, type JournalObserver, type JournalRecord, type Outcome } from './journal.ts';
 import { acquireLock, liveHolder, type LockOwner } from './lock.ts';
 import { sha256Hex } from '../sha256.ts';
@@ -26,7 +27,7 @@ export interface PlanOptions {
 
 export interface RollbackEngine {
   /** The exact plan for an action, as `rollback --dry-run` prints it; never changes anything. */
-  plan(action: PlanAction, options?: PlanOptions): Promise<{ ok: true; plan: PlanPreview } | { ok: false; reason: string }>;
+  plan(action: PlanAction, options?: PlanOptions): Promise<PlanAnswer>;
   /**
    * Run the plan whose id is planId (refused if the current plan differs: the world changed since
    * approval). Idempotent by incidentId; journals every step before and after; reports through `report`.
@@ -53,6 +54,12 @@ export interface RollbackEngineDeps {
   logger: Logger;
   /** Sees every journal record before it is written and once it is durable (metrics, fault injection). */
   onJournal?: JournalObserver;
+  /**
+   * The release catalogue and the running release at the time of planning (the daemon's World.release):
+   * the rollback goes to the running release's predecessor and is blocked when that cannot load the
+   * current state files. Absent: the runbook's configured commit and checks, as before the catalogue.
+   */
+  releaseContext?: () => ReleaseContext | undefined;
 }
 
 export function createRollbackEngine(deps: RollbackEngineDeps): RollbackEngine {
@@ -70,6 +77,7 @@ export function createRollbackEngine(deps: RollbackEngineDeps): RollbackEngine {
   const iso = (t: number): string => new Date(t).toISOString();
 
   async function facts(action: PlanAction, options: PlanOptions) {
+    const releases = deps.releaseContext?.();
     return gatherFacts(
       {
         docker: deps.docker,
@@ -77,13 +85,14 @@ export function createRollbackEngine(deps: RollbackEngineDeps): RollbackEngine {
         config: deps.config,
         deployment: deps.deployment,
         failedTargets: journal.failedTargets(),
+        ...(releases ? { releases } : {}),
       },
       action,
       options,
     );
   }
 
-  async function makePlan(action: PlanAction, options: PlanOptions): Promise<{ ok: true; plan: Plan } | { ok: false; reason: string }> {
+  async function makePlan(action: PlanAction, options: PlanOptions): Promise<PlanResult> {
     const gathered = await facts(action, options);
     if (!gathered.ok) return gathered;
     return buildPlan(gathered.facts, sha256Hex);

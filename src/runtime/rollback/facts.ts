@@ -1,6 +1,16 @@
 // Reads what the plan is built from: the configured containers (and only those), the backup and
 // rollback tags, compose's image names, the git checkout, and earlier failed verifications.
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
+import { readJsonFile } from '../../adapters/json-files.ts';
+import { containerHaltStops } from '../../core/halt-levers.ts';
+import { parsePythonJson } from '../../core/python-json.ts';
+import {
+  chooseRollbackTarget,
+  targetCommitFor,
+  verifySpecFor,
+  type ReleaseContext,
+  type RollbackRelease,
+} from '../../core/rollback-target.ts';
 import { composeImageName, type ContainerFact, type GitFacts, type PlanAction, type PlanFacts } from '../../core/plan.ts';
 import type { ContainerDoc, DockerPort } from '../../ports/docker.ts';
 import type { GitPort } from '../../ports/git.ts';
@@ -13,6 +23,8 @@ export interface FactsInput {
   config: RollbackConfig;
   deployment: { root: string; dataDir: string; logsDir: string; containers: string[]; cronContainer: string };
   failedTargets: PlanFacts['failedTargets'];
+  /** The release catalogue and the running release, when the sidecar has them (rollback-target.ts). */
+  releases?: ReleaseContext;
 }
 
 export type GatheredFacts = { ok: true; facts: PlanFacts; docs: Record<string, ContainerDoc> } | { ok: false; reason: string };
@@ -29,6 +41,26 @@ export async function gatherFacts(
   const { docker, config, deployment } = input;
   const ping = await docker.ping();
   if (!ping.ok) return { ok: false, reason: ping.error.message };
+
+  // The release the rollback goes to, and the records it must be able to load (SPEC §3.4).
+  let release: RollbackRelease | undefined;
+  if (action === 'rollback') {
+    const chosen = input.releases
+      ? chooseRollbackTarget(input.releases.catalogue, input.releases.running, config.targetRelease)
+      : config.targetRelease !== undefined
+        ? { ok: false as const, reason: `rollback.targetRelease ${config.targetRelease} is set, but no release catalogue is loaded` }
+        : { ok: true as const };
+    if (!chosen.ok) return chosen;
+    if (chosen.target) {
+      const records = await stateRecords(deployment.dataDir);
+      if (!records.ok) return records;
+      release = {
+        target: chosen.target,
+        ...(input.releases?.running ? { from: input.releases.running.release } : {}),
+        records: records.value,
+      };
+    }
+  }
 
   const configured = deployment.containers.includes(deployment.cronContainer)
     ? deployment.containers
@@ -74,7 +106,9 @@ export async function gatherFacts(
   const [backup, rollbackTag, gitRead, ...compose] = await Promise.all([
     imageId(config.backupTag),
     imageId(config.rollbackTag),
-    action === 'rollback' && config.git.enabled ? gitFacts(input) : Promise.resolve(undefined),
+    action === 'rollback' && config.git.enabled
+      ? gitFacts(input, targetCommitFor(config.git.targetCommit, release?.target))
+      : Promise.resolve(undefined),
     ...composeNames.map((name) => imageId(name)),
   ]);
   if (!backup.ok) return backup;
@@ -107,20 +141,50 @@ export async function gatherFacts(
     composeSeparator: config.composeImageSeparator,
     composeImages,
     git,
-    verify: { crontabRuns: config.verify.crontabRuns, crontabDoesNotRun: config.verify.crontabDoesNotRun, files: config.verify.files },
+    verify: verifySpecFor(config.verify, release?.target),
     failedTargets: input.failedTargets,
     force: options.force ?? false,
     display: { dataDir: display(deployment.dataDir), logsDir: display(deployment.logsDir) },
+    ...(release ? { release } : {}),
+    ...(action === 'halt' && containerHaltStops(input.releases?.running)
+      ? { haltStops: containerHaltStops(input.releases?.running)! }
+      : {}),
   };
   return { ok: true, facts, docs };
 }
 
-async function gitFacts(input: FactsInput): Promise<GitFacts | { error: string }> {
+/**
+ * The records of positions.json and entries.json as they are now. An absent file has no records; a file
+ * that cannot be read or is not a JSON list stops the planning: whether the target can load it is unknown.
+ */
+async function stateRecords(dataDir: string): Promise<{ ok: true; value: RollbackRelease['records'] } | { ok: false; reason: string }> {
+  const value: { positions?: unknown[]; entries?: unknown[] } = {};
+  for (const [key, file] of [
+    ['positions', 'positions/positions.json'],
+    ['entries', 'entries/entries.json'],
+  ] as const) {
+    const read = await readJsonFile(key, join(dataDir, file), () => 0);
+    if (!read.ok)
+      return {
+        ok: false,
+        reason: `${file} cannot be read, so whether the rollback target can load it is unknown: ${'message' in read ? read.message : 'it changed while being read'}`,
+      };
+    if (read.file.content === undefined) continue;
+    const parsed = parsePythonJson(read.file.content, read.file.invalidUtf8);
+    if (!parsed.ok || !Array.isArray(parsed.value)) {
+      return { ok: false, reason: `${file} is not a JSON list of records, so whether the rollback target can load it is unknown` };
+    }
+    value[key] = parsed.value;
+  }
+  return { ok: true, value };
+}
+
+async function gitFacts(input: FactsInput, targetCommit: string): Promise<GitFacts | { error: string }> {
   if (!input.git) return { error: 'no git port configured' };
   const repo = gitRepoPath(input.config, input.deployment.root);
   const status = await input.git.status(repo);
   if (!status.ok) return { error: status.error };
-  const target = await input.git.resolve(repo, input.config.git.targetCommit);
+  const target = await input.git.resolve(repo, targetCommit);
   if (!target.ok) return { error: target.error };
   const branchAt = await input.git.branchAt(repo, input.config.git.branch);
   if (!branchAt.ok) return { error: branchAt.error };
@@ -129,7 +193,7 @@ async function gitFacts(input: FactsInput): Promise<GitFacts | { error: string }
     head: status.value.head,
     ...(status.value.branch ? { branch: status.value.branch } : {}),
     dirty: status.value.dirty,
-    requested: input.config.git.targetCommit,
+    requested: targetCommit,
     ...(target.value ? { target: target.value } : {}),
     branchName: input.config.git.branch,
     ...(branchAt.value ? { branchAt: branchAt.value } : {}),

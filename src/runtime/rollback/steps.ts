@@ -2,7 +2,8 @@
 // still missing, so re-running a step after a crash (begun, maybe done, not recorded) is safe.
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { shortId, type ImageTarget, type PlanOp } from '../../core/plan.ts';
+import { shortId, type ImageTarget, type PlanOp, type VerifySpec } from '../../core/plan.ts';
+import { verifySpecFor } from '../../core/rollback-target.ts';
 import type { ContainerDoc, DockerPort, ImageDoc } from '../../ports/docker.ts';
 import type { GitPort } from '../../ports/git.ts';
 import { takeBackup, type FileBackup } from './backup.ts';
@@ -51,17 +52,21 @@ export function crontabCommandOf(env: StepEnv): string[] {
   return env.deployment.crontabCommand ?? ['crontab', '-l'];
 }
 
-export function checkContext(env: StepEnv, containers: string[]): CheckContext {
+/**
+ * What the checks look at. `spec`: the plan's own verification (the target release's, see facts.ts);
+ * without a plan, the configured lists, else the runbook's.
+ */
+export function checkContext(
+  env: StepEnv,
+  containers: string[],
+  spec: VerifySpec = verifySpecFor(env.config.verify, undefined),
+): CheckContext {
   return {
     docker: env.docker,
     containers,
     cronContainer: env.deployment.cronContainer,
     crontabCommand: crontabCommandOf(env),
-    spec: {
-      crontabRuns: env.config.verify.crontabRuns,
-      crontabDoesNotRun: env.config.verify.crontabDoesNotRun,
-      files: env.config.verify.files,
-    },
+    spec,
     positionsPath: join(env.deployment.dataDir, 'positions/positions.json'),
     now: env.now,
     settleMs: env.config.verify.settle,
@@ -93,7 +98,7 @@ export async function runStep(env: StepEnv, run: RunContext, index: number): Pro
   const op = run.ops[index]!;
   switch (op.op) {
     case 'preflight':
-      return preflight(env, op);
+      return preflight(env, run, op);
     case 'build':
       return build(env, op);
     case 'backup':
@@ -127,7 +132,9 @@ export async function runStep(env: StepEnv, run: RunContext, index: number): Pro
   }
 }
 
-async function preflight(env: StepEnv, op: Extract<PlanOp, { op: 'preflight' }>): Promise<StepResult> {
+async function preflight(env: StepEnv, run: RunContext, op: Extract<PlanOp, { op: 'preflight' }>): Promise<StepResult> {
+  // The baseline takes the checks the plan verifies with (the target release's), so that before and after compare.
+  const planned = run.ops.find((o): o is Extract<PlanOp, { op: 'verify' }> => o.op === 'verify')?.spec;
   // The job check decides; the inspects and the baseline are read alongside it (all read-only).
   const [jobs, inspected, baseline] = await Promise.all([
     runningJobs(env.docker, op.container, crontabCommandOf(env)),
@@ -139,7 +146,7 @@ async function preflight(env: StepEnv, op: Extract<PlanOp, { op: 'preflight' }>)
         return { name, doc: r.value, ...(image.ok ? { image: { Id: image.value.Id, Config: image.value.Config ?? null } } : {}) };
       }),
     ),
-    op.baseline.length > 0 ? takeChecks(checkContext(env, op.baseline), { mode: 'baseline' }) : Promise.resolve([]),
+    op.baseline.length > 0 ? takeChecks(checkContext(env, op.baseline, planned), { mode: 'baseline' }) : Promise.resolve([]),
   ]);
   if (!jobs.ok) return { ok: false, stop: 'refuse', detail: `cannot tell whether a job runs in ${op.container}: ${jobs.error}` };
   if (jobs.jobs.length > 0) return { ok: false, stop: 'defer', detail: `a job is running in ${op.container}: ${jobs.jobs.join('; ')}` };
@@ -251,6 +258,8 @@ async function create(env: StepEnv, run: RunContext, op: Extract<PlanOp, { op: '
   const image = targetImageOf(run, op.image);
   if (!image) return { ok: false, detail: 'no target image (the build step did not record one)' };
   const spec = recreateSpec(pre.doc, pre.image, image, { [EXECUTION_LABEL]: run.execId, [REPLACES_LABEL]: op.fromId });
+  // The target release needs another user than the container's own (a Debian-cron target needs root).
+  if (op.user !== undefined) spec.body.User = op.user;
 
   let id: string;
   let networks: string[] = [];
@@ -344,7 +353,7 @@ async function verify(env: StepEnv, run: RunContext, op: Extract<PlanOp, { op: '
   const backupData = dataOf<{ positionsSha256?: string | null }>(run, 'backup');
   if (!pre || !image || !backupData)
     return { ok: false, detail: 'verification impossible: the baseline, the target image or the backup was not recorded' };
-  const after = await takeChecks(checkContext(env, op.containers), {
+  const after = await takeChecks(checkContext(env, op.containers, op.spec), {
     mode: 'after',
     imageId: image,
     positionsSha256: backupData.positionsSha256 ?? null,

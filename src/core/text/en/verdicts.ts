@@ -3,6 +3,8 @@
 import { formatDuration } from '../../schedule.ts';
 import type { FailureReason, TelegramCaseKey, VerdictText } from '../../verdict-text.ts';
 import { enUnavailable } from './words.ts';
+import { BLOCK_RECORDS_SHOWN } from '../../rollback-target.ts';
+import type { UnloadableRecord } from '../../release-records.ts';
 
 const EN_FAILURE: Record<FailureReason['kind'], (text: string) => string> = {
   traceback: (text) => text,
@@ -23,6 +25,26 @@ const EN_TELEGRAM_CASE: Record<TelegramCaseKey, string> = {
 const enCases = (cases: TelegramCaseKey[]) => cases.map((c) => `${c}: ${EN_TELEGRAM_CASE[c]}`).join('; ');
 
 const d = formatDuration;
+
+/** The records a blocked rollback's target cannot load, the first few by name. */
+function blockRecords(records: UnloadableRecord[]): string {
+  const shown = records.slice(0, BLOCK_RECORDS_SHOWN).map((r) => {
+    const parts = [
+      r.unknown.length > 0 ? `unknown ${r.unknown.join(', ')}` : undefined,
+      r.missing.length > 0 ? `missing ${r.missing.join(', ')}` : undefined,
+    ].filter((x) => x !== undefined);
+    return `${r.file} ${r.record}: ${parts.join(', ')}`;
+  });
+  const more = records.length > BLOCK_RECORDS_SHOWN ? [`and ${records.length - BLOCK_RECORDS_SHOWN} more records`] : [];
+  return [...shown, ...more].join('; ');
+}
+
+/** What each guard of the guarded system means when it trips: by design, not a fault. */
+const EN_GUARD: Record<'kill-switch' | 'cost-budget' | 'trading-guard', string> = {
+  'kill-switch': 'kill switch on: new entries blocked — by design, not a fault',
+  'cost-budget': 'cost budget tripped: the cost guard stops trading — by design, not a fault',
+  'trading-guard': 'trading guard tripped — by design, not a fault',
+};
 
 export const verdicts: VerdictText = {
   'container.unobserved': (p) => `${p.name} has not been observed yet`,
@@ -68,6 +90,10 @@ export const verdicts: VerdictText = {
   'failures.below-warning': (p) =>
     `${p.jobId}: ${p.count === 1 ? 'the last run failed' : `the last ${p.count} runs failed`} (${EN_FAILURE[p.latest.kind](p.latest.text)}); ${p.threshold} consecutive failures fire the rule`,
 
+  'guard.tripped': (p) => `${EN_GUARD[p.guard]}; a rollback cures nothing (${p.jobId}: ${p.line})`,
+  'guard.quiet': (p) => `${p.guard}: no guard line in the logs of the last 24 h`,
+  'guard.kill-switch-unsaved': (p) =>
+    `the kill switch tried to turn on and crashed saving config/system_status.yaml (${p.error}): the image lets uid 1000 write only /app/data and /app/logs. A guard tripped, not a fault of the release: a rollback to a release without the guard would only hide it (${p.jobId})`,
   'source.failing': (p) => `${p.source} could not be read ${p.count} times in a row: ${p.error ?? 'unknown error'}`,
   'source.ok': (p) => `${p.source} is readable`,
 
@@ -115,6 +141,8 @@ export const verdicts: VerdictText = {
   'escalation.manual-check': () => 'still firing after the manual-check window',
   'escalation.firing': (p) => p.summary,
   'escalation.no-plan': (p) => `no ${p.action} plan can be made: ${p.reason}`,
+  'escalation.blocked': (p) =>
+    `rollback blocked: the target ${p.target} (${p.targetCommit}) cannot load the current state files${p.from ? ` written by ${p.from}` : ''}: ${blockRecords(p.records)}. Nothing was stopped, backed up or recreated; a person must decide`,
   'escalation.refused': (p) => `${p.action} refused: ${p.reason}`,
   'escalation.failed': (p) => `${p.action} failed: ${p.detail}`,
   'escalation.halted': (p) => `trading halted (cron container stopped): ${p.summary}`,

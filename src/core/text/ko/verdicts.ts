@@ -3,8 +3,23 @@
 import { renderEvidence, type EvidenceMessage } from '../../evidence-text.ts';
 import { renderMessage, type TelegramCaseKey, type VerdictText } from '../../verdict-text.ts';
 import { CONTAINER_STATUS_KO, KO_FAILURE, durationKo, koUnavailable } from './words.ts';
+import { BLOCK_RECORDS_SHOWN } from '../../rollback-target.ts';
+import type { UnloadableRecord } from '../../release-records.ts';
 
 const k = durationKo;
+
+/** 차단된 롤백의 대상이 읽을 수 없는 레코드: 처음 몇 개는 이름으로. */
+function blockRecords(records: UnloadableRecord[]): string {
+  const shown = records.slice(0, BLOCK_RECORDS_SHOWN).map((r) => {
+    const parts = [
+      r.unknown.length > 0 ? `모르는 키 ${r.unknown.join(', ')}` : undefined,
+      r.missing.length > 0 ? `없는 필수 키 ${r.missing.join(', ')}` : undefined,
+    ].filter((x) => x !== undefined);
+    return `${r.file} ${r.record}: ${parts.join(', ')}`;
+  });
+  const more = records.length > BLOCK_RECORDS_SHOWN ? [`외 ${records.length - BLOCK_RECORDS_SHOWN}건`] : [];
+  return [...shown, ...more].join('; ');
+}
 
 const KO_TELEGRAM_CASE: Record<TelegramCaseKey, string> = {
   'send-failed': '모든 재시도 후에도 Telegram 전송 실패 (Telegram 오류 (모든 재시도 소진))',
@@ -32,6 +47,13 @@ const SOURCE_KO: Record<string, string> = { crontab: 'crontab', files: '파일',
 
 const reasonsKo = (p: { reasons: string[]; notes?: EvidenceMessage[] }) =>
   (p.notes ? p.notes.map((n) => renderEvidence(n, 'ko')) : p.reasons).join('; ');
+
+/** 시스템의 안전장치가 작동했을 때의 의미: 설계된 동작이며 오류가 아님. */
+const KO_GUARD: Record<'kill-switch' | 'cost-budget' | 'trading-guard', string> = {
+  'kill-switch': '킬 스위치 켜짐: 신규 진입 차단 — 설계된 동작이며 오류가 아닙니다',
+  'cost-budget': '비용 예산 초과: 비용 안전장치가 거래를 멈춥니다 — 설계된 동작이며 오류가 아닙니다',
+  'trading-guard': '트레이딩 가드 작동 — 설계된 동작이며 오류가 아닙니다',
+};
 
 export const verdicts: VerdictText = {
   'container.unobserved': (p) => `${p.name} 컨테이너를 아직 관찰하지 못했습니다`,
@@ -79,6 +101,10 @@ export const verdicts: VerdictText = {
   'failures.below-warning': (p) =>
     `${p.jobId}: ${p.count === 1 ? '마지막 실행 실패' : `최근 ${p.count}회 실행 실패`} (${KO_FAILURE[p.latest.kind](p.latest.text)}). ${p.threshold}회 연속 실패하면 규칙이 발동합니다`,
 
+  'guard.tripped': (p) => `${KO_GUARD[p.guard]}; 롤백으로는 해결되지 않습니다 (${p.jobId}: ${p.line})`,
+  'guard.quiet': (p) => `${p.guard}: 최근 24시간 로그에 안전장치 로그 없음`,
+  'guard.kill-switch-unsaved': (p) =>
+    `킬 스위치를 켜려다 config/system_status.yaml 저장 중 실패했습니다 (${p.error}): 이미지는 uid 1000에게 /app/data와 /app/logs 쓰기만 허용합니다. 릴리스 결함이 아니라 안전장치가 작동한 것입니다: 안전장치가 없는 릴리스로 롤백하면 문제를 가릴 뿐입니다 (${p.jobId})`,
   'source.failing': (p) => `${p.source}: ${p.count}회 연속 읽기 실패: ${p.error ?? '알 수 없는 오류'}`,
   'source.ok': (p) => `${p.source}: 정상적으로 읽힘`,
 
@@ -126,6 +152,8 @@ export const verdicts: VerdictText = {
   'escalation.manual-check': () => '수동 확인 기간이 지나도 계속 발동 중입니다',
   'escalation.firing': (p) => (p.message ? renderMessage(p.message, 'ko') : p.summary),
   'escalation.no-plan': (p) => `${actionKo(p.action)} 계획을 만들 수 없습니다: ${p.reason}`,
+  'escalation.blocked': (p) =>
+    `롤백 차단: 대상 ${p.target} (${p.targetCommit})은 ${p.from ? `${p.from}이 쓴 ` : ''}현재 상태 파일을 읽을 수 없습니다: ${blockRecords(p.records)}. 아무것도 정지·백업·재생성하지 않았습니다; 사람이 결정해야 합니다`,
   'escalation.refused': (p) => `${actionKo(p.action)} 실행이 거부되었습니다: ${p.reason}`,
   'escalation.failed': (p) => `${actionKo(p.action)} 실패: ${p.detail}`,
   'escalation.halted': (p) => `거래를 중단했습니다 (cron 컨테이너 정지): ${p.message ? renderMessage(p.message, 'ko') : p.summary}`,

@@ -1,6 +1,7 @@
 // Korean words shared by several Korean tables (CLI, decisions, verdicts, evidence, status screens). Pure.
 import type { Action, ContainerStatus, IncidentPhase, Severity } from '../../types.ts';
 import type { FailureReason, FileUnavailable } from '../../verdict-text.ts';
+import type { StopWord } from '../../halt-levers.ts';
 
 export const SEVERITY_KO: Record<Severity, string> = { info: '정보', warning: '경고', critical: '심각' };
 
@@ -66,4 +67,17 @@ export function koUnavailable(u: FileUnavailable): string {
     case 'corrupt':
       return `${u.file} 파일 손상 (${u.path}: ${u.detail})`;
   }
+}
+
+/** 거래 중단이 멈추는 것, 카탈로그의 stop 단어별 (halt-levers.ts). */
+export const KO_STOPS: Record<StopWord, string> = {
+  'scheduled-jobs': '모든 예약 작업',
+  exits: '청산',
+  'stop-loss-alerts': '장중 손절 알림',
+  'new-entries': '신규 진입',
+};
+
+/** `a`, `a, b`, `a, b, c`. */
+export function koList(parts: string[]): string {
+  return parts.join(', ');
 }
