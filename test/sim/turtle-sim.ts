@@ -1061,6 +1061,7 @@ export function simulate(options: SimOptions): SimTimeline {
         note(fire, `${label}: ran silently (old signal/trade parquet files removed, no output)`);
       }
       if (family) {
+        run.exitCode = 0;
         const ref = {
           command: job.cron!.command,
           position: job.cron!.position,
