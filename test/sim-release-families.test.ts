@@ -284,6 +284,25 @@ describe('release families: normal days', () => {
     }
   });
 
+  it('saves a trade record right after each close from v3.5.0 (v3.6+), not at v3.4', () => {
+    for (const f of FAMILIES) {
+      const tl = timeline(f.family, { days: 30 });
+      let closes = 0;
+      for (const file of ['check_kr.log', 'check_us.log']) {
+        const texts = linesOf(tl, file).map((l) => l.text);
+        texts.forEach((t, i) => {
+          const close = / - src\.position_tracker - INFO - 포지션 청산: ((\S+?)_\d_(?:LONG|SHORT)_\S+) PnL: /.exec(t);
+          if (!close) return;
+          closes++;
+          const next = texts[i + 1] ?? '';
+          if (f.family === 'v3.4') assert.ok(!next.includes('거래 기록 저장'), `${f.family}: ${next}`);
+          else assert.ok(next.endsWith(` - src.data_store - INFO - 거래 기록 저장: ${close[2]}`), `${f.family}: ${next}`);
+        });
+      }
+      assert.ok(closes >= 1, `${f.family}: a close happened in 30 days`);
+    }
+  });
+
   it('v3.9 sends 일일 PnL 요약 after 일일 리포트 every day; earlier families do not', () => {
     for (const f of FAMILIES) {
       const tl = timeline(f.family);

@@ -637,6 +637,8 @@ export interface CheckReleaseTraits {
   universe: readonly (readonly [symbol: string, name: string])[];
   /** v3.9.0: anomaly detection over closed trades logs `이상 거래 없음` before the summary. */
   anomalyCheck: boolean;
+  /** v3.5.0+: a close is also saved as a trade record (`거래 기록 저장: <symbol>`, src.data_store). */
+  recordsTrades: boolean;
 }
 
 export function writeCheckPositions(w: RunWriter, store: RunStore, plan: CheckRunPlan, lockBusy: boolean): RunResult {
@@ -723,6 +725,7 @@ export function writeCheckPositions(w: RunWriter, store: RunStore, plan: CheckRu
             w.rng.int(2, 4),
           );
           tally.closed.push(r.position_id);
+          if (plan.release?.recordsTrades) w.log('src.data_store', 'INFO', `거래 기록 저장: ${pos.symbol}`, w.rng.int(3, 12));
         }
         risk.remove(pos.units, pos.entry_n, pos.direction);
         if (close.kind === 'exit') store.saveSignal(w.t);

@@ -1152,6 +1152,7 @@ export function simulate(options: SimOptions): SimTimeline {
                   correlationSymbols: correlationSymbols(family),
                   universe: family === 'v3.9' ? UNIVERSE_V39 : UNIVERSE,
                   anomalyCheck: family === 'v3.9',
+                  recordsTrades: family !== 'v3.4',
                 },
               }
             : {}),
