@@ -220,6 +220,21 @@ describe('release families: monitor_positions.py and its own monitor.log', () =>
     assert.equal(wednesday, 78 + 24 + 72 + 6);
   });
 
+  it('alerts a stop breached intraday once, hours before the check closes it, with hourly loss warnings', () => {
+    const tl = timeline('v3.9', { days: 30, seed: 7 });
+    const texts = linesOf(tl, 'monitor.log').map((l) => l.text);
+    const alerts = texts.filter((t) => / - __main__ - WARNING - 스톱로스 알림: /.test(t));
+    assert.equal(alerts.length, 1, 'one alert: monitor_state remembers it');
+    const symbol = alerts[0]!.split('스톱로스 알림: ')[1]!;
+    const i = texts.indexOf(alerts[0]!);
+    assert.ok(texts[i - 1]!.endsWith(' - src.notifier - INFO - Telegram 전송 성공: STOP LOSS ALERT (Intraday)'), texts[i - 1]);
+    const warnings = texts.filter((t) => t.includes(` - __main__ - WARNING - P&L 경고: ${symbol} (-`));
+    for (let k = 1; k < warnings.length; k++)
+      assert.ok(kstStamp(warnings[k]!) - kstStamp(warnings[k - 1]!) >= 3_600_000, 'the 60-minute cooldown');
+    const close = tl.runs.find((r) => r.closed.some((id) => id.startsWith(`${symbol}_`)));
+    assert.ok(close && close.scheduledAt > kstStamp(alerts[0]!), 'the scheduled check closes it later');
+  });
+
   it('rotates monitor.log at midnight: the last day in monitor.log, earlier days in monitor.log.<date>', () => {
     const tl = timeline('v3.6');
     const rotated = Object.keys(tl.files).filter((k) => k.startsWith('logs/monitor.log.'));

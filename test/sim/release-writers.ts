@@ -72,7 +72,25 @@ function marketOpen(symbol: string, at: Instant): boolean {
   return market === 'KR' ? minutes >= 9 * 60 && minutes <= 15 * 60 + 30 : minutes >= 9 * 60 + 30 && minutes <= 16 * 60;
 }
 
-export function writeMonitorPositions(w: RunWriter, store: ReleaseStore, plan: ReleaseRunPlan): ReleaseRunResult {
+/** What a monitor run sees of a position whose stop is breached intraday (a stop-loss day of the market plan). */
+export interface IntradayBreach {
+  /** The spot price the run fetches. */
+  price: number;
+  /** First run to see the breach: `monitor_state` has not alerted it yet. */
+  stopAlert: boolean;
+  /**
+   * `monitor_state`'s last loss warning per position (read and updated here): a loss of 5% or more
+   * warns again once 60 minutes have passed by the process's own clock.
+   */
+  lastWarnings: Map<string, Instant>;
+}
+
+export function writeMonitorPositions(
+  w: RunWriter,
+  store: ReleaseStore,
+  plan: ReleaseRunPlan,
+  breaches: ReadonlyMap<string, IntradayBreach> = new Map(),
+): ReleaseRunResult {
   const result = runScript((r) => {
     w.log(MAIN, 'INFO', '=== 포지션 장중 모니터링 시작 ===', 0);
     r.startedAt = w.t;
@@ -94,7 +112,25 @@ export function writeMonitorPositions(w: RunWriter, store: ReleaseStore, plan: R
     w.log(MAIN, 'INFO', `모니터링 시작: ${open.length}개 포지션`, w.rng.int(15, 30));
     for (const p of open) {
       // a position whose market is closed only gets a DEBUG line (not written at INFO)
-      if (marketOpen(p.symbol, w.t)) w.wait(w.rng.int(180, 650));
+      if (!marketOpen(p.symbol, w.t)) continue;
+      w.wait(w.rng.int(180, 650));
+      const breach = breaches.get(p.position_id);
+      if (!breach) continue;
+      if (breach.stopAlert) {
+        sendTelegram(w, 'STOP LOSS ALERT (Intraday)', plan.telegram, r.tally);
+        const line = `스톱로스 알림: ${p.symbol}`;
+        w.log(MAIN, 'WARNING', line, 0);
+        r.tally.events.push(line);
+      }
+      const pct = ((p.direction === 'LONG' ? breach.price - p.entry_price : p.entry_price - breach.price) / p.entry_price) * 100;
+      const last = breach.lastWarnings.get(p.position_id) ?? Number.NEGATIVE_INFINITY;
+      if (pct <= -5 && w.t - last >= 60 * 60_000) {
+        breach.lastWarnings.set(p.position_id, w.t);
+        sendTelegram(w, 'UNREALIZED LOSS WARNING (Intraday)', plan.telegram, r.tally);
+        const line = `P&L 경고: ${p.symbol} (${pct >= 0 ? '+' : ''}${pyFixed(pct, 2)}%)`;
+        w.log(MAIN, 'WARNING', line, 0);
+        r.tally.events.push(line);
+      }
     }
     w.log(MAIN, 'INFO', '모니터링 완료', w.rng.int(2, 30));
     r.finishedAt = w.t;

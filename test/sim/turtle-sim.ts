@@ -80,6 +80,7 @@ import {
   writeUniverseCharts,
   writeWeeklyReport,
   writeMonthlyReport,
+  type IntradayBreach,
   type ReleaseRunPlan,
   type ReleaseRunResult,
   type ReleaseStore,
@@ -932,6 +933,24 @@ export function simulate(options: SimOptions): SimTimeline {
     iterations.set(position, n + 1);
     return n;
   };
+  // ---- monitor_positions (v3.6.0+): on a stop-loss day the intraday low crosses the stop hours before
+  // the 16:00 / 07:00 check closes the position; data/monitor_state.json keeps one alert per position
+  // and a 60-minute cooldown for the loss warning
+  const stopAlerted = new Set<string>();
+  const lastLossWarning = new Map<string, Instant>();
+  const intradayBreaches = (at: Instant): Map<string, IntradayBreach> => {
+    const out = new Map<string, IntradayBreach>();
+    for (const c of market.closes) {
+      if (c.done || c.kind !== 'stop') continue;
+      const close = sessionClose(c.market, c.session);
+      const open = close - 6.5 * HOUR; // both sessions last 6.5 hours (KRX 09:00–15:30, NYSE 09:30–16:00)
+      const breachAt = open + Math.floor(streamRng(seed, close ^ 0x2545f491).next() * (close - open) * 0.8);
+      if (at < breachAt || at > close) continue;
+      out.set(c.positionId, { price: c.closePrice, stopAlert: !stopAlerted.has(c.positionId), lastWarnings: lastLossWarning });
+      stopAlerted.add(c.positionId);
+    }
+    return out;
+  };
   /** mtime of each log file (`find /app/logs -mtime +14` deletes by it). */
   const logWritten = new Map<string, Instant>();
   let lockHeldUntil = Number.NEGATIVE_INFINITY; // a hung check_positions keeps data/.check_positions.lock
@@ -1103,7 +1122,7 @@ export function simulate(options: SimOptions): SimTimeline {
     let result: RunResult | ReleaseRunResult;
     let plannedCloses: PlannedCloseItem[] = [];
     const releasePlan: ReleaseRunPlan | undefined = family ? { family, telegram, channelLine: configured } : undefined;
-    if (releasePlan && job.key === 'monitor') result = writeMonitorPositions(w, store, releasePlan);
+    if (releasePlan && job.key === 'monitor') result = writeMonitorPositions(w, store, releasePlan, intradayBreaches(fire));
     else if (releasePlan && job.key === 'health') result = writeHealthCheck(w, store, releasePlan);
     else if (releasePlan && job.key === 'risk') result = writeRiskCheck(w, store, releasePlan);
     else if (releasePlan && job.key === 'backup') result = writeBackup(w, fire, 7 + dayIndex);
