@@ -3,6 +3,8 @@
 // Everything is plain epoch arithmetic (KST has no DST; US/Eastern DST is computed by its rule), so a
 // 30-day simulation needs no Intl lookups and gives identical results on every machine.
 import type { Instant } from '../../src/core/types.ts';
+import { jobsOfCrontab } from './cron-schedule.ts';
+import { REAL_CRONTABS } from './release-crontabs.ts';
 
 export const MINUTE = 60_000;
 export const HOUR = 60 * MINUTE;
@@ -12,7 +14,15 @@ const KST_OFFSET = 9 * HOUR;
 /** Zone of the naive asctime stamps: Debian-cron jobs write UTC, manual runs KST (reference §0.3). */
 export type StampZone = 'UTC' | 'Asia/Seoul';
 export type Market = 'KR' | 'US';
-export type SimVersion = 'v3.2.1' | 'v3.2.0';
+/**
+ * Release families after v3.2.x, one simulated release each (supercronic runs them all):
+ * 'v3.4' = v3.4.2 (the v3.2.1 jobs, KST stamps), 'v3.6' = v3.6.0 (17 jobs, monitor_positions),
+ * 'v3.8' = v3.8.0 (18 jobs, OHLCV collection, kill switch off), 'v3.9' = v3.9.0 (20 jobs, entry_reason).
+ */
+export type SupercronicFamily = 'v3.4' | 'v3.6' | 'v3.8' | 'v3.9';
+export type SimVersion = 'v3.2.1' | 'v3.2.0' | SupercronicFamily;
+export const SUPERCRONIC_FAMILIES: readonly SupercronicFamily[] = ['v3.4', 'v3.6', 'v3.8', 'v3.9'];
+export const isSupercronicFamily = (v: string): v is SupercronicFamily => (SUPERCRONIC_FAMILIES as readonly string[]).includes(v);
 
 export interface WallClock {
   /** `YYYY-MM-DD` */
@@ -246,7 +256,36 @@ export const marketOf = (symbol: string): Market => (symbol.endsWith('.KS') || s
 // ---------------------------------------------------------------------------------------------
 // Cron calendars (reference §4: 238760b:crontab and 203bcee:crontab)
 
-export type JobKey = 'kr' | 'us' | 'report' | 'cleanup';
+export type JobKey =
+  | 'kr'
+  | 'us'
+  | 'report'
+  | 'cleanup'
+  // the jobs added from v3.5.0 on
+  | 'ohlcv'
+  | 'backup'
+  | 'health'
+  | 'monitor'
+  | 'risk'
+  | 'charts'
+  | 'weekly'
+  | 'monthly'
+  | 'log-cleanup'
+  | 'data-cleanup';
+
+/** A crontab line as supercronic reads it: its fields, command, and index among the job lines. */
+export interface CronLine {
+  /** 0-based index among the crontab's job lines (supercronic's `job.position`). */
+  position: number;
+  /** The five fields as written, e.g. `0 9-15 * * 1-5`. */
+  schedule: string;
+  /** Everything after the fields, as the shell gets it. */
+  command: string;
+  minutes: readonly number[];
+  hours: readonly number[];
+  /** Days of the month, or undefined for `*`. */
+  monthDays?: readonly number[];
+}
 
 export interface SimJob {
   key: JobKey;
@@ -259,6 +298,8 @@ export interface SimJob {
   weekdays: readonly number[];
   /** What `ps` in the container shows while it runs (absent: too short-lived to matter). */
   processCommand?: string;
+  /** Supercronic-era jobs: the crontab line they come from (several minutes/hours per line). */
+  cron?: CronLine;
 }
 
 const EVERY_DAY = [0, 1, 2, 3, 4, 5, 6];
@@ -320,6 +361,10 @@ export const JOBS: Readonly<Record<SimVersion, readonly SimJob[]>> = {
     },
     ...EVERY_VERSION,
   ],
+  'v3.4': jobsOfCrontab(REAL_CRONTABS['v3.4'].text),
+  'v3.6': jobsOfCrontab(REAL_CRONTABS['v3.6'].text),
+  'v3.8': jobsOfCrontab(REAL_CRONTABS['v3.8'].text),
+  'v3.9': jobsOfCrontab(REAL_CRONTABS['v3.9'].text),
 };
 
 const CRONTAB_HEADER = `# 터틀 트레이딩 시스템 Cron 설정
@@ -357,16 +402,53 @@ ${CRONTAB_TAIL}`,
 # NOTE: KR 심볼도 재처리됨 (should_check_signals 통과). 무해 — v3.3.0에서 --market 인자로 분리 예정
 0 7 * * 2-6 cd /app && python scripts/check_positions.py >> /app/logs/check_us.log 2>&1
 ${CRONTAB_TAIL}`,
+  // supercronic era: /app/crontab as committed at the release's tag
+  'v3.4': REAL_CRONTABS['v3.4'].text,
+  'v3.6': REAL_CRONTABS['v3.6'].text,
+  'v3.8': REAL_CRONTABS['v3.8'].text,
+  'v3.9': REAL_CRONTABS['v3.9'].text,
 };
 
 /** Files whose presence in the cron container fingerprints the version (signal_check.py was deleted in ace20b7). */
 export const CONTAINER_FILES: Readonly<Record<SimVersion, Record<string, boolean>>> = {
   'v3.2.0': { '/app/scripts/signal_check.py': true, '/app/scripts/check_positions.py': true },
   'v3.2.1': { '/app/scripts/signal_check.py': false, '/app/scripts/check_positions.py': true },
+  'v3.4': {
+    '/app/scripts/signal_check.py': false,
+    '/app/scripts/check_positions.py': true,
+    '/app/crontab': true,
+    '/app/entrypoint.sh': true,
+  },
+  'v3.6': {
+    '/app/scripts/signal_check.py': false,
+    '/app/scripts/check_positions.py': true,
+    '/app/scripts/monitor_positions.py': true,
+    '/app/crontab': true,
+    '/app/entrypoint.sh': true,
+  },
+  'v3.8': {
+    '/app/scripts/signal_check.py': false,
+    '/app/scripts/check_positions.py': true,
+    '/app/scripts/monitor_positions.py': true,
+    '/app/scripts/collect_daily_ohlcv.py': true,
+    '/app/config/system_status.yaml': true,
+    '/app/crontab': true,
+    '/app/entrypoint.sh': true,
+  },
+  'v3.9': {
+    '/app/scripts/signal_check.py': false,
+    '/app/scripts/check_positions.py': true,
+    '/app/scripts/monitor_positions.py': true,
+    '/app/scripts/collect_daily_ohlcv.py': true,
+    '/app/config/system_status.yaml': true,
+    '/app/crontab': true,
+    '/app/entrypoint.sh': true,
+  },
 };
 
 /** Fire instants of one job in [from, to), KST schedule. */
 export function fireTimes(job: SimJob, from: Instant, to: Instant): Instant[] {
+  if (job.cron) return cronFireTimes(job, job.cron, from, to);
   const out: Instant[] = [];
   const firstDay = wallClock(from, 'Asia/Seoul').date;
   for (let date = firstDay; kstInstant(date) < to; date = addDays(date, 1)) {
@@ -374,6 +456,24 @@ export function fireTimes(job: SimJob, from: Instant, to: Instant): Instant[] {
     if (!job.weekdays.includes(weekday)) continue;
     const at = kstInstant(date) + job.hour * HOUR + job.minute * MINUTE;
     if (at >= from && at < to) out.push(at);
+  }
+  return out;
+}
+
+/** A crontab line's fire instants in [from, to), KST (the container's TZ): every listed hour × minute on a matching day. */
+function cronFireTimes(job: SimJob, cron: CronLine, from: Instant, to: Instant): Instant[] {
+  const out: Instant[] = [];
+  const firstDay = wallClock(from, 'Asia/Seoul').date;
+  for (let date = firstDay; kstInstant(date) < to; date = addDays(date, 1)) {
+    const weekday = new Date(kstInstant(date) + KST_OFFSET).getUTCDay();
+    if (!job.weekdays.includes(weekday)) continue;
+    if (cron.monthDays && !cron.monthDays.includes(parseDate(date)!.day)) continue;
+    for (const hour of cron.hours) {
+      for (const minute of cron.minutes) {
+        const at = kstInstant(date) + hour * HOUR + minute * MINUTE;
+        if (at >= from && at < to) out.push(at);
+      }
+    }
   }
   return out;
 }

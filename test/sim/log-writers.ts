@@ -160,6 +160,8 @@ export interface SimPosition {
   pnl: number | null;
   pnl_pct: number | null;
   r_multiple: number | null;
+  /** v3.9.0+: written on every save, null unless something set it. */
+  entry_reason?: string | null;
 }
 
 export interface SimEntry {
@@ -349,7 +351,7 @@ const FAILURES: Record<TelegramFailureCause, { message: string; attempt: (rng: R
   timeout: { message: '', attempt: () => 300_000 },
 };
 
-function sendTelegram(w: RunWriter, title: string, mode: TelegramMode, tally: RunTally): void {
+export function sendTelegram(w: RunWriter, title: string, mode: TelegramMode, tally: RunTally): void {
   if (mode.kind === 'silent') return; // no channel configured: send_all is a no-op without any line
   if (mode.kind === 'ok') {
     w.log('src.notifier', 'INFO', `Telegram 전송 성공: ${title}`, w.rng.chance(0.03) ? w.rng.int(2_000, 45_000) : w.rng.int(280, 720));
@@ -364,7 +366,7 @@ function sendTelegram(w: RunWriter, title: string, mode: TelegramMode, tally: Ru
   tally.failures.push(title);
 }
 
-function runScript(body: (result: RunResult) => void): RunResult {
+export function runScript(body: (result: RunResult) => void): RunResult {
   const result: RunResult = { outcome: 'ok', tally: { channelLine: false, successes: [], failures: [], events: [], closed: [] } };
   try {
     body(result);
@@ -375,7 +377,7 @@ function runScript(body: (result: RunResult) => void): RunResult {
   return result;
 }
 
-function logHeal(w: RunWriter, store: RunStore): void {
+export function logHeal(w: RunWriter, store: RunStore): void {
   const healed = store.healIfCorrupt(w.t);
   if (!healed) return;
   w.log('src.utils', 'CRITICAL', `JSON 파일 손상: data/positions/positions.json - ${healed.error}`, 1);
@@ -383,11 +385,11 @@ function logHeal(w: RunWriter, store: RunStore): void {
   else w.log('src.utils', 'ERROR', `복원 실패, 기본값 반환: data/positions/positions.json`, 1);
 }
 
-function logSkips(w: RunWriter, read: PositionsRead): void {
+export function logSkips(w: RunWriter, read: PositionsRead): void {
   for (const id of read.skipped) w.log('src.position_tracker', 'WARNING', `잘못된 포지션 데이터 스킵: ${id}`, 0);
 }
 
-const unexpectedKeyError = (key: string): string => `TypeError: Position.__init__() got an unexpected keyword argument '${key}'`;
+export const unexpectedKeyError = (key: string): string => `TypeError: Position.__init__() got an unexpected keyword argument '${key}'`;
 
 // ---------------------------------------------------------------------------------------------
 // Tracebacks (Python 3.12 layout: carets under the failing expression unless it spans the line)
@@ -619,6 +621,24 @@ export interface CheckRunPlan {
   breakouts: readonly Breakout[];
   /** Symbols whose fetch comes back empty this run (`yfinance 데이터 없음`). */
   noData: ReadonlySet<string>;
+  /** What differs in later releases (absent: v3.2.1 exactly). */
+  release?: CheckReleaseTraits;
+}
+
+/** How a later release's check_positions.py differs in a normal run. */
+export interface CheckReleaseTraits {
+  /** Logger of `Telegram 채널 활성화`: `src.script_helpers` from v3.3.0 (setup_notifier moved there). */
+  channelLogger: string;
+  /** Logger of `상관그룹 설정 로드`: `src.script_helpers` from v3.6.0 (setup_risk_manager moved there). */
+  riskLogger: string;
+  /** Symbols in config/correlation_groups.yaml (18 up to v3.8.x, 42 at v3.9.0). */
+  correlationSymbols: number;
+  /** config/universe.yaml in walking order. */
+  universe: readonly (readonly [symbol: string, name: string])[];
+  /** v3.9.0: anomaly detection over closed trades logs `이상 거래 없음` before the summary. */
+  anomalyCheck: boolean;
+  /** v3.5.0+: a close is also saved as a trade record (`거래 기록 저장: <symbol>`, src.data_store). */
+  recordsTrades: boolean;
 }
 
 export function writeCheckPositions(w: RunWriter, store: RunStore, plan: CheckRunPlan, lockBusy: boolean): RunResult {
@@ -637,10 +657,15 @@ export function writeCheckPositions(w: RunWriter, store: RunStore, plan: CheckRu
     w.log(MAIN, 'INFO', marketStatus('KR', w.t), 1);
     w.log(MAIN, 'INFO', marketStatus('US', w.t), 0);
     if (plan.channelLine) {
-      w.log(MAIN, 'INFO', 'Telegram 채널 활성화', 2);
+      w.log(plan.release?.channelLogger ?? MAIN, 'INFO', 'Telegram 채널 활성화', 2);
       tally.channelLine = true;
     }
-    w.log(MAIN, 'INFO', '상관그룹 설정 로드: 18개 심볼', w.rng.int(9, 13));
+    w.log(
+      plan.release?.riskLogger ?? MAIN,
+      'INFO',
+      `상관그룹 설정 로드: ${plan.release?.correlationSymbols ?? 18}개 심볼`,
+      w.rng.int(9, 13),
+    );
 
     // 1. open positions (safe_load_json may heal the file first)
     logHeal(w, store);
@@ -700,6 +725,7 @@ export function writeCheckPositions(w: RunWriter, store: RunStore, plan: CheckRu
             w.rng.int(2, 4),
           );
           tally.closed.push(r.position_id);
+          if (plan.release?.recordsTrades) w.log('src.data_store', 'INFO', `거래 기록 저장: ${pos.symbol}`, w.rng.int(3, 12));
         }
         risk.remove(pos.units, pos.entry_n, pos.direction);
         if (close.kind === 'exit') store.saveSignal(w.t);
@@ -716,7 +742,7 @@ export function writeCheckPositions(w: RunWriter, store: RunStore, plan: CheckRu
 
     // 2. new entry signals over the universe (market-gated)
     const accepted: { symbol: string; n: number }[] = [];
-    for (const [symbol, name] of UNIVERSE) {
+    for (const [symbol, name] of plan.release?.universe ?? UNIVERSE) {
       w.log(MAIN, 'INFO', `시그널 체크: ${name}`, w.rng.int(0, 8));
       const market = marketOf(symbol);
       if (!shouldCheckSignals(market, w.t)) {
@@ -760,6 +786,7 @@ export function writeCheckPositions(w: RunWriter, store: RunStore, plan: CheckRu
       w.log(MAIN, 'INFO', '신규 시그널 없음', 1);
     }
     if (plan.criticalText !== undefined) w.log('src.notifier', 'CRITICAL', plan.criticalText, 1);
+    if (plan.release?.anomalyCheck) w.log(MAIN, 'INFO', '이상 거래 없음', w.rng.int(1, 4));
 
     // 4. summary
     const last = store.read();
@@ -834,6 +861,10 @@ export interface ReportRunPlan {
   telegram: TelegramMode;
   crashError?: string;
   criticalText?: string;
+  /** v3.3.0+: setup_notifier of src.script_helpers logs the channel line (absent: v3.2.x, which does not). */
+  channelLogger?: string;
+  /** v3.9.0+: after the report, `send_pnl_summary` sends `일일 PnL 요약`. */
+  pnlSummary?: boolean;
 }
 
 export function writeDailyReport(w: RunWriter, store: RunStore, plan: ReportRunPlan): RunResult {
@@ -841,6 +872,10 @@ export function writeDailyReport(w: RunWriter, store: RunStore, plan: ReportRunP
     const { tally } = result;
     w.log(MAIN, 'INFO', '=== 일일 리포트 생성 시작 ===', 0);
     result.startedAt = w.t;
+    if (plan.channelLogger !== undefined && plan.telegram.kind !== 'silent') {
+      w.log(plan.channelLogger, 'INFO', 'Telegram 채널 활성화', 2);
+      tally.channelLine = true;
+    }
     w.fetchPoint();
     w.wait(w.rng.int(25, 90));
     const today = wallClock(w.t, w.zone).date; // datetime.now() of the job: the UTC date under Debian cron
@@ -884,6 +919,7 @@ export function writeDailyReport(w: RunWriter, store: RunStore, plan: ReportRunP
     ]);
     w.log(MAIN, 'INFO', `리포트 데이터: ${report}`, w.rng.int(15, 60));
     sendTelegram(w, '일일 리포트', plan.telegram, tally);
+    if (plan.pnlSummary) sendTelegram(w, '일일 PnL 요약', plan.telegram, tally);
     const deleted = store.cleanupCache(w.t);
     w.log('src.data_store', 'INFO', `오래된 캐시 삭제: ${deleted}개 파일`, w.rng.int(3, 9));
     if (plan.criticalText !== undefined) w.log('src.notifier', 'CRITICAL', plan.criticalText, 1);

@@ -29,6 +29,7 @@ import {
   type JobKey,
   type Market,
   type SimJob,
+  isSupercronicFamily,
   type SimVersion,
   type StampZone,
 } from './calendar.ts';
@@ -61,15 +62,33 @@ import {
   type Rng,
   type RunOutcome,
   type RunResult,
-  type RunStore,
   type SimEntry,
   type SimPosition,
   type TelegramMode,
   type WrittenLine,
 } from './log-writers.ts';
 
+import {
+  correlationSymbols,
+  supercronicLine,
+  supercronicStartup,
+  writeBackup,
+  writeHealthCheck,
+  writeMonitorPositions,
+  writeOhlcvCollect,
+  writeRiskCheck,
+  writeUniverseCharts,
+  writeWeeklyReport,
+  writeMonthlyReport,
+  type IntradayBreach,
+  type ReleaseRunPlan,
+  type ReleaseRunResult,
+  type ReleaseStore,
+} from './release-writers.ts';
+import { UNIVERSE_V39 } from './release-data.ts';
+
 export type { Fault } from './faults.ts';
-export type { SimVersion, StampZone } from './calendar.ts';
+export type { SimVersion, StampZone, SupercronicFamily } from './calendar.ts';
 
 export interface SimOptions {
   /** First KST calendar day, `YYYY-MM-DD` (2026–2027: the guarded system's holiday tables). */
@@ -78,7 +97,10 @@ export interface SimOptions {
   seed: number;
   /** Zone of the naive asctime stamps: Debian-cron jobs stamp UTC with no marker (reference §0.3). */
   logStampZone: StampZone;
-  /** Version deployed at the start (default v3.2.1). */
+  /**
+   * Version deployed at the start (default v3.2.1). The supercronic families ('v3.4', 'v3.6', 'v3.8',
+   * 'v3.9') stamp KST (logStampZone must be 'Asia/Seoul') and cannot be combined with versionSwitch.
+   */
   initialVersion?: SimVersion;
   /** The runbook's rollback: crontab, container files and image change at `atKst` of day `atDay`. */
   versionSwitch?: { atDay: number; atKst: string; from: SimVersion; to: SimVersion };
@@ -111,6 +133,8 @@ export interface SimRun {
   events: string[];
   closed: string[];
   faults: FaultKind[];
+  /** Exit status, where the simulator knows it (supercronic reports it); health_check.py exits 1 normally. */
+  exitCode?: number;
 }
 
 export interface SimTimeline {
@@ -121,6 +145,12 @@ export interface SimTimeline {
   files: Record<string, string>;
   expectations: { day: string; notes: string[] }[];
   runs: SimRun[];
+  /**
+   * Raw `docker logs turtle-cron` lines in write order (supercronic era: its start-up lines, one
+   * `msg=starting` and one `job succeeded` / `error running command: exit status N` per run, and the
+   * relayed stderr of jobs without a redirect). Empty under Debian cron, which writes nothing there.
+   */
+  dockerLogLines: { at: Instant; text: string }[];
 }
 
 export const CRON_CONTAINER = 'turtle-cron';
@@ -130,6 +160,10 @@ export const DASHBOARD_CONTAINER = 'turtle-dashboard';
 export const IMAGE_IDS: Readonly<Record<SimVersion, string>> = {
   'v3.2.1': `sha256:${sha256('turtle-trading 203bcee (v3.2.1)')}`,
   'v3.2.0': `sha256:${sha256('turtle-trading 238760b (v3.2.0)')}`,
+  'v3.4': `sha256:${sha256('turtle-trading 4f38561 (v3.4.2)')}`,
+  'v3.6': `sha256:${sha256('turtle-trading d279019 (v3.6.0)')}`,
+  'v3.8': `sha256:${sha256('turtle-trading 79c0898 (v3.8.0)')}`,
+  'v3.9': `sha256:${sha256('turtle-trading 28f0297 (v3.9.0)')}`,
 };
 
 /** Compose v2 names the images it builds `<project>-<service>`; the ref is the same at both versions. */
@@ -196,8 +230,51 @@ const NOT_CLOSED = {
   r_multiple: null,
 } as const;
 
+/** How a release's `Position` dataclass saves and loads records. */
+interface RecordShape {
+  /** `to_dict()` order: every field. */
+  order: readonly (keyof SimPosition)[];
+  /** `from_dict`: `cls(**data)` crashes on an unknown key (up to v3.8.x); v3.9.0 filters them out. */
+  unknownKeys: 'crash' | 'drop';
+}
+
+const V32_SHAPE: RecordShape = { order: FIELD_ORDER, unknownKeys: 'crash' };
+
+/** v3.9.0 `src/position_tracker.py` (read at the tag): `entry_reason: Optional[str] = None` after exit_reason. */
+const V39_SHAPE: RecordShape = {
+  order: [
+    'position_id',
+    'symbol',
+    'system',
+    'direction',
+    'entry_date',
+    'entry_price',
+    'entry_n',
+    'units',
+    'max_units',
+    'shares_per_unit',
+    'total_shares',
+    'stop_loss',
+    'pyramid_level',
+    'exit_period',
+    'status',
+    'last_update',
+    'exit_date',
+    'exit_price',
+    'exit_reason',
+    'entry_reason',
+    'pnl',
+    'pnl_pct',
+    'r_multiple',
+  ],
+  unknownKeys: 'drop',
+};
+
+/** The record shape in force at a version (v3.3.0 … v3.8.x keep the v3.2 dataclass). */
+const shapeOf = (version: SimVersion): RecordShape => (version === 'v3.9' ? V39_SHAPE : V32_SHAPE);
+
 /** `Position.to_dict()`: every field, dataclass order, defaults for the absent ones. */
-function canonical(p: Partial<SimPosition>): Record<string, unknown> {
+function canonical(p: Partial<SimPosition>, shape: RecordShape = V32_SHAPE): Record<string, unknown> {
   const defaults: Partial<SimPosition> = {
     max_units: 4,
     shares_per_unit: 0,
@@ -205,9 +282,10 @@ function canonical(p: Partial<SimPosition>): Record<string, unknown> {
     exit_period: 20,
     last_update: '',
     ...NOT_CLOSED,
+    entry_reason: null,
   };
   const out: Record<string, unknown> = {};
-  for (const k of FIELD_ORDER) out[k] = k in p ? p[k] : defaults[k];
+  for (const k of shape.order) out[k] = k in p ? p[k] : defaults[k];
   return out;
 }
 
@@ -217,7 +295,7 @@ interface FileWrite {
   content: string;
 }
 
-class SimStore implements RunStore {
+class SimStore implements ReleaseStore {
   text = '';
   /** Parsed list when the text parses as a JSON list, else undefined (corrupt). */
   private raw: Record<string, unknown>[] | undefined;
@@ -229,7 +307,19 @@ class SimStore implements RunStore {
   private readonly signals = new Map<string, number>();
   private readonly cache = new Map<string, Instant>();
 
-  constructor(private readonly zone: StampZone) {}
+  constructor(
+    private readonly zone: StampZone,
+    readonly shape: RecordShape = V32_SHAPE,
+  ) {}
+
+  positionsText(): string {
+    return this.text;
+  }
+
+  newestCache(): Instant | undefined {
+    const all = [...this.cache.values()];
+    return all.length === 0 ? undefined : Math.max(...all);
+  }
 
   setPositionsText(text: string, at: Instant | undefined): void {
     this.text = text;
@@ -268,9 +358,10 @@ class SimStore implements RunStore {
         skipped.push(String((rec as Record<string, unknown> | null)?.position_id ?? 'unknown'));
         continue;
       }
-      const extra = Object.keys(rec).find((k) => !KNOWN_KEYS.has(k));
-      if (extra !== undefined) return { kind: 'crash', skipped, key: extra };
-      valid.push(canonical(rec as Partial<SimPosition>) as unknown as SimPosition);
+      const known = this.shape === V32_SHAPE ? KNOWN_KEYS : new Set<string>(this.shape.order);
+      const extra = Object.keys(rec).find((k) => !known.has(k));
+      if (extra !== undefined && this.shape.unknownKeys === 'crash') return { kind: 'crash', skipped, key: extra };
+      valid.push(canonical(rec as Partial<SimPosition>, this.shape) as unknown as SimPosition);
     }
     return { kind: 'ok', valid, skipped };
   }
@@ -301,7 +392,7 @@ class SimStore implements RunStore {
       }
     }
     // _save_positions writes only what loaded: a record skipped for a missing key is dropped here
-    this.setPositionsText(dumpRecords(positions.map(canonical)), at);
+    this.setPositionsText(dumpRecords(positions.map((x) => canonical(x, this.shape))), at);
     return { record, ...(backupCreated ? { backupCreated } : {}), backupsDeleted };
   }
 
@@ -439,7 +530,7 @@ interface Prehistory {
   deployedAt: Instant;
 }
 
-function prehistory(start: string, zone: StampZone): Prehistory {
+function prehistory(start: string, zone: StampZone, shape: RecordShape = V32_SHAPE): Prehistory {
   const day = (before: number): string => addDays(start, -before);
   const built = SEED.map((spec) => {
     const [d0, t0, price0, shares0, n0] = spec.levels[0]!;
@@ -483,7 +574,7 @@ function prehistory(start: string, zone: StampZone): Prehistory {
   const qqq = built[0]!.position;
   const closedQqq = closedRecord(qqq, allEntries, qqq.stop_loss, 'Stop Loss', qqqCloseAt, zone);
   const positions = built.map((b) => (b.position === qqq ? closedQqq : b.position));
-  const beforeText = dumpRecords(before.map(canonical));
+  const beforeText = dumpRecords(before.map((x) => canonical(x, shape)));
   const backups = new Map<string, string>([
     [`positions_${compactStamp(qqqCloseAt, zone).slice(0, 8)}.json`, beforeText],
     // the deploy script's copy; its name does not match positions_*.json, so it is never restored
@@ -626,7 +717,13 @@ function normalize(o: SimOptions): Normalized {
   if (!Number.isFinite(o.seed)) problems.push('seed must be a finite number');
   if (o.logStampZone !== 'UTC' && o.logStampZone !== 'Asia/Seoul') problems.push(`logStampZone must be 'UTC' or 'Asia/Seoul'`);
   const initial = o.initialVersion ?? 'v3.2.1';
-  if (initial !== 'v3.2.1' && initial !== 'v3.2.0') problems.push(`initialVersion must be v3.2.1 or v3.2.0`);
+  if (initial !== 'v3.2.1' && initial !== 'v3.2.0' && !isSupercronicFamily(initial))
+    problems.push(`initialVersion must be v3.2.1, v3.2.0, v3.4, v3.6, v3.8 or v3.9`);
+  if (isSupercronicFamily(initial)) {
+    // the image sets TZ=Asia/Seoul (v3.6.0+ also in the crontab): every job stamps KST
+    if (o.logStampZone !== 'Asia/Seoul') problems.push(`logStampZone must be 'Asia/Seoul' for ${initial} (supercronic jobs run in KST)`);
+    if (o.versionSwitch) problems.push(`versionSwitch is simulated between v3.2.1 and v3.2.0 only`);
+  }
   if (startDate && Number.isInteger(o.days)) {
     const first = parseDate(addDays(o.start, -1))!.year;
     const last = parseDate(addDays(o.start, o.days))!.year;
@@ -693,13 +790,14 @@ export function simulate(options: SimOptions): SimTimeline {
   };
 
   // ---- starting state
-  const store = new SimStore(zone);
-  const history = prehistory(o.start, zone);
-  store.setPositionsText(dumpRecords(history.positions.map(canonical)), undefined);
+  const shape = shapeOf(o.initial);
+  const store = new SimStore(zone, shape);
+  const history = prehistory(o.start, zone, shape);
+  store.setPositionsText(dumpRecords(history.positions.map((x) => canonical(x, shape))), undefined);
   store.entries = history.entries;
   for (const [name, content] of history.backups) store.backups.set(name, content);
   // the last v3.2.0 signal run before the deploy refreshed the cache; v3.2.1 never writes it
-  const lastSignalRun = o.initial === 'v3.2.1' ? history.deployedAt - 22 * HOUR : t0 - 8 * HOUR;
+  const lastSignalRun = o.initial !== 'v3.2.0' ? history.deployedAt - 22 * HOUR : t0 - 8 * HOUR;
   for (const s of DEFAULT_SYMBOLS) store.touchCache(s, lastSignalRun);
   const entriesText = dumpRecords(history.entries as unknown as Record<string, unknown>[]);
 
@@ -790,14 +888,19 @@ export function simulate(options: SimOptions): SimTimeline {
   actions.sort((a, b) => a.at - b.at || (a.kind === 'run' ? 1 : 0) - (b.kind === 'run' ? 1 : 0));
 
   // ---- observations at the start
-  emit(t0 + 100, { kind: 'crontab', crontab: { text: CRONTABS[o.initial], source: 'container', observedAt: t0 + 100 } });
+  const family = isSupercronicFamily(o.initial) ? o.initial : undefined;
+  // supercronic images have no `crontab` binary: the schedule is read from /app/crontab, the file in the command
+  emit(t0 + 100, {
+    kind: 'crontab',
+    crontab: { text: CRONTABS[o.initial], source: family ? 'file' : 'container', observedAt: t0 + 100 },
+  });
   emit(t0 + 150, { kind: 'container-files', present: { ...CONTAINER_FILES[o.initial] }, observedAt: t0 + 150 });
 
   // container history: state changes, observed on change and by an hourly inspect
   type CronState = Omit<ContainerObservation, 'observedAt' | 'name'>;
   const cronChanges: { at: Instant; state: CronState }[] = [];
   const dashChanges: { at: Instant; version: SimVersion; createdAt: Instant }[] = [];
-  const cronStartedAt = o.initial === 'v3.2.1' ? history.deployedAt : t0 - 30 * DAY;
+  const cronStartedAt = o.initial !== 'v3.2.0' ? history.deployedAt : t0 - 30 * DAY;
   cronChanges.push({
     at: t0,
     state: {
@@ -816,12 +919,47 @@ export function simulate(options: SimOptions): SimTimeline {
   const processes: { from: Instant; to: Instant; command: string }[] = [];
   const runs: SimRun[] = [];
   let pid = 4000 + streamRng(seed, 2).int(0, 3000);
-  let lockPid: number | undefined = o.initial === 'v3.2.1' ? pid - 137 : undefined;
+  let lockPid: number | undefined = o.initial !== 'v3.2.0' ? pid - 137 : undefined;
+  // ---- supercronic: its stdout in `docker logs`, job iterations counted from its start
+  const dockerLines: { at: Instant; seq: number; text: string }[] = [];
+  const dockerLine = (at: Instant, text: string): void => {
+    dockerLines.push({ at, seq: seq++, text });
+  };
+  if (family) for (const text of supercronicStartup(cronStartedAt, family)) dockerLine(cronStartedAt, text);
+  const iterations = new Map<number, number>();
+  const nextIteration = (job: SimJob): number => {
+    const position = job.cron!.position;
+    const n = iterations.get(position) ?? fireTimes(job, cronStartedAt, t0).length;
+    iterations.set(position, n + 1);
+    return n;
+  };
+  // ---- monitor_positions (v3.6.0+): on a stop-loss day the intraday low crosses the stop hours before
+  // the 16:00 / 07:00 check closes the position; data/monitor_state.json keeps one alert per position
+  // and a 60-minute cooldown for the loss warning
+  const stopAlerted = new Set<string>();
+  const lastLossWarning = new Map<string, Instant>();
+  const intradayBreaches = (at: Instant): Map<string, IntradayBreach> => {
+    const out = new Map<string, IntradayBreach>();
+    for (const c of market.closes) {
+      if (c.done || c.kind !== 'stop') continue;
+      const close = sessionClose(c.market, c.session);
+      const open = close - 6.5 * HOUR; // both sessions last 6.5 hours (KRX 09:00–15:30, NYSE 09:30–16:00)
+      const breachAt = open + Math.floor(streamRng(seed, close ^ 0x2545f491).next() * (close - open) * 0.8);
+      if (at < breachAt || at > close) continue;
+      out.set(c.positionId, { price: c.closePrice, stopAlert: !stopAlerted.has(c.positionId), lastWarnings: lastLossWarning });
+      stopAlerted.add(c.positionId);
+    }
+    return out;
+  };
+  /** mtime of each log file (`find /app/logs -mtime +14` deletes by it). */
+  const logWritten = new Map<string, Instant>();
   let lockHeldUntil = Number.NEGATIVE_INFINITY; // a hung check_positions keeps data/.check_positions.lock
 
   const appendLog = (file: string, lines: readonly WrittenLine[], rng: Rng): void => {
     const all = logs.get(file) ?? [];
     logs.set(file, all);
+    const last = lines.at(-1);
+    if (last) logWritten.set(file, last.at);
     for (const l of lines) all.push(l.text);
     let i = 0;
     while (i < lines.length) {
@@ -920,16 +1058,43 @@ export function simulate(options: SimOptions): SimTimeline {
       note(fire, `${label}: fault missed-run — no line at all`);
       continue;
     }
-    if (job.key === 'cleanup') {
-      if (!logs.has(job.logFile)) logs.set(job.logFile, []); // `>>` creates the file; find prints nothing
-      const removed = store.findDelete(fire);
+    if (job.key === 'cleanup' || job.key === 'log-cleanup' || job.key === 'data-cleanup') {
+      if (!logs.has(job.logFile)) {
+        logs.set(job.logFile, []); // `>>` creates the file; find prints nothing
+        logWritten.set(job.logFile, fire);
+      }
       run.outcome = 'silent';
       run.endedAt = fire + 60;
-      note(fire, `${label}: ran silently (${removed} cache files removed, no output)`);
+      if (job.key === 'cleanup') {
+        const removed = store.findDelete(fire);
+        note(fire, `${label}: ran silently (${removed} cache files removed, no output)`);
+      } else if (job.key === 'log-cleanup') {
+        // `find /app/logs -name "*.log" -mtime +14 -delete`: whole days of age, more than 14
+        const gone = [...logWritten].filter(([, at]) => Math.floor((fire - at) / DAY) > 14).map(([file]) => file);
+        for (const file of gone) {
+          logs.delete(file);
+          logWritten.delete(file);
+        }
+        note(fire, `${label}: ran silently${gone.length ? ` (deleted ${gone.join(', ')}: not written for 15+ days)` : ''}`);
+      } else {
+        note(fire, `${label}: ran silently (old signal/trade parquet files removed, no output)`);
+      }
+      if (family) {
+        run.exitCode = 0;
+        const ref = {
+          command: job.cron!.command,
+          position: job.cron!.position,
+          schedule: job.cron!.schedule,
+          iteration: nextIteration(job),
+        };
+        dockerLine(fire, supercronicLine(fire, 'info', 'starting', ref));
+        dockerLine(fire + 60, supercronicLine(fire + 60, 'info', 'job succeeded', ref));
+      }
       continue;
     }
 
-    const rng = streamRng(seed, fire);
+    // jobs firing in the same minute (supercronic era) get streams of their own
+    const rng = streamRng(seed, fire + (job.cron?.position ?? 0));
     const killAt = nextKill(fire);
     const hung = has('hung-run');
     const w = new RunWriter(fire + rng.int(1_750, 2_600), zone, rng, killAt, hung !== undefined);
@@ -954,9 +1119,32 @@ export function simulate(options: SimOptions): SimTimeline {
     const silentEvents = has('event-without-success') !== undefined;
     if (has('positions-healed')) store.tornRead = true;
 
-    let result: RunResult;
+    let result: RunResult | ReleaseRunResult;
     let plannedCloses: PlannedCloseItem[] = [];
-    if (job.script === 'check_positions.py') {
+    const releasePlan: ReleaseRunPlan | undefined = family ? { family, telegram, channelLine: configured } : undefined;
+    if (releasePlan && job.key === 'monitor') result = writeMonitorPositions(w, store, releasePlan, intradayBreaches(fire));
+    else if (releasePlan && job.key === 'health') result = writeHealthCheck(w, store, releasePlan);
+    else if (releasePlan && job.key === 'risk') result = writeRiskCheck(w, store, releasePlan);
+    else if (releasePlan && job.key === 'backup') result = writeBackup(w, fire, 7 + dayIndex);
+    else if (releasePlan && job.key === 'ohlcv') result = writeOhlcvCollect(w, releasePlan);
+    else if (releasePlan && job.key === 'charts') result = writeUniverseCharts(w, releasePlan, UNIVERSE_V39);
+    else if (releasePlan && job.key === 'weekly') {
+      const read = store.read();
+      const all = read.kind === 'ok' ? read.valid : [];
+      const weekAgo = wallClock(fire - 7 * DAY, 'Asia/Seoul').date;
+      let signals = 0;
+      for (let d = 0; d < 7; d++) signals += store.signalsOn(wallClock(fire - d * DAY, 'Asia/Seoul').date);
+      result = writeWeeklyReport(w, releasePlan, {
+        signals,
+        closedTrades: all.filter((p) => p.status === 'closed' && (p.exit_date ?? '') > weekAgo).length,
+        open: all.filter((p) => p.status === 'open').length,
+      });
+    } else if (releasePlan && job.key === 'monthly') {
+      const month = wallClock(fire - DAY, 'Asia/Seoul').date.slice(0, 7); // the previous month
+      const read = store.read();
+      const closed = (read.kind === 'ok' ? read.valid : []).filter((p) => p.status === 'closed' && (p.exit_date ?? '').startsWith(month));
+      result = writeMonthlyReport(w, releasePlan, month, closed);
+    } else if (job.script === 'check_positions.py') {
       plannedCloses = market.closes.filter((c) => !c.done && barOf(c.market, fire) >= c.session);
       const closes = new Map(plannedCloses.map((c) => [c.positionId, c] as const));
       const pyramids = new Set(market.pyramids.filter((p) => p.sessions.has(barOf(p.market, fire))).map((p) => p.positionId));
@@ -966,7 +1154,28 @@ export function simulate(options: SimOptions): SimTimeline {
       result = writeCheckPositions(
         w,
         store,
-        { ...common, channelLine: configured, closes, pyramids, breakouts, noData, forceEvent, silentEvents },
+        {
+          ...common,
+          channelLine: configured,
+          closes,
+          pyramids,
+          breakouts,
+          noData,
+          forceEvent,
+          silentEvents,
+          ...(family
+            ? {
+                release: {
+                  channelLogger: 'src.script_helpers',
+                  riskLogger: family === 'v3.4' ? '__main__' : 'src.script_helpers',
+                  correlationSymbols: correlationSymbols(family),
+                  universe: family === 'v3.9' ? UNIVERSE_V39 : UNIVERSE,
+                  anomalyCheck: family === 'v3.9',
+                  recordsTrades: family !== 'v3.4',
+                },
+              }
+            : {}),
+        },
         lockBusy,
       );
       if (!lockBusy && result.outcome !== 'killed') lockPid = pid;
@@ -975,7 +1184,11 @@ export function simulate(options: SimOptions): SimTimeline {
       result = writeSignalCheck(w, store, { ...common, channelLine: configured, breakouts, forceEvent, silentEvents });
     } else {
       const reportTelegram: TelegramMode = has('report-without-success') ? { kind: 'silent' } : telegram;
-      result = writeDailyReport(w, store, { ...common, telegram: reportTelegram });
+      result = writeDailyReport(w, store, {
+        ...common,
+        telegram: reportTelegram,
+        ...(family ? { channelLogger: 'src.script_helpers', pnlSummary: family === 'v3.9' } : {}),
+      });
     }
     store.tornRead = false;
     if (result.forcedEventImpossible) {
@@ -991,6 +1204,21 @@ export function simulate(options: SimOptions): SimTimeline {
     const released = hung?.releaseAfterMinutes !== undefined ? fire + hung.releaseAfterMinutes * MINUTE : Number.POSITIVE_INFINITY;
     const ended = result.outcome === 'killed' ? killAt : result.outcome === 'hung' ? Math.min(killAt, released) : lastAt + rng.int(20, 80);
     processes.push({ from: fire + rng.int(120, 400), to: ended, command: job.processCommand! });
+    const exitCode = 'exitCode' in result ? result.exitCode : result.outcome === 'traceback' ? 1 : 0;
+    if (family) run.exitCode = exitCode;
+    if (family && Number.isFinite(ended)) {
+      const ref = { command: job.cron!.command, position: job.cron!.position, schedule: job.cron!.schedule, iteration: nextIteration(job) };
+      dockerLine(fire, supercronicLine(fire, 'info', 'starting', ref));
+      // without `>>` the job's stderr reaches supercronic, which relays it line by line
+      if (!job.cron!.command.includes('>>'))
+        for (const l of w.lines) dockerLine(l.at, supercronicLine(l.at, 'info', l.text, ref, 'stderr'));
+      dockerLine(
+        ended,
+        exitCode === 0
+          ? supercronicLine(ended, 'info', 'job succeeded', ref)
+          : supercronicLine(ended, 'error', `error running command: exit status ${exitCode}`, ref),
+      );
+    }
     if (result.outcome === 'hung' && job.script === 'check_positions.py') lockHeldUntil = ended;
     Object.assign(run, {
       outcome: result.outcome,
@@ -1018,7 +1246,9 @@ export function simulate(options: SimOptions): SimTimeline {
     if (run.events.length) parts.push(`events [${run.events.join('; ')}]`);
     if (run.successes.length) parts.push(`sent ${run.successes.length}`);
     if (run.failures.length) parts.push(`send failures ${run.failures.length}`);
-    if (!run.channelLine && job.script !== 'daily_report.py' && result.startedAt !== undefined) parts.push('no channel line');
+    if (exitCode !== 0 && family) parts.push(`exit status ${exitCode}${job.key === 'health' ? ' (normal: .env is not in the image)' : ''}`);
+    if (!run.channelLine && (job.script === 'check_positions.py' || job.script === 'signal_check.py') && result.startedAt !== undefined)
+      parts.push('no channel line');
     if (run.closed.length) parts.push(`closed ${run.closed.join(', ')}`);
     if (run.faults.length) parts.push(`faults: ${run.faults.join(', ')}`);
     if (result.outcome === 'lock-busy') parts.push('a hung check_positions still holds data/.check_positions.lock');
@@ -1133,7 +1363,7 @@ export function simulate(options: SimOptions): SimTimeline {
   for (let at = t0 + HOUR + 30_000; at < tEnd; at += HOUR) observeContainers(at, 'both');
 
   // ---- json files
-  const initialText = dumpRecords(history.positions.map(canonical));
+  const initialText = dumpRecords(history.positions.map((x) => canonical(x, shape)));
   emit(t0 + 300, {
     kind: 'json-file',
     file: { which: 'positions', content: initialText, sha256: sha256(initialText), observedAt: t0 + 300 },
@@ -1199,7 +1429,23 @@ export function simulate(options: SimOptions): SimTimeline {
 
   // ---- files
   const files: Record<string, string> = {};
-  for (const [file, lines] of logs) files[`logs/${file}`] = lines.length ? `${lines.join('\n')}\n` : '';
+  for (const [file, lines] of logs) {
+    if (file === 'monitor.log') continue;
+    files[`logs/${file}`] = lines.length ? `${lines.join('\n')}\n` : '';
+  }
+  // TimedRotatingFileHandler(when="midnight", backupCount=7): each run reopens monitor.log and rolls it over
+  // at the first midnight after its mtime, so each KST day's lines end in monitor.log.<that day>; 7 kept.
+  const monitorDays = new Map<string, string[]>();
+  for (const line of logs.get('monitor.log') ?? []) {
+    const date = line.slice(0, 10);
+    monitorDays.set(date, [...(monitorDays.get(date) ?? []), line]);
+  }
+  const days = [...monitorDays.keys()].sort();
+  for (const [i, date] of days.entries()) {
+    const text = `${monitorDays.get(date)!.join('\n')}\n`;
+    if (i === days.length - 1) files['logs/monitor.log'] = text;
+    else if (i >= days.length - 8) files[`logs/monitor.log.${date}`] = text;
+  }
   files['data/positions/positions.json'] = store.text;
   files['data/entries/entries.json'] = entriesText;
   for (const [name, content] of store.backups) files[`data/positions/backups/${name}`] = content;
@@ -1214,5 +1460,6 @@ export function simulate(options: SimOptions): SimTimeline {
     files,
     expectations: notes.map((n, i) => ({ day: dayDate(i), notes: n })),
     runs: runs.sort((a, b) => a.scheduledAt - b.scheduledAt),
+    dockerLogLines: dockerLines.sort((a, b) => a.at - b.at || a.seq - b.seq).map(({ at, text }) => ({ at, text })),
   };
 }
