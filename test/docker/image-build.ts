@@ -26,7 +26,7 @@ export interface BuildResult {
 export async function buildFromContext(
   docker: Docker,
   dir: string,
-  options: { t: string; buildargs?: Record<string, string> },
+  options: { t: string; buildargs?: Record<string, string>; labels?: Record<string, string> },
 ): Promise<BuildResult> {
   const excludes = dockerignore(dir).flatMap((p) => ['--exclude', p]);
   // Follows no symlinks (-h absent): a symlinked node_modules is excluded, not copied.
@@ -36,6 +36,7 @@ export async function buildFromContext(
     rm: true,
     forcerm: true,
     ...(options.buildargs ? { buildargs: options.buildargs } : {}),
+    ...(options.labels ? { labels: options.labels } : {}),
   });
   const output = await new Promise<Array<Record<string, unknown>>>((resolve, reject) => {
     docker.modem.followProgress(stream, (err: Error | null, out: Array<Record<string, unknown>>) => (err ? reject(err) : resolve(out)));
