@@ -2,6 +2,7 @@
 // registry answers (CI): FROM scratch + the node binary, npm, git, the shared libraries `ldd` lists for
 // them, and a static busybox for the Dockerfile's RUN steps. Passed to the Dockerfile as NODE_IMAGE.
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import {
   chmodSync,
   copyFileSync,
@@ -9,6 +10,7 @@ import {
   existsSync,
   mkdirSync,
   mkdtempSync,
+  readFileSync,
   realpathSync,
   rmSync,
   symlinkSync,
@@ -94,11 +96,35 @@ export function stageNodeBase(): string {
   return context;
 }
 
-/** Build (or, from the layer cache, re-tag) the local Node base; returns its tag. */
+/**
+ * What the base is made of: node, npm and git versions and the bytes of the trust store and busybox.
+ * A copy of the same files still has new mtimes, which the engine's build cache counts, so the tag's
+ * label decides whether the base (and with it every cached layer of the sidecar's image) can be kept.
+ */
+export function nodeBaseFingerprint(): string {
+  const hash = createHash('sha256');
+  hash.update(process.version);
+  hash.update(execFileSync(realpathSync(onPath('git')), ['--version'], { encoding: 'utf8' }));
+  hash.update(readFileSync(join(dirname(dirname(realpathSync(onPath('npm')))), 'package.json')));
+  hash.update(readFileSync(findBusybox()));
+  if (existsSync(CA_BUNDLE)) hash.update(readFileSync(CA_BUNDLE));
+  return hash.digest('hex').slice(0, 16);
+}
+
+const FINGERPRINT_LABEL = 'turtle-sentinel.node-base';
+
+/** Build the local Node base unless the tagged one was made from the same runtime; returns its tag. */
 export async function buildLocalNodeImage(docker: Docker): Promise<string> {
+  const fingerprint = nodeBaseFingerprint();
+  try {
+    const existing = await docker.getImage(LOCAL_NODE_IMAGE).inspect();
+    if (existing.Config?.Labels?.[FINGERPRINT_LABEL] === fingerprint) return LOCAL_NODE_IMAGE;
+  } catch (err) {
+    if ((err as { statusCode?: number }).statusCode !== 404) throw err;
+  }
   const context = stageNodeBase();
   try {
-    await buildFromContext(docker, context, { t: LOCAL_NODE_IMAGE });
+    await buildFromContext(docker, context, { t: LOCAL_NODE_IMAGE, labels: { [FINGERPRINT_LABEL]: fingerprint } });
   } finally {
     rmSync(context, { recursive: true, force: true });
   }
