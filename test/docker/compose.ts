@@ -1,7 +1,7 @@
 // The compose file, run without compose: this machine has neither `docker compose` (v2 plugin) nor
 // `docker-compose` (v1), so the tests read docker-compose.sentinel.yaml, interpolate it the way compose
-// does (`${VAR}`, `${VAR:-default}`), and create the service's container through the Docker API with
-// what each key means. Only the keys the sidecar's compose file uses are understood; any other key is
+// does (`${VAR}`, `${VAR:-default}`, in values after parsing), and create the service's container
+// through the Docker API with what each key means. Only the keys the sidecar's compose file uses are understood; any other key is
 // an error, so the file cannot grow a setting the tests silently ignore.
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
@@ -24,6 +24,15 @@ export function interpolate(text: string, env: Env): string {
       return value ?? '';
     },
   );
+}
+
+function interpolateValues(value: unknown, env: Env): unknown {
+  if (typeof value === 'string') return interpolate(value, env);
+  if (Array.isArray(value)) return value.map((v) => interpolateValues(v, env));
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, interpolateValues(v, env)]));
+  }
+  return value;
 }
 
 const KNOWN_SERVICE_KEYS = new Set([
@@ -72,7 +81,8 @@ export interface ComposeProject {
 /** Read a compose file with the given environment (what the shell and `.env` would supply). */
 export function loadCompose(file: string, env: Env): ComposeProject {
   const dir = dirname(resolve(file));
-  const doc = parse(interpolate(readFileSync(file, 'utf8'), env)) as Record<string, unknown>;
+  // As compose does: parse first, then interpolate each string value (so a value never changes the YAML's shape).
+  const doc = interpolateValues(parse(readFileSync(file, 'utf8')), env) as Record<string, unknown>;
   const services = Object.entries((doc.services ?? {}) as Record<string, Record<string, unknown>>).map(([name, s]) => {
     for (const key of Object.keys(s))
       if (!KNOWN_SERVICE_KEYS.has(key)) throw new Error(`compose: service ${name}: key ${key} is not understood by test/docker/compose.ts`);
