@@ -15,6 +15,8 @@ import { daemonLiveness, removeDaemonPid, writeDaemonPid } from './adapters/daem
 import { runRuleTests } from './runtime/rule-tests.ts';
 import { registerRollbackCommands } from './runtime/cli-rollback.ts';
 import { registerCatalogueCommands } from './runtime/catalogue-build.ts';
+import { runDoctor } from './runtime/doctor.ts';
+import { renderDoctorReport } from './core/doctor-text.ts';
 import { actionPortOf, daemonLogger, wireNotifier, wireRollbackEngine } from './runtime/wiring.ts';
 import { createReloader, operatorSettingsOf } from './runtime/reload.ts';
 import { cliText } from './core/cli-text.ts';
@@ -216,6 +218,26 @@ program
 
 registerRollbackCommands(program, (configPath) => loadAll(configPath));
 registerCatalogueCommands(program);
+
+program
+  .command('doctor')
+  .description(
+    "read-only: the release recognised and why, the schedule source, the profiles in force, the rules that would be blind, unsure or noisy, the rollback target and whether it can read today's state, the config to change (exit 0 ready, 1 warnings, 2 not watchable)",
+  )
+  .option('-c, --config <file>', 'sentinel.yaml')
+  .action(async (opts: { config?: string }) => {
+    const all = await loadAll(configPathOf(opts));
+    if (!all.ok) fail(all.errors);
+    const outcome = await runDoctor({
+      config: all.loaded.config,
+      baseDir: all.loaded.baseDir,
+      rules: all.rules.rules,
+      profiles: all.rules.profiles,
+    });
+    if (!outcome.ok) fail(outcome.errors);
+    for (const line of renderDoctorReport(outcome.report, all.loaded.config.telegram.language)) process.stdout.write(line + '\n');
+    process.exit(outcome.report.exitCode);
+  });
 
 const rulesCmd = program.command('rules').description('work with rule files');
 rulesCmd

@@ -40,3 +40,20 @@ export function profilesOf(release: Release): Record<string, JobProfile> {
 export function unmarkedScriptsOf(release: Release): string[] {
   return release.profiles.filter((p) => p.startMarker === undefined || p.finishMarker === undefined).map((p) => p.script);
 }
+
+/**
+ * The substrings the log pre-filter must let through for any catalogued release: its profiles' markers
+ * and events, and its guard lines. The union over all releases, so that the filter is right before the
+ * release is recognised and after it changes (a rollback) without being rebuilt.
+ */
+export function catalogueNeedles(releases: readonly Release[]): string[] {
+  const needles = new Set<string>();
+  for (const release of releases) {
+    for (const p of release.profiles) {
+      for (const marker of [p.startMarker, p.finishMarker, p.channelMarker]) if (marker !== undefined) needles.add(marker);
+      for (const e of p.notifyEvents) needles.add(e);
+    }
+    for (const g of release.guardLines) needles.add(g.match);
+  }
+  return [...needles].sort();
+}

@@ -27,6 +27,8 @@ export interface TargetBlock {
 }
 
 export interface DoctorFacts {
+  /** `deployment.catalogue` is set: the daemon recognises releases (doctor always does, with the bundled one). */
+  catalogueInUse: boolean;
   /** Docker off in the config, unreachable (why), or reachable and the cron container inspected. */
   docker:
     | { kind: 'disabled' }
@@ -51,6 +53,7 @@ export interface DoctorFacts {
 export type DoctorLevel = 'ok' | 'warn' | 'fail';
 
 export type DoctorFinding =
+  | { key: 'catalogue-off' }
   | { key: 'docker-disabled' }
   | { key: 'docker-unreachable'; reason: string }
   | {
@@ -107,6 +110,10 @@ export function diagnose(facts: DoctorFacts): DoctorReport {
   const enabled = facts.rules.filter((r) => r.mode !== 'off');
 
   // Where the facts come from
+  if (!facts.catalogueInUse) {
+    add('warn', { key: 'catalogue-off' });
+    changes.push({ line: 'deployment.catalogue: rules/releases/catalogue.yaml', because: 'catalogue-off' });
+  }
   if (facts.docker.kind === 'disabled') add('warn', { key: 'docker-disabled' });
   // Without Docker and without a configured crontab there is no schedule to watch: not watchable.
   if (facts.docker.kind === 'unreachable') add(facts.crontab ? 'warn' : 'fail', { key: 'docker-unreachable', reason: facts.docker.reason });

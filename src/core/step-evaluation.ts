@@ -12,7 +12,7 @@ import { openRunKey, processVisibility } from './run-fate.ts';
 import type { Effect, Incident, Instant, Run, Verdict } from './types.ts';
 import type { World } from './world.ts';
 import type { CoreState, StepContext, StepResult } from './step.ts';
-import { rulesUnderRelease, worldRelease } from './step-release.ts';
+import { profilesInForce, rulesUnderRelease, worldRelease } from './step-release.ts';
 import { mergeRunnerWitness } from './step-runner-lines.ts';
 
 /** Re-evaluate without a new observation (after a rules reload, or for `check`). */
@@ -160,7 +160,7 @@ export function worldOf(s: CoreState, ctx: StepContext): World {
     jobsSince: s.jobsSince,
     crontabKnown: s.crontab !== undefined,
     ...(s.crontab ? { crontab: { source: s.crontab.source, problems: s.crontabProblems } } : {}),
-    profiles: ctx.profiles,
+    profiles: profilesInForce(s, ctx),
     runs: worldRuns(s),
     version: s.fingerprint,
     ...(release ? { release } : {}),

@@ -10,6 +10,7 @@ import { applyLogLines, listOpenRuns } from './runs.ts';
 import type { Effect, Instant, Job, LogLine, Notice, Verdict } from './types.ts';
 import type { CoreState, StepContext, StepResult } from './step.ts';
 import { evaluateAll, keepIncidentsAcrossRuleEdits, worldOf } from './step-evaluation.ts';
+import { profilesInForce } from './step-release.ts';
 
 /** Finished runs kept per job: enough for any streak a rule can ask for, small enough to checkpoint. */
 export const RUNS_KEPT_PER_JOB = 20;
@@ -156,7 +157,7 @@ export function absorbLogLines(s: CoreState, lines: LogLine[], ctx: StepContext,
     lines,
     {
       jobsByLogFile,
-      profiles: ctx.profiles,
+      profiles: profilesInForce(s, ctx),
       errorPatterns: runFailurePatterns(ctx.rules),
       logTimestampZone: logZoneInForce(ctx.deployment.logTimestampZone, release?.logZone),
       guardPatterns: guardPatternsOf(ctx.rules, release),

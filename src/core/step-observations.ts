@@ -2,7 +2,7 @@
 // job processes, the JSON state files, source health; and when each event happened.
 import { parseCrontab } from './crontab.ts';
 import { fingerprintVersion } from './fingerprint.ts';
-import { absorbInspection, releaseFingerprint } from './step-release.ts';
+import { absorbInspection, profilesInForce, releaseFingerprint } from './step-release.ts';
 import { absorbRunnerLines } from './step-runner-lines.ts';
 import { parseEntries, parseOrderLog, parsePositions } from './positions.ts';
 import { diffPositions } from './positions-change.ts';
@@ -190,7 +190,7 @@ function absorbJsonFile(s: CoreState, file: JsonFileObservation, ctx: StepContex
       if (parsed.status === 'valid') {
         const diff = diffPositions(history, { sha256: parsed.sha256, doc: parsed.doc }, file.observedAt, {
           runs: worldRuns(s),
-          profiles: ctx.profiles,
+          profiles: profilesInForce(s, ctx),
           jobs: s.jobs,
         });
         history = diff.history;

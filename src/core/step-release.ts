@@ -6,7 +6,9 @@ import type { Rule } from '../config/schema.ts';
 import type { CronInspection } from './cron-inspection.ts';
 import { recogniseRelease, releaseInForce, releaseSettled } from './release-recognition.ts';
 import { traitsOf } from './rules/index.ts';
-import type { Effect, ReleaseInForce, VersionFingerprint } from './types.ts';
+import type { Effect, JobProfile, ReleaseInForce, VersionFingerprint } from './types.ts';
+import type { Release } from '../config/catalogue-schema.ts';
+import { profilesOf } from './catalogue.ts';
 import { renderMessage } from './verdict-text.ts';
 import type { CoreState, StepContext } from './step.ts';
 
@@ -65,3 +67,18 @@ export function rulesUnderRelease(rules: Rule[], release: ReleaseInForce | undef
   if ((ctx.catalogue ?? []).length === 0 || releaseSettled(release)) return rules;
   return rules.map((rule) => (rule.mode === 'enforce' && traitsOf(rule).dependsOnRelease === true ? { ...rule, mode: 'dry-run' } : rule));
 }
+
+/**
+ * The job profiles in force: the running release's own (catalogue), with rules/profiles.yaml on top
+ * (an operator's profile for a script wins). Without a release in force, rules/profiles.yaml alone.
+ */
+export function profilesInForce(s: CoreState, ctx: StepContext): Record<string, JobProfile> {
+  const release = worldRelease(s, ctx);
+  if (!release) return ctx.profiles;
+  let own = RELEASE_PROFILES.get(release.release);
+  if (!own) RELEASE_PROFILES.set(release.release, (own = profilesOf(release.release)));
+  return { ...own, ...ctx.profiles };
+}
+
+/** A release's profiles, derived once per catalogue entry (the step asks for them on every batch of lines). */
+const RELEASE_PROFILES = new WeakMap<Release, Record<string, JobProfile>>();

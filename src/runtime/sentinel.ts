@@ -23,6 +23,7 @@ import { cliText } from '../core/cli-text.ts';
 import { sha256Hex } from './sha256.ts';
 import type { Release } from '../config/catalogue-schema.ts';
 import { loadCatalogue } from '../config/load-catalogue.ts';
+import { catalogueNeedles } from '../core/catalogue.ts';
 import { recognitionPaths } from '../core/release-recognition.ts';
 
 export interface SentinelOptions {
@@ -184,7 +185,8 @@ export async function startSentinel(options: SentinelOptions): Promise<{ ok: tru
   // schedule) as it is read, as `check` does.
   if (!crontabFromContainer) await crontabFromFile();
 
-  const selector = () => createLineSelector(runNeedles(profiles, logNeedles(loop.context().rules)));
+  const selector = () =>
+    createLineSelector(runNeedles(profiles, [...logNeedles(loop.context().rules), ...catalogueNeedles(catalogue ?? [])]));
   let currentSelector = selector();
   let tailer: LogTailer | undefined;
   tailer = await startLogTailer({

@@ -36,7 +36,7 @@ export function releaseEntry(facts: EntryFacts): Release {
     profiles: [],
     positions: { required: [], known: [], unknownKeys: 'crash' },
     entries: { required: [], known: [], unknownKeys: 'crash' },
-    halt: [{ lever: 'stop-container', stops: ['every scheduled job'] }],
+    halt: [{ lever: 'stop-container', stops: ['scheduled-jobs'] }],
     guardLines: [],
     verify: { crontabRuns: [], crontabDoesNotRun: [], files: [] },
   });

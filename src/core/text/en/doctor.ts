@@ -6,6 +6,8 @@ const short = (blob: string | null) => (blob === null ? 'absent' : blob.slice(0,
 
 export const doctor: DoctorText = {
   tag: { ok: 'OK', warn: 'WARN', fail: 'FAIL' },
+  'catalogue-off': () =>
+    'catalogue: the daemon does not use the release catalogue (deployment.catalogue is unset): it tells only v3.2.0 from v3.2.1; doctor read the bundled one',
   'docker-disabled': () =>
     'docker: disabled in sentinel.yaml (docker.enabled: false): the release cannot be recognised from the cron container',
   'docker-unreachable': (f) =>
@@ -14,8 +16,10 @@ export const doctor: DoctorText = {
     `release: ${f.release} (${f.commit}), recognised by content: ${list(f.files.map((x) => `${x.path} ${short(x.blob)}`))}; ${f.runner}, user ${f.user}` +
     (f.identical.length > 0 ? ` (identical in these files to ${list(f.identical)})` : ''),
   'release-closest': (f) =>
-    `release: not recognised; the closest catalogued release is ${f.release} (${f.matched} of ${f.total} files match: ` +
-    `${list(f.mismatched.map((m) => `${m.path} is ${short(m.found)}, ${f.release} has ${short(m.expected)}`))})` +
+    (f.matched === 0
+      ? `release: not recognised: no catalogued release has any of these files (${list(f.mismatched.map((m) => `${m.path} ${short(m.found)}`))}); by runner and user the nearest is ${f.release}`
+      : `release: not recognised; the closest catalogued release is ${f.release} (${f.matched} of ${f.total} files match: ` +
+        `${list(f.mismatched.map((m) => `${m.path} is ${short(m.found)}, ${f.release} has ${short(m.expected)}`))})`) +
     (f.confirmed ? '; confirmed by deployment.release' : '; not confirmed'),
   'release-none': () => 'release: not recognised: no catalogued release matches the cron container',
   schedule: (f) => {

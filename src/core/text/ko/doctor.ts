@@ -6,14 +6,18 @@ const short = (blob: string | null) => (blob === null ? '없음' : blob.slice(0,
 
 export const doctor: DoctorText = {
   tag: { ok: '정상', warn: '경고', fail: '실패' },
+  'catalogue-off': () =>
+    '카탈로그: 데몬이 릴리스 카탈로그를 쓰지 않습니다 (deployment.catalogue 미설정): v3.2.0과 v3.2.1만 구별합니다; doctor는 내장 카탈로그를 읽었습니다',
   'docker-disabled': () => 'docker: sentinel.yaml에서 꺼져 있음 (docker.enabled: false): cron 컨테이너로 릴리스를 식별할 수 없습니다',
   'docker-unreachable': (f) => `docker: 연결 불가 (${f.reason}): 릴리스를 식별할 수 없고 스케줄은 설정된 파일에서만 읽습니다`,
   'release-exact': (f) =>
     `릴리스: ${f.release} (${f.commit}), 파일 내용으로 식별: ${list(f.files.map((x) => `${x.path} ${short(x.blob)}`))}; ${f.runner}, 사용자 ${f.user}` +
     (f.identical.length > 0 ? ` (이 파일들은 ${list(f.identical)}와 동일)` : ''),
   'release-closest': (f) =>
-    `릴리스: 식별 실패; 가장 가까운 카탈로그 릴리스는 ${f.release} (${f.total}개 파일 중 ${f.matched}개 일치: ` +
-    `${list(f.mismatched.map((m) => `${m.path}는 ${short(m.found)}, ${f.release}는 ${short(m.expected)}`))})` +
+    (f.matched === 0
+      ? `릴리스: 식별 실패: 어떤 카탈로그 릴리스에도 이 파일들이 없습니다 (${list(f.mismatched.map((m) => `${m.path} ${short(m.found)}`))}); 러너와 사용자로 보면 가장 가까운 것은 ${f.release}`
+      : `릴리스: 식별 실패; 가장 가까운 카탈로그 릴리스는 ${f.release} (${f.total}개 파일 중 ${f.matched}개 일치: ` +
+        `${list(f.mismatched.map((m) => `${m.path}: ${short(m.found)}, ${f.release}: ${short(m.expected)}`))})`) +
     (f.confirmed ? '; deployment.release로 확인됨' : '; 확인되지 않음'),
   'release-none': () => '릴리스: 식별 실패: cron 컨테이너와 일치하는 카탈로그 릴리스가 없습니다',
   schedule: (f) => {
