@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { parsePositions } from '../src/core/positions.ts';
 import { positionKeysInForce, unloadableRecords } from '../src/core/release-records.ts';
 import { evaluatePositionsIntegrity } from '../src/core/rules/positions-integrity.ts';
+import { positionKeysOf } from '../src/core/rules/index.ts';
 import type { RuleOf } from '../src/config/schema.ts';
 import type { World } from '../src/core/world.ts';
 import { renderMessage } from '../src/core/verdict-text.ts';
@@ -105,4 +106,15 @@ test('unloadableRecords names, per record, the keys a release cannot load', () =
     unloadableRecords('positions.json', 'position_id', records, V391.positions).map((r) => [r.unknown, r.missing]),
     [[[], ['last_update']]],
   );
+});
+
+test('the loader reads with the running release keys once known: a v3.9.x file stays valid, so its changes are followed', () => {
+  const keys = positionKeysOf([rule()], V391);
+  assert.equal(keys.unknownKeys, 'drop');
+  assert.equal(parsePositions(V39_FILE, keys, T0, 'sha').status, 'valid');
+  // Before recognition (v3.2.x keys) and under v3.8.1 the same file does not load.
+  assert.equal(parsePositions(V39_FILE, positionKeysOf([rule()]), T0, 'sha').status, 'corrupt');
+  assert.equal(parsePositions(V39_FILE, positionKeysOf([rule()], V381), T0, 'sha').status, 'corrupt');
+  // An operator's list on the rule still wins over the release's.
+  assert.deepEqual(positionKeysOf([rule({ requiredKeys: ['position_id'] })], V391).requiredKeys, ['position_id']);
 });
