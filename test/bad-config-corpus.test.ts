@@ -88,10 +88,10 @@ const EXACT: Record<string, string[]> = {
     'config-bad-enum.yaml:4:10: log.level: "verbose" is not allowed here; expected one of "trace", "debug", "info", "warn", "error"',
   ],
   'rules-unknown-kind.yaml': [
-    'rules-unknown-kind.yaml:3:11: rules.0.kind: unknown kind "cron-schedul" (did you mean "cron-schedule"?); expected one of "cron-schedule", "repeated-failures", "telegram-delivery", "positions-integrity", "fill-integrity", "container-state", "source-health"',
+    'rules-unknown-kind.yaml:3:11: rules.0.kind: unknown kind "cron-schedul" (did you mean "cron-schedule"?); expected one of "cron-schedule", "repeated-failures", "telegram-delivery", "positions-integrity", "fill-integrity", "container-state", "source-health", "guard-tripped"',
   ],
   'rules-missing-kind.yaml': [
-    'rules-missing-kind.yaml:2:5: rules.0.kind: missing required key "kind" (one of "cron-schedule", "repeated-failures", "telegram-delivery", "positions-integrity", "fill-integrity", "container-state", "source-health")',
+    'rules-missing-kind.yaml:2:5: rules.0.kind: missing required key "kind" (one of "cron-schedule", "repeated-failures", "telegram-delivery", "positions-integrity", "fill-integrity", "container-state", "source-health", "guard-tripped")',
   ],
   'rules-unknown-rule-key.yaml': ['rules-unknown-rule-key.yaml:4:5: rules.0.serverity: unknown key "serverity" (did you mean "severity"?)'],
   'rules-unknown-params-key.yaml': ['rules-unknown-params-key.yaml:5:7: rules.0.params.grase: unknown key "grase" (did you mean "grace"?)'],
