@@ -32,7 +32,9 @@ function worldOf(content: string, over: Partial<World> = {}): World {
 }
 
 test('a v3.9.1 file with entry_reason is normal under v3.9.1 (it drops unknown keys), corrupt without a release', () => {
-  assert.equal(evaluatePositionsIntegrity(rule(), worldOf(V39_FILE, { release: inForce(V391) }), T0)[0]!.outcome, 'pass');
+  const [loads] = evaluatePositionsIntegrity(rule(), worldOf(V39_FILE, { release: inForce(V391) }), T0);
+  assert.equal(loads!.outcome, 'pass');
+  assert.equal(loads!.summary, 'positions.json parses and every record loads in v3.9.1');
   // Any other key is dropped by v3.9.x too.
   const extra = V39_FILE.replace('"entry_reason":null', '"entry_reason":null,"market":"KR"');
   assert.equal(evaluatePositionsIntegrity(rule(), worldOf(extra, { release: inForce(V391) }), T0)[0]!.outcome, 'pass');

@@ -84,7 +84,12 @@ function corruptVerdict(rule: Rule, world: World): Verdict {
   const keys = positionKeysInForce(rule.params, world.release?.release);
   const problems = state.status === 'valid' ? positionKeyProblems(state.doc, keys) : rejudged(state.problems, keys);
   if (problems.length === 0) {
-    return { ...base, outcome: 'pass', ...say({ key: 'positions.loads', params: {} }), evidence: [] };
+    return {
+      ...base,
+      outcome: 'pass',
+      ...say({ key: 'positions.loads', params: keys.release ? { release: keys.release } : {} }),
+      evidence: [],
+    };
   }
   return {
     ...base,
