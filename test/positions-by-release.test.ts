@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { parsePositions } from '../src/core/positions.ts';
 import { positionKeysInForce, unloadableRecords } from '../src/core/release-records.ts';
 import { evaluatePositionsIntegrity } from '../src/core/rules/positions-integrity.ts';
+import { positionKeysOf } from '../src/core/rules/index.ts';
 import type { RuleOf } from '../src/config/schema.ts';
 import type { World } from '../src/core/world.ts';
 import { renderMessage } from '../src/core/verdict-text.ts';
@@ -31,7 +32,9 @@ function worldOf(content: string, over: Partial<World> = {}): World {
 }
 
 test('a v3.9.1 file with entry_reason is normal under v3.9.1 (it drops unknown keys), corrupt without a release', () => {
-  assert.equal(evaluatePositionsIntegrity(rule(), worldOf(V39_FILE, { release: inForce(V391) }), T0)[0]!.outcome, 'pass');
+  const [loads] = evaluatePositionsIntegrity(rule(), worldOf(V39_FILE, { release: inForce(V391) }), T0);
+  assert.equal(loads!.outcome, 'pass');
+  assert.equal(loads!.summary, 'positions.json parses and every record loads in v3.9.1');
   // Any other key is dropped by v3.9.x too.
   const extra = V39_FILE.replace('"entry_reason":null', '"entry_reason":null,"market":"KR"');
   assert.equal(evaluatePositionsIntegrity(rule(), worldOf(extra, { release: inForce(V391) }), T0)[0]!.outcome, 'pass');
@@ -105,4 +108,15 @@ test('unloadableRecords names, per record, the keys a release cannot load', () =
     unloadableRecords('positions.json', 'position_id', records, V391.positions).map((r) => [r.unknown, r.missing]),
     [[[], ['last_update']]],
   );
+});
+
+test('the loader reads with the running release keys once known: a v3.9.x file stays valid, so its changes are followed', () => {
+  const keys = positionKeysOf([rule()], V391);
+  assert.equal(keys.unknownKeys, 'drop');
+  assert.equal(parsePositions(V39_FILE, keys, T0, 'sha').status, 'valid');
+  // Before recognition (v3.2.x keys) and under v3.8.1 the same file does not load.
+  assert.equal(parsePositions(V39_FILE, positionKeysOf([rule()]), T0, 'sha').status, 'corrupt');
+  assert.equal(parsePositions(V39_FILE, positionKeysOf([rule()], V381), T0, 'sha').status, 'corrupt');
+  // An operator's list on the rule still wins over the release's.
+  assert.deepEqual(positionKeysOf([rule({ requiredKeys: ['position_id'] })], V391).requiredKeys, ['position_id']);
 });

@@ -191,6 +191,11 @@ const CASES: { [K in MessageKey]: TextCase<MessageParams[K]>[] } = {
       ko: 'positions.json 정상: 파싱되고 모든 레코드가 v3.2.x에서 로드됩니다',
       en: 'positions.json parses and every record loads in v3.2.x',
     },
+    {
+      params: { release: 'v3.9.1' },
+      ko: 'positions.json 정상: 파싱되고 모든 레코드가 v3.9.1에서 로드됩니다',
+      en: 'positions.json parses and every record loads in v3.9.1',
+    },
   ],
   'positions.corrupt': [
     {

@@ -4,7 +4,7 @@ import { parseCrontab } from './crontab.ts';
 import { fingerprintVersion } from './fingerprint.ts';
 import { absorbInspection, profilesInForce, releaseFingerprint } from './step-release.ts';
 import { absorbRunnerLines } from './step-runner-lines.ts';
-import { parseEntries, parseOrderLog, parsePositions } from './positions.ts';
+import { parseEntries, parseOrderLog, parsePositions, type PositionKeys } from './positions.ts';
 import { diffPositions } from './positions-change.ts';
 import { listOpenRuns } from './runs.ts';
 import { openRunKey, processAlive } from './run-fate.ts';
@@ -21,7 +21,8 @@ import type {
 import type { ContainerHistory, SourceHealth } from './world.ts';
 import type { CoreState, StepContext } from './step.ts';
 import { absorbLogLines, latestObservedAt } from './step-log-lines.ts';
-import { worldRuns } from './step-evaluation.ts';
+import { worldOf, worldRuns } from './step-evaluation.ts';
+import { positionKeysOf } from './rules/index.ts';
 
 const RESTARTS_KEPT = 50;
 const CHANGES_KEPT = 50;
@@ -178,13 +179,23 @@ export function settleVersion(s: CoreState, effects: Effect[]): CoreState {
   return judgeVersion(s, hold.before, s.fingerprint, effects);
 }
 
+/**
+ * The keys positions.json is read with: the context's (the rules' lists over v3.2.x's) until a release is
+ * recognised, then the rules' lists over the running release's, so that a v3.9.x file with `entry_reason`
+ * stays valid and its changes are followed.
+ */
+function positionKeysFor(s: CoreState, ctx: StepContext): PositionKeys {
+  const release = worldOf(s, ctx).release?.release;
+  return release ? positionKeysOf(ctx.rules, release) : ctx.positionsKeys;
+}
+
 function absorbJsonFile(s: CoreState, file: JsonFileObservation, ctx: StepContext): CoreState {
   switch (file.which) {
     case 'positions': {
       const parsed =
         file.content === undefined
           ? ({ status: 'absent', observedAt: file.observedAt } as const)
-          : parsePositions(file.content, ctx.positionsKeys, file.observedAt, file.sha256 ?? ctx.hash, file.invalidUtf8);
+          : parsePositions(file.content, positionKeysFor(s, ctx), file.observedAt, file.sha256 ?? ctx.hash, file.invalidUtf8);
       let positionsChanges = s.positionsChanges;
       let history = s.positionsHistory;
       if (parsed.status === 'valid') {

@@ -49,7 +49,8 @@ export interface MessageParams {
 
   'positions.unread': Record<string, never>;
   'positions.absent': Record<string, never>;
-  'positions.loads': Record<string, never>;
+  /** `release`: the running release the records were judged by (absent: v3.2.x's keys). */
+  'positions.loads': { release?: string };
   'positions.corrupt': { path: string; problem: string; more: number };
   'positions.no-heal': Record<string, never>;
   'positions.healed': { file: string; line: string };

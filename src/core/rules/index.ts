@@ -5,6 +5,7 @@ import type { Rule, RuleKindName } from '../../config/schema.ts';
 import type { Instant, Verdict } from '../types.ts';
 import type { World } from '../world.ts';
 import type { PositionKeys } from '../positions.ts';
+import type { Release } from '../../config/catalogue-schema.ts';
 import type { RuleKind, RuleTraits } from './rule-kind.ts';
 import { say } from '../verdict-text.ts';
 import { cronScheduleKind } from './cron-schedule.ts';
@@ -46,13 +47,16 @@ export function runFailurePatterns(rules: readonly Rule[]): string[] {
   return [...new Set(rules.flatMap((rule) => kindOf(rule).runFailurePatterns?.(rule.params as never) ?? []))];
 }
 
-/** The position record keys: from the first rule that defines them, else the positions-integrity defaults. */
-export function positionKeysOf(rules: readonly Rule[]): PositionKeys {
+/**
+ * The position record keys: from the first rule that defines them, else the positions-integrity defaults;
+ * lists a rule does not set come from the running release, when it is known.
+ */
+export function positionKeysOf(rules: readonly Rule[], release?: Release): PositionKeys {
   for (const rule of rules) {
-    const keys = kindOf(rule).positionKeys?.(rule.params as never);
+    const keys = kindOf(rule).positionKeys?.(rule.params as never, release);
     if (keys) return keys;
   }
-  return positionsIntegrityKind.positionKeys!(positionsIntegrityKind.params.parse({}));
+  return positionsIntegrityKind.positionKeys!(positionsIntegrityKind.params.parse({}), release);
 }
 
 /** Evaluate one rule; an exception inside a rule is a bug, reported as an `error` verdict, never a firing. */

@@ -84,7 +84,12 @@ function corruptVerdict(rule: Rule, world: World): Verdict {
   const keys = positionKeysInForce(rule.params, world.release?.release);
   const problems = state.status === 'valid' ? positionKeyProblems(state.doc, keys) : rejudged(state.problems, keys);
   if (problems.length === 0) {
-    return { ...base, outcome: 'pass', ...say({ key: 'positions.loads', params: {} }), evidence: [] };
+    return {
+      ...base,
+      outcome: 'pass',
+      ...say({ key: 'positions.loads', params: keys.release ? { release: keys.release } : {} }),
+      evidence: [],
+    };
   }
   return {
     ...base,
@@ -227,7 +232,8 @@ export const positionsIntegrityKind: RuleKind<'positions-integrity'> = {
   params: positionsIntegrityParams,
   evaluate: evaluatePositionsIntegrity,
   logNeedles: NO_NEEDLES,
-  // The loader has no release: it reads with the operator's lists or v3.2.x's, and corrupt() re-judges.
-  positionKeys: (params) => positionKeysInForce(params),
+  // The loader reads with the running release's keys once it is known (v3.2.x's before), and corrupt()
+  // re-judges a file read before the release was recognised.
+  positionKeys: (params, release) => positionKeysInForce(params, release),
   traits: { ...PLAIN_TRAITS, judgedAtRunBoundaries: true, dependsOnRelease: true },
 };

@@ -5,6 +5,7 @@ import type { RuleKindName, RuleOf } from '../../config/schema.ts';
 import type { Instant, Verdict } from '../types.ts';
 import type { World } from '../world.ts';
 import type { PositionKeys } from '../positions.ts';
+import type { Release } from '../../config/catalogue-schema.ts';
 import type { ruleParams } from './params.ts';
 
 /**
@@ -41,8 +42,8 @@ export interface RuleKind<K extends RuleKindName> {
   logNeedles(params: RuleParams<K>): readonly string[];
   /** Plain substrings that make a run failed when one of its lines contains one (each is also a log needle). */
   runFailurePatterns?(params: RuleParams<K>): readonly string[];
-  /** The position record keys this rule's params define, when the kind defines them. */
-  positionKeys?(params: RuleParams<K>): PositionKeys;
+  /** The position record keys this rule's params define (over the running release's), when the kind defines them. */
+  positionKeys?(params: RuleParams<K>, release?: Release): PositionKeys;
   traits: RuleTraits;
 }
 

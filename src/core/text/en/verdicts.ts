@@ -74,7 +74,7 @@ export const verdicts: VerdictText = {
 
   'positions.unread': () => 'positions.json has not been read yet',
   'positions.absent': () => 'positions.json does not exist; the guarded system creates [] on its next run, nothing to judge until then',
-  'positions.loads': () => 'positions.json parses and every record loads in v3.2.x',
+  'positions.loads': (p) => `positions.json parses and every record loads in ${p.release ?? 'v3.2.x'}`,
   'positions.corrupt': (p) => `positions.json is corrupt: ${p.path}: ${p.problem}${p.more > 0 ? ` (+${p.more} more)` : ''}`,
   'positions.no-heal': () => 'no silent restore (JSON 파일 손상 / 백업에서 복원) in the logs of the last 24 h',
   'positions.healed': (p) => `the guarded system found a corrupt JSON file and silently restored it from a backup (${p.file}: ${p.line})`,

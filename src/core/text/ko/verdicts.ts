@@ -85,7 +85,7 @@ export const verdicts: VerdictText = {
 
   'positions.unread': () => 'positions.json을 아직 읽지 못했습니다',
   'positions.absent': () => 'positions.json이 없습니다. 다음 실행 때 시스템이 []로 생성하므로 그때까지 판단하지 않습니다',
-  'positions.loads': () => 'positions.json 정상: 파싱되고 모든 레코드가 v3.2.x에서 로드됩니다',
+  'positions.loads': (p) => `positions.json 정상: 파싱되고 모든 레코드가 ${p.release ?? 'v3.2.x'}에서 로드됩니다`,
   'positions.corrupt': (p) => `positions.json 손상: ${p.path}: ${p.problem}${p.more > 0 ? ` (외 ${p.more}건)` : ''}`,
   'positions.no-heal': () => '최근 24시간 로그에 자동 복원(JSON 파일 손상 / 백업에서 복원) 없음',
   'positions.healed': (p) => `시스템이 손상된 JSON 파일을 발견하고 백업에서 조용히 복원했습니다 (${p.file}: ${p.line})`,
