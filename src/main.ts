@@ -16,6 +16,8 @@ import { runRuleTests } from './runtime/rule-tests.ts';
 import { registerRollbackCommands } from './runtime/cli-rollback.ts';
 import { registerCatalogueCommands } from './runtime/catalogue-build.ts';
 import { runDoctor } from './runtime/doctor.ts';
+import { releaseContextOfLoop } from './runtime/release-context.ts';
+import type { ReleaseContext } from './core/rollback-target.ts';
 import { renderDoctorReport } from './core/doctor-text.ts';
 import { actionPortOf, daemonLogger, wireNotifier, wireRollbackEngine } from './runtime/wiring.ts';
 import { createReloader, operatorSettingsOf } from './runtime/reload.ts';
@@ -81,7 +83,9 @@ program
     for (const warning of wiredNotifier.warnings) logger.warn({ warning }, 'telegram');
     const { channel, notifier } = wiredNotifier;
     // The rollback engine acts through Docker; without Docker, plans are answered "unavailable" and escalate.
-    const engine = config.docker.enabled ? wireRollbackEngine(config, paths, logger, systemClock) : undefined;
+    // Plans are judged against the catalogue and the release the daemon has recognised (set once it runs).
+    let loopReleases: () => ReleaseContext | undefined = () => undefined;
+    const engine = config.docker.enabled ? wireRollbackEngine(config, paths, logger, systemClock, () => () => loopReleases()) : undefined;
     if (engine && !engine.ok) fail([engine.error]);
     const actions = engine?.ok ? actionPortOf(engine.engine) : undefined;
     const started = await startSentinel({
@@ -100,6 +104,7 @@ program
       fail([started.error]);
     }
     const { sentinel } = started;
+    loopReleases = () => releaseContextOfLoop(sentinel.loop.state(), sentinel.loop.context());
     const { stateDir } = paths;
     // So that `status` can tell this daemon is alive; a SIGKILL leaves the file, and status sees the pid gone.
     writeDaemonPid(stateDir, systemClock.now());

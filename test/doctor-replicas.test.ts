@@ -135,13 +135,14 @@ describe('doctor on replicas (real engine)', { skip: engine.skip }, () => {
     assert.equal(en[0]!.startsWith('OK   release: v3.9.1 (0000000), recognised by content: '), true, en[0]);
     assert.equal(en[0]!.endsWith('; supercronic, user 1000'), true, en[0]);
     assert.deepEqual(en.slice(1), [
-      "OK   schedule: 5 jobs from /app/crontab, the file the container's command names (`crontab -l` is not available)",
-      'OK   profiles: 2 of 2 scheduled scripts have start/finish markers',
+      "OK   schedule: 4 jobs from /app/crontab, the file the container's command names (`crontab -l` is not available)",
+      // monitor_positions.py marks no finish (it logs its own monitor.log); supercronic's lines witness its runs.
+      'WARN profiles: 2 of 3 scheduled scripts have start/finish markers; without: monitor_positions.py',
       'OK   rollback target: v3.8.1 (0000000), the predecessor of the running release; runs as turtle',
-      'WARN rollback to v3.8.1 is blocked: it cannot load positions.json (entry_reason in QQQ_2_LONG_20260224_071544)',
+      'WARN rollback to v3.8.1 is blocked: it cannot load positions.json (entry_reason in 005930.KS_1_LONG_20260305_160041)',
       'ready, with warnings',
     ]);
-    assert.equal(ko.at(-2), '경고 v3.8.1(으)로의 롤백 차단: positions.json (QQQ_2_LONG_20260224_071544의 entry_reason)를 읽을 수 없습니다');
+    assert.equal(ko.at(-2), '경고 v3.8.1(으)로의 롤백 차단: positions.json (005930.KS_1_LONG_20260305_160041의 entry_reason)를 읽을 수 없습니다');
     assert.equal(exit, 1);
   });
 

@@ -148,7 +148,8 @@ export function diagnose(facts: DoctorFacts): DoctorReport {
       changes.push({ line: `deployment.release: ${rec.release.release}`, because: 'release-closest' });
     }
   } else {
-    add(facts.docker.kind === 'inspected' ? 'warn' : 'fail', { key: 'release-none' });
+    // Unrecognised is a warning: the v3.2.x profiles still apply; without Docker the reason is already a finding.
+    add('warn', { key: 'release-none' });
   }
 
   // The schedule

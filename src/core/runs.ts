@@ -258,8 +258,9 @@ function applyLine(fs: FileRunsState, line: LogLine, ctx: RunsContext, finished:
   }
 
   const before = fs.clock.offsetMs;
-  const starts = parsed !== null && parsed.message.includes(id.profile.startMarker);
-  if (starts && !line.live) fs.clock = startOffset(fs.clock, line, parsed, startHints(ctx.jobsByLogFile[line.file], ctx));
+  const starts = parsed !== null ? parsed.message.includes(id.profile.startMarker) : printedMarker(text, id.profile.startMarker);
+  if (starts && parsed !== null && !line.live)
+    fs.clock = startOffset(fs.clock, line, parsed, startHints(ctx.jobsByLogFile[line.file], ctx));
   const time = lineInstant(fs.clock, line, parsed, ctx.logTimestampZone);
   fs.clock = time.clock;
   if (fs.clock.offsetMs !== before) retimeOpenRun(fs, ctx);
@@ -272,8 +273,9 @@ function applyLine(fs: FileRunsState, line: LogLine, ctx: RunsContext, finished:
 
   const message = parsed?.message ?? text;
   markLine(marks, line.file, text, message, at);
-  // Markers count only on a well-formed logging line: the scripts log them through `logging`, so the
-  // same text inside a raw print, a traceback body or a garbled line proves nothing.
+  // Markers count on a well-formed logging line, or as the very beginning of an unstamped line: the
+  // Python jobs log them through `logging`, while backup_data.sh echoes and health_check.py prints
+  // theirs (release catalogue). The marker's text inside a traceback body or mid-line proves nothing.
   if (starts) {
     if (fs.open) {
       fs.open.run.end = 'superseded';
@@ -287,7 +289,7 @@ function applyLine(fs: FileRunsState, line: LogLine, ctx: RunsContext, finished:
     for (const p of takePreamble(fs, at)) collect(fs.open.run, p.text, p.message, id.profile, ctx);
     return;
   }
-  if (parsed !== null && message.includes(id.profile.finishMarker)) {
+  if (parsed !== null ? message.includes(id.profile.finishMarker) : printedMarker(text, id.profile.finishMarker)) {
     if (fs.open) {
       const run = fs.open.run;
       run.end = run.tracebacks.length > 0 ? 'failed' : 'finished';
@@ -304,6 +306,17 @@ function applyLine(fs: FileRunsState, line: LogLine, ctx: RunsContext, finished:
       -MAX_PREAMBLE,
     );
   }
+}
+
+/**
+ * A marker a script prints or echoes: the line begins with it once terminal colour codes (`echo -e
+ * "${GREEN}…"`, which land in the log as escape bytes) and leading spaces are removed.
+ */
+function printedMarker(text: string, marker: string): boolean {
+  return text
+    .replace(/\x1b\[[0-9;]*m/g, '')
+    .trimStart()
+    .startsWith(marker);
 }
 
 /** Cron starts a job at its fire time; the interpreter and imports take seconds, a loaded host minutes. */

@@ -4,6 +4,7 @@ import { planSteps } from '../core/plan.ts';
 import type { Command } from 'commander';
 import type { Config } from '../config/schema.ts';
 import { configPaths } from '../config/load-config.ts';
+import { recogniseForCommand } from './release-context.ts';
 import { commandLogger, wireRollbackEngine, type WiredEngine, type Wiring } from './wiring.ts';
 import type { ExecutionReport, PlanPreview } from '../core/types.ts';
 import { systemClock } from '../adapters/clock.ts';
@@ -175,7 +176,15 @@ type Wired = WiredEngine;
 
 /** The engine for a CLI command: the config's paths, warnings on stderr (the human output is on stdout). */
 export function wire(config: Config, baseDir: string, io: CliIo): Wiring<WiredEngine> {
-  return wireRollbackEngine(config, configPaths(config, baseDir), commandLogger(config, process.env, io.err), systemClock);
+  const paths = configPaths(config, baseDir);
+  // No daemon state here: the running release is recognised from the cron container when a plan is made.
+  return wireRollbackEngine(
+    config,
+    paths,
+    commandLogger(config, process.env, io.err),
+    systemClock,
+    (docker) => () => recogniseForCommand(config, paths, docker),
+  );
 }
 
 function printPlan(plan: PlanPreview, io: CliIo, lang: Language): void {

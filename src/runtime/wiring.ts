@@ -16,6 +16,7 @@ import { createGitRepo } from '../adapters/git-repo.ts';
 import { createLogger } from '../adapters/logger.ts';
 import { createConsoleNotifier, type ConsoleNotifier } from '../adapters/console-notifier.ts';
 import type { TelegramChannel } from '../adapters/telegram/channel.ts';
+import type { DockerPort } from '../ports/docker.ts';
 import { createRollbackEngine, type RollbackEngine, type RollbackEngineDeps } from './rollback/engine.ts';
 
 export type Wiring<T> = T | { ok: false; error: string };
@@ -48,10 +49,20 @@ export interface WiredEngine {
  * The rollback engine from sentinel.yaml (its `rollback:` section). The daemon passes its own logger,
  * so a rollback's log lines sit with every other line of the daemon; the CLI passes `commandLogger`.
  */
-export function wireRollbackEngine(config: Config, paths: ConfigPaths, logger: Logger, clock: Clock): Wiring<WiredEngine> {
+export function wireRollbackEngine(
+  config: Config,
+  paths: ConfigPaths,
+  logger: Logger,
+  clock: Clock,
+  /** The catalogue and running release plans are judged against (the daemon's state, or a CLI's own look). */
+  releaseContext?: (docker: DockerPort) => RollbackEngineDeps['releaseContext'],
+): Wiring<WiredEngine> {
   if (!config.docker.enabled) return { ok: false, error: cliText(config.telegram.language).dockerDisabled };
+  const docker = createDockerEngine({ socketPath: config.docker.socketPath });
+  const releases = releaseContext?.(docker);
   const deps: RollbackEngineDeps = {
-    docker: createDockerEngine({ socketPath: config.docker.socketPath }),
+    docker,
+    ...(releases ? { releaseContext: releases } : {}),
     git: createGitRepo(),
     config: config.rollback,
     deployment: {

@@ -100,8 +100,13 @@ for (const f of FAMILIES) {
       // The replay really exercised the release: the core read its logs (finishedRuns is capped, so count lines).
       assert.ok((state.linesEvaluated['check_kr.log'] ?? 0) > 500, 'the 16:00 KR checks were seen');
       assert.ok((state.linesEvaluated['daily_report.log'] ?? 0) > 100, 'the daily reports were seen');
-      if (f.version !== 'v3.2.1' && f.version !== 'v3.4')
+      if (f.version !== 'v3.2.1' && f.version !== 'v3.4') {
         assert.ok((state.linesEvaluated['monitor.log'] ?? 0) > 1_000, 'monitor_positions.py wrote monitor.log');
+        // The release's own profiles were in force: the jobs it added were read as runs, echoed markers included.
+        assert.ok((state.finishedRuns['backup.log'] ?? []).length > 0, 'backup_data.sh runs were delimited');
+        assert.ok((state.finishedRuns['risk_check.log'] ?? []).length > 0, 'check_risk_limits.py runs were delimited');
+      }
+      assert.equal(state.release?.release.release, f.release, 'the catalogue entry was in force');
     },
   );
 }

@@ -59,7 +59,7 @@ export interface RollbackEngineDeps {
    * the rollback goes to the running release's predecessor and is blocked when that cannot load the
    * current state files. Absent: the runbook's configured commit and checks, as before the catalogue.
    */
-  releaseContext?: () => ReleaseContext | undefined;
+  releaseContext?: () => ReleaseContext | undefined | Promise<ReleaseContext | undefined>;
 }
 
 export function createRollbackEngine(deps: RollbackEngineDeps): RollbackEngine {
@@ -77,7 +77,7 @@ export function createRollbackEngine(deps: RollbackEngineDeps): RollbackEngine {
   const iso = (t: number): string => new Date(t).toISOString();
 
   async function facts(action: PlanAction, options: PlanOptions) {
-    const releases = deps.releaseContext?.();
+    const releases = await deps.releaseContext?.();
     return gatherFacts(
       {
         docker: deps.docker,
