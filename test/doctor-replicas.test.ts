@@ -142,7 +142,10 @@ describe('doctor on replicas (real engine)', { skip: engine.skip }, () => {
       'WARN rollback to v3.8.1 is blocked: it cannot load positions.json (entry_reason in 005930.KS_1_LONG_20260305_160041)',
       'ready, with warnings',
     ]);
-    assert.equal(ko.at(-2), '경고 v3.8.1(으)로의 롤백 차단: positions.json (005930.KS_1_LONG_20260305_160041의 entry_reason)를 읽을 수 없습니다');
+    assert.equal(
+      ko.at(-2),
+      '경고 v3.8.1(으)로의 롤백 차단: positions.json (005930.KS_1_LONG_20260305_160041의 entry_reason)를 읽을 수 없습니다',
+    );
     assert.equal(exit, 1);
   });
 
