@@ -33,12 +33,15 @@ export interface DoctorFacts {
   docker:
     | { kind: 'disabled' }
     | { kind: 'unreachable'; reason: string }
+    | { kind: 'missing'; container: string }
     | { kind: 'inspected'; runner: 'debian-cron' | 'supercronic' | 'unknown'; user: string; health?: string };
   recognition: DoctorRecognition;
   /** `deployment.release` in sentinel.yaml, when set. */
   pinned?: string;
   crontab?: CrontabSource;
   crontabProblems: string[];
+  /** `deployment.crontab.fallbackFile` as resolved, when configured. */
+  fallbackFile?: string;
   jobs: readonly Job[];
   /** Profiles in force, by script. */
   profiles: Readonly<Record<string, JobProfile>>;
@@ -55,6 +58,7 @@ export type DoctorLevel = 'ok' | 'warn' | 'fail';
 export type DoctorFinding =
   | { key: 'catalogue-off' }
   | { key: 'docker-disabled' }
+  | { key: 'cron-missing'; container: string }
   | { key: 'docker-unreachable'; reason: string }
   | {
       key: 'release-exact';
@@ -115,6 +119,8 @@ export function diagnose(facts: DoctorFacts): DoctorReport {
     changes.push({ line: 'deployment.catalogue: rules/releases/catalogue.yaml', because: 'catalogue-off' });
   }
   if (facts.docker.kind === 'disabled') add('warn', { key: 'docker-disabled' });
+  // Docker answers but the cron container is not there: nothing to recognise; watchable only from a file.
+  if (facts.docker.kind === 'missing') add(facts.crontab ? 'warn' : 'fail', { key: 'cron-missing', container: facts.docker.container });
   // Without Docker and without a configured crontab there is no schedule to watch: not watchable.
   if (facts.docker.kind === 'unreachable') add(facts.crontab ? 'warn' : 'fail', { key: 'docker-unreachable', reason: facts.docker.reason });
 
@@ -147,8 +153,9 @@ export function diagnose(facts: DoctorFacts): DoctorReport {
       if (unsure.length > 0) add('warn', { key: 'rules-unsure', rules: unsure, release: rec.release.release });
       changes.push({ line: `deployment.release: ${rec.release.release}`, because: 'release-closest' });
     }
-  } else {
-    // Unrecognised is a warning: the v3.2.x profiles still apply; without Docker the reason is already a finding.
+  } else if (facts.docker.kind === 'inspected') {
+    // Unrecognised is a warning: the v3.2.x profiles still apply. Without Docker nothing was compared, and
+    // the Docker finding already says the release cannot be recognised.
     add('warn', { key: 'release-none' });
   }
 
@@ -164,7 +171,7 @@ export function diagnose(facts: DoctorFacts): DoctorReport {
     add(facts.docker.kind === 'inspected' ? 'warn' : 'fail', { key: 'schedule-none', problems: facts.crontabProblems });
     const scheduleRules = enabled.filter((r) => r.kind === 'cron-schedule').map((r) => r.id);
     if (scheduleRules.length > 0) add('warn', { key: 'rule-blind-schedule', rules: scheduleRules });
-    changes.push({ line: 'deployment.crontab.fallbackFile: crontab', because: 'schedule-none' });
+    if (!facts.fallbackFile) changes.push({ line: 'deployment.crontab.fallbackFile: crontab', because: 'schedule-none' });
   }
 
   // Profiles: a scheduled script without start/finish markers cannot be told missed or hung from its log

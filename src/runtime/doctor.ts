@@ -48,7 +48,9 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorOutcome> 
     ? parseCrontab(crontab.text, { defaultTimezone: config.deployment.timezone, containerLogsDir: config.deployment.containerLogsDir }).jobs
     : [];
 
-  const recognised = inspection.kind === 'inspected' ? recogniseRelease(inspection.value, releases) : undefined;
+  // A missing container shows no files: "the closest" of nothing would mislead (the daemon skips it too).
+  const recognised =
+    inspection.kind === 'inspected' && inspection.value.status !== 'missing' ? recogniseRelease(inspection.value, releases) : undefined;
   const inForce = releaseInForce(recognised, releases, config.deployment.release ? { pinned: config.deployment.release } : {}).inForce;
   const recognition: DoctorRecognition = !recognised
     ? { kind: 'none' }
@@ -69,20 +71,23 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorOutcome> 
   const facts: DoctorFacts = {
     catalogueInUse: paths.catalogue !== undefined,
     docker:
-      inspection.kind === 'inspected'
-        ? {
-            kind: 'inspected',
-            runner: runnerOf(inspection.value),
-            user: inspection.value.user,
-            ...(inspection.value.health ? { health: inspection.value.health } : {}),
-          }
-        : inspection.kind === 'disabled'
-          ? { kind: 'disabled' }
-          : { kind: 'unreachable', reason: inspection.reason },
+      inspection.kind === 'inspected' && inspection.value.status === 'missing'
+        ? { kind: 'missing', container: config.deployment.cronContainer }
+        : inspection.kind === 'inspected'
+          ? {
+              kind: 'inspected',
+              runner: runnerOf(inspection.value),
+              user: inspection.value.user,
+              ...(inspection.value.health ? { health: inspection.value.health } : {}),
+            }
+          : inspection.kind === 'disabled'
+            ? { kind: 'disabled' }
+            : { kind: 'unreachable', reason: inspection.reason },
     recognition,
     ...(config.deployment.release ? { pinned: config.deployment.release } : {}),
     ...(crontab ? { crontab } : {}),
     crontabProblems,
+    ...(paths.crontabFallback ? { fallbackFile: paths.crontabFallback } : {}),
     jobs,
     profiles,
     rules: options.rules,

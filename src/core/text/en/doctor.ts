@@ -10,6 +10,8 @@ export const doctor: DoctorText = {
     'catalogue: the daemon does not use the release catalogue (deployment.catalogue is unset): it tells only v3.2.0 from v3.2.1; doctor read the bundled one',
   'docker-disabled': () =>
     'docker: disabled in sentinel.yaml (docker.enabled: false): the release cannot be recognised from the cron container',
+  'cron-missing': (f) =>
+    `cron container: ${f.container} does not exist: the release cannot be recognised and the schedule comes only from a configured file`,
   'docker-unreachable': (f) =>
     `docker: unreachable (${f.reason}): the release cannot be recognised and the schedule comes only from a configured file`,
   'release-exact': (f) =>

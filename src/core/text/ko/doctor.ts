@@ -9,6 +9,7 @@ export const doctor: DoctorText = {
   'catalogue-off': () =>
     '카탈로그: 데몬이 릴리스 카탈로그를 쓰지 않습니다 (deployment.catalogue 미설정): v3.2.0과 v3.2.1만 구별합니다; doctor는 내장 카탈로그를 읽었습니다',
   'docker-disabled': () => 'docker: sentinel.yaml에서 꺼져 있음 (docker.enabled: false): cron 컨테이너로 릴리스를 식별할 수 없습니다',
+  'cron-missing': (f) => `cron 컨테이너: ${f.container}가 없습니다: 릴리스를 식별할 수 없고 스케줄은 설정된 파일에서만 읽습니다`,
   'docker-unreachable': (f) => `docker: 연결 불가 (${f.reason}): 릴리스를 식별할 수 없고 스케줄은 설정된 파일에서만 읽습니다`,
   'release-exact': (f) =>
     `릴리스: ${f.release} (${f.commit}), 파일 내용으로 식별: ${list(f.files.map((x) => `${x.path} ${short(x.blob)}`))}; ${f.runner}, 사용자 ${f.user}` +
