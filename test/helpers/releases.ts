@@ -1,4 +1,4 @@
-// Release catalogue entries for tests, written from the facts in /work/shared/reference/releases.md and the
+// Release catalogue entries for tests, written from the facts in the reference notes on releases after v3.2.1 and the
 // turtle-trading tags themselves (`git show TAG:src/position_tracker.py`, `TAG:Dockerfile`), and parsed through
 // the real catalogue schema. The generated rules/releases/catalogue.yaml is another engineer's work; these
 // three entries are the ones the state rules are judged against: the runbook's target v3.2.0 (Debian cron as
