@@ -70,7 +70,7 @@ test('sentinel.example.yaml at the top of the project is valid and documents eve
   const loaded = await loadConfig(file);
   assert.ok(loaded.ok, loaded.ok ? '' : loaded.errors.join('\n'));
   const text = await readFile(file, 'utf8');
-  for (const section of ['deployment:', 'docker:', 'rules:', 'state:', 'telegram:', 'http:', 'log:']) {
+  for (const section of ['deployment:', 'docker:', 'rules:', 'state:', 'telegram:', 'http:', 'log:', 'schedules:']) {
     assert.match(text, new RegExp(`^${section}`, 'm'), section);
   }
   assert.equal(loaded.config.deployment.crontab.refresh, 300_000);
@@ -171,7 +171,7 @@ test('positions stay exact with a byte-order mark and with CRLF line endings', a
   assert.deepEqual(await loadConfig(bom), {
     ok: false,
     errors: [
-      `${bom}:1:1: bogus: unknown key "bogus" (allowed here: deployment, docker, rules, state, telegram, escalation, rollback, safety, http, log)`,
+      `${bom}:1:1: bogus: unknown key "bogus" (allowed here: deployment, docker, rules, state, telegram, escalation, rollback, safety, http, log, schedules)`,
     ],
   });
   const r = await loadConfig(crlf);

@@ -63,6 +63,11 @@ const EDITS: Record<string, { edit: Record<string, unknown>; applied: string[]; 
   },
   http: { edit: { http: { port: 9999 } }, applied: [], restartRequired: ['http.port'] },
   log: { edit: { log: { level: 'debug' } }, applied: ['log.level'], restartRequired: [] },
+  schedules: {
+    edit: { schedules: { timezone: 'UTC', digest: { cron: '30 7 * * *' }, heartbeat: { urlEnv: 'OTHER_PING_URL', timeout: '3s' } } },
+    applied: ['schedules.timezone', 'schedules.digest.cron', 'schedules.heartbeat.urlEnv', 'schedules.heartbeat.timeout'],
+    restartRequired: [],
+  },
 };
 
 test('every top-level key of the config schema has a reload decision and a test edit', () => {

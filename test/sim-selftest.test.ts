@@ -47,6 +47,7 @@ function observedAt(e: Event): Instant {
     case 'execution':
     case 'plan-ready':
     case 'startup':
+    case 'digest-due':
       return e.at;
   }
 }

@@ -4,12 +4,15 @@ import { createServer, type Server } from 'node:http';
 import { Registry, Gauge } from 'prom-client';
 import type { CoreState } from '../core/step.ts';
 import { isOpen } from '../core/incident.ts';
+import { healthOf, type HealthOptions } from '../core/health.ts';
 
 export interface HttpOptions {
   host: string;
   port: number;
   state: () => CoreState;
   now: () => number;
+  /** When the core's clock lags the wall clock by more than this, /healthz says the loop is wedged. */
+  stalledAfterMs?: number;
 }
 
 export interface HttpServer {
@@ -20,29 +23,7 @@ export interface HttpServer {
 
 const OUTCOMES = ['pass', 'fail', 'inconclusive', 'error'] as const;
 
-export interface HealthBody {
-  ok: boolean;
-  /** Every source heard from, failing or not: a probe can see what is watched. */
-  sources: string[];
-  /** The sources whose last read failed (logs, state files, Docker, the crontab), with the error. */
-  failing: { source: string; error: string; lastErrorAt?: string; consecutiveErrors: number }[];
-}
-
-/**
- * Healthy while no source is failing: a sidecar that cannot read what it guards is not healthy, even
- * though it runs (a probe or an orchestrator must see it). Rules firing are not ill health: see /metrics.
- */
-export function healthOf(state: CoreState): HealthBody {
-  const failing = Object.entries(state.sources)
-    .filter(([, h]) => h.consecutiveErrors > 0)
-    .map(([source, h]) => ({
-      source,
-      error: h.lastError ?? 'unknown error',
-      ...(h.lastErrorAt !== undefined ? { lastErrorAt: new Date(h.lastErrorAt).toISOString() } : {}),
-      consecutiveErrors: h.consecutiveErrors,
-    }));
-  return { ok: failing.length === 0, sources: Object.keys(state.sources).sort(), failing };
-}
+export type { HealthBody } from '../core/health.ts';
 
 export async function startHttp(options: HttpOptions): Promise<HttpServer> {
   const registry = new Registry();
@@ -88,6 +69,9 @@ export async function startHttp(options: HttpOptions): Promise<HttpServer> {
     lastEvent.set(Math.max(0, (options.now() - s.now) / 1000));
   };
 
+  const healthOptions = (): HealthOptions | undefined =>
+    options.stalledAfterMs !== undefined ? { now: options.now(), stalledAfterMs: options.stalledAfterMs } : undefined;
+
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (req.method !== 'GET') {
@@ -95,7 +79,7 @@ export async function startHttp(options: HttpOptions): Promise<HttpServer> {
       return;
     }
     if (path === '/healthz') {
-      const body = healthOf(options.state());
+      const body = healthOf(options.state(), healthOptions());
       res.writeHead(body.ok ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify(body));
       return;
     }

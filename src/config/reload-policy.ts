@@ -49,6 +49,9 @@ export const RELOAD_POLICY: { [K in keyof Config]-?: SectionPolicy<Config[K]> } 
   safety: 'live',
   http: 'restart',
   log: 'live',
+  // The digest and heartbeat are re-armed on their new expressions, zone and URL variable at once
+  // (runtime/own-schedules.ts); nothing else was opened on them.
+  schedules: 'live',
 };
 
 export interface ReloadPlan {

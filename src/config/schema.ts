@@ -7,6 +7,7 @@ import { rollbackConfigSchema } from './rollback-schema.ts';
 import { containerName } from './fields.ts';
 import { ruleParams } from '../core/rules/params.ts';
 import { releaseName } from './catalogue-schema.ts';
+import { cronExpression } from './cron-expression.ts';
 
 export const timezone = z.string().refine((tz) => {
   try {
@@ -105,6 +106,30 @@ export const telegramSchema = z.strictObject({
   buttonExpiry: duration.prefault('1h'),
 });
 
+const envName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name such as SENTINEL_HEARTBEAT_URL');
+
+/** The sidecar's own schedules: a daily digest (so its silence is noticed) and a dead-man's-switch ping. */
+export const schedulesSchema = z.strictObject({
+  /** The zone both cron expressions are read in. */
+  timezone: timezone.default('Asia/Seoul'),
+  digest: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      /** When the digest is sent (Telegram when configured, else the console). */
+      cron: cronExpression.default('0 8 * * *'),
+    })
+    .prefault({}),
+  heartbeat: z
+    .strictObject({
+      /** Name of the environment variable holding the ping URL (it usually embeds a secret); off when unset or empty. */
+      urlEnv: envName.default('SENTINEL_HEARTBEAT_URL'),
+      cron: cronExpression.default('*/5 * * * *'),
+      /** One attempt per fire, abandoned after this long. */
+      timeout: duration.refine((ms) => ms > 0, 'must be longer than 0 (e.g. 10s)').prefault('10s'),
+    })
+    .prefault({}),
+});
+
 export const configSchema = z.strictObject({
   deployment: deploymentSchema,
   docker: dockerSchema.prefault({}),
@@ -134,6 +159,7 @@ export const configSchema = z.strictObject({
     })
     .prefault({}),
   log: z.strictObject({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error']).default('info') }).prefault({}),
+  schedules: schedulesSchema.prefault({}),
 });
 
 export type Config = z.output<typeof configSchema>;

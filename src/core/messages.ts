@@ -9,6 +9,7 @@ import { renderMessage, summaryIn, versionEvidenceIn, warningIn } from './verdic
 import { evidenceIn } from './evidence-text.ts';
 import { consoleText, type Language } from './text/catalogue.ts';
 import { wallClockOf } from './wall-clock.ts';
+import { renderDigestPlain } from './digest-text.ts';
 
 export type { Language } from './text/catalogue.ts';
 
@@ -116,5 +117,7 @@ function renderNoticeText(notice: Notice, lang: Language, timeZone: string): str
         `${t.execution} ${notice.incident.id}: ${t.report[notice.report.kind]}${'detail' in notice.report ? ` — ${notice.report.detail}` : 'reason' in notice.report ? ` — ${notice.report.reason}` : ''}`,
         ...(notice.report.kind === 'finished' || notice.report.kind === 'verified' ? stepTimingLines(lang, notice.report.steps) : []),
       ].join('\n');
+    case 'digest':
+      return renderDigestPlain(notice.digest, lang, timeZone);
   }
 }

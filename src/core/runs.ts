@@ -126,6 +126,14 @@ export interface ApplyOptions {
   from?: number;
 }
 
+/** How a run ended, as /status and the daily digest tell it (a traceback or an error line fails a run that finished). */
+export function runOutcome(run: Run): 'ok' | 'failed' | 'running' | 'superseded' {
+  if (run.end === 'open') return 'running';
+  if (run.end === 'failed' || run.tracebacks.length > 0 || run.errorLines.length > 0) return 'failed';
+  if (run.end === 'superseded') return 'superseded';
+  return 'ok';
+}
+
 export function emptyRunsState(): RunsState {
   return { schema: 1, files: {} };
 }

@@ -3,7 +3,7 @@ import { statusText } from './text/catalogue.ts';
 import type { Rule } from '../config/schema.ts';
 import { isOpen } from './incident.ts';
 import { formatInstant, type Language } from './messages.ts';
-import { listOpenRuns } from './runs.ts';
+import { listOpenRuns, runOutcome } from './runs.ts';
 import { restartRequiredText } from './reload-text.ts';
 import { formatDuration, nextFire } from './schedule.ts';
 import type { CoreState } from './step.ts';
@@ -13,13 +13,6 @@ import type { Incident, Instant, Run } from './types.ts';
 import { summaryIn } from './verdict-text.ts';
 
 const RECENT_CLOSED = 5;
-
-function runOutcome(run: Run): 'ok' | 'failed' | 'running' | 'superseded' {
-  if (run.end === 'open') return 'running';
-  if (run.end === 'failed' || run.tracebacks.length > 0 || run.errorLines.length > 0) return 'failed';
-  if (run.end === 'superseded') return 'superseded';
-  return 'ok';
-}
 
 /** ` (KeyError: 'units')`: what failed a run, briefly, when the log says. */
 function failureOf(run: Run): string {

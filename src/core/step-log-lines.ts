@@ -11,6 +11,7 @@ import type { Effect, Instant, Job, LogLine, Notice, Verdict } from './types.ts'
 import type { CoreState, StepContext, StepResult } from './step.ts';
 import { evaluateAll, keepIncidentsAcrossRuleEdits, worldOf } from './step-evaluation.ts';
 import { profilesInForce } from './step-release.ts';
+import { tallyRuns } from './digest.ts';
 
 /** Finished runs kept per job: enough for any streak a rule can ask for, small enough to checkpoint. */
 export const RUNS_KEPT_PER_JOB = 20;
@@ -170,6 +171,8 @@ export function absorbLogLines(s: CoreState, lines: LogLine[], ctx: StepContext,
   for (const run of applied.finished) {
     finishedRuns[run.jobId] = [...(finishedRuns[run.jobId] ?? []), run].slice(-RUNS_KEPT_PER_JOB);
   }
+  // Counted in the same state as the tail cursors, so a restart neither loses nor re-counts a run.
+  const runsChecked = tallyRuns(s.runsChecked, applied.finished, s.watchStartedAt);
   // Repairs and closes count from the moment their line is read, at the line's own time and in its own
   // file, whether or not a run is open: a repair between runs must not wait for the next start marker.
   const seen = new Set(closeLines.map((c) => `${c.positionId}@${c.at}`));
@@ -201,6 +204,7 @@ export function absorbLogLines(s: CoreState, lines: LogLine[], ctx: StepContext,
       linesEvaluated,
       runsState: applied.state,
       finishedRuns,
+      runsChecked,
       closeLines: closeLines.slice(-LOG_MARKS_KEPT),
       healLines: healLines.slice(-LOG_MARKS_KEPT),
     },

@@ -67,6 +67,7 @@ export function eventTime(event: Event): Instant | undefined {
     case 'execution':
     case 'plan-ready':
     case 'startup':
+    case 'digest-due':
       return event.at;
   }
 }
@@ -82,6 +83,7 @@ export function absorb(state: CoreState, event: Event, ctx: StepContext, effects
     case 'execution':
     case 'plan-ready':
     case 'startup':
+    case 'digest-due':
       return s;
     case 'log-lines':
       return absorbLogLines(s, event.lines, ctx).state;

@@ -33,6 +33,7 @@ import type { ContainerHistory, Observed, SourceHealth } from './world.ts';
 import { absorb, settleVersion, withFingerprint } from './step-observations.ts';
 import { stepLogLines } from './step-log-lines.ts';
 import { evaluateAll, jobRunning } from './step-evaluation.ts';
+import { stepDigest, type DigestMark, type RunTally } from './digest.ts';
 
 export interface StepContext {
   rules: Rule[];
@@ -89,6 +90,10 @@ export interface CoreState extends Observed {
   sources: Record<string, SourceHealth>;
   /** Log lines handed to the core, per file: what `status` and the exactly-once tests count. */
   linesEvaluated: Record<string, number>;
+  /** Runs that ended since watching began, per job: the daily digest counts from these (see digest.ts). */
+  runsChecked: Record<string, RunTally>;
+  /** The last daily digest sent (absent before the first). */
+  digest?: DigestMark;
   incidents: IncidentState;
   safety: SafetyState;
   /** Last verdicts per rule, for `status` and `check`. */
@@ -121,6 +126,7 @@ export function initialState(now: Instant): CoreState {
     closeLines: [],
     sources: {},
     linesEvaluated: {},
+    runsChecked: {},
     incidents: emptyIncidentState(),
     safety: initialSafety(),
     lastVerdicts: {},
@@ -139,6 +145,7 @@ export function restoreState(saved: CoreState): CoreState {
     incidents: { ...fresh.incidents, ...saved.incidents },
     safety: { ...fresh.safety, ...(saved.safety ?? {}) },
     linesEvaluated: saved.linesEvaluated ?? {},
+    runsChecked: saved.runsChecked ?? {},
     processGone: saved.processGone ?? {},
   };
 }
@@ -165,7 +172,13 @@ export function step(state: CoreState, event: Event, ctx: StepContext): StepResu
   }
   if (event.kind === 'execution' || event.kind === 'tick') next = settleVersion(next, effects);
   const evaluated = evaluateAll(next, ctx);
-  return { state: evaluated.state, effects: [...effects, ...evaluated.effects], journal: [...journal, ...evaluated.journal] };
+  // The digest is composed after evaluation, so that what it says open is what this instant judges.
+  const digest = event.kind === 'digest-due' ? stepDigest(evaluated.state, event.scheduledFor) : undefined;
+  return {
+    state: digest?.state ?? evaluated.state,
+    effects: [...effects, ...evaluated.effects, ...(digest?.effects ?? [])],
+    journal: [...journal, ...evaluated.journal],
+  };
 }
 
 function absorbDecisionEvent(s: CoreState, event: Event, ctx: StepContext, effects: Effect[], journal: JournalEntry[]): CoreState {

@@ -9,6 +9,7 @@ import { renderMessage, summaryIn, versionEvidenceIn, warningIn } from './verdic
 import { evidenceIn } from './evidence-text.ts';
 import { telegramText, type Language } from './text/catalogue.ts';
 import { encodeCallbackData } from './telegram-commands.ts';
+import { renderDigestHtml } from './digest-text.ts';
 import {
   FOOTER_RESERVE,
   LINE_CLIP,
@@ -292,6 +293,8 @@ function renderNoticeMessage(notice: Notice, lang: Language, options: RenderOpti
     }
     case 'execution-update':
       return { html: executionText(lang, notice.incident, notice.report, tz) };
+    case 'digest':
+      return { html: renderDigestHtml(notice.digest, lang, tz) };
   }
 }
 

@@ -102,7 +102,9 @@ export type Event =
       at: Instant;
     }
   /** The daemon (re)started: pending decisions are re-announced, never executed blindly. `seed` is fresh randomness for new nonces. */
-  | { kind: 'startup'; at: Instant; seed: string };
+  | { kind: 'startup'; at: Instant; seed: string }
+  /** The sidecar's own digest schedule fired for `scheduledFor` (or, at start, its last fire time, to catch up). */
+  | { kind: 'digest-due'; scheduledFor: Instant; at: Instant };
 
 // ---------------------------------------------------------------------------------------------
 // Operator decisions and plan execution (Telegram and the CLI produce these; the engine reports back)
@@ -201,6 +203,7 @@ import type { Rule } from '../config/schema.ts';
 import type { Release } from '../config/catalogue-schema.ts';
 import type { CronInspection, CrontabSource } from './cron-inspection.ts';
 import type { PlanBlock } from './rollback-target.ts';
+import type { Digest } from './digest.ts';
 
 /** The engine's answer to a plan request; `blocked` when the target cannot load the current state files. */
 export type PlanAnswer = { ok: true; plan: PlanPreview } | { ok: false; reason: string; blocked?: PlanBlock };
@@ -403,7 +406,9 @@ type NoticeOf =
     }
   /** `why` in English (journal, logs); `reason` the same as a typed message, rendered in the operator's language. */
   | { kind: 'escalation'; incident: Incident; why: string; reason?: VerdictMessage; level: 'L1' | 'L2' }
-  | { kind: 'execution-update'; incident: Incident; report: ExecutionReport };
+  | { kind: 'execution-update'; incident: Incident; report: ExecutionReport }
+  /** The daily digest (core/digest.ts): all quiet, or what is open; runs checked, next runs. */
+  | { kind: 'digest'; digest: Digest };
 
 export type Effect =
   | { kind: 'notify'; key: string; notice: Notice }

@@ -8,6 +8,8 @@ import { decisions as koDecisions } from './ko/decisions.ts';
 import { decisions as enDecisions } from './en/decisions.ts';
 import { status as koStatus } from './ko/status.ts';
 import { status as enStatus } from './en/status.ts';
+import { digest as koDigest } from './ko/digest.ts';
+import { digest as enDigest } from './en/digest.ts';
 import type { RefusalDetail } from '../decision-text.ts';
 
 export type Language = 'ko' | 'en';
@@ -18,6 +20,8 @@ export type TelegramText = typeof koTelegram;
 export type ConsoleText = typeof koConsole;
 /** The /status, /incidents and /rules answers (Telegram HTML). */
 export type StatusText = typeof koStatus;
+/** The daily digest (Telegram HTML; the console strips the tags). */
+export type DigestText = typeof koDigest;
 /** Decision text: one line per refusal reason (typed by the refusal data), shared decisions, closing reasons. */
 export type DecisionText = { [K in RefusalDetail['key']]: (d: Extract<RefusalDetail, { key: K }>) => string } & {
   sharedDecision: (holderId: string) => string;
@@ -30,14 +34,16 @@ export interface Catalogue {
   console: ConsoleText;
   status: StatusText;
   decisions: DecisionText;
+  digest: DigestText;
 }
 
 const CATALOGUES: Record<Language, Catalogue> = {
-  ko: { telegram: koTelegram, console: koConsole, status: koStatus, decisions: koDecisions },
-  en: { telegram: enTelegram, console: enConsole, status: enStatus, decisions: enDecisions },
+  ko: { telegram: koTelegram, console: koConsole, status: koStatus, decisions: koDecisions, digest: koDigest },
+  en: { telegram: enTelegram, console: enConsole, status: enStatus, decisions: enDecisions, digest: enDigest },
 };
 
 export const telegramText = (lang: Language): TelegramText => CATALOGUES[lang].telegram;
 export const consoleText = (lang: Language): ConsoleText => CATALOGUES[lang].console;
 export const statusText = (lang: Language): StatusText => CATALOGUES[lang].status;
+export const digestText = (lang: Language): DigestText => CATALOGUES[lang].digest;
 export const decisionText = (lang: Language): DecisionText => CATALOGUES[lang].decisions;
