@@ -22,6 +22,7 @@ import { renderDoctorReport } from './core/doctor-text.ts';
 import { actionPortOf, daemonLogger, wireNotifier, wireRollbackEngine } from './runtime/wiring.ts';
 import { createReloader, operatorSettingsOf } from './runtime/reload.ts';
 import { cliText } from './core/cli-text.ts';
+import { createNodeCronScheduler } from './adapters/node-cron-scheduler.ts';
 
 const EXIT_HEALTHY = 0;
 const EXIT_FIRING = 1;
@@ -98,6 +99,8 @@ program
       clock: systemClock,
       notifier,
       logger,
+      scheduler: createNodeCronScheduler(logger),
+      env: process.env,
     });
     if (!started.ok) {
       logger.error({ error: started.error }, 'cannot start');

@@ -1,7 +1,8 @@
 // The sidecar's HTTP face, on loopback by default: /healthz for liveness and /metrics in the
 // Prometheus text format. Metrics are read from the core state on each scrape, never kept twice.
 import { createServer, type Server } from 'node:http';
-import { Registry, Gauge } from 'prom-client';
+import { Registry, Gauge, Counter } from 'prom-client';
+import type { HeartbeatStats } from './heartbeat.ts';
 import type { CoreState } from '../core/step.ts';
 import { isOpen } from '../core/incident.ts';
 import { healthOf, type HealthOptions } from '../core/health.ts';
@@ -13,6 +14,8 @@ export interface HttpOptions {
   now: () => number;
   /** When the core's clock lags the wall clock by more than this, /healthz says the loop is wedged. */
   stalledAfterMs?: number;
+  /** The heartbeat's counters (absent or undefined while it is off). */
+  heartbeat?: () => HeartbeatStats | undefined;
 }
 
 export interface HttpServer {
@@ -57,9 +60,34 @@ export async function startHttp(options: HttpOptions): Promise<HttpServer> {
     registers: [registry],
   });
 
+  const digestSent = new Gauge({
+    name: 'sentinel_digest_last_sent_timestamp_seconds',
+    help: 'When the last daily digest was handed to the notifier (absent before the first)',
+    registers: [registry],
+  });
+  const heartbeats = new Counter({
+    name: 'sentinel_heartbeat_pings_total',
+    help: 'Heartbeat fires since the daemon started, by outcome (sent: answered 2xx; skipped: the sidecar was not healthy)',
+    labelNames: ['outcome'],
+    registers: [registry],
+  });
+  const heartbeatSent = new Gauge({
+    name: 'sentinel_heartbeat_last_sent_timestamp_seconds',
+    help: 'When the last heartbeat ping was answered with 2xx',
+    registers: [registry],
+  });
+
   const refresh = () => {
     const s = options.state();
     registry.resetMetrics();
+    if (s.digest) digestSent.set(s.digest.sentAt / 1000);
+    const beat = options.heartbeat?.();
+    if (beat) {
+      heartbeats.inc({ outcome: 'sent' }, beat.sent);
+      heartbeats.inc({ outcome: 'failed' }, beat.failed);
+      heartbeats.inc({ outcome: 'skipped' }, beat.skipped);
+      if (beat.lastSentAt !== undefined) heartbeatSent.set(beat.lastSentAt / 1000);
+    }
     for (const [file, n] of Object.entries(s.linesEvaluated)) lines.set({ file }, n);
     for (const [rule, list] of Object.entries(s.lastVerdicts)) {
       for (const outcome of OUTCOMES) verdicts.set({ rule, outcome }, list.filter((v) => v.outcome === outcome).length);

@@ -25,6 +25,9 @@ import type { Release } from '../config/catalogue-schema.ts';
 import { loadCatalogue } from '../config/load-catalogue.ts';
 import { catalogueNeedles } from '../core/catalogue.ts';
 import { recognitionPaths } from '../core/release-recognition.ts';
+import { healthOf } from '../core/health.ts';
+import type { Scheduler } from '../ports/scheduler.ts';
+import { startOwnSchedules, type OwnSchedules } from './own-schedules.ts';
 
 export interface SentinelOptions {
   config: Config;
@@ -41,6 +44,10 @@ export interface SentinelOptions {
   operatorChatId?: number;
   /** The rollback engine; without one, plans are answered "unavailable" and escalate. */
   actions?: ActionPort;
+  /** Fires the sidecar's own schedules (`schedules:`: digest, heartbeat); without one they are off. */
+  scheduler?: Scheduler;
+  /** Where the heartbeat URL is read (`schedules.heartbeat.urlEnv`); process.env in the daemon. */
+  env?: Record<string, string | undefined>;
 }
 
 export interface Sentinel {
@@ -206,14 +213,40 @@ export async function startSentinel(options: SentinelOptions): Promise<{ ok: tru
     onError: sourceError('state-files'),
   });
 
+  const tickMs = options.tickMs ?? 30_000;
+  // The core's clock moves on every tick: lagging several ticks behind, the loop is wedged (not healthy).
+  const stalledAfterMs = Math.max(4 * tickMs, 5 * 60_000);
+  const health = () => healthOf(loop.state(), { now: clock.now(), stalledAfterMs });
+
+  // After the backlog was read, so that a digest caught up at start counts the runs read in it.
+  const own: OwnSchedules | undefined = options.scheduler
+    ? startOwnSchedules({
+        scheduler: options.scheduler,
+        schedules: config.schedules,
+        env: options.env ?? {},
+        clock,
+        logger,
+        submit: (event) => loop.submit(event),
+        health,
+      })
+    : undefined;
+
   let http: HttpServer | undefined;
   if (config.http.enabled) {
     try {
-      http = await startHttp({ host: config.http.host, port: config.http.port, state: () => loop.state(), now: () => clock.now() });
+      http = await startHttp({
+        host: config.http.host,
+        port: config.http.port,
+        state: () => loop.state(),
+        now: () => clock.now(),
+        stalledAfterMs,
+        ...(own ? { heartbeat: () => own.heartbeatStats() } : {}),
+      });
       logger.info({ host: config.http.host, port: http.port }, 'http listening (/healthz, /metrics)');
     } catch (err) {
       // A daemon whose health endpoint is not there looks dead to whatever probes it (or, worse, another
       // process answers on the port): refuse to start and say which address, rather than run unseen.
+      own?.stop();
       await tailer?.close();
       await jsonWatcher.close();
       await docker?.close();
@@ -230,7 +263,6 @@ export async function startSentinel(options: SentinelOptions): Promise<{ ok: tru
     }
   }
 
-  const tickMs = options.tickMs ?? 30_000;
   const timer = setInterval(() => {
     emit({ kind: 'tick', now: clock.now() });
     // Before anything may act, the core must know whether a job is mid-run in the cron container; and
@@ -247,6 +279,7 @@ export async function startSentinel(options: SentinelOptions): Promise<{ ok: tru
       rules = nextRules;
       profiles = nextProfiles;
       currentSelector = selector();
+      own?.reconfigure(config.schedules);
       await loop.replaceContext(stepContextOf(config, rules, profiles, options.operatorChatId, catalogue));
     },
     async poke() {
@@ -254,6 +287,7 @@ export async function startSentinel(options: SentinelOptions): Promise<{ ok: tru
       await jsonWatcher.poke();
     },
     async stop() {
+      own?.stop();
       clearInterval(timer);
       await http?.close();
       await tailer?.close();

@@ -21,9 +21,21 @@ import { createRollbackEngine, type RollbackEngine, type RollbackEngineDeps } fr
 
 export type Wiring<T> = T | { ok: false; error: string };
 
-/** The secrets a log line must never show: the sidecar's own bot token, when it is set. */
+/**
+ * The secrets a log line must never show: the sidecar's own bot token, and the heartbeat URL with the
+ * part of it that carries its token (path and query), when they are set. The heartbeat adapter logs
+ * only the URL's host; this is the second line of defence, for text it does not write itself.
+ */
 export function secretsOf(config: Config, env: Record<string, string | undefined>): string[] {
-  return [env[config.telegram.tokenEnv] ?? ''].filter((s) => s.length > 0);
+  const ping = env[config.schedules.heartbeat.urlEnv]?.trim() ?? '';
+  let pingToken = '';
+  try {
+    const url = new URL(ping);
+    pingToken = url.pathname.length > 1 || url.search !== '' ? url.pathname + url.search : '';
+  } catch {
+    // Not a URL: the whole value is scrubbed, and the heartbeat says it is off.
+  }
+  return [env[config.telegram.tokenEnv] ?? '', ping, pingToken].filter((s) => s.length > 0);
 }
 
 /** The daemon's logger: JSON lines on stdout at the configured level, the token scrubbed. */
