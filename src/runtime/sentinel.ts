@@ -18,6 +18,7 @@ import { openEventLoop, type EventLoop } from './event-loop.ts';
 import { startHttp, type HttpServer } from '../adapters/http.ts';
 import type { ActionPort } from '../ports/action.ts';
 import type { Clock } from '../ports/clock.ts';
+import type { DockerPort } from '../ports/docker.ts';
 import type { Notifier } from '../ports/notifier.ts';
 import { cliText } from '../core/cli-text.ts';
 import { sha256Hex } from './sha256.ts';
@@ -41,6 +42,8 @@ export interface SentinelOptions {
   operatorChatId?: number;
   /** The rollback engine; without one, plans are answered "unavailable" and escalate. */
   actions?: ActionPort;
+  /** The Docker port to observe through when Docker is enabled; default: the engine at `docker.socketPath`. */
+  docker?: DockerPort;
 }
 
 export interface Sentinel {
@@ -174,12 +177,13 @@ export async function startSentinel(options: SentinelOptions): Promise<{ ok: tru
     const dockerEmit = crontabFromContainer ? emit : (event: Event) => event.kind !== 'crontab' && emit(event);
     // dockerode is loaded only when Docker is enabled (it and its dependencies are ~15 MB of memory).
     const { startDockerObserver } = await import('../adapters/docker-observer.ts');
-    docker = await startDockerObserver(
-      dockerObserverOptions(config, () => clock.now(), dockerEmit, {
+    docker = await startDockerObserver({
+      ...dockerObserverOptions(config, () => clock.now(), dockerEmit, {
         ...(catalogue ? { catalogue } : {}),
         ...(paths.crontabFallback ? { fallbackFile: paths.crontabFallback } : {}),
       }),
-    );
+      ...(options.docker ? { docker: options.docker } : {}),
+    });
   }
   // The crontab before the logs, so that the backlog is attributed to its jobs (and timed by their
   // schedule) as it is read, as `check` does.
