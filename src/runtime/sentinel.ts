@@ -57,6 +57,8 @@ export interface Sentinel {
   reload(config: Config, rules: Rule[], profiles: Record<string, Profile>): Promise<void>;
   /** Read whatever is new right now (used by tests and after a reload). */
   poke(): Promise<void>;
+  /** What the timer does every `tickMs`: move the core's clock, look at the job processes when needed, re-read the crontab file. */
+  tick(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -234,14 +236,15 @@ export async function startSentinel(options: SentinelOptions): Promise<{ ok: tru
     }
   }
 
-  const tickMs = options.tickMs ?? 30_000;
-  const timer = setInterval(() => {
-    emit({ kind: 'tick', now: clock.now() });
+  const tick = async () => {
+    const ticked = loop.submit({ kind: 'tick', now: clock.now() });
     // Before anything may act, the core must know whether a job is mid-run in the cron container; and
     // while a run is open, whether its process is still there tells a crashed run from a hung one.
-    if (docker && needsProcessLook(loop.state())) void docker.listJobProcesses();
-    if (!crontabFromContainer) void crontabFromFile();
-  }, tickMs);
+    const looked = docker && needsProcessLook(loop.state()) ? docker.listJobProcesses() : undefined;
+    await Promise.all([ticked, looked, crontabFromContainer ? undefined : crontabFromFile()]);
+  };
+  const tickMs = options.tickMs ?? 30_000;
+  const timer = setInterval(() => void tick(), tickMs);
 
   const sentinel: Sentinel = {
     loop,
@@ -257,6 +260,7 @@ export async function startSentinel(options: SentinelOptions): Promise<{ ok: tru
       await tailer?.poke();
       await jsonWatcher.poke();
     },
+    tick,
     async stop() {
       clearInterval(timer);
       await http?.close();
