@@ -47,9 +47,11 @@ export interface Scenario {
   watchFrom: number;
   /** Written before the sidecar starts: the deployment's history, read as a backlog. */
   history?: (w: ScenarioWorld) => void;
-  /** The fault, injected at `injectAt` (the clock is moved there first, in 30 s ticks). */
-  injectAt: number;
-  inject: (w: ScenarioWorld) => void;
+  /**
+   * The fault, in the writes the guarded system would make, each at its instant (the clock is moved
+   * there first, in the daemon's 30 s ticks, and what was written is read at once, as live lines are).
+   */
+  faults: { at: number; write: (w: ScenarioWorld) => void }[];
   /** Moved to after the injection, in the daemon's 30 s ticks: the time a criterion needs (grace, maxRunTime). */
   until: number;
 }
@@ -69,20 +71,26 @@ function runHead(): [number, string, string, string][] {
   ];
 }
 
-/** A run whose pyramid alert never reaches Telegram: three attempts fail, the run still finishes. */
-function runWithFailedAlert(w: ScenarioWorld, at: number): void {
+/**
+ * A run whose pyramid alert never reaches Telegram: three attempts fail, the run still finishes. `head`
+ * is what it logs in its first seconds, `tail` the rest (the retries take seconds), `all` both at once.
+ */
+function runWithFailedAlert(w: ScenarioWorld, at: number, part: 'head' | 'tail' | 'all'): void {
   const failure = 'Cannot connect to host api.telegram.org:443 ssl:default [Temporary failure in name resolution]';
-  w.logLines(at, [
+  const head: [number, string, string, string][] = [
     ...runHead(),
     [2_133, MAIN, 'INFO', '오픈 포지션: 3개'],
     [2_134, MAIN, 'INFO', '체크: 005930.KS (System 1)'],
+  ];
+  const tail: [number, string, string, string][] = [
     [4_236, MAIN, 'INFO', '피라미딩 기회: 005930.KS'],
     [5_240, 'src.utils', 'WARNING', `Retry 1/2: _send_with_retry - ${failure}`],
     [7_244, 'src.utils', 'WARNING', `Retry 2/2: _send_with_retry - ${failure}`],
     [9_248, 'src.notifier', 'ERROR', `Telegram 오류 (모든 재시도 소진): ${failure}`],
     [9_250, MAIN, 'INFO', '신규 시그널 없음'],
     [9_251, MAIN, 'INFO', FINISH],
-  ]);
+  ];
+  w.logLines(at, part === 'head' ? head : part === 'tail' ? tail : [...head, ...tail]);
 }
 
 /** The traceback the example's last run died in (a v3.9 `entry_reason` key read by v3.2.1's Position). */
@@ -175,9 +183,8 @@ export const SCENARIOS: Scenario[] = [
     expectRule: 'cron-missed-or-hung',
     expectLabel: 'missed',
     watchFrom: kst(`${THU} 15:50:00`),
-    injectAt: kst(`${THU} 15:59:30`),
     // Nothing is written: the 16:00 run never starts. The grace (10 min) ends at 16:10.
-    inject: () => {},
+    faults: [{ at: kst(`${THU} 16:00:00`), write: () => {} }],
     until: kst(`${THU} 16:11:00`),
   },
   {
@@ -186,15 +193,19 @@ export const SCENARIOS: Scenario[] = [
     expectRule: 'cron-missed-or-hung',
     expectLabel: 'hung',
     watchFrom: kst(`${THU} 15:50:00`),
-    injectAt: kst(`${THU} 16:00:03`),
-    inject: (w) => {
-      w.deployment.setJobRunning('check_positions.py');
-      w.logLines(kst(`${THU} 16:00:00`), [
-        ...runHead(),
-        [2_133, MAIN, 'INFO', '오픈 포지션: 3개'],
-        [2_134, MAIN, 'INFO', '체크: TSLA (System 2)'],
-      ]);
-    },
+    faults: [
+      {
+        at: kst(`${THU} 16:00:03`),
+        write: (w) => {
+          w.deployment.setJobRunning('check_positions.py');
+          w.logLines(kst(`${THU} 16:00:00`), [
+            ...runHead(),
+            [2_133, MAIN, 'INFO', '오픈 포지션: 3개'],
+            [2_134, MAIN, 'INFO', '체크: TSLA (System 2)'],
+          ]);
+        },
+      },
+    ],
     // maxRunTime is 30 min: still alive at 16:30:30, with no finish marker.
     until: kst(`${THU} 16:31:00`),
   },
@@ -203,12 +214,11 @@ export const SCENARIOS: Scenario[] = [
     criterion: 2,
     expectRule: 'check-repeated-failures',
     watchFrom: kst(`${THU} 15:50:00`),
-    injectAt: kst(`${THU} 16:00:03`),
     // The example's last run (02-25) already died in this traceback: today's is the second in a row.
-    inject: (w) => {
-      w.logLines(kst(`${THU} 16:00:00`), runHead());
-      w.logRaw(TRACEBACK);
-    },
+    faults: [
+      { at: kst(`${THU} 16:00:03`), write: (w) => w.logLines(kst(`${THU} 16:00:00`), runHead()) },
+      { at: kst(`${THU} 16:00:04`), write: (w) => w.logRaw(TRACEBACK) },
+    ],
     until: kst(`${THU} 16:02:00`),
   },
   {
@@ -217,9 +227,11 @@ export const SCENARIOS: Scenario[] = [
     expectRule: 'telegram-alerts-missing',
     // Friday: Thursday's run (history) and today's both fail to send their alert.
     watchFrom: kst('2026-02-27 15:50:00'),
-    history: (w) => runWithFailedAlert(w, kst(`${THU} 16:00:00`)),
-    injectAt: kst('2026-02-27 16:00:10'),
-    inject: (w) => runWithFailedAlert(w, kst('2026-02-27 16:00:00')),
+    history: (w) => runWithFailedAlert(w, kst(`${THU} 16:00:00`), 'all'),
+    faults: [
+      { at: kst('2026-02-27 16:00:03'), write: (w) => runWithFailedAlert(w, kst('2026-02-27 16:00:00'), 'head') },
+      { at: kst('2026-02-27 16:00:10'), write: (w) => runWithFailedAlert(w, kst('2026-02-27 16:00:00'), 'tail') },
+    ],
     until: kst('2026-02-27 16:02:00'),
   },
   {
@@ -227,12 +239,16 @@ export const SCENARIOS: Scenario[] = [
     criterion: 4,
     expectRule: 'positions-corrupt',
     watchFrom: kst(`${THU} 15:50:00`),
-    injectAt: kst(`${THU} 15:52:00`),
     // A write cut short: the file ends in the middle of a record.
-    inject: (w) => {
-      const text = w.readData('positions/positions.json');
-      w.replaceData('positions/positions.json', text.slice(0, Math.floor(text.length / 2)));
-    },
+    faults: [
+      {
+        at: kst(`${THU} 15:52:00`),
+        write: (w) => {
+          const text = w.readData('positions/positions.json');
+          w.replaceData('positions/positions.json', text.slice(0, Math.floor(text.length / 2)));
+        },
+      },
+    ],
     until: kst(`${THU} 15:53:00`),
   },
   {
@@ -240,8 +256,7 @@ export const SCENARIOS: Scenario[] = [
     criterion: 5,
     expectRule: 'fill-mismatch',
     watchFrom: kst(`${THU} 15:50:00`),
-    injectAt: kst(`${THU} 15:52:00`),
-    inject: (w) => w.replaceData('trades/order_log.json', JSON.stringify(ORDER_LOG, null, 2)),
+    faults: [{ at: kst(`${THU} 15:52:00`), write: (w) => w.replaceData('trades/order_log.json', JSON.stringify(ORDER_LOG, null, 2)) }],
     until: kst(`${THU} 15:53:00`),
   },
   {
@@ -249,8 +264,7 @@ export const SCENARIOS: Scenario[] = [
     criterion: 0,
     expectRule: 'cron-container-down',
     watchFrom: kst(`${THU} 15:50:00`),
-    injectAt: kst(`${THU} 15:52:00`),
-    inject: (w) => w.deployment.stopCron(),
+    faults: [{ at: kst(`${THU} 15:52:00`), write: (w) => w.deployment.stopCron() }],
     // notRunningFor is 2 min.
     until: kst(`${THU} 15:55:00`),
   },

@@ -205,14 +205,18 @@ async function runScenario(scenario: Scenario, env: ScenarioEnv): Promise<Scenar
     await settle();
     const before = notices.length;
     const openBefore = new Set(sentinel.loop.state().incidents.incidents.map((i) => i.id));
-    await advanceTo(scenario.injectAt);
-    scenario.inject(world);
-    await sentinel.poke();
-    await settle();
+    for (const fault of scenario.faults) {
+      await advanceTo(fault.at);
+      fault.write(world);
+      await sentinel.poke();
+      await settle();
+    }
     await advanceTo(scenario.until);
 
     write(t.header(criterionTag(scenario.criterion), t.name[scenario.id], t.injecting[scenario.id]));
-    write(t.timeline(formatInstant(scenario.watchFrom, zone), formatInstant(scenario.injectAt, zone), formatInstant(scenario.until, zone)));
+    write(
+      t.timeline(formatInstant(scenario.watchFrom, zone), formatInstant(scenario.faults[0]!.at, zone), formatInstant(scenario.until, zone)),
+    );
     if (before > 0) write(t.history(before));
     write(t.operatorReads);
     const after = notices.slice(before);
