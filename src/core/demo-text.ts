@@ -18,13 +18,13 @@ export interface DemoText {
   injecting: Record<DemoScenarioId, string>;
   header: (tag: string, name: string, injecting: string) => string;
   timeline: (watchFrom: string, injectAt: string, until: string) => string;
-  history: (count: number) => string;
+  history: string;
   operatorReads: string;
   nothingNotified: string;
   proposed: (action: string, how: string) => string;
   policy: { auto: string; 'veto-window': (deadline: string) => string; required: (deadline: string) => string; none: string };
   dryRun: (command: string) => string;
-  samePlan: (planId: string) => string;
+  samePlan: (planId: string, steps: number) => string;
   autoExecuted: (planId: string) => string;
   escalateOnly: string;
   noPlan: (reason: string) => string;

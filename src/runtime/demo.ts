@@ -217,7 +217,13 @@ async function runScenario(scenario: Scenario, env: ScenarioEnv): Promise<Scenar
     write(
       t.timeline(formatInstant(scenario.watchFrom, zone), formatInstant(scenario.faults[0]!.at, zone), formatInstant(scenario.until, zone)),
     );
-    if (before > 0) write(t.history(before));
+    // The example's own history (its crashed run, say) is part of the picture, told briefly.
+    if (before > 0) {
+      write(t.history);
+      for (const notice of notices.slice(0, before)) {
+        write(`  · ${renderNotice(notice, lang, zone).split('\n').slice(0, 3).join(' — ')}`);
+      }
+    }
     write(t.operatorReads);
     const after = notices.slice(before);
     if (after.length === 0) write(t.nothingNotified);
@@ -239,7 +245,11 @@ async function runScenario(scenario: Scenario, env: ScenarioEnv): Promise<Scenar
       write(t.notDetected(scenario.expectRule));
       return { scenario, detected: false };
     }
-    await showDecision(incident, executions, engine.plan.bind(engine), lang, zone, write);
+    // Whether the operator was shown this incident's plan step by step (a decision request lists it; an auto halt's record does not).
+    const announced = after.flatMap((n) =>
+      n.kind === 'decision-requested' && n.incident.id === incident.id && n.incident.plan ? [n.incident.plan.id] : [],
+    );
+    await showDecision(incident, announced, executions, engine.plan.bind(engine), lang, zone, write);
     return { scenario, detected: true, incident };
   } finally {
     await sentinel.stop();
@@ -248,6 +258,7 @@ async function runScenario(scenario: Scenario, env: ScenarioEnv): Promise<Scenar
 
 async function showDecision(
   incident: Incident,
+  announcedPlans: string[],
   executions: { incidentId: string; planId: string }[],
   plan: ActionPort['plan'],
   lang: Language,
@@ -276,9 +287,12 @@ async function showDecision(
     write(t.noPlan(answer.reason));
     return;
   }
-  for (const line of planLines(answer.plan, lang)) write(`  ${line}`);
-  if (!proposesPlan) return;
-  if (incident.plan?.id === answer.plan.id) write(t.samePlan(answer.plan.id));
+  const [head, ...steps] = planLines(answer.plan, lang);
+  write(`  ${head}`);
+  // The decision above already lists this very plan (same id, same steps): say so rather than print it twice.
+  const sameAsDecision = proposesPlan && announcedPlans.includes(answer.plan.id);
+  if (sameAsDecision) write(t.samePlan(answer.plan.id, steps.length));
+  else for (const line of steps) write(`  ${line}`);
   const executed = executions.find((e) => e.incidentId === incident.id);
   if (executed) write(t.autoExecuted(executed.planId));
 }

@@ -30,8 +30,7 @@ export const demo: DemoText = {
   },
   header: (tag, name, injecting) => `━━ ${tag} ${name} — injecting: ${injecting}`,
   timeline: (watchFrom, injectAt, until) => `watching from ${watchFrom}; fault at ${injectAt}; clock moved on to ${until}`,
-  history: (count) =>
-    `(reading the example's own history at start-up gave ${count} notice(s), not shown: this scenario is about the fault)`,
+  history: "Before the fault, at start-up, the example's own history gave:",
   operatorReads: 'What the operator reads (the console notifier; Telegram gets the same words with Approve / Veto buttons):',
   nothingNotified: '  (nothing was notified)',
   proposed: (action, how) => `Proposed decision: ${action} — ${how}`,
@@ -42,7 +41,8 @@ export const demo: DemoText = {
     none: 'no automatic action: a human decides',
   },
   dryRun: (command) => `Dry run — ${command} (simulated — no Docker):`,
-  samePlan: (planId) => `  the same plan ${planId} as in the decision above: approving it would run exactly these steps`,
+  samePlan: (planId, steps) =>
+    `     1–${steps}: the ${steps} steps listed in the decision above (the same plan ${planId}): approving it runs exactly these`,
   autoExecuted: (planId) => `  policy auto: the daemon would execute plan ${planId} now; the demo executes nothing`,
   escalateOnly:
     'No plan is proposed: this rule escalates to a human (a rollback cannot cure it by itself). Were the operator to choose /rollback after checking, it would be:',

@@ -30,7 +30,7 @@ export const demo: DemoText = {
   },
   header: (tag, name, injecting) => `━━ ${tag} ${name} — 주입: ${injecting}`,
   timeline: (watchFrom, injectAt, until) => `감시 시작 ${watchFrom}; 장애 ${injectAt}; 시계를 ${until}까지 진행`,
-  history: (count) => `(시작할 때 예제 자체의 기록을 읽어 알림 ${count}건이 나왔으나 생략: 이 시나리오는 주입한 장애에 관한 것)`,
+  history: '장애 전, 시작할 때 예제 자체의 기록에서 나온 알림:',
   operatorReads: '운영자가 읽는 내용 (콘솔 알림; Telegram에는 같은 문구가 승인 / 거부 버튼과 함께 감):',
   nothingNotified: '  (알림 없음)',
   proposed: (action, how) => `제안된 결정: ${action} — ${how}`,
@@ -41,7 +41,7 @@ export const demo: DemoText = {
     none: '자동 조치 없음: 사람이 결정',
   },
   dryRun: (command) => `드라이런 — ${command} (시뮬레이션 — Docker 없음):`,
-  samePlan: (planId) => `  위 결정과 같은 계획 ${planId}: 승인하면 정확히 이 단계들이 실행됨`,
+  samePlan: (planId, steps) => `     1–${steps}: 위 결정에 나열된 ${steps}단계 (같은 계획 ${planId}): 승인하면 정확히 이 단계들이 실행됨`,
   autoExecuted: (planId) => `  정책 auto: 데몬이라면 지금 계획 ${planId}를 실행함; 데모는 아무것도 실행하지 않음`,
   escalateOnly:
     '제안된 계획 없음: 이 규칙은 사람에게 에스컬레이션함 (롤백만으로는 고쳐지지 않음). 운영자가 확인 후 /rollback을 고른다면 계획은:',
