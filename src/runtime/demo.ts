@@ -125,6 +125,9 @@ function demoConfig(config: Config, dir: string, lang: Language): Config {
     state: { ...config.state, dir: join(dir, 'state') },
     http: { ...config.http, enabled: false },
     telegram: { ...config.telegram, language: lang },
+    // The simulated deployment has no git checkout: git is never run, and the plan is the image-tag one
+    // its backup tag allows (the strategy `auto` picks when the tag exists, as here).
+    rollback: { ...config.rollback, git: { ...config.rollback.git, enabled: false } },
   };
 }
 
