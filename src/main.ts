@@ -16,6 +16,7 @@ import { runRuleTests } from './runtime/rule-tests.ts';
 import { registerRollbackCommands } from './runtime/cli-rollback.ts';
 import { registerCatalogueCommands } from './runtime/catalogue-build.ts';
 import { runDoctor } from './runtime/doctor.ts';
+import { runDemo } from './runtime/demo.ts';
 import { releaseContextOfLoop } from './runtime/release-context.ts';
 import type { ReleaseContext } from './core/rollback-target.ts';
 import { renderDoctorReport } from './core/doctor-text.ts';
@@ -245,6 +246,26 @@ program
     if (!outcome.ok) fail(outcome.errors);
     for (const line of renderDoctorReport(outcome.report, all.loaded.config.telegram.language)) process.stdout.write(line + '\n');
     process.exit(outcome.report.exitCode);
+  });
+
+program
+  .command('demo')
+  .description(
+    "inject each rollback criterion's fault in turn into a copy of the bundled example and show the incident, the proposed decision and the dry-run plan; no Docker, Telegram or network (exit 0 when every fault was detected, 1 otherwise)",
+  )
+  .option('--lang <ko|en>', "language of the output (default: the embedded default config's telegram.language, ko)")
+  .action(async (opts: { lang?: string }) => {
+    if (opts.lang !== undefined && opts.lang !== 'ko' && opts.lang !== 'en')
+      fail([`--lang must be ko or en, not ${JSON.stringify(opts.lang)}`]);
+    const began = performance.now();
+    const result = await runDemo({
+      ...(opts.lang !== undefined ? { lang: opts.lang as 'ko' | 'en' } : {}),
+      write: (line) => process.stdout.write(line + '\n'),
+      writeLog: (line) => process.stderr.write(line + '\n'),
+      elapsed: () => performance.now() - began,
+    });
+    if (!result.ok) fail(result.errors);
+    process.exit(result.allDetected ? EXIT_HEALTHY : EXIT_FIRING);
   });
 
 const rulesCmd = program.command('rules').description('work with rule files');

@@ -1,6 +1,7 @@
 // The Docker port: the handful of Engine API operations the sidecar uses (observe, roll back, halt,
 // resume), not the client library's surface. Expected failures are values, not exceptions. One real adapter
-// (adapters/docker-engine.ts) and one in-memory fake (test/fakes/docker-fake.ts) implement it.
+// (adapters/docker-engine.ts) and one in-memory port (adapters/in-memory-docker.ts: the tests' fake and the
+// demo's simulated deployment) implement it.
 
 export type DockerErrorKind = 'not-found' | 'conflict' | 'unreachable' | 'timeout' | 'failed';
 export interface DockerError {

@@ -188,8 +188,12 @@ export function wire(config: Config, baseDir: string, io: CliIo): Wiring<WiredEn
 }
 
 function printPlan(plan: PlanPreview, io: CliIo, lang: Language): void {
-  io.out(cliText(lang).planHead(plan));
-  planSteps(plan, lang).forEach((s, i) => io.out(`  ${String(i + 1).padStart(2)}. ${s}`));
+  for (const line of planLines(plan, lang)) io.out(line);
+}
+
+/** A plan as `rollback --dry-run` prints it (and `halt`, `resume` before they run); the demo prints the same. */
+export function planLines(plan: PlanPreview, lang: Language): string[] {
+  return [cliText(lang).planHead(plan), ...planSteps(plan, lang).map((s, i) => `  ${String(i + 1).padStart(2)}. ${s}`)];
 }
 
 async function recoverFirst(engine: RollbackEngine, io: CliIo, lang: Language): Promise<void> {

@@ -18,6 +18,7 @@ import { openEventLoop, type EventLoop } from './event-loop.ts';
 import { startHttp, type HttpServer } from '../adapters/http.ts';
 import type { ActionPort } from '../ports/action.ts';
 import type { Clock } from '../ports/clock.ts';
+import type { DockerPort } from '../ports/docker.ts';
 import type { Notifier } from '../ports/notifier.ts';
 import { cliText } from '../core/cli-text.ts';
 import { sha256Hex } from './sha256.ts';
@@ -48,6 +49,8 @@ export interface SentinelOptions {
   scheduler?: Scheduler;
   /** Where the heartbeat URL is read (`schedules.heartbeat.urlEnv`); process.env in the daemon. */
   env?: Record<string, string | undefined>;
+  /** The Docker port to observe through when Docker is enabled; default: the engine at `docker.socketPath`. */
+  docker?: DockerPort;
 }
 
 export interface Sentinel {
@@ -61,6 +64,8 @@ export interface Sentinel {
   reload(config: Config, rules: Rule[], profiles: Record<string, Profile>): Promise<void>;
   /** Read whatever is new right now (used by tests and after a reload). */
   poke(): Promise<void>;
+  /** What the timer does every `tickMs`: move the core's clock, look at the job processes when needed, re-read the crontab file. */
+  tick(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -181,12 +186,13 @@ export async function startSentinel(options: SentinelOptions): Promise<{ ok: tru
     const dockerEmit = crontabFromContainer ? emit : (event: Event) => event.kind !== 'crontab' && emit(event);
     // dockerode is loaded only when Docker is enabled (it and its dependencies are ~15 MB of memory).
     const { startDockerObserver } = await import('../adapters/docker-observer.ts');
-    docker = await startDockerObserver(
-      dockerObserverOptions(config, () => clock.now(), dockerEmit, {
+    docker = await startDockerObserver({
+      ...dockerObserverOptions(config, () => clock.now(), dockerEmit, {
         ...(catalogue ? { catalogue } : {}),
         ...(paths.crontabFallback ? { fallbackFile: paths.crontabFallback } : {}),
       }),
-    );
+      ...(options.docker ? { docker: options.docker } : {}),
+    });
   }
   // The crontab before the logs, so that the backlog is attributed to its jobs (and timed by their
   // schedule) as it is read, as `check` does.
@@ -263,13 +269,14 @@ export async function startSentinel(options: SentinelOptions): Promise<{ ok: tru
     }
   }
 
-  const timer = setInterval(() => {
-    emit({ kind: 'tick', now: clock.now() });
+  const tick = async () => {
+    const ticked = loop.submit({ kind: 'tick', now: clock.now() });
     // Before anything may act, the core must know whether a job is mid-run in the cron container; and
     // while a run is open, whether its process is still there tells a crashed run from a hung one.
-    if (docker && needsProcessLook(loop.state())) void docker.listJobProcesses();
-    if (!crontabFromContainer) void crontabFromFile();
-  }, tickMs);
+    const looked = docker && needsProcessLook(loop.state()) ? docker.listJobProcesses() : undefined;
+    await Promise.all([ticked, looked, crontabFromContainer ? undefined : crontabFromFile()]);
+  };
+  const timer = setInterval(() => void tick(), tickMs);
 
   const sentinel: Sentinel = {
     loop,
@@ -286,6 +293,7 @@ export async function startSentinel(options: SentinelOptions): Promise<{ ok: tru
       await tailer?.poke();
       await jsonWatcher.poke();
     },
+    tick,
     async stop() {
       own?.stop();
       clearInterval(timer);

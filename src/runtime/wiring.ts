@@ -68,9 +68,11 @@ export function wireRollbackEngine(
   clock: Clock,
   /** The catalogue and running release plans are judged against (the daemon's state, or a CLI's own look). */
   releaseContext?: (docker: DockerPort) => RollbackEngineDeps['releaseContext'],
+  /** The Docker port to act through; default: the engine at `docker.socketPath` (the demo passes its simulated one). */
+  dockerPort?: DockerPort,
 ): Wiring<WiredEngine> {
   if (!config.docker.enabled) return { ok: false, error: cliText(config.telegram.language).dockerDisabled };
-  const docker = createDockerEngine({ socketPath: config.docker.socketPath });
+  const docker = dockerPort ?? createDockerEngine({ socketPath: config.docker.socketPath });
   const releases = releaseContext?.(docker);
   const deps: RollbackEngineDeps = {
     docker,
