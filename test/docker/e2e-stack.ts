@@ -138,6 +138,21 @@ async function execIn(docker: Docker, container: string, cmd: string[], env: str
   return { exitCode: info.ExitCode ?? -1, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') };
 }
 
+/**
+ * fetch with a deadline held by a ref'd timer: AbortSignal.timeout's timer is unref'd, and while a
+ * connection to a published port hangs (the program in the container not listening yet) nothing else
+ * keeps the test's event loop alive: node:test then cancels the test as "still pending".
+ */
+async function fetchWithin(url: string, init: RequestInit, ms: number): Promise<Response> {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new Error(`${url}: no answer within ${ms} ms`)), ms);
+  try {
+    return await fetch(url, { ...init, signal: controller.signal });
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 const short = (content: string | Buffer): string =>
   execFileSync('git', ['hash-object', '--stdin'], { input: content }).toString('utf8').trim().slice(0, 7);
 
@@ -311,17 +326,16 @@ export async function startE2EStack(docker: Docker, options: StackOptions = {}):
     await bot.start();
     const control = `http://127.0.0.1:${await publishedPort(docker, E2E_BOT_API, CONTROL_PORT)}`;
     const get = async <T>(path: string): Promise<T> => {
-      const res = await fetch(`${control}${path}`, { signal: AbortSignal.timeout(15_000) });
+      const res = await fetchWithin(`${control}${path}`, {}, 15_000);
       if (!res.ok) throw new Error(`bot api control ${path}: ${res.status} ${await res.text()}`);
       return (await res.json()) as T;
     };
     const post = async <T>(path: string, body: unknown): Promise<T> => {
-      const res = await fetch(`${control}${path}`, {
-        method: 'POST',
-        body: JSON.stringify(body),
-        headers: { 'content-type': 'application/json' },
-        signal: AbortSignal.timeout(15_000),
-      });
+      const res = await fetchWithin(
+        `${control}${path}`,
+        { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } },
+        15_000,
+      );
       if (!res.ok) throw new Error(`bot api control ${path}: ${res.status} ${await res.text()}`);
       return (await res.json()) as T;
     };
@@ -429,14 +443,14 @@ export async function startE2EStack(docker: Docker, options: StackOptions = {}):
       hostPort: () => hostPort,
       async healthz() {
         try {
-          const res = await fetch(`http://127.0.0.1:${hostPort}/healthz`, { signal: AbortSignal.timeout(3_000) });
+          const res = await fetchWithin(`http://127.0.0.1:${hostPort}/healthz`, {}, 3_000);
           return { status: res.status, body: (await res.json()) as HealthBody };
         } catch {
           return undefined;
         }
       },
       async metrics() {
-        const res = await fetch(`http://127.0.0.1:${hostPort}/metrics`, { signal: AbortSignal.timeout(5_000) });
+        const res = await fetchWithin(`http://127.0.0.1:${hostPort}/metrics`, {}, 5_000);
         if (!res.ok) throw new Error(`/metrics answered ${res.status}`);
         return res.text();
       },
