@@ -40,6 +40,10 @@ const control = createServer((req, res) => {
             200,
             api.requests.map((r) => ({ method: r.method, status: r.status })),
           );
+        case 'GET /clock':
+          // sentAt and request times are performance.now() of this process: with its time origin a
+          // benchmark on the host turns them into wall-clock times (one kernel clock for every container).
+          return send(res, 200, { timeOrigin: performance.timeOrigin, now: performance.now() });
         case 'GET /answers':
           return send(res, 200, api.answers);
         case 'POST /press': {
