@@ -71,6 +71,8 @@ async function main() {
   const engine = await requireDocker();
   if (engine.skip !== false) throw new Error(engine.skip);
   const docker = engine.docker;
+  // A killed run's watcher is still on the stack's network, which the stack removes first.
+  await removeContainers(docker, [WATCHER, WIPER]);
   process.stdout.write('starting the e2e stack (replica, Bot API container, sidecar from the compose file)…\n');
   const stack = await startE2EStack(docker);
   try {
