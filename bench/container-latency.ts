@@ -41,7 +41,7 @@ function post(text) {
     headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } });
   req.on('error', () => {}); req.end(body);
 }
-for (const dir of ['/w/logs', '/w/data/positions']) {
+for (const dir of ['/w/logs', '/w/data/positions', '/w/data/entries']) {
   fs.watch(dir, (_e, name) => {
     if (!name) return;
     const file = path.join(dir, name);
@@ -94,6 +94,8 @@ async function run(docker: Docker, stack: E2EStack) {
   const positionsFile = join(stack.replica.dataDir, 'positions/positions.json');
   const checkLog = join(stack.replica.logsDir, 'check_kr.log');
   const positionsGood = readFileSync(positionsFile);
+  const entriesFile = join(stack.replica.dataDir, 'entries/entries.json');
+  const entriesGood = readFileSync(entriesFile);
 
   await removeContainers(docker, [WATCHER]);
   const watcher = await docker.createContainer({
@@ -109,6 +111,7 @@ async function run(docker: Docker, stack: E2EStack) {
   const reset = async () => {
     await docker.getContainer(E2E_SENTINEL).stop({ t: 10 });
     writeFileSync(positionsFile, positionsGood);
+    writeFileSync(entriesFile, entriesGood);
     // The previous trial's failed runs would otherwise be read again by the fresh sidecar, as a backlog.
     for (const f of readdirSync(stack.replica.logsDir)) rmSync(join(stack.replica.logsDir, f), { force: true, recursive: true });
     const cron = await docker.getContainer(CRON_NAME).inspect();
@@ -181,6 +184,17 @@ async function run(docker: Docker, stack: E2EStack) {
         writeFileSync(positionsFile, '[{"symbol": "005930", "status": "open"'); // truncated mid-write
         const st = statSync(positionsFile);
         return measure(st.mtimeMs, 'positions-corrupt', { name: 'positions.json', mtimeMs: st.mtimeMs });
+      },
+    },
+    {
+      name: 'fill fault (entry shares ≠ total_shares)',
+      trial: async () => {
+        // One fill recorded with a share more than the position holds: total-shares breaks, positions.json untouched.
+        const entries = JSON.parse(entriesGood.toString('utf8')) as Array<{ shares: number }>;
+        entries[0]!.shares += 1;
+        writeFileSync(entriesFile, JSON.stringify(entries, null, 2) + '\n');
+        const st = statSync(entriesFile);
+        return measure(st.mtimeMs, 'fill-mismatch', { name: 'entries.json', mtimeMs: st.mtimeMs });
       },
     },
   ];
