@@ -2,7 +2,7 @@
 // to the moment the sidecar's Telegram message arrives at the Bot API server (in its own container), per
 // criterion, over --trials trials (default 10). Built on test/docker/e2e-stack.ts: the replica project,
 // the Bot API container and the sidecar from docker-compose.sentinel.yaml.
-//   flock /tmp/docker-tests.lock node --import tsx bench/container-latency.ts [--trials 10]
+//   flock /tmp/docker-tests.lock node --import tsx bench/container-latency.ts [--trials 10] [--only <criterion substring>]
 // Observable = the faulty file written and closed: its mtime, read on the host (the kernel's clock, the
 // same one every container reads). Arrival = the Bot API's own record of the sendMessage, turned into
 // wall-clock time with the server's performance.timeOrigin (GET /clock of its control interface).
@@ -12,7 +12,8 @@
 // posting to the same Bot API) for the file-based faults.
 // Target: p95 < 2 s.
 import { readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type Docker from 'dockerode';
 import { TEST_LABEL, removeContainers, requireDocker } from '../test/docker/engine.ts';
 import { E2E_BOT_API, E2E_NETWORK, E2E_SENTINEL, E2E_VOLUME_PREFIX, startE2EStack, type E2EStack } from '../test/docker/e2e-stack.ts';
@@ -24,6 +25,11 @@ import { waitFor } from '../test/helpers/wait.ts';
 
 const trialsArg = process.argv.indexOf('--trials');
 const TRIALS = trialsArg >= 0 ? Number(process.argv[trialsArg + 1]) || 10 : 10;
+const onlyArg = process.argv.indexOf('--only');
+const ONLY = onlyArg >= 0 ? process.argv[onlyArg + 1] : undefined;
+const RULES = resolve(dirname(fileURLToPath(import.meta.url)), '../rules');
+/** The container rule's allowance, shortened from 2m so that a trial takes seconds (see tunedRules). */
+const NOT_RUNNING_FOR_MS = 5_000;
 const WATCHER = 'ts-bench-fs-watch';
 const WATCHER_CHAT = 999;
 const WIPER = 'ts-bench-state-wipe';
@@ -74,7 +80,18 @@ async function main() {
   // A killed run's watcher is still on the stack's network, which the stack removes first.
   await removeContainers(docker, [WATCHER, WIPER]);
   process.stdout.write('starting the e2e stack (replica, Bot API container, sidecar from the compose file)…\n');
-  const stack = await startE2EStack(docker);
+  // The shipped rules, in the checkout (the only host directory the compose file mounts), with the cron
+  // container's allowance cut to 5 s; the sidecar is pointed at them by the config's `rules`.
+  const checkoutFiles: Record<string, string> = {};
+  for (const f of readdirSync(RULES).filter((n) => n.endsWith('.yaml'))) {
+    let text = readFileSync(join(RULES, f), 'utf8');
+    if (f === '60-containers.yaml') {
+      if (!text.includes('notRunningFor: 2m')) throw new Error('rules/60-containers.yaml no longer says notRunningFor: 2m');
+      text = text.replace('notRunningFor: 2m', `notRunningFor: ${NOT_RUNNING_FOR_MS / 1000}s`);
+    }
+    checkoutFiles[`sentinel/rules/${f}`] = text;
+  }
+  const stack = await startE2EStack(docker, { checkoutFiles, config: { rules: '/deployment/sentinel/rules' } });
   try {
     await run(docker, stack);
   } finally {
@@ -197,10 +214,19 @@ async function run(docker: Docker, stack: E2EStack) {
         return measure(st.mtimeMs, 'fill-mismatch', { name: 'entries.json', mtimeMs: st.mtimeMs });
       },
     },
+    {
+      name: 'cron container stopped (after notRunningFor 5s)',
+      trial: async () => {
+        await docker.getContainer(CRON_NAME).stop({ t: 1 });
+        // Observable as a fault once it has been down for the rule's allowance.
+        const finished = Date.parse((await docker.getContainer(CRON_NAME).inspect()).State.FinishedAt);
+        return measure(finished + NOT_RUNNING_FOR_MS, 'cron-container-down');
+      },
+    },
   ];
 
   const results: Array<{ name: string; trials: Trial[] }> = [];
-  for (const c of criteria) {
+  for (const c of criteria.filter((x) => ONLY === undefined || x.name.includes(ONLY))) {
     const trials: Trial[] = [];
     for (let i = 0; i < TRIALS; i++) {
       await reset();

@@ -62,6 +62,11 @@ export interface StackOptions {
   healthcheckInterval?: string;
   /** Changes to the adapted config, merged over it (deep, objects only). */
   config?: Record<string, unknown>;
+  /**
+   * Files to put in the checkout before the sidecar starts, by path relative to it (the sidecar sees them
+   * under /deployment): e.g. a tuned rules directory that `config.rules` points at.
+   */
+  checkoutFiles?: Record<string, string>;
 }
 
 export interface Exec {
@@ -296,6 +301,10 @@ export async function startE2EStack(docker: Docker, options: StackOptions = {}):
     mkdirSync(join(replica.root, dirname(CATALOGUE_IN_CHECKOUT)), { recursive: true });
     const cataloguePath = join(replica.root, CATALOGUE_IN_CHECKOUT);
     writeFileSync(cataloguePath, replicaCatalogue());
+    for (const [path, content] of Object.entries(options.checkoutFiles ?? {})) {
+      mkdirSync(dirname(join(replica.root, path)), { recursive: true });
+      writeFileSync(join(replica.root, path), content);
+    }
 
     // The sidecar project's network: the Bot API joins it, as api.telegram.org would be reachable.
     await docker.createNetwork({
