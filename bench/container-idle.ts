@@ -3,7 +3,7 @@
 // docker-compose.sentinel.yaml (test/docker/compose.ts) beside a replica turtle-cron v3.2.1, lets it settle,
 // then reads the engine's stats stream of the container for the measured window. In the same run, the
 // baseline is a container of the same base image running a bare `node -e "setInterval(()=>{},1<<30)"`.
-//   flock /tmp/docker-tests.lock node --import tsx bench/container-idle.ts [--seconds 60] [--settle 15]
+//   [flock <the machine's Docker lock>] node --import tsx bench/container-idle.ts [--seconds 60] [--settle 15]
 // Targets: memory under 80 MB, CPU under 0.5 % of one core, for the whole container (the compose file's
 // healthcheck every 30 s included: it runs a node inside the container and is part of what it costs).
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

@@ -2,7 +2,7 @@
 // to the moment the sidecar's Telegram message arrives at the Bot API server (in its own container), per
 // criterion, over --trials trials (default 10). Built on test/docker/e2e-stack.ts: the replica project,
 // the Bot API container and the sidecar from docker-compose.sentinel.yaml.
-//   flock /tmp/docker-tests.lock node --import tsx bench/container-latency.ts [--trials 10] [--only <criterion substring>]
+//   [flock <the machine's Docker lock>] node --import tsx bench/container-latency.ts [--trials 10] [--only <criterion substring>]
 // Observable = the faulty file written and closed: its mtime, read on the host (the kernel's clock, the
 // same one every container reads). Arrival = the Bot API's own record of the sendMessage, turned into
 // wall-clock time with the server's performance.timeOrigin (GET /clock of its control interface).
