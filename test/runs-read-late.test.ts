@@ -154,6 +154,22 @@ test('fail, fail read together and not recovered: the incident stays open and it
   assert.equal(r.state.incidents.incidents.find((i) => i.ruleId === 'check-repeated-failures')?.planRequested, true);
 });
 
+test('each failed run read live in one read of its own: the incident is news, not a backlog', async () => {
+  // A run's lines usually arrive in one read. The second run's start closes the first (already judged by
+  // its traceback): that changes no verdict, so the incident its traceback opens is not marked late.
+  const ctx = await bundled();
+  const lines = failFailGood().slice(0, 10);
+  const events = [lines.slice(0, 5), lines.slice(5)].map((run, i): Event => ({
+    kind: 'log-lines',
+    lines: run.map((l) => ({ file: 'check_kr.log', text: l.text, observedAt: FIRE + 4_000 + i * 60_000, live: true })),
+  }));
+  const r = notices(startState(ctx, FIRE - 60_000), events, ctx);
+  assert.deepEqual(
+    r.notices.map((n) => `${n.kind}${n.late ? ' (late)' : ''}`),
+    ['warning', 'incident-opened'],
+  );
+});
+
 test('a repair line between runs is judged when read, with its own time and file', async () => {
   const ctx = await bundled();
   const lines = failFailGood().slice(-3); // one good run

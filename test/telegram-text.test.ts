@@ -184,6 +184,34 @@ const NOTICES: [string, Notice][] = [
       },
     },
   ],
+  [
+    'execution finished, typed words (the English detail is for the journal)',
+    {
+      kind: 'execution-update',
+      incident: running,
+      report: {
+        kind: 'finished',
+        ok: true,
+        detail: 'the containers run image a457e48eb71e; verifying',
+        targetImageId: 'sha256:a457e48eb71e3aa5',
+        words: { key: 'running-target', image: 'a457e48eb71e', afterRestart: false },
+      },
+    },
+  ],
+  [
+    'execution verified after a restart, typed words',
+    {
+      kind: 'execution-update',
+      incident: running,
+      report: {
+        kind: 'verified',
+        ok: true,
+        detail: 'after a restart: 9/9 checks pass',
+        preExisting: [],
+        words: { key: 'checks-pass', passed: 9, total: 9, afterRestart: true },
+      },
+    },
+  ],
 ];
 
 // Blocks several notices share, pinned once per language: a decision's plan, and the incident's evidence.
@@ -346,6 +374,13 @@ const EXPECTED: Record<Language, string[][]> = {
       '  ❌ <code>remove-old</code> 9.9초',
       '합계 1분 36초',
     ],
+    // execution finished, typed words
+    [
+      '✅ <b>실행 완료</b> INC-0001: 컨테이너가 이미지 <code>a457e48eb71e</code>로 실행 중입니다. 검증합니다.',
+      '이미지: <code>sha256:a457e48eb71e3aa5</code>',
+    ],
+    // execution verified after a restart, typed words
+    ['🔍 <b>검증 통과</b> INC-0001: 재시작 후: 확인 9개 중 9개 통과'],
   ],
   en: [
     // incident-opened
@@ -486,6 +521,13 @@ const EXPECTED: Record<Language, string[][]> = {
       '  ❌ <code>remove-old</code> 9.9 s',
       'total 1 min 36 s',
     ],
+    // execution finished, typed words
+    [
+      '✅ <b>Execution finished</b> INC-0001: the containers run image <code>a457e48eb71e</code>; verifying',
+      'image: <code>sha256:a457e48eb71e3aa5</code>',
+    ],
+    // execution verified after a restart, typed words
+    ['🔍 <b>Verification passed</b> INC-0001: after a restart: 9/9 checks pass'],
   ],
 };
 

@@ -48,6 +48,29 @@ export async function startHttp(options: HttpOptions): Promise<HttpServer> {
     labelNames: ['rule'],
     registers: [registry],
   });
+  // What the sidecar did, not only what it saw: an incident's phase says whether a rollback was asked
+  // for, approved, run and verified, and the rollback count survives the incident being pruned.
+  const incidentPhases = new Gauge({
+    name: 'sentinel_incidents',
+    help: 'Incidents the sidecar keeps (open, and closed ones for a while), by rule, action and phase',
+    labelNames: ['rule', 'action', 'phase'],
+    registers: [registry],
+  });
+  const rollbacks = new Counter({
+    name: 'sentinel_rollbacks_started_total',
+    help: 'Rollbacks the sidecar started since its state began (what the daily cap counts)',
+    registers: [registry],
+  });
+  const lastRollback = new Gauge({
+    name: 'sentinel_last_rollback_start_timestamp_seconds',
+    help: 'When the last rollback started, in Unix seconds (0 before the first)',
+    registers: [registry],
+  });
+  const armed = new Gauge({
+    name: 'sentinel_automatic_actions_armed',
+    help: '1 while the sidecar may act on its own; 0 after a rollback until an operator re-arms it (/arm)',
+    registers: [registry],
+  });
   const sourceErrors = new Gauge({
     name: 'sentinel_source_consecutive_errors',
     help: 'Consecutive read errors, by source',
@@ -93,6 +116,10 @@ export async function startHttp(options: HttpOptions): Promise<HttpServer> {
       for (const outcome of OUTCOMES) verdicts.set({ rule, outcome }, list.filter((v) => v.outcome === outcome).length);
     }
     for (const i of s.incidents.incidents.filter(isOpen)) incidents.inc({ rule: i.ruleId });
+    for (const i of s.incidents.incidents) incidentPhases.inc({ rule: i.ruleId, action: i.action, phase: i.phase });
+    rollbacks.inc(Object.values(s.safety.rollbacksByDay).reduce((a, n) => a + n, 0));
+    if (s.safety.lastRollbackAt !== undefined) lastRollback.set(s.safety.lastRollbackAt / 1000);
+    armed.set(s.safety.armed ? 1 : 0);
     for (const [source, h] of Object.entries(s.sources)) sourceErrors.set({ source }, h.consecutiveErrors);
     lastEvent.set(Math.max(0, (options.now() - s.now) / 1000));
   };

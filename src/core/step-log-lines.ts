@@ -44,8 +44,8 @@ const VERDICT_NOTICES = new Set<Notice['kind']>([
  * good in one read opens the incident and resolves it, instead of showing only the final, healthy state.
  * A boundary is judged at its own time by the log rules, for the job (and repair) it concerns only: other
  * files of the same backlog may not have been read yet, and the schedule rule judges time, not content.
- * Decisions are taken once, on the state after the whole read. Notices of a read that held more than one
- * boundary, or lines not read live, are marked `late`.
+ * Decisions are taken once, on the state after the whole read. Notices of a read whose earlier boundaries
+ * told the operator something, or of lines not read live, are marked `late`.
  */
 export function stepLogLines(state: CoreState, lines: LogLine[], ctx: StepContext): StepResult {
   const observedAt = latestObservedAt(lines);
@@ -57,6 +57,8 @@ export function stepLogLines(state: CoreState, lines: LogLine[], ctx: StepContex
   const horizon = state.watchStartedAt - LATE_REPORT_HORIZON_MS;
   let from = 0;
   let boundaries = 0;
+  /** Boundaries before the end of the read that told the operator something. */
+  let toldEarlier = 0;
   for (;;) {
     const absorbed = absorbLogLines(s, lines, ctx, from, horizon);
     s = absorbed.state;
@@ -69,6 +71,7 @@ export function stepLogLines(state: CoreState, lines: LogLine[], ctx: StepContex
     if (!last || at < now) {
       boundaries++;
       const judged = judgeBoundary(s, ctx, Math.min(at, now), absorbed);
+      if (judged.effects.some((e) => e.kind === 'notify')) toldEarlier++;
       s = judged.state;
       effects.push(...judged.effects.map(seenLate));
       journal.push(...judged.journal);
@@ -77,7 +80,11 @@ export function stepLogLines(state: CoreState, lines: LogLine[], ctx: StepContex
     if (last) break;
   }
   const evaluated = evaluateAll(s, ctx, openedEarlier);
-  const late = boundaries > 0 || lines.some((l) => !l.live);
+  // The end of a live read is news, not history, unless the read also told of earlier states: a boundary
+  // that changed no notice (the next start closing a run whose traceback was already judged, say) does
+  // not make the incident the read opens a backlog's. Otherwise every second failed run read live came
+  // with the "seen late" banner, because a run's start and its traceback usually arrive in one read.
+  const late = toldEarlier > 0 || lines.some((l) => !l.live);
   const logRules = new Set(ctx.rules.filter((r) => traitsOf(r).judgedAtRunBoundaries).map((r) => r.id));
   const finalEffects = late
     ? evaluated.effects.map((e) =>

@@ -26,7 +26,18 @@ import {
   type InlineKeyboard,
   type TelegramMessage,
 } from './telegram-html.ts';
-import type { Action, Evidence, ExecutionReport, Incident, IncidentPhase, Notice, OperatorIdentity, Severity, Verdict } from './types.ts';
+import type {
+  Action,
+  Evidence,
+  ExecutionReport,
+  ExecutionWords,
+  Incident,
+  IncidentPhase,
+  Notice,
+  OperatorIdentity,
+  Severity,
+  Verdict,
+} from './types.ts';
 
 export function severityWord(lang: Language, severity: Severity): string {
   return telegramText(lang).severity[severity];
@@ -311,15 +322,31 @@ function executionText(lang: Language, incident: Incident, report: ExecutionRepo
     case 'step':
       return `${report.ok ? t.stepOk(report.name) : t.stepFailed(report.name)} (${id}): ${field(report.detail)}`;
     case 'finished': {
-      const lines = [`${report.ok ? t.finishedOk : t.finishedFailed} ${id}: ${field(report.detail)}`];
+      const lines = [
+        `${report.ok ? t.finishedOk : t.finishedFailed} ${id}: ${report.words ? executionWords(lang, report.words) : field(report.detail)}`,
+      ];
       if (report.targetImageId) lines.push(`${t.image}: ${code(report.targetImageId)}`);
       return [...lines, ...stepTimingLines(lang, report.steps, code)].join('\n');
     }
     case 'verified': {
-      const lines = [`${report.ok ? t.verifiedOk : t.verifiedFailed} ${id}: ${field(report.detail)}`];
+      const lines = [
+        `${report.ok ? t.verifiedOk : t.verifiedFailed} ${id}: ${report.words ? executionWords(lang, report.words) : field(report.detail)}`,
+      ];
       if (report.preExisting.length > 0) lines.push(`${t.preExisting}: ${field(report.preExisting.join(', '))}`);
       return [...lines, ...stepTimingLines(lang, report.steps, code)].join('\n');
     }
+  }
+}
+
+/** A report's typed line (HTML), in the operator's language. */
+function executionWords(lang: Language, words: ExecutionWords): string {
+  const w = telegramText(lang).execWords;
+  const prefix = words.afterRestart ? w.afterRestart : '';
+  switch (words.key) {
+    case 'running-target':
+      return prefix + w.runningTarget(words.image);
+    case 'checks-pass':
+      return prefix + w.checksPass(words.passed, words.total);
   }
 }
 

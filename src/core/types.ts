@@ -168,8 +168,16 @@ export type ExecutionReport =
   /** `ms`: how long the step took (absent for a step finished before a restart). */
   | { kind: 'step'; name: string; ok: boolean; detail: string; ms?: number }
   /** `steps`: on the report that ends an execution, every step this process ran, with its duration (SPEC §5.5). */
-  | { kind: 'finished'; ok: boolean; detail: string; targetImageId?: string; steps?: StepTiming[] }
-  | { kind: 'verified'; ok: boolean; detail: string; preExisting: string[]; steps?: StepTiming[] };
+  | { kind: 'finished'; ok: boolean; detail: string; targetImageId?: string; steps?: StepTiming[]; words?: ExecutionWords }
+  | { kind: 'verified'; ok: boolean; detail: string; preExisting: string[]; steps?: StepTiming[]; words?: ExecutionWords };
+
+/**
+ * A successful rollback's report lines as typed words, rendered in the operator's language; `detail`
+ * stays the English line for the journal and the logs (and is shown where no words are given).
+ */
+export type ExecutionWords =
+  | { key: 'running-target'; image?: string; afterRestart: boolean }
+  | { key: 'checks-pass'; passed: number; total: number; afterRestart: boolean };
 
 /** One step of an execution as the report summarises it. */
 export interface StepTiming {

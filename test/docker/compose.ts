@@ -160,6 +160,11 @@ export interface CreateOptions {
   volumePrefix: string;
   /** Publish on an engine-chosen host port instead of the file's (which may be taken on this machine). */
   anyHostPort?: boolean;
+  /**
+   * The network compose would make for the project (`<project>_default`), created by the caller under a
+   * test-owned name, joined with the service's name as alias. Default: the engine's default bridge.
+   */
+  network?: string;
 }
 
 /** Create (not start) the service's container as `compose up` would, with test-owned names. */
@@ -221,6 +226,8 @@ export async function createServiceContainer(
       Tmpfs: Object.fromEntries(service.tmpfs.map((t) => [t, ''])),
       ...(service.init !== undefined ? { Init: service.init } : {}),
       ...(service.restart ? { RestartPolicy: { Name: service.restart, MaximumRetryCount: 0 } } : {}),
+      ...(options.network ? { NetworkMode: options.network } : {}),
     },
+    ...(options.network ? { NetworkingConfig: { EndpointsConfig: { [options.network]: { Aliases: [service.name] } } } } : {}),
   });
 }

@@ -155,7 +155,13 @@ function userOf(from: FakeUser | number): FakeUser {
   return typeof from === 'number' ? { id: from, first_name: `user${from}` } : from;
 }
 
-export async function startBotApiServer(options: { token: string; botUsername?: string; port?: number }): Promise<BotApiServer> {
+export async function startBotApiServer(options: {
+  token: string;
+  botUsername?: string;
+  port?: number;
+  /** The interface to listen on: loopback unless the server runs in a container others reach over a network. */
+  host?: string;
+}): Promise<BotApiServer> {
   const token = options.token;
   const bot: FakeUser = {
     id: Number(token.split(':')[0]) || 4242,
@@ -396,7 +402,7 @@ export async function startBotApiServer(options: { token: string; botUsername?: 
   const listen = (port: number) =>
     new Promise<number>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(port, '127.0.0.1', () => {
+      server.listen(port, options.host ?? '127.0.0.1', () => {
         server.off('error', reject);
         resolve((server.address() as AddressInfo).port);
       });

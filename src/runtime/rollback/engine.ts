@@ -4,7 +4,7 @@
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { buildPlan, describeOp, shortId, type Plan, type PlanAction, type PlanResult, type Strategy } from '../../core/plan.ts';
-import type { ExecutionReport, PlanAnswer, StepTiming } from '../../core/types.ts';
+import type { ExecutionReport, ExecutionWords, PlanAnswer, StepTiming } from '../../core/types.ts';
 import type { DockerPort } from '../../ports/docker.ts';
 import type { GitPort } from '../../ports/git.ts';
 import type { RollbackConfig } from '../../config/rollback-schema.ts';
@@ -161,6 +161,7 @@ export function createRollbackEngine(deps: RollbackEngineDeps): RollbackEngine {
     const summary = (): { steps?: StepTiming[] } => (run.timings?.length ? { steps: [...run.timings] } : {});
     let started = resumed;
     let verifiedDetail: string | undefined;
+    let verifiedWords: ExecutionWords | undefined;
     const verifyIndex = run.ops.findIndex((o) => o.op === 'verify');
     // Resuming after a verification that passed: say so again (the report may have been lost in the crash).
     let verifiedPreExisting: string[] | undefined =
@@ -181,6 +182,7 @@ export function createRollbackEngine(deps: RollbackEngineDeps): RollbackEngine {
           ok: true,
           detail: `${prefix}the containers run ${target ? `image ${shortId(target)}` : 'the target image'}; verifying`,
           ...(target ? { targetImageId: target } : {}),
+          words: { key: 'running-target', ...(target ? { image: shortId(target) } : {}), afterRestart: resumed },
         });
       }
       const result = await step(run, i, say);
@@ -189,6 +191,8 @@ export function createRollbackEngine(deps: RollbackEngineDeps): RollbackEngine {
           verifiedPreExisting = (result.data?.preExisting as string[] | undefined) ?? [];
           // Said once the clean-up after it has run too, so that the summary has every step.
           verifiedDetail = `${prefix}${result.detail}`;
+          const checks = (result.data?.checks as { ok: boolean }[] | undefined) ?? [];
+          verifiedWords = { key: 'checks-pass', passed: checks.filter((c) => c.ok).length, total: checks.length, afterRestart: resumed };
         }
         continue;
       }
@@ -199,7 +203,14 @@ export function createRollbackEngine(deps: RollbackEngineDeps): RollbackEngine {
           preExisting: verifiedPreExisting,
         });
         if (verifiedDetail !== undefined)
-          say({ kind: 'verified', ok: true, detail: verifiedDetail, preExisting: verifiedPreExisting, ...summary() });
+          say({
+            kind: 'verified',
+            ok: true,
+            detail: verifiedDetail,
+            preExisting: verifiedPreExisting,
+            ...summary(),
+            ...(verifiedWords ? { words: verifiedWords } : {}),
+          });
         return;
       }
       if (result.stop === 'defer') {
@@ -245,7 +256,14 @@ export function createRollbackEngine(deps: RollbackEngineDeps): RollbackEngine {
     if (run.action === 'rollback') {
       close(run, 'verified', `${prefix}rolled back and verified`, { ...targetOf(run), preExisting: verifiedPreExisting ?? [] });
       if (verifiedDetail !== undefined)
-        say({ kind: 'verified', ok: true, detail: verifiedDetail, preExisting: verifiedPreExisting ?? [], ...summary() });
+        say({
+          kind: 'verified',
+          ok: true,
+          detail: verifiedDetail,
+          preExisting: verifiedPreExisting ?? [],
+          ...summary(),
+          ...(verifiedWords ? { words: verifiedWords } : {}),
+        });
     } else {
       const last = run.ops.at(-1)!;
       close(run, 'done', `${prefix}${describeOp(last)}`);

@@ -91,6 +91,11 @@ export const telegram: TelegramText = {
   verifiedOk: '🔍 <b>Verification passed</b>',
   verifiedFailed: '🔍 <b>Verification failed</b>',
   preExisting: 'already failing before',
+  execWords: {
+    afterRestart: 'after a restart: ',
+    runningTarget: (image?: string) => `the containers run ${image !== undefined ? `image ${code(image)}` : 'the target image'}; verifying`,
+    checksPass: (passed: number, total: number) => `${passed}/${total} checks pass`,
+  },
   buttons: { approve: '✅ Approve', veto: '⛔ Veto', details: '🔎 Details', confirm: '✅ Confirm', cancel: '✖️ Cancel' },
   footer: {
     approved: (who: string) => `— approved by ${who}`,

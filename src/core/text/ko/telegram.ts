@@ -73,6 +73,12 @@ export const telegram = {
   verifiedOk: '🔍 <b>검증 통과</b>',
   verifiedFailed: '🔍 <b>검증 실패</b>',
   preExisting: '이전부터 있던 문제',
+  execWords: {
+    afterRestart: '재시작 후: ',
+    runningTarget: (image?: string) =>
+      `컨테이너가 ${image !== undefined ? `이미지 ${code(image)}` : '대상 이미지'}로 실행 중입니다. 검증합니다.`,
+    checksPass: (passed: number, total: number) => `확인 ${total}개 중 ${passed}개 통과`,
+  },
   buttons: { approve: '✅ 승인', veto: '⛔ 거부', details: '🔎 세부 정보', confirm: '✅ 확인', cancel: '✖️ 취소' },
   footer: {
     approved: (who: string) => `— 승인됨: ${who}`,
