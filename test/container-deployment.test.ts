@@ -287,7 +287,7 @@ describe('container deployment (real engine, compose file, replica turtle-cron)'
     await removeVolume(`${USER_VOLUME_PREFIX}sentinel-state`);
   });
 
-  it("keeps running through a `docker-compose down` of turtle-trading's project", { timeout: 120_000 }, async () => {
+  it("keeps running through a `docker-compose down` of turtle-trading's project", { timeout: 120_000 }, async (t) => {
     // What `down` does: stop and remove every container of the project, then its network.
     const members = await docker.listContainers({ all: true, filters: { label: [`com.docker.compose.project=${COMPOSE_PROJECT}`] } });
     assert.deepEqual(members.map((c) => c.Names[0]).sort(), [`/${CRON_NAME}`, `/${DASHBOARD_NAME}`], 'the sidecar is not in it');
@@ -306,16 +306,24 @@ describe('container deployment (real engine, compose file, replica turtle-cron)'
     // once): that is the sidecar reporting, not dying, so only the settled state is asserted.
     const downAt = Date.now();
     const unhealthyAnswers: string[] = [];
+    // The engine keeps only the last 5 probes: every failed one is collected while waiting, with its
+    // output, so that a failure says whether /healthz answered 503 (a source failing: its body is in
+    // unhealthyAnswers) or the probe itself failed (exit -1 "Health check exceeded timeout", an exec
+    // that could not start while the engine was busy removing the guarded containers).
+    const failedProbes = new Map<string, string>();
     await waitFor(
       'three passing healthchecks in a row after the down',
       async () => {
         const answer = await healthz();
         if (answer?.status !== 200) unhealthyAnswers.push(JSON.stringify(answer?.body));
         const log = ((await docker.getContainer(CONTAINER).inspect()).State.Health?.Log ?? []).filter((l) => Date.parse(l.Start) > downAt);
+        for (const l of log) if (l.ExitCode !== 0) failedProbes.set(l.Start, `exit ${l.ExitCode}: ${l.Output.trim()}`);
         return log.length >= 3 && log.slice(-3).every((l) => l.ExitCode === 0);
       },
-      { ...HEALTH_WAIT, seen: () => unhealthyAnswers.slice(-3).join(' | ') },
+      { ...HEALTH_WAIT, seen: () => [...unhealthyAnswers.slice(-3), ...failedProbes.values()].join(' | ') },
     );
+    for (const [at, what] of failedProbes) t.diagnostic(`healthcheck failed after the down at ${at}: ${what}`);
+    for (const body of unhealthyAnswers) t.diagnostic(`/healthz after the down: ${body}`);
     const status = await execIn(docker, CONTAINER, ['turtle-sentinel', 'status']);
     assert.equal(status.exitCode, 0, `${status.stdout}${status.stderr}`);
     const info = await docker.getContainer(CONTAINER).inspect();

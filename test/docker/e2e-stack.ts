@@ -252,6 +252,13 @@ async function removeNetwork(docker: Docker, name: string): Promise<void> {
   try {
     const net = await docker.getNetwork(name).inspect();
     if (!(TEST_LABEL in (net.Labels ?? {}))) throw new Error(`refusing to remove network ${name}: not created by the test kit`);
+    // The network is ours; an endpoint left on it (a crashed run, another user of the stack that joined
+    // a container of its own) would make the removal fail, so every endpoint is cut first.
+    for (const id of Object.keys(net.Containers ?? {}))
+      await docker
+        .getNetwork(name)
+        .disconnect({ Container: id, Force: true })
+        .catch(() => undefined);
     await docker.getNetwork(name).remove();
   } catch (err) {
     if ((err as { statusCode?: number }).statusCode !== 404) throw err;
