@@ -137,7 +137,7 @@ function judgeJob(
         }),
         at: open.startedAt,
       },
-      ...processEvidence(world, open, jobs, fate.processSeen),
+      ...processEvidence(world, open, jobs, fate.processSeen, zone),
       ...crontabEvidence,
     ];
     return {
@@ -306,13 +306,14 @@ function cronDownAt(
   return undefined;
 }
 
-function processEvidence(world: World, run: Run, jobs: Job[], seen: 'alive' | 'not-visible'): Evidence[] {
+// Times in the job's zone, like every other time in the evidence (an ISO UTC stamp among KST ones misleads).
+function processEvidence(world: World, run: Run, jobs: Job[], seen: 'alive' | 'not-visible', zone: string): Evidence[] {
   const look = world.jobProcesses;
   if (seen === 'not-visible' || !look) {
     return [
       {
         kind: 'note',
-        ...note({ key: 'cron.processes-unseen', params: look ? { lastLook: new Date(look.observedAt).toISOString() } : {} }),
+        ...note({ key: 'cron.processes-unseen', params: look ? { lastLook: formatInZone(look.observedAt, zone) } : {} }),
       },
     ];
   }
@@ -323,7 +324,7 @@ function processEvidence(world: World, run: Run, jobs: Job[], seen: 'alive' | 'n
       kind: 'container',
       ...note({
         key: 'cron.still-running',
-        params: { at: new Date(look.observedAt).toISOString(), commands: alive.join(' | ') || run.script },
+        params: { at: formatInZone(look.observedAt, zone), commands: alive.join(' | ') || run.script },
       }),
       at: look.observedAt,
     },
@@ -331,9 +332,11 @@ function processEvidence(world: World, run: Run, jobs: Job[], seen: 'alive' | 'n
 }
 
 function describeEnd(run: Run, zone: string): { end: RunEndWord; finishedAt?: string } {
-  return run.end === 'finished' && run.finishedAt !== undefined
-    ? { end: 'finished', finishedAt: formatInZone(run.finishedAt, zone) }
-    : { end: run.end };
+  if (run.end === 'finished' && run.finishedAt !== undefined) return { end: 'finished', finishedAt: formatInZone(run.finishedAt, zone) };
+  // A run stays open after its traceback (the job may log on); "not finished yet" beside the warning that
+  // the same run failed would contradict it, so a run with a traceback is described as failed.
+  if (run.end === 'open' && run.tracebacks.length > 0) return { end: 'failed' };
+  return { end: run.end };
 }
 
 /** Judges time (fire times against runs), not the content of lines: judged on the state at hand. */
