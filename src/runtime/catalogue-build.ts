@@ -151,10 +151,11 @@ export function registerCatalogueCommands(program: Command): void {
     .command('build')
     .description('derive the release catalogue from the release tags of a turtle-trading checkout and print it')
     .requiredOption('--repo <checkout>', 'a turtle-trading git checkout or bare mirror')
-    .option('--annotations <file>', 'the hand-written release knowledge', annotationsPathOf())
+    // Defaults resolved at run time, not shown as a path of this machine in --help.
+    .option('--annotations <file>', "the hand-written release knowledge (default: the sidecar's rules/releases/annotations.yaml)")
     .option('--out <file>', 'write the catalogue here instead of printing it')
-    .action(async (opts: { repo: string; annotations: string; out?: string }) => {
-      const built = await buildCatalogue(opts.repo, opts.annotations);
+    .action(async (opts: { repo: string; annotations?: string; out?: string }) => {
+      const built = await buildCatalogue(opts.repo, opts.annotations ?? annotationsPathOf());
       if (!built.ok) fail(built.errors);
       if (opts.out !== undefined) await writeFile(opts.out, built.text);
       else process.stdout.write(built.text);
@@ -164,10 +165,11 @@ export function registerCatalogueCommands(program: Command): void {
     .command('check')
     .description('compare the committed catalogue with the checkout: one line per difference (exit 1 when any)')
     .requiredOption('--repo <checkout>', 'a turtle-trading git checkout or bare mirror')
-    .option('--annotations <file>', 'the hand-written release knowledge', annotationsPathOf())
-    .option('--catalogue <file>', 'the committed catalogue', cataloguePathOf())
-    .action(async (opts: { repo: string; annotations: string; catalogue: string }) => {
-      const checked = await checkCatalogue(opts.repo, opts.annotations, opts.catalogue);
+    // Defaults resolved at run time, not shown as a path of this machine in --help.
+    .option('--annotations <file>', "the hand-written release knowledge (default: the sidecar's rules/releases/annotations.yaml)")
+    .option('--catalogue <file>', "the committed catalogue (default: the sidecar's rules/releases/catalogue.yaml)")
+    .action(async (opts: { repo: string; annotations?: string; catalogue?: string }) => {
+      const checked = await checkCatalogue(opts.repo, opts.annotations ?? annotationsPathOf(), opts.catalogue ?? cataloguePathOf());
       if (!checked.ok) fail(checked.errors);
       for (const line of checked.differences) process.stdout.write(line + '\n');
       process.exit(checked.differences.length > 0 ? EXIT_DIFFERENT : EXIT_SAME);
