@@ -137,6 +137,43 @@ describe('the rollback target and whether it can load the current files (pure)',
     assert.equal(targetUser(V381, '1000:1000'), undefined);
   });
 
+  it("an image-tag plan reads the target's recognition files from the created cron container before starting it; a git plan does not", () => {
+    const release = { target: V390, from: 'v3.9.1', records: { positions: JSON.parse(V39_FILE) as unknown[] } };
+    const r = buildPlan(
+      facts({
+        release,
+        configured: ['turtle-cron', 'turtle-dashboard'],
+        containers: {
+          'turtle-cron': container('turtle-cron', CRON_ID, '1000:1000'),
+          'turtle-dashboard': container('turtle-dashboard', 'd'.repeat(64), '1000:1000'),
+        },
+      }),
+      sha256Hex,
+    );
+    assert.ok(r.ok, !r.ok ? r.reason : '');
+    const ops = r.plan.ops.map((op) => ('container' in op ? `${op.op} ${op.container}` : op.op));
+    const at = ops.indexOf('release-check turtle-cron');
+    assert.deepEqual(ops.slice(at - 1, at + 2), ['create turtle-cron', 'release-check turtle-cron', 'start turtle-cron']);
+    assert.ok(at < ops.indexOf('stop turtle-dashboard'), 'checked before the other containers are even stopped');
+    assert.equal(ops.filter((o) => o.startsWith('release-check')).length, 1, 'one image, checked once');
+    const check = r.plan.ops[at];
+    assert.ok(check?.op === 'release-check');
+    assert.deepEqual(check.files, V390.recognition.files);
+    assert.equal(check.release, 'v3.9.0');
+    const paths = Object.keys(V390.recognition.files).join(', ');
+    assert.equal(
+      planSteps(r.plan.preview, 'en')[at],
+      `before starting it, read ${paths} from the created turtle-cron and compare them with v3.9.0's (git blob ids of the release catalogue): if image 383838383838 is not v3.9.0, nothing is started on it and the original containers are restored`,
+    );
+    assert.equal(
+      planSteps(r.plan.preview, 'ko')[at],
+      `시작하기 전에 생성된 turtle-cron에서 ${paths}를 읽어 v3.9.0의 것과 비교 (릴리스 카탈로그의 git blob id): 이미지 383838383838가 v3.9.0가 아니면 아무것도 시작하지 않고 원래 컨테이너를 되돌림`,
+    );
+    // Without a catalogued target there is nothing to compare with: the runbook's verification decides.
+    const bare = buildPlan(facts(), sha256Hex);
+    assert.ok(bare.ok && bare.plan.ops.every((op) => op.op !== 'release-check'));
+  });
+
   it("the verification is the target's unless configured", () => {
     assert.deepEqual(verifySpecFor({}, V381), V381.verify);
     assert.deepEqual(verifySpecFor({}, undefined), {

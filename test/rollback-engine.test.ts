@@ -4,6 +4,7 @@
 // nothing, a job mid-run, halt and resume, and recreation fidelity on a richly configured container.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +22,8 @@ import { TEST_LABEL, requireDocker } from './docker/engine.ts';
 import { BACKUP_TAG, CRON_NAME, DASHBOARD_NAME, buildReplicaImage, crontabOf, tagImage, type ReplicaDeployment } from './docker/replica.ts';
 import { replicaSuite } from './docker/replica-suite.ts';
 import { waitFor } from './helpers/wait.ts';
+import { releaseEntry } from './helpers/release-entry.ts';
+import type { Release } from '../src/config/catalogue-schema.ts';
 import {
   COMPOSE_IMAGES,
   collector,
@@ -265,6 +268,114 @@ describe('rollback engine (real engine)', { skip: engine.skip }, () => {
     const forced = await fresh.plan('rollback', { force: true });
     assert.ok(forced.ok);
     assert.equal(forced.plan.id, plan.plan.id);
+  });
+
+  describe('a catalogued target: the backup image is proven to be that release before anything runs on it', () => {
+    /** The catalogue as the replicas make it: each release recognised by its crontab, hashed by git itself. */
+    const gitShort = (text: string) => execFileSync('git', ['hash-object', '--stdin'], { input: text }).toString('utf8').trim().slice(0, 7);
+    const loadsAnything = { required: [], known: [], unknownKeys: 'drop' as const };
+    const entry = (release: 'v3.2.0' | 'v3.2.1', predecessor?: string): Release => ({
+      ...releaseEntry({
+        release,
+        runner: 'debian-cron',
+        files: { '/etc/cron.d/turtle-cron': gitShort(crontabOf(release)) },
+        ...(predecessor ? { predecessor } : {}),
+      }),
+      positions: loadsAnything,
+      entries: loadsAnything,
+    });
+    const V320_ENTRY = entry('v3.2.0');
+    const V321_ENTRY = entry('v3.2.1', 'v3.2.0');
+    const releaseContext = () => ({ catalogue: [V320_ENTRY, V321_ENTRY], running: V321_ENTRY });
+
+    /** Every container start the engine recorded since `since` (seconds), with the container's attributes. */
+    async function startedSince(since: number): Promise<Array<{ id: string; attributes: Record<string, string> }>> {
+      const stream = (await docker.getEvents({
+        since,
+        until: Math.ceil(Date.now() / 1000),
+        filters: { type: ['container'], event: ['start'] },
+      })) as unknown as NodeJS.ReadableStream;
+      let text = '';
+      for await (const chunk of stream) text += String(chunk);
+      return text
+        .split('\n')
+        .filter((l) => l.trim() !== '')
+        .map((l) => JSON.parse(l) as { id: string; Actor?: { Attributes?: Record<string, string> } })
+        .map((e) => ({ id: e.id, attributes: e.Actor?.Attributes ?? {} }));
+    }
+
+    it('the backup tag holds v3.2.0: its file matches the catalogue, the rollback proceeds and verifies', async () => {
+      const r = await deploy();
+      const { engine: rollback } = engineFor(r, { socketPath, releaseContext });
+      const plan = await rollback.plan('rollback');
+      assert.ok(plan.ok, plan.ok ? '' : plan.reason);
+      assert.equal(plan.plan.strategy, 'image-tag');
+      assert.ok(plan.plan.steps.some((s) => s.startsWith('before starting it, read /etc/cron.d/turtle-cron from the created turtle-cron')));
+      const c = collector();
+      await rollback.execute('inc-proven', 'rollback', plan.plan.id, c.report);
+      const check = c.reports.find((x) => x.kind === 'step' && x.name === 'release-check turtle-cron');
+      assert.deepEqual(check?.kind === 'step' && [check.ok, check.detail], [
+        true,
+        `image ${images['v3.2.0'].slice(7, 19)} holds v3.2.0's files (1 of 1 match the release catalogue)`,
+      ]);
+      const verified = c.reports.find((x) => x.kind === 'verified');
+      assert.ok(verified?.kind === 'verified' && verified.ok, JSON.stringify(verified));
+      assert.equal((await inspect(CRON_NAME)).Image, images['v3.2.0']);
+    });
+
+    it('the backup tag holds v3.2.1 again (rebuilt, another ID): found before it starts, the originals run again, never picked again', async () => {
+      const r = await deploy();
+      // The deploy script tagged a rebuild of the running release: another image ID, v3.2.1's files.
+      const wrong = await buildReplicaImage(docker, 'v3.2.1', { tags: [BACKUP_TAG], extraFiles: { '/app/rebuilt': 'yes\n' } });
+      assert.notEqual(wrong.imageId, images['v3.2.1']);
+      const before = await world();
+      const originals = [(await inspect(CRON_NAME)).Id, (await inspect(DASHBOARD_NAME)).Id];
+      const since = Math.floor(Date.now() / 1000) - 1;
+      const { engine: rollback, deps } = engineFor(r, { socketPath, releaseContext });
+      const plan = await rollback.plan('rollback');
+      assert.ok(plan.ok, plan.ok ? '' : plan.reason);
+      assert.equal(plan.plan.targetImageId, wrong.imageId);
+
+      const c = collector();
+      await rollback.execute('inc-wrong-backup', 'rollback', plan.plan.id, c.report);
+      const verified = c.reports.find((x) => x.kind === 'verified');
+      assert.ok(verified?.kind === 'verified' && !verified.ok, JSON.stringify(c.reports));
+      const short = wrong.imageId.slice(7, 19);
+      assert.match(
+        verified.detail,
+        new RegExp(
+          `^verification failed: image ${short} is not v3\\.2\\.0: /etc/cron\\.d/turtle-cron is ${gitShort(crontabOf('v3.2.1'))}, v3\\.2\\.0's is ${V320_ENTRY.recognition.files['/etc/cron.d/turtle-cron']}; it was never started; .*the original containers are back`,
+        ),
+      );
+      assert.ok(
+        c.reports.every((x) => x.kind !== 'step' || !['start turtle-cron', 'stop turtle-dashboard'].includes(x.name)),
+        'neither the new turtle-cron started nor the dashboard stopped',
+      );
+      // The engine's own record: the original turtle-cron was started again, and nothing ever started on the
+      // wrong image or from this execution (the build above ran containers of its own, hence the filter).
+      const started = await startedSince(since);
+      assert.ok(
+        started.some((e) => e.id === originals[0]),
+        'the restored turtle-cron was started',
+      );
+      assert.deepEqual(
+        started.filter((e) => e.attributes.image === wrong.imageId || EXECUTION_LABEL in e.attributes),
+        [],
+        'no container ever started on the wrong image',
+      );
+      assert.deepEqual([(await inspect(CRON_NAME)).Id, (await inspect(DASHBOARD_NAME)).Id], originals);
+      assert.equal((await inspect(CRON_NAME)).State.Status, 'running');
+      assert.equal(await world(), before);
+      assert.ok(readFileSync(join(r.dataDir, 'positions/positions.json')).equals(r.positions));
+
+      // Remembered: an automatic plan does not pick that image again (here git is not set up, so none).
+      const replan = await engineFor(r, { socketPath, stateDir: deps.stateDir, releaseContext }).engine.plan('rollback');
+      assert.ok(!replan.ok);
+      assert.match(
+        replan.reason,
+        new RegExp(`^image ${short} of backup tag ${BACKUP_TAG} failed verification before \\(.*is not v3\\.2\\.0`),
+      );
+    });
   });
 
   describe('refusals change nothing', () => {

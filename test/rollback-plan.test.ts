@@ -249,15 +249,32 @@ describe('plan: git strategy and refusals', () => {
 
   it('a target that failed verification is refused unless forced', () => {
     const failedTargets = [{ target: `image:${V320}`, at: 0, detail: 'crontab still runs check_positions.py' }];
-    const refused = buildPlan(facts({ failedTargets }));
+    const refused = buildPlan(facts({ strategy: 'image-tag', failedTargets }));
     assert.ok(!refused.ok);
     assert.match(
       refused.reason,
       /image 202020202020 failed verification before \(crontab still runs check_positions\.py\); it is never retried automatically/,
     );
-    const forced = buildPlan(facts({ failedTargets, force: true }));
+    const forced = buildPlan(facts({ strategy: 'image-tag', failedTargets, force: true }));
     assert.ok(forced.ok);
     assert.equal(forced.plan.id, (buildPlan(facts()) as { plan: { id: string } }).plan.id, 'forcing does not change the plan itself');
+  });
+
+  it('auto: a backup image that failed before gives way to the git strategy, which builds the target commit', () => {
+    const failedTargets = [{ target: `image:${V320}`, at: 0, detail: 'image 202020202020 is not v3.2.0' }];
+    const r = buildPlan(facts({ failedTargets }));
+    assert.ok(r.ok, r.ok ? '' : r.reason);
+    assert.equal(r.plan.strategy, 'git');
+    assert.equal(r.plan.target, `commit:${COMMIT}`);
+    const noGit = buildPlan(facts({ failedTargets, git: { enabled: false } }));
+    assert.deepEqual(noGit, {
+      ok: false,
+      reason:
+        'image 202020202020 of backup tag turtle-trading:pre-v3.2.1-backup failed verification before (image 202020202020 is not v3.2.0); it is never retried automatically: an operator can force it from the CLI (rollback --force), and the git strategy is disabled (rollback.git.enabled: false)',
+    });
+    const forced = buildPlan(facts({ failedTargets, force: true }));
+    assert.ok(forced.ok);
+    assert.equal(forced.plan.strategy, 'image-tag', 'forced: the operator chose to try the backup image again');
   });
 });
 

@@ -109,6 +109,13 @@ export type PlanOp =
       /** The user the target release needs instead of the container's own (root for a Debian-cron target). */
       user?: string;
     }
+  /**
+   * Between creating the cron container and starting it: its files are the target release's (the git blob
+   * ids of the catalogue's recognition files, read from the created container). The backup tag holds
+   * whatever the deploy script tagged last, which on any release but the runbook's may be another release
+   * than the target: this is where that is found out, before anything runs on today's state.
+   */
+  | { op: 'release-check'; container: string; image: ImageTarget; release: string; files: Record<string, string> }
   | { op: 'start'; container: string }
   | { op: 'tag'; image: ImageTarget; references: { reference: string; previousId?: string }[] }
   | { op: 'git-checkout'; repo: string; branch: string; commit: string; branchExists: boolean; previous: string; previousHead: string }
@@ -242,6 +249,13 @@ function rollbackPlan(facts: PlanFacts, hash: HashText): PlanResult {
     ops.push({ op: 'rename', container: c.name, id: c.id, to: renamedName(c) });
     const user = facts.release ? targetUser(facts.release.target, c.config.user) : undefined;
     ops.push({ op: 'create', container: c.name, fromId: c.id, image, config: c.config, ...(user !== undefined ? { user } : {}) });
+    // The git strategy builds the target's own commit; a tagged image is only what someone tagged.
+    if (strategy.value === 'image-tag' && c.name === facts.cronContainer && facts.release) {
+      const files = facts.release.target.recognition.files;
+      if (Object.keys(files).length > 0) {
+        ops.push({ op: 'release-check', container: c.name, image, release: facts.release.target.release, files: { ...files } });
+      }
+    }
     ops.push({ op: 'start', container: c.name });
   }
   const references = [...new Set(containers.flatMap((c) => composeImageName(c, facts.composeSeparator) ?? []))].sort();
@@ -299,11 +313,19 @@ function chooseStrategy(facts: PlanFacts): { ok: true; value: Strategy } | { ok:
       return problem === undefined ? { ok: true, value: 'git' } : { ok: false, reason: problem };
     }
     case 'auto': {
-      if (backupExists) return { ok: true, value: 'image-tag' };
+      // A backup image that failed before (not the target release, or it did not verify) is not tried
+      // again on its own: the git strategy builds the target's commit instead.
+      const failed =
+        backupExists && !facts.force ? facts.failedTargets.find((f) => f.target === `image:${facts.backup.imageId}`) : undefined;
+      if (backupExists && !failed) return { ok: true, value: 'image-tag' };
       const problem = gitProblem();
-      return problem === undefined
-        ? { ok: true, value: 'git' }
-        : { ok: false, reason: `backup tag ${facts.backup.reference} does not exist, and ${problem}` };
+      if (problem === undefined) return { ok: true, value: 'git' };
+      return {
+        ok: false,
+        reason: failed
+          ? `image ${shortId(facts.backup.imageId!)} of backup tag ${facts.backup.reference} failed verification before (${failed.detail}); it is never retried automatically: an operator can force it from the CLI (rollback --force), and ${problem}`
+          : `backup tag ${facts.backup.reference} does not exist, and ${problem}`,
+      };
     }
   }
 }
@@ -348,6 +370,8 @@ export function describeOp(op: PlanOp): string {
       return `rename ${op.container} to ${op.to} (kept, stopped, until verification passes)`;
     case 'create':
       return `create ${op.container} from the configuration of ${shortId(op.fromId)} with ${describeImage(op.image)} pinned by ID: ${describeConfig(op.user !== undefined ? { ...op.config, user: op.user } : op.config)}${op.user !== undefined ? ` (user ${op.user} instead of ${op.config.user ?? 'the image default'}: the target runs Debian cron, which needs root)` : ''}`;
+    case 'release-check':
+      return `before starting it, read ${Object.keys(op.files).join(', ')} from the created ${op.container} and compare them with ${op.release}'s (git blob ids of the release catalogue): if ${describeImage(op.image)} is not ${op.release}, nothing is started on it and the original containers are restored`;
     case 'start':
       return `start ${op.container}`;
     case 'tag':
@@ -399,6 +423,8 @@ function describeOpKo(op: PlanOp): string {
       return `${op.container}의 이름을 ${op.to}로 변경 (검증을 통과할 때까지 정지 상태로 보관)`;
     case 'create':
       return `${shortId(op.fromId)}의 설정으로 ${op.container} 생성, ${describeImageKo(op.image)}를 ID로 고정: ${describeConfig(op.user !== undefined ? { ...op.config, user: op.user } : op.config)}${op.user !== undefined ? ` (${op.config.user ?? '이미지 기본값'} 대신 사용자 ${op.user}: 대상 릴리스는 root가 필요한 Debian cron으로 실행됨)` : ''}`;
+    case 'release-check':
+      return `시작하기 전에 생성된 ${op.container}에서 ${Object.keys(op.files).join(', ')}를 읽어 ${op.release}의 것과 비교 (릴리스 카탈로그의 git blob id): ${describeImageKo(op.image)}가 ${op.release}가 아니면 아무것도 시작하지 않고 원래 컨테이너를 되돌림`;
     case 'start':
       return `${op.container} 시작`;
     case 'tag':

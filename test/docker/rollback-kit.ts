@@ -66,6 +66,8 @@ export function engineFor(
     containers?: string[];
     onJournal?: JournalObserver;
     gitRepo?: string;
+    /** The catalogue and running release, as the daemon hands them to its engine. */
+    releaseContext?: RollbackEngineDeps['releaseContext'];
   },
 ): EngineSetup {
   const docker = createDockerEngine({ socketPath: options.socketPath });
@@ -87,6 +89,7 @@ export function engineFor(
     now: () => Date.now(),
     logger: silentLogger(),
     ...(options.onJournal ? { onJournal: options.onJournal } : {}),
+    ...(options.releaseContext ? { releaseContext: options.releaseContext } : {}),
   };
   return { engine: createRollbackEngine(deps), docker, stateDir, deps };
 }

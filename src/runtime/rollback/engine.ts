@@ -224,7 +224,8 @@ export function createRollbackEngine(deps: RollbackEngineDeps): RollbackEngine {
         say({ kind: 'refused', reason: `${prefix}${result.detail}; nothing was changed` });
         return;
       }
-      if (op.op === 'verify') {
+      if (op.op === 'verify' || op.op === 'release-check') {
+        // Either way the target is not what it should be: an automatic plan does not pick it again.
         if (run.target !== undefined) {
           append({
             t: 'failed-target',

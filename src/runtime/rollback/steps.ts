@@ -7,6 +7,7 @@ import { verifySpecFor } from '../../core/rollback-target.ts';
 import type { ContainerDoc, DockerPort, ImageDoc } from '../../ports/docker.ts';
 import type { GitPort } from '../../ports/git.ts';
 import { takeBackup, type FileBackup } from './backup.ts';
+import { gitBlobId } from '../git-blob.ts';
 import type { RollbackConfig } from '../../config/rollback-schema.ts';
 import { EXECUTION_LABEL, REPLACES_LABEL, recreateSpec } from './recreate-spec.ts';
 import { sleep } from '../../adapters/retry.ts';
@@ -109,6 +110,8 @@ export async function runStep(env: StepEnv, run: RunContext, index: number): Pro
       return rename(env, op);
     case 'create':
       return create(env, run, op);
+    case 'release-check':
+      return releaseCheck(env, run, op);
     case 'start':
       return start(env, run, op);
     case 'tag':
@@ -289,6 +292,34 @@ async function create(env: StepEnv, run: RunContext, op: Extract<PlanOp, { op: '
     if (!connected.ok) return { ok: false, detail: connected.error.message };
   }
   return { ok: true, detail: `${op.container} created as ${shortId(id)} with image ${shortId(image)}`, data: { id } };
+}
+
+/**
+ * The created (not yet started) container holds the target release's files: each recognition file's git
+ * blob id starts with the catalogue's. Read through the archive endpoint, which works on a container that
+ * never ran; nothing has run on the image yet, so a mismatch costs only the restore of the originals.
+ */
+async function releaseCheck(env: StepEnv, run: RunContext, op: Extract<PlanOp, { op: 'release-check' }>): Promise<StepResult> {
+  const image = targetImageOf(run, op.image);
+  const shown = image ? `image ${shortId(image)}` : 'the target image';
+  const differ: string[] = [];
+  for (const [path, expected] of Object.entries(op.files)) {
+    const read = await env.docker.readFile(op.container, path);
+    if (!read.ok) return { ok: false, detail: `reading ${path} from the created ${op.container}: ${read.error.message}` };
+    if (read.value === null) differ.push(`${path} is absent (${op.release} has ${expected})`);
+    else {
+      const id = gitBlobId(read.value);
+      if (!id.startsWith(expected)) differ.push(`${path} is ${id.slice(0, expected.length)}, ${op.release}'s is ${expected}`);
+    }
+  }
+  const total = Object.keys(op.files).length;
+  if (differ.length > 0) {
+    return {
+      ok: false,
+      detail: `${shown} is not ${op.release}: ${differ.slice(0, 3).join('; ')}${differ.length > 3 ? `; and ${differ.length - 3} more` : ''}; it was never started`,
+    };
+  }
+  return { ok: true, detail: `${shown} holds ${op.release}'s files (${total} of ${total} match the release catalogue)` };
 }
 
 async function ownContainer(
