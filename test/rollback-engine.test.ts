@@ -13,13 +13,23 @@ import { createDockerEngine } from '../src/adapters/docker-engine.ts';
 import type { ContainerDoc } from '../src/ports/docker.ts';
 import { recreateSpec, EXECUTION_LABEL } from '../src/runtime/rollback/recreate-spec.ts';
 import { RollbackJournal } from '../src/runtime/rollback/journal.ts';
+import { verifyCurrent } from '../src/runtime/rollback/verify-current.ts';
 import { createLogger } from '../src/adapters/logger.ts';
 import { configSchema } from '../src/config/schema.ts';
 import { configPaths } from '../src/config/load-config.ts';
 import { wireRollbackEngine } from '../src/runtime/wiring.ts';
 import { systemClock } from '../src/adapters/clock.ts';
 import { TEST_LABEL, requireDocker } from './docker/engine.ts';
-import { BACKUP_TAG, CRON_NAME, DASHBOARD_NAME, buildReplicaImage, crontabOf, tagImage, type ReplicaDeployment } from './docker/replica.ts';
+import {
+  BACKUP_TAG,
+  CRON_NAME,
+  DASHBOARD_NAME,
+  buildReplicaImage,
+  crontabOf,
+  supercronicFiles,
+  tagImage,
+  type ReplicaDeployment,
+} from './docker/replica.ts';
 import { replicaSuite } from './docker/replica-suite.ts';
 import { waitFor } from './helpers/wait.ts';
 import { releaseEntry } from './helpers/release-entry.ts';
@@ -261,7 +271,12 @@ describe('rollback engine (real engine)', { skip: engine.skip }, () => {
     const fresh = engineFor(r, { socketPath, stateDir: deps.stateDir }).engine;
     const replan = await fresh.plan('rollback');
     assert.ok(!replan.ok);
-    assert.match(replan.reason, new RegExp(`image ${bad.imageId.slice(7, 19)} failed verification before .*rollback --force`));
+    assert.match(
+      replan.reason,
+      new RegExp(
+        `^image ${bad.imageId.slice(7, 19)} of backup tag ${BACKUP_TAG} failed verification before .*rollback --force\\), and git: `,
+      ),
+    );
     const refused = collector();
     await fresh.execute('inc-bad-target-2', 'rollback', plan.plan.id, refused.report);
     assert.deepEqual(refused.kinds(), ['refused']);
@@ -374,6 +389,75 @@ describe('rollback engine (real engine)', { skip: engine.skip }, () => {
       assert.match(
         replan.reason,
         new RegExp(`^image ${short} of backup tag ${BACKUP_TAG} failed verification before \\(.*is not v3\\.2\\.0`),
+      );
+    });
+
+    it('a supercronic release (no `crontab`) rolls back to its supercronic predecessor: checked and verified through /app/crontab', async () => {
+      const CHECK = '/app/scripts/check_positions.py';
+      const older = `${supercronicFiles()[CHECK]}# the predecessor's check_positions.py\n`;
+      const predecessor = await buildReplicaImage(docker, 'supercronic', { tags: [BACKUP_TAG], extraFiles: { [CHECK]: older } });
+      const r = await suite.deploy({ version: 'supercronic', dashboard: 'none', env: ENV });
+      const { positions } = writeStateFiles(r.dataDir);
+      const supercronicEntry = (release: string, files: Record<string, string>, predecessorName?: string): Release => ({
+        ...releaseEntry({
+          release,
+          runner: 'supercronic',
+          files: Object.fromEntries(Object.entries(files).map(([path, text]) => [path, gitShort(text)])),
+          ...(predecessorName ? { predecessor: predecessorName } : {}),
+        }),
+        positions: loadsAnything,
+        entries: loadsAnything,
+        verify: { crontabRuns: ['check_positions.py', 'monitor_positions.py'], crontabDoesNotRun: ['signal_check.py'], files: [CHECK] },
+      });
+      const v390 = supercronicEntry('v3.9.0', { ...supercronicFiles(), [CHECK]: older });
+      const v391 = supercronicEntry('v3.9.1', supercronicFiles(), 'v3.9.0');
+      const { engine: rollback, deps } = engineFor(r, {
+        socketPath,
+        containers: [CRON_NAME],
+        releaseContext: () => ({ catalogue: [v390, v391], running: v391 }),
+      });
+      // Before any rollback, `verify` holds the deployment to the running release's lists, not v3.2.0's.
+      const before = await verifyCurrent(deps);
+      assert.equal(
+        before.expected.basis,
+        'no verified rollback and no positions.json.pre-rollback-* backup recorded; the crontab and files of v3.9.1, the release running',
+      );
+      assert.deepEqual(
+        before.checks.filter((x) => !x.ok),
+        [],
+      );
+      const plan = await rollback.plan('rollback');
+      assert.ok(plan.ok, plan.ok ? '' : plan.reason);
+      assert.equal(plan.plan.targetImageId, predecessor.imageId);
+      const c = collector();
+      await rollback.execute('inc-supercronic', 'rollback', plan.plan.id, c.report);
+      const failedSteps = c.reports.filter((x) => x.kind === 'step' && !x.ok);
+      assert.deepEqual(failedSteps, []);
+      const check = c.reports.find((x) => x.kind === 'step' && x.name === 'release-check turtle-cron');
+      assert.ok(
+        check?.kind === 'step' && check.detail.endsWith("holds v3.9.0's files (5 of 5 match the release catalogue)"),
+        JSON.stringify(check),
+      );
+      const verified = c.reports.find((x) => x.kind === 'verified');
+      assert.ok(verified?.kind === 'verified' && verified.ok, JSON.stringify(c.reports.filter((x) => x.kind !== 'step')));
+      const now = await inspect(CRON_NAME);
+      assert.equal(now.Image, predecessor.imageId);
+      assert.equal(now.Config.User, '1000', 'a supercronic target keeps its non-root user');
+      assert.ok(readFileSync(join(r.dataDir, 'positions/positions.json')).equals(positions));
+
+      // `verify` at any time, as the CLI runs it: held against what that rollback's plan verified.
+      const current = await verifyCurrent(deps);
+      assert.match(current.expected.basis, /^the rollback verified at .* \(incident inc-supercronic\)$/);
+      assert.deepEqual(
+        current.checks.filter((x) => x.id === 'crontab' || x.id.startsWith('file:')).map((x) => [x.ok, x.detail]),
+        [
+          [true, 'crontab of turtle-cron (/app/crontab) runs check_positions.py ×2, daily_report.py ×1, monitor_positions.py ×1'],
+          [true, `${CHECK} present in turtle-cron`],
+        ],
+      );
+      assert.deepEqual(
+        current.checks.filter((x) => !x.ok),
+        [],
       );
     });
   });

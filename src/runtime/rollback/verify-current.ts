@@ -6,6 +6,8 @@ import { sha256Hex } from '../sha256.ts';
 import type { RollbackEngineDeps } from './engine.ts';
 import { RollbackJournal, type JournalRecord } from './journal.ts';
 import { checkContext, type StepEnv } from './steps.ts';
+import { verifySpecFor } from '../../core/rollback-target.ts';
+import type { VerifySpec } from '../../core/plan.ts';
 import { takeChecks, type Check } from './verify.ts';
 
 export interface CurrentVerification {
@@ -16,11 +18,12 @@ export interface CurrentVerification {
 
 /**
  * Verification at any time (the CLI's `verify`): the deployment against the last verified rollback
- * (its target image and its positions.json backup), or, without one, against the newest
- * `positions.json.pre-rollback-*` backup and the target version's crontab and files.
+ * (its target image, the crontab and files its plan verified, its positions.json backup), or, without
+ * one, against the newest `positions.json.pre-rollback-*` backup and the crontab and files of the
+ * release recognised as running (the runbook's v3.2.0 lists only when no catalogue names one).
  */
 export async function verifyCurrent(
-  deps: Pick<RollbackEngineDeps, 'docker' | 'config' | 'deployment' | 'stateDir' | 'now' | 'logger'>,
+  deps: Pick<RollbackEngineDeps, 'docker' | 'config' | 'deployment' | 'stateDir' | 'now' | 'logger' | 'releaseContext'>,
 ): Promise<CurrentVerification> {
   const journal = new RollbackJournal(join(deps.stateDir, 'rollback'));
   const last = journal
@@ -30,7 +33,11 @@ export async function verifyCurrent(
   let imageId: string | undefined;
   let positionsSha256: string | null | undefined;
   let basis: string;
+  let spec: VerifySpec;
   if (last) {
+    // What that rollback's plan verified (its target release's lists), not today's defaults.
+    const planned = last.exec.ops.find((o) => o.op === 'verify');
+    spec = planned?.op === 'verify' ? planned.spec : verifySpecFor(deps.config.verify, undefined);
     imageId = last.outcome!.targetImageId;
     const backupStep = last.exec.ops.findIndex((o) => o.op === 'backup');
     const data = last.records.find((r): r is Extract<JournalRecord, { t: 'end' }> => r.t === 'end' && r.ok && r.step === backupStep)?.data;
@@ -39,13 +46,20 @@ export async function verifyCurrent(
   } else {
     const newest = await newestPositionsBackup(join(deps.deployment.dataDir, 'positions/backups'));
     positionsSha256 = newest?.sha256;
+    const running = (await deps.releaseContext?.())?.running;
+    spec = verifySpecFor(deps.config.verify, running);
+    const lists = running ? `the crontab and files of ${running.release}, the release running` : "the runbook's v3.2.0 crontab and files";
     basis = newest
-      ? `no verified rollback recorded; positions.json against ${newest.path}`
-      : 'no verified rollback and no positions.json.pre-rollback-* backup recorded';
+      ? `no verified rollback recorded; ${lists}; positions.json against ${newest.path}`
+      : `no verified rollback and no positions.json.pre-rollback-* backup recorded; ${lists}`;
   }
   const env: StepEnv = { ...deps };
   const checks = await takeChecks(
-    checkContext(env, [deps.deployment.cronContainer, ...deps.deployment.containers.filter((c) => c !== deps.deployment.cronContainer)]),
+    checkContext(
+      env,
+      [deps.deployment.cronContainer, ...deps.deployment.containers.filter((c) => c !== deps.deployment.cronContainer)],
+      spec,
+    ),
     {
       mode: 'current',
       ...(imageId ? { imageId } : {}),

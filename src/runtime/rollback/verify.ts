@@ -9,6 +9,7 @@ import { shortId } from '../../core/plan.ts';
 import { jobProcesses } from '../../core/job-processes.ts';
 import { sleep } from '../../adapters/retry.ts';
 import { sha256Hex } from '../sha256.ts';
+import { inspectCron } from '../cron-inspection.ts';
 
 export interface Check {
   id: string;
@@ -123,17 +124,18 @@ async function containerChecks(ctx: CheckContext, name: string, expect: Expectat
 
 async function crontabCheck(ctx: CheckContext): Promise<Check> {
   const id = 'crontab';
-  const r = await ctx.docker.exec(ctx.cronContainer, ctx.crontabCommand);
+  // The same source chain recognition uses: `crontab -l` (Debian cron), else the file the container's
+  // command names (`supercronic /app/crontab`, v3.4+, which has no `crontab`). Never a host file: the
+  // check is about what the recreated container will run.
+  const r = await inspectCron(ctx.docker, { container: ctx.cronContainer, paths: [], crontabCommand: ctx.crontabCommand });
   if (!r.ok) return { id, ok: false, detail: `cannot read the crontab of ${ctx.cronContainer}: ${r.error.message}`, mayPreExist: false };
-  if (r.value.exitCode !== 0) {
-    return {
-      id,
-      ok: false,
-      detail: `${ctx.crontabCommand.join(' ')} in ${ctx.cronContainer} exited ${r.value.exitCode}: ${(r.value.stderr || r.value.stdout).trim().split('\n')[0] ?? ''}`,
-      mayPreExist: false,
-    };
+  const source = r.value.crontab;
+  if (!source || source.kind === 'configured-file') {
+    const why = r.value.problems.filter((p) => !p.startsWith('no fallback crontab file')).join('; ');
+    return { id, ok: false, detail: `cannot read the crontab of ${ctx.cronContainer}: ${why || 'no source'}`, mayPreExist: false };
   }
-  const jobs = parseCrontab(r.value.stdout, { defaultTimezone: 'UTC', containerLogsDir: '/' }).jobs;
+  const from = source.kind === 'command-file' ? ` (${source.path})` : '';
+  const jobs = parseCrontab(source.text, { defaultTimezone: 'UTC', containerLogsDir: '/' }).jobs;
   const counts = new Map<string, number>();
   for (const j of jobs) if (j.script) counts.set(j.script, (counts.get(j.script) ?? 0) + 1);
   const runs = [...counts.entries()].map(([s, n]) => `${s} ×${n}`).join(', ') || 'no scripts';
@@ -146,7 +148,7 @@ async function crontabCheck(ctx: CheckContext): Promise<Check> {
   return {
     id,
     ok: problems.length === 0,
-    detail: `crontab of ${ctx.cronContainer} runs ${runs}${problems.length ? ` (${problems.join('; ')})` : ''}`,
+    detail: `crontab of ${ctx.cronContainer}${from} runs ${runs}${problems.length ? ` (${problems.join('; ')})` : ''}`,
     mayPreExist: false,
   };
 }
