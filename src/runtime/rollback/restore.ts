@@ -47,8 +47,14 @@ export async function restoreOriginal(env: StepEnv, run: RunContext): Promise<{ 
         continue;
       }
     }
-    const policy = await env.docker.setRestartPolicy(original.Id, original.HostConfig.RestartPolicy ?? { Name: 'no' });
-    if (!policy.ok) problems.push(policy.error.message);
+    // Only a policy this rollback changed is set back: updating a container the rollback never stopped
+    // (the crash-looping dashboard, when the cron container's step failed) races its restarts in the engine.
+    const wanted = original.HostConfig.RestartPolicy ?? { Name: 'no' };
+    const now = old.value.HostConfig.RestartPolicy ?? { Name: 'no' };
+    if ((now.Name ?? 'no') !== (wanted.Name ?? 'no') || (now.MaximumRetryCount ?? 0) !== (wanted.MaximumRetryCount ?? 0)) {
+      const policy = await env.docker.setRestartPolicy(original.Id, wanted);
+      if (!policy.ok) problems.push(policy.error.message);
+    }
     const wasUp = original.State?.Running === true || original.State?.Restarting === true;
     if (wasUp) {
       const started = await env.docker.start(original.Id);
