@@ -149,6 +149,23 @@ describe('doctor on replicas (real engine)', { skip: engine.skip }, () => {
     assert.equal(exit, 1);
   });
 
+  it('deployment.release pins another release than the content shows: said, and the recognised one proposed', async () => {
+    const replica = await suite.deploy({ version: 'v3.2.1', dashboard: 'none' });
+    const { en, ko, exit } = await doctorOn(replica.root, { release: 'v3.2.0' });
+    assert.ok(en[0]!.startsWith('OK   release: v3.2.1 (0000000), recognised by content: '), en[0]);
+    const warning =
+      'WARN release: deployment.release pins v3.2.0, but the cron container is v3.2.1 by content: the rules and the rollback target follow the pin (v3.2.0); correct or remove it if v3.2.1 was deployed since';
+    assert.ok(en.includes(warning), en.join('\n'));
+    assert.ok(ko.some((l) => l.includes('deployment.release는 v3.2.0로 고정되어 있지만 cron 컨테이너는 파일 내용으로 v3.2.1입니다')));
+    // The pin is what the rollback is planned from: v3.2.0 has no predecessor.
+    assert.ok(
+      en.some((l) => l.startsWith('WARN rollback target: none') && l.includes('v3.2.0')),
+      en.join('\n'),
+    );
+    assert.deepEqual(en.slice(-3), ['change in sentinel.yaml:', '  deployment.release: v3.2.1', 'ready, with warnings']);
+    assert.equal(exit, 1);
+  });
+
   it('an unrecognised image: the closest release is said aloud, release-dependent rules unsure, the config line to confirm it', async () => {
     const replica = await suite.deploy({ version: 'v3.2.1', dashboard: 'none' });
     // A catalogue whose v3.2.1 knows another check_positions.py: 2 of 3 files match.
@@ -166,6 +183,23 @@ describe('doctor on replicas (real engine)', { skip: engine.skip }, () => {
       /^WARN rules cron-missed-or-hung, .*positions-corrupt.*: dry-run until the release is confirmed \(v3\.2\.1 is only the closest match\)$/,
     );
     assert.deepEqual(en.slice(-3), ['change in sentinel.yaml:', '  deployment.release: v3.2.1', 'ready, with warnings']);
+    assert.equal(exit, 1);
+  });
+
+  it('the closest match is not proposed over a pin of another release (the operator has said which one runs)', async () => {
+    const replica = await suite.deploy({ version: 'v3.2.1', dashboard: 'none' });
+    // CATALOGUE[1] still knows another check_positions.py (the test above): v3.2.1 is only the closest.
+    assert.equal(CATALOGUE[1]!.recognition.files[CHECK], '1234567');
+    const { en, exit } = await doctorOn(replica.root, { release: 'v3.2.0' });
+    assert.match(en[0]!, /^WARN release: not recognised; the closest catalogued release is v3\.2\.1 .*; not confirmed$/);
+    assert.ok(
+      en.includes(
+        'WARN release: deployment.release pins v3.2.0; by content the cron container is closest to v3.2.1: the rules and the rollback target follow the pin (v3.2.0); check that it is still true',
+      ),
+      en.join('\n'),
+    );
+    assert.ok(!en.some((l) => l.includes('dry-run until the release is confirmed')), 'the pin confirms a release: no rule waits');
+    assert.ok(!en.includes('change in sentinel.yaml:'), en.join('\n'));
     assert.equal(exit, 1);
   });
 

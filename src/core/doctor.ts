@@ -78,6 +78,8 @@ export type DoctorFinding =
       confirmed: boolean;
     }
   | { key: 'release-none' }
+  /** `deployment.release` names another release than the content shows: rules and the rollback target follow the pin. */
+  | { key: 'release-pin-differs'; pinned: string; recognised: string; certainty: 'exact' | 'closest' }
   | { key: 'schedule'; source: CrontabSource['kind']; path?: string; jobs: number }
   | { key: 'schedule-none'; problems: string[] }
   | { key: 'profiles'; profiled: number; jobs: number; unprofiled: { script: string; log?: string }[] }
@@ -140,6 +142,8 @@ export function diagnose(facts: DoctorFacts): DoctorReport {
     });
   } else if (rec.kind === 'closest') {
     const confirmed = facts.pinned === rec.release.release;
+    // Another release pinned: the operator has already said which one runs; proposing the closest would overwrite it.
+    const pinnedElsewhere = facts.pinned !== undefined && !confirmed;
     add(confirmed ? 'ok' : 'warn', {
       key: 'release-closest',
       release: rec.release.release,
@@ -148,7 +152,7 @@ export function diagnose(facts: DoctorFacts): DoctorReport {
       mismatched: rec.mismatched,
       confirmed,
     });
-    if (!confirmed) {
+    if (!confirmed && !pinnedElsewhere) {
       const unsure = enabled.filter((r) => RELEASE_DEPENDENT_KINDS.has(r.kind) && r.mode === 'enforce').map((r) => r.id);
       if (unsure.length > 0) add('warn', { key: 'rules-unsure', rules: unsure, release: rec.release.release });
       changes.push({ line: `deployment.release: ${rec.release.release}`, because: 'release-closest' });
@@ -157,6 +161,12 @@ export function diagnose(facts: DoctorFacts): DoctorReport {
     // Unrecognised is a warning: the v3.2.x profiles still apply. Without Docker nothing was compared, and
     // the Docker finding already says the release cannot be recognised.
     add('warn', { key: 'release-none' });
+  }
+
+  if (facts.pinned !== undefined && release && facts.pinned !== release.release && rec.kind !== 'none') {
+    add('warn', { key: 'release-pin-differs', pinned: facts.pinned, recognised: release.release, certainty: rec.kind });
+    // Content that matches a release exactly outweighs a pin left over from before an upgrade.
+    if (rec.kind === 'exact') changes.push({ line: `deployment.release: ${release.release}`, because: 'release-pin-differs' });
   }
 
   // The schedule

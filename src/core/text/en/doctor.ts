@@ -23,6 +23,10 @@ export const doctor: DoctorText = {
       : `release: not recognised; the closest catalogued release is ${f.release} (${f.matched} of ${f.total} files match: ` +
         `${list(f.mismatched.map((m) => `${m.path} is ${short(m.found)}, ${f.release} has ${short(m.expected)}`))})`) +
     (f.confirmed ? '; confirmed by deployment.release' : '; not confirmed'),
+  'release-pin-differs': (f) =>
+    f.certainty === 'exact'
+      ? `release: deployment.release pins ${f.pinned}, but the cron container is ${f.recognised} by content: the rules and the rollback target follow the pin (${f.pinned}); correct or remove it if ${f.recognised} was deployed since`
+      : `release: deployment.release pins ${f.pinned}; by content the cron container is closest to ${f.recognised}: the rules and the rollback target follow the pin (${f.pinned}); check that it is still true`,
   'release-none': () => 'release: not recognised: no catalogued release matches the cron container',
   schedule: (f) => {
     switch (f.source) {
