@@ -84,10 +84,33 @@ test('check and status speak Korean by default', async () => {
   assert.deepEqual(status, [
     '데몬: 실행 중 아님. 아래는 마지막으로 저장된 상태입니다',
     '상태 저장 시각 2026-02-23 16:10:31 GMT+9; 버전 unknown',
+    '자동 조치: 활성',
     '작업 check_kr.log [* * * * *] 마지막 실행: 2026-02-23 16:09:02 GMT+9 종료 표시 없이 다음 실행 시작 (traceback); 다음 예정: 2026-02-23 16:11:00 GMT+9',
     "인시던트 INC-0001 감지됨 check-repeated-failures check_kr.log 2026-02-23 16:10:30 GMT+9부터: check_kr.log: 성공 없이 3회 연속 실행 실패 (기준 2회). 최근 오류: KeyError: 'units'",
   ]);
   assert.equal(missing, '<work>/state/checkpoint.json: 아직 상태가 없습니다 (이 설정으로 `turtle-sentinel run`을 시작했습니까?)');
+});
+
+test('status says when automatic actions are disarmed and which incident is executing', async () => {
+  const d = deployment('en');
+  const rules = await loadRules(join(repo, 'rules'));
+  if (!rules.ok) throw new Error(rules.errors.join('\n'));
+  const result = await runCheck({
+    config: d.config,
+    baseDir: d.work,
+    rules: rules.rules,
+    profiles: rules.profiles,
+    now: NOW,
+    lookback: '20m',
+  });
+  if (!result.ok) throw new Error(result.errors.join('\n'));
+  const state = { ...result.state, safety: { ...result.state.safety, armed: false, inFlight: 'INC-0001' } };
+  const lines: string[] = [];
+  printStatus({ ok: true, state, savedAt: NOW + 1000 }, d.config, false, (l) => lines.push(l));
+  assert.deepEqual(lines.slice(2, 4), ['automatic actions: disarmed (/arm to re-arm)', 'executing now: INC-0001']);
+  const json: string[] = [];
+  printStatus({ ok: true, state, savedAt: NOW + 1000 }, d.config, true, (l) => json.push(l));
+  assert.deepEqual((JSON.parse(json[0]!) as { automaticActions: unknown }).automaticActions, { armed: false, executing: 'INC-0001' });
 });
 
 test('check and status speak English with telegram.language: en', async () => {
@@ -105,6 +128,7 @@ test('check and status speak English with telegram.language: en', async () => {
   assert.deepEqual(status, [
     'daemon: NOT RUNNING; what follows is the last saved state',
     'state saved 2026-02-23 16:10:31 GMT+9; version unknown',
+    'automatic actions: armed',
     'job check_kr.log [* * * * *] last: 2026-02-23 16:09:02 GMT+9 superseded (traceback); next: 2026-02-23 16:11:00 GMT+9',
     "incident INC-0001 detected check-repeated-failures check_kr.log since 2026-02-23 16:10:30 GMT+9: check_kr.log: 3 consecutive failed runs with no successful run between them (threshold 2); latest: KeyError: 'units'",
   ]);

@@ -12,6 +12,7 @@ import { readRestartRequired } from './reload.ts';
 import { restartRequiredText } from '../core/reload-text.ts';
 import { cliText, type DaemonLiveness } from '../core/cli-text.ts';
 import { summaryIn } from '../core/verdict-text.ts';
+import { statusText } from '../core/text/catalogue.ts';
 
 /** `restartRequired`: config keys the daemon reloaded but does not apply until it is restarted. */
 export type StatusResult = { ok: true; state: CoreState; savedAt: number; restartRequired?: string[] } | { ok: false; error: string };
@@ -60,6 +61,8 @@ export function printStatus(
     },
     savedAt: formatInstant(status.savedAt, tz),
     version: s.fingerprint,
+    // What Telegram's /status says too: whether the sidecar may act on its own, and what it is doing now.
+    automaticActions: { armed: s.safety.armed, executing: s.safety.inFlight ?? null },
     jobs,
     containers: Object.values(s.containers).map((c) => ({
       name: c.current.name,
@@ -85,6 +88,9 @@ export function printStatus(
   const t = cliText(lang);
   write(t.daemon(liveness, formatInstant(liveness.startedAt ?? 0, tz)));
   write(t.stateSaved(view.savedAt, s.fingerprint.version));
+  const w = statusText(lang);
+  write(`${w.armed}: ${s.safety.armed ? w.armedYes : w.armedNo}`);
+  if (s.safety.inFlight !== undefined) write(`${w.inFlight}: ${s.safety.inFlight}`);
   const restart = restartRequiredText(lang, view.restartRequired);
   if (restart) write(restart);
   for (const j of view.jobs) {
