@@ -362,6 +362,21 @@ describe('rollback engine (real engine)', { skip: engine.skip }, () => {
           `^verification failed: image ${short} is not v3\\.2\\.0: /etc/cron\\.d/turtle-cron is ${gitShort(crontabOf('v3.2.1'))}, v3\\.2\\.0's is ${V320_ENTRY.recognition.files['/etc/cron.d/turtle-cron']}; it was never started; .*the original containers are back`,
         ),
       );
+      // What the operator reads, typed for their language.
+      assert.deepEqual(verified.words, {
+        key: 'not-target-release',
+        release: 'v3.2.0',
+        differ: [
+          {
+            path: '/etc/cron.d/turtle-cron',
+            found: gitShort(crontabOf('v3.2.1')),
+            expected: V320_ENTRY.recognition.files['/etc/cron.d/turtle-cron'],
+          },
+        ],
+        image: short,
+        restored: true,
+        afterRestart: false,
+      });
       assert.ok(
         c.reports.every((x) => x.kind !== 'step' || !['start turtle-cron', 'stop turtle-dashboard'].includes(x.name)),
         'neither the new turtle-cron started nor the dashboard stopped',

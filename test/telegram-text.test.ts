@@ -212,6 +212,41 @@ const NOTICES: [string, Notice][] = [
       },
     },
   ],
+  [
+    'execution deferred, typed words',
+    {
+      kind: 'execution-update',
+      incident: running,
+      report: {
+        kind: 'deferred',
+        reason: 'a job is running in turtle-cron: check_positions.py',
+        retryAt: T0 + 60_000,
+        words: { key: 'job-running', container: 'turtle-cron', jobs: ['check_positions.py'], afterRestart: false },
+      },
+    },
+  ],
+  [
+    'verification failed: the backup image is another release, typed words',
+    {
+      kind: 'execution-update',
+      incident: running,
+      report: {
+        kind: 'verified',
+        ok: false,
+        detail:
+          "verification failed: image 5d9ae0bdddcd is not v3.9.0: /app/src/position_tracker.py is 8e1f2a0, v3.9.0's is 5e6eb82; it was never started; the original containers are back: …",
+        preExisting: [],
+        words: {
+          key: 'not-target-release',
+          image: '5d9ae0bdddcd',
+          release: 'v3.9.0',
+          differ: [{ path: '/app/src/position_tracker.py', found: '8e1f2a0', expected: '5e6eb82' }],
+          restored: true,
+          afterRestart: false,
+        },
+      },
+    },
+  ],
 ];
 
 // Blocks several notices share, pinned once per language: a decision's plan, and the incident's evidence.
@@ -381,6 +416,15 @@ const EXPECTED: Record<Language, string[][]> = {
     ],
     // execution verified after a restart, typed words
     ['🔍 <b>검증 통과</b> INC-0001: 재시작 후: 확인 9개 중 9개 통과'],
+    // execution deferred, typed words
+    [
+      '⏸ <b>실행 보류</b> INC-0001: turtle-cron에서 작업이 실행 중입니다 (<code>check_positions.py</code>): 아무것도 바꾸지 않았습니다; 끝날 때까지 기다립니다',
+      '다시 시도: 2026-02-23 16:01:02 GMT+9',
+    ],
+    // verification failed: the backup image is another release
+    [
+      '🔍 <b>검증 실패</b> INC-0001: 이미지 <code>5d9ae0bdddcd</code>는 v3.9.0가 아닙니다: <code>/app/src/position_tracker.py</code> <code>8e1f2a0</code>, v3.9.0는 <code>5e6eb82</code>. 이 이미지로는 아무것도 시작하지 않았습니다; 원래 컨테이너가 다시 실행 중입니다. 이 이미지는 다시 자동으로 선택되지 않습니다.',
+    ],
   ],
   en: [
     // incident-opened
@@ -528,6 +572,15 @@ const EXPECTED: Record<Language, string[][]> = {
     ],
     // execution verified after a restart, typed words
     ['🔍 <b>Verification passed</b> INC-0001: after a restart: 9/9 checks pass'],
+    // execution deferred, typed words
+    [
+      '⏸ <b>Execution deferred</b> INC-0001: a job is running in turtle-cron (<code>check_positions.py</code>): nothing was changed; acting waits until it ends',
+      'retry at: 2026-02-23 16:01:02 GMT+9',
+    ],
+    // verification failed: the backup image is another release
+    [
+      '🔍 <b>Verification failed</b> INC-0001: image <code>5d9ae0bdddcd</code> is not v3.9.0: <code>/app/src/position_tracker.py</code> is <code>8e1f2a0</code>, v3.9.0 has <code>5e6eb82</code>. Nothing was started on it; the original containers run again. This image is not chosen automatically again.',
+    ],
   ],
 };
 

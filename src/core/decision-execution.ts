@@ -65,7 +65,18 @@ export function onExecution(b: Builder, incidentId: string, report: ExecutionRep
         if (incident.plan) b.safety.failedTargets = [...new Set([...b.safety.failedTargets, incident.plan.id])];
         b.transition(incident, 'failed', `verification failed: ${report.detail}`);
         update();
-        escalate(b, incident, { key: 'escalation.verify-failed', params: { detail: report.detail } }, 'L2');
+        const words = report.words;
+        escalate(
+          b,
+          incident,
+          words?.key === 'not-target-release'
+            ? {
+                key: 'escalation.not-target-release',
+                params: { release: words.release, image: words.image ?? '?', restored: words.restored },
+              }
+            : { key: 'escalation.verify-failed', params: { detail: report.detail } },
+          'L2',
+        );
         return;
       }
       incident.verifiedAt = b.now;

@@ -314,7 +314,7 @@ function executionText(lang: Language, incident: Incident, report: ExecutionRepo
   const id = escapeHtml(incident.id);
   switch (report.kind) {
     case 'deferred':
-      return `${t.execDeferred} ${id}: ${field(report.reason)}\n${t.retryAt}: ${formatInstant(report.retryAt, tz)}`;
+      return `${t.execDeferred} ${id}: ${report.words ? executionWords(lang, report.words) : field(report.reason)}\n${t.retryAt}: ${formatInstant(report.retryAt, tz)}`;
     case 'refused':
       return `${t.execRefused} ${id}: ${field(report.reason)}`;
     case 'started':
@@ -347,6 +347,10 @@ function executionWords(lang: Language, words: ExecutionWords): string {
       return prefix + w.runningTarget(words.image);
     case 'checks-pass':
       return prefix + w.checksPass(words.passed, words.total);
+    case 'not-target-release':
+      return prefix + w.notTargetRelease(words.image, words.release, words.differ, words.restored, words.restoreDetail);
+    case 'job-running':
+      return prefix + w.jobRunning(words.container, words.jobs);
   }
 }
 

@@ -162,7 +162,7 @@ export interface IncidentDecision {
 
 /** What the rollback engine says about an execution it was asked to run. */
 export type ExecutionReport =
-  | { kind: 'deferred'; reason: string; retryAt: Instant }
+  | { kind: 'deferred'; reason: string; retryAt: Instant; words?: ExecutionWords }
   | { kind: 'refused'; reason: string }
   | { kind: 'started'; planId: string }
   /** `ms`: how long the step took (absent for a step finished before a restart). */
@@ -177,7 +177,20 @@ export type ExecutionReport =
  */
 export type ExecutionWords =
   | { key: 'running-target'; image?: string; afterRestart: boolean }
-  | { key: 'checks-pass'; passed: number; total: number; afterRestart: boolean };
+  | { key: 'checks-pass'; passed: number; total: number; afterRestart: boolean }
+  /** The image's files are not the target release's (plan step `release-check`): it was never started. */
+  | {
+      key: 'not-target-release';
+      image?: string;
+      release: string;
+      differ: { path: string; found: string | null; expected: string }[];
+      /** The original containers are back (else `restoreDetail` says what is not). */
+      restored: boolean;
+      restoreDetail?: string;
+      afterRestart: boolean;
+    }
+  /** A scheduled job runs in the cron container: acting waits (runbook: never cut a job off). */
+  | { key: 'job-running'; container: string; jobs: string[]; afterRestart: boolean };
 
 /** One step of an execution as the report summarises it. */
 export interface StepTiming {

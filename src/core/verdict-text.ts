@@ -124,6 +124,7 @@ export interface MessageParams {
   'escalation.failed': { action: string; detail: string };
   'escalation.halted': { summary: string; message?: VerdictMessage };
   'escalation.verify-failed': { detail: string };
+  'escalation.not-target-release': { release: string; image: string; restored: boolean };
   'escalation.persists': Record<string, never>;
 }
 

@@ -215,7 +215,12 @@ export function createRollbackEngine(deps: RollbackEngineDeps): RollbackEngine {
       }
       if (result.stop === 'defer') {
         close(run, 'not-started', result.detail);
-        say({ kind: 'deferred', reason: result.detail, retryAt: deps.now() + deps.config.deferRetry });
+        say({
+          kind: 'deferred',
+          reason: result.detail,
+          retryAt: deps.now() + deps.config.deferRetry,
+          ...(result.why?.key === 'job-running' ? { words: { ...result.why, afterRestart: resumed } } : {}),
+        });
         return;
       }
       const changed = run.ops.slice(0, i + 1).some(changesContainers) && !(result.stop === 'refuse' && firstChange(run.ops) === i);
@@ -236,12 +241,24 @@ export function createRollbackEngine(deps: RollbackEngineDeps): RollbackEngine {
           });
         }
         const restored = await restore(run, `verification failed: ${result.detail}`);
+        const image = planTargetImage(run);
         say({
           kind: 'verified',
           ok: false,
           detail: `${prefix}verification failed: ${result.detail}; ${restored.detail}`,
           preExisting: [],
           ...summary(),
+          ...(result.why?.key === 'not-target-release'
+            ? {
+                words: {
+                  ...result.why,
+                  ...(image ? { image: shortId(image) } : {}),
+                  restored: restored.ok,
+                  ...(restored.ok ? {} : { restoreDetail: restored.detail }),
+                  afterRestart: resumed,
+                },
+              }
+            : {}),
         });
         return;
       }

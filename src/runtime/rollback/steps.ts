@@ -42,7 +42,23 @@ export interface RunContext {
 }
 
 export type StepResult =
-  { ok: true; detail: string; data?: Record<string, unknown> } | { ok: false; detail: string; stop?: 'defer' | 'refuse' };
+  | { ok: true; detail: string; data?: Record<string, unknown> }
+  | {
+      ok: false;
+      detail: string;
+      stop?: 'defer' | 'refuse';
+      /** What the operator reads, typed (the engine completes it into the report's words). */
+      why?:
+        | { key: 'job-running'; container: string; jobs: string[] }
+        | { key: 'not-target-release'; release: string; differ: MismatchedFile[] };
+    };
+
+export interface MismatchedFile {
+  path: string;
+  /** The first characters of the blob id read (as many as the catalogue gives), or null when absent. */
+  found: string | null;
+  expected: string;
+}
 
 export interface PreflightData {
   containers: Record<string, { doc: ContainerDoc; image?: ImageDoc }>;
@@ -152,7 +168,13 @@ async function preflight(env: StepEnv, run: RunContext, op: Extract<PlanOp, { op
     op.baseline.length > 0 ? takeChecks(checkContext(env, op.baseline, planned), { mode: 'baseline' }) : Promise.resolve([]),
   ]);
   if (!jobs.ok) return { ok: false, stop: 'refuse', detail: `cannot tell whether a job runs in ${op.container}: ${jobs.error}` };
-  if (jobs.jobs.length > 0) return { ok: false, stop: 'defer', detail: `a job is running in ${op.container}: ${jobs.jobs.join('; ')}` };
+  if (jobs.jobs.length > 0)
+    return {
+      ok: false,
+      stop: 'defer',
+      detail: `a job is running in ${op.container}: ${jobs.jobs.join('; ')}`,
+      why: { key: 'job-running', container: op.container, jobs: jobs.jobs },
+    };
   if (op.baseline.length === 0) return { ok: true, detail: `no job running in ${op.container}` };
   const containers: PreflightData['containers'] = {};
   for (const entry of inspected) {
@@ -302,21 +324,24 @@ async function create(env: StepEnv, run: RunContext, op: Extract<PlanOp, { op: '
 async function releaseCheck(env: StepEnv, run: RunContext, op: Extract<PlanOp, { op: 'release-check' }>): Promise<StepResult> {
   const image = targetImageOf(run, op.image);
   const shown = image ? `image ${shortId(image)}` : 'the target image';
-  const differ: string[] = [];
+  const differ: MismatchedFile[] = [];
   for (const [path, expected] of Object.entries(op.files)) {
     const read = await env.docker.readFile(op.container, path);
     if (!read.ok) return { ok: false, detail: `reading ${path} from the created ${op.container}: ${read.error.message}` };
-    if (read.value === null) differ.push(`${path} is absent (${op.release} has ${expected})`);
-    else {
-      const id = gitBlobId(read.value);
-      if (!id.startsWith(expected)) differ.push(`${path} is ${id.slice(0, expected.length)}, ${op.release}'s is ${expected}`);
-    }
+    const found = read.value === null ? null : gitBlobId(read.value);
+    if (found === null || !found.startsWith(expected)) differ.push({ path, found: found?.slice(0, expected.length) ?? null, expected });
   }
   const total = Object.keys(op.files).length;
   if (differ.length > 0) {
+    const said = differ.map((d) =>
+      d.found === null
+        ? `${d.path} is absent (${op.release} has ${d.expected})`
+        : `${d.path} is ${d.found}, ${op.release}'s is ${d.expected}`,
+    );
     return {
       ok: false,
-      detail: `${shown} is not ${op.release}: ${differ.slice(0, 3).join('; ')}${differ.length > 3 ? `; and ${differ.length - 3} more` : ''}; it was never started`,
+      detail: `${shown} is not ${op.release}: ${said.slice(0, 3).join('; ')}${said.length > 3 ? `; and ${said.length - 3} more` : ''}; it was never started`,
+      why: { key: 'not-target-release', release: op.release, differ },
     };
   }
   return { ok: true, detail: `${shown} holds ${op.release}'s files (${total} of ${total} match the release catalogue)` };

@@ -95,6 +95,28 @@ export const telegram: TelegramText = {
     afterRestart: 'after a restart: ',
     runningTarget: (image?: string) => `the containers run ${image !== undefined ? `image ${code(image)}` : 'the target image'}; verifying`,
     checksPass: (passed: number, total: number) => `${passed}/${total} checks pass`,
+    notTargetRelease: (
+      image: string | undefined,
+      release: string,
+      differ: readonly { path: string; found: string | null; expected: string }[],
+      restored: boolean,
+      restoreDetail?: string,
+    ) =>
+      `${image !== undefined ? `image ${code(image)}` : 'the target image'} is not ${escapeHtml(release)}: ` +
+      differ
+        .slice(0, 3)
+        .map(
+          (d) =>
+            `${code(d.path)} ${d.found === null ? 'is absent' : `is ${code(d.found)}`}, ${escapeHtml(release)} has ${code(d.expected)}`,
+        )
+        .join('; ') +
+      (differ.length > 3 ? `; and ${differ.length - 3} more` : '') +
+      '. Nothing was started on it; ' +
+      (restored
+        ? 'the original containers run again. This image is not chosen automatically again.'
+        : `restoring the original containers is incomplete: ${escapeHtml(restoreDetail ?? '')}`),
+    jobRunning: (container: string, jobs: readonly string[]) =>
+      `a job is running in ${escapeHtml(container)} (${jobs.map((j) => code(j)).join(', ')}): nothing was changed; acting waits until it ends`,
   },
   buttons: { approve: '✅ Approve', veto: '⛔ Veto', details: '🔎 Details', confirm: '✅ Confirm', cancel: '✖️ Cancel' },
   footer: {

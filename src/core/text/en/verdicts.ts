@@ -147,5 +147,7 @@ export const verdicts: VerdictText = {
   'escalation.failed': (p) => `${p.action} failed: ${p.detail}`,
   'escalation.halted': (p) => `trading halted (cron container stopped): ${p.summary}`,
   'escalation.verify-failed': (p) => `rollback verification failed: ${p.detail}`,
+  'escalation.not-target-release': (p) =>
+    `not rolled back: image ${p.image} (the backup tag) is not ${p.release}, so nothing was started on it; ${p.restored ? 'the original containers run again' : 'restoring the original containers is INCOMPLETE: check them now'}. Tag the image of ${p.release} as the backup tag, or set up rollback.git so that the target's commit is built`,
   'escalation.persists': () => 'the fault persists after the rollback',
 };

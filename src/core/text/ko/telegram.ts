@@ -78,6 +78,25 @@ export const telegram = {
     runningTarget: (image?: string) =>
       `컨테이너가 ${image !== undefined ? `이미지 ${code(image)}` : '대상 이미지'}로 실행 중입니다. 검증합니다.`,
     checksPass: (passed: number, total: number) => `확인 ${total}개 중 ${passed}개 통과`,
+    notTargetRelease: (
+      image: string | undefined,
+      release: string,
+      differ: readonly { path: string; found: string | null; expected: string }[],
+      restored: boolean,
+      restoreDetail?: string,
+    ) =>
+      `${image !== undefined ? `이미지 ${code(image)}` : '대상 이미지'}는 ${escapeHtml(release)}가 아닙니다: ` +
+      differ
+        .slice(0, 3)
+        .map((d) => `${code(d.path)} ${d.found === null ? '없음' : code(d.found)}, ${escapeHtml(release)}는 ${code(d.expected)}`)
+        .join('; ') +
+      (differ.length > 3 ? `; 외 ${differ.length - 3}개` : '') +
+      '. 이 이미지로는 아무것도 시작하지 않았습니다; ' +
+      (restored
+        ? '원래 컨테이너가 다시 실행 중입니다. 이 이미지는 다시 자동으로 선택되지 않습니다.'
+        : `원래 컨테이너 복원이 완료되지 않았습니다: ${escapeHtml(restoreDetail ?? '')}`),
+    jobRunning: (container: string, jobs: readonly string[]) =>
+      `${escapeHtml(container)}에서 작업이 실행 중입니다 (${jobs.map((j) => code(j)).join(', ')}): 아무것도 바꾸지 않았습니다; 끝날 때까지 기다립니다`,
   },
   buttons: { approve: '✅ 승인', veto: '⛔ 거부', details: '🔎 세부 정보', confirm: '✅ 확인', cancel: '✖️ 취소' },
   footer: {
