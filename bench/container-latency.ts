@@ -44,6 +44,14 @@ const GRACE_MS = 5_000;
  */
 const MISSED_SCHEDULE = '*/30 * * * * *';
 const MISSED_LOG = 'bench_missed.log';
+/**
+ * The sidecar's Telegram outbox sends at most one message a second to a chat (Telegram's limit;
+ * src/adapters/telegram/outbox.ts, minIntervalMs). A second failing run written the moment the one-run
+ * warning arrives would measure that pause, not detection (in production the next scheduled run is
+ * hours away): the trials write it once the pause after the warning is over.
+ */
+const OUTBOX_GAP_MS = 1_000;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
 /** The crontab's zone, as the sidecar reads it (deploy/sentinel.yaml: deployment.timezone). */
 const CRON_ZONE = 'Asia/Seoul';
 const WATCHER = 'ts-bench-fs-watch';
@@ -264,7 +272,7 @@ async function run(docker: Docker, stack: E2EStack) {
       const now = Date.now();
       const next = fireAfter(now);
       // Not enough time left before the next fire: start just after it instead.
-      if (next - now < lastResetMs + 3_000) await new Promise((r) => setTimeout(r, next - now + 300));
+      if (next - now < lastResetMs + 3_000) await sleep(next - now + 300);
       const started = Date.now();
       await reset();
       lastResetMs = resetDone - started;
@@ -290,7 +298,11 @@ async function run(docker: Docker, stack: E2EStack) {
           between: async () => {
             // The one-failure warning: the second run is then read live, as a day later in production.
             // (Only this trial's: an earlier trial's warning is still in the chat.)
-            await stack.telegram.waitForMessage('the one-failure warning', (p) => p.startsWith('⚠️'), { after, timeoutMs: 60_000 });
+            const warning = await stack.telegram.waitForMessage('the one-failure warning', (p) => p.startsWith('⚠️'), {
+              after,
+              timeoutMs: 60_000,
+            });
+            await sleep(arrival(warning) + OUTBOX_GAP_MS + 200 - Date.now());
           },
         });
         const st = statSync(checkLog);
@@ -350,7 +362,11 @@ async function run(docker: Docker, stack: E2EStack) {
         // the first followed by the sidecar's one-run warning so that the second is read live.
         const after = await chatLength();
         appendFileSync(checkLog, telegramFailedRun());
-        await stack.telegram.waitForMessage('the one-run Telegram warning', (p) => p.startsWith('⚠️'), { after, timeoutMs: 60_000 });
+        const warning = await stack.telegram.waitForMessage('the one-run Telegram warning', (p) => p.startsWith('⚠️'), {
+          after,
+          timeoutMs: 60_000,
+        });
+        await sleep(arrival(warning) + OUTBOX_GAP_MS + 200 - Date.now());
         // The second run, finish marker included, in one write: the run boundary that makes the rule judge
         // it is in the file when the write returns, so the observable instant is the file's mtime after it.
         appendFileSync(checkLog, telegramFailedRun());
