@@ -153,6 +153,12 @@ async function run(docker: Docker, stack: E2EStack) {
   });
   await watcher.start();
 
+  /** turtle-cron started again if a trial stopped it. */
+  const cronRunning = async () => {
+    const cron = await docker.getContainer(CRON_NAME).inspect();
+    if (!cron.State.Running) await docker.getContainer(CRON_NAME).start();
+  };
+
   /** A fresh sidecar: stopped, state emptied, replica files and turtle-cron restored, started, healthy. */
   const reset = async () => {
     await docker.getContainer(E2E_SENTINEL).stop({ t: 10 });
@@ -160,8 +166,7 @@ async function run(docker: Docker, stack: E2EStack) {
     writeFileSync(entriesFile, entriesGood);
     // The previous trial's failed runs would otherwise be read again by the fresh sidecar, as a backlog.
     for (const f of readdirSync(stack.replica.logsDir)) rmSync(join(stack.replica.logsDir, f), { force: true, recursive: true });
-    const cron = await docker.getContainer(CRON_NAME).inspect();
-    if (!cron.State.Running) await docker.getContainer(CRON_NAME).start();
+    await cronRunning();
     await removeContainers(docker, [WIPER]);
     const wiper = await docker.createContainer({
       name: WIPER,
@@ -340,6 +345,8 @@ async function run(docker: Docker, stack: E2EStack) {
     {
       name: `missed cron run (every 30 s, grace ${GRACE_MS / 1000}s)`,
       before: async () => {
+        // The crontab is installed by exec in turtle-cron, which the previous criterion may have left stopped.
+        await cronRunning();
         await stack.replica.installCrontab(
           `${crontabOf('v3.2.1')}\n# bench: a job that never runs\n${MISSED_SCHEDULE} cd /app && python scripts/check_positions.py >> /app/logs/${MISSED_LOG} 2>&1\n`,
         );
