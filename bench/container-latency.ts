@@ -404,7 +404,7 @@ async function run(docker: Docker, stack: E2EStack) {
 
   const f = (n: number) => (n / 1000).toFixed(3);
   process.stdout.write(
-    `\n${'criterion'.padEnd(46)} ${'n'.padStart(3)} ${'p50 s'.padStart(7)} ${'p95 s'.padStart(7)} ${'watcher p50'.padStart(12)} ${'watcher p95'.padStart(12)} ${'p50 ratio'.padStart(10)}\n`,
+    `\n${'criterion'.padEnd(48)} ${'n'.padStart(3)} ${'p50 s'.padStart(7)} ${'p95 s'.padStart(7)} ${'watcher p50'.padStart(12)} ${'watcher p95'.padStart(12)} ${'p50 ratio'.padStart(10)}\n`,
   );
   let ok = true;
   for (const r of results) {
@@ -413,7 +413,7 @@ async function run(docker: Docker, stack: E2EStack) {
     const p95 = quantile(l, 0.95);
     if (p95 >= 2000) ok = false;
     process.stdout.write(
-      `${r.name.padEnd(46)} ${String(l.length).padStart(3)} ${f(quantile(l, 0.5)).padStart(7)} ${f(p95).padStart(7)} ${(b.length ? f(quantile(b, 0.5)) : '-').padStart(12)} ${(b.length ? f(quantile(b, 0.95)) : '-').padStart(12)} ${(b.length ? `${(quantile(l, 0.5) / quantile(b, 0.5)).toFixed(1)}x` : '-').padStart(10)}\n`,
+      `${r.name.padEnd(48)} ${String(l.length).padStart(3)} ${f(quantile(l, 0.5)).padStart(7)} ${f(p95).padStart(7)} ${(b.length ? f(quantile(b, 0.5)) : '-').padStart(12)} ${(b.length ? f(quantile(b, 0.95)) : '-').padStart(12)} ${(b.length ? `${(quantile(l, 0.5) / quantile(b, 0.5)).toFixed(1)}x` : '-').padStart(10)}\n`,
     );
   }
   process.stdout.write(`\ntarget: p95 < 2 s after the fault is observable — ${ok ? 'met' : 'NOT met'} for every criterion measured\n`);
