@@ -2,7 +2,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { RuleOf } from '../src/config/schema.ts';
-import { evaluateContainerState } from '../src/core/rules/container-state.ts';
+import { containerStateNextChange, evaluateContainerState } from '../src/core/rules/container-state.ts';
 import type { ContainerObservation, Instant } from '../src/core/types.ts';
 import type { ContainerHistory, World } from '../src/core/world.ts';
 import { ruleOf, worldWith } from './helpers/world.ts';
@@ -134,5 +134,16 @@ describe('container-state', () => {
     const well = history('turtle-cron', 'running');
     well.current.health = 'healthy';
     assert.equal(evaluateContainerState(rule(), world({ 'turtle-cron': well }), NOW)[0]!.outcome, 'pass');
+  });
+
+  it('next change: a down container is judged again when its allowance runs out; a running one never', () => {
+    const since = NOW - 30 * S;
+    const down = world({ 'turtle-cron': history('turtle-cron', 'exited', { notRunningSince: since }) });
+    const at = containerStateNextChange(rule(), down, NOW);
+    assert.equal(at, since + 2 * MIN);
+    assert.equal(evaluateContainerState(rule(), down, at! - 1)[0]!.outcome, 'pass');
+    assert.equal(evaluateContainerState(rule(), down, at!)[0]!.outcome, 'fail');
+    assert.equal(containerStateNextChange(rule(), down, at!), undefined, 'already past: nothing pending');
+    assert.equal(containerStateNextChange(rule(), world({ 'turtle-cron': history('turtle-cron', 'running') }), NOW), undefined);
   });
 });

@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { RuleOf } from '../src/config/schema.ts';
 import { parseCrontab } from '../src/core/crontab.ts';
-import { evaluateCronSchedule } from '../src/core/rules/cron-schedule.ts';
+import { cronScheduleNextChange, evaluateCronSchedule } from '../src/core/rules/cron-schedule.ts';
 import type { ContainerObservation, Instant, Run, Verdict } from '../src/core/types.ts';
 import type { ContainerHistory, World } from '../src/core/world.ts';
 import { PROFILES, crontabJobs, ruleOf, worldWith } from './helpers/world.ts';
@@ -301,5 +301,45 @@ describe('cron-schedule', () => {
     assert.equal(verdicts[0]!.outcome, 'fail');
     assert.match(verdicts[0]!.summary, /2026-02-23T23:00:00\+09:00/);
     assert.equal(verdicts[0]!.evidence.filter((e) => e.text.startsWith('crontab line')).length, 2);
+  });
+
+  describe('next change (when the runtime must look again with nothing new seen)', () => {
+    it('is the next fire time plus grace: the instant a missed run turns the verdict', () => {
+      // Monday 15:30 KST, before the 16:00 check_kr run: the earliest pending deadline is 16:00 + 10m.
+      const w = world({ now: KR_FIRE - 30 * MIN });
+      const at = cronScheduleNextChange(rule(), w, w.now);
+      assert.equal(at, KR_FIRE + 10 * MIN);
+      const before = world({ now: at! - 1 });
+      assert.equal(byCause(evaluateCronSchedule(rule(), before, before.now), 'check_kr.log').outcome, 'pass');
+      const then = world({ now: at! });
+      assert.equal(byCause(evaluateCronSchedule(rule(), then, then.now), 'check_kr.log').label, 'missed');
+    });
+
+    it('moves on to the next fire time once a grace has ended, and follows the grace param', () => {
+      // 16:30 KST Monday: next are check_us at 07:00 KST Tuesday (22:00Z), then daily_report at 08:00 KST.
+      const w = world({ now: KR_FIRE + 30 * MIN });
+      assert.equal(cronScheduleNextChange(rule(), w, w.now), z('2026-02-23T22:10:00Z'));
+      assert.equal(cronScheduleNextChange(rule({ grace: '5s' }), w, w.now), z('2026-02-23T22:00:05Z'));
+    });
+
+    it('is an open run reaching maxRunTime when that comes first', () => {
+      const start = KR_FIRE + 2_000;
+      const w = world({ now: start + 15 * MIN, runs: { 'check_kr.log': [run('check_kr.log', start, 'open')] } });
+      assert.equal(cronScheduleNextChange(rule(), w, w.now), start + 30 * MIN);
+    });
+
+    it('is a six-field (seconds) schedule fire time plus grace', () => {
+      const jobs = parseCrontab('*/30 * * * * * cd /app && python scripts/check_positions.py >> /app/logs/fast.log 2>&1', {
+        defaultTimezone: 'Asia/Seoul',
+        containerLogsDir: '/app/logs',
+      }).jobs;
+      const w = world({ jobs, now: z('2026-02-23T07:30:12Z') });
+      assert.equal(cronScheduleNextChange(rule({ grace: '5s' }), w, w.now), z('2026-02-23T07:30:35Z'));
+    });
+
+    it('is undefined while no crontab is known', () => {
+      const w = world({ crontabKnown: false, jobs: [] });
+      assert.equal(cronScheduleNextChange(rule(), w, w.now), undefined);
+    });
   });
 });

@@ -5,7 +5,7 @@ import { closeOrphanedIncidents, isOpen, reconcileIncidents } from './incident.t
 import { decisionBuilder, type JobRunning } from './decision-builder.ts';
 import { onOpened, onTick } from './decision.ts';
 import { onPersistingFault, onRecovered } from './decision-execution.ts';
-import { evaluateRule } from './rules/index.ts';
+import { evaluateRule, nextChange } from './rules/index.ts';
 import { note } from './evidence-text.ts';
 import { listOpenRuns } from './runs.ts';
 import { openRunKey, processVisibility } from './run-fate.ts';
@@ -148,6 +148,14 @@ export function worldRuns(s: CoreState): Record<string, Run[]> {
   }
   for (const [jobId, witnessed] of Object.entries(s.runnerRuns ?? {})) runs[jobId] = mergeRunnerWitness(runs[jobId] ?? [], witnessed);
   return runs;
+}
+
+/**
+ * The first instant after the state's `now` at which a rule may judge differently with nothing new
+ * observed (a grace period or an allowance ending): the runtime evaluates again then.
+ */
+export function nextDeadline(state: CoreState, ctx: StepContext): Instant | undefined {
+  return nextChange(ctx.rules, worldOf(state, ctx), state.now);
 }
 
 /** The read-only picture the rules evaluate. */

@@ -24,6 +24,8 @@ export interface EventLoopOptions {
   actions?: ActionPort;
   /** Checkpoint at least this often even when nothing happened (ticks only move the clock). */
   idleCheckpointMs?: number;
+  /** Called after each step's state is applied (e.g. to schedule a look at the core's next deadline). */
+  onApplied?: () => void;
 }
 
 export interface EventLoop {
@@ -99,6 +101,7 @@ export async function openEventLoop(
       if (effect.kind === 'plan') void requestPlan(effect.incidentId, effect.action);
       if (effect.kind === 'execute') void runExecution(effect.incidentId, effect.action, effect.planId);
     }
+    options.onApplied?.();
   };
 
   const requestPlan = async (incidentId: string, action: 'rollback' | 'halt' | 'resume') => {

@@ -27,8 +27,13 @@ import { loadCatalogue } from '../config/load-catalogue.ts';
 import { catalogueNeedles } from '../core/catalogue.ts';
 import { recognitionPaths } from '../core/release-recognition.ts';
 import { healthOf } from '../core/health.ts';
+import { nextDeadline } from '../core/step-evaluation.ts';
 import type { Scheduler } from '../ports/scheduler.ts';
 import { startOwnSchedules, type OwnSchedules } from './own-schedules.ts';
+
+/** How long after a deadline the wake tick runs, and the shortest wait for one. */
+const WAKE_SLACK_MS = 10;
+const WAKE_MIN_MS = 50;
 
 export interface SentinelOptions {
   config: Config;
@@ -148,6 +153,9 @@ export async function startSentinel(options: SentinelOptions): Promise<{ ok: tru
     if (!loaded.ok) return { ok: false, error: loaded.errors.join('\n') };
     catalogue = loaded.catalogue.releases;
   }
+  // Set once the loop and its tick exist (below); steps applied before that need no wake.
+  let armWake = (): void => {};
+  let stopped = false;
   const opened = await openEventLoop({
     stateDir: paths.stateDir,
     clock,
@@ -155,6 +163,7 @@ export async function startSentinel(options: SentinelOptions): Promise<{ ok: tru
     logger,
     context: stepContextOf(config, rules, profiles, options.operatorChatId, catalogue),
     ...(options.actions ? { actions: options.actions } : {}),
+    onApplied: () => armWake(),
   });
   if (!opened.ok) return opened;
   const loop = opened.loop;
@@ -278,6 +287,39 @@ export async function startSentinel(options: SentinelOptions): Promise<{ ok: tru
   };
   const timer = setInterval(() => void tick(), tickMs);
 
+  // A deadline of a time-judged rule (a missed run's grace, a stopped container's allowance) is judged
+  // when it passes, not up to a whole tick later: one timer for the core's next deadline when that
+  // comes before the next tick, set again after every step (bench/container-latency.ts: a missed run
+  // was reported 0–30 s after its grace ended, with the 30 s tick alone).
+  let wakeTimer: NodeJS.Timeout | undefined;
+  let wakeAt: number | undefined;
+  armWake = () => {
+    if (stopped) return;
+    const at = nextDeadline(loop.state(), loop.context());
+    const now = clock.now();
+    if (at === undefined || at - now >= tickMs) {
+      clearTimeout(wakeTimer);
+      wakeTimer = undefined;
+      wakeAt = undefined;
+      return;
+    }
+    if (wakeTimer !== undefined && wakeAt === at) return;
+    clearTimeout(wakeTimer);
+    wakeAt = at;
+    // A few ms past the deadline (a timer may fire a little early by the wall clock), and never a busy
+    // loop under a clock that does not move (tests).
+    wakeTimer = setTimeout(
+      () => {
+        wakeTimer = undefined;
+        wakeAt = undefined;
+        void tick();
+      },
+      Math.max(at - now + WAKE_SLACK_MS, WAKE_MIN_MS),
+    );
+    wakeTimer.unref();
+  };
+  armWake();
+
   const sentinel: Sentinel = {
     loop,
     ...(http ? { httpPort: http.port } : {}),
@@ -297,6 +339,8 @@ export async function startSentinel(options: SentinelOptions): Promise<{ ok: tru
     async stop() {
       own?.stop();
       clearInterval(timer);
+      stopped = true;
+      clearTimeout(wakeTimer);
       await http?.close();
       await tailer?.close();
       await jsonWatcher.close();

@@ -123,9 +123,21 @@ function judgeContainer(rule: RuleOf<'container-state'>, name: string, history: 
   };
 }
 
+/** When a container that is down now has been down for the allowance: judged then, not at the runtime's next tick. */
+export function containerStateNextChange(rule: RuleOf<'container-state'>, world: World, now: Instant): Instant | undefined {
+  const times = rule.params.containers.flatMap((name) => {
+    const history = world.containers[name];
+    if (!history || history.current.status === 'running') return [];
+    const at = (history.notRunningSince ?? history.current.observedAt) + rule.params.notRunningFor;
+    return at > now ? [at] : [];
+  });
+  return times.length > 0 ? Math.min(...times) : undefined;
+}
+
 export const containerStateKind: RuleKind<'container-state'> = {
   params: containerStateParams,
   evaluate: evaluateContainerState,
+  nextChange: containerStateNextChange,
   logNeedles: NO_NEEDLES,
   traits: PLAIN_TRAITS,
 };

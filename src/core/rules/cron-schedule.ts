@@ -43,19 +43,45 @@ export function evaluateCronSchedule(rule: RuleOf<'cron-schedule'>, world: World
     ];
   }
   if (world.jobs.length === 0) return [noJobLines(rule.id, world)];
+  const cronContainer = world.cronContainer ?? DEFAULT_CRON_CONTAINER;
+  return [...jobGroups(rule, world).entries()].map(([jobId, jobs]) =>
+    judgeJob(rule.id, jobId, jobs, world, now, rule.params, cronContainer, world.containers[cronContainer]),
+  );
+}
+
+/**
+ * The jobs judged, by job id. Several crontab lines may feed one log (one job id): they are judged
+ * together, by the latest fire time of any of them, because their runs cannot be told apart in the log.
+ */
+function jobGroups(rule: RuleOf<'cron-schedule'>, world: World): Map<string, Job[]> {
   const selected = new Set(rule.params.jobs);
-  // Several crontab lines may feed one log (one job id): they are judged together, by the latest
-  // fire time of any of them, because their runs cannot be told apart in the log.
   const groups = new Map<string, Job[]>();
   for (const job of world.jobs) {
     if (job.script === undefined || world.profiles[job.script] === undefined) continue;
     if (selected.size > 0 && !selected.has(job.id) && !selected.has(job.script)) continue;
     groups.set(job.id, [...(groups.get(job.id) ?? []), job]);
   }
-  const cronContainer = world.cronContainer ?? DEFAULT_CRON_CONTAINER;
-  return [...groups.entries()].map(([jobId, jobs]) =>
-    judgeJob(rule.id, jobId, jobs, world, now, rule.params, cronContainer, world.containers[cronContainer]),
-  );
+  return groups;
+}
+
+/**
+ * When judgeJob may next change its mind with nothing new seen: the next fire time's grace ending (the
+ * latest due fire time, the last at or before now − grace, moves on then: a missed run is judged at
+ * fire time + grace, not at the runtime's next tick), and an open run reaching the maximum run time.
+ */
+export function cronScheduleNextChange(rule: RuleOf<'cron-schedule'>, world: World, now: Instant): Instant | undefined {
+  if (!world.crontabKnown) return undefined;
+  const { grace, maxRunTime } = rule.params;
+  const times: Instant[] = [];
+  for (const [jobId, jobs] of jobGroups(rule, world)) {
+    for (const job of jobs) {
+      const fire = nextFire(job, now - grace);
+      if (fire !== undefined) times.push(fire + grace);
+    }
+    for (const run of world.runs[jobId] ?? []) if (run.end === 'open') times.push(run.startedAt + maxRunTime);
+  }
+  const pending = times.filter((t) => t > now);
+  return pending.length > 0 ? Math.min(...pending) : undefined;
 }
 
 function judgeJob(
@@ -343,6 +369,7 @@ function describeEnd(run: Run, zone: string): { end: RunEndWord; finishedAt?: st
 export const cronScheduleKind: RuleKind<'cron-schedule'> = {
   params: cronScheduleParams,
   evaluate: evaluateCronSchedule,
+  nextChange: cronScheduleNextChange,
   logNeedles: NO_NEEDLES,
   traits: { ...PLAIN_TRAITS, dependsOnRelease: true },
 };

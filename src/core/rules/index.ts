@@ -59,6 +59,26 @@ export function positionKeysOf(rules: readonly Rule[], release?: Release): Posit
   return positionsIntegrityKind.positionKeys!(positionsIntegrityKind.params.parse({}), release);
 }
 
+/**
+ * The first instant after `now` at which a rule that is not off may judge differently with nothing new
+ * observed (the earliest deadline of the time-judged kinds), or undefined. A rule that throws here is
+ * left out: its evaluation reports the bug.
+ */
+export function nextChange(rules: readonly Rule[], world: World, now: Instant): Instant | undefined {
+  let first: Instant | undefined;
+  for (const rule of rules) {
+    if (rule.mode === 'off') continue;
+    let at: Instant | undefined;
+    try {
+      at = kindOf(rule).nextChange?.(rule as never, world, now);
+    } catch {
+      continue;
+    }
+    if (at !== undefined && at > now && (first === undefined || at < first)) first = at;
+  }
+  return first;
+}
+
 /** Evaluate one rule; an exception inside a rule is a bug, reported as an `error` verdict, never a firing. */
 export function evaluateRule(rule: Rule, world: World, now: Instant): Verdict[] {
   try {

@@ -44,6 +44,12 @@ export interface RuleKind<K extends RuleKindName> {
   runFailurePatterns?(params: RuleParams<K>): readonly string[];
   /** The position record keys this rule's params define (over the running release's), when the kind defines them. */
   positionKeys?(params: RuleParams<K>, release?: Release): PositionKeys;
+  /**
+   * For kinds that judge time: the first instant after `now` at which the verdict may change with no new
+   * observation (a grace period or an allowance running out), so that the runtime looks again then
+   * rather than at its next periodic tick. Undefined: no such instant is pending.
+   */
+  nextChange?: (rule: RuleOf<K>, world: World, now: Instant) => Instant | undefined;
   traits: RuleTraits;
 }
 
