@@ -35,7 +35,8 @@ function deployment(language: Language | undefined) {
   return { work, config: loaded.config };
 }
 
-async function checkAndStatus(language: Language | undefined) {
+/** The example deployment checked once with the shipped rules, as `check` does. */
+async function checked(language: Language | undefined) {
   const d = deployment(language);
   const rules = await loadRules(join(repo, 'rules'));
   if (!rules.ok) throw new Error(rules.errors.join('\n'));
@@ -48,6 +49,11 @@ async function checkAndStatus(language: Language | undefined) {
     lookback: '20m',
   });
   if (!result.ok) throw new Error(result.errors.join('\n'));
+  return { d, result };
+}
+
+async function checkAndStatus(language: Language | undefined) {
+  const { d, result } = await checked(language);
   const check: string[] = [];
   printCheck(result, false, (l) => check.push(l), d.config.telegram.language);
   const status: string[] = [];
@@ -92,18 +98,7 @@ test('check and status speak Korean by default', async () => {
 });
 
 test('status says when automatic actions are disarmed and which incident is executing', async () => {
-  const d = deployment('en');
-  const rules = await loadRules(join(repo, 'rules'));
-  if (!rules.ok) throw new Error(rules.errors.join('\n'));
-  const result = await runCheck({
-    config: d.config,
-    baseDir: d.work,
-    rules: rules.rules,
-    profiles: rules.profiles,
-    now: NOW,
-    lookback: '20m',
-  });
-  if (!result.ok) throw new Error(result.errors.join('\n'));
+  const { d, result } = await checked('en');
   const state = { ...result.state, safety: { ...result.state.safety, armed: false, inFlight: 'INC-0001' } };
   const lines: string[] = [];
   printStatus({ ok: true, state, savedAt: NOW + 1000 }, d.config, false, (l) => lines.push(l));

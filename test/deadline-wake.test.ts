@@ -3,13 +3,12 @@
 // container-latency.ts measured 0–30 s after the grace with the 30 s tick alone).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { loadRules } from '../src/config/load-rules.ts';
-import { configSchema } from '../src/config/schema.ts';
+import { fileDeployment } from './helpers/file-deployment.ts';
 import { createLogger } from '../src/adapters/logger.ts';
 import { systemClock } from '../src/adapters/clock.ts';
 import type { Notice, Verdict } from '../src/core/types.ts';
@@ -20,21 +19,12 @@ const HOUR = 3_600_000;
 const GRACE_MS = 1_000;
 
 test('a missed run is reported within 1 s of its grace ending, with the periodic tick an hour away', { timeout: 30_000 }, async () => {
-  const work = mkdtempSync(join(tmpdir(), 'sentinel-wake-'));
+  // Every 2 s (a six-field line), a job that never runs.
+  const { work, config } = fileDeployment(
+    'sentinel-wake-',
+    '*/2 * * * * * cd /app && python scripts/check_positions.py >> /app/logs/fast.log 2>&1\n',
+  );
   try {
-    mkdirSync(join(work, 'deployment/logs'), { recursive: true });
-    // Every 2 s (a six-field line), a job that never runs.
-    writeFileSync(
-      join(work, 'deployment/crontab'),
-      '*/2 * * * * * cd /app && python scripts/check_positions.py >> /app/logs/fast.log 2>&1\n',
-    );
-    const config = configSchema.parse({
-      deployment: { root: 'deployment', crontab: { fromContainer: false, fallbackFile: 'crontab' } },
-      docker: { enabled: false },
-      http: { enabled: false },
-      state: { dir: 'state' },
-      rules: join(repo, 'rules'),
-    });
     const loaded = await loadRules(join(repo, 'rules'));
     assert.ok(loaded.ok, loaded.ok ? '' : loaded.errors.join('\n'));
     const rules = loaded.rules.map((r) =>

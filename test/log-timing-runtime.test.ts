@@ -3,13 +3,13 @@
 // daemon reading it live and by the daemon reading it as a backlog.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { loadRules } from '../src/config/load-rules.ts';
-import { configSchema, type Config } from '../src/config/schema.ts';
+import type { Config } from '../src/config/schema.ts';
+import { fileDeployment } from './helpers/file-deployment.ts';
 import { createLogger } from '../src/adapters/logger.ts';
 import { systemClock } from '../src/adapters/clock.ts';
 import type { CoreState } from '../src/core/step.ts';
@@ -25,17 +25,8 @@ const HOUR = 3_600_000;
 const KST = 9 * HOUR;
 
 function deployment(crontab: string): { work: string; log: string; config: Config } {
-  const work = mkdtempSync(join(tmpdir(), 'sentinel-logtime-'));
-  mkdirSync(join(work, 'deployment/logs'), { recursive: true });
-  writeFileSync(join(work, 'deployment/crontab'), crontab);
-  const config = configSchema.parse({
-    deployment: { root: 'deployment', crontab: { fromContainer: false, fallbackFile: 'crontab' } },
-    docker: { enabled: false },
-    http: { enabled: false },
-    state: { dir: 'state' },
-    rules: join(repo, 'rules'),
-  });
-  return { work, log: join(work, 'deployment/logs/check_kr.log'), config };
+  const { work, logs, config } = fileDeployment('sentinel-logtime-', crontab);
+  return { work, log: join(logs, 'check_kr.log'), config };
 }
 
 async function bundledRules() {

@@ -4,13 +4,13 @@
 // the real tailer, the real daemon.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { loadRules } from '../src/config/load-rules.ts';
-import { configSchema, type Config } from '../src/config/schema.ts';
+import type { Config } from '../src/config/schema.ts';
+import { fileDeployment } from './helpers/file-deployment.ts';
 import { createLogger } from '../src/adapters/logger.ts';
 import { systemClock } from '../src/adapters/clock.ts';
 import type { Notice } from '../src/core/types.ts';
@@ -28,17 +28,7 @@ const CRONTAB = [
 ].join('\n');
 
 function deployment(): { work: string; logs: string; config: Config } {
-  const work = mkdtempSync(join(tmpdir(), 'sentinel-monitor-'));
-  mkdirSync(join(work, 'deployment/logs'), { recursive: true });
-  writeFileSync(join(work, 'deployment/crontab'), CRONTAB);
-  const config = configSchema.parse({
-    deployment: { root: 'deployment', crontab: { fromContainer: false, fallbackFile: 'crontab' } },
-    docker: { enabled: false },
-    http: { enabled: false },
-    state: { dir: 'state' },
-    rules: join(repo, 'rules'),
-  });
-  return { work, logs: join(work, 'deployment/logs'), config };
+  return fileDeployment('sentinel-monitor-', CRONTAB);
 }
 
 async function daemon(d: { work: string; config: Config }, notices: Notice[]): Promise<Sentinel> {

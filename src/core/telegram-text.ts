@@ -348,7 +348,7 @@ function executionWords(lang: Language, words: ExecutionWords): string {
     case 'checks-pass':
       return prefix + w.checksPass(words.passed, words.total);
     case 'not-target-release':
-      return prefix + w.notTargetRelease(words.image, words.release, words.differ, words.restored, words.restoreDetail);
+      return prefix + w.notTargetRelease(words);
     case 'job-running':
       return prefix + w.jobRunning(words.container, words.jobs);
   }

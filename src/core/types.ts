@@ -192,6 +192,8 @@ export type ExecutionWords =
   /** A scheduled job runs in the cron container: acting waits (runbook: never cut a job off). */
   | { key: 'job-running'; container: string; jobs: string[]; afterRestart: boolean };
 
+export type NotTargetReleaseWords = Extract<ExecutionWords, { key: 'not-target-release' }>;
+
 /** One step of an execution as the report summarises it. */
 export interface StepTiming {
   name: string;

@@ -1,5 +1,6 @@
 // The English Telegram text; typed by the Korean one, so a missing key fails to compile. Pure.
 import { code, escapeHtml } from '../../telegram-html.ts';
+import type { NotTargetReleaseWords } from '../../types.ts';
 import type { TelegramText } from '../catalogue.ts';
 
 export const telegram: TelegramText = {
@@ -95,13 +96,7 @@ export const telegram: TelegramText = {
     afterRestart: 'after a restart: ',
     runningTarget: (image?: string) => `the containers run ${image !== undefined ? `image ${code(image)}` : 'the target image'}; verifying`,
     checksPass: (passed: number, total: number) => `${passed}/${total} checks pass`,
-    notTargetRelease: (
-      image: string | undefined,
-      release: string,
-      differ: readonly { path: string; found: string | null; expected: string }[],
-      restored: boolean,
-      restoreDetail?: string,
-    ) =>
+    notTargetRelease: ({ image, release, differ, restored, restoreDetail }: NotTargetReleaseWords) =>
       `${image !== undefined ? `image ${code(image)}` : 'the target image'} is not ${escapeHtml(release)}: ` +
       differ
         .slice(0, 3)

@@ -1,6 +1,7 @@
 // The Korean Telegram text (the default language): notice titles, words, buttons, footers, answers to
 // presses and commands. HTML fragments; its shape is the catalogue type every language must fill. Pure.
 import { code, escapeHtml } from '../../telegram-html.ts';
+import type { NotTargetReleaseWords } from '../../types.ts';
 import type { CommandName, ManualActionName, PressAnswer, UsageProblem } from '../../telegram-commands.ts';
 import type { Notice } from '../../types.ts';
 import { ACTION_KO, PHASE_KO, SEVERITY_KO } from './words.ts';
@@ -78,13 +79,7 @@ export const telegram = {
     runningTarget: (image?: string) =>
       `컨테이너가 ${image !== undefined ? `이미지 ${code(image)}` : '대상 이미지'}로 실행 중입니다. 검증합니다.`,
     checksPass: (passed: number, total: number) => `확인 ${total}개 중 ${passed}개 통과`,
-    notTargetRelease: (
-      image: string | undefined,
-      release: string,
-      differ: readonly { path: string; found: string | null; expected: string }[],
-      restored: boolean,
-      restoreDetail?: string,
-    ) =>
+    notTargetRelease: ({ image, release, differ, restored, restoreDetail }: NotTargetReleaseWords) =>
       `${image !== undefined ? `이미지 ${code(image)}` : '대상 이미지'}는 ${escapeHtml(release)}가 아닙니다: ` +
       differ
         .slice(0, 3)
