@@ -156,7 +156,7 @@ describe('doctor on replicas (real engine)', { skip: engine.skip }, () => {
     const warning =
       'WARN release: deployment.release pins v3.2.0, but the cron container is v3.2.1 by content: the rules and the rollback target follow the pin (v3.2.0); correct or remove it if v3.2.1 was deployed since';
     assert.ok(en.includes(warning), en.join('\n'));
-    assert.ok(ko.some((l) => l.includes('deployment.release는 v3.2.0로 고정되어 있지만 cron 컨테이너는 파일 내용으로 v3.2.1입니다')));
+    assert.ok(ko.some((l) => l.includes('deployment.release는 v3.2.0(으)로 고정되어 있지만 cron 컨테이너는 파일 내용으로 v3.2.1입니다')));
     // The pin is what the rollback is planned from: v3.2.0 has no predecessor.
     assert.ok(
       en.some((l) => l.startsWith('WARN rollback target: none') && l.includes('v3.2.0')),

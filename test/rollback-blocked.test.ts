@@ -167,7 +167,7 @@ describe('the rollback target and whether it can load the current files (pure)',
     );
     assert.equal(
       planSteps(r.plan.preview, 'ko')[at],
-      `시작하기 전에 생성된 turtle-cron에서 ${paths}를 읽어 v3.9.0의 것과 비교 (릴리스 카탈로그의 git blob id): 이미지 383838383838가 v3.9.0가 아니면 아무것도 시작하지 않고 원래 컨테이너를 되돌림`,
+      `시작하기 전에 생성된 turtle-cron에서 ${paths}를 읽어 v3.9.0의 것과 비교 (릴리스 카탈로그의 git blob id): 이미지 383838383838의 파일이 v3.9.0의 것과 다르면 그 이미지로는 아무것도 시작하지 않고 원래 컨테이너를 되돌림`,
     );
     // Without a catalogued target there is nothing to compare with: the runbook's verification decides.
     const bare = buildPlan(facts(), sha256Hex);

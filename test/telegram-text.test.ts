@@ -423,7 +423,7 @@ const EXPECTED: Record<Language, string[][]> = {
     ],
     // verification failed: the backup image is another release
     [
-      '🔍 <b>검증 실패</b> INC-0001: 이미지 <code>5d9ae0bdddcd</code>는 v3.9.0가 아닙니다: <code>/app/src/position_tracker.py</code> <code>8e1f2a0</code>, v3.9.0는 <code>5e6eb82</code>. 이 이미지로는 아무것도 시작하지 않았습니다; 원래 컨테이너가 다시 실행 중입니다. 이 이미지는 다시 자동으로 선택되지 않습니다.',
+      '🔍 <b>검증 실패</b> INC-0001: 이미지 <code>5d9ae0bdddcd</code>의 파일이 v3.9.0 릴리스와 다릅니다: <code>/app/src/position_tracker.py</code> <code>8e1f2a0</code>, v3.9.0: <code>5e6eb82</code>. 이 이미지로는 아무것도 시작하지 않았습니다; 원래 컨테이너가 다시 실행 중입니다. 이 이미지는 다시 자동으로 선택되지 않습니다.',
     ],
   ],
   en: [

@@ -652,12 +652,12 @@ const CASES: { [K in MessageKey]: TextCase<MessageParams[K]>[] } = {
   'escalation.not-target-release': [
     {
       params: { release: 'v3.9.0', image: '5d9ae0bdddcd', restored: true },
-      ko: '롤백하지 않음: 이미지 5d9ae0bdddcd(백업 태그)는 v3.9.0가 아니어서 아무것도 시작하지 않았습니다; 원래 컨테이너가 다시 실행 중입니다. v3.9.0의 이미지에 백업 태그를 붙이거나, 대상 커밋을 빌드하도록 rollback.git을 설정하세요',
+      ko: '롤백하지 않음: 이미지 5d9ae0bdddcd(백업 태그)의 파일이 v3.9.0 릴리스와 달라 아무것도 시작하지 않았습니다; 원래 컨테이너가 다시 실행 중입니다. v3.9.0의 이미지에 백업 태그를 붙이거나, 대상 커밋을 빌드하도록 rollback.git을 설정하세요',
       en: "not rolled back: image 5d9ae0bdddcd (the backup tag) is not v3.9.0, so nothing was started on it; the original containers run again. Tag the image of v3.9.0 as the backup tag, or set up rollback.git so that the target's commit is built",
     },
     {
       params: { release: 'v3.9.0', image: '5d9ae0bdddcd', restored: false },
-      ko: '롤백하지 않음: 이미지 5d9ae0bdddcd(백업 태그)는 v3.9.0가 아니어서 아무것도 시작하지 않았습니다; 원래 컨테이너 복원이 완료되지 않았습니다: 지금 확인하세요. v3.9.0의 이미지에 백업 태그를 붙이거나, 대상 커밋을 빌드하도록 rollback.git을 설정하세요',
+      ko: '롤백하지 않음: 이미지 5d9ae0bdddcd(백업 태그)의 파일이 v3.9.0 릴리스와 달라 아무것도 시작하지 않았습니다; 원래 컨테이너 복원이 완료되지 않았습니다: 지금 확인하세요. v3.9.0의 이미지에 백업 태그를 붙이거나, 대상 커밋을 빌드하도록 rollback.git을 설정하세요',
       en: "not rolled back: image 5d9ae0bdddcd (the backup tag) is not v3.9.0, so nothing was started on it; restoring the original containers is INCOMPLETE: check them now. Tag the image of v3.9.0 as the backup tag, or set up rollback.git so that the target's commit is built",
     },
   ],

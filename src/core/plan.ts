@@ -424,7 +424,7 @@ function describeOpKo(op: PlanOp): string {
     case 'create':
       return `${shortId(op.fromId)}의 설정으로 ${op.container} 생성, ${describeImageKo(op.image)}를 ID로 고정: ${describeConfig(op.user !== undefined ? { ...op.config, user: op.user } : op.config)}${op.user !== undefined ? ` (${op.config.user ?? '이미지 기본값'} 대신 사용자 ${op.user}: 대상 릴리스는 root가 필요한 Debian cron으로 실행됨)` : ''}`;
     case 'release-check':
-      return `시작하기 전에 생성된 ${op.container}에서 ${Object.keys(op.files).join(', ')}를 읽어 ${op.release}의 것과 비교 (릴리스 카탈로그의 git blob id): ${describeImageKo(op.image)}가 ${op.release}가 아니면 아무것도 시작하지 않고 원래 컨테이너를 되돌림`;
+      return `시작하기 전에 생성된 ${op.container}에서 ${Object.keys(op.files).join(', ')}를 읽어 ${op.release}의 것과 비교 (릴리스 카탈로그의 git blob id): ${describeImageKo(op.image)}의 파일이 ${op.release}의 것과 다르면 그 이미지로는 아무것도 시작하지 않고 원래 컨테이너를 되돌림`;
     case 'start':
       return `${op.container} 시작`;
     case 'tag':

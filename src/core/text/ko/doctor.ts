@@ -22,8 +22,8 @@ export const doctor: DoctorText = {
     (f.confirmed ? '; deployment.release로 확인됨' : '; 확인되지 않음'),
   'release-pin-differs': (f) =>
     f.certainty === 'exact'
-      ? `릴리스: deployment.release는 ${f.pinned}로 고정되어 있지만 cron 컨테이너는 파일 내용으로 ${f.recognised}입니다: 규칙과 롤백 대상은 고정값(${f.pinned})을 따릅니다; 그 뒤 ${f.recognised}가 배포되었다면 고치거나 지우세요`
-      : `릴리스: deployment.release는 ${f.pinned}로 고정; 파일 내용으로는 cron 컨테이너가 ${f.recognised}에 가장 가깝습니다: 규칙과 롤백 대상은 고정값(${f.pinned})을 따릅니다; 아직 맞는지 확인하세요`,
+      ? `릴리스: deployment.release는 ${f.pinned}(으)로 고정되어 있지만 cron 컨테이너는 파일 내용으로 ${f.recognised}입니다: 규칙과 롤백 대상은 고정값(${f.pinned})을 따릅니다; 그 뒤 ${f.recognised} 릴리스가 배포되었다면 고치거나 지우세요`
+      : `릴리스: deployment.release는 ${f.pinned}(으)로 고정; 파일 내용으로는 cron 컨테이너가 ${f.recognised}에 가장 가깝습니다: 규칙과 롤백 대상은 고정값(${f.pinned})을 따릅니다; 아직 맞는지 확인하세요`,
   'release-none': () => '릴리스: 식별 실패: cron 컨테이너와 일치하는 카탈로그 릴리스가 없습니다',
   schedule: (f) => {
     switch (f.source) {

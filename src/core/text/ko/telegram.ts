@@ -80,10 +80,10 @@ export const telegram = {
       `컨테이너가 ${image !== undefined ? `이미지 ${code(image)}` : '대상 이미지'}로 실행 중입니다. 검증합니다.`,
     checksPass: (passed: number, total: number) => `확인 ${total}개 중 ${passed}개 통과`,
     notTargetRelease: ({ image, release, differ, restored, restoreDetail }: NotTargetReleaseWords) =>
-      `${image !== undefined ? `이미지 ${code(image)}` : '대상 이미지'}는 ${escapeHtml(release)}가 아닙니다: ` +
+      `${image !== undefined ? `이미지 ${code(image)}` : '대상 이미지'}의 파일이 ${escapeHtml(release)} 릴리스와 다릅니다: ` +
       differ
         .slice(0, 3)
-        .map((d) => `${code(d.path)} ${d.found === null ? '없음' : code(d.found)}, ${escapeHtml(release)}는 ${code(d.expected)}`)
+        .map((d) => `${code(d.path)} ${d.found === null ? '없음' : code(d.found)}, ${escapeHtml(release)}: ${code(d.expected)}`)
         .join('; ') +
       (differ.length > 3 ? `; 외 ${differ.length - 3}개` : '') +
       '. 이 이미지로는 아무것도 시작하지 않았습니다; ' +

@@ -159,6 +159,6 @@ export const verdicts: VerdictText = {
   'escalation.halted': (p) => `거래를 중단했습니다 (cron 컨테이너 정지): ${p.message ? renderMessage(p.message, 'ko') : p.summary}`,
   'escalation.verify-failed': (p) => `롤백 검증 실패: ${p.detail}`,
   'escalation.not-target-release': (p) =>
-    `롤백하지 않음: 이미지 ${p.image}(백업 태그)는 ${p.release}가 아니어서 아무것도 시작하지 않았습니다; ${p.restored ? '원래 컨테이너가 다시 실행 중입니다' : '원래 컨테이너 복원이 완료되지 않았습니다: 지금 확인하세요'}. ${p.release}의 이미지에 백업 태그를 붙이거나, 대상 커밋을 빌드하도록 rollback.git을 설정하세요`,
+    `롤백하지 않음: 이미지 ${p.image}(백업 태그)의 파일이 ${p.release} 릴리스와 달라 아무것도 시작하지 않았습니다; ${p.restored ? '원래 컨테이너가 다시 실행 중입니다' : '원래 컨테이너 복원이 완료되지 않았습니다: 지금 확인하세요'}. ${p.release}의 이미지에 백업 태그를 붙이거나, 대상 커밋을 빌드하도록 rollback.git을 설정하세요`,
   'escalation.persists': () => '롤백 후에도 장애가 계속됩니다',
 };
