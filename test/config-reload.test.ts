@@ -256,6 +256,7 @@ test(
       const statusLines = status.stdout.split('\n');
       assert.match(statusLines[0]!, /^daemon: running \(pid \d+, since /);
       assert.equal(statusLines[2], '⚠️ restart required to apply: http.port');
+      assert.equal(statusLines[3], 'automatic actions: armed');
     } finally {
       await daemon.stop();
     }

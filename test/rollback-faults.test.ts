@@ -15,7 +15,7 @@ import type { ExecutionReport } from '../src/core/types.ts';
 import { gatherFacts } from '../src/runtime/rollback/facts.ts';
 import { RollbackJournal } from '../src/runtime/rollback/journal.ts';
 import { firstChange } from '../src/runtime/rollback/execution.ts';
-import { requireDocker } from './docker/engine.ts';
+import { TEST_LABEL, requireDocker } from './docker/engine.ts';
 import { BACKUP_TAG, CRON_NAME, DASHBOARD_NAME, tagImage } from './docker/replica.ts';
 import { replicaSuite } from './docker/replica-suite.ts';
 import type { Boundary, ChildSpec } from './docker/rollback-child.ts';
@@ -300,4 +300,50 @@ describe('rollback fault injection (real engine, SIGKILL)', { skip: engine.skip 
     assert.ok(last.kind === 'finished' && !last.ok);
     assert.match(last.detail, /^after a restart: the rollback was not completed; the original containers are back: turtle-cron/);
   });
+
+  it(
+    "a rollback by hand while the sidecar was down: recovery leaves the operator's turtle-cron alone and says so",
+    { timeout: 120_000 },
+    async () => {
+      const child = startChild();
+      const originals = await reset();
+      const stateDir = mkdtempSync(join(tmpdir(), 'rollback-faults-state-'));
+      const { id, ops } = await planOps('image-tag', stateDir);
+      const renameCron = ops.findIndex((o) => o.op === 'rename' && o.container === CRON_NAME);
+      const spec = {
+        socketPath,
+        replica: { root: suite.replica!.root, dataDir, logsDir },
+        stateDir,
+        config: {},
+        strategy: 'image-tag' as const,
+        incidentId: 'inc-by-hand',
+      };
+      // The sidecar dies with turtle-cron stopped and renamed; the operator follows the runbook by hand.
+      await child.run({ ...spec, mode: 'execute', planId: id, kill: { step: renameCron, when: 'before-end' } });
+      const own = await docker.createContainer({
+        name: CRON_NAME,
+        Image: images['v3.2.0'],
+        Cmd: ['sh', '-c', 'sleep 3600'],
+        Labels: { [TEST_LABEL]: 'by-hand' },
+        HostConfig: { Binds: [`${dataDir}:/app/data`, `${logsDir}:/app/logs`] },
+      });
+      await own.start();
+
+      const { engine: fresh } = engineFor({ root: suite.replica!.root, dataDir, logsDir }, { socketPath, stateDir });
+      const c = collector();
+      await fresh.recover((_, r) => c.report(r));
+      const mine = await inspect(CRON_NAME);
+      assert.equal(mine?.Id, own.id, "the operator's turtle-cron still holds the name");
+      assert.equal(mine?.State.Status, 'running', 'and still runs');
+      assert.equal((await inspect(DASHBOARD_NAME))?.Id, originals.dashboard, 'the dashboard was never touched');
+      assert.equal((await inspect(originals.cron))?.State.Status, 'exited', 'the renamed original is kept, stopped, for the operator');
+      assert.ok(readFileSync(join(dataDir, 'positions/positions.json')).equals(positions), 'positions.json byte-identical');
+      const last = c.reports.at(-1)!;
+      assert.ok(last.kind === 'finished' && !last.ok, JSON.stringify(c.reports));
+      assert.match(
+        last.detail,
+        new RegExp(`turtle-cron is held by ${own.id.slice(0, 12)}, which this rollback did not create: left alone`),
+      );
+    },
+  );
 });

@@ -88,11 +88,11 @@ export function printStatus(
   const t = cliText(lang);
   write(t.daemon(liveness, formatInstant(liveness.startedAt ?? 0, tz)));
   write(t.stateSaved(view.savedAt, s.fingerprint.version));
+  const restart = restartRequiredText(lang, view.restartRequired);
+  if (restart) write(restart);
   const w = statusText(lang);
   write(`${w.armed}: ${s.safety.armed ? w.armedYes : w.armedNo}`);
   if (s.safety.inFlight !== undefined) write(`${w.inFlight}: ${s.safety.inFlight}`);
-  const restart = restartRequiredText(lang, view.restartRequired);
-  if (restart) write(restart);
   for (const j of view.jobs) {
     write(
       t.statusJob(
