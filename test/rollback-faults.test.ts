@@ -272,6 +272,16 @@ describe('rollback fault injection (real engine, SIGKILL)', { skip: engine.skip 
     });
   }
 
+  /** What a child process runs an image-tag execution or recovery with, on this suite's replica. */
+  const imageTagSpec = (stateDir: string, incidentId: string) => ({
+    socketPath,
+    replica: { root: suite.replica!.root, dataDir, logsDir },
+    stateDir,
+    config: {},
+    strategy: 'image-tag' as const,
+    incidentId,
+  });
+
   it('a crash during recovery: the next start restores the original containers and says so', { timeout: 120_000 }, async () => {
     const [first, second] = [startChild(), startChild()];
     const originals = await reset();
@@ -279,14 +289,7 @@ describe('rollback fault injection (real engine, SIGKILL)', { skip: engine.skip 
     const { id, ops } = await planOps('image-tag', stateDir);
     const createDashboard = ops.findIndex((o) => o.op === 'create' && o.container === DASHBOARD_NAME);
     const startDashboard = ops.findIndex((o) => o.op === 'start' && o.container === DASHBOARD_NAME);
-    const spec = {
-      socketPath,
-      replica: { root: suite.replica!.root, dataDir, logsDir },
-      stateDir,
-      config: {},
-      strategy: 'image-tag' as const,
-      incidentId: 'inc-double',
-    };
+    const spec = imageTagSpec(stateDir, 'inc-double');
     // Half switched: cron on v3.2.0, the dashboard's new container made but not recorded.
     await first.run({ ...spec, mode: 'execute', planId: id, kill: { step: createDashboard, when: 'before-end' } });
     // The recovery rolls forward and is killed too, before starting the dashboard.
@@ -310,14 +313,7 @@ describe('rollback fault injection (real engine, SIGKILL)', { skip: engine.skip 
       const stateDir = mkdtempSync(join(tmpdir(), 'rollback-faults-state-'));
       const { id, ops } = await planOps('image-tag', stateDir);
       const renameCron = ops.findIndex((o) => o.op === 'rename' && o.container === CRON_NAME);
-      const spec = {
-        socketPath,
-        replica: { root: suite.replica!.root, dataDir, logsDir },
-        stateDir,
-        config: {},
-        strategy: 'image-tag' as const,
-        incidentId: 'inc-by-hand',
-      };
+      const spec = imageTagSpec(stateDir, 'inc-by-hand');
       // The sidecar dies with turtle-cron stopped and renamed; the operator follows the runbook by hand.
       await child.run({ ...spec, mode: 'execute', planId: id, kill: { step: renameCron, when: 'before-end' } });
       const own = await docker.createContainer({

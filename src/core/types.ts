@@ -183,7 +183,7 @@ export type ExecutionWords =
       key: 'not-target-release';
       image?: string;
       release: string;
-      differ: { path: string; found: string | null; expected: string }[];
+      differ: MismatchedFile[];
       /** The original containers are back (else `restoreDetail` says what is not). */
       restored: boolean;
       restoreDetail?: string;
@@ -191,6 +191,14 @@ export type ExecutionWords =
     }
   /** A scheduled job runs in the cron container: acting waits (runbook: never cut a job off). */
   | { key: 'job-running'; container: string; jobs: string[]; afterRestart: boolean };
+
+/** A recognition file whose git blob id is not the catalogue's for a release. */
+export interface MismatchedFile {
+  path: string;
+  /** The first characters of the blob id read (as many as the catalogue gives), or null when absent. */
+  found: string | null;
+  expected: string;
+}
 
 export type NotTargetReleaseWords = Extract<ExecutionWords, { key: 'not-target-release' }>;
 

@@ -7,6 +7,7 @@ import { verifySpecFor } from '../../core/rollback-target.ts';
 import type { ContainerDoc, DockerPort, ImageDoc } from '../../ports/docker.ts';
 import type { GitPort } from '../../ports/git.ts';
 import { takeBackup, type FileBackup } from './backup.ts';
+import type { MismatchedFile } from '../../core/types.ts';
 import { gitBlobId } from '../git-blob.ts';
 import type { RollbackConfig } from '../../config/rollback-schema.ts';
 import { EXECUTION_LABEL, REPLACES_LABEL, recreateSpec } from './recreate-spec.ts';
@@ -52,13 +53,6 @@ export type StepResult =
         | { key: 'job-running'; container: string; jobs: string[] }
         | { key: 'not-target-release'; release: string; differ: MismatchedFile[] };
     };
-
-export interface MismatchedFile {
-  path: string;
-  /** The first characters of the blob id read (as many as the catalogue gives), or null when absent. */
-  found: string | null;
-  expected: string;
-}
 
 export interface PreflightData {
   containers: Record<string, { doc: ContainerDoc; image?: ImageDoc }>;
